@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import { runMain } from './run-main';
+import { registerPreprocess } from './commands/preprocess';
+import { registerEmbed } from './commands/embed';
+import { registerTokens } from './commands/tokens';
+import { registerAsk } from './commands/ask';
+import { registerEvalVlm } from './commands/eval-vlm';
+import { registerEvalMllm } from './commands/eval-mllm';
+import { registerGrade } from './commands/grade';
+import { registerSynth } from './commands/synth';
+import { registerMine } from './commands/mine';
+import { registerSweep } from './commands/sweep';
+import { registerDemo } from './commands/demo';
+import { registerReport } from './commands/report';
+import { cliVersion } from './version';
+
+const program = new Command('mmvp')
+  .description(
+    'MMVP on Node.js: run CLIP and DINOv2 encoders from ONNX, mix their features (Mixture-of-Features),\n' +
+      'drive an LLM decoder with the visual tokens, and score models on MMVP, MMVP-VLM and POPE.\n' +
+      'Paper: "Eyes Wide Shut? Exploring the Visual Shortcomings of Multimodal LLMs" (arXiv 2401.06209).',
+  )
+  .version(cliVersion)
+  .showHelpAfterError('(run with --help for usage)');
+
+for (const register of [
+  registerDemo,
+  registerPreprocess,
+  registerEmbed,
+  registerTokens,
+  registerAsk,
+  registerGrade,
+  registerEvalVlm,
+  registerEvalMllm,
+  registerSweep,
+  registerSynth,
+  registerMine,
+  registerReport,
+]) {
+  register(program);
+}
+
+await runMain(program, process.argv);

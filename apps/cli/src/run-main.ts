@@ -1,0 +1,20 @@
+import { MmvpError } from '@mmvp/core';
+import type { Command } from 'commander';
+
+/**
+ * Runs the program; our own errors print as one clear line (no stack), anything else with its
+ * stack, since that is a bug. Exit code 1 for user errors, 2 for bugs.
+ */
+export async function runMain(program: Command, argv: readonly string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    if (MmvpError.isInstance(error)) {
+      process.stderr.write(`mmvp: ${error.name}: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`mmvp: unexpected error (please report it): ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 2;
+    }
+  }
+}

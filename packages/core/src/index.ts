@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './tensor';
+export * from './npy';
+export * from './safetensors';
+export * from './zod-helpers';
+export type { ImageSource, FeatureTap, TokenSelection, EncodeOptions, VisionEncoderV1, TextEncoderV1 } from './spec/vision-encoder';
+export type { ComponentModule } from './spec/component-module';
