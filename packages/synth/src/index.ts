@@ -1,1 +1,3 @@
-export {};
+export { PATTERNS, VLM_FOLDERS, patternIndex } from './patterns';
+export type { PatternName } from './patterns';
+export type { TrainRecord } from './train-record';
