@@ -1,1 +1,11 @@
-export {};
+export { buildModel } from './build-model';
+export type { ModelSpec, NodeSpec, ValueSpec, InitializerSpec, AttributeValue, ElementType } from './build-model';
+export { decodeModel, encodeModel, encodeGraphOutputsAppendix, int64ToNumber, TensorDataType } from './proto/onnx-proto';
+export type { ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto, AttributeProto } from './proto/onnx-proto';
+export { checkExecutionProvider, listExecutionProviders, executionProviders } from './execution-provider';
+export type { ExecutionProvider } from './execution-provider';
+export { getSession, releaseSessions, cachedSessionCount, checkSessionNames } from './session-cache';
+export type { SessionOptions } from './session-cache';
+export { tensorToOrt, ortToTensor, int64TensorToOrt, float16BitsToNumber } from './tensor-conversion';
+export { resolveModelFolder, dtypeSuffixes } from './model-folder';
+export type { ModelFolder, ModelDtype } from './model-folder';
