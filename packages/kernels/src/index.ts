@@ -1,1 +1,10 @@
-export {};
+export type { KernelBackend, KernelBackendFactory, KernelBackendName } from './kernel-backend';
+export { KernelBackendRegistry } from './backend-registry';
+export { createJsBackend, interleaveJs, additiveMixJs } from './js-backend';
+export { createGpuJsBackend } from './gpujs-backend';
+export type { GpuJsMode, GpuJsBackendOptions } from './gpujs-backend';
+export { createOrtBackend } from './ort-backend';
+export type { OrtBackendOptions } from './ort-backend';
+export { createKernelRegistry, resolveKernelBackend, interleave, additiveMix } from './default-registry';
+export type { KernelOptions } from './default-registry';
+export { checkRatio } from './kernel-arguments';

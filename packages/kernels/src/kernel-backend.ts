@@ -1,0 +1,22 @@
+import type { Tensor } from '@mmvp/core';
+
+/** Names of the kernel backends this package ships. */
+export type KernelBackendName = 'js' | 'gpujs' | 'ort';
+
+/**
+ * One implementation of the two token kernels. Every backend must give bit-identical results:
+ * - `interleave(a, b)`: [B, N, H] x2 -> [B, 2N, H] with rows c0, d0, c1, d1, ... (I-MoF order);
+ * - `additiveMix(a, b, r)`: [B, N, D] x2 -> [B, N, D], `f32(f32(1 - r) * a) + f32(f32(r) * b)` in float32
+ *   arithmetic (what PyTorch computes for `(1 - r) * clip + r * dino` on float32 tensors).
+ */
+export interface KernelBackend {
+  readonly name: string;
+  /** Where the work actually runs, e.g. `gpu.js mode 'webasm'` or `onnxruntime-node EP 'cpu'`. */
+  readonly description: string;
+  interleave(a: Tensor, b: Tensor): Promise<Tensor>;
+  additiveMix(a: Tensor, b: Tensor, ratio: number): Promise<Tensor>;
+  dispose(): Promise<void>;
+}
+
+/** Creates a backend; may throw (or reject) when the backend cannot run here. */
+export type KernelBackendFactory = () => KernelBackend | Promise<KernelBackend>;

@@ -1,0 +1,96 @@
+import * as ort from 'onnxruntime-node';
+import { ModelLoadError, type Tensor } from '@mmvp/core';
+import { buildModel } from '@mmvp/onnx';
+import { checkInterleaveArguments, checkMixArguments } from './kernel-arguments';
+import type { KernelBackend } from './kernel-backend';
+
+export interface OrtBackendOptions {
+  /** onnxruntime execution provider the kernels run on, so tokens can stay where the model runs. */
+  readonly executionProvider?: 'cpu' | 'webgpu' | 'cuda';
+}
+
+/**
+ * Interleave as an ONNX graph: a, b [B, N, H] -> Unsqueeze(axis 2) -> Concat(axis 2) [B, N, 2, H]
+ * -> Reshape(shape input) [B, 2N, H]. The target shape is an input so one graph serves all sizes.
+ */
+export function buildInterleaveModel(): Uint8Array {
+  return buildModel({
+    graphName: 'mmvp_interleave',
+    inputs: [
+      { name: 'a', shape: ['B', 'N', 'H'] },
+      { name: 'b', shape: ['B', 'N', 'H'] },
+      { name: 'shape', type: 'int64', shape: [3] },
+    ],
+    outputs: [{ name: 'out', shape: ['B', 'T', 'H'] }],
+    initializers: [{ name: 'axis2', dims: [1], data: BigInt64Array.from([2n]) }],
+    nodes: [
+      { opType: 'Unsqueeze', inputs: ['a', 'axis2'], outputs: ['a4'] }, // [B, N, 1, H]
+      { opType: 'Unsqueeze', inputs: ['b', 'axis2'], outputs: ['b4'] }, // [B, N, 1, H]
+      { opType: 'Concat', inputs: ['a4', 'b4'], outputs: ['pairs'], attributes: { axis: 2 } }, // [B, N, 2, H]
+      { opType: 'Reshape', inputs: ['pairs', 'shape'], outputs: ['out'] }, // [B, 2N, H]
+    ],
+  });
+}
+
+/** Additive mix as an ONNX graph: out = Mul(a, keep) + Mul(b, take); keep = 1 - r, take = r (inputs). */
+export function buildAdditiveMixModel(): Uint8Array {
+  return buildModel({
+    graphName: 'mmvp_additive_mix',
+    inputs: [
+      { name: 'a' }, // any shape, e.g. [B, N, D]
+      { name: 'b' },
+      { name: 'keep', shape: [1] },
+      { name: 'take', shape: [1] },
+    ],
+    outputs: [{ name: 'out' }],
+    nodes: [
+      { opType: 'Mul', inputs: ['a', 'keep'], outputs: ['scaled_a'] }, // [B, N, D]
+      { opType: 'Mul', inputs: ['b', 'take'], outputs: ['scaled_b'] }, // [B, N, D]
+      { opType: 'Add', inputs: ['scaled_a', 'scaled_b'], outputs: ['out'] }, // [B, N, D]
+    ],
+  });
+}
+
+/** Token kernels run by onnxruntime-node on the chosen execution provider. */
+export async function createOrtBackend(options: OrtBackendOptions = {}): Promise<KernelBackend> {
+  const provider = options.executionProvider ?? 'cpu';
+  let interleaveSession: ort.InferenceSession;
+  let mixSession: ort.InferenceSession;
+  try {
+    const sessionOptions: ort.InferenceSession.SessionOptions = { executionProviders: [provider] };
+    interleaveSession = await ort.InferenceSession.create(buildInterleaveModel(), sessionOptions);
+    mixSession = await ort.InferenceSession.create(buildAdditiveMixModel(), sessionOptions);
+  } catch (cause) {
+    throw new ModelLoadError(`onnxruntime-node cannot run the kernel graphs on execution provider '${provider}': ${(cause as Error).message}`, { cause });
+  }
+  return {
+    name: 'ort',
+    description: `onnxruntime-node ${ort.env.versions.node ?? ''} EP '${provider}'`.replace('  ', ' '),
+    async interleave(a: Tensor, b: Tensor): Promise<Tensor> {
+      const [batch, tokens, width] = checkInterleaveArguments(a, b);
+      const dims = [batch, tokens, width];
+      const result = await interleaveSession.run({
+        a: new ort.Tensor('float32', a.data, dims),
+        b: new ort.Tensor('float32', b.data, dims),
+        shape: new ort.Tensor('int64', BigInt64Array.from([BigInt(batch), BigInt(2 * tokens), BigInt(width)]), [3]),
+      });
+      const out = result.out!;
+      return { data: out.data as Float32Array, dims: [batch, 2 * tokens, width] };
+    },
+    async additiveMix(a: Tensor, b: Tensor, ratio: number): Promise<Tensor> {
+      checkMixArguments(a, b, ratio);
+      const dims = [...a.dims];
+      const result = await mixSession.run({
+        a: new ort.Tensor('float32', a.data, dims),
+        b: new ort.Tensor('float32', b.data, dims),
+        keep: new ort.Tensor('float32', Float32Array.of(1 - ratio), [1]),
+        take: new ort.Tensor('float32', Float32Array.of(ratio), [1]),
+      });
+      return { data: result.out!.data as Float32Array, dims };
+    },
+    async dispose(): Promise<void> {
+      await interleaveSession.release();
+      await mixSession.release();
+    },
+  };
+}
