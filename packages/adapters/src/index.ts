@@ -1,1 +1,10 @@
-export {};
+export type { Adapter, AdapterType, AdapterRuntime, AdapterWeights } from './adapter';
+export { adapterTypes, adapterRuntimes } from './adapter';
+export { loadAdapter } from './load-adapter';
+export type { LoadAdapterOptions } from './load-adapter';
+export { readAdapterWeights, selectAdapterWeights, knownAdapterPrefixes } from './load-adapter-weights';
+export type { AdapterShapeExpectations } from './load-adapter-weights';
+export { createJsAdapter } from './js-adapter';
+export { createOrtAdapter, buildAdapterModel } from './ort-adapter';
+export { linearForward, transposeWeight } from './matmul';
+export { erf, geluInPlace } from './gelu';
