@@ -1,0 +1,79 @@
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { DatasetError, FileFormatError, listChoices } from '@mmvp/core';
+import { IssueCollector, type DatasetIssue } from './dataset-issues';
+import { findFolder, listImages, listSubfolders } from './image-folder';
+import { readMmvpQuestions, type MmvpLoadOptions, type MmvpQuestion, type MmvpQuestionSet } from './mmvp-questions';
+
+/** An MMVP question with its image. */
+export interface MmvpItem extends MmvpQuestion {
+  readonly imagePath: string;
+}
+
+export interface MmvpItemPair {
+  readonly id: number;
+  readonly questions: readonly [MmvpItem, MmvpItem];
+}
+
+/** The MMVP benchmark folder: questions, pairs and image paths (pairs with a missing image skipped). */
+export interface MmvpDataset extends Omit<MmvpQuestionSet, 'questions' | 'pairs'> {
+  readonly dir: string;
+  readonly imagesDir: string;
+  readonly questions: readonly MmvpItem[];
+  readonly pairs: readonly MmvpItemPair[];
+}
+
+/** Names the image folder goes by: the release's `MMVP Images` and the official script's typo. */
+const IMAGE_FOLDER_NAMES = ['MMVP Images', 'MMVP Imgaes', 'Images'];
+
+/**
+ * Loads an MMVP folder as users download it: `Questions.csv` + `MMVP Images/<k>.jpg` (`.jpeg` and
+ * `.png` accepted too; synthetic sets use PNG). Question k uses image k (row position, as the
+ * official script). Problems are reported with file and row; strict mode fails on any.
+ */
+export async function loadMmvp(dir: string, options: MmvpLoadOptions = {}): Promise<MmvpDataset> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+  } catch (cause) {
+    throw new FileFormatError(`MMVP folder ${dir} cannot be read (${(cause as Error).message}); expected a folder with Questions.csv and 'MMVP Images/'`, { cause });
+  }
+  const folders = await listSubfolders(dir);
+  const questionsFile = join(dir, 'Questions.csv');
+  // Questions first without strict failing, so that image problems are collected in the same report.
+  const collector = new IssueCollector(options);
+  const questionSet = await readMmvpQuestions(questionsFile, { labels: options.labels, strict: false, onIssue: (issue) => collector.issues.push(issue) });
+  const imagesFolder = findFolder(folders, IMAGE_FOLDER_NAMES);
+  if (imagesFolder === undefined) {
+    throw new DatasetError(`${dir} has no image folder; expected 'MMVP Images/' (found ${folders.length === 0 ? 'no folders' : listChoices(folders)})`);
+  }
+  const imagesDir = join(dir, imagesFolder);
+  const images = await listImages(imagesDir);
+
+  const pairs: { id: number; questions: readonly [MmvpItem, MmvpItem] }[] = [];
+  const skipped = new Set(questionSet.skippedQuestionIds);
+  for (const pair of questionSet.pairs) {
+    const items = pair.questions.map((question) => {
+      const imagePath = images.get(String(question.id));
+      if (imagePath === undefined) {
+        collector.add(questionsFile, question.line, `row ${question.id}: image ${join(imagesFolder, `${question.id}.jpg`)} (or .jpeg/.png) is missing; pair ${pair.id} is skipped`);
+        return undefined;
+      }
+      return { ...question, imagePath };
+    });
+    if (items[0] === undefined || items[1] === undefined) {
+      for (const question of pair.questions) skipped.add(question.id);
+      continue;
+    }
+    pairs.push({ id: pair.id, questions: [items[0], items[1]] });
+  }
+  const issues: readonly DatasetIssue[] = collector.finish(`MMVP folder ${basename(dir)}`);
+  return {
+    ...questionSet,
+    dir,
+    imagesDir,
+    questions: pairs.flatMap((pair) => pair.questions),
+    pairs,
+    skippedQuestionIds: [...skipped].sort((a, b) => a - b),
+    issues,
+  };
+}

@@ -1,0 +1,98 @@
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { FileFormatError, formatZodIssues, parseWithSchema } from '@mmvp/core';
+import { IssueCollector, type DatasetIssue, type LoadOptions } from './dataset-issues';
+import { readJsonLines } from './jsonl';
+
+/** One POPE question: "Is there a <object> in the image?" with its yes/no label. */
+export interface PopeQuestion {
+  readonly questionId: string;
+  readonly image: string;
+  readonly imagePath: string;
+  readonly text: string;
+  readonly label: 'yes' | 'no';
+  /** `random`, `popular` or `adversarial` when the file says so. */
+  readonly category?: string;
+  readonly line: number;
+}
+
+export interface PopeDataset {
+  readonly questionsFile: string;
+  readonly imagesDir: string;
+  readonly questions: readonly PopeQuestion[];
+  readonly issues: readonly DatasetIssue[];
+}
+
+const lineSchema = z
+  .object({
+    question_id: z.union([z.string().min(1), z.number().int()]),
+    image: z.string().min(1),
+    text: z.string().min(1),
+    label: z.string().transform((label) => label.trim().toLowerCase()).pipe(z.enum(['yes', 'no'])),
+    category: z.string().optional(),
+  })
+  .passthrough();
+
+const optionsSchema = z.object({ strict: z.boolean().default(false), onIssue: z.function().optional() }).strict();
+
+/**
+ * Loads POPE questions: a JSONL file of `{question_id, image, text, label}` (the `coco_pope_*.json`
+ * lines; `category` kept when present) plus the folder holding the images (COCO val2014). A line
+ * that does not parse, lacks a field, has a label other than yes/no, repeats an id or points to a
+ * missing image is reported with file and line and skipped (strict mode: the load fails).
+ */
+export async function loadPope(questionsFile: string, imagesDir: string, options: LoadOptions = {}): Promise<PopeDataset> {
+  parseWithSchema(optionsSchema, options, 'POPE loader options');
+  const collector = new IssueCollector(options);
+  try {
+    if (!(await stat(imagesDir)).isDirectory()) throw new Error('not a directory');
+  } catch (cause) {
+    throw new FileFormatError(`POPE image folder ${imagesDir} cannot be read (${(cause as Error).message})`, { cause });
+  }
+  const { lines, broken } = await readJsonLines(questionsFile);
+  for (const line of broken) collector.add(questionsFile, line.line, `not valid JSON (${line.message}): ${line.text}`);
+  const questions: PopeQuestion[] = [];
+  const seen = new Map<string, number>();
+  for (const { value, line } of lines) {
+    const parsed = lineSchema.safeParse(value);
+    if (!parsed.success) {
+      collector.add(questionsFile, line, `${formatZodIssues(parsed.error)} (POPE lines have question_id, image, text and label 'yes' or 'no')`);
+      continue;
+    }
+    const questionId = String(parsed.data.question_id);
+    const earlier = seen.get(questionId);
+    if (earlier !== undefined) {
+      collector.add(questionsFile, line, `question_id ${questionId} repeats line ${earlier}; skipped`);
+      continue;
+    }
+    seen.set(questionId, line);
+    const imagePath = join(imagesDir, parsed.data.image);
+    questions.push({
+      questionId,
+      image: parsed.data.image,
+      imagePath,
+      text: parsed.data.text,
+      label: parsed.data.label,
+      ...(parsed.data.category === undefined ? {} : { category: parsed.data.category }),
+      line,
+    });
+  }
+  // Check images once per distinct file.
+  const present = new Map<string, boolean>();
+  const kept: PopeQuestion[] = [];
+  for (const question of questions) {
+    let exists = present.get(question.imagePath);
+    if (exists === undefined) {
+      exists = await stat(question.imagePath).then((info) => info.isFile(), () => false);
+      present.set(question.imagePath, exists);
+    }
+    if (!exists) {
+      collector.add(questionsFile, question.line, `image ${question.imagePath} is missing; question ${question.questionId} skipped`);
+      continue;
+    }
+    kept.push(question);
+  }
+  const issues = collector.finish(`POPE questions ${basename(questionsFile)}`);
+  return { questionsFile, imagesDir, questions: kept, issues };
+}
