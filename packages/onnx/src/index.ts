@@ -9,3 +9,5 @@ export type { SessionOptions } from './session-cache';
 export { tensorToOrt, ortToTensor, int64TensorToOrt, float16BitsToNumber } from './tensor-conversion';
 export { resolveModelFolder, dtypeSuffixes } from './model-folder';
 export type { ModelFolder, ModelDtype } from './model-folder';
+export { resolveTap, findHiddenState, normalizeLayerIndex, tapKey, fileSha256, clipVisionNaming, dinov2Naming } from './graph-tap';
+export type { GraphTap, GraphNaming, TapOptions, ResolvedTap } from './graph-tap';

@@ -56,7 +56,7 @@ export async function resolveModelFolder(dir: string, requiredFiles: readonly st
   }
   const optional = (file: string): string | undefined => (existsSync(join(root, file)) ? join(root, file) : undefined);
   const onnxDir = existsSync(join(root, 'onnx')) ? join(root, 'onnx') : root;
-  const onnxFiles = readdirSync(onnxDir).filter((f) => f.endsWith('.onnx')).sort();
+  const onnxFiles = readdirSync(onnxDir).filter((f) => f.endsWith('.onnx') && !f.startsWith('.')).sort();
   return {
     dir: root,
     configPath,

@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { link, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { FileFormatError, InvalidArgumentError, ModelLoadError, listChoices } from '@mmvp/core';
+import { decodeModel, encodeGraphOutputsAppendix, type GraphProto, type NodeProto, type ValueInfoProto } from './proto/onnx-proto';
+
+/** Which hidden state to expose (see FeatureTap in @mmvp/core). */
+export type GraphTap = { readonly kind: 'layer'; readonly layer: number } | { readonly kind: 'prenorm' } | { readonly kind: 'last' };
+
+/**
+ * How an exporter names a ViT's modules. torch >= 1.13 writes module-scoped node names
+ * (`/vision_model/encoder/layers.3/layer_norm1/LayerNormalization`), which is what taps look for.
+ */
+export interface GraphNaming {
+  /** Short name for messages, e.g. 'CLIP vision'. */
+  readonly family: string;
+  /** Scope of encoder layer k (0-based), with a trailing slash: `/vision_model/encoder/layers.${k}/`. */
+  layerScope(index: number): string;
+  /** Scope of the first LayerNorm inside layer k (its input is hidden_states[k]). */
+  layerNormScope(index: number): string;
+  /**
+   * hidden_states[L] (the last layer's output): either a graph output that already holds it (CLIP's
+   * last_hidden_state: post_layernorm only reads the CLS token) or the input of the final LayerNorm scope.
+   */
+  readonly lastLayer: { readonly output: string } | { readonly normScope: string };
+  /** The model's own last_hidden_state output. */
+  readonly lastHiddenStateOutput: string;
+}
+
+export const clipVisionNaming: GraphNaming = {
+  family: 'CLIP vision',
+  layerScope: (k) => `/vision_model/encoder/layers.${k}/`,
+  layerNormScope: (k) => `/vision_model/encoder/layers.${k}/layer_norm1/`,
+  lastLayer: { output: 'last_hidden_state' },
+  lastHiddenStateOutput: 'last_hidden_state',
+};
+
+export const dinov2Naming: GraphNaming = {
+  family: 'DINOv2',
+  layerScope: (k) => `/encoder/layer.${k}/`,
+  layerNormScope: (k) => `/encoder/layer.${k}/norm1/`,
+  lastLayer: { normScope: '/layernorm/' },
+  lastHiddenStateOutput: 'last_hidden_state',
+};
+
+export interface TapOptions {
+  readonly naming: GraphNaming;
+  /** Encoder depth L from config.json (num_hidden_layers); the graph must agree. */
+  readonly numLayers: number;
+  /** Where rewritten models go (default: `.mmvp-cache/` next to the model file, else ~/.cache/mmvp/taps). */
+  readonly cacheDir?: string;
+}
+
+export interface ResolvedTap {
+  /** ONNX file to load: the source itself, or the cached rewritten copy. */
+  readonly modelPath: string;
+  /** Name of the graph output holding the tapped tensor [B, T, D]. */
+  readonly outputName: string;
+  /** Hugging Face hidden_states index (for 'layer' and 'prenorm' taps), or null for 'last'. */
+  readonly hiddenStateIndex: number | null;
+  /** 'source' (the export already has it), 'cache' (an earlier rewrite), or 'rewritten' (written now). */
+  readonly origin: 'source' | 'cache' | 'rewritten';
+}
+
+/** Normalizes a Hugging Face hidden_states index (negative counts from the end) to 0..L. */
+export function normalizeLayerIndex(layer: number, numLayers: number): number {
+  if (!Number.isInteger(layer) || layer < -(numLayers + 1) || layer > numLayers) {
+    throw new InvalidArgumentError(
+      `layer ${layer} does not exist: this encoder has ${numLayers} layers, so hidden_states indices run from ${-(numLayers + 1)} to ${numLayers} (0 = embeddings, ${numLayers} = last layer, -2 = second to last)`,
+    );
+  }
+  return layer < 0 ? numLayers + 1 + layer : layer;
+}
+
+/** A stable file-name part for a tap. */
+export function tapKey(tap: GraphTap): string {
+  return tap.kind === 'layer' ? `layer${tap.layer}` : tap.kind;
+}
+
+const hashMemo = new Map<string, Promise<string>>();
+
+/** sha256 of a file, remembered per path + size + mtime so a process hashes a big export once. */
+export async function fileSha256(path: string): Promise<string> {
+  const info = await stat(path);
+  const key = `${path}|${info.size}|${info.mtimeMs}`;
+  let hash = hashMemo.get(key);
+  if (!hash) {
+    hash = new Promise<string>((done, fail) => {
+      const h = createHash('sha256');
+      createReadStream(path)
+        .on('data', (chunk) => h.update(chunk))
+        .on('end', () => done(h.digest('hex')))
+        .on('error', fail);
+    });
+    hashMemo.set(key, hash);
+  }
+  return hash;
+}
+
+function scopeInput(graph: GraphProto, scope: string): { tensor: string; nodes: NodeProto[] } | null {
+  const nodes = (graph.node ?? []).filter((n) => (n.name ?? '').startsWith(scope));
+  if (nodes.length === 0) return null;
+  const producedInside = new Set(nodes.flatMap((n) => n.output ?? []));
+  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
+  const external = new Set<string>();
+  for (const node of nodes) {
+    for (const input of node.input ?? []) {
+      if (input && !producedInside.has(input) && !initializers.has(input) && !input.startsWith(scope)) external.add(input);
+    }
+  }
+  // Constant nodes outside the scope (opset < 13 exports hoist them) are not activations.
+  const constants = new Set((graph.node ?? []).filter((n) => n.op_type === 'Constant').flatMap((n) => n.output ?? []));
+  const activations = [...external].filter((name) => !constants.has(name));
+  if (activations.length !== 1) return null;
+  return { tensor: activations[0]!, nodes };
+}
+
+function countLayers(graph: GraphProto, naming: GraphNaming): number {
+  let count = 0;
+  const names = (graph.node ?? []).map((n) => n.name ?? '');
+  while (names.some((name) => name.startsWith(naming.layerScope(count)))) count++;
+  return count;
+}
+
+/**
+ * Finds the tensor holding hidden_states[index] by node naming, then confirms it by structure: it must
+ * feed the residual Add of the layer it enters (or come out of the previous layer's residual Add).
+ */
+export function findHiddenState(graph: GraphProto, naming: GraphNaming, index: number, numLayers: number, sourceName: string): string {
+  const found = countLayers(graph, naming);
+  if (found === 0) {
+    throw new ModelLoadError(
+      `${sourceName} does not look like a ${naming.family} export: no node is named '${naming.layerScope(0)}...' ` +
+        `(taps need the module-scoped node names torch >= 1.13 writes, e.g. '${naming.layerNormScope(0)}LayerNormalization')`,
+    );
+  }
+  if (found !== numLayers) {
+    throw new ModelLoadError(`${sourceName} has ${found} ${naming.family} encoder layers ('${naming.layerScope(0)}' ...) but config.json says num_hidden_layers = ${numLayers}`);
+  }
+  const nodes = graph.node ?? [];
+  const consumers = (tensor: string) => nodes.filter((n) => (n.input ?? []).includes(tensor));
+  const producer = (tensor: string) => nodes.find((n) => (n.output ?? []).includes(tensor));
+  if (index < numLayers) {
+    const scope = naming.layerNormScope(index);
+    const input = scopeInput(graph, scope);
+    if (!input) {
+      throw new ModelLoadError(`${sourceName}: cannot find hidden_states[${index}]: looked for the single activation input of the nodes named '${scope}...' (the LayerNorm at the start of encoder layer ${index})`);
+    }
+    const residual = consumers(input.tensor).some((n) => n.op_type === 'Add' && (n.name ?? '').startsWith(naming.layerScope(index)));
+    if (!residual) {
+      throw new ModelLoadError(`${sourceName}: the input of '${scope}' (${input.tensor}) does not feed a residual Add in '${naming.layerScope(index)}', so it is not hidden_states[${index}]`);
+    }
+    return input.tensor;
+  }
+  if ('output' in naming.lastLayer) {
+    const outputs = (graph.output ?? []).map((o) => o.name);
+    if (!outputs.includes(naming.lastLayer.output)) {
+      throw new ModelLoadError(`${sourceName} has no output '${naming.lastLayer.output}' (hidden_states[${index}]); its outputs are ${listChoices(outputs.map(String))}`);
+    }
+    return naming.lastLayer.output;
+  }
+  const scope = naming.lastLayer.normScope;
+  const input = scopeInput(graph, scope);
+  if (!input) {
+    throw new ModelLoadError(`${sourceName}: cannot find the final LayerNorm input: looked for the single activation input of the nodes named '${scope}...'`);
+  }
+  const made = producer(input.tensor);
+  if (!made || made.op_type !== 'Add' || !(made.name ?? '').startsWith(naming.layerScope(numLayers - 1))) {
+    throw new ModelLoadError(`${sourceName}: the input of '${scope}' (${input.tensor}) is not the residual Add of the last layer '${naming.layerScope(numLayers - 1)}'`);
+  }
+  return input.tensor;
+}
+
+function defaultCacheDir(modelPath: string): string {
+  if (process.env.MMVP_CACHE_DIR) return join(process.env.MMVP_CACHE_DIR, 'taps');
+  return join(dirname(modelPath), '.mmvp-cache');
+}
+
+async function writable(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `.probe-${process.pid}`);
+    await writeFile(probe, '');
+    const { unlink } = await import('node:fs/promises');
+    await unlink(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function externalDataLocations(graph: GraphProto): string[] {
+  const locations = new Set<string>();
+  for (const t of graph.initializer ?? []) {
+    if (t.data_location === 1) {
+      const location = t.external_data?.find((e) => e.key === 'location')?.value;
+      if (location) locations.add(location);
+    }
+  }
+  return [...locations];
+}
+
+/**
+ * Makes the external data files of the source reachable from `dir` by hard links. ORT refuses external
+ * data outside the model's directory (symlinks included), and copying gigabytes is not an option, so
+ * when hard links fail (another filesystem) the caller writes the rewritten model next to the source.
+ */
+async function hardLinkExternalData(locations: readonly string[], sourceDir: string, dir: string): Promise<boolean> {
+  for (const location of locations) {
+    const source = resolve(sourceDir, location);
+    if (!existsSync(source)) throw new ModelLoadError(`external data file ${source} (referenced by the model) does not exist`);
+    const target = join(dir, location);
+    if (existsSync(target)) continue;
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await link(source, target);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Makes `tap` of the ONNX export at `modelPath` available as a graph output. If the export already
+ * outputs the tensor, the source is used as is; otherwise a rewritten copy (source bytes + an appended
+ * graph output, see encodeGraphOutputsAppendix) is written once to the cache, keyed by the source's
+ * sha256 and the tap, and reused afterwards. External data files stay where they are (linked).
+ */
+export async function resolveTap(modelPath: string, tap: GraphTap, options: TapOptions): Promise<ResolvedTap> {
+  const source = resolve(modelPath);
+  const { naming, numLayers } = options;
+  if (tap.kind === 'last') return { modelPath: source, outputName: naming.lastHiddenStateOutput, hiddenStateIndex: null, origin: 'source' };
+  if (tap.kind !== 'layer' && tap.kind !== 'prenorm') {
+    throw new InvalidArgumentError(`unknown tap kind '${(tap as { kind: string }).kind}'; valid choices: ${listChoices(['layer', 'prenorm', 'last'])}`);
+  }
+  const index = tap.kind === 'prenorm' ? numLayers : normalizeLayerIndex(tap.layer, numLayers);
+  if (!existsSync(source)) throw new ModelLoadError(`ONNX model file ${source} does not exist`);
+  const hash = await fileSha256(source);
+  const stem = basename(source).replace(/\.onnx$/, '');
+  const fileName = `${stem}.${hash.slice(0, 16)}.hidden${index}.onnx`;
+  let cacheDir = options.cacheDir ?? defaultCacheDir(source);
+  if (!options.cacheDir && !(await writable(cacheDir))) cacheDir = join(homedir(), '.cache', 'mmvp', 'taps');
+  const cachedPath = join(cacheDir, fileName);
+  for (const candidate of [cachedPath, join(dirname(source), `.${fileName}`)]) {
+    const sidecar = `${candidate}.json`;
+    if (existsSync(candidate) && existsSync(sidecar)) {
+      const meta = JSON.parse(await readFile(sidecar, 'utf8')) as { outputName: string; sourceSha256: string };
+      if (meta.sourceSha256 === hash) return { modelPath: candidate, outputName: meta.outputName, hiddenStateIndex: index, origin: 'cache' };
+    }
+  }
+  const bytes = await readFile(source);
+  const model = decodeModel(bytes, source);
+  const graph = model.graph!;
+  const tensorName = findHiddenState(graph, naming, index, numLayers, source);
+  if ((graph.output ?? []).some((o) => o.name === tensorName)) {
+    return { modelPath: source, outputName: tensorName, hiddenStateIndex: index, origin: 'source' };
+  }
+  const output: ValueInfoProto = { name: tensorName, type: { tensor_type: { elem_type: elementTypeOf(graph, tensorName, naming) } } };
+  await mkdir(cacheDir, { recursive: true });
+  const locations = externalDataLocations(graph);
+  if (locations.length > 0 && !(await hardLinkExternalData(locations, dirname(source), cacheDir))) {
+    // ORT only reads external data inside the model's folder: put the rewritten model beside the source.
+    return writeTapped(join(dirname(source), `.${fileName}`), bytes, output, { source, hash, tap, index, tensorName });
+  }
+  return writeTapped(cachedPath, bytes, output, { source, hash, tap, index, tensorName });
+}
+
+async function writeTapped(
+  cachedPath: string,
+  bytes: Uint8Array,
+  output: ValueInfoProto,
+  meta: { source: string; hash: string; tap: GraphTap; index: number; tensorName: string },
+): Promise<ResolvedTap> {
+  const sidecar = `${cachedPath}.json`;
+  const appendix = encodeGraphOutputsAppendix([output]);
+  const temporary = `${cachedPath}.${process.pid}.tmp`;
+  const combined = new Uint8Array(bytes.length + appendix.length);
+  combined.set(bytes, 0);
+  combined.set(appendix, bytes.length);
+  await writeFile(temporary, combined);
+  await rename(temporary, cachedPath);
+  const { source, hash, tap, index, tensorName } = meta;
+  await writeFile(sidecar, `${JSON.stringify({ source, sourceSha256: hash, tap, hiddenStateIndex: index, outputName: tensorName }, null, 2)}\n`);
+  return { modelPath: cachedPath, outputName: tensorName, hiddenStateIndex: index, origin: 'rewritten' };
+}
+
+function elementTypeOf(graph: GraphProto, tensorName: string, naming: GraphNaming): number {
+  const known = [...(graph.value_info ?? []), ...(graph.output ?? [])].find((v) => v.name === tensorName);
+  const fromInfo = known?.type?.tensor_type?.elem_type;
+  if (fromInfo) return fromInfo;
+  // The residual stream has the dtype of last_hidden_state (float16 in an _fp16 export).
+  const last = (graph.output ?? []).find((v) => v.name === naming.lastHiddenStateOutput);
+  const elemType = last?.type?.tensor_type?.elem_type;
+  if (!elemType) throw new FileFormatError(`cannot tell the element type of '${tensorName}': the export declares no type for '${naming.lastHiddenStateOutput}'`);
+  return elemType;
+}
