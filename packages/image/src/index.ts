@@ -1,1 +1,15 @@
-export {};
+export type { RgbImage } from './rgb-image';
+export { rgbImage } from './rgb-image';
+export { decodeImage } from './decode-image';
+export type { PreprocessorConfig } from './preprocessor-config';
+export { loadPreprocessorConfig, parsePreprocessorConfig, preprocessorConfigFileSchema, openaiClipMean, openaiClipStd } from './preprocessor-config';
+export type { ImageProcessor, ImageProcessorOptions } from './image-processor';
+export { createImageProcessor } from './image-processor';
+export type { CropRounding } from './center-crop';
+export { centerCrop, cropOffset, cropRoundings } from './center-crop';
+export { padToSquare, meanBackground } from './pad-to-square';
+export type { ResizeTarget } from './resize-output-size';
+export { resizeOutputSize } from './resize-output-size';
+export type { ResampleCode, ResampleFilter } from './pillow-filters';
+export { resampleNames } from './pillow-filters';
+export { resizePillow, precomputeCoefficients } from './pillow-resample';

@@ -1,0 +1,67 @@
+import { stat } from 'node:fs/promises';
+import { FileFormatError, type ImageSource } from '@mmvp/core';
+import sharp, { type OutputInfo } from 'sharp';
+import { rgbImage, type RgbImage } from './rgb-image';
+
+function describeSource(source: ImageSource): string {
+  return typeof source === 'string' ? source : `image bytes (${source.byteLength} bytes)`;
+}
+
+async function checkFile(path: string): Promise<void> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new FileFormatError(`cannot read image ${path}: not a file`);
+    size = info.size;
+  } catch (cause) {
+    if (FileFormatError.isInstance(cause)) throw cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : (cause as Error).message;
+    throw new FileFormatError(`cannot read image ${path}: ${reason}`, { cause });
+  }
+  if (size === 0) throw new FileFormatError(`cannot decode image ${path}: the file is empty (0 bytes)`);
+}
+
+/**
+ * Decodes a JPEG, PNG or WebP (file path or bytes) with sharp into 8-bit RGB, [H, W, 3].
+ * - EXIF orientation is applied, so the pixels are upright as a viewer shows them (PIL's
+ *   `Image.open` does not do this; `ImageOps.exif_transpose` does).
+ * - Grey images are replicated to three channels and alpha is dropped without compositing, as
+ *   Pillow's `convert('RGB')` does (and thus Hugging Face's `convert_to_rgb`).
+ * - Truncated or corrupt files fail (sharp's `failOn: 'warning'`) instead of yielding a partly grey
+ *   image; every error names the file.
+ */
+export async function decodeImage(source: ImageSource): Promise<RgbImage> {
+  const name = describeSource(source);
+  if (typeof source === 'string') await checkFile(source);
+  else if (source.byteLength === 0) throw new FileFormatError(`cannot decode ${name}: no data`);
+  let decoded: { data: Buffer; info: OutputInfo };
+  try {
+    decoded = await sharp(source, { failOn: 'warning' }).rotate().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (cause) {
+    const reason = (cause as Error).message.replace(/\s+/g, ' ').trim();
+    throw new FileFormatError(`cannot decode image ${name}: ${reason} (expected a JPEG, PNG or WebP image)`, { cause });
+  }
+  const { width, height, channels } = decoded.info;
+  const src = decoded.data;
+  const pixels = width * height;
+  if (channels === 3) return rgbImage(new Uint8Array(src.buffer, src.byteOffset, pixels * 3), width, height);
+  const out = new Uint8Array(pixels * 3);
+  if (channels === 1 || channels === 2) {
+    for (let i = 0; i < pixels; i++) {
+      const value = src[i * channels]!;
+      out[i * 3] = value;
+      out[i * 3 + 1] = value;
+      out[i * 3 + 2] = value;
+    }
+  } else if (channels === 4) {
+    for (let i = 0; i < pixels; i++) {
+      out[i * 3] = src[i * 4]!;
+      out[i * 3 + 1] = src[i * 4 + 1]!;
+      out[i * 3 + 2] = src[i * 4 + 2]!;
+    }
+  } else {
+    throw new FileFormatError(`cannot decode image ${name}: ${channels} channels; expected 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA)`);
+  }
+  return rgbImage(out, width, height);
+}
