@@ -1,1 +1,15 @@
-export {};
+export {
+  pipelineConfigSchema,
+  encoderConfigSchema,
+  adapterConfigSchema,
+  strategyConfigSchema,
+  decoderConfigSchema,
+  kernelsConfigSchema,
+  loadPipelineConfig,
+  parsePipelineConfig,
+  loadComponent,
+  assertVisionEncoder,
+  createVisualTokenizer,
+  computeVisualTokens,
+} from './config/index';
+export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, DecoderConfig, VisualTokenizer } from './config/index';

@@ -1,0 +1,13 @@
+export {
+  pipelineConfigSchema,
+  encoderConfigSchema,
+  adapterConfigSchema,
+  strategyConfigSchema,
+  decoderConfigSchema,
+  kernelsConfigSchema,
+} from './pipeline-config-schema';
+export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, DecoderConfig } from './pipeline-config-schema';
+export { loadPipelineConfig, parsePipelineConfig } from './load-pipeline-config';
+export { loadComponent, assertVisionEncoder } from './load-component';
+export { createVisualTokenizer, computeVisualTokens } from './visual-tokenizer';
+export type { VisualTokenizer } from './visual-tokenizer';

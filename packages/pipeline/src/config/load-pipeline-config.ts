@@ -1,0 +1,56 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseWithSchema, readJsonFile } from '@mmvp/core';
+import { pipelineConfigSchema, type EncoderConfig, type PipelineConfig } from './pipeline-config-schema';
+
+function resolveFrom(base: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+function isLocalReference(use: string): boolean {
+  return use.startsWith('./') || use.startsWith('../') || isAbsolute(use);
+}
+
+function resolveEncoder(base: string, encoder: EncoderConfig | undefined): EncoderConfig | undefined {
+  if (encoder === undefined) return undefined;
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(encoder.options)) {
+    options[key] = typeof value === 'string' && /Path$/.test(key) ? resolveFrom(base, value) : value;
+  }
+  return {
+    ...encoder,
+    use: isLocalReference(encoder.use) ? resolveFrom(base, encoder.use) : encoder.use,
+    model: resolveFrom(base, encoder.model),
+    options,
+  };
+}
+
+/**
+ * Validates a pipeline config object and makes its paths absolute against `baseDir` (model folders,
+ * adapter weights, the decoder folder, local component paths and encoder options named `...Path`).
+ */
+export function parsePipelineConfig(value: unknown, options: { baseDir: string; source?: string }): PipelineConfig {
+  const parsed = parseWithSchema(pipelineConfigSchema, value, options.source ?? 'pipeline config');
+  const base = options.baseDir;
+  const adapters: PipelineConfig['adapters'] = {};
+  for (const role of ['clip', 'dino', 'additive'] as const) {
+    const adapter = parsed.adapters[role];
+    if (adapter !== undefined) adapters[role] = { ...adapter, weights: resolveFrom(base, adapter.weights) };
+  }
+  const clip = resolveEncoder(base, parsed.encoders.clip);
+  const dino = resolveEncoder(base, parsed.encoders.dino);
+  return {
+    ...parsed,
+    encoders: { ...(clip ? { clip } : {}), ...(dino ? { dino } : {}) },
+    adapters,
+    ...(parsed.decoder ? { decoder: { ...parsed.decoder, modelPath: resolveFrom(base, parsed.decoder.modelPath) } } : {}),
+    ...(options.source ? { configPath: options.source } : {}),
+  };
+}
+
+/** Reads and validates a pipeline config JSON file; relative paths resolve against its folder. */
+export async function loadPipelineConfig(path: string): Promise<PipelineConfig> {
+  const absolute = resolve(path);
+  const json = await readJsonFile(absolute, z.unknown()); // names the file when unreadable or not JSON
+  return parsePipelineConfig(json, { baseDir: dirname(absolute), source: absolute });
+}

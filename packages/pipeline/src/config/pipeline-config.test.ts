@@ -1,0 +1,162 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { InvalidConfigError, NoSuchComponentError, readNpyFloat32, type Tensor } from '@mmvp/core';
+import { computeVisualTokens, createVisualTokenizer, loadComponent, loadPipelineConfig } from './index';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const mofFixtures = join(here, '..', '..', '..', 'mof', 'src', '__fixtures__');
+
+async function writeConfig(config: unknown, name = 'pipeline.json'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mmvp-pipeline-'));
+  const path = join(dir, name);
+  await writeFile(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
+const baseConfig = {
+  encoders: {
+    clip: { use: '@mmvp/encoder-clip', model: 'models/clip-vit-large-patch14-336', options: { padToSquare: true } },
+    dino: { use: '@mmvp/encoder-dinov2', model: '/abs/models/dinov2-large' },
+  },
+  adapters: {
+    clip: { type: 'mlp2x_gelu', weights: 'weights/mm_projector.safetensors', prefix: 'model.mm_projector' },
+    dino: { type: 'mlp2x_gelu', weights: 'weights/mm_projector.safetensors', prefix: 'model.dino_mm_projector' },
+  },
+  strategy: { name: 'interleaved' },
+  decoder: { modelPath: 'models/llava-v1.5-13b' },
+};
+
+function maxAbsDifference(a: Tensor, b: Tensor): number {
+  expect(a.dims).toEqual(b.dims);
+  let max = 0;
+  for (let i = 0; i < a.data.length; i++) max = Math.max(max, Math.abs(a.data[i]! - b.data[i]!));
+  return max;
+}
+
+describe('loadPipelineConfig', () => {
+  it('resolves relative paths against the config file and fills defaults', async () => {
+    const path = await writeConfig(baseConfig);
+    const dir = join(path, '..');
+    const config = await loadPipelineConfig(path);
+    expect(config.encoders.clip!.model).toBe(join(dir, 'models/clip-vit-large-patch14-336'));
+    expect(config.encoders.dino!.model).toBe('/abs/models/dinov2-large');
+    expect(config.adapters.dino!.weights).toBe(join(dir, 'weights/mm_projector.safetensors'));
+    expect(config.decoder).toEqual({ modelPath: join(dir, 'models/llava-v1.5-13b'), template: 'llava_v1', prompt: 'lmms', maxNewTokens: 128, temperature: 0, topP: 1, seed: 0 });
+    expect(config.executionProvider).toBe('cpu');
+    expect(config.strategy.resampleTokenGrid).toBe('none');
+    expect(config.encoders.clip!.tokens).toBe('patch');
+    expect(config.configPath).toBe(path);
+  });
+
+  it('rejects unknown keys, naming the key path and the file', async () => {
+    const path = await writeConfig({ ...baseConfig, adapters: { ...baseConfig.adapters, clip: { ...baseConfig.adapters.clip, weigths: 'x' } } });
+    const error = await loadPipelineConfig(path).catch((e: unknown) => e);
+    expect(InvalidConfigError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toMatch(/adapters\.clip: unknown key\(s\) 'weigths'/);
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, mixer: 'x' }))).rejects.toThrow(/\(top level\): unknown key\(s\) 'mixer'/);
+  });
+
+  it('rejects unknown strategy names, ratios outside [0, 1] and missing parts, listing choices', async () => {
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'concat' } }))).rejects.toThrow(
+      /strategy\.name: 'concat' is not valid; choose 'clip', 'dino', 'additive', 'interleaved'/,
+    );
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'additive', dinoRatio: 1.5 } }))).rejects.toThrow(
+      /strategy\.dinoRatio: Number must be less than or equal to 1/,
+    );
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'additive' } }))).rejects.toThrow(/strategy\.dinoRatio: strategy 'additive' needs dinoRatio/);
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'additive', dinoRatio: 0.5 } }))).rejects.toThrow(
+      /adapters\.additive: strategy 'additive' needs adapters\.additive/,
+    );
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, encoders: { clip: baseConfig.encoders.clip } }))).rejects.toThrow(
+      /encoders\.dino: strategy 'interleaved' needs encoders\.dino/,
+    );
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, decoder: { modelPath: 'x', template: 'vicuna' } }))).rejects.toThrow(
+      /decoder\.template: 'vicuna' is not valid; choose 'llava_v1', 'plain', 'folder'/,
+    );
+  });
+
+  it('names the file when it is missing or not JSON', async () => {
+    await expect(loadPipelineConfig('/nonexistent/pipeline.json')).rejects.toThrow(/cannot read \/nonexistent\/pipeline.json/);
+    const dir = await mkdtemp(join(tmpdir(), 'mmvp-pipeline-'));
+    await writeFile(join(dir, 'broken.json'), '{ "encoders": ');
+    await expect(loadPipelineConfig(join(dir, 'broken.json'))).rejects.toThrow(/broken.json is not valid JSON/);
+  });
+});
+
+describe('loadComponent', () => {
+  it('says how to install a missing package', async () => {
+    const error = await loadComponent({ use: '@acme/encoder-that-does-not-exist' }, 'vision-encoder').catch((e: unknown) => e);
+    expect(NoSuchComponentError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/'@acme\/encoder-that-does-not-exist' is not installed; install it with `pnpm add @acme\/encoder-that-does-not-exist`/);
+  });
+
+  it('rejects a module that does not implement the component interface', async () => {
+    await expect(loadComponent({ use: join(here, '__fixtures__', 'not-a-component.mjs') }, 'vision-encoder')).rejects.toThrow(
+      /does not implement a 'vision-encoder' component: its default export must be \{ specificationVersion: 'v1'/,
+    );
+    await expect(loadComponent({ use: 'zod' }, 'vision-encoder')).rejects.toThrow(/package 'zod' does not implement a 'vision-encoder' component.*pnpm add zod/);
+  });
+});
+
+describe('computeVisualTokens wiring (encoder features from .npy, adapters and strategy from the config)', () => {
+  const encoders = {
+    clip: { use: './npy-features-encoder.mjs', model: 'clip-model', options: { featuresPath: join(mofFixtures, 'clip_features.npy') } },
+    dino: { use: './npy-features-encoder.mjs', model: 'dino-model', options: { featuresPath: join(mofFixtures, 'dino_features.npy') } },
+  };
+  const weights = join(mofFixtures, 'projectors.safetensors');
+
+  async function configIn(fixturesDir: string, body: unknown): Promise<string> {
+    const path = join(fixturesDir, `pipeline-${Math.random().toString(36).slice(2)}.json`);
+    await writeFile(path, JSON.stringify(body));
+    return path;
+  }
+
+  it('interleaved and additive r = 0.75 match the PyTorch tokens of image 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mmvp-pipeline-'));
+    await writeFile(join(dir, 'npy-features-encoder.mjs'), await import('node:fs/promises').then((fs) => fs.readFile(join(here, '__fixtures__', 'npy-features-encoder.mjs'))));
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    const interleavedPath = await configIn(dir, {
+      encoders,
+      adapters: {
+        clip: { type: 'mlp2x_gelu', weights, prefix: 'model.mm_projector', runtime: 'js' },
+        dino: { type: 'mlp2x_gelu', weights, prefix: 'model.dino_mm_projector' },
+      },
+      strategy: { name: 'interleaved' },
+    });
+    const interleaved = await computeVisualTokens(await loadPipelineConfig(interleavedPath), 'image.png'); // [T, H]
+    const reference = await readNpyFloat32(join(mofFixtures, 'tokens_interleaved.npy')); // [2, 32, 40]
+    expect(maxAbsDifference(interleaved, { data: reference.data.subarray(0, 32 * 40), dims: [32, 40] })).toBeLessThan(1e-4);
+
+    const additivePath = await configIn(dir, {
+      encoders,
+      adapters: { additive: { type: 'mlp2x_gelu', weights, prefix: 'model.mm_projector' } },
+      strategy: { name: 'additive', dinoRatio: 0.75 },
+      kernels: { backend: ['ort', 'js'] },
+    });
+    const tokenizer = await createVisualTokenizer(await loadPipelineConfig(additivePath));
+    expect(tokenizer.describe().join('\n')).toMatch(/encoder clip: .*npy-features-encoder\.mjs.*width 24, grid 4x4, tap layer -2, tokens patch/);
+    expect(tokenizer.describe().join('\n')).toMatch(/encoder dino: .*tap prenorm, tokens patch, pixels clip/);
+    expect(tokenizer.describe().join('\n')).toMatch(/strategy: additive dinoRatio 0.75/);
+    const additive = await tokenizer.visualTokens(['a.png', 'b.png']); // [2, 16, 40]
+    expect(maxAbsDifference(additive, await readNpyFloat32(join(mofFixtures, 'tokens_additive_0_75.npy')))).toBeLessThan(1e-4);
+    // Encode once, mix many: the sweep over the same features.
+    const sweep = await tokenizer.mixture.sweep(await tokenizer.encode(['a.png', 'b.png']), [0, 1]);
+    expect(maxAbsDifference(sweep[1]!.tokens, await readNpyFloat32(join(mofFixtures, 'tokens_additive_1_0.npy')))).toBeLessThan(1e-4);
+    await tokenizer.dispose();
+  });
+
+  it('fails clearly when adapter weights do not fit the encoder width', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mmvp-pipeline-'));
+    await writeFile(join(dir, 'npy-features-encoder.mjs'), await import('node:fs/promises').then((fs) => fs.readFile(join(here, '__fixtures__', 'npy-features-encoder.mjs'))));
+    const path = await configIn(dir, {
+      encoders: { clip: { ...encoders.clip, options: { featuresPath: join(mofFixtures, 'grid5x7_features.npy') } } }, // width 6
+      adapters: { clip: { type: 'mlp2x_gelu', weights, prefix: 'model.mm_projector' } },
+      strategy: { name: 'clip' },
+    });
+    await expect(computeVisualTokens(await loadPipelineConfig(path), 'x.png')).rejects.toThrow(/encoder width 6, adapter input width 24/);
+  });
+});
