@@ -1,0 +1,111 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DatasetError, FileFormatError, parseWithSchema, readJsonFile } from '@mmvp/core';
+import { parseCsv } from './csv';
+import {
+  answerRecordSchema,
+  blindPairColumns,
+  blindPairSchema,
+  mllmScoresSchema,
+  resultFileNames,
+  runInfoSchema,
+  sweepSchema,
+  vlmScoresSchema,
+  type AnswerRecord,
+  type BlindPair,
+  type ResultsBundle,
+} from './results-schema';
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new FileFormatError(`cannot read ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Reads blind-pairs.csv; errors name the file, the row and the column. */
+export function parseBlindPairs(text: string, source: string): BlindPair[] {
+  const rows = parseCsv(text);
+  if (rows.length === 0) throw new DatasetError(`${source} is empty; expected the header ${blindPairColumns.join(',')}`);
+  const header = rows[0]!.map((cell) => cell.trim());
+  const required = blindPairColumns.filter((column) => column !== 'pattern');
+  const missing = required.filter((column) => !header.includes(column));
+  if (missing.length > 0) throw new DatasetError(`${source}: missing column(s) ${missing.join(', ')}; expected ${blindPairColumns.join(',')}`);
+  const at = (name: string) => header.indexOf(name);
+  return rows.slice(1).map((cells, rowIndex) => {
+    const line = rowIndex + 2;
+    const number = (column: string): number => {
+      const raw = (cells[at(column)] ?? '').trim();
+      const value = Number(raw);
+      if (raw === '' || !Number.isFinite(value)) throw new DatasetError(`${source} line ${line}: ${column} '${raw}' is not a number`);
+      return value;
+    };
+    const pattern = at('pattern') >= 0 ? (cells[at('pattern')] ?? '').trim() : '';
+    return parseWithSchema(
+      blindPairSchema,
+      {
+        imageA: (cells[at('image_a')] ?? '').trim(),
+        imageB: (cells[at('image_b')] ?? '').trim(),
+        clipSimilarity: number('clip_similarity'),
+        dinoSimilarity: number('dino_similarity'),
+        ...(pattern === '' ? {} : { pattern }),
+      },
+      `${source} line ${line}`,
+    );
+  });
+}
+
+/** Reads answers.jsonl; each line is validated and errors name the line. */
+export function parseAnswers(text: string, source: string): AnswerRecord[] {
+  const records: AnswerRecord[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (cause) {
+      throw new DatasetError(`${source} line ${index + 1} is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+    records.push(parseWithSchema(answerRecordSchema, json, `${source} line ${index + 1}`));
+  });
+  return records;
+}
+
+/**
+ * Reads and validates a results folder (see results-schema.ts for its files). Absent files are
+ * skipped; a folder with none of them is an error that lists the expected names.
+ */
+export async function readResults(directory: string): Promise<ResultsBundle> {
+  let info;
+  try {
+    info = await stat(directory);
+  } catch (cause) {
+    throw new DatasetError(`results folder ${directory} does not exist`, { cause });
+  }
+  if (!info.isDirectory()) throw new DatasetError(`${directory} is not a folder; pass the folder that mmvp demo or mmvp sweep wrote`);
+  const path = (name: string) => join(directory, name);
+  const present = async (name: string) => exists(path(name));
+  const bundle: { -readonly [K in keyof ResultsBundle]: ResultsBundle[K] } = { directory };
+  if (await present(resultFileNames.run)) bundle.run = await readJsonFile(path(resultFileNames.run), runInfoSchema);
+  if (await present(resultFileNames.vlmScores)) bundle.vlmScores = await readJsonFile(path(resultFileNames.vlmScores), vlmScoresSchema);
+  if (await present(resultFileNames.mllmScores)) bundle.mllmScores = await readJsonFile(path(resultFileNames.mllmScores), mllmScoresSchema);
+  if (await present(resultFileNames.sweep)) bundle.sweep = await readJsonFile(path(resultFileNames.sweep), sweepSchema);
+  if (await present(resultFileNames.blindPairs)) {
+    bundle.blindPairs = parseBlindPairs(await readText(path(resultFileNames.blindPairs)), path(resultFileNames.blindPairs));
+  }
+  if (await present(resultFileNames.answers)) bundle.answers = parseAnswers(await readText(path(resultFileNames.answers)), path(resultFileNames.answers));
+  const found = Object.keys(bundle).filter((key) => key !== 'directory');
+  if (found.length === 0) {
+    throw new DatasetError(`results folder ${directory} has none of the result files; expected one or more of ${Object.values(resultFileNames).join(', ')}`);
+  }
+  return bundle;
+}

@@ -1,0 +1,149 @@
+import { mkdtemp, readFile, rm, writeFile, cp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  appendAnswers,
+  readResults,
+  renderReport,
+  writeBlindPairs,
+  writeMllmScores,
+  writeReport,
+  writeRunInfo,
+  writeSweep,
+  writeVlmScores,
+} from './index';
+
+const fixture = fileURLToPath(new URL('./__fixtures__/results/', import.meta.url));
+let scratch: string;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'mmvp-report-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** Bar heights as Vega writes them into aria-labels: "pattern: X; score (%): 20; model: M" (independent of our own tables). */
+function barLabels(svg: string): string[] {
+  return [...svg.matchAll(/aria-roledescription="bar"[^>]*aria-label="([^"]+)"|aria-label="([^"]+)"[^>]*aria-roledescription="bar"/g)].map((match) => (match[1] ?? match[2])!);
+}
+
+describe('renderReport', () => {
+  it('renders every section of the fixture as one self-contained document', async () => {
+    const html = await renderReport(fixture);
+    const vlm = JSON.parse(await readFile(join(fixture, 'vlm-scores.json'), 'utf8'));
+    // Five plots: VLM bars, MLLM facets, correlation scatter, sweep curve, trade-off.
+    expect(html.match(/<svg /g)?.length).toBe(5);
+    // Every (pattern, model) VLM score appears as a bar whose label carries the JSON value.
+    const vlmSvg = html.slice(html.indexOf('id="vlm"'), html.indexOf('id="blind-pairs"'));
+    const labels = barLabels(vlmSvg);
+    expect(labels).toHaveLength(vlm.patterns.length * vlm.models.length);
+    for (const model of vlm.models) {
+      for (const pattern of vlm.patterns) expect(labels).toContain(`pattern: ${pattern}; score (%): ${model.perPattern[pattern]}; model: ${model.name}`);
+    }
+    // Self-contained: no external scripts, styles, images or fonts.
+    expect(html).not.toMatch(/<(script|img|link)[^>]+(src|href)="(https?:)?\/\//);
+    expect(html).not.toMatch(/@import|url\(http/);
+    // Images inlined; the missing one explained in place.
+    expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(5);
+    expect(html).toContain('missing: images/missing.png');
+    // Text from the results is escaped, never executed.
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&lt;b&gt;not&lt;/b&gt;');
+    // SVG ids are unique across the inlined plots.
+    const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((match) => match[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('renders a folder with only a sweep (every file is optional)', async () => {
+    const directory = join(scratch, 'sweep-only');
+    await writeSweep(directory, {
+      proxy: { name: 'proxy', description: 'd' },
+      points: [
+        { model: 'a', ratio: 0, pairAccuracy: 10, instructionFollowing: 80 },
+        { model: 'b', ratio: 1, pairAccuracy: 30, instructionFollowing: null },
+      ],
+      references: [],
+    });
+    const path = await writeReport(directory);
+    const html = await readFile(path, 'utf8');
+    expect(html.match(/<svg /g)?.length).toBe(2);
+    expect(html).not.toContain('id="answers"');
+  });
+
+  it('round-trips every file through the writers and the reader', async () => {
+    const directory = join(scratch, 'round-trip');
+    const source = await readResults(fixture);
+    await writeRunInfo(directory, source.run!);
+    await writeVlmScores(directory, source.vlmScores!);
+    await writeMllmScores(directory, source.mllmScores!);
+    await writeSweep(directory, source.sweep!);
+    await writeBlindPairs(directory, source.blindPairs!);
+    await appendAnswers(directory, source.answers!.slice(0, 3));
+    await appendAnswers(directory, source.answers!.slice(3));
+    const copy = await readResults(directory);
+    expect({ ...copy, directory: '' }).toEqual({ ...source, directory: '' });
+    expect(source.blindPairs![1]).toEqual({ imageA: 'images/1-a.png', imageB: 'images/1-b.png', clipSimilarity: 0.962, dinoSimilarity: 0.55, pattern: 'Quantity and Count' });
+  });
+});
+
+describe('bad results folders', () => {
+  async function folderWith(name: string, files: Record<string, string>): Promise<string> {
+    const directory = join(scratch, name);
+    await cp(fixture, directory, { recursive: true });
+    for (const [file, text] of Object.entries(files)) await writeFile(join(directory, file), text);
+    return directory;
+  }
+
+  it('names a missing folder', async () => {
+    await expect(renderReport(join(scratch, 'nope'))).rejects.toThrow(/results folder .*nope does not exist/);
+  });
+
+  it('lists the expected files when none is present', async () => {
+    const directory = join(scratch, 'empty');
+    await writeFile(join(scratch, 'marker'), '');
+    await import('node:fs/promises').then((fs) => fs.mkdir(directory, { recursive: true }));
+    await expect(renderReport(directory)).rejects.toThrow(/run\.json, vlm-scores\.json, mllm-scores\.json, sweep\.json, blind-pairs\.csv, answers\.jsonl/);
+  });
+
+  it('names the file and key of a score for an unlisted pattern', async () => {
+    const vlm = JSON.parse(await readFile(join(fixture, 'vlm-scores.json'), 'utf8'));
+    delete vlm.models[1].perPattern.Texts;
+    vlm.models[1].perPattern.Textz = 10;
+    const directory = await folderWith('bad-vlm', { 'vlm-scores.json': JSON.stringify(vlm) });
+    await expect(renderReport(directory)).rejects.toThrow(/vlm-scores\.json is invalid: models\.1\.perPattern: .*missing Texts; unknown Textz/);
+  });
+
+  it('lists valid choices for a bad enum value', async () => {
+    const mllm = JSON.parse(await readFile(join(fixture, 'mllm-scores.json'), 'utf8'));
+    mllm.models[0].strategy = 'mixed';
+    const directory = await folderWith('bad-mllm', { 'mllm-scores.json': JSON.stringify(mllm) });
+    await expect(renderReport(directory)).rejects.toThrow(/mllm-scores\.json is invalid: models\.0\.strategy: 'mixed' is not valid; choose 'clip', 'dino', 'additive', 'interleaved'/);
+  });
+
+  it('names the line of a broken answers.jsonl record', async () => {
+    const lines = (await readFile(join(fixture, 'answers.jsonl'), 'utf8')).trim().split('\n');
+    lines[2] = lines[2]!.replace('"correct":true', '"correct":"yes"');
+    const directory = await folderWith('bad-answers', { 'answers.jsonl': lines.join('\n') });
+    await expect(renderReport(directory)).rejects.toThrow(/answers\.jsonl line 3 is invalid: correct: Expected boolean/);
+    const good = (await readFile(join(fixture, 'answers.jsonl'), 'utf8')).trim();
+    const truncated = await folderWith('truncated-answers', { 'answers.jsonl': good.slice(0, -10) });
+    await expect(renderReport(truncated)).rejects.toThrow(/answers\.jsonl line 8 is not valid JSON/);
+  });
+
+  it('names the line and column of a bad blind-pairs.csv number, and a missing column', async () => {
+    const bad = await folderWith('bad-csv', { 'blind-pairs.csv': 'image_a,image_b,clip_similarity,dino_similarity\na.png,b.png,0.9,high\n' });
+    await expect(renderReport(bad)).rejects.toThrow(/blind-pairs\.csv line 2: dino_similarity 'high' is not a number/);
+    const missing = await folderWith('bad-csv-header', { 'blind-pairs.csv': 'image_a,image_b,clip\na.png,b.png,0.9\n' });
+    await expect(renderReport(missing)).rejects.toThrow(/missing column\(s\) clip_similarity, dino_similarity/);
+  });
+
+  it('refuses to write an invalid file (writers validate with the reader schema)', async () => {
+    await expect(writeSweep(join(scratch, 'w'), { proxy: { name: 'p', description: 'd' }, points: [{ model: 'a', ratio: 2, pairAccuracy: 10, instructionFollowing: 1 }], references: [] })).rejects.toThrow(
+      /sweep\.json is invalid: points\.0\.ratio/,
+    );
+  });
+});

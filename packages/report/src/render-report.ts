@@ -1,0 +1,208 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { correlationSpec, mllmBarsSpec, sweepCurveSpec, tradeOffSpec, vlmBarsSpec } from './charts';
+import { answersFilterScript, escapeHtml, formatPercent, htmlTable, reportStyle } from './html';
+import { inlineImage } from './inline-image';
+import { readResults } from './read-results';
+import { renderVegaLiteToSvg } from './render-svg';
+import type { AnswerRecord, BlindPair, MllmScores, ResultsBundle, Sweep, VlmScores } from './results-schema';
+
+/** Name of the HTML file that `writeReport` writes into the results folder. */
+export const reportFileName = 'report.html';
+
+/** Most CLIP-blind pairs shown in the gallery (the CSV may hold more; the table says how many). */
+export const maxGalleryPairs = 36;
+
+function chart(svg: string, label: string): string {
+  return `<figure class="chart" role="img" aria-label="${escapeHtml(label)}">${svg}</figure>`;
+}
+
+function headline(bundle: ResultsBundle): string {
+  const items: string[] = [];
+  const { vlmScores, mllmScores, sweep, blindPairs } = bundle;
+  if (vlmScores) {
+    const parts = vlmScores.models.map((model) => `${escapeHtml(model.name)} ${formatPercent(model.average)}%`);
+    items.push(`<b>Finding 1</b> (MMVP-VLM-style average over ${vlmScores.patterns.length} patterns): ${parts.join(', ')}.` + (blindPairs ? ` ${blindPairs.length} CLIP-blind pair(s) mined from the evaluation pool.` : ''));
+  }
+  if (mllmScores) {
+    const clipOnly = mllmScores.models.find((model) => model.strategy === 'clip');
+    const correlation = mllmScores.correlations[0];
+    const parts: string[] = [];
+    if (clipOnly) parts.push(`${escapeHtml(clipOnly.name)} MMVP pair accuracy ${formatPercent(clipOnly.pairAccuracy)}% (chance 25%)`);
+    if (correlation) parts.push(`Pearson r between ${escapeHtml(correlation.x)} and ${escapeHtml(correlation.y)} per pattern = ${correlation.pearson === null ? 'undefined' : correlation.pearson.toFixed(2)}`);
+    if (parts.length > 0) items.push(`<b>Finding 2</b>: ${parts.join('; ')}.`);
+  }
+  if (sweep) {
+    const sorted = [...sweep.points].sort((a, b) => a.ratio - b.ratio);
+    const best = sorted.reduce((a, b) => (b.pairAccuracy > a.pairAccuracy ? b : a));
+    const first = sorted[0]!;
+    const last = sorted[sorted.length - 1]!;
+    let text = `<b>Finding 3</b> (A-MoF sweep): pair accuracy ${formatPercent(first.pairAccuracy)}% at r=${first.ratio}, best ${formatPercent(best.pairAccuracy)}% at r=${best.ratio}, ${formatPercent(last.pairAccuracy)}% at r=${last.ratio}`;
+    if (first.instructionFollowing !== null && last.instructionFollowing !== null) {
+      text += `; ${escapeHtml(sweep.proxy.name)} ${formatPercent(first.instructionFollowing)}% at r=${first.ratio} vs ${formatPercent(last.instructionFollowing)}% at r=${last.ratio}`;
+    }
+    const refs = sweep.references.map((reference) => `${escapeHtml(reference.model)} ${formatPercent(reference.pairAccuracy)}%`);
+    if (refs.length > 0) text += `; references: ${refs.join(', ')}`;
+    items.push(text + '.');
+  }
+  return items.length === 0 ? '' : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run; compare with the paper yourself (see the sections below).</p></section>`;
+}
+
+async function vlmSection(scores: VlmScores): Promise<string> {
+  const svg = await renderVegaLiteToSvg(vlmBarsSpec(scores), 'vlm');
+  const rows = scores.models.map((model) => [model.name, model.kind, ...scores.patterns.map((pattern) => formatPercent(model.perPattern[pattern])), formatPercent(model.average)]);
+  const descriptions = scores.models.filter((model) => model.description).map((model) => `<li><b>${escapeHtml(model.name)}</b>: ${escapeHtml(model.description)}</li>`);
+  return `<section id="vlm"><h2>Finding 1: CLIP-style models per visual pattern (MMVP-VLM rule)</h2>
+<div class="charts">${chart(svg, 'MMVP-VLM per-pattern bars')}</div>
+${htmlTable(['model', 'kind', ...scores.patterns, 'average'], rows)}
+${descriptions.length > 0 ? `<ul class="muted">${descriptions.join('')}</ul>` : ''}
+<p class="muted">${scores.models[0]?.pairsPerPattern ?? '?'} pairs per pattern.</p></section>`;
+}
+
+async function blindPairsSection(directory: string, pairs: readonly BlindPair[]): Promise<string> {
+  const shown = [...pairs].sort((a, b) => b.clipSimilarity - b.dinoSimilarity - (a.clipSimilarity - a.dinoSimilarity)).slice(0, maxGalleryPairs);
+  const cards = await Promise.all(
+    shown.map(async (pair) => {
+      const images = await Promise.all(
+        [pair.imageA, pair.imageB].map(async (path) => {
+          const image = await inlineImage(directory, path);
+          return image.ok ? `<img src="${image.dataUrl}" alt="${escapeHtml(path)}" title="${escapeHtml(path)}">` : `<div class="missing">${escapeHtml(image.reason)}</div>`;
+        }),
+      );
+      return `<div class="pair"><div class="images">${images.join('')}</div><div class="sims">CLIP cos <b>${pair.clipSimilarity.toFixed(3)}</b> · DINO cos <b>${pair.dinoSimilarity.toFixed(3)}</b></div>${pair.pattern ? `<div class="pattern">${escapeHtml(pair.pattern)}</div>` : ''}</div>`;
+    }),
+  );
+  return `<section id="blind-pairs"><h2>CLIP-blind pairs</h2>
+<p class="muted">Pairs whose CLIP image embeddings are close while the SSL (DINOv2-style) embeddings are not; showing ${shown.length} of ${pairs.length}, largest CLIP−DINO gap first.</p>
+${pairs.length === 0 ? '<p>No pair passed the thresholds.</p>' : `<div class="gallery">${cards.join('\n')}</div>`}</section>`;
+}
+
+async function mllmSection(scores: MllmScores, vlm: VlmScores | undefined): Promise<string> {
+  const bars = await renderVegaLiteToSvg(mllmBarsSpec(scores), 'mllm');
+  const rows = scores.models.map((model) => [
+    model.name,
+    model.strategy,
+    model.ratio === null ? '—' : String(model.ratio),
+    ...scores.patterns.map((pattern) => formatPercent(model.perPattern[pattern])),
+    formatPercent(model.pairAccuracy),
+    formatPercent(model.questionAccuracy),
+  ]);
+  const scatters: string[] = [];
+  for (const [index, correlation] of scores.correlations.entries()) {
+    const x = vlm?.models.find((model) => model.name === correlation.x);
+    const y = scores.models.find((model) => model.name === correlation.y);
+    if (!x || !y) continue;
+    const patterns = scores.patterns.filter((pattern) => pattern in x.perPattern);
+    const svg = await renderVegaLiteToSvg(correlationSpec({ patterns, x: x.perPattern, y: y.perPattern, xTitle: `${x.name} (MMVP-VLM %)`, yTitle: `${y.name} (MMVP %)`, pearson: correlation.pearson }), `corr${index}`);
+    scatters.push(chart(svg, `correlation ${correlation.x} vs ${correlation.y}`));
+  }
+  const correlationRows = scores.correlations.map((correlation) => [correlation.x, correlation.y, correlation.pearson === null ? 'undefined' : correlation.pearson.toFixed(3), correlation.description ?? '']);
+  return `<section id="mllm"><h2>Finding 2: MLLM pair accuracy per visual pattern (MMVP rule)</h2>
+<div class="charts">${chart(bars, 'MMVP per-pattern bars per model')}</div>
+${htmlTable(['model', 'strategy', 'r', ...scores.patterns, 'pairs %', 'questions %'], rows)}
+${correlationRows.length > 0 ? `<h3>Correlation with the CLIP-style scores</h3>${htmlTable(['x', 'y', 'Pearson r', 'note'], correlationRows)}` : ''}
+<div class="charts">${scatters.join('\n')}</div></section>`;
+}
+
+async function sweepSection(sweep: Sweep): Promise<string> {
+  const curve = await renderVegaLiteToSvg(sweepCurveSpec(sweep), 'sweep');
+  const tradeOff = tradeOffSpec(sweep);
+  const tradeOffSvg = tradeOff ? chart(await renderVegaLiteToSvg(tradeOff, 'tradeoff'), 'trade-off') : '';
+  const rows = [...sweep.points]
+    .sort((a, b) => a.ratio - b.ratio)
+    .map((point) => [point.model, String(point.ratio), formatPercent(point.pairAccuracy), formatPercent(point.instructionFollowing)]);
+  const references = sweep.references.map((reference) => [reference.model, reference.strategy, formatPercent(reference.pairAccuracy), formatPercent(reference.instructionFollowing)]);
+  return `<section id="sweep"><h2>Finding 3: Mixture-of-Features</h2>
+${sweep.pipeline ? `<p class="muted">Pipeline: ${escapeHtml(sweep.pipeline)}</p>` : ''}
+<div class="charts">${chart(curve, 'A-MoF ratio sweep')}${tradeOffSvg}</div>
+${htmlTable(['model', 'DINOv2 ratio r', 'MMVP pair accuracy %', `${sweep.proxy.name} %`], rows)}
+${references.length > 0 ? `<h3>Reference points</h3>${htmlTable(['model', 'strategy', 'MMVP pair accuracy %', `${sweep.proxy.name} %`], references)}` : ''}
+<p class="muted"><b>${escapeHtml(sweep.proxy.name)}</b>: ${escapeHtml(sweep.proxy.description)}</p></section>`;
+}
+
+function answersSection(answers: readonly AnswerRecord[]): string {
+  const models = [...new Set(answers.map((answer) => answer.model))];
+  const patterns = [...new Set(answers.map((answer) => answer.pattern))];
+  const options = (values: readonly string[]) => values.map((value) => `<option value="${escapeHtml(value)}">${escapeHtml(value)}</option>`).join('');
+  const rows = answers
+    .map(
+      (answer) =>
+        `<tr class="${answer.correct ? 'right' : 'wrong'}" data-model="${escapeHtml(answer.model)}" data-pattern="${escapeHtml(answer.pattern)}" data-correct="${answer.correct ? 'yes' : 'no'}">` +
+        `<td>${escapeHtml(answer.model)}</td><td class="num">${escapeHtml(answer.question_id)}</td><td>${escapeHtml(answer.pattern)}</td>` +
+        `<td>${escapeHtml(answer.question)} <span class="muted">${escapeHtml(answer.options)}</span></td><td>${escapeHtml(answer.answer)}</td>` +
+        `<td class="response">${escapeHtml(answer.response)}</td><td class="mark">${answer.correct ? '✔' : '✘'}</td></tr>`,
+    )
+    .join('\n');
+  return `<section id="answers"><h2>Per-question answers</h2>
+<div class="filters">
+<label>model <select id="filter-model"><option value="">all</option>${options(models)}</select></label>
+<label>pattern <select id="filter-pattern"><option value="">all</option>${options(patterns)}</select></label>
+<label>outcome <select id="filter-outcome"><option value="">all</option><option value="yes">right</option><option value="no">wrong</option></select></label>
+<label>search <input id="filter-text" type="search" placeholder="question or response text"></label>
+<span id="filter-count" class="muted"></span></div>
+<table class="data" id="answers-table"><thead><tr><th>model</th><th>#</th><th>pattern</th><th>question</th><th>gold</th><th>response</th><th></th></tr></thead><tbody>
+${rows}
+</tbody></table></section>`;
+}
+
+function runSection(bundle: ResultsBundle): string {
+  const run = bundle.run;
+  if (!run) return '';
+  const parts: string[] = [];
+  if (run.models.length > 0) parts.push(`<h3>Models</h3>${htmlTable(['name', 'path', 'description'], run.models.map((model) => [model.name, model.path, model.description ?? '']))}`);
+  if (run.timings.length > 0) {
+    const total = run.timings.reduce((sum, timing) => sum + timing.seconds, 0);
+    parts.push(`<h3>Timings</h3>${htmlTable(['stage', 'seconds'], [...run.timings.map((timing) => [timing.stage, timing.seconds.toFixed(1)]), ['total', total.toFixed(1)]])}`);
+  }
+  if (run.notes.length > 0) parts.push(`<h3>Notes</h3><ul>${run.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul>`);
+  if (run.command) parts.push(`<p class="muted">Command: <code>${escapeHtml(run.command)}</code></p>`);
+  return parts.length === 0 ? '' : `<section id="run"><h2>Run details</h2>${parts.join('\n')}</section>`;
+}
+
+/** Renders an already-read results bundle to one self-contained HTML document. */
+export async function renderResults(bundle: ResultsBundle): Promise<string> {
+  const run = bundle.run;
+  const title = run?.title ?? 'MMVP results';
+  const subtitle: string[] = [];
+  if (run) subtitle.push(`created ${escapeHtml(run.createdAt)}`);
+  if (run?.dataset) {
+    const dataset = run.dataset;
+    subtitle.push(`dataset ${escapeHtml(dataset.name)}${dataset.seed === undefined ? '' : `, seed ${dataset.seed}`}${dataset.pairsPerPattern === undefined ? '' : `, ${dataset.pairsPerPattern} pairs per pattern`}`);
+  }
+  if (run?.grading) subtitle.push(`grading: ${run.grading.method}, labels: ${run.grading.labels}`);
+  const sections = [
+    headline(bundle),
+    bundle.vlmScores ? await vlmSection(bundle.vlmScores) : '',
+    bundle.blindPairs ? await blindPairsSection(bundle.directory, bundle.blindPairs) : '',
+    bundle.mllmScores ? await mllmSection(bundle.mllmScores, bundle.vlmScores) : '',
+    bundle.sweep ? await sweepSection(bundle.sweep) : '',
+    bundle.answers ? answersSection(bundle.answers) : '',
+    runSection(bundle),
+  ].filter((section) => section !== '');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${reportStyle}</style></head>
+<body><header><h1>${escapeHtml(title)}</h1><p>Reproducing "Eyes Wide Shut? Exploring the Visual Shortcomings of Multimodal LLMs" (arXiv 2401.06209)</p>${subtitle.length > 0 ? `<p>${subtitle.join(' · ')}</p>` : ''}</header>
+<main>
+${sections.join('\n')}
+</main>
+<footer>Generated by @mmvp/report — self-contained: plots are inline SVG rendered with Vega-Lite, images are inline base64.</footer>
+${bundle.answers ? `<script>${answersFilterScript}</script>` : ''}
+</body></html>
+`;
+}
+
+/**
+ * Reads a results folder (see results-schema.ts) and renders it to one self-contained HTML string:
+ * no scripts or styles from the network, plots pre-rendered to SVG, images inlined.
+ */
+export async function renderReport(resultsDirectory: string): Promise<string> {
+  return renderResults(await readResults(resultsDirectory));
+}
+
+/** Renders the report and writes it as `report.html` inside the results folder; returns its path. */
+export async function writeReport(resultsDirectory: string, outputPath: string = join(resultsDirectory, reportFileName)): Promise<string> {
+  const html = await renderReport(resultsDirectory);
+  await writeFile(outputPath, html);
+  return outputPath;
+}

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+
+/**
+ * The results folder that `mmvp demo` and `mmvp sweep` write and `mmvp report` reads. Every file is
+ * optional (a sweep alone is a valid results folder); the report shows the sections whose files
+ * exist. Scores are percentages (0-100), as in the paper's tables.
+ *
+ * ```
+ * DIR/run.json          RunInfo: title, dataset, grading, models, timings, notes
+ * DIR/vlm-scores.json   VlmScores: MMVP-VLM-style per-pattern scores of CLIP-style models and probes
+ * DIR/mllm-scores.json  MllmScores: MMVP pair accuracy per pattern of MLLM pipelines + correlations
+ * DIR/sweep.json        Sweep: A-MoF ratio sweep, both axes of the trade-off, plus reference points
+ * DIR/blind-pairs.csv   image_a,image_b,clip_similarity,dino_similarity,pattern (paths relative to DIR)
+ * DIR/answers.jsonl     one AnswerRecord per line (original MMVP fields + model, pattern, correct)
+ * ```
+ */
+export const resultsFormat = 'mmvp-results/v1';
+
+/** File names inside a results folder, by role. */
+export const resultFileNames = {
+  run: 'run.json',
+  vlmScores: 'vlm-scores.json',
+  mllmScores: 'mllm-scores.json',
+  sweep: 'sweep.json',
+  blindPairs: 'blind-pairs.csv',
+  answers: 'answers.jsonl',
+} as const;
+
+const percent = z.number().finite().min(0).max(100);
+const perPatternScores = z.record(z.string(), percent);
+
+export const runInfoSchema = z
+  .object({
+    format: z.literal(resultsFormat),
+    title: z.string().min(1),
+    createdAt: z.string().datetime({ offset: true }),
+    command: z.string().optional(),
+    dataset: z
+      .object({
+        name: z.string(),
+        path: z.string().optional(),
+        seed: z.number().int().optional(),
+        pairsPerPattern: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    grading: z
+      .object({ method: z.enum(['rule', 'llm']), labels: z.enum(['original', 'corrected']) })
+      .strict()
+      .optional(),
+    models: z.array(z.object({ name: z.string(), path: z.string(), description: z.string().optional() }).strict()).default([]),
+    timings: z.array(z.object({ stage: z.string(), seconds: z.number().nonnegative() }).strict()).default([]),
+    notes: z.array(z.string()).default([]),
+  })
+  .strict();
+export type RunInfo = z.output<typeof runInfoSchema>;
+export type RunInfoInput = z.input<typeof runInfoSchema>;
+
+/** Checks that every model scores exactly the listed patterns. */
+function patternsMatch(value: { patterns: string[]; models: { name: string; perPattern: Record<string, number> }[] }, context: z.RefinementCtx): void {
+  const expected = new Set(value.patterns);
+  value.models.forEach((model, index) => {
+    const keys = Object.keys(model.perPattern);
+    const missing = value.patterns.filter((pattern) => !(pattern in model.perPattern));
+    const extra = keys.filter((key) => !expected.has(key));
+    if (missing.length > 0 || extra.length > 0) {
+      context.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['models', index, 'perPattern'],
+        message: `model '${model.name}' must score exactly the listed patterns${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unknown ${extra.join(', ')}` : ''}`,
+      });
+    }
+  });
+}
+
+export const vlmScoresSchema = z
+  .object({
+    patterns: z.array(z.string()).min(1),
+    models: z.array(
+      z
+        .object({
+          name: z.string().min(1),
+          /** 'text-image': statements vs images (MMVP-VLM rule); 'image-only-probe': image-to-image similarity test. */
+          kind: z.enum(['text-image', 'image-only-probe']),
+          description: z.string().optional(),
+          pairsPerPattern: z.number().int().positive(),
+          perPattern: perPatternScores,
+          average: percent,
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .superRefine(patternsMatch);
+export type VlmScores = z.output<typeof vlmScoresSchema>;
+
+export const mixtureStrategySchema = z.enum(['clip', 'dino', 'additive', 'interleaved']);
+
+export const mllmScoresSchema = z
+  .object({
+    patterns: z.array(z.string()).min(1),
+    models: z.array(
+      z
+        .object({
+          name: z.string().min(1),
+          strategy: mixtureStrategySchema,
+          /** DINOv2 ratio r of A-MoF; null for the other strategies. */
+          ratio: z.number().min(0).max(1).nullable(),
+          pairs: z.number().int().nonnegative(),
+          questions: z.number().int().nonnegative(),
+          pairAccuracy: percent,
+          questionAccuracy: percent,
+          perPattern: perPatternScores,
+        })
+        .strict(),
+    ),
+    correlations: z
+      .array(z.object({ x: z.string(), y: z.string(), pearson: z.number().min(-1).max(1).nullable(), description: z.string().optional() }).strict())
+      .default([]),
+  })
+  .strict()
+  .superRefine(patternsMatch);
+export type MllmScores = z.output<typeof mllmScoresSchema>;
+
+export const sweepPointSchema = z
+  .object({
+    model: z.string(),
+    ratio: z.number().min(0).max(1),
+    /** MMVP-style pair accuracy (%), the visual-grounding axis. */
+    pairAccuracy: percent,
+    /** Instruction-following proxy (%), the other axis of the trade-off; null when not measured. */
+    instructionFollowing: percent.nullable(),
+  })
+  .strict();
+export type SweepPoint = z.output<typeof sweepPointSchema>;
+
+export const sweepSchema = z
+  .object({
+    pipeline: z.string().optional(),
+    proxy: z.object({ name: z.string(), description: z.string() }).strict(),
+    points: z.array(sweepPointSchema).min(1),
+    /** Non-swept comparisons drawn as reference lines (e.g. I-MoF, CLIP-only). */
+    references: z
+      .array(
+        z
+          .object({ model: z.string(), strategy: mixtureStrategySchema, pairAccuracy: percent, instructionFollowing: percent.nullable() })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+export type Sweep = z.output<typeof sweepSchema>;
+
+export const blindPairSchema = z
+  .object({
+    imageA: z.string().min(1),
+    imageB: z.string().min(1),
+    clipSimilarity: z.number().min(-1).max(1),
+    dinoSimilarity: z.number().min(-1).max(1),
+    pattern: z.string().optional(),
+  })
+  .strict();
+export type BlindPair = z.output<typeof blindPairSchema>;
+/** Column order of blind-pairs.csv. */
+export const blindPairColumns = ['image_a', 'image_b', 'clip_similarity', 'dino_similarity', 'pattern'] as const;
+
+export const answerRecordSchema = z
+  .object({
+    model: z.string(),
+    question_id: z.union([z.number().int(), z.string()]),
+    pattern: z.string(),
+    question: z.string(),
+    options: z.string(),
+    /** Gold answer as in Questions.csv, e.g. '(a)'. */
+    answer: z.string(),
+    response: z.string(),
+    prompt: z.string().optional(),
+    choice: z.enum(['a', 'b', 'undetermined']).optional(),
+    correct: z.boolean(),
+    image: z.string().optional(),
+  })
+  .strict();
+export type AnswerRecord = z.output<typeof answerRecordSchema>;
+
+/** Everything found in a results folder; absent files are undefined. */
+export interface ResultsBundle {
+  readonly directory: string;
+  readonly run?: RunInfo;
+  readonly vlmScores?: VlmScores;
+  readonly mllmScores?: MllmScores;
+  readonly sweep?: Sweep;
+  readonly blindPairs?: readonly BlindPair[];
+  readonly answers?: readonly AnswerRecord[];
+}
