@@ -1,1 +1,16 @@
-export {};
+export { EmbeddingStore, type StoredImage, type StoredError, type ShardInput, type LoadedEmbeddings, type OpenStoreOptions } from './embedding-store';
+export { describeModel, identityDifferences, formatIdentity, modelIdentitySchema, type ModelIdentity } from './model-identity';
+export { normalizeRows, rowDot, sampleRows, recallAtK, TopKCollector, type TopK } from './top-k';
+export { exactTopK, naiveTopK, type SearchOptions } from './exact-search';
+export { buildUsearchIndex, usearchTopK, type UsearchOptions, type ApproximateIndex } from './usearch-search';
+export { searchCandidates, searchIndexKinds, type SearchIndexKind, type CandidateSearch } from './search-candidates';
+export { findClipBlindPairs, collapseDuplicates, selectRows, type ClipBlindPair, type PairFilterOptions } from './clip-blind-pairs';
+export { DecodePool } from './decode-pool';
+export type { DecodeResult } from './decode-core';
+export type { DecodedImage, PixelProcessor, PixelProcessorSpec } from './pixel-processor';
+export { embedCollection, type MiningModel, type EmbedProgress, type EmbedCollectionOptions, type EmbedSummary } from './embed-collection';
+export { mineCollection, type MineCollectionOptions, type MineCollectionResult } from './mine-collection';
+export { listImages, imageExtensions } from './list-images';
+export { writePairsCsv, writeErrorsCsv, writeDuplicatesCsv, writeContactSheet, toCsv, csvField, type PairRow } from './write-results';
+export { writeFileAtomic } from './atomic-write';
+export { sha256File, sha256Bytes } from './hash';
