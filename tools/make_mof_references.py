@@ -132,13 +132,63 @@ def make_mof_fixtures():
     save_npy(os.path.join(out, "grid5x7_to_3x4.npy"), resized.permute(0, 2, 3, 1).reshape(1, 12, 6))
 
 
+def make_tiny_pipeline_references():
+    """models/tiny-mof/: adapters for the tiny encoders (LLM hidden size 64 = models/tiny-llama) and the
+    visual tokens of the tiny pipelines (configs/pipelines/tiny-*.json) on models/tiny-clip/reference/images.
+
+    CLIP features: hidden_states[-2] patch tokens from models/tiny-clip/reference/hidden_states.npy (PyTorch).
+    DINOv2 features: x_prenorm patch tokens on the CLIP-preprocessed images (MMVP), from
+    models/tiny-dinov2/reference/prenorm_clip.npy (width 48) for I-MoF, and from a width-64 tiny DINOv2
+    exported here (models/tiny-mof/tiny-dinov2-64) for A-MoF, which needs equal widths.
+    """
+    import tiny_models as tm
+
+    out = os.path.join(ROOT, "models", "tiny-mof")
+    ref = os.path.join(out, "reference")
+    os.makedirs(ref, exist_ok=True)
+    clip_ref = os.path.join(ROOT, "models", "tiny-clip", "reference")
+    dino_ref = os.path.join(ROOT, "models", "tiny-dinov2", "reference")
+    pixel_values = torch.from_numpy(np.load(os.path.join(clip_ref, "pixel_values.npy")))  # [3, 3, 32, 32]
+    assert np.array_equal(pixel_values.numpy(), np.load(os.path.join(dino_ref, "pixel_values_clip.npy"))), "CLIP pixel values differ"
+    clip = torch.from_numpy(np.load(os.path.join(clip_ref, "hidden_states.npy"))[-2][:, 1:])  # [3, 16, 64]
+    dino48 = torch.from_numpy(np.load(os.path.join(dino_ref, "prenorm_clip.npy"))[:, 1:])  # [3, 16, 48]
+
+    dino64_model = tm.build_dinov2(tm.dinov2_config(image_size=64, patch_size=8, hidden_size=64, num_layers=2, num_heads=4, layerscale_value=0.5), seed=777)
+    tm.export_dinov2(dino64_model, os.path.join(out, "tiny-dinov2-64"), preprocess_size=36, crop_size=32)
+    with torch.no_grad():
+        _, _, hidden = dino64_model.forward_all(pixel_values)
+    dino64 = hidden[-1][:, 1:]  # x_prenorm patch tokens [3, 16, 64]
+
+    llm_hidden = 64  # models/tiny-llama hidden_size
+    torch.manual_seed(3)
+    llava_projector = build_projector("mlp2x_gelu", 64, llm_hidden)  # a CLIP-only LLaVA-1.5
+    imof_clip = build_projector("mlp2x_gelu", 64, llm_hidden)  # I-MoF mm_projector
+    imof_dino = build_projector("mlp2x_gelu", 48, llm_hidden)  # I-MoF dino_mm_projector
+    amof_projector = build_projector("mlp2x_gelu", 64, llm_hidden)  # A-MoF: one adapter after mixing
+    for module in (llava_projector, imof_clip, imof_dino, amof_projector):  # larger weights than nn.Linear's init
+        with torch.no_grad():
+            for p in module.parameters():
+                p.mul_(3.0)
+    save_safetensors(os.path.join(out, "llava-mm_projector.safetensors"), named(llava_projector, "model.mm_projector"))
+    save_safetensors(os.path.join(out, "imof-projectors.safetensors"), {**named(imof_clip, "model.mm_projector"), **named(imof_dino, "model.dino_mm_projector")})
+    save_safetensors(os.path.join(out, "amof-mm_projector.safetensors"), named(amof_projector, "model.mm_projector"))
+
+    with torch.no_grad():
+        save_npy(os.path.join(ref, "tokens_clip.npy"), llava_projector(clip))  # [3, 16, 64]
+        interleaved = mof_references(clip, dino48, imof_clip, imof_dino, [])["interleaved"]
+        save_npy(os.path.join(ref, "tokens_interleaved.npy"), interleaved)  # [3, 32, 64]
+        for r in RATIOS:
+            save_npy(os.path.join(ref, f"tokens_additive_{ratio_name(r)}.npy"), amof_projector((1 - r) * clip + r * dino64))  # [3, 16, 64]
+        save_npy(os.path.join(ref, "dino64_prenorm_patch.npy"), dino64)
+
+
 if __name__ == "__main__":
     make_adapter_fixtures()
     make_mof_fixtures()
     tiny = [os.path.join(ROOT, "models", "tiny-clip"), os.path.join(ROOT, "models", "tiny-dinov2"), os.path.join(ROOT, "tools", "tiny_models.py")]
     if all(os.path.exists(p) for p in tiny):
         sys.path.insert(0, os.path.join(ROOT, "tools"))
-        make_tiny_pipeline_references()  # noqa: F821 (defined below once the tiny encoders exist)
+        make_tiny_pipeline_references()
     else:
         print("tiny encoders not found; skipped models/tiny-mof", file=sys.stderr)
     print("done")

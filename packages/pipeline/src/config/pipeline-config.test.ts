@@ -79,6 +79,15 @@ describe('loadPipelineConfig', () => {
     );
   });
 
+  it('accepts every example config in configs/pipelines', async () => {
+    const dir = join(here, '..', '..', '..', '..', 'configs', 'pipelines');
+    const names = ['llava-1.5-7b-clip.json', 'llava-13b-amof-0.75.json', 'llava-1.5-13b-imof.json', 'tiny-clip.json', 'tiny-amof-0.75.json', 'tiny-imof.json'];
+    const strategies = [];
+    for (const name of names) strategies.push((await loadPipelineConfig(join(dir, name))).strategy);
+    expect(strategies.map((s) => s.name)).toEqual(['clip', 'additive', 'interleaved', 'clip', 'additive', 'interleaved']);
+    expect(strategies[1]!.dinoRatio).toBe(0.75);
+  });
+
   it('names the file when it is missing or not JSON', async () => {
     await expect(loadPipelineConfig('/nonexistent/pipeline.json')).rejects.toThrow(/cannot read \/nonexistent\/pipeline.json/);
     const dir = await mkdtemp(join(tmpdir(), 'mmvp-pipeline-'));
