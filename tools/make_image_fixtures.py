@@ -13,7 +13,8 @@ It writes
 
 Two kinds of cases:
   * "resize": Pillow's `Image.resize((w, h), resample)` on an RGB image, for the nearest (0),
-    bilinear (2) and bicubic (3) filters and scale factors from 1/8 to x7, in each axis separately.
+    bilinear (2) and bicubic (3) filters (some also lanczos 1, box 4, hamming 5) and scale factors
+    from 1/8 to x7, in each axis separately.
   * "process": what Hugging Face's CLIPImageProcessor / BitImageProcessor produce for the committed
     configs/preprocessors/*/preprocessor_config.json (transformers is not installed here, so the
     processor's steps are written out below with the same arithmetic): convert('RGB'), shortest-edge
@@ -285,9 +286,10 @@ def main():
         ('stripes-225x229.png', (224, 224)),  # tiny down
         ('wide-280x100.png', (40, 200)),
     ]
-    for input_name, (width, height) in resize_cases:
+    for index, (input_name, (width, height)) in enumerate(resize_cases):
         source = open_input(input_name).convert('RGB')
-        for resample in (0, 2, 3):
+        # every case with nearest, bilinear, bicubic; the first four also with lanczos, box and hamming
+        for resample in (0, 2, 3) + ((1, 4, 5) if index < 4 else ()):
             out = np.asarray(source.resize((width, height), resample=resample))
             stem = f"resize-{input_name.rsplit('.', 1)[0]}-{width}x{height}-r{resample}"
             manifest['resize'].append({
