@@ -1,3 +1,15 @@
 export { PATTERNS, VLM_FOLDERS, patternIndex } from './patterns';
 export type { PatternName } from './patterns';
 export type { TrainRecord } from './train-record';
+export { createRng, hashString } from './rng';
+export type { Rng } from './rng';
+export { generatePair, GENERATORS } from './generate-pair';
+export type { GeneratedPair } from './generate-pair';
+export type { PairSpec } from './generators/pair-spec';
+export type { Scene, SceneObject, ObjectKind, Facing, PixelBox } from './scene/scene-types';
+export { renderScene, objectBox } from './scene/render-scene';
+export type { RgbPixels } from './scene/render-scene';
+export { encodePng } from './png';
+export { renderContactSheet } from './contact-sheet';
+export { writeSynth, evalPair, trainPair, SYNTH_SPLITS, SYNTH_GENERATOR_VERSION } from './write-synth';
+export type { WriteSynthOptions, SynthSummary, SynthSplit } from './write-synth';

@@ -1,0 +1,253 @@
+import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidArgumentError, listChoices } from '@mmvp/core';
+import { renderContactSheet } from './contact-sheet';
+import { csvText } from './csv';
+import { generatePair, SUPPORTED_SIZES_MAX, SUPPORTED_SIZES_MIN, type GeneratedPair } from './generate-pair';
+import { PATTERNS, VLM_FOLDERS, patternIndex, type PatternName } from './patterns';
+import { encodePng } from './png';
+import { createRng } from './rng';
+import type { TrainRecord } from './train-record';
+
+export type SynthSplit = 'eval' | 'train';
+export const SYNTH_SPLITS: readonly SynthSplit[] = ['eval', 'train'];
+
+/** Bumped whenever the same seed would give different images or text. */
+export const SYNTH_GENERATOR_VERSION = 1;
+
+export interface WriteSynthOptions {
+  /** Output folder (created if missing). */
+  readonly out: string;
+  /** Seed: same seed, same options -> byte-identical files. Default 0. */
+  readonly seed?: number;
+  /** Eval split: pairs per pattern (15 = the real MMVP-VLM's 9 x 15 layout). Default 15. */
+  readonly pairsPerPattern?: number;
+  /** Image side in pixels (224 or 336 for the study's encoders). Default 224. */
+  readonly size?: number;
+  /** `eval` writes the MMVP and MMVP-VLM folders, `train` the training split. Default `eval`. */
+  readonly split?: SynthSplit;
+  /** Train split: number of pairs (patterns round-robin). Default 900. */
+  readonly count?: number;
+  /** Write DIR/contact-sheets/ (default true). */
+  readonly contactSheets?: boolean;
+  /** Replace existing output folders instead of refusing (default false). */
+  readonly overwrite?: boolean;
+  /** Called after each pair is written. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface SynthSummary {
+  readonly split: SynthSplit;
+  readonly seed: number;
+  readonly size: number;
+  readonly pairs: number;
+  readonly images: number;
+  /** Files written, relative to `out`. */
+  readonly files: readonly string[];
+}
+
+/** Pairs of one pattern shown on its contact sheet. */
+const SHEET_PAIRS = 8;
+
+/**
+ * Writes a synthetic benchmark. Eval split layout (the real benchmarks' layouts, PNG images):
+ * - `MMVP/Questions.csv` (`Index,Question,Options,Correct Answer`), `MMVP/MMVP Images/<k>.png`,
+ *   rows (2i-1, 2i) = pair i, both rows the same question with different answers;
+ *   `MMVP/patterns.csv` (`Index,Pattern`), the question -> pattern map the real release lacks.
+ * - `MMVP_VLM/Questions.csv` (`Question ID,Type,Statement`), `MMVP_VLM/MMVP_VLM_Images/<Type>/<id>.png`,
+ *   ids 1..2P per pattern block in the benchmark's pattern order: pair p belongs to pattern
+ *   floor(p / pairsPerPattern), so with 15 pairs per pattern it is exactly the real 9 x 15 layout.
+ *   MMVP pair i and MMVP-VLM pair i are the same two images (pattern blocks in both).
+ * - `ground-truth.jsonl` (one object per pair), `synth.json` (settings and counts).
+ * Train split: `train/train.jsonl` (see TrainRecord) + `train/images/<n>.png`.
+ * Pair j of a pattern depends only on (seed, split, pattern, j): asking for more pairs per pattern
+ * keeps the first ones identical.
+ */
+export function writeSynth(options: WriteSynthOptions): SynthSummary {
+  const seed = options.seed ?? 0;
+  const size = options.size ?? 224;
+  const split = options.split ?? 'eval';
+  const pairsPerPattern = options.pairsPerPattern ?? 15;
+  const count = options.count ?? 900;
+  checkInteger('seed', seed, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('size', size, SUPPORTED_SIZES_MIN, SUPPORTED_SIZES_MAX);
+  if (!SYNTH_SPLITS.includes(split)) throw new InvalidArgumentError(`unknown split '${String(split)}'; valid choices: ${listChoices(SYNTH_SPLITS)}`);
+  if (split === 'eval') {
+    checkInteger('pairsPerPattern', pairsPerPattern, 1, 100_000);
+    if (options.count !== undefined) throw new InvalidArgumentError('count applies to the train split only; for the eval split use pairsPerPattern (--pairs-per-pattern)');
+  } else {
+    checkInteger('count', count, 1, 10_000_000);
+    if (options.pairsPerPattern !== undefined) throw new InvalidArgumentError('pairsPerPattern applies to the eval split only; for the train split use count (--count)');
+  }
+  const folders = split === 'eval' ? ['MMVP', 'MMVP_VLM'] : ['train'];
+  for (const folder of folders) {
+    const path = join(options.out, folder);
+    if (!options.overwrite && existsSync(path) && readdirSync(path).length > 0) {
+      throw new InvalidArgumentError(`${path} already exists and is not empty; choose another output folder or pass overwrite (--force) to replace its files`);
+    }
+  }
+  return split === 'eval' ? writeEval(options, seed, size, pairsPerPattern) : writeTrain(options, seed, size, count);
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+}
+
+const letter = (index: 0 | 1): '(a)' | '(b)' => (index === 0 ? '(a)' : '(b)');
+const optionsText = (options: readonly [string, string]): string => `(a) ${options[0]} (b) ${options[1]}`;
+
+/** The eval split's pair j of `pattern` (independent of how many pairs are asked for). */
+export function evalPair(seed: number, pattern: PatternName, j: number, size: number): GeneratedPair {
+  return generatePair(pattern, createRng(seed, 'eval', patternIndex(pattern), j), size);
+}
+
+/** The train split's pair j (0-based); its pattern is PATTERNS[j % 9]. */
+export function trainPair(seed: number, j: number, size: number): GeneratedPair {
+  const pattern = PATTERNS[j % PATTERNS.length]!;
+  return generatePair(pattern, createRng(seed, 'train', j), size);
+}
+
+function writeEval(options: WriteSynthOptions, seed: number, size: number, pairsPerPattern: number): SynthSummary {
+  const out = options.out;
+  const mmvpImages = join(out, 'MMVP', 'MMVP Images');
+  mkdirSync(mmvpImages, { recursive: true });
+  for (const pattern of PATTERNS) mkdirSync(join(out, 'MMVP_VLM', 'MMVP_VLM_Images', VLM_FOLDERS[pattern]), { recursive: true });
+  const files: string[] = [];
+  const write = (relative: string, data: string | Buffer): void => {
+    writeFileSync(join(out, relative), data);
+    files.push(relative);
+  };
+  const mmvpRows: (string | number)[][] = [['Index', 'Question', 'Options', 'Correct Answer']];
+  const patternRows: (string | number)[][] = [['Index', 'Pattern']];
+  const vlmRows: (string | number)[][] = [['Question ID', 'Type', 'Statement']];
+  const truth: string[] = [];
+  const total = pairsPerPattern * PATTERNS.length;
+  let done = 0;
+  for (const pattern of PATTERNS) {
+    const sheet: GeneratedPair[] = [];
+    for (let j = 0; j < pairsPerPattern; j++) {
+      const pair = evalPair(seed, pattern, j, size);
+      const pairNumber = done + 1; // 1-based, pattern blocks in order
+      const ids = [2 * pairNumber - 1, 2 * pairNumber] as const;
+      for (const side of [0, 1] as const) {
+        const png = encodePng(pair.images[side].data, size, size);
+        const id = ids[side];
+        write(join('MMVP', 'MMVP Images', `${id}.png`), png);
+        write(join('MMVP_VLM', 'MMVP_VLM_Images', VLM_FOLDERS[pattern], `${id}.png`), png);
+        mmvpRows.push([id, pair.question, optionsText(pair.options), letter(pair.answers[side])]);
+        patternRows.push([id, pattern]);
+        vlmRows.push([id, VLM_FOLDERS[pattern], pair.statements[side]]);
+      }
+      truth.push(JSON.stringify(groundTruth(pair, pairNumber, ids)));
+      if (sheet.length < SHEET_PAIRS) sheet.push(pair);
+      done++;
+      options.onProgress?.(done, total);
+    }
+    if (options.contactSheets !== false) writeSheet(out, `eval-${patternIndex(pattern) + 1}`, pattern, sheet, write);
+  }
+  write(join('MMVP', 'Questions.csv'), csvText(mmvpRows));
+  write(join('MMVP', 'patterns.csv'), csvText(patternRows));
+  write(join('MMVP_VLM', 'Questions.csv'), csvText(vlmRows));
+  write('ground-truth.jsonl', truth.join('\n') + '\n');
+  write('synth.json', manifest({ split: 'eval', seed, size, pairs: total, pairsPerPattern }));
+  return { split: 'eval', seed, size, pairs: total, images: 2 * total, files };
+}
+
+function writeTrain(options: WriteSynthOptions, seed: number, size: number, count: number): SynthSummary {
+  const out = options.out;
+  mkdirSync(join(out, 'train', 'images'), { recursive: true });
+  const files: string[] = [];
+  const write = (relative: string, data: string | Buffer): void => {
+    writeFileSync(join(out, relative), data);
+    files.push(relative);
+  };
+  const lines: string[] = [];
+  const sheets = new Map<PatternName, GeneratedPair[]>();
+  const digits = Math.max(6, String(2 * count).length);
+  for (let j = 0; j < count; j++) {
+    const pair = trainPair(seed, j, size);
+    for (const side of [0, 1] as const) {
+      const image = `images/${String(2 * j + side + 1).padStart(digits, '0')}.png`;
+      write(join('train', image), encodePng(pair.images[side].data, size, size));
+      const answer = pair.answers[side];
+      const record: TrainRecord = {
+        image,
+        caption: pair.captions[side],
+        caption_states_pattern: pair.captionStatesPattern[side],
+        question: pair.question,
+        options: pair.options,
+        options_text: optionsText(pair.options),
+        answer: letter(answer),
+        answer_text: pair.options[answer],
+        statement: pair.statements[side],
+        pattern: pair.pattern,
+        pattern_index: patternIndex(pair.pattern),
+        pair_id: j + 1,
+        side,
+        attribute: pair.attribute,
+        value: pair.values[side],
+        region: pair.region,
+        subject: pair.subject,
+        width: size,
+        height: size,
+      };
+      lines.push(JSON.stringify(record));
+    }
+    const sheet = sheets.get(pair.pattern) ?? [];
+    if (sheet.length < SHEET_PAIRS) sheets.set(pair.pattern, [...sheet, pair]);
+    options.onProgress?.(j + 1, count);
+  }
+  write(join('train', 'train.jsonl'), lines.join('\n') + '\n');
+  if (options.contactSheets !== false) {
+    for (const pattern of PATTERNS) {
+      const sheet = sheets.get(pattern);
+      if (sheet) writeSheet(out, `train-${patternIndex(pattern) + 1}`, pattern, sheet, write);
+    }
+  }
+  write(join('train', 'synth.json'), manifest({ split: 'train', seed, size, pairs: count }));
+  return { split: 'train', seed, size, pairs: count, images: 2 * count, files };
+}
+
+function writeSheet(out: string, prefix: string, pattern: PatternName, pairs: readonly GeneratedPair[], write: (relative: string, data: Buffer) => void): void {
+  mkdirSync(join(out, 'contact-sheets'), { recursive: true });
+  const slug = pattern.toLowerCase().replace(/[^a-z]+/g, '-');
+  write(join('contact-sheets', `${prefix}-${slug}.png`), renderContactSheet(`${pattern} (${prefix.startsWith('eval') ? 'eval' : 'train'} split)`, pairs));
+}
+
+/** Ground truth of one eval pair, as written to ground-truth.jsonl. */
+function groundTruth(pair: GeneratedPair, pairNumber: number, ids: readonly [number, number]): Record<string, unknown> {
+  return {
+    pair: pairNumber,
+    pattern: pair.pattern,
+    mmvp_rows: ids,
+    vlm_ids: ids,
+    vlm_type: VLM_FOLDERS[pair.pattern],
+    subject: pair.subject,
+    attribute: pair.attribute,
+    values: pair.values,
+    question: pair.question,
+    options: pair.options,
+    answers: pair.answers.map(letter),
+    statements: pair.statements,
+    captions: pair.captions,
+    caption_states_pattern: pair.captionStatesPattern,
+    region: pair.region,
+    size: pair.size,
+  };
+}
+
+function manifest(fields: Record<string, unknown>): string {
+  return (
+    JSON.stringify(
+      {
+        generator: '@mmvp/synth',
+        generatorVersion: SYNTH_GENERATOR_VERSION,
+        ...fields,
+        imageFormat: 'png',
+        patterns: PATTERNS.map((pattern) => ({ pattern, vlmType: VLM_FOLDERS[pattern] })),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
