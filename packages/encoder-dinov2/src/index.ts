@@ -1,1 +1,23 @@
-export {};
+import type { ComponentModule, VisionEncoderV1 } from '@mmvp/core';
+import { createDinov2Encoder } from './dinov2-encoder';
+import { dinov2EncoderOptionsSchema, type Dinov2EncoderOptions } from './dinov2-encoder-options';
+
+export { createDinov2Encoder } from './dinov2-encoder';
+export type { Dinov2Encoder } from './dinov2-encoder';
+export { dinov2EncoderOptionsSchema } from './dinov2-encoder-options';
+export type { Dinov2EncoderOptions } from './dinov2-encoder-options';
+export { dinov2ConfigSchema } from './dinov2-config';
+export type { Dinov2Config } from './dinov2-config';
+
+/** MMVP's DINOv2 features: x_prenorm, patch tokens only. */
+export const dinov2DefaultTap = { kind: 'prenorm' } as const;
+
+/** What a pipeline config's `{ "use": "@mmvp/encoder-dinov2", "options": {...} }` loads. */
+export const dinov2EncoderModule: ComponentModule<'vision-encoder', VisionEncoderV1> = {
+  specificationVersion: 'v1',
+  kind: 'vision-encoder',
+  optionsSchema: dinov2EncoderOptionsSchema,
+  create: (options: unknown) => createDinov2Encoder(options as Dinov2EncoderOptions), // validated inside, errors name the field
+};
+
+export default dinov2EncoderModule;

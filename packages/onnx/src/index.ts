@@ -11,3 +11,4 @@ export { resolveModelFolder, dtypeSuffixes } from './model-folder';
 export type { ModelFolder, ModelDtype } from './model-folder';
 export { resolveTap, findHiddenState, normalizeLayerIndex, tapKey, fileSha256, clipVisionNaming, dinov2Naming } from './graph-tap';
 export type { GraphTap, GraphNaming, TapOptions, ResolvedTap } from './graph-tap';
+export { selectTokens, runInBatches, tokenSelections } from './token-selection';

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+export const dinov2EncoderOptionsSchema = z
+  .object({
+    /** Local Hugging Face model folder (config.json, preprocessor_config.json, onnx/model.onnx). */
+    modelPath: z.string().min(1),
+    /**
+     * 'own': DINOv2's BitImageProcessor (ImageNet mean/std, its own resize and crop). 'clip': the CLIP
+     * model's processor (`clipModelPath`), which is what MMVP's Mixture-of-Features fed DINOv2.
+     */
+    processor: z.enum(['own', 'clip']).default('own'),
+    /** The CLIP folder whose preprocessor_config.json to use with `processor: 'clip'`. */
+    clipModelPath: z.string().optional(),
+    executionProvider: z.enum(['cpu', 'webgpu', 'cuda']).default('cpu'),
+    batchSize: z.number().int().positive().default(8),
+    dtype: z.enum(['fp32', 'fp16', 'quantized', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']).default('fp32'),
+    intraOpThreads: z.number().int().nonnegative().optional(),
+    padToSquare: z.boolean().default(false),
+    cropRounding: z.enum(['floor', 'round']).default('floor'),
+    cacheDir: z.string().optional(),
+  })
+  .strict()
+  .refine((o) => o.processor !== 'clip' || o.clipModelPath !== undefined, {
+    message: "processor 'clip' needs clipModelPath (the CLIP model folder whose preprocessor_config.json to use)",
+    path: ['clipModelPath'],
+  });
+
+export type Dinov2EncoderOptions = z.input<typeof dinov2EncoderOptionsSchema>;
