@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readNpyFloat32 } from '@mmvp/core';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const clip = join(root, 'models', 'tiny-clip');
+const dino = join(root, 'models', 'tiny-dinov2');
+const images = [0, 1, 2].map((k) => join(clip, 'reference', 'images', `image-${k}.png`));
+
+async function mmvp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+/** hidden_states.npy [L+1, B, T, D] -> hidden_states[k], tokens from `first` on. */
+function hidden(all: { data: Float32Array; dims: readonly number[] }, k: number, first = 0): Float32Array {
+  const [, b, t, d] = all.dims as [number, number, number, number];
+  const out = new Float32Array(b * (t - first) * d);
+  for (let i = 0; i < b; i++) out.set(all.data.subarray(((k * b + i) * t + first) * d, ((k * b + i) * t + t) * d), i * (t - first) * d);
+  return out;
+}
+
+describe('mmvp embed', () => {
+  let scratch: string;
+  let cacheDir: string;
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-embed-'));
+    cacheDir = join(scratch, 'cache');
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('CLIP: every --layer, --tap prenorm and --tap last equal PyTorch (images -> .npy)', async () => {
+    const reference = await readNpyFloat32(join(clip, 'reference', 'hidden_states.npy'));
+    for (const layer of [0, 1, 2, 3, 4, -2]) {
+      const out = join(scratch, `clip-layer${layer}.npy`);
+      const result = await mmvp('embed', '--model', clip, '--image', ...images, '--layer', String(layer), '--tokens', 'all', '--batch', '2', '--cache-dir', cacheDir, '--out', out);
+      expect(result.code, result.stderr).toBe(0);
+      const features = await readNpyFloat32(out);
+      expect(features.dims).toEqual([3, 17, 64]);
+      expect(maxAbsDiff(features.data, hidden(reference, layer < 0 ? 5 + layer : layer))).toBeLessThan(1e-4);
+    }
+    for (const tap of ['prenorm', 'last']) {
+      const out = join(scratch, `clip-${tap}.npy`);
+      expect((await mmvp('embed', '--model', clip, '--image', ...images, '--tap', tap, '--tokens', 'all', '--cache-dir', cacheDir, '--out', out)).code).toBe(0);
+      const file = tap === 'prenorm' ? 'prenorm.npy' : 'last_hidden_state.npy';
+      expect(maxAbsDiff((await readNpyFloat32(out)).data, (await readNpyFloat32(join(clip, 'reference', file))).data)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('CLIP default (layer -2, patch tokens) prints what it resolved; --pooled gives image_embeds', async () => {
+    const out = join(scratch, 'clip-default.npy');
+    const result = await mmvp('embed', '--model', clip, '--image', images[0]!, '--cache-dir', cacheDir, '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/model: clip \(@mmvp\/encoder-clip@\S+\) .*vision_model\.onnx: 4 layers, width 64, input 32x32, grid 4x4/);
+    expect(result.stderr).toMatch(/output: layer -2 = hidden_states\[3\], tokens patch/);
+    expect(result.stderr).toMatch(/encoded 1\/1 images/);
+    expect(result.stdout.trim()).toBe(out);
+    const features = await readNpyFloat32(out);
+    expect(features.dims).toEqual([1, 16, 64]);
+    const reference = await readNpyFloat32(join(clip, 'reference', 'hidden_states.npy'));
+    expect(maxAbsDiff(features.data, hidden(reference, 3, 1).subarray(0, 16 * 64))).toBeLessThan(1e-4);
+    const pooledOut = join(scratch, 'clip-pooled.npy');
+    expect((await mmvp('embed', '--model', clip, '--image', ...images, '--pooled', '--out', pooledOut)).code).toBe(0);
+    const pooled = await readNpyFloat32(pooledOut);
+    expect(pooled.dims).toEqual([3, 32]);
+    expect(maxAbsDiff(pooled.data, (await readNpyFloat32(join(clip, 'reference', 'image_embeds.npy'))).data)).toBeLessThan(1e-4);
+  });
+
+  it('CLIP --text gives text_embeds equal to PyTorch', async () => {
+    const texts = JSON.parse(readFileSync(join(clip, 'reference', 'texts.json'), 'utf8')) as string[];
+    const out = join(scratch, 'text.npy');
+    const result = await mmvp('embed', '--model', clip, '--text', ...texts, '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    const embeds = await readNpyFloat32(out);
+    expect(embeds.dims).toEqual([4, 32]);
+    expect(maxAbsDiff(embeds.data, (await readNpyFloat32(join(clip, 'reference', 'text_embeds.npy'))).data)).toBeLessThan(1e-4);
+  });
+
+  it('DINOv2: prenorm patch tokens (default), --processor clip, and every layer', async () => {
+    const out = join(scratch, 'dino.npy');
+    const result = await mmvp('embed', '--model', dino, '--image', ...images, '--processor', 'clip', '--clip-model', clip, '--cache-dir', cacheDir, '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/output: prenorm = hidden_states\[3\], tokens patch/);
+    const features = await readNpyFloat32(out);
+    expect(features.dims).toEqual([3, 16, 48]);
+    const referenceClip = await readNpyFloat32(join(dino, 'reference', 'hidden_states_clip.npy'));
+    expect(maxAbsDiff(features.data, hidden(referenceClip, 3, 1))).toBeLessThan(1e-4);
+    const reference = await readNpyFloat32(join(dino, 'reference', 'hidden_states.npy'));
+    for (const layer of [0, 1, 2, 3]) {
+      const layerOut = join(scratch, `dino-${layer}.npy`);
+      expect((await mmvp('embed', '--model', dino, '--image', ...images, '--layer', String(layer), '--tokens', 'all', '--cache-dir', cacheDir, '--out', layerOut)).code).toBe(0);
+      expect(maxAbsDiff((await readNpyFloat32(layerOut)).data, hidden(reference, layer))).toBeLessThan(1e-4);
+    }
+    const pooledOut = join(scratch, 'dino-pooled.npy');
+    expect((await mmvp('embed', '--model', dino, '--image', ...images, '--pooled', '--out', pooledOut)).code).toBe(0);
+    expect(maxAbsDiff((await readNpyFloat32(pooledOut)).data, (await readNpyFloat32(join(dino, 'reference', 'pooler_output.npy'))).data)).toBeLessThan(1e-4);
+  });
+
+  it('gives one clear error line for bad input', async () => {
+    const out = join(scratch, 'bad.npy');
+    const noLayer = await mmvp('embed', '--model', clip, '--image', images[0]!, '--layer', '9', '--out', out);
+    expect(noLayer.code).toBe(1);
+    expect(noLayer.stderr).toMatch(/layer 9 does not exist: this encoder has 4 layers, so hidden_states indices run from -5 to 4/);
+    const noConfig = await mmvp('embed', '--model', scratch, '--image', images[0]!, '--out', out);
+    expect(noConfig.code).toBe(1);
+    expect(noConfig.stderr).toMatch(/has no config\.json/);
+    const badTap = await mmvp('embed', '--model', clip, '--image', images[0]!, '--tap', 'middle', '--out', out);
+    expect(badTap.stderr).toMatch(/unknown --tap 'middle'; valid choices: 'prenorm' or 'last'/);
+    const badTokens = await mmvp('embed', '--model', clip, '--image', images[0]!, '--tokens', 'some', '--out', out);
+    expect(badTokens.stderr).toMatch(/valid choices: 'patch', 'cls' or 'all'/);
+    const textOnDino = await mmvp('embed', '--model', dino, '--text', 'a dog', '--out', out);
+    expect(textOnDino.stderr).toMatch(/--text needs a CLIP model/);
+    const missingImage = await mmvp('embed', '--model', clip, '--image', join(scratch, 'nope.png'), '--out', out);
+    expect(missingImage.code).toBe(1);
+    expect(missingImage.stderr).toMatch(/nope\.png/);
+  });
+});
