@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { decodeNpy, readNpyFloat32 } from '@mmvp/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const fixtures = `${root}packages/image/src/__fixtures__/pillow/`;
+
+async function mmvp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+/** Python's pixel_values (tools/make_image_fixtures.py, Pillow 9.4 + the HF processor steps in numpy). */
+function pillowReference(name: string): { data: Float32Array; dims: readonly number[] } {
+  const npy = decodeNpy(gunzipSync(readFileSync(`${fixtures}${name}`)), name);
+  return { data: npy.data as Float32Array, dims: npy.dims };
+}
+
+function maxAbsDifference(a: Float32Array, b: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+describe('mmvp preprocess', () => {
+  let scratch: string;
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-preprocess-'));
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('matches Pillow + the HF processor for CLIP-336 with --pad-square (LLaVA-1.5)', async () => {
+    const out = join(scratch, 'tall.npy');
+    const result = await mmvp('preprocess', '--config', 'configs/preprocessors/clip-vit-large-patch14-336/preprocessor_config.json',
+      '--image', `${fixtures}inputs/tall-90x250.png`, '--pad-square', '--out', out);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('resize shortest edge 336, bicubic, crop 336x336 floor, pad to square on');
+    const ours = await readNpyFloat32(out);
+    const expected = pillowReference('process-tall-90x250-clip-336-pad-pixel-values.npy.gz');
+    expect(ours.dims).toEqual([1, ...expected.dims]);
+    expect(maxAbsDifference(ours.data, expected.data)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it("matches torchvision's round crop with --crop-rounding round, and takes a model folder", async () => {
+    const out = join(scratch, 'stripes.npy');
+    const result = await mmvp('preprocess', '--config', 'configs/preprocessors/clip-vit-large-patch14',
+      '--image', `${fixtures}inputs/stripes-225x229.png`, '--crop-rounding', 'round', '--out', out);
+    expect(result.code).toBe(0);
+    const ours = await readNpyFloat32(out);
+    const expected = pillowReference('process-stripes-225x229-clip-224-round-pixel-values.npy.gz');
+    expect(maxAbsDifference(ours.data, expected.data)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it("runs the README's command on the shipped sample", async () => {
+    const out = join(scratch, 'pixel_values.npy');
+    const result = await mmvp('preprocess', '--config', 'configs/preprocessors/clip-vit-large-patch14-336',
+      '--image', 'assets/samples/photo.jpg', '--pad-square', '--out', out);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(out);
+    const ours = await readNpyFloat32(out);
+    expect(ours.dims).toEqual([1, 3, 336, 336]);
+    expect((await readFile(out)).subarray(1, 6).toString()).toBe('NUMPY');
+  });
+
+  it('fails with one clear line on bad input', async () => {
+    const config = 'configs/preprocessors/dinov2-large/preprocessor_config.json';
+    const missing = await mmvp('preprocess', '--config', config, '--image', join(scratch, 'missing.jpg'), '--out', join(scratch, 'x.npy'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/mmvp: FileFormatError: cannot read image .*missing\.jpg: no such file\n$/);
+    const rounding = await mmvp('preprocess', '--config', config, '--image', 'assets/samples/photo.jpg', '--crop-rounding', 'ceil', '--out', join(scratch, 'x.npy'));
+    expect(rounding.code).toBe(1);
+    expect(rounding.stderr).toBe("mmvp: InvalidArgumentError: --crop-rounding 'ceil' is not valid; choose 'floor' or 'round'\n");
+    const badConfig = await mmvp('preprocess', '--config', `${fixtures}inputs/tiny-16x12.png`, '--image', 'assets/samples/photo.jpg', '--out', join(scratch, 'x.npy'));
+    expect(badConfig.code).toBe(1);
+    expect(badConfig.stderr).toMatch(/mmvp: InvalidConfigError: .*tiny-16x12\.png is not valid JSON/);
+  });
+});
