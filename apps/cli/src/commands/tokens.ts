@@ -1,6 +1,35 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { notImplemented } from '../not-implemented';
+import { formatShape, writeNpy } from '@mmvp/core';
+import { createVisualTokenizer, loadPipelineConfig } from '@mmvp/pipeline';
 
+/**
+ * `mmvp tokens --pipeline CFG --image X --out F.npy`: the visual token matrix [T, H] that would be
+ * spliced into the LLM at `<image>` (encoders -> adapters -> mixture strategy of the config).
+ */
 export function registerTokens(program: Command): void {
-  program.command('tokens').description('visual tokens after adapters and mixing (not implemented yet)').allowUnknownOption().action(notImplemented('tokens', 'issue 4'));
+  program
+    .command('tokens')
+    .description('visual tokens [T, H] after the encoders, adapters and mixture strategy of a pipeline config, as .npy')
+    .requiredOption('--pipeline <file>', 'pipeline config JSON (see configs/pipelines/)')
+    .requiredOption('--image <file>', 'image file (JPEG, PNG, WebP)')
+    .requiredOption('--out <file>', 'output .npy (float32 [T, H])')
+    .action(async (options: { pipeline: string; image: string; out: string }) => {
+      const log = (line: string): void => void process.stderr.write(`${line}\n`);
+      const config = await loadPipelineConfig(options.pipeline);
+      log(`pipeline: ${config.configPath}${config.name ? ` (${config.name})` : ''}`);
+      const tokenizer = await createVisualTokenizer(config);
+      try {
+        for (const line of tokenizer.describe()) log(line);
+        log(`image: ${resolve(options.image)}`);
+        const tokens = await tokenizer.visualTokens([options.image]); // [1, T, H]
+        const matrix = { data: tokens.data, dims: tokens.dims.slice(1) }; // [T, H]
+        const out = resolve(options.out);
+        await writeNpy(out, matrix.data, matrix.dims);
+        log(`wrote ${formatShape(matrix.dims)} float32 visual tokens`);
+        process.stdout.write(`${out}\n`);
+      } finally {
+        await tokenizer.dispose();
+      }
+    });
 }

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readNpyFloat32, type Tensor } from '@mmvp/core';
+import { createVisualTokenizer, loadPipelineConfig } from './index';
+
+// End to end against PyTorch: image file -> @mmvp/image processor -> tiny ONNX encoders -> adapters
+// -> strategy, compared with tools/make_mof_references.py's tokens (models/tiny-mof/reference).
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const configs = join(root, 'configs', 'pipelines');
+const reference = join(root, 'models', 'tiny-mof', 'reference');
+const images = [0, 1, 2].map((k) => join(root, 'models', 'tiny-clip', 'reference', 'images', `image-${k}.png`));
+
+function maxAbsDifference(a: Tensor, b: Tensor): number {
+  expect(a.dims).toEqual(b.dims);
+  let max = 0;
+  for (let i = 0; i < a.data.length; i++) max = Math.max(max, Math.abs(a.data[i]! - b.data[i]!));
+  return max;
+}
+
+describe('tiny pipelines (configs/pipelines/tiny-*.json) against PyTorch', () => {
+  it('clip-only and interleaved tokens', async () => {
+    for (const [config, file] of [
+      ['tiny-clip.json', 'tokens_clip.npy'],
+      ['tiny-imof.json', 'tokens_interleaved.npy'],
+    ] as const) {
+      const tokenizer = await createVisualTokenizer(await loadPipelineConfig(join(configs, config)));
+      const tokens = await tokenizer.visualTokens(images);
+      const difference = maxAbsDifference(tokens, await readNpyFloat32(join(reference, file)));
+      console.log(`${config}: max abs difference ${difference.toExponential(2)}`);
+      expect(difference, config).toBeLessThan(1e-4);
+      await tokenizer.dispose();
+    }
+  });
+
+  it('additive at r = 0, 0.25, 0.75 and 1 (one encoding, swept), and the config ratio 0.75', async () => {
+    const tokenizer = await createVisualTokenizer(await loadPipelineConfig(join(configs, 'tiny-amof-0.75.json')));
+    const features = await tokenizer.encode(images);
+    expect(maxAbsDifference(features.dino!, await readNpyFloat32(join(reference, 'dino64_prenorm_patch.npy')))).toBeLessThan(1e-4);
+    const sweep = await tokenizer.mixture.sweep(features, [0, 0.25, 0.75, 1]);
+    for (const { dinoRatio, tokens } of sweep) {
+      const file = `tokens_additive_${String(dinoRatio.toFixed(2)).replace(/0$/, '').replace('.', '_')}.npy`;
+      const difference = maxAbsDifference(tokens, await readNpyFloat32(join(reference, file)));
+      console.log(`additive r=${dinoRatio}: max abs difference ${difference.toExponential(2)}`);
+      expect(difference, file).toBeLessThan(1e-4);
+    }
+    const direct = await tokenizer.visualTokens(images);
+    expect(maxAbsDifference(direct, await readNpyFloat32(join(reference, 'tokens_additive_0_75.npy')))).toBeLessThan(1e-4);
+    await tokenizer.dispose();
+  });
+});
