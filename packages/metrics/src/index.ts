@@ -18,3 +18,5 @@ export type { VlmPairLogits, VlmPairScore, VlmPatternScore, VlmScores } from './
 export { pope, popeAnswer } from './pope';
 export type { PopeScores } from './pope';
 export { pearson } from './pearson';
+export { summarizeMmvp, gradedCsv, scoresMarkdown } from './mmvp-scores';
+export type { MmvpScores } from './mmvp-scores';

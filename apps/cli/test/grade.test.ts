@@ -1,0 +1,289 @@
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/** Runs the built CLI asynchronously (the judge server below lives in this process). */
+function mmvp(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+// --- A 300-question MMVP-shaped set whose scores are known by construction -------------------------
+// Pair p (rows 2p-1, 2p) asks one question; first row's answer is (a), second's (b) -- except that the
+// release's known errors are reproduced: rows 99/100 (pair 50, tusks) and 279/280 (pair 140,
+// standing/sitting) carry swapped labels in the file, so their file answers are (b), (a).
+const PAIRS = 150;
+const questionOf = (pair: number) => (pair === 50 ? "Are the elephant's tusks long or short?" : pair === 140 ? 'Is the elderly person standing or sitting in the picture?' : `Is thing ${pair} open or closed?`);
+const optionsOf = (pair: number) => (pair === 50 ? ['Long', 'Short'] : pair === 140 ? ['Standing', 'Sitting'] : ['Open', 'Closed']);
+const fileAnswer = (id: number) => {
+  const pair = Math.ceil(id / 2);
+  const first = id % 2 === 1;
+  const swapped = pair === 50 || pair === 140;
+  return first !== swapped ? 'a' : 'b';
+};
+/** The truly right answer (= corrected labels). */
+const trueAnswer = (id: number) => (id % 2 === 1 ? 'a' : 'b');
+
+function questionsCsv(rows = PAIRS * 2, header = 'Index,Question,Options,Correct Answer'): string {
+  const lines = [header];
+  for (let id = 1; id <= rows; id++) {
+    const pair = Math.ceil(id / 2);
+    const [a, b] = optionsOf(pair);
+    lines.push(`${id},"${questionOf(pair)}","(a) ${a} (b) ${b}",(${fileAnswer(id)})`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+// The model: pairs 1-40 both right; 41-80 first right, second wrong; 81-100 both wrong; 101-150 first
+// right, second undetermined ("open or closed"). Pairs 50 and 140 answer the TRUE answers (so they
+// are wrong under the original labels and right under the corrected ones). Styles vary by id.
+function responseFor(id: number): string {
+  const pair = Math.ceil(id / 2);
+  const first = id % 2 === 1;
+  const options = optionsOf(pair);
+  const letter = (choice: 'a' | 'b') => {
+    const text = options[choice === 'a' ? 0 : 1];
+    return [`${choice.toUpperCase()}`, `(${choice})`, `The answer is ${choice.toUpperCase()}.`, `${text}.`, `I think it is ${text!.toLowerCase()} in this picture.`][id % 5]!;
+  };
+  const wrong = (choice: 'a' | 'b') => (choice === 'a' ? 'b' : 'a');
+  if (pair === 50 || pair === 140) return letter(trueAnswer(id));
+  if (pair <= 40) return letter(fileAnswer(id));
+  if (pair <= 80) return letter(first ? fileAnswer(id) : wrong(fileAnswer(id)));
+  if (pair <= 100) return letter(wrong(fileAnswer(id)));
+  return first ? letter(fileAnswer(id)) : `It could be ${options[0]!.toLowerCase()} or ${options[1]!.toLowerCase()}.`;
+}
+
+function answersJsonl(ids: number[] = Array.from({ length: PAIRS * 2 }, (_, i) => i + 1)): string {
+  return (
+    ids
+      .map((id) => {
+        const pair = Math.ceil(id / 2);
+        const [a, b] = optionsOf(pair);
+        return JSON.stringify({ question_id: id, prompt: `${questionOf(pair)} (a) ${a} (b) ${b}`, answer: `(${fileAnswer(id)})`, response: responseFor(id), answer_id: `id${id}`, model_id: 'fake' });
+      })
+      .join('\n') + '\n'
+  );
+}
+
+// Expected counts, derived from the design above (what each response says), not from the grader.
+function expectedCounts(labels: 'original' | 'corrected') {
+  let pairs = 0;
+  let questions = 0;
+  let undetermined = 0;
+  for (let pair = 1; pair <= PAIRS; pair++) {
+    const ids = [2 * pair - 1, 2 * pair];
+    const right = ids.map((id) => {
+      const label = labels === 'original' ? fileAnswer(id) : trueAnswer(id);
+      const response = responseFor(id);
+      if (response.startsWith('It could be')) return false;
+      // what the response says, by construction
+      const said = pair === 50 || pair === 140 ? trueAnswer(id) : pair <= 40 ? fileAnswer(id) : pair <= 80 ? (id % 2 === 1 ? fileAnswer(id) : fileAnswer(id) === 'a' ? 'b' : 'a') : pair <= 100 ? (fileAnswer(id) === 'a' ? 'b' : 'a') : fileAnswer(id);
+      return said === label;
+    });
+    undetermined += ids.filter((id) => responseFor(id).startsWith('It could be')).length;
+    questions += right.filter(Boolean).length;
+    if (right[0] && right[1]) pairs++;
+  }
+  return { pairs, questions, undetermined };
+}
+
+let scratch: string;
+let questionsFile: string;
+let answersFile: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-grade-'));
+  questionsFile = join(scratch, 'Questions.csv');
+  answersFile = join(scratch, 'answers.jsonl');
+  await writeFile(questionsFile, questionsCsv());
+  await writeFile(answersFile, answersJsonl());
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+describe('mmvp grade (rule grader)', () => {
+  it('scores pairs (both must be right), writes scores.json, graded.csv and scores.md with provenance', async () => {
+    const out = join(scratch, 'rule');
+    const result = await mmvp(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out]);
+    expect(result.stderr).toMatch(/300 answers of 300 questions .*labels original.*grader rule/);
+    expect(result.code).toBe(0);
+    const expected = expectedCounts('original');
+    // sanity of the design itself: 40 full pairs under the original labels
+    expect(expected).toEqual({ pairs: 40, questions: 80 + 39 + 49, undetermined: 49 }); // pairs 50 and 140 answer the true labels
+    const scores = JSON.parse(await readFile(join(out, 'scores.json'), 'utf8'));
+    expect(scores).toMatchObject({ benchmark: 'MMVP', labels: 'original', pairs: 150, correctPairs: 40, questions: 300, correctQuestions: expected.questions, undetermined: 49 });
+    expect(scores.pairAccuracy).toBeCloseTo((40 / 150) * 100, 10);
+    expect(scores.grader.kind).toBe('rule');
+    expect(scores.provenance.packages['@mmvp/metrics']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(scores.inputs.answers.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.stdout).toMatch(/MMVP pair accuracy 26\.7 \(40\/150 pairs\)/);
+    const graded = (await readFile(join(out, 'graded.csv'), 'utf8')).trim().split('\n');
+    expect(graded).toHaveLength(301);
+    expect(graded[0]).toBe('question_id,pair_id,pattern,answer,correct,extracted,rule,judge_verdict,judge_reply,judge_cached,response');
+    expect(await readFile(join(out, 'scores.md'), 'utf8')).toMatch(/\| MMVP pair accuracy \(paper metric\) \| 26\.7 \(40\/150 pairs\) \|/);
+  });
+
+  it('--labels corrected swaps rows 99/100 and 279/280: pairs 50 and 140 now count', async () => {
+    const out = join(scratch, 'corrected');
+    const result = await mmvp(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out, '--labels', 'corrected', '--json']);
+    expect(result.code).toBe(0);
+    const scores = JSON.parse(result.stdout);
+    const expected = expectedCounts('corrected');
+    expect(expected.pairs).toBe(42);
+    expect([scores.correctPairs, scores.correctQuestions, scores.labels]).toEqual([42, expected.questions, 'corrected']);
+    expect(scores.labelCorrections.map((c: { rows: number[]; applied: boolean }) => [c.rows, c.applied])).toEqual([
+      [[99, 100], true],
+      [[279, 280], true],
+    ]);
+  });
+
+  it('--patterns gives the per-pattern table', async () => {
+    const patterns = join(scratch, 'patterns.csv');
+    // pairs 1-50 Texts, 51-150 Color and Appearance (both questions of a pair share the pattern)
+    await writeFile(patterns, ['index,pattern', ...Array.from({ length: 300 }, (_, i) => `${i + 1},${i < 100 ? 'Texts' : 'Color and Appearance'}`)].join('\n'));
+    const result = await mmvp(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'patterns'), '--patterns', patterns, '--json']);
+    const scores = JSON.parse(result.stdout);
+    // Color (benchmark order first): pairs 51-150 -> none of 81-150 count, 51-80 are half-wrong -> 0 of 100.
+    // Texts: pairs 1-40 count, 41-50 do not -> 40 of 50.
+    expect(scores.perPattern.map((row: { pattern: string; pairs: number; correctPairs: number }) => [row.pattern, row.pairs, row.correctPairs])).toEqual([
+      ['Color and Appearance', 100, 0],
+      ['Texts', 50, 40],
+    ]);
+  });
+});
+
+describe('mmvp grade (LLM judge against a local chat-completions server)', () => {
+  let server: Server;
+  let url: string;
+  const requests: { authorization?: string; user: string }[] = [];
+  let failNext = 0;
+  const secret = 'sk-grade-test-secret-42';
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        const user = JSON.parse(body).messages[1].content as string;
+        requests.push({ authorization: request.headers.authorization, user });
+        if (failNext > 0) {
+          failNext--;
+          response.writeHead(failNext % 2 === 0 ? 429 : 500, { 'retry-after': '0' });
+          response.end('try again');
+          return;
+        }
+        // A judge that says yes when the response names the correct letter or option text first.
+        const correct = /the correct answer is \((a|b)\)/.exec(user)![1]!;
+        const options = /\(a\) (.+?) \(b\) (.+?), the correct answer/.exec(user)!;
+        const said = /answer:(.*)\?$/s.exec(user)![1]!.toLowerCase();
+        const text = (correct === 'a' ? options[1] : options[2])!.toLowerCase();
+        const other = (correct === 'a' ? options[2] : options[1])!.toLowerCase();
+        const yes = (said.includes(`(${correct})`) || said.replace(/[^a-z]/g, '') === correct || said.includes(`is ${correct}.`) || said.includes(text)) && !said.includes(other);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: yes ? 'Yes' : 'No' } }] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('grades through the judge, retries 429/500, caches every reply (a re-run sends nothing), never leaks the key', async () => {
+    const out = join(scratch, 'llm');
+    failNext = 2;
+    const args = ['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out, '--judge', 'llm', '--judge-url', url, '--judge-model', 'local-judge', '--judge-key-env', 'MMVP_TEST_JUDGE_KEY'];
+    const first = await mmvp([...args, '--json'], { MMVP_TEST_JUDGE_KEY: secret });
+    expect(first.stderr).not.toContain(secret);
+    expect(first.code).toBe(0);
+    expect(requests).toHaveLength(302); // 300 + 2 retried
+    expect(requests.every((request) => request.authorization === `Bearer ${secret}`)).toBe(true);
+    expect(requests[2]!.user).toMatch(/^Given the following question .* \(a\) .* \(b\) .*, the correct answer is \([ab]\)\. Does the following answer correctly answers the question, answer:.*\?$/s);
+    const scores = JSON.parse(first.stdout);
+    // This judge agrees with the design: same pair count as the rule grader.
+    expect(scores.correctPairs).toBe(40);
+    expect(scores.grader).toMatchObject({ kind: 'llm', model: 'local-judge', temperature: 0.2, repliesRequested: 300, repliesFromCache: 0 });
+
+    const second = await mmvp([...args, '--json'], { MMVP_TEST_JUDGE_KEY: secret });
+    expect(second.code).toBe(0);
+    expect(requests).toHaveLength(302); // nothing new asked
+    expect(JSON.parse(second.stdout).grader).toMatchObject({ repliesRequested: 0, repliesFromCache: 300 });
+    expect(JSON.parse(second.stdout).correctPairs).toBe(40);
+    for (const file of ['scores.json', 'graded.csv', 'scores.md', 'judge-cache.jsonl']) {
+      expect(await readFile(join(out, file), 'utf8')).not.toContain(secret);
+    }
+    expect(second.stdout + second.stderr).not.toContain(secret);
+  });
+
+  it('fails clearly without --judge-model or without the key variable', async () => {
+    const base = ['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'llm-bad'), '--judge', 'llm'];
+    const noModel = await mmvp(base);
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toMatch(/--judge llm needs --judge-model \(the original study used gpt-4-0314\)/);
+    const noKey = await mmvp([...base, '--judge-model', 'x', '--judge-key-env', 'MMVP_TEST_UNSET_VARIABLE']);
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(/environment variable MMVP_TEST_UNSET_VARIABLE .* is not set/);
+  });
+});
+
+describe('mmvp grade: bad input gives clear errors and loses nothing', () => {
+  it('a broken JSONL line and duplicate ids name file and line; earlier results stay untouched', async () => {
+    const out = join(scratch, 'keep');
+    expect((await mmvp(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out])).code).toBe(0);
+    const before = await readFile(join(out, 'scores.json'), 'utf8');
+    const lines = answersJsonl().trim().split('\n');
+    const broken = join(scratch, 'broken.jsonl');
+    await writeFile(broken, [...lines.slice(0, 9), '{"question_id": 10, "response": ', ...lines.slice(10), lines[3]].join('\n') + '\n');
+    const result = await mmvp(['grade', '--questions', questionsFile, '--answers', broken, '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/broken\.jsonl: 2 bad line\(s\); nothing was graded/);
+    expect(result.stderr).toMatch(/broken\.jsonl:10: not valid JSON/);
+    expect(result.stderr).toMatch(/broken\.jsonl:301: question_id 4 was already answered on line 4/);
+    expect(await readFile(join(out, 'scores.json'), 'utf8')).toBe(before);
+  });
+
+  it('an answer to a question that does not exist, and unanswered questions, are errors (or --allow-missing)', async () => {
+    const extra = join(scratch, 'extra.jsonl');
+    await writeFile(extra, answersJsonl() + JSON.stringify({ question_id: 301, response: 'A' }) + '\n');
+    const unknown = await mmvp(['grade', '--questions', questionsFile, '--answers', extra, '--out', join(scratch, 'x1')]);
+    expect(unknown.stderr).toMatch(/extra\.jsonl:301: question_id 301 is not a question of .*Questions\.csv \(ids run 1\.\.300\)/);
+    const partial = join(scratch, 'partial.jsonl');
+    await writeFile(partial, answersJsonl(Array.from({ length: 296 }, (_, i) => i + 1).filter((id) => id !== 7)));
+    const missing = await mmvp(['grade', '--questions', questionsFile, '--answers', partial, '--out', join(scratch, 'x2')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/has no answer for 5 question\(s\) .*: 7, 297, 298, 299, 300; nothing was graded/);
+    await expect(stat(join(scratch, 'x2', 'scores.json'))).rejects.toThrow();
+    const allowed = await mmvp(['grade', '--questions', questionsFile, '--answers', partial, '--out', join(scratch, 'x3'), '--allow-missing', '--json']);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout).pairs).toBe(147); // pairs 4, 149, 150 left out
+  });
+
+  it('a CSV missing a column, and an odd row count (reported, the unpaired row left out)', async () => {
+    const noColumn = join(scratch, 'no-column.csv');
+    await writeFile(noColumn, 'Index,Question,Correct Answer\n1,q,(a)\n');
+    const missingColumn = await mmvp(['grade', '--questions', noColumn, '--answers', answersFile, '--out', join(scratch, 'x4')]);
+    expect(missingColumn.code).toBe(1);
+    expect(missingColumn.stderr).toMatch(/no-column\.csv:1: the header lacks the column\(s\) 'Options'/);
+    const odd = join(scratch, 'odd.csv');
+    await writeFile(odd, questionsCsv(299));
+    const answers299 = join(scratch, 'answers-299.jsonl');
+    await writeFile(answers299, answersJsonl(Array.from({ length: 299 }, (_, i) => i + 1)));
+    const oddResult = await mmvp(['grade', '--questions', odd, '--answers', answers299, '--out', join(scratch, 'x5'), '--json']);
+    expect(oddResult.stderr).toMatch(/odd\.csv:300: the file has an odd number of rows \(299\)/);
+    expect(oddResult.code).toBe(0);
+    expect(JSON.parse(oddResult.stdout).pairs).toBe(149);
+    const strict = await mmvp(['grade', '--questions', odd, '--answers', answers299, '--out', join(scratch, 'x6'), '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/DatasetError: .*1 problem\(s\) \(strict mode\)/);
+  });
+
+  it('rejects an unknown grader or label set, listing the choices', async () => {
+    const result = await mmvp(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'x7'), '--labels', 'fixed']);
+    expect(result.stderr).toMatch(/--labels 'fixed' is not valid; valid choices: 'original' or 'corrected'/);
+  });
+});
