@@ -9,13 +9,13 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Buffe
   // Each row: filter byte 1 (Sub) then differences to the pixel on the left; compresses flat areas well.
   const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) {
-    const rowStart = y * (stride + 1);
-    raw[rowStart] = 1;
+    const rowStart = y * (stride + 1) + 1;
+    raw[rowStart - 1] = 1;
     const source = y * stride;
-    for (let x = 0; x < stride; x++) {
-      const left = x >= 3 ? rgb[source + x - 3]! : 0;
-      raw[rowStart + 1 + x] = (rgb[source + x]! - left) & 255;
-    }
+    raw[rowStart] = rgb[source]!;
+    raw[rowStart + 1] = rgb[source + 1]!;
+    raw[rowStart + 2] = rgb[source + 2]!;
+    for (let x = 3; x < stride; x++) raw[rowStart + x] = (rgb[source + x]! - rgb[source + x - 3]!) & 255;
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
@@ -25,7 +25,8 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Buffe
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 6 })),
+    // Level 1: about 6x faster than the default 6 on these (noisy) images for ~15% larger files.
+    chunk('IDAT', deflateSync(raw, { level: 1 })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }

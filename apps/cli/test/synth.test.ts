@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'mmvp-cli-synth-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function mmvp(...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+}
+
+// The real MMVP-VLM: 9 patterns x 15 pairs, ids 1..270, Orientation/ 1-30 ... Camera_Perspective/ 241-270.
+const REAL_VLM_ORDER = ['Orientation', 'Presence', 'State', 'Quantity', 'Spatial', 'Color', 'Structural_Character', 'Text', 'Camera_Perspective'];
+
+describe('mmvp synth', () => {
+  it('writes the real benchmarks layouts with 15 pairs per pattern', () => {
+    const out = join(root, 'eval');
+    const result = mmvp('synth', '--out', out, '--seed', '7', '--no-contact-sheets');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/split eval, seed 7, 224x224 PNG, 15 pairs per pattern x 9 patterns = 135 pairs/);
+    expect(result.stdout).toMatch(/wrote 135 pairs \(270 images/);
+    const questions = readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8').trim().split('\n');
+    expect(questions[0]).toBe('Index,Question,Options,Correct Answer');
+    expect(questions).toHaveLength(271);
+    expect(readdirSync(join(out, 'MMVP', 'MMVP Images'))).toHaveLength(270);
+    const vlm = readFileSync(join(out, 'MMVP_VLM', 'Questions.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(vlm).toHaveLength(270);
+    REAL_VLM_ORDER.forEach((type, p) => {
+      const ids = readdirSync(join(out, 'MMVP_VLM', 'MMVP_VLM_Images', type)).map((f) => Number.parseInt(f, 10)).sort((a, b) => a - b);
+      expect(ids).toEqual(Array.from({ length: 30 }, (_, k) => 30 * p + k + 1));
+      expect(vlm.slice(30 * p, 30 * p + 30).every((row) => row.split(',')[1] === type)).toBe(true);
+    });
+  });
+
+  it('writes the train split with --count pairs', () => {
+    const out = join(root, 'train');
+    const result = mmvp('synth', '--out', out, '--split', 'train', '--count', '9', '--size', '336', '--json');
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ split: 'train', pairs: 9, images: 18, size: 336 });
+    const lines = readFileSync(join(out, 'train', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(18);
+    expect(lines[0]).toMatchObject({ width: 336, height: 336, pair_id: 1, side: 0, pattern: 'Orientation and Direction' });
+    expect(readdirSync(join(out, 'contact-sheets'))).toHaveLength(9);
+  });
+
+  it('rejects bad options with one clear line and exit code 1', () => {
+    const out = join(root, 'bad');
+    const split = mmvp('synth', '--out', out, '--split', 'test');
+    expect(split.status).toBe(1);
+    expect(split.stderr).toMatch(/--split 'test' is not valid; valid choices: 'eval' or 'train'/);
+    const count = mmvp('synth', '--out', out, '--count', '5');
+    expect(count.status).toBe(1);
+    expect(count.stderr).toMatch(/--count applies to --split train/);
+    const size = mmvp('synth', '--out', out, '--size', 'big');
+    expect(size.status).toBe(1);
+    expect(size.stderr).toMatch(/--size must be an integer, got 'big'/);
+    const small = mmvp('synth', '--out', out, '--size', '8');
+    expect(small.status).toBe(1);
+    expect(small.stderr).toMatch(/size must be an integer from 64 to 1024, got 8/);
+  });
+
+  it('refuses to write into a non-empty output folder without --force', () => {
+    const out = join(root, 'twice');
+    expect(mmvp('synth', '--out', out, '--pairs-per-pattern', '1', '--no-contact-sheets').status).toBe(0);
+    const again = mmvp('synth', '--out', out, '--pairs-per-pattern', '1');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already exists and is not empty/);
+    expect(mmvp('synth', '--out', out, '--pairs-per-pattern', '1', '--force').status).toBe(0);
+  });
+});
