@@ -14,3 +14,4 @@ export { listImages, imageExtensions } from './list-images';
 export { writePairsCsv, writeErrorsCsv, writeDuplicatesCsv, writeContactSheet, toCsv, csvField, type PairRow } from './write-results';
 export { writeFileAtomic } from './atomic-write';
 export { sha256File, sha256Bytes } from './hash';
+export { miningVersions } from './versions';

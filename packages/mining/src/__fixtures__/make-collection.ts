@@ -44,3 +44,17 @@ export async function makeCollection(dir: string): Promise<{ dir: string; names:
   await writeFile(join(dir, 'notes.txt'), 'not an image\n');
   return { dir, names: [...files.map(([n]) => n), 'copy-of-rb.png', 'broken.png', 'truncated.jpg'] };
 }
+
+/** `count` distinct random-noise PNGs (deterministic), for runs long enough to be killed midway. */
+export async function makeNoiseImages(dir: string, count: number, seed = 1): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  let state = seed >>> 0;
+  for (let i = 0; i < count; i++) {
+    const data = Buffer.alloc(size * size * 3);
+    for (let j = 0; j < data.length; j++) {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      data[j] = state >>> 24;
+    }
+    await sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toFile(join(dir, `noise-${String(i).padStart(3, '0')}.png`));
+  }
+}

@@ -1,0 +1,176 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClipVisionEncoder } from '@mmvp/encoder-clip';
+import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
+import { decodeModel, encodeModel } from '@mmvp/onnx';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCollection, makeNoiseImages } from '../../../packages/mining/src/__fixtures__/make-collection';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = join(repo, 'apps/cli/dist/cli.js');
+const clipModel = join(repo, 'models/tiny-clip');
+const dinoModel = join(repo, 'models/tiny-dinov2');
+// The tiny fixture encoders have random weights: no pair reaches the paper's CLIP > 0.95 with
+// DINOv2 < 0.6 on these images, so the tests use looser thresholds that still cut the pair list
+// on both sides (some pairs fail each test), which is what exercises the filter.
+const clipMin = '0.5';
+const dinoMax = '0.95';
+
+let root: string;
+
+function mine(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, 'mine', '--clip', clipModel, '--dino', dinoModel, ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function parseCsv(text: string): string[][] {
+  return text.trim().split('\n').slice(1).map((line) => line.split(','));
+}
+
+async function storeFiles(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = { manifest: await readFile(join(dir, 'manifest.json'), 'utf8') };
+  for (const name of (await readdir(join(dir, 'shards'))).sort()) out[name] = (await readFile(join(dir, 'shards', name))).toString('base64');
+  return out;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! ** 2;
+    nb += b[i]! ** 2;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'mmvp-mine-cli-'));
+  await makeCollection(join(root, 'images'));
+  await makeNoiseImages(join(root, 'noise'), 40);
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('mmvp mine (built CLI, tiny CLIP and DINOv2)', () => {
+  it('reports exactly the pairs that pass both thresholds when every pair is re-embedded with the encoders directly', async () => {
+    const out = join(root, 'out-exact');
+    const run = mine(['--images', join(root, 'images'), '--out', out, '--clip-min', clipMin, '--dino-max', dinoMax, '--k', '20', '--shard-size', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/CLIP {3}tiny-clip \(onnx\/vision_model\.onnx sha256 [0-9a-f]{12}, image_embeds/);
+    expect(run.stderr).toMatch(/images\/s, ETA/);
+    const pairs = parseCsv(await readFile(join(out, 'pairs.csv'), 'utf8'));
+    const errors = parseCsv(await readFile(join(out, 'errors.csv'), 'utf8'));
+    expect(errors.map((row) => row[0]!.split('/').pop()).sort()).toEqual(['broken.png', 'truncated.jpg']);
+    const duplicates = parseCsv(await readFile(join(out, 'duplicates.csv'), 'utf8'));
+    expect(duplicates.map((row) => row.map((p) => p.split('/').pop()))).toEqual([['rb.png', 'copy-of-rb.png']]);
+    expect((await readFile(join(out, 'contact-sheet.png')).then((b) => b.subarray(1, 4).toString())) ).toBe('PNG');
+
+    // independent check: embed every distinct readable image again, compare all pairs
+    const clip = await createClipVisionEncoder({ modelPath: clipModel });
+    const dino = await createDinov2Encoder({ modelPath: dinoModel });
+    const images = (await readdir(join(root, 'images'), { recursive: true }))
+      .filter((name) => /\.(png|jpg)$/.test(name) && !/broken|truncated|^rb\.png$/.test(name))
+      .map((name) => join(root, 'images', name))
+      .sort();
+    const c = await clip.embedPixels(await clip.preprocess(images)); // [N, Ec]
+    const d = await dino.embedPixels(await dino.preprocess(images)); // [N, Ed]
+    const ec = c.dims[1]!;
+    const ed = d.dims[1]!;
+    const expected = new Map<string, [number, number]>();
+    let failClip = 0;
+    let failDino = 0;
+    for (let i = 0; i < images.length; i++) {
+      for (let j = i + 1; j < images.length; j++) {
+        const cc = cosine(c.data.subarray(i * ec, (i + 1) * ec), c.data.subarray(j * ec, (j + 1) * ec));
+        const dd = cosine(d.data.subarray(i * ed, (i + 1) * ed), d.data.subarray(j * ed, (j + 1) * ed));
+        if (!(cc > Number(clipMin))) failClip++;
+        else if (!(dd < Number(dinoMax))) failDino++;
+        else expected.set([images[i]!, images[j]!].sort().join(' + '), [cc, dd]);
+      }
+    }
+    expect(failClip).toBeGreaterThan(0); // the thresholds do cut on both sides
+    expect(failDino).toBeGreaterThan(0);
+    expect(new Set(pairs.map((row) => [row[0]!, row[1]!].sort().join(' + ')))).toEqual(new Set(expected.keys()));
+    for (const [a, b, clipCosine, dinoCosine, gap] of pairs) {
+      const [cc, dd] = expected.get([a!, b!].sort().join(' + '))!;
+      expect(Math.abs(Number(clipCosine) - cc)).toBeLessThan(1e-5);
+      expect(Math.abs(Number(dinoCosine) - dd)).toBeLessThan(1e-5);
+      expect(Number(gap)).toBeCloseTo(cc - dd, 5);
+    }
+    const gaps = pairs.map((row) => Number(row[4]));
+    expect(gaps).toEqual([...gaps].sort((x, y) => y - x));
+  });
+
+  it('exact and usearch give the same top pairs, and usearch prints its recall', async () => {
+    const args = ['--images', join(root, 'images'), '--clip-min', clipMin, '--dino-max', dinoMax, '--k', '5'];
+    const exact = mine([...args, '--out', join(root, 'out-k5-exact')]);
+    const approximate = mine([...args, '--out', join(root, 'out-k5-usearch'), '--index', 'usearch']);
+    expect(exact.status, exact.stderr).toBe(0);
+    expect(approximate.status, approximate.stderr).toBe(0);
+    expect(approximate.stderr).toMatch(/usearch recall@5 against exact search on 10 sampled queries: [01]\.\d{4}/);
+    const top = async (dir: string) => parseCsv(await readFile(join(root, dir, 'pairs.csv'), 'utf8')).slice(0, 10);
+    expect(await top('out-k5-usearch')).toEqual(await top('out-k5-exact'));
+  });
+
+  it('a run killed after some shards resumes to the same store and pairs as an uninterrupted run', async () => {
+    const args = ['--images', join(root, 'noise'), '--clip-min', '0', '--dino-max', '1', '--shard-size', '4', '--batch-size', '2', '--workers', '1'];
+    const whole = mine([...args, '--out', join(root, 'noise-whole')]);
+    expect(whole.status, whole.stderr).toBe(0);
+
+    const out = join(root, 'noise-killed');
+    const child = spawn(process.execPath, [cli, 'mine', '--clip', clipModel, '--dino', dinoModel, ...args, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/[2-9] shard\(s\) written/.test(stderr)) child.kill('SIGKILL');
+      });
+      child.on('exit', () => resolve());
+    });
+    expect(child.signalCode, stderr).toBe('SIGKILL');
+    const manifest = JSON.parse(await readFile(join(out, 'store', 'manifest.json'), 'utf8')) as { shards: unknown[] };
+    expect(manifest.shards.length).toBeGreaterThanOrEqual(2);
+    expect(manifest.shards.length).toBeLessThan(10); // 40 images / 4 per shard: the run was cut short
+
+    const refused = mine([...args, '--out', out]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/already holds an embedding store; pass --resume/);
+
+    const resumed = mine([...args, '--out', out, '--resume']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(new RegExp(`${manifest.shards.length * 4} already in the store`));
+    expect(await storeFiles(join(out, 'store'))).toEqual(await storeFiles(join(root, 'noise-whole', 'store')));
+    expect(await readFile(join(out, 'pairs.csv'), 'utf8')).toEqual(await readFile(join(root, 'noise-whole', 'pairs.csv'), 'utf8'));
+  });
+
+  it('refuses a store made with another model, naming both models', async () => {
+    const other = join(root, 'other-dinov2');
+    await cp(dinoModel, other, { recursive: true });
+    const onnx = join(other, 'onnx', 'model.onnx');
+    const model = decodeModel(await readFile(onnx));
+    await writeFile(onnx, encodeModel({ ...model, producer_name: 'another export of the same graph' }));
+    const run = spawnSync(process.execPath, [cli, 'mine', '--clip', clipModel, '--dino', other, '--images', join(root, 'images'), '--out', join(root, 'out-exact'), '--resume', '--clip-min', clipMin, '--dino-max', dinoMax], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/InvalidConfigError: embedding store .* was made with other models: 'dino' store has tiny-dinov2 \(onnx\/model\.onnx sha256 [0-9a-f]{12}.*this run has other-dinov2 \(onnx\/model\.onnx sha256 [0-9a-f]{12}.*differs in ONNX weights/);
+    expect(run.stderr).toMatch(/--rebuild/);
+    const rebuilt = spawnSync(process.execPath, [cli, 'mine', '--clip', clipModel, '--dino', other, '--images', join(root, 'images'), '--out', join(root, 'out-exact'), '--rebuild', '--clip-min', clipMin, '--dino-max', dinoMax], { encoding: 'utf8' });
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect(rebuilt.stderr).toMatch(/0 already in the store/);
+  });
+
+  it('rejects bad options with the valid choices', () => {
+    const run = mine(['--images', join(root, 'images'), '--out', join(root, 'out-bad'), '--index', 'faiss']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/--index 'faiss' is not a search index; valid choices: 'exact' or 'usearch'/);
+    const threshold = mine(['--images', join(root, 'images'), '--out', join(root, 'out-bad'), '--clip-min', '1.5']);
+    expect(threshold.stderr).toMatch(/--clip-min must be a cosine between -1 and 1, got '1.5'/);
+    const missing = mine(['--images', join(root, 'nowhere'), '--out', join(root, 'out-bad')]);
+    expect(missing.stderr).toMatch(/--images .*nowhere: no such folder or list file/);
+  });
+});
