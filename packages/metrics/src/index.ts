@@ -20,3 +20,5 @@ export type { PopeScores } from './pope';
 export { pearson } from './pearson';
 export { summarizeMmvp, gradedCsv, scoresMarkdown } from './mmvp-scores';
 export type { MmvpScores } from './mmvp-scores';
+export { evaluateMmvpVlm } from './evaluate-mmvp-vlm';
+export type { VlmEvaluation, VlmEvaluationOptions, VlmPairInput, VlmPairRow, VlmStatementInput } from './evaluate-mmvp-vlm';

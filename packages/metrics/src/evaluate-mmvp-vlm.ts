@@ -1,0 +1,139 @@
+import { InvalidArgumentError, NumericError, type ImageSource, type TextEncoderV1, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
+import { scoreMmvpVlm, type VlmScores } from './mmvp-vlm-score';
+
+/** What the evaluation needs of an MMVP-VLM pair (a `MmvpVlmPair` of @mmvp/datasets fits). */
+export interface VlmPairInput {
+  readonly pattern: string;
+  readonly statements: readonly [VlmStatementInput, VlmStatementInput];
+}
+
+export interface VlmStatementInput {
+  readonly id: number;
+  readonly statement: string;
+  readonly imagePath: ImageSource;
+}
+
+export interface VlmEvaluationOptions {
+  readonly vision: VisionEncoderV1;
+  readonly text: TextEncoderV1;
+  /**
+   * CLIP's learned temperature (logits = scale x cosine). It changes the reported probabilities, never
+   * a prediction (P(image 1) > 0.5 iff its cosine is larger). Default 100, OpenAI CLIP's value.
+   */
+  readonly logitScale?: number;
+  /** Text prompt before each statement; default `a photo of ` as in the official script. */
+  readonly promptPrefix?: string;
+  /** Pairs whose images are embedded per step (default 16). */
+  readonly pairsPerStep?: number;
+  /** Patterns to list first (e.g. the nine in benchmark order). */
+  readonly order?: readonly string[];
+  readonly onProgress?: (donePairs: number, totalPairs: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** One scored pair, in the columns of the official per-pair output.csv plus the logits. */
+export interface VlmPairRow {
+  readonly qid1: number;
+  readonly qid2: number;
+  readonly pattern: string;
+  /** logits_per_text: [statement][image]. */
+  readonly logits: readonly [readonly [number, number], readonly [number, number]];
+  readonly probabilityImage1: readonly [number, number];
+  readonly pred1: 'img1' | 'img2';
+  readonly pred2: 'img1' | 'img2';
+  readonly correct: boolean;
+}
+
+export interface VlmEvaluation extends Omit<VlmScores, 'pairs'> {
+  readonly rows: readonly VlmPairRow[];
+  readonly logitScale: number;
+  readonly promptPrefix: string;
+  /** Seconds spent encoding images, encoding texts, and in total. */
+  readonly seconds: { readonly images: number; readonly texts: number; readonly total: number };
+}
+
+/**
+ * Scores a CLIP-style model on MMVP-VLM exactly as the official `evaluate_vlm.py` does, but batched:
+ * every statement is encoded once as `"a photo of " + statement`, every image once, and each pair's
+ * logits_per_text = logitScale x cosine(text, image) over its two images; then scoreMmvpVlm applies
+ * the rule (softmax, statement 1 -> image 1, statement 2 -> image 2, ties to image 2).
+ */
+export async function evaluateMmvpVlm(pairs: readonly VlmPairInput[], options: VlmEvaluationOptions): Promise<VlmEvaluation> {
+  const logitScale = options.logitScale ?? 100;
+  if (!(logitScale > 0) || !Number.isFinite(logitScale)) throw new InvalidArgumentError(`logitScale must be a positive number, got ${logitScale}`);
+  const promptPrefix = options.promptPrefix ?? 'a photo of ';
+  const step = options.pairsPerStep ?? 16;
+  const started = performance.now();
+
+  const textStarted = performance.now();
+  const texts = pairs.flatMap((pair) => pair.statements.map((statement) => promptPrefix + statement.statement));
+  const textEmbeddings = normalizeRows(await options.text.encodeTexts(texts, options.signal ? { signal: options.signal } : {}), 'text embeddings'); // [2P, E]
+  const textSeconds = (performance.now() - textStarted) / 1000;
+
+  let imageSeconds = 0;
+  const logits: [[number, number], [number, number]][] = [];
+  for (let start = 0; start < pairs.length; start += step) {
+    options.signal?.throwIfAborted();
+    const chunk = pairs.slice(start, start + step);
+    const imageStarted = performance.now();
+    const pixels = await options.vision.preprocess(chunk.flatMap((pair) => pair.statements.map((statement) => statement.imagePath))); // [2p, 3, H, W]
+    const images = normalizeRows(await options.vision.embedPixels(pixels, options.signal ? { signal: options.signal } : {}), 'image embeddings'); // [2p, E]
+    imageSeconds += (performance.now() - imageStarted) / 1000;
+    if (images.width !== textEmbeddings.width) {
+      throw new InvalidArgumentError(`image embeddings have width ${images.width} but text embeddings ${textEmbeddings.width}; the two towers are not from the same CLIP model`);
+    }
+    chunk.forEach((_, local) => {
+      const pairIndex = start + local;
+      const row = (statement: number): [number, number] => [0, 1].map((image) => logitScale * dot(textEmbeddings, 2 * pairIndex + statement, images, 2 * local + image)) as [number, number];
+      logits.push([row(0), row(1)]);
+    });
+    options.onProgress?.(Math.min(start + step, pairs.length), pairs.length);
+  }
+  const scores = scoreMmvpVlm(
+    pairs.map((pair, index) => ({ pattern: pair.pattern, logits: logits[index]! })),
+    options.order,
+  );
+  const rows = scores.pairs.map((scored, index): VlmPairRow => {
+    const pair = pairs[index]!;
+    return {
+      qid1: pair.statements[0].id,
+      qid2: pair.statements[1].id,
+      pattern: pair.pattern,
+      logits: logits[index]!,
+      probabilityImage1: scored.probabilityImage1,
+      pred1: scored.predictions[0] === 1 ? 'img1' : 'img2',
+      pred2: scored.predictions[1] === 1 ? 'img1' : 'img2',
+      correct: scored.correct,
+    };
+  });
+  return {
+    rows,
+    perPattern: scores.perPattern,
+    average: scores.average,
+    overall: scores.overall,
+    logitScale,
+    promptPrefix,
+    seconds: { images: imageSeconds, texts: textSeconds, total: (performance.now() - started) / 1000 },
+  };
+}
+
+/** Rows of a [N, E] tensor scaled to unit length (CLIP compares normalized embeddings). */
+function normalizeRows(tensor: Tensor, what: string): { data: Float64Array; width: number } {
+  if (tensor.dims.length !== 2) throw new InvalidArgumentError(`${what} must be [N, E], got [${tensor.dims.join(', ')}]`);
+  const [rows, width] = tensor.dims as [number, number];
+  const data = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let c = 0; c < width; c++) sum += tensor.data[r * width + c]! ** 2;
+    const norm = Math.sqrt(sum);
+    if (!(norm > 0) || !Number.isFinite(norm)) throw new NumericError(`${what}: row ${r} has norm ${norm}; cannot normalize`);
+    for (let c = 0; c < width; c++) data[r * width + c] = tensor.data[r * width + c]! / norm;
+  }
+  return { data, width };
+}
+
+function dot(a: { data: Float64Array; width: number }, rowA: number, b: { data: Float64Array; width: number }, rowB: number): number {
+  let sum = 0;
+  for (let c = 0; c < a.width; c++) sum += a.data[rowA * a.width + c]! * b.data[rowB * b.width + c]!;
+  return sum;
+}
