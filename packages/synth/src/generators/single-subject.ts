@@ -51,7 +51,9 @@ export function singleSubjectPair(
   const size = rng.uniform(0.22, 0.32);
   const { x, y } = placeOnBackground(rng, background, variant.kind, size);
   const facing = rng.pick<Facing>(variant.facings ?? ['right']);
-  const base: SceneObject = { id: 'subject', kind: variant.kind, x, y, size, color, facing, ...variant.base };
+  // Parts that stick out against the background (the chimney) get a colour that contrasts with it.
+  const accent = luminance(background.top) < 110 ? '#d9d9d9' : '#5a2a1e';
+  const base: SceneObject = { id: 'subject', kind: variant.kind, x, y, size, color, facing, accent, ...variant.base };
   const first: 0 | 1 = rng.chance(0.5) ? 0 : 1;
   const answers: [0 | 1, 0 | 1] = [first, first === 0 ? 1 : 0];
   const values: [string, string] = [variant.values[answers[0]], variant.values[answers[1]]];
@@ -79,4 +81,9 @@ export function singleSubjectPair(
     scenes: [sceneWith(surroundings, [objects[0]]), sceneWith(surroundings, [objects[1]])],
     changedIds: ['subject'],
   };
+}
+
+function luminance(hex: string): number {
+  const value = Number.parseInt(hex.slice(1), 16);
+  return 0.299 * ((value >> 16) & 255) + 0.587 * ((value >> 8) & 255) + 0.114 * (value & 255);
 }

@@ -158,7 +158,7 @@ export function drawPlate(frame: LocalFrame): void {
 /** House with door, windows, and an optional chimney; the door is open or closed. */
 export function drawHouse(frame: LocalFrame): void {
   const { context, object } = frame;
-  if (object.part) paintBody(frame, rectangle(0.32, -0.82, 0.54, -0.3), '#9c4a3a');
+  if (object.part) paintBody(frame, rectangle(0.32, -0.82, 0.54, -0.3), object.accent ?? '#9c4a3a');
   paintBody(frame, rectangle(-0.72, -0.12, 0.72, 0.9));
   paintBody(frame, polygon([-0.92, -0.1, 0, -0.86, 0.92, -0.1]), shade(object.color.hex, 0.55));
   for (const x of [-0.55, 0.27]) fillPath(context, rectangle(x, 0.04, x + 0.28, 0.32), GLASS_BLUE);

@@ -52,6 +52,8 @@ export interface SceneObject {
   readonly broken?: boolean;
   readonly text?: string;
   readonly view?: 'side' | 'top';
+  /** Colour of a small part that must stand out on the background (the house's chimney). */
+  readonly accent?: string;
 }
 
 export interface Scene {
