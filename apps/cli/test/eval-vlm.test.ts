@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// MMVP-VLM-layout folder + PyTorch reference from tools/make_vlm_references.py (tiny CLIP of tools/tiny_models.py).
+const fixture = fileURLToPath(new URL('../../../packages/metrics/src/__fixtures__/mmvp-vlm-tiny/', import.meta.url));
+const model = fileURLToPath(new URL('../../../models/tiny-clip/', import.meta.url));
+
+function mmvp(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+interface ReferencePair {
+  qid1: number;
+  qid2: number;
+  pattern: string;
+  logits: number[][];
+  probabilityImage1: [number, number];
+  pred1: string;
+  pred2: string;
+  correct: boolean;
+}
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-eval-vlm-'));
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+describe('mmvp eval-vlm', () => {
+  it('reproduces the PyTorch run of the official rule on the tiny CLIP (table, per-pair CSV, provenance)', async () => {
+    const reference = JSON.parse(await readFile(join(fixture, 'reference.json'), 'utf8')) as { logitScale: number; pairs: ReferencePair[]; perPattern: Record<string, number>; average: number };
+    const out = join(scratch, 'out');
+    const result = await mmvp(['eval-vlm', '--model', model, '--data', fixture, '--out', out, '--logit-scale', String(reference.logitScale), '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/18 pairs in 9 patterns .* model .*vision_model\.onnx \+ .*text_model\.onnx, 32px, cpu/);
+    const scores = JSON.parse(result.stdout);
+    expect(Object.fromEntries(scores.perPattern.map((row: { pattern: string; score: number }) => [row.pattern, row.score]))).toEqual(reference.perPattern);
+    expect(scores.average).toBeCloseTo(reference.average, 10);
+    expect(scores.correctPairs).toBe(reference.pairs.filter((pair) => pair.correct).length);
+    expect(scores.provenance.model.files.vision.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(scores.provenance.packages['onnxruntime-node']).toBe('1.30.0');
+
+    const csv = (await readFile(join(out, 'pairs.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('qid1,qid2,pattern,pred1,pred2,gt1,gt2,q1score,q2score,correct,logit_t1_i1,logit_t1_i2,logit_t2_i1,logit_t2_i2');
+    const rows = csv.slice(1).map((line) => line.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/));
+    expect(rows).toHaveLength(reference.pairs.length);
+    let maxProbabilityDiff = 0;
+    rows.forEach((row, i) => {
+      const expected = reference.pairs[i]!;
+      expect([Number(row[0]), Number(row[1]), row[3], row[4]]).toEqual([expected.qid1, expected.qid2, expected.pred1, expected.pred2]);
+      maxProbabilityDiff = Math.max(maxProbabilityDiff, Math.abs(Number(row[7]) - expected.probabilityImage1[0]), Math.abs(Number(row[8]) - expected.probabilityImage1[1]));
+    });
+    expect(maxProbabilityDiff).toBeLessThan(1e-5);
+    const table = await readFile(join(out, 'vlm-scores.md'), 'utf8');
+    expect(table).toMatch(/\| Model \| Ori \| Pres \| State \| Qty \| Spat \| Color \| Struct \| Text \| View \| MMVP Average \|/);
+  });
+
+  it('a missing image is reported with file and line and only its pair is left out; --strict fails', async () => {
+    const data = join(scratch, 'broken');
+    await cp(fixture, data, { recursive: true });
+    await rm(join(data, 'MMVP_VLM_Images', 'Color', '22.png'));
+    const result = await mmvp(['eval-vlm', '--model', model, '--data', data, '--out', join(scratch, 'broken-out'), '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/Questions\.csv:23: image MMVP_VLM_Images\/Color\/22\.jpg \(or \.jpeg\/\.png\) is missing; pair 11 is skipped/);
+    const scores = JSON.parse(result.stdout);
+    expect([scores.pairs, scores.skippedPairs]).toEqual([17, 1]);
+    const strict = await mmvp(['eval-vlm', '--model', model, '--data', data, '--out', join(scratch, 'broken-out2'), '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/DatasetError: MMVP-VLM folder broken: 1 problem\(s\) \(strict mode\)/);
+  });
+
+  it('a folder that is not a CLIP model gives a clear error', async () => {
+    const result = await mmvp(['eval-vlm', '--model', fixture, '--data', fixture, '--out', join(scratch, 'x')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^mmvp: \w+Error: .*config\.json/m);
+  });
+});
