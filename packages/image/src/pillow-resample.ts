@@ -77,11 +77,12 @@ function resampleHorizontal(image: RgbImage, outWidth: number, firstRow: number,
       let s0 = half;
       let s1 = half;
       let s2 = half;
+      // int32 arithmetic like the C code: Pillow sizes PRECISION_BITS so that these sums never overflow
       for (let i = 0; i < count; i++, p += 3, k++) {
         const w = weights[k]!;
-        s0 += src[p]! * w;
-        s1 += src[p + 1]! * w;
-        s2 += src[p + 2]! * w;
+        s0 = (s0 + Math.imul(src[p]!, w)) | 0;
+        s1 = (s1 + Math.imul(src[p + 1]!, w)) | 0;
+        s2 = (s2 + Math.imul(src[p + 2]!, w)) | 0;
       }
       out[o++] = clip8(s0);
       out[o++] = clip8(s1);
@@ -98,7 +99,7 @@ function resampleHorizontal(image: RgbImage, outWidth: number, firstRow: number,
 function resampleVertical(src: Uint8Array, width: number, outHeight: number, rowOffset: number, c: ResampleCoefficients): Uint8Array {
   const lineLength = width * 3;
   const out = new Uint8Array(outHeight * lineLength);
-  const sums = new Float64Array(lineLength);
+  const sums = new Int32Array(lineLength);
   const { bounds, weights, kernelSize } = c;
   for (let yy = 0; yy < outHeight; yy++) {
     sums.fill(half);
@@ -107,7 +108,7 @@ function resampleVertical(src: Uint8Array, width: number, outHeight: number, row
     for (let i = 0; i < count; i++) {
       const w = weights[yy * kernelSize + i]!;
       const rowStart = (first + i) * lineLength;
-      for (let x = 0; x < lineLength; x++) sums[x]! += src[rowStart + x]! * w;
+      for (let x = 0; x < lineLength; x++) sums[x] = (sums[x]! + Math.imul(src[rowStart + x]!, w)) | 0;
     }
     const o = yy * lineLength;
     for (let x = 0; x < lineLength; x++) out[o + x] = clip8(sums[x]!);
