@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { ModelLoadError, type Tensor } from '@mmvp/core';
 import { checkInterleaveArguments, checkMixArguments } from './kernel-arguments';
 import type { KernelBackend } from './kernel-backend';
@@ -27,6 +29,26 @@ interface GpuJsInstance {
 const maxCellsPerCall = 1 << 22;
 
 /**
+ * gpu.js's WebGPU backend looks for `navigator.gpu`, which Node 20 lacks. gpu.js depends on the
+ * `webgpu` package (Dawn's Node bindings); install its `navigator.gpu` so mode 'webgpu' can run.
+ */
+async function provideNodeWebGpu(): Promise<void> {
+  const scope = globalThis as { navigator?: { gpu?: unknown } };
+  if (scope.navigator?.gpu) return;
+  let module: { create: (flags: string[]) => unknown; globals: Record<string, unknown> };
+  try {
+    const fromGpuJs = createRequire(createRequire(import.meta.url).resolve('gpu.js'));
+    module = await import(pathToFileURL(fromGpuJs.resolve('webgpu')).href);
+  } catch {
+    const packageName = 'webgpu'; // a variable, so bundlers leave this optional import alone
+    module = await import(packageName);
+  }
+  Object.assign(globalThis, module.globals);
+  if (scope.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+  scope.navigator!.gpu = module.create([]);
+}
+
+/**
  * Token kernels written as gpu.js kernels. In Node without a WebGL context (headless-gl's native
  * module `gl` is optional and not built here) gpu.js runs them with its WebAssembly backend; the
  * mode that actually ran is in `description` and `mode`.
@@ -40,6 +62,13 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
     gpuModule = { GPU: GPU as new (settings?: Record<string, unknown>) => GpuJsInstance };
   } catch (cause) {
     throw new ModelLoadError(`gpu.js cannot be loaded: ${(cause as Error).message}`, { cause });
+  }
+  if (options.mode === 'webgpu') {
+    try {
+      await provideNodeWebGpu();
+    } catch (cause) {
+      throw new ModelLoadError(`gpu.js mode 'webgpu' needs WebGPU (navigator.gpu or the 'webgpu' package): ${(cause as Error).message}`, { cause });
+    }
   }
   let gpu: GpuJsInstance;
   try {
@@ -121,7 +150,8 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
           const count = Math.min(chunkTokens, tokens - start);
           const from = (item * tokens + start) * width;
           const kernel = interleaveKernel(2 * count, width);
-          const result = kernel(a.data.subarray(from, from + count * width), b.data.subarray(from, from + count * width), width);
+          // WebGPU kernels return a Promise of the result; the other modes return it directly.
+          const result = await kernel(a.data.subarray(from, from + count * width), b.data.subarray(from, from + count * width), width);
           noteMode(kernel);
           copyRows(result, out, 2 * from, width);
         }
@@ -140,7 +170,7 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
         const count = Math.min(chunkRows, rows - start);
         const from = start * width;
         const kernel = mixKernel(count, width);
-        const result = kernel(a.data.subarray(from, from + count * width), b.data.subarray(from, from + count * width), keep, take, width);
+        const result = await kernel(a.data.subarray(from, from + count * width), b.data.subarray(from, from + count * width), keep, take, width);
         noteMode(kernel);
         copyRows(result, out, from, width);
       }

@@ -1,11 +1,22 @@
-import type { Tensor } from '@mmvp/core';
+import { ShapeMismatchError, type Tensor } from '@mmvp/core';
 import { checkInterleaveArguments, checkMixArguments } from './kernel-arguments';
 import type { KernelBackend } from './kernel-backend';
 
-/** Interleaves token rows with whole-row `TypedArray.set` copies (memcpy speed). */
-export function interleaveJs(a: Tensor, b: Tensor): Tensor {
+/** A caller-provided output must have exactly the output's length. */
+function outputArray(out: Float32Array | undefined, length: number): Float32Array {
+  if (out === undefined) return new Float32Array(length);
+  if (out.length !== length) throw new ShapeMismatchError(`the output array has ${out.length} values but the result needs ${length}`);
+  return out;
+}
+
+/**
+ * Interleaves token rows with whole-row `TypedArray.set` copies (memcpy speed). `out` (optional,
+ * length 2*B*N*H) is written instead of a fresh array: allocating and first-touching a large
+ * output costs more than the copies themselves.
+ */
+export function interleaveJs(a: Tensor, b: Tensor, out?: Float32Array): Tensor {
   const [batch, tokens, width] = checkInterleaveArguments(a, b);
-  const out = new Float32Array(2 * a.data.length); // [B, 2N, H]
+  const result = outputArray(out, 2 * a.data.length); // [B, 2N, H]
   const source = [a.data, b.data] as const;
   for (let item = 0; item < batch; item++) {
     const inBase = item * tokens * width;
@@ -13,23 +24,23 @@ export function interleaveJs(a: Tensor, b: Tensor): Tensor {
     for (let token = 0; token < tokens; token++) {
       const from = inBase + token * width;
       const to = outBase + 2 * token * width;
-      out.set(source[0].subarray(from, from + width), to); // c_j
-      out.set(source[1].subarray(from, from + width), to + width); // d_j
+      result.set(source[0].subarray(from, from + width), to); // c_j
+      result.set(source[1].subarray(from, from + width), to + width); // d_j
     }
   }
-  return { data: out, dims: [batch, 2 * tokens, width] };
+  return { data: result, dims: [batch, 2 * tokens, width] };
 }
 
-/** `(1 - r) * a + r * b` in float32 steps, element-wise. */
-export function additiveMixJs(a: Tensor, b: Tensor, ratio: number): Tensor {
+/** `(1 - r) * a + r * b` in float32 steps, element-wise; `out` as in interleaveJs. */
+export function additiveMixJs(a: Tensor, b: Tensor, ratio: number, out?: Float32Array): Tensor {
   checkMixArguments(a, b, ratio);
   const keep = Math.fround(1 - ratio);
   const take = Math.fround(ratio);
   const x = a.data;
   const y = b.data;
-  const out = new Float32Array(x.length); // same shape as a
-  for (let i = 0; i < x.length; i++) out[i] = Math.fround(keep * x[i]!) + Math.fround(take * y[i]!);
-  return { data: out, dims: [...a.dims] };
+  const result = outputArray(out, x.length); // same shape as a
+  for (let i = 0; i < x.length; i++) result[i] = Math.fround(keep * x[i]!) + Math.fround(take * y[i]!);
+  return { data: result, dims: [...a.dims] };
 }
 
 /** The baseline backend: plain typed-array code on the main thread, always available. */

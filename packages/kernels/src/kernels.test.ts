@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NoSuchComponentError, ShapeMismatchError, type Tensor } from '@mmvp/core';
-import { KernelBackendRegistry, createGpuJsBackend, createJsBackend, createKernelRegistry, createOrtBackend, interleave, type KernelBackend } from './index';
+import { KernelBackendRegistry, additiveMixJs, createGpuJsBackend, interleaveJs, createJsBackend, createKernelRegistry, createOrtBackend, interleave, type KernelBackend } from './index';
 
 function randomTensor(dims: number[], seed: number): Tensor {
   let state = seed >>> 0;
@@ -71,6 +71,18 @@ describe('interleave', () => {
     expect(Buffer.from(out.data.buffer).equals(Buffer.from((await reference.interleave(a, b)).data.buffer))).toBe(true);
     expect(['webasm', 'cpu', 'headlessgl', 'webgl', 'webgl2', 'webgpu']).toContain(gpujs.mode);
     await gpujs.dispose();
+  });
+
+  it('writes into a caller-provided output array and checks its length', async () => {
+    const a = randomTensor([2, 5, 3], 5);
+    const b = randomTensor([2, 5, 3], 6);
+    const out = new Float32Array(60);
+    const result = interleaveJs(a, b, out);
+    expect(result.data).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(interleaveJs(a, b).data));
+    const mixed = new Float32Array(30);
+    expect(additiveMixJs(a, b, 0.25, mixed).data).toBe(mixed);
+    expect(() => interleaveJs(a, b, new Float32Array(59))).toThrow(/output array has 59 values but the result needs 60/);
   });
 
   it('rejects mismatched shapes and bad ratios', async () => {
