@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
+import { readNpyFloat32 } from '@mmvp/core';
 import { decodeModel, encodeModel } from '@mmvp/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCollection, makeNoiseImages } from '../../../packages/mining/src/__fixtures__/make-collection';
@@ -105,6 +106,41 @@ describe('mmvp mine (built CLI, tiny CLIP and DINOv2)', () => {
     }
     const gaps = pairs.map((row) => Number(row[4]));
     expect(gaps).toEqual([...gaps].sort((x, y) => y - x));
+  });
+
+  it('on an MMVP-Synth collection, the top pairs hold their cosines when re-embedded with mmvp embed --pooled', async () => {
+    const synth = join(root, 'synth');
+    const made = spawnSync(process.execPath, [cli, 'synth', '--out', synth, '--pairs-per-pattern', '2', '--size', '64', '--no-contact-sheets'], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const out = join(root, 'out-synth');
+    // synthetic pairs differ in one small detail, so the tiny encoders rate most of them alike:
+    // CLIP > 0.9 and DINOv2 < 0.98 keeps some pairs and drops others
+    const run = mine(['--images', join(synth, 'MMVP', 'MMVP Images'), '--out', out, '--clip-min', '0.9', '--dino-max', '0.98']);
+    expect(run.status, run.stderr).toBe(0);
+    const pairs = parseCsv(await readFile(join(out, 'pairs.csv'), 'utf8'));
+    expect(pairs.length).toBeGreaterThan(0);
+    const top = pairs.slice(0, 3);
+    const images = [...new Set(top.flatMap((row) => [row[0]!, row[1]!]))];
+    const embed = async (model: string, name: string) => {
+      const file = join(root, `${name}.npy`);
+      const result = spawnSync(process.execPath, [cli, 'embed', '--model', model, '--image', ...images, '--pooled', '--out', file], { encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      const { data, dims } = await readNpyFloat32(file); // [N, E]
+      const width = dims[1]!;
+      return (a: string, b: string) => {
+        const i = images.indexOf(a);
+        const j = images.indexOf(b);
+        return cosine(data.subarray(i * width, (i + 1) * width), data.subarray(j * width, (j + 1) * width));
+      };
+    };
+    const clipAgain = await embed(clipModel, 'clip-pairs');
+    const dinoAgain = await embed(dinoModel, 'dino-pairs');
+    for (const [a, b, clipCosine, dinoCosine] of top) {
+      expect(clipAgain(a!, b!)).toBeGreaterThan(0.9);
+      expect(dinoAgain(a!, b!)).toBeLessThan(0.98);
+      expect(Math.abs(clipAgain(a!, b!) - Number(clipCosine))).toBeLessThan(1e-5);
+      expect(Math.abs(dinoAgain(a!, b!) - Number(dinoCosine))).toBeLessThan(1e-5);
+    }
   });
 
   it('exact and usearch give the same top pairs, and usearch prints its recall', async () => {
