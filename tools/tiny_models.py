@@ -22,9 +22,11 @@ need a graph tap:
   (CLIPTextModelWithProjection; pooled at the first EOS = argmax(input_ids) as in HF when eos_token_id is
   the largest id).
 - DINOv2 onnx/model.onnx: pixel_values -> last_hidden_state [B, T, D] (after the final layernorm),
-  pooler_output [B, D]. Height and width are dynamic: position embeddings are bicubically interpolated
-  from the pretraining grid (config image_size / patch_size) exactly as Dinov2Embeddings.interpolate_pos_encoding
-  does under tracing (always, with the +0.1 offset).
+  pooler_output [B, D]. Position embeddings are bicubically interpolated from the pretraining grid
+  (config image_size / patch_size) exactly as Dinov2Embeddings.interpolate_pos_encoding does under tracing
+  (always, with the +0.1 offset). Height/width are declared dynamic as in Optimum's export, but torch 1.13
+  tracing bakes the interpolation scale factors into the graph as constants, so an export is only valid at
+  the input size it was exported at (export_dinov2's crop_size): export once per input resolution.
 
 Torch 1.13 (Debian python3-torch) only. `torch.set_num_threads(1)` is set by the scripts that call this.
 """

@@ -1,0 +1,124 @@
+/**
+ * Encoder throughput: images/s of our CLIP vision encoder vs transformers.js on the SAME ONNX file, vs a
+ * bare onnxruntime `session.run` on pre-made tensors (the floor for our overhead).
+ *
+ * Models: models/tiny-clip (32 px, width 64, 4 layers) and a ViT-B/16-sized random-weight CLIP vision
+ * export (224 px, width 768, 12 layers, ~350 MB) made here by tools/make_tiny_encoders.py with
+ * /usr/bin/python3 into a temp dir (reused across runs; never committed).
+ *
+ *   pnpm --filter @mmvp/cli... build && pnpm bench encoders
+ *   MMVP_BENCH_SKIP_BIG=1 pnpm bench encoders     # tiny model only
+ *   MMVP_BENCH_THREADS=1 pnpm bench encoders      # intra-op threads for every path (default: ORT's choice);
+ *                                                 # 1 is steadier on a shared, oversubscribed machine
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { tensor, type Tensor } from '@mmvp/core';
+import { createClipVisionEncoder } from '@mmvp/encoder-clip';
+import { releaseSessions } from '@mmvp/onnx';
+import { measure, printTable } from './timing';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const rounds = 3;
+const threads = process.env.MMVP_BENCH_THREADS ? Number(process.env.MMVP_BENCH_THREADS) : undefined;
+
+interface BenchModel {
+  readonly name: string;
+  readonly dir: string;
+  readonly size: number;
+  readonly batch: number;
+  readonly minSeconds: number;
+}
+
+function bigModel(): string {
+  const dir = join(tmpdir(), 'mmvp-bench-clip-vit-b16');
+  if (!existsSync(join(dir, 'onnx', 'vision_model.onnx'))) {
+    console.log(`making a ViT-B/16-sized CLIP vision export in ${dir} (tools/make_tiny_encoders.py --preset vit-b16) ...`);
+    execFileSync('/usr/bin/python3', [join(root, 'tools', 'make_tiny_encoders.py'), '--preset', 'vit-b16', '--out', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return dir;
+}
+
+function randomPixels(batch: number, size: number): Tensor {
+  const data = new Float32Array(batch * 3 * size * size); // [B, 3, H, W]
+  let state = 12345;
+  for (let i = 0; i < data.length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    data[i] = (state / 2 ** 32) * 4 - 2;
+  }
+  return tensor(data, [batch, 3, size, size]);
+}
+
+export default async function run(): Promise<void> {
+  const transformers = await import('@huggingface/transformers');
+  transformers.env.allowRemoteModels = false;
+  transformers.env.allowLocalModels = true;
+  const models: BenchModel[] = [{ name: 'tiny-clip (32px, D64, 4 layers)', dir: join(root, 'models', 'tiny-clip'), size: 32, batch: 8, minSeconds: 3 }];
+  if (!process.env.MMVP_BENCH_SKIP_BIG) models.push({ name: 'ViT-B/16 CLIP vision (224px, D768, 12 layers)', dir: bigModel(), size: 224, batch: 4, minSeconds: 9 });
+  console.log(`onnxruntime-node ${ort.env.versions.node}, @huggingface/transformers ${transformers.env.version}, cpu EP, intra-op threads ${threads ?? 'ORT default'}`);
+
+  const summary: string[] = [];
+  for (const model of models) {
+    const onnxPath = join(model.dir, 'onnx', 'vision_model.onnx');
+    const pixels = randomPixels(model.batch, model.size);
+    // Paths are measured in interleaved rounds and each keeps its best round, so load from other
+    // processes on a shared machine hits them alike.
+    const encoder = await createClipVisionEncoder({ modelPath: model.dir, batchSize: model.batch, intraOpThreads: threads });
+    await encoder.resolveTap({ kind: 'layer', layer: -2 });
+    const bare = await ort.InferenceSession.create(onnxPath, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', interOpNumThreads: 1, ...(threads ? { intraOpNumThreads: threads } : {}) });
+    const feeds = { pixel_values: new ort.Tensor('float32', pixels.data, pixels.dims) };
+    transformers.env.localModelPath = dirname(model.dir) + '/';
+    const tjsModel = await transformers.CLIPVisionModelWithProjection.from_pretrained(basename(model.dir), {
+      dtype: 'fp32',
+      device: 'cpu',
+      local_files_only: true,
+      ...(threads ? { session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {}),
+    });
+    const tjsPixels = new transformers.Tensor('float32', pixels.data, [...pixels.dims]);
+    const images = Array.from({ length: model.batch }, (_, i) => join(root, 'models', 'tiny-clip', 'reference', 'images', `image-${i % 3}.png`));
+    const paths: [string, () => Promise<unknown>][] = [
+      // 1. bare session.run on pre-made ORT tensors: the floor for any wrapper.
+      ['bare session.run (pre-made tensors)', () => bare.run(feeds)],
+      // 2. ours on the same file: last_hidden_state (no tap), LLaVA's tapped hidden_states[-2] patch tokens, image_embeds.
+      ['mmvp encodePixels (tap last, all tokens)', () => encoder.encodePixels(pixels, { tap: { kind: 'last' }, tokens: 'all' })],
+      ['mmvp encodePixels (tap layer -2, patch tokens)', () => encoder.encodePixels(pixels, { tap: { kind: 'layer', layer: -2 }, tokens: 'patch' })],
+      ['mmvp embedPixels (image_embeds)', () => encoder.embedPixels(pixels)],
+      // 3. transformers.js on the same ONNX file (CLIPVisionModelWithProjection loads onnx/vision_model.onnx).
+      ['transformers.js model({ pixel_values })', () => tjsModel({ pixel_values: tjsPixels })],
+    ];
+    // 4. ours end to end from PNG files (decode + Pillow-exact preprocessing + encode), for scale.
+    if (model.size === 32) {
+      paths.push(['mmvp preprocess(PNG files) + encodePixels', async () => encoder.encodePixels(await encoder.preprocess(images), { tap: { kind: 'layer', layer: -2 }, tokens: 'patch' })]);
+    }
+    const best = new Map<string, { perSecond: number; iterations: number }>();
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, fn] of paths) {
+        const timing = await measure(fn, { minSeconds: model.minSeconds / rounds, warmup: 1, minIterations: 2 });
+        const previous = best.get(name);
+        best.set(name, { perSecond: Math.max(previous?.perSecond ?? 0, timing.perSecond), iterations: (previous?.iterations ?? 0) + timing.iterations });
+      }
+    }
+    await bare.release();
+    await tjsModel.dispose();
+    await releaseSessions();
+    const rate = (name: string) => best.get(name)!.perSecond * model.batch;
+    const rows = paths.map(([name]) => ({ path: name, 'images/s': rate(name), calls: best.get(name)!.iterations }));
+    const bareRate = rate(paths[0]![0]);
+    const oursRate = rate(paths[1]![0]);
+    const oursTapRate = rate(paths[2]![0]);
+    const tjsRate = rate(paths[4]![0]);
+    console.log(`\n${model.name}, batch ${model.batch}: ${onnxPath}`);
+    printTable(rows);
+    const overhead = (1 - oursRate / bareRate) * 100;
+    summary.push(
+      `${model.name}: ours/bare session.run = ${(oursRate / bareRate).toFixed(3)} (overhead ${overhead.toFixed(1)}%), ` +
+        `ours/transformers.js = ${(oursRate / tjsRate).toFixed(3)}, tapped layer -2 / bare = ${(oursTapRate / bareRate).toFixed(3)}`,
+    );
+  }
+  console.log('\nratios (images/s, higher is better for us; timings on a shared CPU are noisy):');
+  for (const line of summary) console.log(`  ${line}`);
+}
