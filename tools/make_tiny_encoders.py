@@ -9,7 +9,8 @@ Benchmark export (ViT-B/16-sized CLIP vision tower, ~350 MB; made in a temp dir,
 
     /usr/bin/python3 tools/make_tiny_encoders.py --preset vit-b16 --out /tmp/clip-vit-b16
 
-External-data variant (tests that .onnx_data exports keep working):
+External-data variant at opset 14 (tests that .onnx_data exports and decomposed LayerNorms keep working;
+the test suite keeps only config.json, preprocessor_config.json and onnx/vision_model.onnx{,_data}):
 
     /usr/bin/python3 tools/make_tiny_encoders.py --preset tiny-clip-external --out packages/onnx/src/__fixtures__/tiny-clip-external
 
@@ -238,7 +239,7 @@ def save(folder, name, array):
 
 # ----------------------------------------------------------------------------- presets
 
-def make_tiny_clip(out, *, external_data=False, with_reference=True):
+def make_tiny_clip(out, *, external_data=False, with_reference=True, opset=17):
     if os.path.exists(out):
         shutil.rmtree(out)
     merges = train_bpe(CORPUS, 300)
@@ -248,7 +249,7 @@ def make_tiny_clip(out, *, external_data=False, with_reference=True):
                             text_layers=2, text_heads=4, vocab_size=len(vocab), max_position_embeddings=max_length, projection_dim=32,
                             bos_token_id=vocab['<|startoftext|>'], eos_token_id=vocab['<|endoftext|>'])
     model = tm.build_clip(config, seed=1234)
-    tm.export_clip(model, out, external_data=external_data)
+    tm.export_clip(model, out, external_data=external_data, opset=opset)
     write_tokenizer(out, vocab, merges, max_length)
     if not with_reference:
         return model
@@ -319,7 +320,7 @@ def main():
     elif args.preset == 'vit-b16':
         make_vit_b16(args.out or '/tmp/clip-vit-b16')
     else:
-        make_tiny_clip(args.out, external_data=True, with_reference=False)
+        make_tiny_clip(args.out, external_data=True, with_reference=False, opset=14)
 
 
 if __name__ == '__main__':

@@ -513,11 +513,11 @@ def _write_json(path, obj):
         f.write('\n')
 
 
-def _export(module, args, path, input_names, output_names, dynamic_axes, external_data):
+def _export(module, args, path, input_names, output_names, dynamic_axes, external_data, opset=17):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with torch.no_grad():
         torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names,
-                          dynamic_axes=dynamic_axes, opset_version=17, do_constant_folding=True)
+                          dynamic_axes=dynamic_axes, opset_version=opset, do_constant_folding=True)
     if external_data:
         import onnx
         model = onnx.load(path)
@@ -525,9 +525,10 @@ def _export(module, args, path, input_names, output_names, dynamic_axes, externa
         onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True, location=data_name, size_threshold=0)
 
 
-def export_clip(model, folder, *, preprocess_size=None, external_data=False, text=True):
+def export_clip(model, folder, *, preprocess_size=None, external_data=False, text=True, opset=17):
     """Writes config.json, preprocessor_config.json and onnx/vision_model.onnx (+ onnx/text_model.onnx) for a
-    CLIPModel built by build_clip. Tokenizer files are the caller's (make_tiny_encoders writes them)."""
+    CLIPModel built by build_clip. Tokenizer files are the caller's (make_tiny_encoders writes them).
+    opset < 17 decomposes LayerNorm into ReduceMean/Sub/Pow/... as older exports (e.g. Xenova's) do."""
     config = model.config
     vc = config['vision_config']
     size = vc['image_size']
@@ -537,7 +538,7 @@ def export_clip(model, folder, *, preprocess_size=None, external_data=False, tex
     vision = CLIPVisionModelWithProjection(model).eval()
     _export(vision, (torch.zeros(1, 3, size, size),), os.path.join(folder, 'onnx', 'vision_model.onnx'), ['pixel_values'],
             ['image_embeds', 'last_hidden_state'], {'pixel_values': {0: 'batch_size'}, 'image_embeds': {0: 'batch_size'},
-                                                    'last_hidden_state': {0: 'batch_size'}}, external_data)
+                                                    'last_hidden_state': {0: 'batch_size'}}, external_data, opset)
     if text:
         s = config['text_config']['max_position_embeddings']
         text_module = CLIPTextModelWithProjection(model).eval()
@@ -545,7 +546,7 @@ def export_clip(model, folder, *, preprocess_size=None, external_data=False, tex
         ids[0, -1] = config['text_config']['eos_token_id']
         _export(text_module, (ids,), os.path.join(folder, 'onnx', 'text_model.onnx'), ['input_ids'], ['text_embeds', 'last_hidden_state'],
                 {'input_ids': {0: 'batch_size', 1: 'sequence_length'}, 'text_embeds': {0: 'batch_size'},
-                 'last_hidden_state': {0: 'batch_size', 1: 'sequence_length'}}, external_data)
+                 'last_hidden_state': {0: 'batch_size', 1: 'sequence_length'}}, external_data, opset)
 
 
 def export_dinov2(model, folder, *, preprocess_size=None, crop_size=None, external_data=False):
