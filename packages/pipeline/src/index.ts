@@ -13,3 +13,5 @@ export {
   computeVisualTokens,
 } from './config/index';
 export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, DecoderConfig, VisualTokenizer } from './config/index';
+export { createPipeline } from './create-pipeline';
+export type { Pipeline, AskRequest, AskOptions, Answer } from './create-pipeline';

@@ -1,0 +1,105 @@
+import { Template } from '@huggingface/jinja';
+import { InvalidArgumentError, listChoices } from '@mmvp/core';
+
+/** The string in a prompt that the visual tokens replace (LLaVA's DEFAULT_IMAGE_TOKEN). */
+export const IMAGE_PLACEHOLDER = '<image>';
+
+/** The Vicuna v1 system sentence LLaVA-1.5's `llava_v1` conversation starts with. */
+export const VICUNA_SYSTEM =
+  "A chat between a curious human and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the human's questions.";
+
+/**
+ * Built-in conversation templates:
+ * - `llava_v1`: `{system} USER: <image>\n{question} ASSISTANT:` (BOS comes from the tokenizer), what
+ *   MMVP's evaluate_mllm.py used with LLaVA-1.5;
+ * - `plain`: LLaVA's pretraining template, `<image>\n{question}\n`;
+ * - `folder`: the model folder's own Jinja `chat_template`, rendered with an image part and a text part.
+ * A custom Jinja template can be given as `{ jinja }`.
+ */
+export type TemplateName = 'llava_v1' | 'plain' | 'folder';
+export const TEMPLATE_NAMES: readonly TemplateName[] = ['llava_v1', 'plain', 'folder'];
+export type ChatTemplate = TemplateName | { readonly jinja: string };
+
+export interface TemplateContext {
+  readonly bosToken?: string | undefined;
+  readonly eosToken?: string | undefined;
+  /** The folder's chat_template, for `model`. */
+  readonly modelChatTemplate?: string | undefined;
+  /** Where the template came from, for error messages. */
+  readonly source?: string;
+}
+
+/**
+ * Renders one user turn with an image into prompt text that holds exactly one image placeholder.
+ * Throws when the template leaves the placeholder out (the visual tokens would have nowhere to go).
+ */
+export function applyChatTemplate(template: ChatTemplate, question: string, context: TemplateContext = {}): string {
+  let text: string;
+  let name: string;
+  if (template === 'llava_v1') {
+    name = 'llava_v1';
+    text = `${VICUNA_SYSTEM} USER: ${IMAGE_PLACEHOLDER}\n${question} ASSISTANT:`;
+  } else if (template === 'plain') {
+    name = 'plain';
+    text = `${IMAGE_PLACEHOLDER}\n${question}\n`;
+  } else if (template === 'folder') {
+    name = `the chat_template of ${context.source ?? 'the model folder'}`;
+    if (context.modelChatTemplate === undefined) {
+      throw new InvalidArgumentError(`template 'folder' needs a chat_template in ${context.source ?? 'the model folder'}'s tokenizer_config.json, and it has none; choose ${listChoices(['llava_v1', 'plain'])} or give { jinja }`);
+    }
+    text = renderJinja(context.modelChatTemplate, question, context, name);
+  } else if (typeof template === 'object' && typeof template.jinja === 'string') {
+    name = 'the custom Jinja template';
+    text = renderJinja(template.jinja, question, context, name);
+  } else {
+    throw new InvalidArgumentError(`unknown chat template ${JSON.stringify(template)}; choose ${listChoices(TEMPLATE_NAMES)} or { jinja: '...' }`);
+  }
+  const count = text.split(IMAGE_PLACEHOLDER).length - 1;
+  if (count !== 1) {
+    throw new InvalidArgumentError(
+      `${name} renders ${count} '${IMAGE_PLACEHOLDER}' placeholders, expected exactly 1 (the visual tokens replace it); rendered prompt: ${JSON.stringify(text.slice(0, 200))}`,
+    );
+  }
+  return text;
+}
+
+function renderJinja(source: string, question: string, context: TemplateContext, name: string): string {
+  let compiled: Template;
+  try {
+    compiled = new Template(source);
+  } catch (cause) {
+    throw new InvalidArgumentError(`${name} is not valid Jinja: ${(cause as Error).message}`, { cause });
+  }
+  const messages = [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: question }] }];
+  try {
+    return compiled.render({ messages, add_generation_prompt: true, bos_token: context.bosToken ?? '', eos_token: context.eosToken ?? '' });
+  } catch (cause) {
+    throw new InvalidArgumentError(`${name} failed to render: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * The question text MMVP puts inside the template.
+ * - `original` (tsb0601/MMVP evaluate_mllm.py): `{question} {options}`, options as `(a) X (b) Y`;
+ * - `lmms` (lmms-eval / Cambrian): `{question}\nA. {opt1}\nB. {opt2}\nAnswer with the option's letter from the given choices directly.`
+ */
+export type QuestionStyle = 'original' | 'lmms';
+export const QUESTION_STYLES: readonly QuestionStyle[] = ['original', 'lmms'];
+
+export function formatQuestion(question: string, options: string | undefined, style: QuestionStyle = 'original'): string {
+  if (style === 'original') return options === undefined || options === '' ? question : `${question} ${options}`;
+  if (style !== 'lmms') throw new InvalidArgumentError(`unknown prompt style '${String(style)}'; choose ${listChoices(QUESTION_STYLES)}`);
+  if (options === undefined || options === '') return question;
+  const parsed = parseOptions(options);
+  const lines = parsed.map((option, i) => `${String.fromCharCode(65 + i)}. ${option}`);
+  return `${question}\n${lines.join('\n')}\nAnswer with the option's letter from the given choices directly.`;
+}
+
+/** Splits MMVP's option string `(a) X (b) Y` into `['X', 'Y']`. */
+export function parseOptions(options: string): string[] {
+  const parts = options.split(/\(([a-z])\)\s*/i).slice(1);
+  const result: string[] = [];
+  for (let i = 1; i < parts.length; i += 2) result.push(parts[i]!.trim());
+  if (result.length === 0) throw new InvalidArgumentError(`cannot read options ${JSON.stringify(options)}: expected the form '(a) X (b) Y'`);
+  return result;
+}
