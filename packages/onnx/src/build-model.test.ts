@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { buildModel } from './build-model';
-import { decodeModel, encodeModel } from './proto/onnx-proto';
+import { decodeModel, encodeGraphOutputsAppendix, encodeModel } from './proto/onnx-proto';
 
 describe('buildModel', () => {
   it('builds a MatMul + Add graph that onnxruntime runs with hand-checked results', async () => {
@@ -53,6 +53,28 @@ describe('buildModel', () => {
     const session = await ort.InferenceSession.create(path);
     const out = await session.run({ a: new ort.Tensor('float32', new Float32Array([-1, 3]), [2]) });
     expect(Array.from(out.b!.data as Float32Array)).toEqual([0, 3]);
+  });
+
+  it('adds a graph output by appending bytes (protobuf merge), the fallback tap for graphs with control flow', async () => {
+    const bytes = buildModel({
+      inputs: [{ name: 'x' }],
+      outputs: [{ name: 'y' }],
+      nodes: [
+        { opType: 'Relu', inputs: ['x'], outputs: ['hidden'] },
+        { opType: 'Neg', inputs: ['hidden'], outputs: ['y'] },
+      ],
+    });
+    const appendix = encodeGraphOutputsAppendix([{ name: 'hidden', type: { tensor_type: { elem_type: 1 } } }]);
+    const combined = new Uint8Array(bytes.length + appendix.length);
+    combined.set(bytes);
+    combined.set(appendix, bytes.length);
+    // onnxruntime (C++ protobuf) merges the second `graph` field into the first; protobufjs's decoder
+    // would keep only the last one, so such files are for ORT, never re-read by decodeModel.
+    const session = await ort.InferenceSession.create(combined);
+    expect(session.outputNames).toEqual(['y', 'hidden']);
+    const out = await session.run({ x: new ort.Tensor('float32', new Float32Array([-1, 2]), [2]) });
+    expect(Array.from(out.hidden!.data as Float32Array)).toEqual([0, 2]);
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([-0, -2]);
   });
 
   it('rejects bytes that are not an ONNX model', () => {

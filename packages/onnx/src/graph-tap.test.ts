@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpyFloat32, type Tensor } from '@mmvp/core';
 import { buildModel } from './build-model';
+import { decodeModel } from './proto/onnx-proto';
 import { clipVisionNaming, dinov2Naming, resolveTap, type GraphTap } from './graph-tap';
 import { getSession, releaseSessions } from './session-cache';
 import { ortToTensor, tensorToOrt } from './tensor-conversion';
@@ -96,9 +97,12 @@ describe('tap cache', () => {
     expect(second.origin).toBe('cache');
     expect(second.modelPath).toBe(first.modelPath);
     expect(statSync(second.modelPath).mtimeMs).toBe(written);
-    // the cached file is the source plus an appended output: same prefix bytes
+    // the cached graph is cut at the tap: its only output is hidden_states[3]; layer 3 (0-based) is gone
+    const tapped = decodeModel(readFileSync(first.modelPath));
+    expect(tapped.graph!.output!.map((o) => o.name)).toEqual([first.outputName]);
+    expect(tapped.graph!.node!.some((n) => n.name!.startsWith('/vision_model/encoder/layers.3/'))).toBe(false);
+    expect(tapped.graph!.node!.some((n) => n.name!.startsWith('/vision_model/encoder/layers.2/'))).toBe(true);
     const source = readFileSync(model);
-    expect(Buffer.compare(readFileSync(first.modelPath).subarray(0, source.length), source)).toBe(0);
     // change the source (append an unknown-to-ORT but valid doc_string field) -> new hash, new entry
     writeFileSync(model, Buffer.concat([source, Buffer.from([0x32, 0x01, 0x78])])); // field 6 (doc_string) = "x"
     const third = await resolveTap(model, { kind: 'layer', layer: -2 }, options);

@@ -4,7 +4,7 @@ import { link, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FileFormatError, InvalidArgumentError, ModelLoadError, listChoices } from '@mmvp/core';
-import { decodeModel, encodeGraphOutputsAppendix, type GraphProto, type NodeProto, type ValueInfoProto } from './proto/onnx-proto';
+import { decodeModel, encodeGraphOutputsAppendix, encodeModel, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from './proto/onnx-proto';
 
 /** Which hidden state to expose (see FeatureTap in @mmvp/core). */
 export type GraphTap = { readonly kind: 'layer'; readonly layer: number } | { readonly kind: 'prenorm' } | { readonly kind: 'last' };
@@ -225,9 +225,10 @@ async function hardLinkExternalData(locations: readonly string[], sourceDir: str
 
 /**
  * Makes `tap` of the ONNX export at `modelPath` available as a graph output. If the export already
- * outputs the tensor, the source is used as is; otherwise a rewritten copy (source bytes + an appended
- * graph output, see encodeGraphOutputsAppendix) is written once to the cache, keyed by the source's
- * sha256 and the tap, and reused afterwards. External data files stay where they are (linked).
+ * outputs the tensor, the source is used as is; otherwise a rewritten copy (the graph pruned to the
+ * tap, see tappedBytes) is written once to the cache, keyed by the source's sha256 and the tap, and
+ * reused afterwards. External data files stay where they are (hard-linked into the cache, or the copy
+ * is written beside the source).
  */
 export async function resolveTap(modelPath: string, tap: GraphTap, options: TapOptions): Promise<ResolvedTap> {
   const source = resolve(modelPath);
@@ -263,24 +264,65 @@ export async function resolveTap(modelPath: string, tap: GraphTap, options: TapO
   const locations = externalDataLocations(graph);
   if (locations.length > 0 && !(await hardLinkExternalData(locations, dirname(source), cacheDir))) {
     // ORT only reads external data inside the model's folder: put the rewritten model beside the source.
-    return writeTapped(join(dirname(source), `.${fileName}`), bytes, output, { source, hash, tap, index, tensorName });
+    return writeTapped(join(dirname(source), `.${fileName}`), tappedBytes(model, bytes, output), { source, hash, tap, index, tensorName });
   }
-  return writeTapped(cachedPath, bytes, output, { source, hash, tap, index, tensorName });
+  return writeTapped(cachedPath, tappedBytes(model, bytes, output), { source, hash, tap, index, tensorName });
+}
+
+/**
+ * The tapped model: the graph cut down to what the tap needs, with the tap as its only output, so a
+ * session for hidden_states[-2] does not run the last layer. Graphs with control flow (If/Loop
+ * subgraphs may read outer tensors implicitly) keep every node and get the tap appended as an extra
+ * output instead (source bytes + encodeGraphOutputsAppendix, no re-encoding).
+ */
+export function tappedBytes(model: ModelProto, sourceBytes: Uint8Array, output: ValueInfoProto): Uint8Array {
+  const graph = model.graph!;
+  const nodes = graph.node ?? [];
+  const hasSubgraphs = nodes.some((n) => (n.attribute ?? []).some((a) => a.g !== undefined && a.g !== null) || ['If', 'Loop', 'Scan'].includes(n.op_type ?? ''));
+  if (hasSubgraphs) {
+    const appendix = encodeGraphOutputsAppendix([output]);
+    const combined = new Uint8Array(sourceBytes.length + appendix.length);
+    combined.set(sourceBytes, 0);
+    combined.set(appendix, sourceBytes.length);
+    return combined;
+  }
+  const producer = new Map<string, number>();
+  nodes.forEach((node, i) => (node.output ?? []).forEach((name) => producer.set(name, i)));
+  const needed = new Set<string>([output.name!]);
+  const keep = new Set<number>();
+  const queue = [output.name!];
+  while (queue.length > 0) {
+    const index = producer.get(queue.pop()!);
+    if (index === undefined || keep.has(index)) continue;
+    keep.add(index);
+    for (const input of nodes[index]!.input ?? []) {
+      if (input && !needed.has(input)) {
+        needed.add(input);
+        queue.push(input);
+      }
+    }
+  }
+  const pruned: ModelProto = {
+    ...model,
+    graph: {
+      ...graph,
+      node: nodes.filter((_, i) => keep.has(i)), // original (topological) order
+      initializer: (graph.initializer ?? []).filter((t) => needed.has(t.name ?? '')),
+      value_info: (graph.value_info ?? []).filter((v) => needed.has(v.name ?? '')),
+      output: [output],
+    },
+  };
+  return encodeModel(pruned);
 }
 
 async function writeTapped(
   cachedPath: string,
   bytes: Uint8Array,
-  output: ValueInfoProto,
   meta: { source: string; hash: string; tap: GraphTap; index: number; tensorName: string },
 ): Promise<ResolvedTap> {
   const sidecar = `${cachedPath}.json`;
-  const appendix = encodeGraphOutputsAppendix([output]);
   const temporary = `${cachedPath}.${process.pid}.tmp`;
-  const combined = new Uint8Array(bytes.length + appendix.length);
-  combined.set(bytes, 0);
-  combined.set(appendix, bytes.length);
-  await writeFile(temporary, combined);
+  await writeFile(temporary, bytes);
   await rename(temporary, cachedPath);
   const { source, hash, tap, index, tensorName } = meta;
   await writeFile(sidecar, `${JSON.stringify({ source, sourceSha256: hash, tap, hiddenStateIndex: index, outputName: tensorName }, null, 2)}\n`);

@@ -110,7 +110,8 @@ export function encodeModel(model: ModelProto): Uint8Array {
  * Bytes that, appended to an encoded ModelProto, add `outputs` to its graph. Protobuf merges a repeated
  * embedded message field (ModelProto.graph = field 7) and concatenates repeated fields
  * (GraphProto.output = field 12), so the source model is never re-encoded: a 1 GB export is tapped by
- * appending a few bytes.
+ * appending a few bytes. onnxruntime (C++ protobuf) merges as the spec says; protobufjs's own decoder
+ * keeps only the last `graph` field, so do not re-read such a file with decodeModel.
  */
 export function encodeGraphOutputsAppendix(outputs: readonly ValueInfoProto[]): Uint8Array {
   const graph = GraphProtoType.encode(GraphProtoType.fromObject({ output: outputs })).finish();
