@@ -50,27 +50,36 @@ export async function gradeAnswers(
   options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
 ): Promise<GradedQuestion[]> {
   const results: GradedQuestion[] = new Array(items.length);
+  if (grader.kind === 'rule') {
+    // Synchronous: nothing to wait for.
+    items.forEach(({ question, answer }, index) => {
+      const { choice, rule } = extractChoiceDetailed(answer.response, question.options);
+      results[index] = { questionId: question.id, pairId: question.pairId, answer: question.answer, response: answer.response, correct: choice === question.answer, extracted: choice, rule };
+      options.onProgress?.(index + 1, items.length);
+    });
+    return results;
+  }
+  const judge = grader.judge;
   let done = 0;
   const gradeOne = async (index: number) => {
     const { question, answer } = items[index]!;
-    const base = { questionId: question.id, pairId: question.pairId, answer: question.answer, response: answer.response };
-    if (grader.kind === 'rule') {
-      const { choice, rule } = extractChoiceDetailed(answer.response, question.options);
-      results[index] = { ...base, correct: choice === question.answer, extracted: choice, rule };
-    } else {
-      const verdict = await grader.judge.judge(
-        { prompt: answer.prompt ?? `${question.question} ${question.optionsText}`, answer: `(${question.answer})`, response: answer.response },
-        options.signal === undefined ? {} : { signal: options.signal },
-      );
-      results[index] = { ...base, correct: verdict.correct, judgeVerdict: verdict.verdict, judgeReply: verdict.reply, judgeCached: verdict.cached };
-    }
+    const verdict = await judge.judge(
+      { prompt: answer.prompt ?? `${question.question} ${question.optionsText}`, answer: `(${question.answer})`, response: answer.response },
+      options.signal === undefined ? {} : { signal: options.signal },
+    );
+    results[index] = {
+      questionId: question.id,
+      pairId: question.pairId,
+      answer: question.answer,
+      response: answer.response,
+      correct: verdict.correct,
+      judgeVerdict: verdict.verdict,
+      judgeReply: verdict.reply,
+      judgeCached: verdict.cached,
+    };
     done++;
     options.onProgress?.(done, items.length);
   };
-  if (grader.kind === 'rule') {
-    for (let index = 0; index < items.length; index++) await gradeOne(index);
-    return results;
-  }
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(grader.concurrency ?? 4, items.length)) }, async () => {
     while (next < items.length) {

@@ -45,3 +45,10 @@ describe('patternTable', () => {
     expect(mixedPairs).toEqual([4]);
   });
 });
+
+describe('pairAccuracy layouts', () => {
+  it('gives the same result for pairs in file order and shuffled (grouped by pair id)', () => {
+    const shuffled = [results[5]!, results[0]!, results[7]!, results[2]!, results[1]!, results[4]!, results[6]!, results[3]!];
+    expect(pairAccuracy(shuffled)).toEqual(pairAccuracy(results));
+  });
+});

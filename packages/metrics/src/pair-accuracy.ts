@@ -25,6 +25,8 @@ export interface AccuracySummary {
  * error (a partial answer file must not silently score half pairs).
  */
 export function pairAccuracy(results: readonly GradedResult[]): AccuracySummary {
+  const fast = consecutivePairs(results);
+  if (fast !== undefined) return fast;
   const byPair = new Map<number, GradedResult[]>();
   for (const result of results) {
     const list = byPair.get(result.pairId);
@@ -52,4 +54,34 @@ export function pairAccuracy(results: readonly GradedResult[]): AccuracySummary 
 /** `part / whole * 100`; 0 for an empty whole (nothing to score is reported by the counts). */
 export function percent(part: number, whole: number): number {
   return whole === 0 ? 0 : (part / whole) * 100;
+}
+
+/**
+ * The common case without a Map: results come as consecutive pairs (both questions of a pair next
+ * to each other, pair ids increasing). Returns undefined for any other layout (the general path
+ * then groups by pair id and reports malformed pairs).
+ */
+function consecutivePairs(results: readonly GradedResult[]): AccuracySummary | undefined {
+  if (results.length % 2 !== 0) return undefined;
+  let correctPairs = 0;
+  let correctQuestions = 0;
+  let previousPair = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < results.length; i += 2) {
+    const first = results[i]!;
+    const second = results[i + 1]!;
+    if (first.pairId !== second.pairId || first.pairId <= previousPair) return undefined;
+    previousPair = first.pairId;
+    if (first.correct) correctQuestions++;
+    if (second.correct) correctQuestions++;
+    if (first.correct && second.correct) correctPairs++;
+  }
+  const pairs = results.length / 2;
+  return {
+    questions: results.length,
+    correctQuestions,
+    questionAccuracy: percent(correctQuestions, results.length),
+    pairs,
+    correctPairs,
+    pairAccuracy: percent(correctPairs, pairs),
+  };
 }
