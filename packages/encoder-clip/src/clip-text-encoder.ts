@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { FileFormatError, ModelLoadError, concatBatch, parseWithSchema, type Tensor, type TextEncoderV1 } from '@mmvp/core';
+import { FileFormatError, InvalidArgumentError, ModelLoadError, concatBatch, parseWithSchema, type Tensor, type TextEncoderV1 } from '@mmvp/core';
 import { checkSessionNames, getSession, int64TensorToOrt, ortToTensor, resolveModelFolder } from '@mmvp/onnx';
 import { clipTextConfig } from './clip-config';
 import { clipEncoderOptionsSchema, type ClipEncoderOptions } from './clip-encoder-options';
@@ -67,6 +67,7 @@ export async function createClipTextEncoder(options: ClipEncoderOptions): Promis
     maxLength,
     tokenize,
     async encodeTexts(texts: readonly string[], encodeOptions: { signal?: AbortSignal } = {}): Promise<Tensor> {
+      if (texts.length === 0) throw new InvalidArgumentError('encodeTexts needs at least one text');
       const parts: Tensor[] = [];
       for (let start = 0; start < texts.length; start += settings.batchSize) {
         encodeOptions.signal?.throwIfAborted();
