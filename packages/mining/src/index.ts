@@ -2,7 +2,7 @@ export { EmbeddingStore, type StoredImage, type StoredError, type ShardInput, ty
 export { describeModel, identityDifferences, formatIdentity, modelIdentitySchema, type ModelIdentity } from './model-identity';
 export { normalizeRows, rowDot, sampleRows, recallAtK, TopKCollector, type TopK } from './top-k';
 export { exactTopK, naiveTopK, type SearchOptions } from './exact-search';
-export { buildUsearchIndex, usearchTopK, type UsearchOptions, type ApproximateIndex } from './usearch-search';
+export { buildUsearchIndex, usearchTopK, usearchExactTopK, type UsearchOptions, type ApproximateIndex } from './usearch-search';
 export { searchCandidates, searchIndexKinds, type SearchIndexKind, type CandidateSearch } from './search-candidates';
 export { findClipBlindPairs, collapseDuplicates, selectRows, type ClipBlindPair, type PairFilterOptions } from './clip-blind-pairs';
 export { DecodePool } from './decode-pool';

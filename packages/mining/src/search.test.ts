@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exactTopK, naiveTopK } from './exact-search';
 import { normalizeRows, recallAtK, sampleRows } from './top-k';
-import { buildUsearchIndex, usearchTopK } from './usearch-search';
+import { buildUsearchIndex, usearchExactTopK, usearchTopK } from './usearch-search';
 
 function randomMatrix(n: number, d: number, seed: number): Float32Array {
   let state = seed >>> 0;
@@ -74,6 +74,12 @@ describe('candidate search', () => {
     for (let t = 0; t < d; t++) dot += vectors[t]! * vectors[j * d + t]!;
     expect(one.scores[0]).toBeCloseTo(dot, 6);
     expect(j).not.toBe(0);
+  });
+
+  it("usearch's SIMD brute force matches the full sort", () => {
+    const k = 4;
+    const top = usearchExactTopK(vectors, d, k, { queryRows: Int32Array.of(0, 150, 300) });
+    [0, 150, 300].forEach((q, i) => expect(Array.from(top.indices.subarray(i * k, (i + 1) * k))).toEqual(sortedNeighbours(vectors, d, q, k)));
   });
 
   it('recall counts shared neighbours', () => {

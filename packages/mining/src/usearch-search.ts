@@ -1,4 +1,4 @@
-import { BatchMatches, Index, MetricKind, ScalarKind } from 'usearch';
+import { BatchMatches, exactSearch, Index, MetricKind, ScalarKind } from 'usearch';
 import { checkMatrix, type SearchOptions } from './exact-search';
 import { rowDot, sampleRows, TopKCollector, type TopK } from './top-k';
 
@@ -65,4 +65,29 @@ export function buildUsearchIndex(vectors: Float32Array, dimension: number, opti
 export function usearchTopK(vectors: Float32Array, dimension: number, k: number, options: UsearchOptions = {}): TopK {
   const index = buildUsearchIndex(vectors, dimension, options);
   return index.search(options.queryRows ?? sampleRows(vectors.length / dimension), k, options.excludeSelf ?? true);
+}
+
+/**
+ * Exact top-k through usearch's SIMD brute force (`exactSearch`), no index: a second exact
+ * implementation, native, to compare the JavaScript reference against (benchmarks, large sweeps).
+ */
+export function usearchExactTopK(vectors: Float32Array, dimension: number, k: number, options: SearchOptions = {}): TopK {
+  const n = checkMatrix(vectors, dimension, k);
+  const queryRows = options.queryRows ?? sampleRows(n);
+  const excludeSelf = options.excludeSelf ?? true;
+  const collector = new TopKCollector(queryRows.length, k);
+  if (queryRows.length === 0 || n === 0) return collector.result(queryRows);
+  const wanted = Math.min(n, k + (excludeSelf ? 1 : 0));
+  const queries = new Float32Array(queryRows.length * dimension);
+  queryRows.forEach((row, q) => queries.set(vectors.subarray(row * dimension, (row + 1) * dimension), q * dimension));
+  const matches = exactSearch(vectors, queries, dimension, wanted, MetricKind.Cos);
+  for (let q = 0; q < queryRows.length; q++) {
+    const self = queryRows[q]!;
+    for (let r = 0; r < wanted; r++) {
+      const j = Number(matches.keys[q * wanted + r]!);
+      if (excludeSelf && j === self) continue;
+      collector.offer(q, j, rowDot(vectors, self, vectors, j, dimension));
+    }
+  }
+  return collector.result(queryRows);
 }
