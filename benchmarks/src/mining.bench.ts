@@ -167,7 +167,7 @@ async function embedStep(): Promise<void> {
     }
     const bare = (Math.ceil(count / 16) * 16) / seconds(start);
 
-    const rows: Record<string, string | number>[] = [{ step: 'bare encoders (CLIP + DINOv2 embedPixels on in-memory pixels)', 'images/s': bare, 'vs bare': 1 }];
+    const rows: Record<string, string | number>[] = [{ step: 'bare encoders (CLIP + DINOv2 embedPixels on in-memory pixels)', 'images/s': bare, 'vs bare': 1, 'peak RSS growth MiB': '-' }];
     for (const workers of [0, 1, 2]) {
       const store = await EmbeddingStore.open(join(dir, `store-${workers}`), { models: Object.fromEntries(models.map((m) => [m.key, m.identity])) });
       let maxRss = 0;

@@ -54,7 +54,7 @@ export interface LoadedEmbeddings {
 export interface OpenStoreOptions {
   /** The models this run uses, by key ('clip', 'dino'). A store made with other models is refused. */
   readonly models: Readonly<Record<string, ModelIdentity>>;
-  /** Delete a store made with other models (or a broken one) and start over, instead of refusing. */
+  /** Delete whatever store is there (made with other models, broken, or fine) and start over. */
   readonly rebuild?: boolean;
 }
 
@@ -95,19 +95,16 @@ export class EmbeddingStore {
    */
   static async open(dir: string, options: OpenStoreOptions): Promise<EmbeddingStore> {
     const manifestPath = join(dir, 'manifest.json');
+    if (options.rebuild) return EmbeddingStore.create(dir, options.models);
     if (await EmbeddingStore.exists(dir)) {
       let manifest: Manifest;
       try {
         manifest = parseWithSchema(manifestSchema, JSON.parse(await readFile(manifestPath, 'utf8')), manifestPath);
       } catch (cause) {
-        if (!options.rebuild) {
-          throw new FileFormatError(`${manifestPath} is not a valid embedding store manifest (${(cause as Error).message}); pass rebuild to start over`, { cause });
-        }
-        return EmbeddingStore.create(dir, options.models);
+        throw new FileFormatError(`${manifestPath} is not a valid embedding store manifest (${(cause as Error).message}); rebuild the store (mmvp mine --rebuild)`, { cause });
       }
       const mismatch = describeModelMismatch(manifest.models, options.models);
       if (mismatch !== undefined) {
-        if (options.rebuild) return EmbeddingStore.create(dir, options.models);
         throw new InvalidConfigError(`embedding store ${dir} was made with other models: ${mismatch}. Use another output folder, or rebuild the store (mmvp mine --rebuild) to embed everything again`);
       }
       const records: ShardRecord[] = [];

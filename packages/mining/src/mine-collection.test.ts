@@ -142,6 +142,8 @@ describe('mineCollection with fake encoders of known blind spots', () => {
     expect(message).toMatch(/--rebuild/);
     const rebuilt = await mineCollection({ paths, storeDir: join(root, 'store-w0'), ...fakeModels(1), rebuild: true });
     expect(rebuilt.embed.skipped).toBe(0);
+    const again = await mineCollection({ paths, storeDir: join(root, 'store-w0'), ...fakeModels(1), rebuild: true });
+    expect(again.embed.skipped).toBe(0); // rebuild discards even a store made with the same models
   });
 
   it('a manifest that does not match its shards is an error, never reused', async () => {

@@ -100,6 +100,9 @@ export function registerMine(program: Command): void {
       log(`CLIP   ${formatIdentity(clip.identity)}`);
       log(`DINOv2 ${formatIdentity(dino.identity)}`);
       log(`${paths.length} images from ${resolve(options.images)}; candidates: ${k} CLIP neighbours by ${index} search; keep CLIP cosine > ${clipMin} and DINOv2 cosine < ${dinoMax}`);
+      if (index === 'exact' && paths.length > 20_000) {
+        log(`note: exact search compares every pair (${paths.length}^2 x width multiply-adds); for collections this size --index usearch is much faster and prints its recall`);
+      }
       log(`store ${storeDir} (${options.rebuild ? 'rebuild' : options.resume ? 'resume' : 'new'}), ${workers} decode worker(s), batch ${batchSize}, shard ${shardSize}`);
 
       const controller = new AbortController();
