@@ -1,0 +1,242 @@
+"""Stage C: tiny LLaVA-style models. Frozen encoders (the zoo's tiny CLIP and tiny SSL model), trainable
+mlp2x_gelu adapters, and a small Llama-style decoder (helper D's HF-named LlamaForCausalLM).
+
+Training follows LLaVA's recipe at toy scale:
+- stage 0 (shared by every configuration): the decoder is pretrained as a plain language model on the
+  split's text (captions, questions and answers, the system sentence); no images.
+- stage 1 (per configuration): adapter(s) only, decoder frozen: "Describe the image briefly." -> the caption.
+- stage 2 (per configuration): adapter(s) + decoder on the visual question mix: the training split's MMVP-style
+  questions (the detail a pair differs in) and caption-style questions that need no fine detail ("Which object
+  is in the image?" with the subject and a random other subject as options). The prompt is the llava_v1
+  conversation around lmms-eval's multiple-choice prompt, the target the option letter, as the TypeScript
+  pipeline asks at evaluation time.
+Visual features: CLIP hidden_states[-2] patch tokens and the SSL model's x_prenorm patch tokens, both on the
+CLIP-preprocessed image (as the MoF code does); A-MoF mixes (1 - r) * CLIP + r * SSL before one adapter,
+I-MoF interleaves c0, d0, c1, d1, ... after two adapters.
+"""
+import random
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import make_tiny_llama as mtl  # helper D: LlamaForCausalLM, BPE, tokenizer.json, ONNX export
+from common import clip_pixels, log, write_json
+from safetensors_io import save_safetensors
+
+LMMS = "{question}\nA. {a}\nB. {b}\nAnswer with the option's letter from the given choices directly."
+CAPTION_PROMPT = 'Describe the image briefly.'
+SUBJECT_QUESTIONS = ['Which object is in the image?', 'What is the main object in this picture?']
+
+
+def lmms_prompt(question, options):
+    return LMMS.format(question=question, a=options[0], b=options[1])
+
+
+def caption_questions(records, seed):
+    """One caption-style question per image: the subject vs a random other subject (order random)."""
+    rng = random.Random(seed)
+    subjects = sorted({r['subject'] for r in records})
+    out = []
+    for r in records:
+        other = rng.choice([s for s in subjects if s != r['subject']])
+        options = [r['subject'], other] if rng.random() < 0.5 else [other, r['subject']]
+        out.append((rng.choice(SUBJECT_QUESTIONS), options, 'A' if options[0] == r['subject'] else 'B'))
+    return out
+
+
+class Tokenizer:
+    def __init__(self, records, num_merges=400, trained=None):
+        if trained is None:
+            texts = [mtl.SYSTEM, 'USER: ASSISTANT:', CAPTION_PROMPT, LMMS, *SUBJECT_QUESTIONS]
+            texts += [r['caption'] for r in records] + [lmms_prompt(r['question'], r['options']) for r in records]
+            texts += sorted({r['subject'] for r in records}) + ['A', 'B']
+            self.vocab, self.merges = mtl.train_bpe(texts, num_merges=num_merges)
+        else:  # (vocab, merges) saved by the base stage, so every configuration shares one tokenizer
+            self.vocab, self.merges = list(trained[0]), [tuple(m) for m in trained[1]]
+        self.image_id, self.pad_id = len(self.vocab), len(self.vocab) + 1
+        self.vocab_size = len(self.vocab) + 2
+        self.bpe = mtl.PyBpe(self.vocab, self.merges)
+        before, after = mtl.llava_v1('{q}').split('<image>')
+        self.before_ids = [1] + self.bpe.encode(before)  # BOS + system + ' USER: '
+        self.after_template = after  # '\n{q} ASSISTANT:'
+
+    def after_ids(self, question):
+        return self.bpe.encode(self.after_template.format(q=question))
+
+    def answer_ids(self, text):
+        return self.bpe.encode(text) + [2]  # + EOS
+
+    def write(self, folder, max_positions):
+        write_json(f'{folder}/tokenizer.json', mtl.tokenizer_json(self.vocab, self.merges, self.image_id, self.pad_id))
+        write_json(f'{folder}/tokenizer_config.json', {
+            'tokenizer_class': 'LlamaTokenizerFast', 'bos_token': '<s>', 'eos_token': '</s>', 'unk_token': '<unk>',
+            'pad_token': '<pad>', 'add_bos_token': True, 'add_eos_token': False, 'padding_side': 'left',
+            'model_max_length': max_positions, 'legacy': True, 'chat_template': mtl.CHAT_TEMPLATE})
+
+
+def llama_config(tokenizer, max_positions=512):
+    preset = mtl.PRESETS['tiny']
+    return {'architectures': ['LlamaForCausalLM'], 'model_type': 'llama', **preset,
+            'head_dim': preset['hidden_size'] // preset['num_attention_heads'], 'hidden_act': 'silu',
+            'max_position_embeddings': max_positions, 'rms_norm_eps': 1e-5, 'rope_theta': 10000.0,
+            'vocab_size': tokenizer.vocab_size, 'bos_token_id': 1, 'eos_token_id': 2, 'pad_token_id': tokenizer.pad_id,
+            'image_token_index': tokenizer.image_id, 'tie_word_embeddings': False, 'torch_dtype': 'float32'}
+
+
+def mlp2x_gelu(inputs, hidden):
+    return nn.Sequential(nn.Linear(inputs, hidden), nn.GELU(), nn.Linear(hidden, hidden))
+
+
+@torch.no_grad()
+def encoder_features(clip, ssl, images, batch=256):
+    """CLIP hidden_states[-2] and SSL x_prenorm patch tokens on CLIP-preprocessed pixels: two [N, T, D] tensors."""
+    clip_out, ssl_out = [], []
+    for start in range(0, images.shape[0], batch):
+        pixels = clip_pixels(images[start:start + batch])  # [B, 3, S, S]
+        clip_out.append(clip.vision_model(pixels)[2][-2][:, 1:])  # [B, T, Dc]
+        ssl_out.append(ssl.forward_all(pixels)[2][-1][:, 1:])  # [B, T, Dd]
+    return torch.cat(clip_out), torch.cat(ssl_out)
+
+
+class VisualTokens(nn.Module):
+    """The configuration's adapters + mixture: features -> visual tokens [B, T', H]."""
+
+    def __init__(self, strategy, ratio, clip_width, ssl_width, hidden):
+        super().__init__()
+        self.strategy, self.ratio = strategy, ratio
+        if strategy == 'interleaved':
+            self.mm_projector = mlp2x_gelu(clip_width, hidden)
+            self.dino_mm_projector = mlp2x_gelu(ssl_width, hidden)
+        else:
+            self.mm_projector = mlp2x_gelu(clip_width, hidden)
+
+    def forward(self, clip_features, ssl_features):
+        if self.strategy == 'clip':
+            return self.mm_projector(clip_features)
+        if self.strategy == 'additive':
+            return self.mm_projector((1 - self.ratio) * clip_features + self.ratio * ssl_features)  # [B, T, H]
+        c = self.mm_projector(clip_features)  # [B, T, H]
+        d = self.dino_mm_projector(ssl_features)  # [B, T, H]
+        return torch.stack([c, d], dim=2).reshape(c.shape[0], 2 * c.shape[1], c.shape[2])  # [B, 2T, H]: c0, d0, c1, d1, ...
+
+    def state_dict_llava(self):
+        out = {f'model.mm_projector.{k}': v for k, v in self.mm_projector.state_dict().items()}
+        if self.strategy == 'interleaved':
+            out.update({f'model.dino_mm_projector.{k}': v for k, v in self.dino_mm_projector.state_dict().items()})
+        return out
+
+
+def pad_batch(sequences, pad):
+    longest = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), longest), pad, dtype=torch.long)
+    for row, s in enumerate(sequences):
+        ids[row, :len(s)] = torch.tensor(s)
+    return ids
+
+
+def lm_loss(model, embeds, targets):
+    """Next-token loss; targets [B, S] with -100 where no loss applies."""
+    b, s, _ = embeds.shape
+    logits, _ = model(embeds, torch.ones(b, s, dtype=torch.long), torch.arange(s).repeat(b, 1))
+    return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), targets[:, 1:].reshape(-1), ignore_index=-100)
+
+
+def pretrain_language_model(tokenizer, records, *, seed, steps, batch_size, lr=3e-3):
+    """Stage 0: a text-only language model shared by every configuration."""
+    torch.manual_seed(seed)
+    config = llama_config(tokenizer)
+    model = mtl.LlamaForCausalLM(config)
+    texts = []
+    for r in records:
+        texts.append(tokenizer.before_ids + tokenizer.after_ids(lmms_prompt(r['question'], r['options'])) + tokenizer.answer_ids('AB'[r['answer'] == '(b)']))
+        texts.append(tokenizer.before_ids + tokenizer.after_ids(CAPTION_PROMPT) + tokenizer.answer_ids(r['caption']))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    generator = torch.Generator().manual_seed(seed)
+    model.train()
+    loss = torch.tensor(0.0)
+    for step in range(steps):
+        batch = [texts[int(i)] for i in torch.randint(len(texts), (batch_size,), generator=generator)]
+        ids = pad_batch(batch, tokenizer.pad_id)
+        targets = ids.masked_fill(ids == tokenizer.pad_id, -100)
+        loss = lm_loss(model, model.model.embed_tokens(ids), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % 100 == 0 or step == steps - 1:
+            log(f'language model step {step}/{steps} loss {loss.item():.3f}')
+    return config, model.state_dict(), {'steps': steps, 'batch_size': batch_size, 'lr': lr, 'final_loss': loss.item()}
+
+
+def train_llava(tokenizer, config, base_state, records, clip_features, ssl_features, *, strategy, ratio, seed,
+                caption_steps, vqa_steps, batch_size, lr_adapter=2e-3, lr_full=1e-3):
+    torch.manual_seed(seed)
+    model = mtl.LlamaForCausalLM(config)
+    model.load_state_dict(base_state)
+    hidden = config['hidden_size']
+    visual = VisualTokens(strategy, ratio, clip_features.shape[-1], ssl_features.shape[-1], hidden)
+    captions = [tokenizer.after_ids(CAPTION_PROMPT) + tokenizer.answer_ids(r['caption']) for r in records]
+    caption_prompt_length = len(tokenizer.after_ids(CAPTION_PROMPT))
+    subject_questions = caption_questions(records, seed)
+    vqa = []
+    for index, r in enumerate(records):
+        prompt = tokenizer.after_ids(lmms_prompt(r['question'], r['options']))
+        vqa.append((index, prompt, tokenizer.answer_ids('A' if r['answer'] == '(a)' else 'B')))
+        question, options, letter = subject_questions[index]
+        prompt = tokenizer.after_ids(lmms_prompt(question, options))
+        vqa.append((index, prompt, tokenizer.answer_ids(letter)))
+    generator = torch.Generator().manual_seed(seed)
+    history = {}
+
+    def step_batch(items, trainable_llm):
+        index = torch.tensor([i for i, _, _ in items])
+        tokens = visual(clip_features[index], ssl_features[index])  # [B, T', H]
+        b, t, _ = tokens.shape
+        prefix = torch.tensor(tokenizer.before_ids)
+        suffix = pad_batch([p + a for _, p, a in items], tokenizer.pad_id)  # [B, L]
+        embed = model.model.embed_tokens
+        embeds = torch.cat([embed(prefix).unsqueeze(0).expand(b, -1, -1), tokens, embed(suffix)], dim=1)  # [B, P+T'+L, H]
+        targets = torch.full((b, embeds.shape[1]), -100, dtype=torch.long)
+        offset = len(tokenizer.before_ids) + t
+        for row, (_, prompt, answer) in enumerate(items):
+            start = offset + len(prompt)
+            targets[row, start:start + len(answer)] = torch.tensor(answer)
+        return lm_loss(model, embeds, targets)
+
+    for stage, steps, lr, full in (('caption', caption_steps, lr_adapter, False), ('vqa', vqa_steps, lr_full, True)):
+        for p in model.parameters():
+            p.requires_grad_(full)
+        parameters = list(visual.parameters()) + (list(model.parameters()) if full else [])
+        optimizer = torch.optim.AdamW(parameters, lr=lr, weight_decay=0.0)
+        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=max(steps, 40), pct_start=0.03)
+        model.train()
+        losses = []
+        for step in range(steps):
+            if stage == 'caption':
+                picks = torch.randint(len(records), (batch_size,), generator=generator).tolist()
+                items = [(i, captions[i][:caption_prompt_length], captions[i][caption_prompt_length:]) for i in picks]
+            else:
+                items = [vqa[int(i)] for i in torch.randint(len(vqa), (batch_size,), generator=generator)]
+            loss = step_batch(items, full)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            losses.append(loss.item())
+            if step % 100 == 0 or step == steps - 1:
+                log(f'llava {strategy} r={ratio} {stage} step {step}/{steps} loss {loss.item():.3f}')
+        tail = losses[-20:] if losses else [float('nan')]
+        history[stage] = {'steps': steps, 'lr': lr, 'batch_size': batch_size, 'final_loss': sum(tail) / len(tail),
+                          'trainable': 'adapters + decoder' if full else 'adapters only'}
+    model.eval()
+    visual.eval()
+    return model, visual, history
+
+
+def export_llava(model, visual, config, tokenizer, folder, metadata):
+    mtl.export(model, config, folder, with_cache=True)
+    write_json(f'{folder}/config.json', config)
+    tokenizer.write(folder, config['max_position_embeddings'])
+    name = 'mm_projector.safetensors' if visual.strategy != 'interleaved' else 'projectors.safetensors'
+    save_safetensors(visual.state_dict_llava(), f'{folder}/{name}', metadata)
+    return name
