@@ -100,14 +100,17 @@ describe('mmvp eval-mllm on the tiny pipeline', () => {
     // Start again in another folder and kill the process once some answers are on disk.
     const killed = join(scratch, 'run-killed');
     const child = spawn(process.execPath, [cli, 'eval-mllm', '--pipeline', tinyPipeline, '--data', data, '--out', killed], { stdio: 'ignore' });
+    let exited = false;
+    const exit = new Promise((resolve) => child.on('exit', () => resolve((exited = true))));
     const answersFile = join(killed, 'answers.jsonl');
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       const text = await readFile(answersFile, 'utf8').catch(() => '');
       if (text.split('\n').length > 6) break;
+      expect(exited, 'the run ended before it could be killed').toBe(false);
     }
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('exit', resolve));
+    await exit;
     const partial = (await readFile(answersFile, 'utf8')).split('\n').length - 1;
     expect(partial).toBeLessThan(24);
 
