@@ -241,7 +241,7 @@ export async function resolveTap(modelPath: string, tap: GraphTap, options: TapO
   if (!existsSync(source)) throw new ModelLoadError(`ONNX model file ${source} does not exist`);
   const hash = await fileSha256(source);
   const stem = basename(source).replace(/\.onnx$/, '');
-  const fileName = `${stem}.${hash.slice(0, 16)}.hidden${index}.onnx`;
+  const fileName = `${stem}.${hash.slice(0, 16)}.hidden${index}.pruned.onnx`; // "pruned": format of the rewrite, so older caches are not reused
   let cacheDir = options.cacheDir ?? defaultCacheDir(source);
   if (!options.cacheDir && !(await writable(cacheDir))) cacheDir = join(homedir(), '.cache', 'mmvp', 'taps');
   const cachedPath = join(cacheDir, fileName);
