@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FileFormatError, InvalidArgumentError, ShapeMismatchError, encodeSafetensors, readNpyFloat32, readSafetensors, type Tensor } from '@mmvp/core';
+import { FileFormatError, InvalidArgumentError, NumericError, ShapeMismatchError, encodeSafetensors, readNpyFloat32, readSafetensors, type Tensor } from '@mmvp/core';
 import { erf, geluInPlace, loadAdapter, readAdapterWeights } from './index';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
@@ -115,6 +115,24 @@ describe('adapter bad input', () => {
     expect((error as Error).message).toMatch(/missing tensor '2.bias' of the mlp2x_gelu adapter/);
     await expect(loadAdapter({ type: 'mlp2x_gelu', weightsPath: fixture('mlp2x_gelu_bare.safetensors'), prefix: 'model.mm_projector' })).rejects.toThrow(
       /no mlp2x_gelu adapter weights under prefix 'model.mm_projector': looked for model.mm_projector.0.weight/,
+    );
+  });
+
+  it('refuses NaN or infinite weights with a NumericError naming the file and the tensor', async () => {
+    const bare = Object.fromEntries(await readSafetensors(fixture('mlp2x_gelu_bare.safetensors')));
+    const weight = bare['2.weight']!;
+    const poisoned = new Float32Array(weight.data);
+    poisoned[5] = Number.NaN;
+    const path = await writeTensors({ ...bare, '2.weight': { data: poisoned, dims: weight.dims } });
+    const error = await loadAdapter({ type: 'mlp2x_gelu', weightsPath: path }).catch((e: unknown) => e);
+    expect(NumericError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toMatch(/tensor '2.weight' \[\d+, \d+\] has a non-finite value \(NaN\) at flat index 5/);
+    const bias = bare['0.bias']!;
+    const infinite = new Float32Array(bias.data);
+    infinite[0] = Number.POSITIVE_INFINITY;
+    await expect(loadAdapter({ type: 'mlp2x_gelu', weightsPath: await writeTensors({ ...bare, '0.bias': { data: infinite, dims: bias.dims } }) })).rejects.toThrow(
+      /tensor '0.bias' .* non-finite value \(Infinity\)/,
     );
   });
 

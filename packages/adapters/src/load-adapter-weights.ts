@@ -1,4 +1,4 @@
-import { FileFormatError, InvalidArgumentError, ShapeMismatchError, formatShape, listChoices, readSafetensors, type Tensor } from '@mmvp/core';
+import { FileFormatError, InvalidArgumentError, ShapeMismatchError, assertFinite, formatShape, listChoices, readSafetensors, type Tensor } from '@mmvp/core';
 import { adapterTypes, type AdapterType, type AdapterWeights } from './adapter';
 
 /** Prefixes tried when none is given: bare names first, then LLaVA checkpoint names. */
@@ -73,6 +73,9 @@ export function selectAdapterWeights(
   const layers: { weight: Tensor; bias: Tensor }[] = [];
   for (let i = 0; i < chosen.names.length; i += 2) layers.push({ weight: get(chosen.names[i]!), bias: get(chosen.names[i + 1]!) });
   checkAdapterShapes(type, layers, source, chosen.names, options);
+  // A NaN/Inf weight (a broken export or a diverged training run) would silently turn every visual
+  // token into NaN and the LLM's answers into noise; refuse it here, naming the tensor.
+  for (const name of chosen.names) assertFinite(get(name), `adapter weights ${options.source}: tensor '${name}'`);
   return { type, layers, source };
 }
 

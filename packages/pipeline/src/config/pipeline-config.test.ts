@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { InvalidConfigError, NoSuchComponentError, readNpyFloat32, type Tensor } from '@mmvp/core';
+import { InvalidConfigError, NoSuchComponentError, NumericError, encodeSafetensors, readNpyFloat32, readSafetensors, type Tensor } from '@mmvp/core';
 import { computeVisualTokens, createVisualTokenizer, loadComponent, loadPipelineConfig } from './index';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -156,6 +156,43 @@ describe('computeVisualTokens wiring (encoder features from .npy, adapters and s
     const sweep = await tokenizer.mixture.sweep(await tokenizer.encode(['a.png', 'b.png']), [0, 1]);
     expect(maxAbsDifference(sweep[1]!.tokens, await readNpyFloat32(join(mofFixtures, 'tokens_additive_1_0.npy')))).toBeLessThan(1e-4);
     await tokenizer.dispose();
+  });
+
+  it('names the config field of a missing adapter weights file, before any encoder is built', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mmvp-pipeline-'));
+    const path = await configIn(dir, {
+      encoders: { clip: { use: './no-such-encoder.mjs', model: 'clip-model' } }, // never loaded: the adapter check comes first
+      adapters: { clip: { type: 'mlp2x_gelu', weights: 'missing/mm_projector.safetensors' } },
+      strategy: { name: 'clip' },
+    });
+    const error = await createVisualTokenizer(await loadPipelineConfig(path)).catch((e: unknown) => e);
+    expect(InvalidConfigError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      `${path}: adapters.clip.weights: no such file ${join(dir, 'missing', 'mm_projector.safetensors')} (relative paths resolve against the config's folder)`,
+    );
+  });
+
+  it('stops with a NumericError naming the stage when the visual tokens overflow', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mmvp-pipeline-'));
+    await writeFile(join(dir, 'npy-features-encoder.mjs'), await import('node:fs/promises').then((fs) => fs.readFile(join(here, '__fixtures__', 'npy-features-encoder.mjs'))));
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    // Finite but huge second-layer weights: every weight passes the load check, the products overflow to Inf.
+    const tensors = await readSafetensors(weights);
+    const huge = new Map<string, Tensor>();
+    for (const [name, tensor] of tensors) {
+      huge.set(name, name.endsWith('mm_projector.2.weight') ? { data: new Float32Array(tensor.data.length).fill(3e38), dims: tensor.dims } : tensor);
+    }
+    const hugeWeights = join(dir, 'huge.safetensors');
+    await writeFile(hugeWeights, encodeSafetensors(huge));
+    const path = await configIn(dir, {
+      encoders: { clip: encoders.clip },
+      adapters: { clip: { type: 'mlp2x_gelu', weights: hugeWeights, prefix: 'model.mm_projector', runtime: 'js' } },
+      strategy: { name: 'clip' },
+    });
+    const error = await computeVisualTokens(await loadPipelineConfig(path), 'x.png').catch((e: unknown) => e);
+    expect(NumericError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/: visual tokens after the adapters and the clip mixture \[1, 16, 40\] has a non-finite value/);
+    expect((error as Error).message).toContain(path);
   });
 
   it('fails clearly when adapter weights do not fit the encoder width', async () => {

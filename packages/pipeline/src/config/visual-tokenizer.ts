@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidConfigError, parseWithSchema, type FeatureTap, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
+import { InvalidConfigError, assertFinite, parseWithSchema, type FeatureTap, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { loadAdapter, type Adapter } from '@mmvp/adapters';
 import { createMixture, type Mixture, type MixtureAdapters, type MixtureFeatures } from '@mmvp/mof';
 import { assertVisionEncoder, loadComponent } from './load-component';
@@ -65,6 +65,15 @@ export async function createVisualTokenizer(config: PipelineConfig): Promise<Vis
     needed.add('clip');
   }
 
+  const adapterRoles: (keyof MixtureAdapters)[] = strategy === 'clip' ? ['clip'] : strategy === 'dino' ? ['dino'] : strategy === 'additive' ? ['additive'] : ['clip', 'dino'];
+  // Missing adapter files fail before any encoder session is built, naming the config field.
+  for (const role of adapterRoles) {
+    const weights = config.adapters[role]?.weights;
+    if (weights !== undefined && !(await stat(weights).catch(() => undefined))?.isFile()) {
+      throw new InvalidConfigError(`${source}: adapters.${role}.weights: no such file ${weights} (relative paths resolve against the config's folder)`);
+    }
+  }
+
   const encoders: Partial<Record<EncoderRole, VisionEncoderV1>> = {};
   const lines: string[] = [];
   for (const role of ['clip', 'dino'] as const) {
@@ -89,7 +98,6 @@ export async function createVisualTokenizer(config: PipelineConfig): Promise<Vis
 
   const llmHiddenSize = await readLlmHiddenSize(config);
   const adapters: { -readonly [K in keyof MixtureAdapters]: Adapter } = {};
-  const adapterRoles: (keyof MixtureAdapters)[] = strategy === 'clip' ? ['clip'] : strategy === 'dino' ? ['dino'] : strategy === 'additive' ? ['additive'] : ['clip', 'dino'];
   for (const role of adapterRoles) {
     const adapterConfig = config.adapters[role]!;
     const encoderRole: EncoderRole = role === 'dino' ? 'dino' : 'clip';
@@ -130,6 +138,7 @@ export async function createVisualTokenizer(config: PipelineConfig): Promise<Vis
         tokens: encoderConfig.tokens,
         ...(options.signal ? { signal: options.signal } : {}),
       }); // [B, N, D]
+      assertFinite(tokens, `${source}: encoder ${role} (${encoderConfig.model}) features`);
       features[role] = tokens;
       if (encoderConfig.tokens === 'patch') features[role === 'clip' ? 'clipGrid' : 'dinoGrid'] = patchGridFor(encoder, tokens, pixels);
     }
@@ -144,7 +153,9 @@ export async function createVisualTokenizer(config: PipelineConfig): Promise<Vis
     describe: () => [...lines],
     encode,
     async visualTokens(images, options = {}) {
-      return mixture.mix(await encode(images, options));
+      const tokens = await mixture.mix(await encode(images, options)); // [B, T, H]
+      assertFinite(tokens, `${source}: visual tokens after the adapters and the ${strategy} mixture`);
+      return tokens;
     },
     async dispose() {
       for (const adapter of new Set(Object.values(adapters))) await adapter.dispose();
