@@ -36,8 +36,13 @@ const LLAVA_MODELS = [
   { name: 'llava-imof', strategy: 'interleaved', ratio: null },
 ] as const;
 const IMAGE_SIZE = 64;
-/** Second rendering of each eval scene for the image-only probe (same scene, another resolution). */
-const PROBE_VIEW_SIZE = 72;
+/**
+ * The image-only probe's second view of each eval scene: rendered at 96 px and cropped to 80 px (a
+ * shifted, zoomed view that keeps the changed region), which the processor resizes to 64 px.
+ */
+const PROBE_RENDER_SIZE = 96;
+const PROBE_CROP = 80;
+const PROBE_SHIFT = 8;
 const PROXY_QUESTION = 'Which object is in the image?';
 
 interface DemoFlags {
@@ -187,9 +192,26 @@ export function registerDemo(program: Command): void {
       const probePatterns: string[] = [];
       for (const pattern of PATTERNS) {
         for (let j = 0; j < pairsPerPattern; j++) {
-          const pair = evalPair(seed, pattern, j, PROBE_VIEW_SIZE);
+          const pair = evalPair(seed, pattern, j, PROBE_RENDER_SIZE);
           probePatterns.push(pattern);
-          for (const side of [0, 1] as const) viewImages.push(new Uint8Array(encodePng(pair.images[side].data, PROBE_VIEW_SIZE, PROBE_VIEW_SIZE)));
+          const offset = (low: number, high: number) => {
+            // keep [low, high) inside the crop; prefer the fixed shift
+            const min = Math.max(0, high - PROBE_CROP);
+            const max = Math.min(PROBE_RENDER_SIZE - PROBE_CROP, low);
+            return min > max ? (PROBE_RENDER_SIZE - PROBE_CROP) / 2 : Math.min(Math.max(PROBE_SHIFT, min), max);
+          };
+          const [x0, y0, x1, y1] = pair.region as unknown as [number, number, number, number];
+          const ox = offset(x0, x1);
+          const oy = offset(y0, y1);
+          for (const side of [0, 1] as const) {
+            const source = pair.images[side].data; // [S, S, 3]
+            const crop = new Uint8Array(PROBE_CROP * PROBE_CROP * 3); // [C, C, 3]
+            for (let y = 0; y < PROBE_CROP; y++) {
+              const from = ((y + oy) * PROBE_RENDER_SIZE + ox) * 3;
+              crop.set(source.subarray(from, from + PROBE_CROP * 3), y * PROBE_CROP * 3);
+            }
+            viewImages.push(new Uint8Array(encodePng(crop, PROBE_CROP, PROBE_CROP)));
+          }
         }
       }
       for (const pair of vlm.pairs) for (const statement of pair.statements) probeImages.push(statement.imagePath);
@@ -213,7 +235,7 @@ export function registerDemo(program: Command): void {
           {
             name: 'tiny-clip (image-only probe)',
             kind: 'image-only-probe',
-            description: `image_embeds; each image re-rendered at ${PROBE_VIEW_SIZE} px must be closer to its own ${IMAGE_SIZE} px image than to the pair's other image (both directions)`,
+            description: `image_embeds; a shifted, zoomed second view of each scene (rendered at ${PROBE_RENDER_SIZE} px, ${PROBE_CROP} px crop holding the changed region) must be closer to its own image than to the pair's other image, for both images`,
             pairsPerPattern,
             perPattern: clipProbe.perPattern,
             average: average(clipProbe.perPattern),
