@@ -40,7 +40,7 @@ export function vlmBarsSpec(scores: VlmScores): TopLevelSpec {
         encoding: { y: { field: 'chance', type: 'quantitative' } },
       },
     ],
-    width: { step: Math.max(36, 14 * scores.models.length + 8) },
+    width: { step: 18 }, // per model bar (xOffset), so a pattern group widens with the number of models
     height: 220,
   } as TopLevelSpec;
 }
