@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,10 +57,40 @@ describe('mmvp synth', () => {
     expect(count.stderr).toMatch(/--count applies to --split train/);
     const size = mmvp('synth', '--out', out, '--size', 'big');
     expect(size.status).toBe(1);
-    expect(size.stderr).toMatch(/--size must be an integer, got 'big'/);
+    expect(size.stderr).toMatch(/--size must be an integer from 64 to 1024, got 'big'/);
     const small = mmvp('synth', '--out', out, '--size', '8');
     expect(small.status).toBe(1);
-    expect(small.stderr).toMatch(/size must be an integer from 64 to 1024, got 8/);
+    expect(small.stderr).toMatch(/--size must be an integer from 64 to 1024, got '8'/);
+  });
+
+  it('checks counts before printing anything: the error names the flag and its range, on one line', () => {
+    const out = join(root, 'counts');
+    for (const [flag, value, range] of [
+      ['--pairs-per-pattern', '0', '1 to 100000'],
+      ['--pairs-per-pattern', '-1', '1 to 100000'],
+      ['--pairs-per-pattern', 'abc', '1 to 100000'],
+      ['--seed', '-3', '0 to 9007199254740991'],
+    ] as const) {
+      const result = mmvp('synth', '--out', out, flag, value);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(`mmvp: InvalidArgumentError: ${flag} must be an integer from ${range}, got '${value}'\n`);
+    }
+    const train = mmvp('synth', '--out', out, '--split', 'train', '--count', '0');
+    expect(train.status).toBe(1);
+    expect(train.stderr).toBe("mmvp: InvalidArgumentError: --count must be an integer from 1 to 10000000, got '0'\n");
+    expect(() => readdirSync(out)).toThrow(); // nothing was created
+  });
+
+  it('refuses an --out that is a file (or lies under one) with one line, and leaves the file alone', () => {
+    const file = join(root, 'notes.txt');
+    writeFileSync(file, 'my notes\n');
+    const onto = mmvp('synth', '--out', file, '--pairs-per-pattern', '1');
+    expect(onto.status).toBe(1);
+    expect(onto.stderr).toMatch(new RegExp(`^mmvp synth: .*\\nmmvp: InvalidArgumentError: output folder ${file} is a file; choose a folder path \\(it is created if missing\\)\\n$`));
+    const under = mmvp('synth', '--out', join(file, 'sub'), '--pairs-per-pattern', '1');
+    expect(under.status).toBe(1);
+    expect(under.stderr).toMatch(/InvalidArgumentError: cannot create the output folder .*notes.txt\/sub: a part of that path is a file, not a folder\n$/);
+    expect(readFileSync(file, 'utf8')).toBe('my notes\n');
   });
 
   it('refuses to write into a non-empty output folder without --force', () => {

@@ -3,7 +3,7 @@ export type { PatternName } from './patterns';
 export type { TrainRecord } from './train-record';
 export { createRng, hashString } from './rng';
 export type { Rng } from './rng';
-export { generatePair, GENERATORS } from './generate-pair';
+export { generatePair, GENERATORS, SUPPORTED_SIZES_MIN, SUPPORTED_SIZES_MAX } from './generate-pair';
 export type { GeneratedPair } from './generate-pair';
 export type { PairSpec } from './generators/pair-spec';
 export type { Scene, SceneObject, ObjectKind, Facing, PixelBox } from './scene/scene-types';

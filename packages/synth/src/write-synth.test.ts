@@ -198,6 +198,14 @@ describe('writeSynth bad input', () => {
     expect(() => writeSynth({ out, split: 'train', pairsPerPattern: 5 })).toThrow(/pairsPerPattern applies to the eval split only/);
   });
 
+  it('refuses an output path that is a file, or lies under one, naming it', () => {
+    const file = join(root, 'a-file.txt');
+    writeFileSync(file, 'keep\n');
+    expect(() => writeSynth({ out: file, pairsPerPattern: 1 })).toThrow(`output folder ${file} is a file; choose a folder path (it is created if missing)`);
+    expect(() => writeSynth({ out: join(file, 'inner'), pairsPerPattern: 1 })).toThrow(/cannot create the output folder .*a-file.txt\/inner: a part of that path is a file, not a folder/);
+    expect(readFileSync(file, 'utf8')).toBe('keep\n');
+  });
+
   it('refuses to overwrite a non-empty output folder and leaves its files alone', () => {
     const out = join(root, 'existing');
     mkdirSync(join(out, 'MMVP'), { recursive: true });

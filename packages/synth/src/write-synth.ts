@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { renderContactSheet } from './contact-sheet';
@@ -79,6 +79,7 @@ export function writeSynth(options: WriteSynthOptions): SynthSummary {
     checkInteger('count', count, 1, 10_000_000);
     if (options.pairsPerPattern !== undefined) throw new InvalidArgumentError('pairsPerPattern applies to the eval split only; for the train split use count (--count)');
   }
+  prepareOutputFolder(options.out);
   const folders = split === 'eval' ? ['MMVP', 'MMVP_VLM'] : ['train'];
   for (const folder of folders) {
     const path = join(options.out, folder);
@@ -87,6 +88,24 @@ export function writeSynth(options: WriteSynthOptions): SynthSummary {
     }
   }
   return split === 'eval' ? writeEval(options, seed, size, pairsPerPattern) : writeTrain(options, seed, size, count);
+}
+
+/** Creates the output folder, or fails with one line when `out` (or a folder above it) is a file. */
+function prepareOutputFolder(out: string): void {
+  let info: ReturnType<typeof statSync>;
+  try {
+    info = statSync(out, { throwIfNoEntry: false });
+  } catch {
+    info = undefined; // ENOTDIR and the like: mkdirSync below reports them
+  }
+  if (info !== undefined && !info.isDirectory()) throw new InvalidArgumentError(`output folder ${out} is a file; choose a folder path (it is created if missing)`);
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of that path is a file, not a folder' : (cause as Error).message;
+    throw new InvalidArgumentError(`cannot create the output folder ${out}: ${reason}`, { cause });
+  }
 }
 
 function checkInteger(name: string, value: number, min: number, max: number): void {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
-import { PATTERNS, SYNTH_GENERATOR_VERSION, SYNTH_SPLITS, writeSynth, type SynthSplit } from '@mmvp/synth';
+import { PATTERNS, SUPPORTED_SIZES_MAX, SUPPORTED_SIZES_MIN, SYNTH_GENERATOR_VERSION, SYNTH_SPLITS, writeSynth, type SynthSplit } from '@mmvp/synth';
 import type { Command } from 'commander';
 
 interface SynthFlags {
@@ -22,22 +22,22 @@ export function registerSynth(program: Command): void {
   program
     .command('synth')
     .description('write a synthetic benchmark of image pairs that differ in one visual pattern, in the MMVP and MMVP-VLM layouts (or a training split)')
-    .requiredOption('--out <dir>', 'output folder')
-    .option('--seed <n>', 'seed; the same seed gives byte-identical files', '0')
-    .option('--pairs-per-pattern <n>', 'eval split: pairs per pattern (default 15 = MMVP-VLM layout: 9 x 15 pairs)')
-    .option('--size <px>', 'image side in pixels (224 or 336 for the study)', '224')
+    .requiredOption('--out <dir>', 'output folder (created if missing): MMVP/, MMVP_VLM/, ground-truth.jsonl, synth.json, contact-sheets/ (eval) or train/ (train)')
+    .option('--seed <n>', 'seed (integer >= 0); the same seed gives byte-identical files', '0')
+    .option('--pairs-per-pattern <n>', 'eval split: pairs per pattern, 1 to 100000 (default 15 = MMVP-VLM layout: 9 x 15 pairs)')
+    .option('--size <px>', `image side in pixels, ${SUPPORTED_SIZES_MIN} to ${SUPPORTED_SIZES_MAX} (224 or 336 for the study)`, '224')
     .option('--split <split>', `which split: ${listChoices(SYNTH_SPLITS)}`, 'eval')
-    .option('--count <n>', 'train split: number of pairs (patterns round-robin; default 900)')
+    .option('--count <n>', 'train split: number of pairs, 1 to 10000000 (patterns round-robin; default 900)')
     .option('--no-contact-sheets', 'skip DIR/contact-sheets/*.png')
     .option('--force', 'replace files in an existing non-empty output folder')
     .option('--json', 'print the summary as one JSON document on stdout')
     .action((flags: SynthFlags) => {
       const split = flags.split as SynthSplit;
       if (!SYNTH_SPLITS.includes(split)) throw new InvalidArgumentError(`--split '${flags.split}' is not valid; valid choices: ${listChoices(SYNTH_SPLITS)}`);
-      const seed = integerFlag('--seed', flags.seed);
-      const size = integerFlag('--size', flags.size);
-      const pairsPerPattern = flags.pairsPerPattern === undefined ? undefined : integerFlag('--pairs-per-pattern', flags.pairsPerPattern);
-      const count = flags.count === undefined ? undefined : integerFlag('--count', flags.count);
+      const seed = integerFlag('--seed', flags.seed, 0, Number.MAX_SAFE_INTEGER);
+      const size = integerFlag('--size', flags.size, SUPPORTED_SIZES_MIN, SUPPORTED_SIZES_MAX);
+      const pairsPerPattern = flags.pairsPerPattern === undefined ? undefined : integerFlag('--pairs-per-pattern', flags.pairsPerPattern, 1, 100_000);
+      const count = flags.count === undefined ? undefined : integerFlag('--count', flags.count, 1, 10_000_000);
       if (split === 'eval' && count !== undefined) throw new InvalidArgumentError('--count applies to --split train; for the eval split use --pairs-per-pattern');
       if (split === 'train' && pairsPerPattern !== undefined) throw new InvalidArgumentError('--pairs-per-pattern applies to --split eval; for the train split use --count');
       const total = split === 'eval' ? (pairsPerPattern ?? 15) * PATTERNS.length : (count ?? 900);
@@ -73,8 +73,11 @@ export function registerSynth(program: Command): void {
     });
 }
 
-function integerFlag(name: string, text: string): number {
+/** An integer flag in [min, max]; checked before the header line, so no nonsense totals are printed. */
+function integerFlag(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) throw new InvalidArgumentError(`${name} must be an integer, got '${text}'`);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got '${text}'`);
+  }
   return value;
 }
