@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,5 +89,31 @@ describe('mmvp preprocess', () => {
     const badConfig = await mmvp('preprocess', '--config', `${fixtures}inputs/tiny-16x12.png`, '--image', 'assets/samples/photo.jpg', '--out', join(scratch, 'x.npy'));
     expect(badConfig.code).toBe(1);
     expect(badConfig.stderr).toMatch(/mmvp: InvalidConfigError: .*tiny-16x12\.png is not valid JSON/);
+  });
+
+  it('creates missing --out folders; refuses a folder as --out and a config folder without preprocessor_config.json', async () => {
+    const config = 'configs/preprocessors/clip-vit-large-patch14';
+    const nested = join(scratch, 'new', 'deeper', 'pixels.npy');
+    const created = await mmvp('preprocess', '--config', config, '--image', 'assets/samples/photo.jpg', '--out', nested);
+    expect(created.code).toBe(0);
+    expect((await readNpyFloat32(nested)).dims).toEqual([1, 3, 224, 224]);
+
+    const folder = join(scratch, 'out-folder');
+    await mkdir(folder);
+    const onto = await mmvp('preprocess', '--config', config, '--image', 'assets/samples/photo.jpg', '--out', folder);
+    expect(onto.code).toBe(1);
+    expect(onto.stderr).toBe(`mmvp: InvalidArgumentError: --out ${folder} is a folder; give a file path such as ${join(folder, 'pixel_values.npy')}\n`);
+    expect((await stat(folder)).isDirectory()).toBe(true);
+
+    const emptyModel = join(scratch, 'empty-model');
+    await mkdir(emptyModel);
+    const noConfig = await mmvp('preprocess', '--config', emptyModel, '--image', 'assets/samples/photo.jpg', '--out', join(scratch, 'x.npy'));
+    expect(noConfig.code).toBe(1);
+    expect(noConfig.stderr).toBe(
+      `mmvp: FileFormatError: --config ${emptyModel} is a folder without preprocessor_config.json; give the file itself or a model folder that has one\n`,
+    );
+    const missing = await mmvp('preprocess', '--config', join(scratch, 'nowhere'), '--image', 'assets/samples/photo.jpg', '--out', join(scratch, 'x.npy'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/--config .*nowhere: no such file or folder; give a preprocessor_config.json or a model folder that has one\n$/);
   });
 });

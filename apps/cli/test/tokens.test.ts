@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readNpyFloat32 } from '@mmvp/core';
+import { encodeSafetensors, readNpyFloat32, readSafetensors } from '@mmvp/core';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -70,6 +70,43 @@ describe('mmvp tokens', () => {
     );
     const missingWeights = await mmvp('tokens', '--pipeline', noWeights, '--image', image(0), '--out', join(scratch, 'x.npy'));
     expect(missingWeights.code).toBe(1);
-    expect(missingWeights.stderr).toMatch(/mmvp: FileFormatError: cannot read .*missing\.safetensors/);
+    expect(missingWeights.stderr).toMatch(/^pipeline: .*no-weights.json\n/); // the resolved config, then the error
+    expect(missingWeights.stderr.split('\n')[1]).toBe(
+      `mmvp: InvalidConfigError: ${noWeights}: adapters.clip.weights: no such file ${join(scratch, 'missing.safetensors')} (relative paths resolve against the config's folder)`,
+    );
+  });
+
+  it('creates missing --out folders, and refuses a folder as --out before loading anything', async () => {
+    const pipeline = join(root, 'configs', 'pipelines', 'tiny-clip.json');
+    const nested = join(scratch, 'runs', 'one', 'tokens.npy');
+    const created = await mmvp('tokens', '--pipeline', pipeline, '--image', image(0), '--out', nested);
+    expect(created.code).toBe(0);
+    expect((await readNpyFloat32(nested)).dims).toEqual([16, 64]);
+    const folder = join(scratch, 'a-folder');
+    await mkdir(folder);
+    const onto = await mmvp('tokens', '--pipeline', pipeline, '--image', image(0), '--out', folder);
+    expect(onto.code).toBe(1);
+    expect(onto.stderr).toBe(`mmvp: InvalidArgumentError: --out ${folder} is a folder; give a file path such as ${join(folder, 'visual-tokens.npy')}\n`);
+  });
+
+  it('stops with a NumericError naming the adapter file and tensor when the weights hold NaN', async () => {
+    const tensors = await readSafetensors(join(root, 'models', 'tiny-mof', 'amof-mm_projector.safetensors'));
+    const bias = tensors.get('model.mm_projector.0.bias')!;
+    const poisoned = new Float32Array(bias.data);
+    poisoned[3] = Number.NaN;
+    tensors.set('model.mm_projector.0.bias', { data: poisoned, dims: bias.dims });
+    const weights = join(scratch, 'nan-projector.safetensors');
+    await writeFile(weights, encodeSafetensors(tensors));
+    const config = JSON.parse(await readFile(join(root, 'configs', 'pipelines', 'tiny-amof-0.75.json'), 'utf8')) as Record<string, any>;
+    for (const encoder of Object.values(config.encoders) as { model: string }[]) encoder.model = join(root, 'configs', 'pipelines', encoder.model);
+    config.adapters.additive.weights = 'nan-projector.safetensors'; // relative: resolved against the config's folder
+    delete config.decoder;
+    const path = join(scratch, 'nan.json');
+    await writeFile(path, JSON.stringify(config));
+    const result = await mmvp('tokens', '--pipeline', path, '--image', image(0), '--out', join(scratch, 'nan.npy'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`mmvp: NumericError: adapter weights ${weights}: tensor 'model.mm_projector.0.bias' \\[64\\] has a non-finite value \\(NaN\\) at flat index 3\\n$`),
+    );
   });
 });

@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, listChoices, writeNpy } from '@mmvp/core';
+import { FileFormatError, InvalidArgumentError, listChoices, writeNpy } from '@mmvp/core';
 import { createImageProcessor, cropRoundings, loadPreprocessorConfig, resampleNames, type CropRounding } from '@mmvp/image';
 import type { Command } from 'commander';
+import { prepareOutputFile } from '../output-file';
 
 interface PreprocessOptions {
   config: string;
@@ -16,7 +17,13 @@ interface PreprocessOptions {
 async function resolveConfigPath(path: string): Promise<string> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => undefined);
-  return info?.isDirectory() ? join(absolute, 'preprocessor_config.json') : absolute;
+  if (info === undefined) throw new FileFormatError(`--config ${absolute}: no such file or folder; give a preprocessor_config.json or a model folder that has one`);
+  if (!info.isDirectory()) return absolute;
+  const inside = join(absolute, 'preprocessor_config.json');
+  if (!(await stat(inside).catch(() => undefined))?.isFile()) {
+    throw new FileFormatError(`--config ${absolute} is a folder without preprocessor_config.json; give the file itself or a model folder that has one`);
+  }
+  return inside;
 }
 
 /** `mmvp preprocess`: the exact pixel_values [B, 3, H, W] a model gets, as a float32 .npy. */
@@ -28,11 +35,12 @@ export function registerPreprocess(program: Command): void {
     .requiredOption('--image <files...>', 'image file(s): JPEG, PNG or WebP')
     .option('--pad-square', "pad to a square with the mean colour first, as LLaVA-1.5 does (image_aspect_ratio 'pad')")
     .option('--crop-rounding <mode>', `center-crop offset: 'floor' (Hugging Face) or 'round' (OpenAI CLIP / torchvision)`, 'floor')
-    .requiredOption('--out <file.npy>', 'where to write pixel_values')
+    .requiredOption('--out <file.npy>', 'where to write pixel_values: float32 .npy [B, 3, H, W], one row per --image in order (missing folders are created)')
     .action(async (options: PreprocessOptions) => {
       if (!cropRoundings.includes(options.cropRounding as CropRounding)) {
         throw new InvalidArgumentError(`--crop-rounding '${options.cropRounding}' is not valid; choose ${listChoices(cropRoundings)}`);
       }
+      const output = await prepareOutputFile(options.out, '--out', 'pixel_values.npy');
       const configPath = await resolveConfigPath(options.config);
       const config = await loadPreprocessorConfig(configPath);
       const processor = createImageProcessor(config, { padToSquare: options.padSquare ?? false, cropRounding: options.cropRounding as CropRounding });
@@ -43,7 +51,6 @@ export function registerPreprocess(program: Command): void {
       );
       const images = options.image.map((image) => resolve(image));
       const pixelValues = await processor.preprocess(images);
-      const output = resolve(options.out);
       await writeNpy(output, pixelValues.data, pixelValues.dims);
       process.stderr.write(`preprocess: wrote pixel_values [${pixelValues.dims.join(', ')}] float32 to ${output}\n`);
       process.stdout.write(`${output}\n`);
