@@ -2,12 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileFormatError } from '@mmvp/core';
+import { FileFormatError, readNpy } from '@mmvp/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from './decode-image';
 
 const inputs = fileURLToPath(new URL('./__fixtures__/pillow/inputs/', import.meta.url));
+const cmykFixtures = fileURLToPath(new URL('./__fixtures__/cmyk/', import.meta.url));
 let folder = '';
 
 beforeAll(async () => {
@@ -52,6 +53,31 @@ describe('decodeImage', () => {
   it('applies EXIF orientation (stored 800x600, orientation 6 -> upright 600x800)', async () => {
     const image = await decodeImage(`${inputs}photo-exif6-800x600.jpg`);
     expect([image.width, image.height]).toEqual([600, 800]);
+  });
+
+  it('converts CMYK JPEGs to RGB exactly as Pillow 9.4 does, also under EXIF orientation', async () => {
+    for (const [name, width, height] of [
+      ['noise-40x30', 40, 30],
+      ['noise-40x30-exif6', 30, 40],
+    ] as const) {
+      const ours = await decodeImage(join(cmykFixtures, `${name}.jpg`));
+      const pillow = await readNpy(join(cmykFixtures, `${name}.rgb.npy`)); // uint8 [H, W, 3]
+      expect([ours.height, ours.width]).toEqual([height, width]);
+      expect(pillow.dims).toEqual([height, width, 3]);
+      let maxDifference = 0;
+      for (let i = 0; i < ours.data.length; i++) maxDifference = Math.max(maxDifference, Math.abs(ours.data[i]! - Number(pillow.data[i])));
+      expect(maxDifference).toBe(0);
+    }
+  });
+
+  it('reduces a 16-bit PNG to the 8-bit pixels it was made from (Pillow keeps the high byte)', async () => {
+    const raw = Buffer.alloc(23 * 17 * 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 37 + 11) % 256;
+    const wide = join(folder, 'rgb16.png');
+    await sharp(raw, { raw: { width: 23, height: 17, channels: 3 } }).toColourspace('rgb16').png().toFile(wide);
+    expect((await sharp(wide).metadata()).depth).toBe('ushort');
+    const ours = await decodeImage(wide);
+    expect(Buffer.from(ours.data).equals(raw)).toBe(true);
   });
 
   it('rejects a truncated JPEG, naming the file', async () => {

@@ -22,12 +22,33 @@ async function checkFile(path: string): Promise<void> {
   if (size === 0) throw new FileFormatError(`cannot decode image ${path}: the file is empty (0 bytes)`);
 }
 
+/** round(a * b / 255) in integers, exactly as Pillow's MULDIV255 macro. */
+function multiplyDivide255(a: number, b: number): number {
+  const t = a * b + 128;
+  return ((t >> 8) + t) >> 8;
+}
+
+/**
+ * Pillow 9.4's `cmyk2rgb` (what `convert('RGB')` does to a CMYK JPEG): channel = (255 - K) scaled by
+ * (1 - ink / 255), no colour profile. libvips would convert through an ICC profile instead, up to
+ * ~30 levels away; the models were trained on Pillow's pixels, so we reproduce Pillow.
+ */
+function cmykToRgbLikePillow(src: Uint8Array, pixels: number): Uint8Array {
+  const out = new Uint8Array(pixels * 3); // [H, W, 3]
+  for (let i = 0; i < pixels; i++) {
+    const notBlack = 255 - src[i * 4 + 3]!;
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = notBlack - multiplyDivide255(src[i * 4 + c]!, notBlack);
+  }
+  return out;
+}
+
 /**
  * Decodes a JPEG, PNG or WebP (file path or bytes) with sharp into 8-bit RGB, [H, W, 3].
  * - EXIF orientation is applied, so the pixels are upright as a viewer shows them (PIL's
  *   `Image.open` does not do this; `ImageOps.exif_transpose` does).
  * - Grey images are replicated to three channels and alpha is dropped without compositing, as
- *   Pillow's `convert('RGB')` does (and thus Hugging Face's `convert_to_rgb`).
+ *   Pillow's `convert('RGB')` does (and thus Hugging Face's `convert_to_rgb`); CMYK JPEGs get
+ *   Pillow's profile-free CMYK -> RGB formula, not libvips' ICC conversion.
  * - Truncated or corrupt files fail (sharp's `failOn: 'warning'`) instead of yielding a partly grey
  *   image; every error names the file.
  */
@@ -36,8 +57,13 @@ export async function decodeImage(source: ImageSource): Promise<RgbImage> {
   if (typeof source === 'string') await checkFile(source);
   else if (source.byteLength === 0) throw new FileFormatError(`cannot decode ${name}: no data`);
   let decoded: { data: Buffer; info: OutputInfo };
+  let cmyk = false;
   try {
-    decoded = await sharp(source, { failOn: 'warning' }).rotate().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const image = sharp(source, { failOn: 'warning' });
+    cmyk = (await image.metadata()).space === 'cmyk';
+    // CMYK stays CMYK through libvips (no ICC conversion), so the inks can be mapped as Pillow does.
+    const upright = cmyk ? image.pipelineColourspace('cmyk').toColourspace('cmyk').rotate() : image.rotate();
+    decoded = await upright.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (cause) {
     const reason = (cause as Error).message.replace(/\s+/g, ' ').trim();
     throw new FileFormatError(`cannot decode image ${name}: ${reason} (expected a JPEG, PNG or WebP image)`, { cause });
@@ -45,6 +71,10 @@ export async function decodeImage(source: ImageSource): Promise<RgbImage> {
   const { width, height, channels } = decoded.info;
   const src = decoded.data;
   const pixels = width * height;
+  if (cmyk) {
+    if (channels !== 4) throw new FileFormatError(`cannot decode image ${name}: CMYK with ${channels} channels; expected 4 (C, M, Y, K)`);
+    return rgbImage(cmykToRgbLikePillow(src, pixels), width, height);
+  }
   if (channels === 3) return rgbImage(new Uint8Array(src.buffer, src.byteOffset, pixels * 3), width, height);
   const out = new Uint8Array(pixels * 3);
   if (channels === 1 || channels === 2) {
