@@ -8,9 +8,10 @@
  * 768, 12 layers, 12 heads / 4 KV heads, vocab 32000) made here by tools/make_tiny_llama.py with
  * /usr/bin/python3 into a temp dir (reused across runs; never committed).
  *
- * Method (same for both): TTFT = best time of a generate call with 1 new token (prompt prefill +
- * first token); decode tokens/s = (N - 1) / (time of N tokens - time of 1 token). Calls are
- * interleaved in rounds and each side keeps its best round, so load from other processes hits both.
+ * Method (same for both): in each generate call of N tokens, TTFT = call start -> first generated token
+ * (tokenize + prefill + first token) and one interval per later token, from our onToken callback and
+ * transformers.js's streamer. Calls alternate between the two in rounds; the table shows the median
+ * TTFT and 1000 / median token interval, so bursts of load from other processes hit both alike.
  *
  *   pnpm --filter @mmvp/cli... build && pnpm bench decoder
  *   MMVP_BENCH_SKIP_BIG=1 pnpm bench decoder     # tiny model only
@@ -63,14 +64,10 @@ async function transformersView(dir: string): Promise<string> {
   return view;
 }
 
-async function best(fn: () => Promise<unknown>, rounds: number): Promise<number> {
-  let fastest = Infinity;
-  for (let i = 0; i < rounds; i++) {
-    const start = performance.now();
-    await fn();
-    fastest = Math.min(fastest, performance.now() - start);
-  }
-  return fastest;
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export default async function run(): Promise<void> {
@@ -78,7 +75,7 @@ export default async function run(): Promise<void> {
   transformers.env.allowRemoteModels = false;
   transformers.env.allowLocalModels = true;
   const models: BenchModel[] = [{ name: 'tiny-llama (H64, 2 layers)', dir: join(root, 'models', 'tiny-llama'), promptTokens: 120, newTokens: 32, rounds: 5 }];
-  if (!process.env.MMVP_BENCH_SKIP_BIG) models.push({ name: 'Llama ~125M (H768, 12 layers, GQA 12/4)', dir: bigModel(), promptTokens: 600, newTokens: 32, rounds: 3 });
+  if (!process.env.MMVP_BENCH_SKIP_BIG) models.push({ name: 'Llama ~125M (H768, 12 layers, GQA 12/4)', dir: bigModel(), promptTokens: 600, newTokens: 32, rounds: 4 });
   console.log(`onnxruntime-node ${ort.env.versions.node}, @huggingface/transformers ${transformers.env.version}, cpu EP, default threads, fp32, greedy`);
 
   const rows: Record<string, string | number>[] = [];
@@ -90,38 +87,49 @@ export default async function run(): Promise<void> {
     const ids = [decoder.tokenizer.bosTokenId!, ...decoder.tokenizer.encode(filler)].slice(0, model.promptTokens);
     const text = decoder.tokenizer.decode(ids.slice(1));
     const promptIds = [decoder.tokenizer.bosTokenId!, ...decoder.tokenizer.encode(text)];
-    const ours = (n: number) => decoder.generate({ prompts: [{ text }], maxNewTokens: n, minNewTokens: n });
 
     const view = await transformersView(model.dir);
     transformers.env.localModelPath = `${dirname(view)}/`;
     const tjsModel = await transformers.LlavaQwen2ForCausalLM.from_pretrained(basename(view), { dtype: 'fp32', device: 'cpu', local_files_only: true });
     const tjsTokenizer = await transformers.AutoTokenizer.from_pretrained(basename(view), { local_files_only: true });
-    // Both sides start from the prompt text (tokenization is part of the time to first token).
-    const theirs = (n: number) => {
-      const { input_ids, attention_mask } = tjsTokenizer(text) as { input_ids: unknown; attention_mask: unknown };
-      return tjsModel.generate({ input_ids, attention_mask, max_new_tokens: n, min_new_tokens: n, do_sample: false } as never) as Promise<unknown>;
-    };
     const tjsIds = ((tjsTokenizer(text) as { input_ids: { tolist(): bigint[][] } }).input_ids.tolist()[0] ?? []).map(Number);
     if (tjsIds.join() !== promptIds.join()) throw new Error(`transformers.js tokenizes the prompt differently (${tjsIds.length} vs ${promptIds.length} ids)`);
 
-    // Same tokens from the same files: a correctness check before timing.
-    const [ourGeneration] = await ours(model.newTokens);
-    const tjsOutput = (await theirs(model.newTokens)) as { tolist(): bigint[][] };
-    const tjsTokens = tjsOutput.tolist()[0]!.slice(promptIds.length).map(Number);
-    const same = ourGeneration!.tokenIds.join() === tjsTokens.join();
+    // One timed call per side: timestamps of the call start and of every generated token. Both start
+    // from the prompt text (tokenization is part of the time to first token).
+    const ourRun = async (n: number): Promise<{ stamps: number[]; tokens: number[] }> => {
+      const stamps = [performance.now()];
+      const [generation] = await decoder.generate({ prompts: [{ text }], maxNewTokens: n, minNewTokens: n, onToken: () => void stamps.push(performance.now()) });
+      return { stamps, tokens: [...generation!.tokenIds] };
+    };
+    const theirRun = async (n: number): Promise<{ stamps: number[]; tokens: number[] }> => {
+      const stamps = [performance.now()];
+      let puts = 0;
+      // transformers.js calls put() once with the prompt, then once per generated token.
+      const streamer = { put: () => void (puts++ > 0 && stamps.push(performance.now())), end: () => undefined };
+      const { input_ids, attention_mask } = tjsTokenizer(text) as { input_ids: unknown; attention_mask: unknown };
+      const output = (await tjsModel.generate({ input_ids, attention_mask, max_new_tokens: n, min_new_tokens: n, do_sample: false, streamer } as never)) as { tolist(): bigint[][] };
+      return { stamps, tokens: output.tolist()[0]!.slice(promptIds.length).map(Number) };
+    };
 
-    let oursFirst = Infinity;
-    let oursAll = Infinity;
-    let tjsFirst = Infinity;
-    let tjsAll = Infinity;
+    let same = true;
+    let reference: number[] | undefined;
+    const firsts = { ours: [] as number[], theirs: [] as number[] };
+    const intervals = { ours: [] as number[], theirs: [] as number[] };
     for (let round = 0; round < model.rounds; round++) {
-      oursFirst = Math.min(oursFirst, await best(() => ours(1), 1));
-      tjsFirst = Math.min(tjsFirst, await best(() => theirs(1), 1));
-      oursAll = Math.min(oursAll, await best(() => ours(model.newTokens), 1));
-      tjsAll = Math.min(tjsAll, await best(() => theirs(model.newTokens), 1));
+      for (const [side, fn] of [['ours', ourRun], ['theirs', theirRun]] as const) {
+        const { stamps, tokens } = await fn(model.newTokens);
+        reference ??= tokens;
+        same &&= tokens.join() === reference.join(); // same tokens from the same files, every call
+        firsts[side].push(stamps[1]! - stamps[0]!);
+        for (let i = 2; i < stamps.length; i++) intervals[side].push(stamps[i]! - stamps[i - 1]!);
+      }
     }
-    const oursRate = ((model.newTokens - 1) / (oursAll - oursFirst)) * 1000;
-    const tjsRate = ((model.newTokens - 1) / (tjsAll - tjsFirst)) * 1000;
+    // Medians: robust to bursts of load from other processes on a shared machine.
+    const oursFirst = median(firsts.ours);
+    const tjsFirst = median(firsts.theirs);
+    const oursRate = 1000 / median(intervals.ours);
+    const tjsRate = 1000 / median(intervals.theirs);
     rows.push({ model: model.name, prompt: promptIds.length, new: model.newTokens, path: 'mmvp', 'TTFT ms': oursFirst, 'decode tok/s': oursRate, 'same tokens': same ? 'yes' : 'NO' });
     rows.push({ model: model.name, prompt: promptIds.length, new: model.newTokens, path: 'transformers.js', 'TTFT ms': tjsFirst, 'decode tok/s': tjsRate, 'same tokens': same ? 'yes' : 'NO' });
     summary.push(
