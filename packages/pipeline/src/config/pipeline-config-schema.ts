@@ -80,8 +80,8 @@ export const decoderConfigSchema = z
 
 export const kernelsConfigSchema = z
   .object({
-    /** Kernel backends to try in order, e.g. ['ort', 'js']; default: js. */
-    backend: z.array(z.enum(['js', 'gpujs', 'ort'])).min(1),
+    /** Kernel backends to try in order, e.g. ['ort', 'js'] (a single name is accepted too); default: js. */
+    backend: z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(z.enum(['js', 'gpujs', 'ort'])).min(1)),
   })
   .strict();
 

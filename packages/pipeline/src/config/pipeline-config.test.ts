@@ -97,6 +97,15 @@ describe('loadPipelineConfig', () => {
 });
 
 describe('loadComponent', () => {
+  it('takes one kernel backend name as well as a list, and names the valid backends', async () => {
+    const single = await loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: 'ort' } }));
+    expect(single.kernels?.backend).toEqual(['ort']);
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: 'cuda' } }))).rejects.toThrow(
+      /kernels\.backend\.0: 'cuda' is not valid; choose 'js', 'gpujs', 'ort'/,
+    );
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: [] } }))).rejects.toThrow(/kernels\.backend/);
+  });
+
   it('says how to install a missing package', async () => {
     const error = await loadComponent({ use: '@acme/encoder-that-does-not-exist' }, 'vision-encoder').catch((e: unknown) => e);
     expect(NoSuchComponentError.isInstance(error)).toBe(true);
