@@ -59,6 +59,10 @@ export const strategyConfigSchema = z
     if (value.name === 'additive' && value.dinoRatio === undefined) {
       context.addIssue({ code: z.ZodIssueCode.custom, path: ['dinoRatio'], message: "strategy 'additive' needs dinoRatio, a number in [0, 1]" });
     }
+    if (value.name !== 'additive' && value.dinoRatio !== undefined) {
+      // Silently ignoring it would let a config that reads as A-MoF run plain CLIP (or I-MoF).
+      context.addIssue({ code: z.ZodIssueCode.custom, path: ['dinoRatio'], message: `dinoRatio applies only to strategy 'additive', not '${value.name}'; remove it or use 'additive'` });
+    }
   });
 
 /** Decoder settings; the field names are @mmvp/decoder's (issue 5). */
@@ -125,6 +129,14 @@ export const pipelineConfigSchema = z
       if (config.encoders[encoder] === undefined) {
         context.addIssue({ code: z.ZodIssueCode.custom, path: ['encoders', encoder], message: `strategy '${config.strategy.name}' needs encoders.${encoder}` });
       }
+    }
+    const { clip, dino } = config.encoders;
+    if (need.encoders.length === 2 && clip !== undefined && dino !== undefined && clip.tokens !== dino.tokens) {
+      context.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['encoders', 'dino', 'tokens'],
+        message: `strategy '${config.strategy.name}' pairs CLIP and DINOv2 tokens one to one, so encoders.dino.tokens ('${dino.tokens}') must equal encoders.clip.tokens ('${clip.tokens}')`,
+      });
     }
     for (const adapter of need.adapters) {
       if (config.adapters[adapter] === undefined) {

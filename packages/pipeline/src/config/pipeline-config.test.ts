@@ -74,6 +74,12 @@ describe('loadPipelineConfig', () => {
     await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, encoders: { clip: baseConfig.encoders.clip } }))).rejects.toThrow(
       /encoders\.dino: strategy 'interleaved' needs encoders\.dino/,
     );
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'interleaved', dinoRatio: 0.5 } }))).rejects.toThrow(
+      /strategy\.dinoRatio: dinoRatio applies only to strategy 'additive', not 'interleaved'/,
+    );
+    await expect(
+      loadPipelineConfig(await writeConfig({ ...baseConfig, encoders: { clip: baseConfig.encoders.clip, dino: { ...baseConfig.encoders.dino, tokens: 'all' } } })),
+    ).rejects.toThrow(/encoders\.dino\.tokens: strategy 'interleaved' pairs CLIP and DINOv2 tokens one to one, so encoders\.dino\.tokens \('all'\) must equal encoders\.clip\.tokens \('patch'\)/);
     await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, decoder: { modelPath: 'x', template: 'vicuna' } }))).rejects.toThrow(
       /decoder\.template: 'vicuna' is not valid; choose 'llava_v1', 'plain', 'folder'/,
     );
