@@ -1,0 +1,44 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '@mmvp/core';
+import { prepareOutputFile, prepareOutputFolder } from '../src/output-file';
+
+describe('output path checks (before any long work)', () => {
+  let scratch = '';
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'mmvp-output-file-'));
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('prepareOutputFile creates missing parent folders and refuses a folder or a path under a file', async () => {
+    const nested = join(scratch, 'a', 'b', 'x.npy');
+    expect(await prepareOutputFile(nested, '--out', 'x.npy')).toBe(nested);
+    expect((await stat(join(scratch, 'a', 'b'))).isDirectory()).toBe(true);
+    await expect(prepareOutputFile(join(scratch, 'a'), '--out', 'x.npy')).rejects.toThrow(
+      `--out ${join(scratch, 'a')} is a folder; give a file path such as ${join(scratch, 'a', 'x.npy')}`,
+    );
+    const file = join(scratch, 'notes.txt');
+    await writeFile(file, 'keep');
+    const error = await prepareOutputFile(join(file, 'x.npy'), '--out', 'x.npy').catch((e: unknown) => e);
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(`--out ${join(file, 'x.npy')}: cannot create the folder ${file}: a part of that path is a file, not a folder`);
+    expect(await readFile(file, 'utf8')).toBe('keep');
+  });
+
+  it('prepareOutputFolder creates the folder and refuses a file or a path under one', async () => {
+    const folder = join(scratch, 'runs', 'one');
+    expect(await prepareOutputFolder(folder, '--out')).toBe(folder);
+    expect((await stat(folder)).isDirectory()).toBe(true);
+    await mkdir(folder, { recursive: true });
+    expect(await prepareOutputFolder(folder, '--out')).toBe(folder); // existing folder: fine
+    const file = join(scratch, 'file.txt');
+    await writeFile(file, 'keep');
+    await expect(prepareOutputFolder(file, '--out')).rejects.toThrow(`--out ${file} is a file; give a folder path (it is created if missing)`);
+    await expect(prepareOutputFolder(join(file, 'sub'), '--out')).rejects.toThrow(`--out ${join(file, 'sub')}: cannot create the folder: a part of that path is a file, not a folder`);
+    expect(await readFile(file, 'utf8')).toBe('keep');
+  });
+});
