@@ -131,6 +131,17 @@ describe('generation controls', () => {
     await expect(run).rejects.toThrow(/abort/i);
   });
 
+  it('stops at max_position_embeddings with finishReason length', async () => {
+    const text = decoder.applyTemplate('llava_v1', 'Q?');
+    const textLength = decoder.tokenize({ text, visualTokens: tensor(new Float32Array(64), [1, 64]) }).length - 1;
+    const T = 252 - textLength; // prompt of 252 positions: 4 more fit (positions 252..255), so 5 tokens come out
+    const visualTokens = tensor(new Float32Array(T * 64).map((_, i) => visual.data[i % visual.data.length]!), [T, 64]); // [T, H]
+    const [generation] = await decoder.generate({ prompts: [{ text, visualTokens }], maxNewTokens: 16, minNewTokens: 16 });
+    expect(generation!.promptLength).toBe(252);
+    expect(generation!.tokenIds.length).toBe(5);
+    expect(generation!.finishReason).toBe('length');
+  });
+
   it("renders the folder's own chat_template", () => {
     const text = decoder.applyTemplate('folder', 'What color is the cup?');
     expect(text).toBe('USER: <image>\nWhat color is the cup? ASSISTANT:');

@@ -278,7 +278,7 @@ class OnnxDecoder implements Decoder {
         texts[b] = update.text;
         if (update.stopped) finish[b] = 'stop';
         onToken?.({ prompt: b, tokenId: id, text: update.delta });
-        if (finish[b] === undefined && (lengths[b]! + generated[b]!.length >= maxTotal)) finish[b] = 'length';
+        if (finish[b] === undefined && lengths[b]! + generated[b]!.length > maxTotal) finish[b] = 'length'; // the next input would sit at position maxTotal
       }
       if (finish.every((f) => f !== undefined) || t === maxNewTokens - 1) break;
       // Next step input: the new token's embedding, one more mask column, positions + 1.
