@@ -44,6 +44,10 @@ CONFIGS = {
 }
 
 
+def architecture(args):
+    return {'patch': args.patch, 'width': args.width, 'layers': args.layers}
+
+
 def save_work(args, name, state, info):
     """Trained weights as F32 safetensors + JSON (portable across torch/numpy versions: the build may train
     with one torch and export with Debian's torch 1.13)."""
@@ -84,18 +88,18 @@ def budgeted(args, requested, probe):
 
 
 def train_clip_stage(args, records, images):
-    steps, per_step = budgeted(args, args.clip_steps, lambda n: clip_stage.train_clip(records, images, seed=args.seed, steps=n, batch_size=args.clip_batch))
+    steps, per_step = budgeted(args, args.clip_steps, lambda n: clip_stage.train_clip(records, images, seed=args.seed, steps=n, batch_size=args.clip_batch, **architecture(args)))
     started = time.time()
-    model, vocab, merges, info = clip_stage.train_clip(records, images, seed=args.seed, steps=steps, batch_size=args.clip_batch)
+    model, vocab, merges, info = clip_stage.train_clip(records, images, seed=args.seed, steps=steps, batch_size=args.clip_batch, **architecture(args))
     info.update(seconds=time.time() - started, seed=args.seed, seconds_per_step_probe=per_step, threads=torch.get_num_threads(), torch=torch.__version__)
     save_work(args, 'clip', model.state_dict(), {'config': model.config, 'vocab': vocab, 'merges': [list(m) for m in merges], 'info': info})
     log(f'clip done: {info}')
 
 
 def train_ssl_stage(args, images):
-    steps, per_step = budgeted(args, args.ssl_steps, lambda n: ssl_stage.train_ssl(images, seed=args.seed, steps=n, batch_size=args.ssl_batch))
+    steps, per_step = budgeted(args, args.ssl_steps, lambda n: ssl_stage.train_ssl(images, seed=args.seed, steps=n, batch_size=args.ssl_batch, **architecture(args)))
     started = time.time()
-    model, info = ssl_stage.train_ssl(images, seed=args.seed + 1, steps=steps, batch_size=args.ssl_batch)
+    model, info = ssl_stage.train_ssl(images, seed=args.seed + 1, steps=steps, batch_size=args.ssl_batch, **architecture(args))
     info.update(seconds=time.time() - started, seed=args.seed + 1, seconds_per_step_probe=per_step, threads=torch.get_num_threads(), torch=torch.__version__)
     save_work(args, 'ssl', model.state_dict(), {'config': model.config, 'info': info})
     log(f'ssl done: {info}')
@@ -167,6 +171,7 @@ def train_llava_stage(args, records, images, name):
 def export_clip(args, records, manifest):
     model, saved = load_clip(args)
     info = saved['info']
+    vc = model.config['vision_config']
     merges = [tuple(m) for m in saved['merges']]
     folder = os.path.join(args.out, 'tiny-clip')
     clip_stage.export_clip(model, saved['vocab'], merges, info['max_length'], folder)
@@ -178,7 +183,8 @@ def export_clip(args, records, manifest):
         '- Objective: symmetric contrastive InfoNCE between image and caption embeddings over the batch, learned temperature '
         '(identical captions in a batch share the target). Captions are alt-text style and only rarely name orientation, '
         'count, position, state, text or viewpoint; nothing else supervises the model.',
-        f'- Architecture: 64 px input, patch 8 (8x8 = 64 patches), vision width 64 x 4 layers, text width 64 x 2 layers, '
+        f'- Architecture: 64 px input, patch {vc["patch_size"]} ({64 // vc["patch_size"]}x{64 // vc["patch_size"]} patches), vision width {vc["hidden_size"]} x {vc["num_hidden_layers"]} layers, '
+        f'text width {model.config["text_config"]["hidden_size"]} x 2 layers, '
         f'context {info["max_length"]} tokens, projection 64; byte-level CLIP BPE with {info["bpe_merges"]} merges trained on the captions.',
         f'- Steps: {info["steps"]}, batch {info["batch_size"]}, AdamW lr {info["lr"]} (one-cycle), seed {info["seed"]}.',
         f'- Final loss (mean of the last 20 steps): {info["final_loss"]:.4f}. Training time {info["seconds"]:.0f} s with {info["threads"]} thread(s), torch {info["torch"]}.',
@@ -200,7 +206,8 @@ def export_ssl(args, records, manifest):
         '- Objective: (1) InfoNCE between the CLS tokens of two augmented views of each image (random resized crop 0.5-1 of the area, '
         'horizontal flip, brightness jitter; temperature 0.2, projection head discarded) and (2) masked image modelling: 30% of the '
         'patches blanked, their pixels predicted from the output patch tokens (linear head discarded, L2).',
-        '- Architecture: 64 px input (position embeddings pretrained for 72 px and interpolated, as DINOv2 does), patch 8, width 64 x 4 layers, layer scale 1.0.',
+        f'- Architecture: 64 px input (position embeddings pretrained for {model.config["image_size"]} px and interpolated, as DINOv2 does), '
+        f'patch {model.config["patch_size"]}, width {model.config["hidden_size"]} x {model.config["num_hidden_layers"]} layers, layer scale 1.0.',
         f'- Steps: {info["steps"]}, batch {info["batch_size"]}, AdamW lr {info["lr"]} (one-cycle), seed {info["seed"]}.',
         f'- Final loss (mean of the last 20 steps): {info["final_loss"]:.4f} (contrastive {info["final_contrastive"]:.4f}, masked pixels {info["final_masked_pixels"]:.4f}). '
         f'Training time {info["seconds"]:.0f} s with {info["threads"]} thread(s), torch {info["torch"]}.',
@@ -218,7 +225,9 @@ def export_llava(args, records, manifest, name):
     config = base['config']
     model = mtl.LlamaForCausalLM(config)
     model.load_state_dict({k[4:]: v for k, v in state.items() if k.startswith('llm.')})
-    visual = llava_stage.VisualTokens(strategy, ratio, 64, 64, config['hidden_size'])
+    _, clip_saved = load_work(args, 'clip')
+    _, ssl_saved = load_work(args, 'ssl')
+    visual = llava_stage.VisualTokens(strategy, ratio, clip_saved['config']['vision_config']['hidden_size'], ssl_saved['config']['hidden_size'], config['hidden_size'])
     visual.load_state_dict({k[7:]: v for k, v in state.items() if k.startswith('visual.')})
     folder = os.path.join(args.out, name)
     weights = llava_stage.export_llava(model.eval(), visual.eval(), config, tokenizer, folder, {'strategy': strategy, 'ratio': ratio})
@@ -268,6 +277,9 @@ def main():
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--budget-seconds', type=float, default=0, help='per stage: train at most this long (steps chosen after timing)')
+    parser.add_argument('--patch', type=int, default=8, help='ViT patch size of both encoders (64 px images)')
+    parser.add_argument('--width', type=int, default=64, help='ViT width of both encoders (and the CLIP text tower)')
+    parser.add_argument('--layers', type=int, default=4, help='ViT depth of both encoders')
     parser.add_argument('--clip-steps', type=int, default=1500)
     parser.add_argument('--clip-batch', type=int, default=128)
     parser.add_argument('--ssl-steps', type=int, default=1000)

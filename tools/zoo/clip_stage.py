@@ -22,12 +22,12 @@ def encode_texts(texts, vocab, merges, max_length):
     return torch.tensor([mte.reference_ids(t, vocab, merges, max_length) for t in texts], dtype=torch.int64)  # [B, L]
 
 
-def train_clip(records, images, *, seed, steps, batch_size, max_length=48, num_merges=500, lr=1e-3):
+def train_clip(records, images, *, seed, steps, batch_size, max_length=48, num_merges=500, lr=1e-3, patch=8, width=64, layers=4):
     torch.manual_seed(seed)
     vocab, merges = build_tokenizer(records, max_length, num_merges)
     size = images.shape[-1]
-    config = tm.clip_config(image_size=size, patch_size=8, vision_hidden=64, vision_layers=4, vision_heads=4,
-                            text_hidden=64, text_layers=2, text_heads=4, vocab_size=len(vocab),
+    config = tm.clip_config(image_size=size, patch_size=patch, vision_hidden=width, vision_layers=layers, vision_heads=4,
+                            text_hidden=width, text_layers=2, text_heads=4, vocab_size=len(vocab),
                             max_position_embeddings=max_length, projection_dim=64,
                             bos_token_id=vocab['<|startoftext|>'], eos_token_id=vocab['<|endoftext|>'])
     model = tm.build_clip(config, seed=seed).train()

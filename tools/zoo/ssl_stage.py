@@ -41,13 +41,12 @@ def patchify(pixels, patch):
     return x.reshape(b, (h // patch) * (w // patch), c * patch * patch)  # [B, N, 3*p*p]
 
 
-def train_ssl(images, *, seed, steps, batch_size, lr=1e-3, mask_ratio=0.3, temperature=0.2):
+def train_ssl(images, *, seed, steps, batch_size, lr=1e-3, mask_ratio=0.3, temperature=0.2, patch=8, width=64, layers=4):
     torch.manual_seed(seed)
     size = images.shape[-1]
-    patch = 8
     # Pretraining grid 9x9 (72 px) and 64 px inputs: position embeddings are always interpolated, in eager
     # training and in the traced ONNX alike (as for the real 518 -> 224 case), so both see the same thing.
-    config = tm.dinov2_config(image_size=size + patch, patch_size=patch, hidden_size=64, num_layers=4, num_heads=4)
+    config = tm.dinov2_config(image_size=size + patch, patch_size=patch, hidden_size=width, num_layers=layers, num_heads=4)
     model = tm.build_dinov2(config, seed=seed).train()
     d = config['hidden_size']
     head = nn.Sequential(nn.Linear(d, 128), nn.GELU(), nn.Linear(128, 64))
