@@ -1,6 +1,7 @@
+import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseWithSchema, readJsonFile } from '@mmvp/core';
+import { FileFormatError, parseWithSchema, readJsonFile } from '@mmvp/core';
 import { pipelineConfigSchema, type EncoderConfig, type PipelineConfig } from './pipeline-config-schema';
 
 function resolveFrom(base: string, path: string): string {
@@ -51,6 +52,9 @@ export function parsePipelineConfig(value: unknown, options: { baseDir: string; 
 /** Reads and validates a pipeline config JSON file; relative paths resolve against its folder. */
 export async function loadPipelineConfig(path: string): Promise<PipelineConfig> {
   const absolute = resolve(path);
+  if ((await stat(absolute).catch(() => undefined))?.isDirectory()) {
+    throw new FileFormatError(`${absolute} is a folder; a pipeline config is a JSON file (examples in configs/pipelines/)`);
+  }
   const json = await readJsonFile(absolute, z.unknown()); // names the file when unreadable or not JSON
   return parsePipelineConfig(json, { baseDir: dirname(absolute), source: absolute });
 }

@@ -96,6 +96,8 @@ describe('loadPipelineConfig', () => {
 
   it('names the file when it is missing or not JSON', async () => {
     await expect(loadPipelineConfig('/nonexistent/pipeline.json')).rejects.toThrow(/cannot read \/nonexistent\/pipeline.json/);
+    const folder = await mkdtemp(join(tmpdir(), 'mmvp-pipeline-folder-'));
+    await expect(loadPipelineConfig(folder)).rejects.toThrow(`${folder} is a folder; a pipeline config is a JSON file (examples in configs/pipelines/)`);
     const dir = await mkdtemp(join(tmpdir(), 'mmvp-pipeline-'));
     await writeFile(join(dir, 'broken.json'), '{ "encoders": ');
     await expect(loadPipelineConfig(join(dir, 'broken.json'))).rejects.toThrow(/broken.json is not valid JSON/);
