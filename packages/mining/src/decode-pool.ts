@@ -26,7 +26,7 @@ export class DecodePool {
 
   constructor(
     private readonly processors: readonly PixelProcessorSpec[],
-    workers = Math.max(1, Math.min(4, availableParallelism() - 1)),
+    workers = defaultDecodeWorkers(),
   ) {
     if (!Number.isInteger(workers) || workers < 0) throw new InvalidArgumentError(`decode workers must be a whole number >= 0, got ${workers}`);
     if (workers === 0) {
@@ -100,6 +100,16 @@ export class DecodePool {
       entry.reject(this.failure);
     }
   }
+}
+
+/**
+ * Decode workers when none are asked for: one per spare core up to 4, and none on machines with two
+ * cores or fewer, where the benchmark measured the main thread faster (workers compete with the
+ * encoder for the same cores).
+ */
+export function defaultDecodeWorkers(): number {
+  const cores = availableParallelism();
+  return cores <= 2 ? 0 : Math.min(4, cores - 1);
 }
 
 /**

@@ -5,7 +5,7 @@ export { exactTopK, naiveTopK, type SearchOptions } from './exact-search';
 export { buildUsearchIndex, usearchTopK, usearchExactTopK, type UsearchOptions, type ApproximateIndex } from './usearch-search';
 export { searchCandidates, searchIndexKinds, type SearchIndexKind, type CandidateSearch } from './search-candidates';
 export { findClipBlindPairs, collapseDuplicates, selectRows, type ClipBlindPair, type PairFilterOptions } from './clip-blind-pairs';
-export { DecodePool } from './decode-pool';
+export { DecodePool, defaultDecodeWorkers } from './decode-pool';
 export type { DecodeResult } from './decode-core';
 export type { DecodedImage, PixelProcessor, PixelProcessorSpec } from './pixel-processor';
 export { embedCollection, type MiningModel, type EmbedProgress, type EmbedCollectionOptions, type EmbedSummary } from './embed-collection';

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, listChoices, tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
 import {
+  defaultDecodeWorkers,
   describeModel,
   EmbeddingStore,
   formatIdentity,
@@ -63,7 +63,7 @@ export function registerMine(program: Command): void {
     .option('--index <kind>', `candidate search: ${listChoices(searchIndexKinds)}`, 'exact')
     .option('--resume', 'continue the embedding store in --out (a killed run, or a grown collection: only new images are embedded)')
     .option('--rebuild', 'discard an existing store (e.g. made with other models) and embed everything again')
-    .option('--workers <n>', 'image decode worker threads (0 = main thread)')
+    .option('--workers <n>', 'image decode worker threads (0 = main thread; default: cores - 1 up to 4, 0 on 2 cores or fewer)')
     .option('--batch-size <n>', 'images per encoder call', '16')
     .option('--shard-size <n>', 'images per store shard (the unit a killed run resumes from)', '1024')
     .option('--recall-sample <n>', 'queries on which usearch recall is measured against exact search', '200')
@@ -76,7 +76,7 @@ export function registerMine(program: Command): void {
       const shardSize = integerOption('--shard-size', options.shardSize, 1);
       const recallSample = integerOption('--recall-sample', options.recallSample, 1);
       const contactSheet = integerOption('--contact-sheet', options.contactSheet, 0);
-      const workers = options.workers === undefined ? Math.max(1, Math.min(4, availableParallelism() - 1)) : integerOption('--workers', options.workers, 0);
+      const workers = options.workers === undefined ? defaultDecodeWorkers() : integerOption('--workers', options.workers, 0);
       if (!(searchIndexKinds as readonly string[]).includes(options.index)) {
         throw new InvalidArgumentError(`--index '${options.index}' is not a search index; valid choices: ${listChoices(searchIndexKinds)}`);
       }
