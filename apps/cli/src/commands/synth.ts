@@ -22,7 +22,7 @@ export function registerSynth(program: Command): void {
   program
     .command('synth')
     .description('write a synthetic benchmark of image pairs that differ in one visual pattern, in the MMVP and MMVP-VLM layouts (or a training split)')
-    .requiredOption('--out <dir>', 'output folder (created if missing): MMVP/, MMVP_VLM/, ground-truth.jsonl, synth.json, contact-sheets/ (eval) or train/ (train)')
+    .requiredOption('--out <dir>', 'output folder (created if missing): eval writes MMVP/, MMVP_VLM/, ground-truth.jsonl, synth.json; train writes train/ (train.jsonl, images/, synth.json); both contact-sheets/')
     .option('--seed <n>', 'seed (integer >= 0); the same seed gives byte-identical files', '0')
     .option('--pairs-per-pattern <n>', 'eval split: pairs per pattern, 1 to 100000 (default 15 = MMVP-VLM layout: 9 x 15 pairs)')
     .option('--size <px>', `image side in pixels, ${SUPPORTED_SIZES_MIN} to ${SUPPORTED_SIZES_MAX} (224 or 336 for the study)`, '224')
