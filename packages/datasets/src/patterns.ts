@@ -1,20 +1,7 @@
-/**
- * The nine visual patterns of the MMVP study, in the benchmark's order (the order of the official
- * `scripts/evaluate_vlm.py`: pair p of MMVP-VLM belongs to pattern floor(p / 15)).
- */
-export const MMVP_PATTERNS = [
-  'Orientation and Direction',
-  'Presence of Specific Features',
-  'State and Condition',
-  'Quantity and Count',
-  'Positional and Relational Context',
-  'Color and Appearance',
-  'Structural Characteristics',
-  'Texts',
-  'Viewpoint and Perspective',
-] as const;
+import { MMVP_PATTERNS, type MmvpPattern } from '@mmvp/core';
 
-export type MmvpPattern = (typeof MMVP_PATTERNS)[number];
+// The nine patterns (in the benchmark's order) live in @mmvp/core; re-exported for this package's users.
+export { MMVP_PATTERNS, type MmvpPattern };
 
 // Words that identify each pattern in the type names users meet: the full names above, the paper's
 // variants ("Structural and Physical Characteristics", "Text") and the MMVP-VLM folder names

@@ -1,20 +1,9 @@
-/**
- * The nine visual patterns of the MMVP study, in the benchmark's order (the order of
- * `scripts/evaluate_vlm.py`: pair p of MMVP-VLM belongs to pattern floor(p / 15)).
- */
-export const PATTERNS = [
-  'Orientation and Direction',
-  'Presence of Specific Features',
-  'State and Condition',
-  'Quantity and Count',
-  'Positional and Relational Context',
-  'Color and Appearance',
-  'Structural Characteristics',
-  'Texts',
-  'Viewpoint and Perspective',
-] as const;
+import { MMVP_PATTERNS, type MmvpPattern } from '@mmvp/core';
 
-export type PatternName = (typeof PATTERNS)[number];
+/** The nine visual patterns in the benchmark's order (the one list in @mmvp/core). */
+export const PATTERNS = MMVP_PATTERNS;
+
+export type PatternName = MmvpPattern;
 
 /**
  * MMVP-VLM folder (and `Type` column) name per pattern. The real release's README names the first
