@@ -16,8 +16,8 @@ import { cliVersion } from './version';
 
 const program = new Command('mmvp')
   .description(
-    'MMVP on Node.js: run CLIP and DINOv2 encoders from ONNX, mix their features (Mixture-of-Features),\n' +
-      'drive an LLM decoder with the visual tokens, and score models on MMVP, MMVP-VLM and POPE.\n' +
+    'MMVP on Node.js: run CLIP and DINOv2 encoders from ONNX, mix their features (Mixture-of-Features), ' +
+      'drive an LLM decoder with the visual tokens, and score models on MMVP, MMVP-VLM and POPE. ' +
       'Paper: "Eyes Wide Shut? Exploring the Visual Shortcomings of Multimodal LLMs" (arXiv 2401.06209).',
   )
   .version(cliVersion)

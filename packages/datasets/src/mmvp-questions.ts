@@ -115,8 +115,8 @@ export async function readMmvpQuestions(questionsFile: string, options: MmvpLoad
   const missing = REQUIRED_COLUMNS.filter((_, i) => columns[i]! < 0);
   if (missing.length > 0) {
     throw new DatasetError(
-      `${file}:${records[0]!.line}: the header lacks the column(s) ${listChoices(missing)}; found ${listChoices(records[0]!.fields)}; ` +
-        `an MMVP Questions.csv has the columns ${listChoices(REQUIRED_COLUMNS)} (the first may be spelled 'lndex')`,
+      `${file}:${records[0]!.line}: the header lacks the column(s) ${quoteAll(missing)}; found ${quoteAll(records[0]!.fields)}; ` +
+        `an MMVP Questions.csv has the columns ${quoteAll(REQUIRED_COLUMNS)} (the first may be spelled 'lndex')`,
     );
   }
   const [indexColumn, questionColumn, optionsColumn, answerColumn] = columns as [number, number, number, number];
@@ -231,4 +231,9 @@ export async function readMmvpQuestions(questionsFile: string, options: MmvpLoad
 
 function normalize(text: string): string {
   return text.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** `'a', 'b', 'c'`: a list of things that are all there (listChoices is for alternatives). */
+function quoteAll(names: readonly string[]): string {
+  return names.map((name) => `'${name}'`).join(', ');
 }
