@@ -87,7 +87,7 @@ describe('loadMmvp', () => {
 
   it('a missing column is an error naming the file, the column and the expected header', async () => {
     const dir = await mmvpFolder([[1, 'q', '(a) x (b) y', '(a)']], { head: 'Index,Question,Correct Answer' });
-    await expect(loadMmvp(dir)).rejects.toThrowError(/Questions\.csv:1: the header lacks the column\(s\) 'Options'.*'Index', 'Question', 'Options' or 'Correct Answer'/);
+    await expect(loadMmvp(dir)).rejects.toThrowError(/Questions\.csv:1: the header lacks the column\(s\) 'Options'.*'Index', 'Question', 'Options', 'Correct Answer'/);
   });
 
   it('reports each broken row with file and line, skips only the broken pairs, and strict mode fails', async () => {
