@@ -1,18 +1,6 @@
-import { assertShape, parseWithSchema, type EncodeOptions, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
+import { parseWithSchema, type EncodeOptions, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { createImageProcessor, loadPreprocessorConfig, type ImageProcessor } from '@mmvp/image';
-import {
-  checkSessionNames,
-  clipVisionNaming,
-  getSession,
-  ortToTensor,
-  resolveModelFolder,
-  resolveTap,
-  runInBatches,
-  selectTokens,
-  tensorToOrt,
-  type ResolvedTap,
-  type SessionOptions,
-} from '@mmvp/onnx';
+import { clipVisionNaming, createVisionTower, resolveModelFolder, type ResolvedTap } from '@mmvp/onnx';
 import { clipVisionConfig } from './clip-config';
 import { clipEncoderOptionsSchema, type ClipEncoderOptions } from './clip-encoder-options';
 
@@ -34,27 +22,22 @@ export async function createClipVisionEncoder(options: ClipEncoderOptions): Prom
   const settings = parseWithSchema(clipEncoderOptionsSchema, options, 'CLIP encoder options');
   const folder = await resolveModelFolder(settings.modelPath, ['preprocessor_config.json']);
   const config = clipVisionConfig(folder.config, folder.configPath);
-  const onnxPath = folder.onnxPath('vision_model', settings.dtype);
-  const sessionOptions: SessionOptions = { executionProvider: settings.executionProvider, intraOpThreads: settings.intraOpThreads };
-  const base = await getSession(onnxPath, sessionOptions);
-  checkSessionNames(base, { inputs: ['pixel_values'], outputs: ['image_embeds', 'last_hidden_state'] }, onnxPath);
+  const imageSize: [number, number] = [config.image_size, config.image_size];
+  const tower = await createVisionTower({
+    onnxPath: folder.onnxPath('vision_model', settings.dtype),
+    naming: clipVisionNaming,
+    numLayers: config.num_hidden_layers,
+    outputs: ['image_embeds', 'last_hidden_state'],
+    pooledOutput: 'image_embeds', // [B, E] projected
+    imageSize,
+    modelName: 'CLIP',
+    sessionOptions: { executionProvider: settings.executionProvider, intraOpThreads: settings.intraOpThreads },
+    batchSize: settings.batchSize,
+    cacheDir: settings.cacheDir,
+  });
   const preprocessorConfig = await loadPreprocessorConfig(folder.preprocessorConfigPath!);
   let processor: ImageProcessor | undefined;
   const getProcessor = () => (processor ??= createImageProcessor(preprocessorConfig, { padToSquare: settings.padToSquare, cropRounding: settings.cropRounding }));
-  const imageSize: [number, number] = [config.image_size, config.image_size];
-  const patchGrid: [number, number] = [Math.floor(imageSize[0] / config.patch_size), Math.floor(imageSize[1] / config.patch_size)];
-  const taps = new Map<string, Promise<ResolvedTap>>();
-  const tapFor = (tap: EncodeOptions['tap']) => {
-    const key = JSON.stringify(tap);
-    let resolved = taps.get(key);
-    if (!resolved) {
-      resolved = resolveTap(onnxPath, tap, { naming: clipVisionNaming, numLayers: config.num_hidden_layers, cacheDir: settings.cacheDir });
-      taps.set(key, resolved);
-      resolved.catch(() => taps.delete(key));
-    }
-    return resolved;
-  };
-  const checkPixels = (pixelValues: Tensor) => assertShape(pixelValues, [null, 3, imageSize[0], imageSize[1]], 'CLIP pixel_values', ['B']);
 
   return {
     specificationVersion: 'v1',
@@ -62,43 +45,19 @@ export async function createClipVisionEncoder(options: ClipEncoderOptions): Prom
     modelId: folder.dir,
     hiddenSize: config.hidden_size,
     imageSize,
-    patchGrid,
-    onnxPath,
-    numLayers: config.num_hidden_layers,
-    resolveTap: tapFor,
+    patchGrid: [Math.floor(imageSize[0] / config.patch_size), Math.floor(imageSize[1] / config.patch_size)],
+    onnxPath: tower.onnxPath,
+    numLayers: tower.numLayers,
+    resolveTap: tower.resolveTap,
     async preprocess(images: readonly ImageSource[]): Promise<Tensor> {
       return getProcessor().preprocess(images); // [B, 3, H, W]
     },
-    async encodePixels(pixelValues: Tensor, encodeOptions: EncodeOptions): Promise<Tensor> {
-      checkPixels(pixelValues);
-      const tap = await tapFor(encodeOptions.tap);
-      const session = await getSession(tap.modelPath, sessionOptions);
-      return runInBatches(
-        pixelValues,
-        settings.batchSize,
-        async (chunk) => {
-          const out = await session.run({ pixel_values: tensorToOrt(chunk) }, [tap.outputName]);
-          return selectTokens(ortToTensor(out[tap.outputName]!, `${onnxPath} ${tap.outputName}`), encodeOptions.tokens); // [b, T, D]
-        },
-        encodeOptions.signal,
-      );
-    },
-    async embedPixels(pixelValues: Tensor, embedOptions: { signal?: AbortSignal } = {}): Promise<Tensor> {
-      checkPixels(pixelValues);
-      return runInBatches(
-        pixelValues,
-        settings.batchSize,
-        async (chunk) => {
-          const out = await base.run({ pixel_values: tensorToOrt(chunk) }, ['image_embeds']);
-          return ortToTensor(out.image_embeds!, `${onnxPath} image_embeds`); // [b, E]
-        },
-        embedOptions.signal,
-      );
-    },
+    encodePixels: tower.encodePixels, // [B, T, D]
+    embedPixels: tower.embedPixels, // [B, E]
     async dispose(): Promise<void> {
       // Sessions are shared through @mmvp/onnx's cache (another encoder may use the same file);
       // releaseSessions() frees them all.
-      taps.clear();
+      tower.dispose();
     },
   };
 }

@@ -12,3 +12,5 @@ export type { ModelFolder, ModelDtype } from './model-folder';
 export { resolveTap, findHiddenState, normalizeLayerIndex, tapKey, fileSha256, clipVisionNaming, dinov2Naming } from './graph-tap';
 export type { GraphTap, GraphNaming, TapOptions, ResolvedTap } from './graph-tap';
 export { selectTokens, runInBatches, tokenSelections } from './token-selection';
+export { createVisionTower } from './vision-tower';
+export type { VisionTower, VisionTowerOptions } from './vision-tower';
