@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -16,6 +15,7 @@ import {
 import { createClipTextEncoder, createClipVisionEncoder, type ClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
 import { resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
+import { packageVersion } from '../shared/package-versions';
 
 interface EmbedOptions {
   model: string;
@@ -37,14 +37,6 @@ interface EmbedOptions {
 
 const tokenChoices: readonly TokenSelection[] = ['patch', 'cls', 'all'];
 const tapChoices = ['prenorm', 'last'] as const;
-
-function packageVersion(name: string): string {
-  try {
-    return (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** The model family from config.json's model_type. */
 function familyOf(config: Record<string, unknown>, configPath: string): 'clip' | 'dinov2' {

@@ -6,7 +6,11 @@ import { LABEL_SETS, loadMmvp, readAnswers, type LabelSet, type MmvpItem } from 
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import type { Command } from 'commander';
 import { cliVersion } from '../version';
-import { createProgress, gradeToDirectory, packageVersions, sha256File, writeAtomically } from './grade';
+import { packageVersions } from '../shared/package-versions';
+import { createProgress } from '../shared/progress';
+import { sha256File } from '../shared/sha256-file';
+import { writeAtomically } from '../shared/write-atomically';
+import { gradeToDirectory } from './grade';
 
 const PROMPT_STYLES = ['original', 'lmms'] as const;
 type PromptStyle = (typeof PROMPT_STYLES)[number];

@@ -6,7 +6,10 @@ import { createClipTextEncoder, createClipVisionEncoder } from '@mmvp/encoder-cl
 import { evaluateMmvpVlm, type VlmEvaluation } from '@mmvp/metrics';
 import type { Command } from 'commander';
 import { cliVersion } from '../version';
-import { createProgress, packageVersions, sha256File, writeAtomically } from './grade';
+import { packageVersions } from '../shared/package-versions';
+import { createProgress } from '../shared/progress';
+import { sha256File } from '../shared/sha256-file';
+import { writeAtomically } from '../shared/write-atomically';
 
 const PROVIDERS = ['cpu', 'webgpu', 'cuda'] as const;
 const CROP_ROUNDINGS = ['floor', 'round'] as const;

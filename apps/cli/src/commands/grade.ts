@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DatasetError, InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS, MMVP_PATTERNS, formatIssue, readAnswers, readMmvpQuestions, readPatternMap, type AnswerRecord, type LabelSet, type MmvpQuestion, type MmvpQuestionSet } from '@mmvp/datasets';
@@ -18,6 +15,10 @@ import {
   type MmvpScores,
 } from '@mmvp/metrics';
 import type { Command } from 'commander';
+import { packageVersions } from '../shared/package-versions';
+import { createProgress } from '../shared/progress';
+import { sha256File } from '../shared/sha256-file';
+import { writeAtomically } from '../shared/write-atomically';
 import { cliVersion } from '../version';
 
 const GRADERS = ['rule', 'llm'] as const;
@@ -265,68 +266,4 @@ function formatSummary(document: ScoresDocument, out: string): string {
   }
   lines.push(`wrote ${join(out, 'scores.json')}, ${join(out, 'graded.csv')}, ${join(out, 'scores.md')}`);
   return lines.join('\n') + '\n';
-}
-
-/** Versions of installed packages (read from their package.json), for provenance. */
-export function packageVersions(names: readonly string[]): Record<string, string> {
-  const require = createRequire(import.meta.url);
-  const versions: Record<string, string> = {};
-  for (const name of names) {
-    try {
-      versions[name] = (require(`${name}/package.json`) as { version: string }).version;
-    } catch {
-      versions[name] = 'unknown';
-    }
-  }
-  return versions;
-}
-
-/** SHA-256 of a file, streamed. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Writes via a temporary file and rename, so a killed run never leaves a half-written result. */
-export async function writeAtomically(path: string, content: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, content);
-  await rename(temporary, path);
-}
-
-/** Progress on stderr: a bar with rate and ETA on a terminal, a plain line every ~5% otherwise. */
-export function createProgress(label: string, total: number, start = 0): { update(done: number): void; finish(): void } {
-  const tty = process.stderr.isTTY === true;
-  const began = Date.now();
-  let lastPrinted = -1;
-  const step = Math.max(1, Math.ceil(total / 20));
-  const render = (done: number) => {
-    const seconds = (Date.now() - began) / 1000;
-    const rate = seconds > 0 ? (done - start) / seconds : 0;
-    const eta = rate > 0 ? (total - done) / rate : Number.POSITIVE_INFINITY;
-    const etaText = Number.isFinite(eta) ? formatDuration(eta) : '?';
-    const width = 24;
-    const filled = total === 0 ? width : Math.round((done / total) * width);
-    const bar = tty ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
-    return `  ${bar}${done}/${total} ${label}, ${rate.toFixed(2)}/s, ETA ${etaText}`;
-  };
-  return {
-    update(done: number) {
-      if (tty) process.stderr.write(`\r${render(done)}`);
-      else if (done === total || done - lastPrinted >= step) {
-        process.stderr.write(`${render(done)}\n`);
-        lastPrinted = done;
-      }
-    },
-    finish() {
-      if (tty) process.stderr.write('\n');
-    },
-  };
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(0)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
 }

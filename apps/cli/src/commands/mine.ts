@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, listChoices, tensor, type VisionEncoderV1 } from '@mmvp/core';
@@ -24,6 +23,7 @@ import {
   type MiningModel,
   type SearchIndexKind,
 } from '@mmvp/mining';
+import { packageVersion } from '../shared/package-versions';
 
 interface MineOptions {
   clip: string;
@@ -96,7 +96,7 @@ export function registerMine(program: Command): void {
 
       const log = (line: string) => process.stderr.write(`mine: ${line}\n`);
       const versions = miningVersions();
-      log(`@mmvp/mining ${versions.mining}, usearch ${versions.usearch}, onnxruntime-node ${onnxruntimeVersion()}`);
+      log(`@mmvp/mining ${versions.mining}, usearch ${versions.usearch}, onnxruntime-node ${packageVersion('onnxruntime-node')}`);
       log(`CLIP   ${formatIdentity(clip.identity)}`);
       log(`DINOv2 ${formatIdentity(dino.identity)}`);
       log(`${paths.length} images from ${resolve(options.images)}; candidates: ${k} CLIP neighbours by ${index} search; keep CLIP cosine > ${clipMin} and DINOv2 cosine < ${dinoMax}`);
@@ -207,12 +207,4 @@ function integerOption(name: string, value: string, min: number): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}, got '${value}'`);
   return number;
-}
-
-function onnxruntimeVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
 }
