@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFile, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMmvp } from '@mmvp/datasets';
 import { answerQuestions, type QuestionAnswerer } from '../src/commands/eval-mllm';
+import { cliPath as cli, runCli } from './helpers/run-cli';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const pngs = fileURLToPath(new URL('../../../packages/metrics/src/__fixtures__/mmvp-vlm-tiny/MMVP_VLM_Images/', import.meta.url));
 const tinyPipeline = fileURLToPath(new URL('../../../configs/pipelines/tiny-clip.json', import.meta.url));
 
@@ -84,12 +84,7 @@ describe('mmvp eval-mllm on the tiny pipeline', () => {
   it('a run killed with SIGKILL and resumed gives the same answers.jsonl as an uninterrupted run, then grades', async () => {
     const data = join(scratch, 'data');
     await mmvpFolder(data, 12);
-    const run = (out: string, extra: string[] = []) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, [cli, 'eval-mllm', '--pipeline', tinyPipeline, '--data', data, '--out', out, '--json', ...extra], (error, stdout, stderr) =>
-          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-        );
-      });
+    const run = (out: string, extra: string[] = []) => runCli(['eval-mllm', '--pipeline', tinyPipeline, '--data', data, '--out', out, '--json', ...extra]);
     const whole = join(scratch, 'run-whole');
     const uninterrupted = await run(whole);
     expect(uninterrupted.stderr).toMatch(/24 questions .*prompt style lmms/);

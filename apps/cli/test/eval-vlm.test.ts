@@ -1,20 +1,13 @@
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 // MMVP-VLM-layout folder + PyTorch reference from tools/make_vlm_references.py (tiny CLIP of tools/tiny_models.py).
 const fixture = fileURLToPath(new URL('../../../packages/metrics/src/__fixtures__/mmvp-vlm-tiny/', import.meta.url));
 const model = fileURLToPath(new URL('../../../models/tiny-clip/', import.meta.url));
-
-function mmvp(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
 
 interface ReferencePair {
   qid1: number;
@@ -37,7 +30,7 @@ describe('mmvp eval-vlm', () => {
   it('reproduces the PyTorch run of the official rule on the tiny CLIP (table, per-pair CSV, provenance)', async () => {
     const reference = JSON.parse(await readFile(join(fixture, 'reference.json'), 'utf8')) as { logitScale: number; pairs: ReferencePair[]; perPattern: Record<string, number>; average: number };
     const out = join(scratch, 'out');
-    const result = await mmvp(['eval-vlm', '--model', model, '--data', fixture, '--out', out, '--logit-scale', String(reference.logitScale), '--json']);
+    const result = await runCli(['eval-vlm', '--model', model, '--data', fixture, '--out', out, '--logit-scale', String(reference.logitScale), '--json']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/18 pairs in 9 patterns .* model .*vision_model\.onnx \+ .*text_model\.onnx, 32px, cpu/);
     const scores = JSON.parse(result.stdout);
@@ -66,18 +59,18 @@ describe('mmvp eval-vlm', () => {
     const data = join(scratch, 'broken');
     await cp(fixture, data, { recursive: true });
     await rm(join(data, 'MMVP_VLM_Images', 'Color', '22.png'));
-    const result = await mmvp(['eval-vlm', '--model', model, '--data', data, '--out', join(scratch, 'broken-out'), '--json']);
+    const result = await runCli(['eval-vlm', '--model', model, '--data', data, '--out', join(scratch, 'broken-out'), '--json']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/Questions\.csv:23: image MMVP_VLM_Images\/Color\/22\.jpg \(or \.jpeg\/\.png\) is missing; pair 11 is skipped/);
     const scores = JSON.parse(result.stdout);
     expect([scores.pairs, scores.skippedPairs]).toEqual([17, 1]);
-    const strict = await mmvp(['eval-vlm', '--model', model, '--data', data, '--out', join(scratch, 'broken-out2'), '--strict']);
+    const strict = await runCli(['eval-vlm', '--model', model, '--data', data, '--out', join(scratch, 'broken-out2'), '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/DatasetError: MMVP-VLM folder broken: 1 problem\(s\) \(strict mode\)/);
   });
 
   it('a folder that is not a CLIP model gives a clear error', async () => {
-    const result = await mmvp(['eval-vlm', '--model', fixture, '--data', fixture, '--out', join(scratch, 'x')]);
+    const result = await runCli(['eval-vlm', '--model', fixture, '--data', fixture, '--out', join(scratch, 'x')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^mmvp: \w+Error: .*config\.json/m);
   });

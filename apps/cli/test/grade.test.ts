@@ -1,21 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-
-/** Runs the built CLI asynchronously (the judge server below lives in this process). */
-function mmvp(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 // --- A 300-question MMVP-shaped set whose scores are known by construction -------------------------
 // Pair p (rows 2p-1, 2p) asks one question; first row's answer is (a), second's (b) -- except that the
@@ -111,7 +100,7 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 describe('mmvp grade (rule grader)', () => {
   it('scores pairs (both must be right), writes scores.json, graded.csv and scores.md with provenance', async () => {
     const out = join(scratch, 'rule');
-    const result = await mmvp(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out]);
+    const result = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out]);
     expect(result.stderr).toMatch(/300 answers of 300 questions .*labels original.*grader rule/);
     expect(result.code).toBe(0);
     const expected = expectedCounts('original');
@@ -132,7 +121,7 @@ describe('mmvp grade (rule grader)', () => {
 
   it('--labels corrected swaps rows 99/100 and 279/280: pairs 50 and 140 now count', async () => {
     const out = join(scratch, 'corrected');
-    const result = await mmvp(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out, '--labels', 'corrected', '--json']);
+    const result = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out, '--labels', 'corrected', '--json']);
     expect(result.code).toBe(0);
     const scores = JSON.parse(result.stdout);
     const expected = expectedCounts('corrected');
@@ -148,7 +137,7 @@ describe('mmvp grade (rule grader)', () => {
     const patterns = join(scratch, 'patterns.csv');
     // pairs 1-50 Texts, 51-150 Color and Appearance (both questions of a pair share the pattern)
     await writeFile(patterns, ['index,pattern', ...Array.from({ length: 300 }, (_, i) => `${i + 1},${i < 100 ? 'Texts' : 'Color and Appearance'}`)].join('\n'));
-    const result = await mmvp(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'patterns'), '--patterns', patterns, '--json']);
+    const result = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'patterns'), '--patterns', patterns, '--json']);
     const scores = JSON.parse(result.stdout);
     // Color (benchmark order first): pairs 51-150 -> none of 81-150 count, 51-80 are half-wrong -> 0 of 100.
     // Texts: pairs 1-40 count, 41-50 do not -> 40 of 50.
@@ -198,7 +187,7 @@ describe('mmvp grade (LLM judge against a local chat-completions server)', () =>
     const out = join(scratch, 'llm');
     failNext = 2;
     const args = ['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out, '--judge', 'llm', '--judge-url', url, '--judge-model', 'local-judge', '--judge-key-env', 'MMVP_TEST_JUDGE_KEY'];
-    const first = await mmvp([...args, '--json'], { MMVP_TEST_JUDGE_KEY: secret });
+    const first = await runCli([...args, '--json'], { env: { MMVP_TEST_JUDGE_KEY: secret } });
     expect(first.stderr).not.toContain(secret);
     expect(first.code).toBe(0);
     expect(requests).toHaveLength(302); // 300 + 2 retried
@@ -209,7 +198,7 @@ describe('mmvp grade (LLM judge against a local chat-completions server)', () =>
     expect(scores.correctPairs).toBe(40);
     expect(scores.grader).toMatchObject({ kind: 'llm', model: 'local-judge', temperature: 0.2, repliesRequested: 300, repliesFromCache: 0 });
 
-    const second = await mmvp([...args, '--json'], { MMVP_TEST_JUDGE_KEY: secret });
+    const second = await runCli([...args, '--json'], { env: { MMVP_TEST_JUDGE_KEY: secret } });
     expect(second.code).toBe(0);
     expect(requests).toHaveLength(302); // nothing new asked
     expect(JSON.parse(second.stdout).grader).toMatchObject({ repliesRequested: 0, repliesFromCache: 300 });
@@ -222,10 +211,10 @@ describe('mmvp grade (LLM judge against a local chat-completions server)', () =>
 
   it('fails clearly without --judge-model or without the key variable', async () => {
     const base = ['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'llm-bad'), '--judge', 'llm'];
-    const noModel = await mmvp(base);
+    const noModel = await runCli(base);
     expect(noModel.code).toBe(1);
     expect(noModel.stderr).toMatch(/--judge llm needs --judge-model \(the original study used gpt-4-0314\)/);
-    const noKey = await mmvp([...base, '--judge-model', 'x', '--judge-key-env', 'MMVP_TEST_UNSET_VARIABLE']);
+    const noKey = await runCli([...base, '--judge-model', 'x', '--judge-key-env', 'MMVP_TEST_UNSET_VARIABLE']);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/environment variable MMVP_TEST_UNSET_VARIABLE .* is not set/);
   });
@@ -234,12 +223,12 @@ describe('mmvp grade (LLM judge against a local chat-completions server)', () =>
 describe('mmvp grade: bad input gives clear errors and loses nothing', () => {
   it('a broken JSONL line and duplicate ids name file and line; earlier results stay untouched', async () => {
     const out = join(scratch, 'keep');
-    expect((await mmvp(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out])).code).toBe(0);
+    expect((await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out])).code).toBe(0);
     const before = await readFile(join(out, 'scores.json'), 'utf8');
     const lines = answersJsonl().trim().split('\n');
     const broken = join(scratch, 'broken.jsonl');
     await writeFile(broken, [...lines.slice(0, 9), '{"question_id": 10, "response": ', ...lines.slice(10), lines[3]].join('\n') + '\n');
-    const result = await mmvp(['grade', '--questions', questionsFile, '--answers', broken, '--out', out]);
+    const result = await runCli(['grade', '--questions', questionsFile, '--answers', broken, '--out', out]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/broken\.jsonl: 2 bad line\(s\); nothing was graded/);
     expect(result.stderr).toMatch(/broken\.jsonl:10: not valid JSON/);
@@ -250,15 +239,15 @@ describe('mmvp grade: bad input gives clear errors and loses nothing', () => {
   it('an answer to a question that does not exist, and unanswered questions, are errors (or --allow-missing)', async () => {
     const extra = join(scratch, 'extra.jsonl');
     await writeFile(extra, answersJsonl() + JSON.stringify({ question_id: 301, response: 'A' }) + '\n');
-    const unknown = await mmvp(['grade', '--questions', questionsFile, '--answers', extra, '--out', join(scratch, 'x1')]);
+    const unknown = await runCli(['grade', '--questions', questionsFile, '--answers', extra, '--out', join(scratch, 'x1')]);
     expect(unknown.stderr).toMatch(/extra\.jsonl:301: question_id 301 is not a question of .*Questions\.csv \(ids run 1\.\.300\)/);
     const partial = join(scratch, 'partial.jsonl');
     await writeFile(partial, answersJsonl(Array.from({ length: 296 }, (_, i) => i + 1).filter((id) => id !== 7)));
-    const missing = await mmvp(['grade', '--questions', questionsFile, '--answers', partial, '--out', join(scratch, 'x2')]);
+    const missing = await runCli(['grade', '--questions', questionsFile, '--answers', partial, '--out', join(scratch, 'x2')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/has no answer for 5 question\(s\) .*: 7, 297, 298, 299, 300; nothing was graded/);
     await expect(stat(join(scratch, 'x2', 'scores.json'))).rejects.toThrow();
-    const allowed = await mmvp(['grade', '--questions', questionsFile, '--answers', partial, '--out', join(scratch, 'x3'), '--allow-missing', '--json']);
+    const allowed = await runCli(['grade', '--questions', questionsFile, '--answers', partial, '--out', join(scratch, 'x3'), '--allow-missing', '--json']);
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.stdout).pairs).toBe(147); // pairs 4, 149, 150 left out
   });
@@ -266,24 +255,24 @@ describe('mmvp grade: bad input gives clear errors and loses nothing', () => {
   it('a CSV missing a column, and an odd row count (reported, the unpaired row left out)', async () => {
     const noColumn = join(scratch, 'no-column.csv');
     await writeFile(noColumn, 'Index,Question,Correct Answer\n1,q,(a)\n');
-    const missingColumn = await mmvp(['grade', '--questions', noColumn, '--answers', answersFile, '--out', join(scratch, 'x4')]);
+    const missingColumn = await runCli(['grade', '--questions', noColumn, '--answers', answersFile, '--out', join(scratch, 'x4')]);
     expect(missingColumn.code).toBe(1);
     expect(missingColumn.stderr).toMatch(/no-column\.csv:1: the header lacks the column\(s\) 'Options'/);
     const odd = join(scratch, 'odd.csv');
     await writeFile(odd, questionsCsv(299));
     const answers299 = join(scratch, 'answers-299.jsonl');
     await writeFile(answers299, answersJsonl(Array.from({ length: 299 }, (_, i) => i + 1)));
-    const oddResult = await mmvp(['grade', '--questions', odd, '--answers', answers299, '--out', join(scratch, 'x5'), '--json']);
+    const oddResult = await runCli(['grade', '--questions', odd, '--answers', answers299, '--out', join(scratch, 'x5'), '--json']);
     expect(oddResult.stderr).toMatch(/odd\.csv:300: the file has an odd number of rows \(299\)/);
     expect(oddResult.code).toBe(0);
     expect(JSON.parse(oddResult.stdout).pairs).toBe(149);
-    const strict = await mmvp(['grade', '--questions', odd, '--answers', answers299, '--out', join(scratch, 'x6'), '--strict']);
+    const strict = await runCli(['grade', '--questions', odd, '--answers', answers299, '--out', join(scratch, 'x6'), '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/DatasetError: .*1 problem\(s\) \(strict mode\)/);
   });
 
   it('rejects an unknown grader or label set, listing the choices', async () => {
-    const result = await mmvp(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'x7'), '--labels', 'fixed']);
+    const result = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'x7'), '--labels', 'fixed']);
     expect(result.stderr).toMatch(/--labels 'fixed' is not valid; valid choices: 'original' or 'corrected'/);
   });
 });

@@ -9,9 +9,9 @@ import { readNpyFloat32 } from '@mmvp/core';
 import { decodeModel, encodeModel } from '@mmvp/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCollection, makeNoiseImages } from '../../../packages/mining/src/__fixtures__/make-collection';
+import { cliPath as cli } from './helpers/run-cli';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(repo, 'apps/cli/dist/cli.js');
 const clipModel = join(repo, 'models/tiny-clip');
 const dinoModel = join(repo, 'models/tiny-dinov2');
 // The tiny fixture encoders have random weights: no pair reaches the paper's CLIP > 0.95 with
