@@ -3,9 +3,10 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readNpy, readNpyFloat32, tensor, type FeatureTap, type Tensor } from '@mmvp/core';
+import { readNpy, readNpyFloat32, tensor, type FeatureTap } from '@mmvp/core';
 import { releaseSessions } from '@mmvp/onnx';
 import clipModule, { createClipTextEncoder, createClipVisionEncoder } from './index';
+import { hiddenState, maxAbsDiff } from '../../onnx/src/__fixtures__/compare-hidden-states';
 
 const modelPath = fileURLToPath(new URL('../../../models/tiny-clip', import.meta.url));
 const reference = (name: string) => join(modelPath, 'reference', name);
@@ -13,25 +14,12 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'mmvp-clip-cache-'));
 
 afterAll(() => releaseSessions());
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
-
 /** Tokens [start, start + count) of a [B, T, D] reference. */
 function tokensOf(t: { data: Float32Array; dims: readonly number[] }, start: number, count: number): Float32Array {
   const [b, n, d] = t.dims as [number, number, number];
   const out = new Float32Array(b * count * d);
   for (let i = 0; i < b; i++) out.set(t.data.subarray((i * n + start) * d, (i * n + start + count) * d), i * count * d);
   return out;
-}
-
-function hiddenState(all: { data: Float32Array; dims: readonly number[] }, k: number): Tensor {
-  const dims = all.dims.slice(1);
-  const size = dims.reduce((p, d) => p * d, 1);
-  return tensor(all.data.slice(k * size, (k + 1) * size), dims);
 }
 
 describe('CLIP vision encoder vs PyTorch', () => {

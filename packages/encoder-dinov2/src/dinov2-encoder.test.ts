@@ -3,9 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readNpyFloat32, tensor, type Tensor } from '@mmvp/core';
+import { readNpyFloat32 } from '@mmvp/core';
 import { releaseSessions } from '@mmvp/onnx';
 import dinov2Module, { createDinov2Encoder } from './index';
+import { hiddenState, maxAbsDiff } from '../../onnx/src/__fixtures__/compare-hidden-states';
 
 const modelPath = fileURLToPath(new URL('../../../models/tiny-dinov2', import.meta.url));
 const clipModelPath = fileURLToPath(new URL('../../../models/tiny-clip', import.meta.url));
@@ -13,19 +14,6 @@ const reference = (name: string) => join(modelPath, 'reference', name);
 const cacheDir = mkdtempSync(join(tmpdir(), 'mmvp-dino-cache-'));
 
 afterAll(() => releaseSessions());
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
-
-function hiddenState(all: { data: Float32Array; dims: readonly number[] }, k: number): Tensor {
-  const dims = all.dims.slice(1);
-  const size = dims.reduce((p, d) => p * d, 1);
-  return tensor(all.data.slice(k * size, (k + 1) * size), dims);
-}
 
 function patchTokens(t: { data: Float32Array; dims: readonly number[] }): Float32Array {
   const [b, n, d] = t.dims as [number, number, number];

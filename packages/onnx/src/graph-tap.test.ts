@@ -9,6 +9,7 @@ import { decodeModel } from './proto/onnx-proto';
 import { clipVisionNaming, dinov2Naming, resolveTap, type GraphTap } from './graph-tap';
 import { getSession, releaseSessions } from './session-cache';
 import { ortToTensor, tensorToOrt } from './tensor-conversion';
+import { hiddenState, maxAbsDiff } from './__fixtures__/compare-hidden-states';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const tinyClip = join(repo, 'models/tiny-clip');
@@ -17,19 +18,6 @@ const externalClip = fileURLToPath(new URL('./__fixtures__/tiny-clip-external', 
 const cacheRoot = mkdtempSync(join(tmpdir(), 'mmvp-taps-'));
 
 afterAll(() => releaseSessions());
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
-
-/** hidden_states.npy is [L+1, B, T, D]; row k is hidden_states[k]. */
-function hiddenState(all: { data: Float32Array; dims: readonly number[] }, k: number): Float32Array {
-  const size = all.dims.slice(1).reduce((p, d) => p * d, 1);
-  return all.data.subarray(k * size, (k + 1) * size);
-}
 
 async function runTap(modelPath: string, tap: GraphTap, naming = clipVisionNaming, numLayers = 4, pixels: Tensor, cacheDir = cacheRoot) {
   const resolved = await resolveTap(modelPath, tap, { naming, numLayers, cacheDir });
@@ -46,10 +34,10 @@ describe('graph taps vs PyTorch hidden_states', () => {
     for (let k = 0; k <= 4; k++) {
       const { tensor } = await runTap(model, { kind: 'layer', layer: k }, clipVisionNaming, 4, pixels);
       expect(tensor.dims).toEqual(hidden.dims.slice(1));
-      expect(maxAbsDiff(tensor.data, hiddenState(hidden, k))).toBeLessThan(1e-4);
+      expect(maxAbsDiff(tensor.data, hiddenState(hidden, k).data)).toBeLessThan(1e-4);
     }
     const minusTwo = await runTap(model, { kind: 'layer', layer: -2 }, clipVisionNaming, 4, pixels);
-    expect(maxAbsDiff(minusTwo.tensor.data, hiddenState(hidden, 3))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(minusTwo.tensor.data, hiddenState(hidden, 3).data)).toBeLessThan(1e-4);
     const prenorm = await runTap(model, { kind: 'prenorm' }, clipVisionNaming, 4, pixels);
     expect(prenorm.resolved.origin).toBe('source'); // CLIP's last_hidden_state is already the encoder output
     expect(maxAbsDiff(prenorm.tensor.data, (await readNpyFloat32(join(tinyClip, 'reference/prenorm.npy'))).data)).toBeLessThan(1e-4);
@@ -61,7 +49,7 @@ describe('graph taps vs PyTorch hidden_states', () => {
     const model = join(tinyDino, 'onnx/model.onnx');
     for (let k = 0; k <= 3; k++) {
       const { tensor } = await runTap(model, { kind: 'layer', layer: k }, dinov2Naming, 3, pixels);
-      expect(maxAbsDiff(tensor.data, hiddenState(hidden, k))).toBeLessThan(1e-4);
+      expect(maxAbsDiff(tensor.data, hiddenState(hidden, k).data)).toBeLessThan(1e-4);
     }
     const prenorm = await runTap(model, { kind: 'prenorm' }, dinov2Naming, 3, pixels);
     expect(prenorm.resolved.origin).not.toBe('source');
@@ -77,7 +65,7 @@ describe('graph taps vs PyTorch hidden_states', () => {
     for (let k = 0; k <= 4; k++) {
       const { resolved, tensor } = await runTap(join(externalClip, 'onnx/vision_model.onnx'), { kind: 'layer', layer: k }, clipVisionNaming, 4, pixels, cacheDir);
       expect(resolved.origin).toBe(k === 4 ? 'source' : 'rewritten');
-      expect(maxAbsDiff(tensor.data, hiddenState(hidden, k))).toBeLessThan(1e-4);
+      expect(maxAbsDiff(tensor.data, hiddenState(hidden, k).data)).toBeLessThan(1e-4);
     }
   });
 });
