@@ -1,14 +1,14 @@
 import { InvalidArgumentError } from '@mmvp/core';
 import { collapseDuplicates, findClipBlindPairs, selectRows, type ClipBlindPair } from './clip-blind-pairs';
-import { embedCollection, type EmbedProgress, type EmbedSummary, type MiningModel } from './embed-collection';
+import { embedCollection, type EmbedCollectionOptions, type EmbedSummary, type MiningModel } from './embed-collection';
 import { EmbeddingStore, type StoredError, type StoredImage } from './embedding-store';
 import { searchCandidates, type CandidateSearch, type SearchIndexKind } from './search-candidates';
 import { normalizeRows } from './top-k';
 import type { UsearchOptions } from './usearch-search';
 import type { PairRow } from './write-results';
 
-export interface MineCollectionOptions {
-  readonly paths: readonly string[];
+/** Decode, batching, shard and progress settings are those of embedCollection. */
+export interface MineCollectionOptions extends Omit<EmbedCollectionOptions, 'store' | 'models'> {
   /** Folder of the embedding store (created if missing). */
   readonly storeDir: string;
   /** The CLIP model (store key 'clip'); its neighbours are the candidates. */
@@ -23,13 +23,6 @@ export interface MineCollectionOptions {
   readonly dinoMax?: number;
   readonly recallSample?: number;
   readonly usearch?: UsearchOptions;
-  readonly workers?: number;
-  readonly lookahead?: number;
-  readonly batchSize?: number;
-  readonly shardSize?: number;
-  readonly checkPreprocessing?: boolean;
-  readonly onProgress?: (progress: EmbedProgress) => void;
-  readonly signal?: AbortSignal;
 }
 
 export interface MineCollectionResult {
