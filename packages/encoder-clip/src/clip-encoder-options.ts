@@ -1,15 +1,16 @@
 import { z } from 'zod';
+import { executionProviders, modelDtypes } from '@mmvp/onnx';
 
 /** Options of createClipVisionEncoder / createClipTextEncoder (also the pipeline config's `options`). */
 export const clipEncoderOptionsSchema = z
   .object({
     /** Local Hugging Face model folder (config.json, preprocessor_config.json, onnx/vision_model.onnx). */
     modelPath: z.string().min(1),
-    executionProvider: z.enum(['cpu', 'webgpu', 'cuda']).default('cpu'),
+    executionProvider: z.enum(executionProviders).default('cpu'),
     /** Images per session.run call; results do not depend on it. */
     batchSize: z.number().int().positive().default(8),
     /** ONNX weight variant by file suffix ('fp32' = no suffix, 'fp16' = _fp16, ...). */
-    dtype: z.enum(['fp32', 'fp16', 'quantized', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']).default('fp32'),
+    dtype: z.enum(modelDtypes).default('fp32'),
     intraOpThreads: z.number().int().nonnegative().optional(),
     /** LLaVA-1.5's `image_aspect_ratio: pad`: pad to a square with the mean colour before the processor. */
     padToSquare: z.boolean().default(false),

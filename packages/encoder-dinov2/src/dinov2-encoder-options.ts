@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { executionProviders, modelDtypes } from '@mmvp/onnx';
 
 export const dinov2EncoderOptionsSchema = z
   .object({
@@ -11,9 +12,9 @@ export const dinov2EncoderOptionsSchema = z
     processor: z.enum(['own', 'clip']).default('own'),
     /** The CLIP folder whose preprocessor_config.json to use with `processor: 'clip'`. */
     clipModelPath: z.string().optional(),
-    executionProvider: z.enum(['cpu', 'webgpu', 'cuda']).default('cpu'),
+    executionProvider: z.enum(executionProviders).default('cpu'),
     batchSize: z.number().int().positive().default(8),
-    dtype: z.enum(['fp32', 'fp16', 'quantized', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']).default('fp32'),
+    dtype: z.enum(modelDtypes).default('fp32'),
     intraOpThreads: z.number().int().nonnegative().optional(),
     padToSquare: z.boolean().default(false),
     cropRounding: z.enum(['floor', 'round']).default('floor'),

@@ -4,7 +4,7 @@ import { InvalidArgumentError, ModelLoadError, listChoices } from '@mmvp/core';
 /** Where ONNX Runtime runs the graph. */
 export type ExecutionProvider = 'cpu' | 'webgpu' | 'cuda';
 
-export const executionProviders: readonly ExecutionProvider[] = ['cpu', 'webgpu', 'cuda'];
+export const executionProviders: readonly [ExecutionProvider, ...ExecutionProvider[]] = ['cpu', 'webgpu', 'cuda'];
 
 /** The providers this onnxruntime-node build reports, with whether their libraries ship in the package. */
 export function listExecutionProviders(): { name: string; bundled: boolean }[] {

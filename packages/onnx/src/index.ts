@@ -7,7 +7,7 @@ export type { ExecutionProvider } from './execution-provider';
 export { getSession, releaseSessions, cachedSessionCount, checkSessionNames } from './session-cache';
 export type { SessionOptions } from './session-cache';
 export { tensorToOrt, ortToTensor, int64TensorToOrt, float16BitsToNumber } from './tensor-conversion';
-export { resolveModelFolder, dtypeSuffixes } from './model-folder';
+export { resolveModelFolder, dtypeSuffixes, modelDtypes } from './model-folder';
 export type { ModelFolder, ModelDtype } from './model-folder';
 export { resolveTap, findHiddenState, normalizeLayerIndex, tapKey, fileSha256, clipVisionNaming, dinov2Naming } from './graph-tap';
 export type { GraphTap, GraphNaming, TapOptions, ResolvedTap } from './graph-tap';

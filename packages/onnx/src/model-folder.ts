@@ -18,6 +18,9 @@ export const dtypeSuffixes: Readonly<Record<ModelDtype, string>> = {
   bnb4: '_bnb4',
 };
 
+/** Every ModelDtype, in a fixed order (option schemas and 'valid choices' lists use it). */
+export const modelDtypes = Object.keys(dtypeSuffixes) as [ModelDtype, ...ModelDtype[]];
+
 /** A local Hugging Face model folder: config.json, processor/tokenizer files, ONNX files under onnx/. */
 export interface ModelFolder {
   readonly dir: string;
