@@ -16,6 +16,7 @@ import { createClipTextEncoder, createClipVisionEncoder, type ClipVisionEncoder 
 import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
 import { resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
 import { packageVersion } from '../shared/package-versions';
+import { positiveIntegerOption } from '../shared/positive-integer-option';
 
 interface EmbedOptions {
   model: string;
@@ -93,8 +94,7 @@ export function registerEmbed(program: Command): void {
       const texts = options.text ?? [];
       if (images.length === 0 && texts.length === 0) throw new InvalidArgumentError('give --image FILE... or --text "..."');
       if (images.length > 0 && texts.length > 0) throw new InvalidArgumentError('give --image or --text, not both (they go to different .npy files)');
-      const batchSize = Number(options.batch);
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`--batch must be a positive integer, got '${options.batch}'`);
+      const batchSize = positiveIntegerOption('--batch', options.batch);
       if (!(tokenChoices as readonly string[]).includes(options.tokens)) throw new InvalidArgumentError(`unknown --tokens '${options.tokens}'; valid choices: ${listChoices(tokenChoices)}`);
       if (!['own', 'clip'].includes(options.processor)) throw new InvalidArgumentError(`unknown --processor '${options.processor}'; valid choices: ${listChoices(['own', 'clip'])}`);
       if (!['floor', 'round'].includes(options.cropRounding)) throw new InvalidArgumentError(`unknown --crop-rounding '${options.cropRounding}'; valid choices: ${listChoices(['floor', 'round'])}`);

@@ -10,6 +10,7 @@ import { packageVersions } from '../shared/package-versions';
 import { createProgress } from '../shared/progress';
 import { sha256File } from '../shared/sha256-file';
 import { writeAtomically } from '../shared/write-atomically';
+import { positiveIntegerOption } from '../shared/positive-integer-option';
 
 const PROVIDERS = ['cpu', 'webgpu', 'cuda'] as const;
 const CROP_ROUNDINGS = ['floor', 'round'] as const;
@@ -56,8 +57,7 @@ export function registerEvalVlm(program: Command): void {
     .action(async (flags: EvalVlmFlags) => {
       const logitScale = Number(flags.logitScale);
       if (!(logitScale > 0)) throw new InvalidArgumentError(`--logit-scale must be a positive number, got '${flags.logitScale}'`);
-      const batchSize = Number(flags.batchSize);
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`--batch-size must be a positive integer, got '${flags.batchSize}'`);
+      const batchSize = positiveIntegerOption('--batch-size', flags.batchSize);
       if (!(PROVIDERS as readonly string[]).includes(flags.executionProvider)) {
         throw new InvalidArgumentError(`--execution-provider '${flags.executionProvider}' is not valid; valid choices: ${listChoices(PROVIDERS)}`);
       }

@@ -16,6 +16,7 @@ import {
 } from '@mmvp/metrics';
 import type { Command } from 'commander';
 import { packageVersions } from '../shared/package-versions';
+import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { createProgress } from '../shared/progress';
 import { sha256File } from '../shared/sha256-file';
 import { writeAtomically } from '../shared/write-atomically';
@@ -106,8 +107,7 @@ export function registerGrade(program: Command): void {
 function parseGradeFlags(flags: GradeFlags): GradeSettings {
   if (!(GRADERS as readonly string[]).includes(flags.judge)) throw new InvalidArgumentError(`--judge '${flags.judge}' is not valid; valid choices: ${listChoices(GRADERS)}`);
   if (!(LABEL_SETS as readonly string[]).includes(flags.labels)) throw new InvalidArgumentError(`--labels '${flags.labels}' is not valid; valid choices: ${listChoices(LABEL_SETS)}`);
-  const concurrency = Number(flags.judgeConcurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidArgumentError(`--judge-concurrency must be a positive integer, got '${flags.judgeConcurrency}'`);
+  const concurrency = positiveIntegerOption('--judge-concurrency', flags.judgeConcurrency);
   return {
     questionsFile: flags.questions,
     answersFile: flags.answers,

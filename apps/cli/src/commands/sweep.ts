@@ -8,6 +8,7 @@ import { formatQuestion, loadDecoder } from '@mmvp/decoder';
 import { extractChoice, pairAccuracy, patternTable } from '@mmvp/metrics';
 import { createVisualTokenizer, loadPipelineConfig } from '@mmvp/pipeline';
 import { appendAnswers, writeMllmScores, writeRunInfo, writeSweep, type AnswerRecord } from '@mmvp/report';
+import { positiveIntegerOption } from '../shared/positive-integer-option';
 
 interface SweepFlags {
   pipeline: string;
@@ -56,10 +57,8 @@ export function registerSweep(program: Command): void {
     .action(async (flags: SweepFlags) => {
       const started = performance.now();
       const ratios = parseRatios(flags.ratios);
-      const batchSize = Number(flags.batchSize);
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`--batch-size must be a positive integer, got '${flags.batchSize}'`);
-      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new InvalidArgumentError(`--limit must be a positive integer, got '${flags.limit}'`);
+      const batchSize = positiveIntegerOption('--batch-size', flags.batchSize);
+      const limit = flags.limit === undefined ? undefined : positiveIntegerOption('--limit', flags.limit);
       const config = await loadPipelineConfig(flags.pipeline);
       if (config.decoder === undefined) throw new InvalidConfigError(`${config.configPath ?? flags.pipeline} has no 'decoder' section; the sweep answers questions`);
       if (config.adapters.additive === undefined || config.encoders.clip === undefined || config.encoders.dino === undefined) {
