@@ -4,6 +4,7 @@ import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { MMVP_PATTERNS, loadMmvpVlm } from '@mmvp/datasets';
 import { createClipTextEncoder, createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { evaluateMmvpVlm, type VlmEvaluation } from '@mmvp/metrics';
+import { executionProviders, type ExecutionProvider } from '@mmvp/onnx';
 import type { Command } from 'commander';
 import { cliVersion } from '../version';
 import { packageVersions } from '../shared/package-versions';
@@ -12,7 +13,7 @@ import { sha256File } from '../shared/sha256-file';
 import { writeAtomically } from '../shared/write-atomically';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 
-const PROVIDERS = ['cpu', 'webgpu', 'cuda'] as const;
+const PROVIDERS = executionProviders;
 const CROP_ROUNDINGS = ['floor', 'round'] as const;
 
 interface EvalVlmFlags {
@@ -67,7 +68,7 @@ export function registerEvalVlm(program: Command): void {
       const data = await loadMmvpVlm(flags.data, { strict: flags.strict === true });
       const encoderOptions = {
         modelPath: flags.model,
-        executionProvider: flags.executionProvider as (typeof PROVIDERS)[number],
+        executionProvider: flags.executionProvider as ExecutionProvider,
         batchSize,
         cropRounding: flags.cropRounding as (typeof CROP_ROUNDINGS)[number],
       };
