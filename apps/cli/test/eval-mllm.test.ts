@@ -127,3 +127,22 @@ describe('mmvp eval-mllm on the tiny pipeline', () => {
     expect(otherPrompt.stderr).toMatch(/--resume: promptStyle differ\(s\) from the run/);
   });
 });
+
+describe('mmvp eval-mllm: a bad --out fails first', () => {
+  it('--out onto a file or under a file fails in one line naming --out before any input or model is read', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'mmvp-cli-eval-mllm-out-'));
+    try {
+      const file = join(folder, 'taken.txt');
+      await writeFile(file, 'x');
+      const missing = join(folder, 'no-such-input');
+      for (const out of [file, join(file, 'sub')]) {
+        const result = await runCli(['eval-mllm', '--pipeline', join(missing, 'pipeline.json'), '--data', missing, '--out', out]);
+        expect(result.code).toBe(1);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+        expect(result.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*taken\.txt.*(is a file|not a folder)/);
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});

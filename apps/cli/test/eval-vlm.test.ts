@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,5 +73,21 @@ describe('mmvp eval-vlm', () => {
     const result = await runCli(['eval-vlm', '--model', fixture, '--data', fixture, '--out', join(scratch, 'x')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^mmvp: \w+Error: .*config\.json/m);
+  });
+
+  it('--out onto a file or under a file fails in one line naming --out before the model or data is read', async () => {
+    const file = join(scratch, 'taken.txt');
+    await writeFile(file, 'x');
+    for (const out of [file, join(file, 'sub')]) {
+      const result = await runCli(['eval-vlm', '--model', join(scratch, 'no-such-model'), '--data', join(scratch, 'no-such-data'), '--out', out]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*taken\.txt/);
+    }
+  });
+
+  it('--help says the images may be .jpg or .png', async () => {
+    const result = await runCli(['eval-vlm', '--help']);
+    expect(result.stdout).toMatch(/<id>\.jpg or \.png/);
   });
 });

@@ -276,3 +276,22 @@ describe('mmvp grade: bad input gives clear errors and loses nothing', () => {
     expect(result.stderr).toMatch(/--labels 'fixed' is not valid; valid choices: 'original' or 'corrected'/);
   });
 });
+
+describe('mmvp grade: a bad --out fails first', () => {
+  it('--out onto a file or under a file fails in one line naming --out before any input or model is read', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'mmvp-cli-grade-out-'));
+    try {
+      const file = join(folder, 'taken.txt');
+      await writeFile(file, 'x');
+      const missing = join(folder, 'no-such-input');
+      for (const out of [file, join(file, 'sub')]) {
+        const result = await runCli(['grade', '--questions', join(missing, 'Questions.csv'), '--answers', join(missing, 'answers.jsonl'), '--out', out]);
+        expect(result.code).toBe(1);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+        expect(result.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*taken\.txt.*(is a file|not a folder)/);
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadMmvp } from '@mmvp/datasets';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mmvp } from './helpers/run-cli';
+import { mmvp, runCli } from './helpers/run-cli';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const amofConfig = join(repo, 'configs', 'pipelines', 'tiny-amof-0.75.json');
@@ -62,5 +62,24 @@ describe('mmvp sweep', () => {
     const clipOnly = await mmvp('sweep', '--pipeline', join(repo, 'configs', 'pipelines', 'tiny-clip.json'), '--data', join(scratch, 'data'), '--out', join(scratch, 'y'));
     expect(clipOnly.code).toBe(1);
     expect(clipOnly.stderr).toMatch(/a sweep needs encoders\.clip, encoders\.dino and adapters\.additive/);
+  });
+});
+
+describe('mmvp sweep: a bad --out fails first', () => {
+  it('--out onto a file or under a file fails in one line naming --out before any input or model is read', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'mmvp-cli-sweep-out-'));
+    try {
+      const file = join(folder, 'taken.txt');
+      await writeFile(file, 'x');
+      const missing = join(folder, 'no-such-input');
+      for (const out of [file, join(file, 'sub')]) {
+        const result = await runCli(['sweep', '--pipeline', join(missing, 'pipeline.json'), '--data', missing, '--out', out]);
+        expect(result.code).toBe(1);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+        expect(result.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*taken\.txt.*(is a file|not a folder)/);
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

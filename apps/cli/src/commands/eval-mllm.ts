@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, readdir, stat, truncate } from 'node:fs/promises';
+import { appendFile, open, readFile, readdir, stat, truncate } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { DatasetError, InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS, loadMmvp, readAnswers, type LabelSet, type MmvpItem } from '@mmvp/datasets';
@@ -9,6 +9,7 @@ import { cliVersion } from '../version';
 import { packageVersions } from '../shared/package-versions';
 import { createProgress } from '../shared/progress';
 import { sha256File } from '../shared/sha256-file';
+import { prepareOutputFolder } from '../output-file';
 import { writeAtomically } from '../shared/write-atomically';
 import { gradeToDirectory } from './grade';
 
@@ -140,6 +141,7 @@ export function registerEvalMllm(program: Command): void {
       if (!(GRADERS as readonly string[]).includes(flags.judge)) throw new InvalidArgumentError(`--judge '${flags.judge}' is not valid; valid choices: ${listChoices(GRADERS)}`);
       if (flags.judge === 'llm' && flags.judgeModel === undefined) throw new InvalidArgumentError('--judge llm needs --judge-model (the original study used gpt-4-0314)');
       const labels = flags.labels as LabelSet;
+      await prepareOutputFolder(flags.out, '--out');
       const dataset = await loadMmvp(flags.data, { labels, strict: flags.strict === true });
       const config = await loadPipelineConfig(flags.pipeline);
       const promptStyle = (flags.prompt ?? config.decoder?.prompt ?? 'original') as PromptStyle;
@@ -152,7 +154,6 @@ export function registerEvalMllm(program: Command): void {
         questionsSha256: await sha256File(dataset.questionsFile),
         modelId: basename(flags.pipeline).replace(/\.json$/, ''),
       };
-      await mkdir(flags.out, { recursive: true });
       const runFile = join(flags.out, 'run.json');
       const answersFile = join(flags.out, 'answers.jsonl');
       const previous = await readFile(runFile, 'utf8').then((text) => JSON.parse(text) as { identity?: RunIdentity }, () => undefined);

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { MMVP_PATTERNS, loadMmvpVlm } from '@mmvp/datasets';
@@ -10,6 +9,7 @@ import { cliVersion } from '../version';
 import { packageVersions } from '../shared/package-versions';
 import { createProgress } from '../shared/progress';
 import { sha256File } from '../shared/sha256-file';
+import { prepareOutputFolder } from '../output-file';
 import { writeAtomically } from '../shared/write-atomically';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 
@@ -47,7 +47,7 @@ export function registerEvalVlm(program: Command): void {
     .command('eval-vlm')
     .description('score a CLIP model folder on MMVP-VLM with the official rule (per-pattern table like the paper\'s Table 1, per-pair CSV)')
     .requiredOption('--model <dir>', 'CLIP model folder (config.json, preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx)')
-    .requiredOption('--data <dir>', 'MMVP-VLM folder (Questions.csv + MMVP_VLM_Images/<Type>/<id>.jpg)')
+    .requiredOption('--data <dir>', 'MMVP-VLM folder (Questions.csv + MMVP_VLM_Images/<Type>/<id>.jpg or .png)')
     .requiredOption('--out <dir>', 'folder for vlm-scores.json, pairs.csv and vlm-scores.md')
     .option('--logit-scale <x>', "CLIP's learned temperature; changes reported probabilities, never a prediction (OpenAI CLIP: 100)", '100')
     .option('--batch-size <n>', 'images per encoder call', '16')
@@ -65,6 +65,7 @@ export function registerEvalVlm(program: Command): void {
       if (!(CROP_ROUNDINGS as readonly string[]).includes(flags.cropRounding)) {
         throw new InvalidArgumentError(`--crop-rounding '${flags.cropRounding}' is not valid; valid choices: ${listChoices(CROP_ROUNDINGS)}`);
       }
+      const out = await prepareOutputFolder(flags.out, '--out');
       const data = await loadMmvpVlm(flags.data, { strict: flags.strict === true });
       const encoderOptions = {
         modelPath: flags.model,
@@ -107,14 +108,13 @@ export function registerEvalVlm(program: Command): void {
           createdAt: new Date().toISOString(),
         },
       };
-      await mkdir(flags.out, { recursive: true });
-      await writeAtomically(join(flags.out, 'pairs.csv'), pairsCsv(result));
-      await writeAtomically(join(flags.out, 'vlm-scores.md'), table(result, flags.model));
-      await writeAtomically(join(flags.out, 'vlm-scores.json'), `${JSON.stringify(document, null, 2)}\n`);
+      await writeAtomically(join(out, 'pairs.csv'), pairsCsv(result));
+      await writeAtomically(join(out, 'vlm-scores.md'), table(result, flags.model));
+      await writeAtomically(join(out, 'vlm-scores.json'), `${JSON.stringify(document, null, 2)}\n`);
       if (flags.json) process.stdout.write(`${JSON.stringify(document)}\n`);
       else {
         process.stdout.write(table(result, flags.model));
-        process.stdout.write(`${document.imagesPerSecond.toFixed(1)} images/s; wrote ${join(flags.out, 'vlm-scores.json')}, ${join(flags.out, 'pairs.csv')}, ${join(flags.out, 'vlm-scores.md')}\n`);
+        process.stdout.write(`${document.imagesPerSecond.toFixed(1)} images/s; wrote ${join(out, 'vlm-scores.json')}, ${join(out, 'pairs.csv')}, ${join(out, 'vlm-scores.md')}\n`);
       }
     });
 }

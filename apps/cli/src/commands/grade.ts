@@ -19,6 +19,7 @@ import { packageVersions } from '../shared/package-versions';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { createProgress } from '../shared/progress';
 import { sha256File } from '../shared/sha256-file';
+import { prepareOutputFolder } from '../output-file';
 import { writeAtomically } from '../shared/write-atomically';
 import { cliVersion } from '../version';
 
@@ -98,6 +99,7 @@ export function registerGrade(program: Command): void {
     .option('--json', 'print scores.json on stdout')
     .action(async (flags: GradeFlags) => {
       const settings = parseGradeFlags(flags);
+      await prepareOutputFolder(settings.out, '--out');
       const document = await gradeToDirectory(settings);
       if (flags.json) process.stdout.write(`${JSON.stringify(document)}\n`);
       else process.stdout.write(formatSummary(document, settings.out));

@@ -23,6 +23,7 @@ import {
   type MiningModel,
   type SearchIndexKind,
 } from '@mmvp/mining';
+import { prepareOutputFolder } from '../output-file';
 import { packageVersion } from '../shared/package-versions';
 
 interface MineOptions {
@@ -81,7 +82,7 @@ export function registerMine(program: Command): void {
         throw new InvalidArgumentError(`--index '${options.index}' is not a search index; valid choices: ${listChoices(searchIndexKinds)}`);
       }
       const index = options.index as SearchIndexKind;
-      const out = resolve(options.out);
+      const out = await prepareOutputFolder(options.out, '--out');
       const storeDir = join(out, 'store');
       if ((await EmbeddingStore.exists(storeDir)) && !options.resume && !options.rebuild) {
         throw new InvalidArgumentError(`${storeDir} already holds an embedding store; pass --resume to continue it (only images not in it are embedded) or --rebuild to start over`);

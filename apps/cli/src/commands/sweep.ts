@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, InvalidConfigError, tensor, type Tensor } from '@mmvp/core';
 import { loadMmvp, readPatternMap } from '@mmvp/datasets';
@@ -8,6 +8,7 @@ import { formatQuestion, loadDecoder } from '@mmvp/decoder';
 import { extractChoice, pairAccuracy, patternTable } from '@mmvp/metrics';
 import { createVisualTokenizer, loadPipelineConfig } from '@mmvp/pipeline';
 import { appendAnswers, writeMllmScores, writeRunInfo, writeSweep, type AnswerRecord } from '@mmvp/report';
+import { prepareOutputFolder } from '../output-file';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 
 interface SweepFlags {
@@ -59,6 +60,7 @@ export function registerSweep(program: Command): void {
       const ratios = parseRatios(flags.ratios);
       const batchSize = positiveIntegerOption('--batch-size', flags.batchSize);
       const limit = flags.limit === undefined ? undefined : positiveIntegerOption('--limit', flags.limit);
+      const out = await prepareOutputFolder(flags.out, '--out');
       const config = await loadPipelineConfig(flags.pipeline);
       if (config.decoder === undefined) throw new InvalidConfigError(`${config.configPath ?? flags.pipeline} has no 'decoder' section; the sweep answers questions`);
       if (config.adapters.additive === undefined || config.encoders.clip === undefined || config.encoders.dino === undefined) {
@@ -73,8 +75,6 @@ export function registerSweep(program: Command): void {
       const decoder = await loadDecoder({ modelPath: config.decoder.modelPath, executionProvider: config.executionProvider });
       for (const line of visual.describe()) process.stderr.write(`sweep: ${line}\n`);
       process.stderr.write(`sweep: decoder ${config.decoder.modelPath}; ratios ${ratios.join(', ')}; ${questions.length} questions from ${mmvpDir}\n`);
-      const out = resolve(flags.out);
-      await mkdir(out, { recursive: true });
       await writeFile(join(out, 'answers.jsonl'), '');
       const responses = ratios.map(() => new Map<number, string>());
       // images in order; each image's features once, then every ratio
