@@ -1,11 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFloat32 } from '@mmvp/core';
-import { mmvp } from './helpers/run-cli';
+import { mmvp, runCli } from './helpers/run-cli';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const clip = join(root, 'models', 'tiny-clip');
@@ -122,5 +122,45 @@ describe('mmvp embed', () => {
     const missingImage = await mmvp('embed', '--model', clip, '--image', join(scratch, 'nope.png'), '--out', out);
     expect(missingImage.code).toBe(1);
     expect(missingImage.stderr).toMatch(/nope\.png/);
+  });
+});
+
+describe('mmvp embed: --out is checked before the model is loaded', () => {
+  it('a folder, a path under a file: one line naming --out; a missing parent folder is created', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'mmvp-cli-embed-out-'));
+    try {
+      const file = join(folder, 'taken.txt');
+      await writeFile(file, 'x');
+      const missingModel = join(folder, 'no-such-model');
+      const onFolder = await runCli(['embed', '--model', missingModel, '--text', 'a cat', '--out', folder]);
+      expect(onFolder.code).toBe(1);
+      expect(onFolder.stderr.trim().split('\n')).toHaveLength(1);
+      expect(onFolder.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .* is a folder; give a file path such as .*embeddings\.npy/);
+      const underFile = await runCli(['embed', '--model', missingModel, '--text', 'a cat', '--out', join(file, 'e.npy')]);
+      expect(underFile.code).toBe(1);
+      expect(underFile.stderr.trim().split('\n')).toHaveLength(1);
+      expect(underFile.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*taken\.txt.*not a folder/);
+      const nested = join(folder, 'new', 'sub', 'e.npy');
+      const created = await runCli(['embed', '--model', clip, '--text', 'a cat', '--out', nested]);
+      expect(created.code).toBe(0);
+      expect((await readNpyFloat32(nested)).dims[0]).toBe(1);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('mmvp embed: bad flags name the flag and the valid choices, before the model is loaded', () => {
+  const missingModel = join(tmpdir(), 'mmvp-no-such-model');
+  it.each([
+    [['--device', 'tpu'], /^mmvp: InvalidArgumentError: unknown --device 'tpu'; valid choices: .*cpu.*webgpu.*cuda/],
+    [['--processor', 'clip'], /^mmvp: InvalidArgumentError: --processor clip needs --clip-model <dir>/],
+    [['--pooled', '--layer', '2'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --layer picks token features/],
+    [['--pooled', '--tap', 'last'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --tap picks token features/],
+  ])('%j', async (flags, message) => {
+    const result = await mmvp('embed', '--model', missingModel, '--image', 'x.png', '--out', join(tmpdir(), 'mmvp-embed-unused.npy'), ...flags);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
   });
 });

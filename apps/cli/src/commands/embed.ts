@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   InvalidArgumentError,
@@ -14,9 +13,10 @@ import {
 } from '@mmvp/core';
 import { createClipTextEncoder, createClipVisionEncoder, type ClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
-import { resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
+import { executionProviders, resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
 import { packageVersion } from '../shared/package-versions';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
+import { prepareOutputFile } from '../output-file';
 
 interface EmbedOptions {
   model: string;
@@ -85,7 +85,7 @@ export function registerEmbed(program: Command): void {
     .option('--clip-model <dir>', "CLIP folder whose preprocessor_config.json DINOv2 uses with --processor clip")
     .option('--pad-square', 'pad images to a square with the mean colour first (LLaVA-1.5 image_aspect_ratio pad)')
     .option('--crop-rounding <mode>', "center-crop offset: 'floor' (Hugging Face) or 'round' (OpenAI CLIP)", 'floor')
-    .option('--device <ep>', "execution provider: 'cpu', 'webgpu' or 'cuda'", 'cpu')
+    .option('--device <ep>', `onnxruntime execution provider: ${listChoices(executionProviders)}`, 'cpu')
     .option('--cache-dir <dir>', 'where tapped ONNX graphs are cached (default .mmvp-cache/ next to the ONNX file)')
     .requiredOption('--out <file>', 'output .npy (float32)')
     .action(async (options: EmbedOptions) => {
@@ -97,7 +97,17 @@ export function registerEmbed(program: Command): void {
       const batchSize = positiveIntegerOption('--batch', options.batch);
       if (!(tokenChoices as readonly string[]).includes(options.tokens)) throw new InvalidArgumentError(`unknown --tokens '${options.tokens}'; valid choices: ${listChoices(tokenChoices)}`);
       if (!['own', 'clip'].includes(options.processor)) throw new InvalidArgumentError(`unknown --processor '${options.processor}'; valid choices: ${listChoices(['own', 'clip'])}`);
+      if (!(executionProviders as readonly string[]).includes(options.device)) {
+        throw new InvalidArgumentError(`unknown --device '${options.device}'; valid choices: ${listChoices(executionProviders)}`);
+      }
+      if (options.processor === 'clip' && options.clipModel === undefined) {
+        throw new InvalidArgumentError('--processor clip needs --clip-model <dir> (the CLIP folder whose preprocessor_config.json DINOv2 then uses)');
+      }
+      if (options.pooled && (options.layer !== undefined || options.tap !== undefined)) {
+        throw new InvalidArgumentError(`--pooled gives pooled embeddings [B, E]; --${options.layer !== undefined ? 'layer' : 'tap'} picks token features [B, T, D]; give one or the other`);
+      }
       if (!['floor', 'round'].includes(options.cropRounding)) throw new InvalidArgumentError(`unknown --crop-rounding '${options.cropRounding}'; valid choices: ${listChoices(['floor', 'round'])}`);
+      const out = await prepareOutputFile(options.out, '--out', 'embeddings.npy');
       const folder = await resolveModelFolder(options.model);
       const family = familyOf(folder.config, folder.configPath);
       const common = {
@@ -106,7 +116,6 @@ export function registerEmbed(program: Command): void {
         executionProvider: options.device as ExecutionProvider,
         cacheDir: options.cacheDir,
       };
-      const out = resolve(options.out);
       log(`onnxruntime-node ${packageVersion('onnxruntime-node')}, device ${options.device}`);
 
       if (texts.length > 0) {
