@@ -62,3 +62,19 @@ describe('mmvp ask', () => {
     expect(result.stderr).toMatch(/mmvp: InvalidConfigError: .*no-decoder.json has no 'decoder' section/);
   });
 });
+
+describe('mmvp ask: bad flags fail in one line before the pipeline is loaded', () => {
+  const missingPipeline = join(tmpdir(), 'mmvp-no-such-pipeline', 'pipeline.json');
+  it.each([
+    [['--question', ''], /^mmvp: InvalidArgumentError: --question is empty/],
+    [['--question', '   '], /^mmvp: InvalidArgumentError: --question is empty/],
+    [['--question', 'why?', '--temperature', '-1'], /^mmvp: InvalidArgumentError: --temperature must be 0 \(greedy\) or a positive number, got '-1'/],
+    [['--question', 'why?', '--max-new-tokens', '-1'], /^mmvp: InvalidArgumentError: --max-new-tokens must be a positive integer, got '-1'/],
+    [['--question', 'why?', '--max-new-tokens', '2.5'], /^mmvp: InvalidArgumentError: --max-new-tokens must be a positive integer, got '2\.5'/],
+  ])('%j', async (flags, message) => {
+    const result = await mmvp('ask', '--pipeline', missingPipeline, '--image', 'x.png', ...flags);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+  });
+});

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
+import { positiveIntegerOption } from '../shared/positive-integer-option';
 
 interface AskCommandOptions {
   pipeline: string;
@@ -47,8 +48,10 @@ export function registerAsk(program: Command): void {
       if (options.prompt !== undefined && options.prompt !== 'original' && options.prompt !== 'lmms') {
         throw new InvalidArgumentError(`--prompt '${options.prompt}' is not valid; choose ${listChoices(['original', 'lmms'])}`);
       }
-      const maxNewTokens = parseNumber(options.maxNewTokens, '--max-new-tokens');
+      if (options.question.trim() === '') throw new InvalidArgumentError('--question is empty; give the question text');
+      const maxNewTokens = options.maxNewTokens === undefined ? undefined : positiveIntegerOption('--max-new-tokens', options.maxNewTokens);
       const temperature = parseNumber(options.temperature, '--temperature');
+      if (temperature !== undefined && temperature < 0) throw new InvalidArgumentError(`--temperature must be 0 (greedy) or a positive number, got '${options.temperature}'`);
       const seed = parseNumber(options.seed, '--seed');
       const config = await loadPipelineConfig(options.pipeline);
       log(`pipeline: ${config.configPath}${config.name ? ` (${config.name})` : ''}`);
