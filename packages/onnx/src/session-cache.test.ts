@@ -36,6 +36,22 @@ describe('getSession', () => {
     expect(() => checkSessionNames(session, { inputs: ['pixel_values'] }, modelPath)).toThrow(/no input 'pixel_values'; its inputs are 'x'/);
   });
 
+  it('webgpu without an adapter (no GPU, as on CI) fails with one short ModelLoadError line', async () => {
+    const outcome = await getSession(modelPath, { executionProvider: 'webgpu' }).then(
+      (session) => session,
+      (error: unknown) => error as Error,
+    );
+    if (outcome instanceof Error) {
+      expect(outcome.name).toBe('ModelLoadError');
+      expect(outcome.message).toMatch(/^no WebGPU adapter could be created on this machine \(Failed to get a WebGPU adapter: .+\); use executionProvider 'cpu'$/);
+      expect(outcome.message).not.toContain('\n');
+      expect(outcome.message).not.toContain('.cc:');
+    } else {
+      // a machine with a WebGPU adapter: the session works like the CPU one
+      expect(outcome.inputNames).toEqual(['x']);
+    }
+  });
+
   it('names the supported providers when one is missing', () => {
     expect(() => checkExecutionProvider('cuda')).toThrow(/'cuda' is not available .* supports 'cpu'/);
     expect(() => checkExecutionProvider('tpu')).toThrow(/valid choices: 'cpu', 'webgpu' or 'cuda'/);

@@ -63,6 +63,12 @@ async function createSession(path: string, options: SessionOptions): Promise<ort
     if (/protobuf|parsing failed|Load model .* failed|INVALID_PROTOBUF/i.test(message)) {
       throw new FileFormatError(`${path} is not a valid ONNX model: ${message}`, { cause });
     }
+    if (provider === 'webgpu' && /adapter/i.test(message)) {
+      // Dawn's native message is a long source-location dump; keep its reason only.
+      const firstLine = message.trim().split('\n')[0]!;
+      const reason = /Failed to get a WebGPU adapter.*/.exec(firstLine)?.[0] ?? firstLine.slice(0, 200);
+      throw new ModelLoadError(`no WebGPU adapter could be created on this machine (${reason}); use executionProvider 'cpu'`, { cause });
+    }
     throw new ModelLoadError(`onnxruntime could not load ${path} on '${provider}': ${message}`, { cause });
   }
 }
