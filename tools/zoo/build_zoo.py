@@ -5,6 +5,9 @@ Rebuild, serially on a 2-core CPU (see README.md for the measured times):
     node apps/cli/dist/cli.js synth --split train --out .cache/zoo-train --size 64 --count 1800 --seed 1 --no-contact-sheets
     /usr/bin/python3 tools/zoo/build_zoo.py --data .cache/zoo-train --out models/zoo --stage all
 
+The committed zoo was built on 2 cores with `sh tools/zoo/build_two_cores.sh` and explicit small step counts
+(the exact command is in tools/zoo/README.md, "Rebuild").
+
 Stages can run as separate processes (what the parallel build does): `--stage clip`, `--stage ssl`,
 `--stage base` (independent), then `--stage llava --config NAME` for each NAME in CONFIGS (needs the three).
 Intermediate PyTorch weights go to --work (default .cache/zoo-work; never committed).
