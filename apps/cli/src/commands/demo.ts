@@ -218,11 +218,13 @@ export function registerDemo(program: Command): void {
       const probe = async (encoder: VisionEncoderV1) => {
         const originals = await embed(encoder, probeImages);
         const views = await embed(encoder, viewImages);
-        const perPattern: Record<string, number> = Object.fromEntries(patternNames.map((p) => [p, 0]));
+        // count correct pairs, then scale once: summing 100 / n n times can exceed 100 in floating point
+        const correct: Record<string, number> = Object.fromEntries(patternNames.map((p) => [p, 0]));
         probePatterns.forEach((pattern, p) => {
           const [o1, o2, v1, v2] = [originals[2 * p]!, originals[2 * p + 1]!, views[2 * p]!, views[2 * p + 1]!];
-          if (dot(v1, o1) > dot(v1, o2) && dot(v2, o2) > dot(v2, o1)) perPattern[pattern]! += 100 / pairsPerPattern;
+          if (dot(v1, o1) > dot(v1, o2) && dot(v2, o2) > dot(v2, o1)) correct[pattern]! += 1;
         });
+        const perPattern: Record<string, number> = Object.fromEntries(patternNames.map((p) => [p, (100 * correct[p]!) / pairsPerPattern]));
         return { perPattern, originals };
       };
       const clipProbe = await probe(clipVision);
