@@ -65,7 +65,7 @@ export async function decodeImage(source: ImageSource): Promise<RgbImage> {
     const upright = cmyk ? image.pipelineColourspace('cmyk').toColourspace('cmyk').rotate() : image.rotate();
     decoded = await upright.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (cause) {
-    const reason = (cause as Error).message.replace(/\s+/g, ' ').trim();
+    const reason = libvipsReason((cause as Error).message);
     throw new FileFormatError(`cannot decode image ${name}: ${reason} (expected a JPEG, PNG or WebP image)`, { cause });
   }
   const { width, height, channels } = decoded.info;
@@ -94,4 +94,14 @@ export async function decodeImage(source: ImageSource): Promise<RgbImage> {
     throw new FileFormatError(`cannot decode image ${name}: ${channels} channels; expected 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA)`);
   }
   return rgbImage(out, width, height);
+}
+
+/**
+ * libvips keeps a per-thread error buffer, so a decoder message can repeat the same warning a varying
+ * number of times ("VipsJpeg: premature end of JPEG image VipsJpeg: ... VipsJpeg: premature end ...").
+ * Keep each fragment once, so the same bad file always gives the same message.
+ */
+function libvipsReason(message: string): string {
+  const fragments = message.replace(/\s+/g, ' ').trim().split(/ (?=Vips[A-Za-z]*: )/);
+  return [...new Set(fragments)].join(' ');
 }

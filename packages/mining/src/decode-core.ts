@@ -1,13 +1,13 @@
 import { open } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import sharp from 'sharp';
 import { sha256Bytes } from './hash';
 import type { DecodedImage, PixelProcessor, PixelProcessorSpec } from './pixel-processor';
 
 // Imported by name at run time so this package's types do not depend on @mmvp/image's internals.
 const imagePackage = '@mmvp/image';
 interface ImagePackage {
+  decodeImage(source: Uint8Array): Promise<DecodedImage>;
   loadPreprocessorConfig(path: string): Promise<unknown>;
   createImageProcessor(config: unknown, options?: { padToSquare?: boolean; cropRounding?: 'floor' | 'round' }): PixelProcessor;
 }
@@ -62,11 +62,10 @@ export async function decodeForModels(path: string, processors: readonly PixelPr
   }
   let image: DecodedImage;
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'error' }).rotate().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
-    image = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    // The same decoder the encoders' own preprocess uses (Pillow's convert('RGB') semantics, CMYK as Pillow).
+    image = await ((await import(imagePackage)) as ImagePackage).decodeImage(bytes);
   } catch (error) {
-    return failure(path, size, mtimeMs, `cannot decode image: ${(error as Error).message}`);
+    return failure(path, size, mtimeMs, (error as Error).message);
   }
   try {
     const pixels = processors.map((processor) => processor.process(image));
