@@ -48,6 +48,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tiny_models as tm  # noqa: E402
+from bpe_merge import merge_pair  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -136,16 +137,7 @@ def bpe_encode_word(word, ranks):
         rank, i = min(pairs)
         if rank == float('inf'):
             break
-        first, second = symbols[i], symbols[i + 1]
-        out, j = [], 0
-        while j < len(symbols):
-            if j + 1 < len(symbols) and symbols[j] == first and symbols[j + 1] == second:
-                out.append(first + second)
-                j += 2
-            else:
-                out.append(symbols[j])
-                j += 1
-        symbols = out
+        symbols = merge_pair(symbols, symbols[i], symbols[i + 1])
     return symbols
 
 

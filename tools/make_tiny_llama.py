@@ -35,12 +35,16 @@ import json
 import math
 import os
 import random
+import sys
 from collections import Counter
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bpe_merge import merge_pair  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -109,16 +113,7 @@ def train_bpe(texts, num_merges):
         merges.append((a, b))
         vocab_extra.append(a + b)
         for w in words:
-            s = splits[w]
-            out, i = [], 0
-            while i < len(s):
-                if i + 1 < len(s) and s[i] == a and s[i + 1] == b:
-                    out.append(a + b)
-                    i += 2
-                else:
-                    out.append(s[i])
-                    i += 1
-            splits[w] = out
+            splits[w] = merge_pair(splits[w], a, b)
     vocab = ['<unk>', '<s>', '</s>'] + ['<0x%02X>' % i for i in range(256)]
     for piece in alphabet + vocab_extra:
         if piece not in vocab:
@@ -155,16 +150,7 @@ class PyBpe:
                     best = (r, i)
             if best is None:
                 break
-            a, b = symbols[best[1]], symbols[best[1] + 1]
-            out, i = [], 0
-            while i < len(symbols):
-                if i + 1 < len(symbols) and symbols[i] == a and symbols[i + 1] == b:
-                    out.append(a + b)
-                    i += 2
-                else:
-                    out.append(symbols[i])
-                    i += 1
-            symbols = out
+            symbols = merge_pair(symbols, symbols[best[1]], symbols[best[1] + 1])
         return [self.ids[p] for p in symbols]
 
     def decode(self, ids, vocab):
