@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { readNpyFloat32 } from '@mmvp/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -97,6 +98,61 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     const run_ = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { timings: { stage: string }[]; dataset: { seed: number } };
     expect(run_.dataset.seed).toBe(5);
     expect(run_.timings.map((timing) => timing.stage)).toContain('findings 2-3: tiny LLaVA models on MMVP-Synth');
+  });
+
+  it("mines CLIP-blind pairs with the zoo's calibrated thresholds (zoo.json), as a brute force over `mmvp embed` finds them", async () => {
+    // the eval pool of the first test's run (seed 5): embed it with the separate `mmvp embed` command
+    const images = join(scratch, 'out', 'data', 'MMVP', 'MMVP Images');
+    const files = (await readdir(images)).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10)).map((name) => join(images, name));
+    expect(files).toHaveLength(18);
+    const embed = async (model: string, name: string) => {
+      const path = join(scratch, `${name}.npy`);
+      await run(process.execPath, [cli, 'embed', '--model', model, '--pooled', '--out', path, '--image', ...files]);
+      const { data, dims } = await readNpyFloat32(path);
+      const [n, width] = dims as [number, number];
+      const rows = Array.from({ length: n }, (_, i) => data.slice(i * width, (i + 1) * width));
+      return rows.map((row) => row.map((v) => v / Math.hypot(...row)));
+    };
+    const clip = await embed(join(scratch, 'zoo', 'tiny-clip'), 'clip');
+    const ssl = await embed(join(scratch, 'zoo', 'tiny-ssl'), 'ssl');
+    const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, v, i) => sum + v * b[i]!, 0);
+    const all: { a: number; b: number; clip: number; ssl: number }[] = [];
+    for (let a = 0; a < files.length; a++) for (let b = a + 1; b < files.length; b++) all.push({ a, b, clip: cosine(clip[a]!, clip[b]!), ssl: cosine(ssl[a]!, ssl[b]!) });
+    // thresholds between observed values, so a few pairs pass and float rounding cannot move one across
+    const clips = all.map((pair) => pair.clip).sort((x, y) => x - y);
+    const ssls = all.map((pair) => pair.ssl).sort((x, y) => x - y);
+    const clipMin = (clips[Math.floor(clips.length * 0.7)]! + clips[Math.floor(clips.length * 0.7) + 1]!) / 2;
+    const dinoMax = (ssls[Math.floor(ssls.length * 0.6)]! + ssls[Math.floor(ssls.length * 0.6) + 1]!) / 2;
+    const expected = all.filter((pair) => pair.clip > clipMin && pair.ssl < dinoMax);
+    expect(expected.length).toBeGreaterThan(0);
+
+    const zoo = join(scratch, 'zoo-calibrated');
+    await cp(join(scratch, 'zoo'), zoo, { recursive: true });
+    await writeFile(join(zoo, 'zoo.json'), JSON.stringify({ format: 'mmvp-zoo/v1', blindPairs: { clipMin, dinoMax, calibration: 'test values' } }));
+    const out = join(scratch, 'out-calibrated');
+    const { stderr } = await run(process.execPath, [cli, 'demo', '--out', out, '--zoo', zoo, '--pairs-per-pattern', '1', '--seed', '5', '--models', 'llava-clip', '--no-report']);
+    expect(stderr).toContain(`CLIP cos > ${clipMin}, SSL cos < ${dinoMax}; thresholds from ${join(zoo, 'zoo.json')} (test values)`);
+    const rows = (await readFile(join(out, 'blind-pairs.csv'), 'utf8')).trim().split('\n').slice(1).map((line) => line.split(','));
+    const name = (file: string) => file.split('/').pop();
+    const mined = rows.map(([imageA, imageB, clipSimilarity, dinoSimilarity]) => ({ a: name(imageA!), b: name(imageB!), clip: Number(clipSimilarity), ssl: Number(dinoSimilarity) }));
+    const sortKey = (pair: { a?: string; b?: string }) => `${pair.a}|${pair.b}`;
+    expect(mined.map(sortKey).sort()).toEqual(expected.map((pair) => ({ a: name(files[pair.a]!), b: name(files[pair.b]!) })).map(sortKey).sort());
+    for (const pair of expected) {
+      const row = mined.find((m) => m.a === name(files[pair.a]!) && m.b === name(files[pair.b]!))!;
+      expect(row.clip).toBeCloseTo(pair.clip, 3);
+      expect(row.ssl).toBeCloseTo(pair.ssl, 3);
+    }
+    // ranked by the gap CLIP - SSL, largest first
+    const gaps = mined.map((pair) => pair.clip - pair.ssl);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeLessThanOrEqual(gaps[i - 1]! + 2e-4);
+
+    // the command line overrides the zoo's values; a malformed zoo.json names the file and the field
+    const flagged = await run(process.execPath, [cli, 'demo', '--out', join(scratch, 'out-flag'), '--zoo', zoo, '--pairs-per-pattern', '1', '--seed', '5', '--models', 'llava-clip', '--no-report', '--clip-min', '0.99']);
+    expect(flagged.stderr).toMatch(new RegExp(`CLIP cos > 0\\.99, SSL cos < ${dinoMax}; thresholds from CLIP: command line; SSL: .*zoo\\.json`));
+    await writeFile(join(zoo, 'zoo.json'), JSON.stringify({ format: 'mmvp-zoo/v1', blindPairs: { clipMin: 'high', dinoMax, calibration: 'x' } }));
+    const bad = await run(process.execPath, [cli, 'demo', '--out', join(scratch, 'out-bad'), '--zoo', zoo, '--models', 'llava-clip']).catch((error: { code: number; stderr: string }) => error);
+    expect((bad as { code: number }).code).toBe(1);
+    expect((bad as { stderr: string }).stderr).toMatch(/zoo\.json.*blindPairs\.clipMin/);
   });
 
   it('names the missing zoo folder and the valid configurations', async () => {

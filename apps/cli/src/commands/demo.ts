@@ -3,11 +3,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { InvalidArgumentError, ModelLoadError, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
+import { InvalidArgumentError, ModelLoadError, readJsonFile, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { loadMmvp, loadMmvpVlm } from '@mmvp/datasets';
 import { createClipTextEncoder, createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
 import { evaluateMmvpVlm, extractChoice, patternTable, pairAccuracy, pearson } from '@mmvp/metrics';
+import { exactTopK, findClipBlindPairs } from '@mmvp/mining';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import {
   appendAnswers,
@@ -21,6 +22,7 @@ import {
   type BlindPair,
 } from '@mmvp/report';
 import { PATTERNS, encodePng, evalPair, writeSynth } from '@mmvp/synth';
+import { z } from 'zod';
 import { cliVersion } from '../version';
 
 /** The trained zoo's LLaVA configurations (tools/zoo/build_zoo.py CONFIGS), in report order. */
@@ -51,9 +53,49 @@ interface DemoFlags {
   seed: string;
   pairsPerPattern: string;
   models?: string;
-  clipMin: string;
-  dinoMax: string;
+  clipMin?: string;
+  dinoMax?: string;
   report: boolean;
+}
+
+/** The paper's CLIP-blind thresholds (set for CLIP ViT-L/14 and DINOv2 ViT-L/14). */
+const PAPER_CLIP_MIN = 0.95;
+const PAPER_DINO_MAX = 0.6;
+
+/**
+ * `<zoo>/zoo.json`: what the zoo build measured about its own models. `blindPairs` holds CLIP-blind
+ * thresholds calibrated on the TRAINING split (tools/zoo), since a tiny model's cosine scale is not ViT-L's.
+ */
+const zooInfoSchema = z
+  .object({
+    format: z.literal('mmvp-zoo/v1'),
+    blindPairs: z
+      .object({
+        clipMin: z.number().min(-1).max(1),
+        dinoMax: z.number().min(-1).max(1),
+        calibration: z.string(),
+      })
+      .strict()
+      .optional(),
+  })
+  .passthrough();
+
+interface BlindThresholds {
+  clipMin: number;
+  dinoMax: number;
+  /** Where each value came from, for the log and the run notes. */
+  source: string;
+}
+
+/** --clip-min / --dino-max when given, else the zoo's calibrated values (zoo.json), else the paper's. */
+async function blindThresholds(zoo: string, flags: DemoFlags): Promise<BlindThresholds> {
+  const path = join(zoo, 'zoo.json');
+  const calibrated = existsSync(path) ? (await readJsonFile(path, zooInfoSchema)).blindPairs : undefined;
+  const clipMin = flags.clipMin !== undefined ? fraction('--clip-min', flags.clipMin) : (calibrated?.clipMin ?? PAPER_CLIP_MIN);
+  const dinoMax = flags.dinoMax !== undefined ? fraction('--dino-max', flags.dinoMax) : (calibrated?.dinoMax ?? PAPER_DINO_MAX);
+  const from = (flag: string | undefined) => (flag !== undefined ? 'command line' : calibrated ? `${path} (${calibrated.calibration})` : "the paper's ViT-L values");
+  const source = from(flags.clipMin) === from(flags.dinoMax) ? from(flags.clipMin) : `CLIP: ${from(flags.clipMin)}; SSL: ${from(flags.dinoMax)}`;
+  return { clipMin, dinoMax, source };
 }
 
 /** Where the shipped zoo lives: models/zoo of the checkout this CLI was built in. */
@@ -125,8 +167,8 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'seed of the generated MMVP-Synth evaluation set', '2024')
     .option('--pairs-per-pattern <n>', 'evaluation pairs per visual pattern (15 = the MMVP-VLM layout)', '15')
     .option('--models <list>', `comma-separated LLaVA configurations to run (default: all: ${LLAVA_MODELS.map((m) => m.name).join(', ')})`)
-    .option('--clip-min <x>', 'CLIP-blind pairs: CLIP cosine above this (paper: 0.95)', '0.95')
-    .option('--dino-max <x>', 'CLIP-blind pairs: SSL cosine below this (paper: 0.6)', '0.6')
+    .option('--clip-min <x>', `CLIP-blind pairs: CLIP cosine above this (default: the zoo's calibrated value from <zoo>/zoo.json, else the paper's ${PAPER_CLIP_MIN})`)
+    .option('--dino-max <x>', `CLIP-blind pairs: SSL cosine below this (default: the zoo's calibrated value from <zoo>/zoo.json, else the paper's ${PAPER_DINO_MAX})`)
     .option('--no-report', 'skip report.html')
     .action(async (flags: DemoFlags) => {
       const started = performance.now();
@@ -142,8 +184,6 @@ export function registerDemo(program: Command): void {
       const zoo = resolve(flags.zoo ?? defaultZoo());
       const seed = integer('--seed', flags.seed, 0);
       const pairsPerPattern = integer('--pairs-per-pattern', flags.pairsPerPattern, 1);
-      const clipMin = fraction('--clip-min', flags.clipMin);
-      const dinoMax = fraction('--dino-max', flags.dinoMax);
       const selected = flags.models === undefined ? LLAVA_MODELS.map((m) => m.name) : flags.models.split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = selected.filter((name) => !LLAVA_MODELS.some((m) => m.name === name));
       if (unknown.length > 0) throw new InvalidArgumentError(`--models: unknown configuration(s) ${unknown.join(', ')}; choose from ${LLAVA_MODELS.map((m) => m.name).join(', ')}`);
@@ -153,6 +193,7 @@ export function registerDemo(program: Command): void {
       for (const folder of [clipFolder, sslFolder, ...models.map((m) => join(zoo, m.name))]) {
         if (!existsSync(folder)) throw new ModelLoadError(`the zoo has no ${folder}; rebuild it with tools/zoo (see tools/zoo/README.md) or pass --zoo DIR`);
       }
+      const { clipMin, dinoMax, source: thresholdSource } = await blindThresholds(zoo, flags);
       say(`mmvp ${cliVersion}; zoo ${zoo}: tiny-clip, tiny-ssl, ${models.map((m) => m.name).join(', ')}`);
       say(`results -> ${out}`);
 
@@ -265,28 +306,38 @@ export function registerDemo(program: Command): void {
       };
       const clipPool = mmvp.questions.map((question) => at(clipProbe.originals, question.id));
       const sslPool = mmvp.questions.map((question) => at(sslProbe.originals, question.id));
-      const blind: BlindPair[] = [];
-      for (let a = 0; a < pool.length; a++) {
-        for (let b = a + 1; b < pool.length; b++) {
-          const clipSimilarity = dot(clipPool[a]!, clipPool[b]!);
-          const dinoSimilarity = dot(sslPool[a]!, sslPool[b]!);
-          if (clipSimilarity > clipMin && dinoSimilarity < dinoMax) {
-            const infoA = rowInfo.get(mmvp.questions[a]!.id);
-            const infoB = rowInfo.get(mmvp.questions[b]!.id);
-            blind.push({
-              imageA: relative(out, pool[a]!),
-              imageB: relative(out, pool[b]!),
-              clipSimilarity: Math.round(clipSimilarity * 1e4) / 1e4,
-              dinoSimilarity: Math.round(dinoSimilarity * 1e4) / 1e4,
-              ...(infoA && infoB && infoA.pair === infoB.pair ? { pattern: infoA.pattern } : {}),
-            });
-          }
-        }
-      }
-      blind.sort((x, y) => y.clipSimilarity - y.dinoSimilarity - (x.clipSimilarity - x.dinoSimilarity));
+      // @mmvp/mining's filter over every pool pair (the pool is small: exact top-(n-1) = all pairs are candidates)
+      const matrix = (rows: Float32Array[]) => {
+        const width = rows[0]?.length ?? 0;
+        const flat = new Float32Array(rows.length * width); // [N, E], rows unit length
+        rows.forEach((row, i) => flat.set(row, i * width));
+        return { flat, width };
+      };
+      const clipMatrix = matrix(clipPool);
+      const sslMatrix = matrix(sslPool);
+      const mined = findClipBlindPairs({
+        clip: clipMatrix.flat,
+        clipDimension: clipMatrix.width,
+        dino: sslMatrix.flat,
+        dinoDimension: sslMatrix.width,
+        candidates: exactTopK(clipMatrix.flat, clipMatrix.width, Math.max(1, pool.length - 1)),
+        clipMin,
+        dinoMax,
+      });
+      const blind: BlindPair[] = mined.map(({ a, b, clipCosine, dinoCosine }) => {
+        const infoA = rowInfo.get(mmvp.questions[a]!.id);
+        const infoB = rowInfo.get(mmvp.questions[b]!.id);
+        return {
+          imageA: relative(out, pool[a]!),
+          imageB: relative(out, pool[b]!),
+          clipSimilarity: Math.round(clipCosine * 1e4) / 1e4,
+          dinoSimilarity: Math.round(dinoCosine * 1e4) / 1e4,
+          ...(infoA && infoB && infoA.pair === infoB.pair ? { pattern: infoA.pattern } : {}),
+        };
+      });
       await writeBlindPairs(out, blind);
       const samePair = blind.filter((pair) => pair.pattern !== undefined).length;
-      say(`CLIP-blind pairs (CLIP cos > ${clipMin}, SSL cos < ${dinoMax}) among ${pool.length} images: ${blind.length} (${samePair} are the two images of one benchmark pair)`);
+      say(`CLIP-blind pairs (CLIP cos > ${clipMin}, SSL cos < ${dinoMax}; thresholds from ${thresholdSource}) among ${pool.length} images: ${blind.length} (${samePair} are the two images of one benchmark pair)`);
       await Promise.all([clipVision.dispose(), ssl.dispose()]);
       stage('finding 1: CLIP vs SSL per pattern, CLIP-blind pairs');
 
@@ -397,7 +448,7 @@ export function registerDemo(program: Command): void {
         notes: [
           'Every number comes from running the shipped ONNX models through the TypeScript packages (encoders, adapters, mixture, decoder, metrics) on an evaluation set generated in this run; none is read from training outputs.',
           'Grading: option letter extracted by rule (@mmvp/metrics extractChoice); prompt: llava_v1 template with the lmms-eval multiple-choice prompt, greedy decoding.',
-          `CLIP-blind thresholds: CLIP cosine > ${clipMin}, SSL cosine < ${dinoMax} (the paper's values were set for ViT-L models; the tiny models' cosine scales differ).`,
+          `CLIP-blind thresholds: CLIP cosine > ${clipMin}, SSL cosine < ${dinoMax}, from ${thresholdSource} (the paper's 0.95 / 0.6 were set for ViT-L models; a tiny model's cosine scale differs).`,
         ],
       });
       if (flags.report) {
