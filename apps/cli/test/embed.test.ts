@@ -157,6 +157,8 @@ describe('mmvp embed: bad flags name the flag and the valid choices, before the 
     [['--processor', 'clip'], /^mmvp: InvalidArgumentError: --processor clip needs --clip-model <dir>/],
     [['--pooled', '--layer', '2'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --layer picks token features/],
     [['--pooled', '--tap', 'last'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --tap picks token features/],
+    [['--pooled', '--tokens', 'cls'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --tokens picks token features/],
+    [['--tokens', 'mean'], /^mmvp: InvalidArgumentError: unknown --tokens 'mean'; valid choices: .*patch.*cls.*all/],
   ])('%j', async (flags, message) => {
     const result = await mmvp('embed', '--model', missingModel, '--image', 'x.png', '--out', join(tmpdir(), 'mmvp-embed-unused.npy'), ...flags);
     expect(result.code).toBe(1);

@@ -24,7 +24,7 @@ interface EmbedOptions {
   text?: string[];
   layer?: string;
   tap?: string;
-  tokens: string;
+  tokens?: string;
   pooled?: boolean;
   batch: string;
   out: string;
@@ -78,7 +78,7 @@ export function registerEmbed(program: Command): void {
     .option('--text <texts...>', 'texts for CLIP text embeddings [B, E] (CLIP models only)')
     .option('--layer <k>', 'hidden_states index: 0 = embeddings, k = output of layer k, negative from the end (CLIP default -2)')
     .option('--tap <name>', "'prenorm' (input of the final LayerNorm; DINOv2 default) or 'last' (last_hidden_state)")
-    .option('--tokens <which>', "'patch' (CLS dropped), 'cls' or 'all'", 'patch')
+    .option('--tokens <which>', "'patch' (CLS dropped, the default), 'cls' or 'all'")
     .option('--pooled', 'pooled, projected embeddings [B, E] (CLIP image_embeds, DINOv2 pooler_output) instead of token features')
     .option('--batch <n>', 'images per onnxruntime call', '8')
     .option('--processor <which>', "DINOv2 only: 'own' (its processor) or 'clip' (the CLIP processor of --clip-model, as MMVP's MoF)", 'own')
@@ -95,7 +95,8 @@ export function registerEmbed(program: Command): void {
       if (images.length === 0 && texts.length === 0) throw new InvalidArgumentError('give --image FILE... or --text "..."');
       if (images.length > 0 && texts.length > 0) throw new InvalidArgumentError('give --image or --text, not both (they go to different .npy files)');
       const batchSize = positiveIntegerOption('--batch', options.batch);
-      if (!(tokenChoices as readonly string[]).includes(options.tokens)) throw new InvalidArgumentError(`unknown --tokens '${options.tokens}'; valid choices: ${listChoices(tokenChoices)}`);
+      if (options.tokens !== undefined && !(tokenChoices as readonly string[]).includes(options.tokens)) throw new InvalidArgumentError(`unknown --tokens '${options.tokens}'; valid choices: ${listChoices(tokenChoices)}`);
+      const tokens = (options.tokens ?? 'patch') as TokenSelection;
       if (!['own', 'clip'].includes(options.processor)) throw new InvalidArgumentError(`unknown --processor '${options.processor}'; valid choices: ${listChoices(['own', 'clip'])}`);
       if (!(executionProviders as readonly string[]).includes(options.device)) {
         throw new InvalidArgumentError(`unknown --device '${options.device}'; valid choices: ${listChoices(executionProviders)}`);
@@ -103,8 +104,9 @@ export function registerEmbed(program: Command): void {
       if (options.processor === 'clip' && options.clipModel === undefined) {
         throw new InvalidArgumentError('--processor clip needs --clip-model <dir> (the CLIP folder whose preprocessor_config.json DINOv2 then uses)');
       }
-      if (options.pooled && (options.layer !== undefined || options.tap !== undefined)) {
-        throw new InvalidArgumentError(`--pooled gives pooled embeddings [B, E]; --${options.layer !== undefined ? 'layer' : 'tap'} picks token features [B, T, D]; give one or the other`);
+      if (options.pooled && (options.layer !== undefined || options.tap !== undefined || options.tokens !== undefined)) {
+        const flag = options.layer !== undefined ? 'layer' : options.tap !== undefined ? 'tap' : 'tokens';
+        throw new InvalidArgumentError(`--pooled gives pooled embeddings [B, E]; --${flag} picks token features [B, T, D]; give one or the other`);
       }
       if (!['floor', 'round'].includes(options.cropRounding)) throw new InvalidArgumentError(`unknown --crop-rounding '${options.cropRounding}'; valid choices: ${listChoices(['floor', 'round'])}`);
       const out = await prepareOutputFile(options.out, '--out', 'embeddings.npy');
@@ -150,14 +152,14 @@ export function registerEmbed(program: Command): void {
       } else {
         const resolved = await encoder.resolveTap(tap);
         const where = resolved.origin === 'source' ? 'an output of the export' : `tapped graph ${resolved.modelPath} (${resolved.origin})`;
-        log(`output: ${describeTap(tap)}${resolved.hiddenStateIndex === null ? '' : ` = hidden_states[${resolved.hiddenStateIndex}]`}, tokens ${options.tokens}; tensor '${resolved.outputName}' from ${where}`);
+        log(`output: ${describeTap(tap)}${resolved.hiddenStateIndex === null ? '' : ` = hidden_states[${resolved.hiddenStateIndex}]`}, tokens ${tokens}; tensor '${resolved.outputName}' from ${where}`);
       }
       const parts: Tensor[] = [];
       let done = 0;
       for (let start = 0; start < images.length; start += batchSize) {
         const chunk = images.slice(start, start + batchSize);
         const pixels = await encoder.preprocess(chunk); // [b, 3, H, W]
-        parts.push(options.pooled ? await encoder.embedPixels(pixels) : await encoder.encodePixels(pixels, { tap, tokens: options.tokens as TokenSelection }));
+        parts.push(options.pooled ? await encoder.embedPixels(pixels) : await encoder.encodePixels(pixels, { tap, tokens }));
         done += chunk.length;
         log(`encoded ${done}/${images.length} images`);
       }
