@@ -1,3 +1,5 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -47,5 +49,22 @@ describe('tiny pipelines (configs/pipelines/tiny-*.json) against PyTorch', () =>
     const direct = await tokenizer.visualTokens(images);
     expect(maxAbsDifference(direct, await readNpyFloat32(join(reference, 'tokens_additive_0_75.npy')))).toBeLessThan(1e-4);
     await tokenizer.dispose();
+  });
+
+  it('a tap the encoder cannot give fails when the pipeline is built, naming the config file and field', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'mmvp-bad-tap-'));
+    try {
+      const config = JSON.parse(await readFile(join(configs, 'tiny-clip.json'), 'utf8')) as { encoders: { clip: Record<string, unknown> } };
+      config.encoders.clip.tap = { kind: 'layer', layer: 99 };
+      const path = join(scratch, 'bad-tap.json');
+      // relative paths in the committed config resolve against configs/pipelines: keep them valid from here
+      await writeFile(path, JSON.stringify(config).replaceAll('"../../', `"${root}`));
+      const error = await createVisualTokenizer(await loadPipelineConfig(path)).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).name).toBe('InvalidConfigError');
+      expect((error as Error).message).toContain(`${path}: encoders.clip.tap {"kind":"layer","layer":99}: layer 99 does not exist`);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });

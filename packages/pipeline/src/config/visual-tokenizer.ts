@@ -88,6 +88,18 @@ export async function createVisualTokenizer(config: PipelineConfig): Promise<Vis
     const encoder = await component.create(options);
     assertVisionEncoder(encoder, encoderConfig.use);
     encoders[role] = encoder;
+    // A tap the model cannot give (layer 99 of a 3-layer encoder) fails here, naming the config field,
+    // not at the first image. resolveTap is not part of VisionEncoderV1: the ONNX encoders have it.
+    const resolveTap = (encoder as { resolveTap?: (tap: FeatureTap) => Promise<unknown> }).resolveTap;
+    if (typeof resolveTap === 'function') {
+      const tap = encoderConfig.tap ?? defaultTaps[role];
+      try {
+        await resolveTap.call(encoder, tap);
+      } catch (error) {
+        await Promise.all(Object.values(encoders).map((created) => created.dispose()));
+        throw new InvalidConfigError(`${source}: encoders.${role}.tap ${JSON.stringify(tap)}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     lines.push(
       `encoder ${role}: ${encoderConfig.use}@${await packageVersion(encoderConfig.use)} ${encoderConfig.model} ` +
         `(width ${encoder.hiddenSize}, grid ${encoder.patchGrid.join('x')}, tap ${formatTap(encoderConfig.tap ?? defaultTaps[role])}, tokens ${encoderConfig.tokens}` +
