@@ -11,7 +11,7 @@ export interface DecoderPrompt {
   readonly visualTokens?: Tensor;
 }
 
-/** Token ids around the placeholder: `before` (with BOS when the tokenizer config adds it) and `after`. */
+/** Token ids around the placeholder: `before` (with BOS when the tokenizer config adds it) and `after` (with EOS when it adds that). */
 export interface PromptTokens {
   readonly before: number[];
   readonly after: number[];
@@ -53,6 +53,11 @@ export function tokenizePrompt(tokenizer: DecoderTokenizer, prompt: DecoderPromp
   }
   const before = [...(withBos ? [tokenizer.bosTokenId!] : []), ...(first === '' ? [] : tokenizer.encode(first))];
   const after = parts.length === 2 && parts[1] !== '' ? tokenizer.encode(parts[1]!) : [];
+  // add_eos_token: EOS once at the very end of the prompt, as the Hugging Face Llama tokenizer appends it
+  // (rare for chat models, whose configs set it false), unless the text already ends with the EOS string
+  if (tokenizer.addEosToken && tokenizer.eosTokenId !== undefined && !(tokenizer.eosToken !== undefined && prompt.text.endsWith(tokenizer.eosToken))) {
+    (parts.length === 2 ? after : before).push(tokenizer.eosTokenId);
+  }
   return { before, after, visualCount };
 }
 
