@@ -1,14 +1,56 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMmvp } from '@mmvp/datasets';
+import { extractChoice } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mmvp, runCli } from './helpers/run-cli';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const amofConfig = join(repo, 'configs', 'pipelines', 'tiny-amof-0.75.json');
+
+interface Answer {
+  model: string;
+  question_id: number;
+  question: string;
+  options: string;
+  answer: string;
+  response: string;
+  choice?: string;
+  correct: boolean;
+}
+
+async function readAnswers(folder: string): Promise<Answer[]> {
+  return (await readFile(join(folder, 'answers.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Answer);
+}
+
+/** A second question set of our own in MMVP folder format: 4 pairs on copies of 8 of the synth images, gold answers mixed. */
+const proxyRows: { question: string; options: [string, string]; answer: 'a' | 'b' }[] = [
+  { question: 'Which option is the letter A?', options: ['A', 'B'], answer: 'a' },
+  { question: 'Which option is the letter A?', options: ['A', 'B'], answer: 'a' },
+  { question: 'Answer with the second option.', options: ['first', 'second'], answer: 'b' },
+  { question: 'Answer with the second option.', options: ['first', 'second'], answer: 'b' },
+  { question: 'Is there an image?', options: ['Yes', 'No'], answer: 'a' },
+  { question: 'Is there an image?', options: ['Yes', 'No'], answer: 'a' },
+  { question: 'Is the picture empty?', options: ['Yes', 'No'], answer: 'b' },
+  { question: 'Is the picture empty?', options: ['Yes', 'No'], answer: 'b' },
+];
+
+async function writeProxyFolder(folder: string, synthImages: string): Promise<void> {
+  await mkdir(join(folder, 'MMVP Images'), { recursive: true });
+  const lines = ['Index,Question,Options,Correct Answer'];
+  for (const [index, row] of proxyRows.entries()) {
+    const id = index + 1;
+    lines.push(`${id},${row.question},(a) ${row.options[0]} (b) ${row.options[1]},(${row.answer})`);
+    await copyFile(join(synthImages, `${18 - index}.png`), join(folder, 'MMVP Images', `${id}.png`)); // proxy 1 = synth 18, ...
+  }
+  await writeFile(join(folder, 'Questions.csv'), `${lines.join('\n')}\n`);
+}
 
 describe('mmvp sweep', () => {
   let scratch: string;
@@ -49,10 +91,107 @@ describe('mmvp sweep', () => {
         await rm(file, { force: true });
       }
     }
-    const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as { points: { ratio: number; pairAccuracy: number }[] };
+    const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as {
+      proxy: { name: string; description: string };
+      points: { ratio: number; pairAccuracy: number; instructionFollowing: number | null }[];
+    };
     expect(sweep.points.map((point) => point.ratio)).toEqual([0.25, 0.75]);
+    // without --proxy-data: the proxy axis is not measured, and nothing of the proxy shows
+    expect(sweep.points.map((point) => point.instructionFollowing)).toEqual([null, null]);
+    expect(sweep.proxy.description).toMatch(/^not measured by mmvp sweep/);
+    expect(answers.some((a) => a.model.includes('[proxy]'))).toBe(false);
+    expect(result.stderr).not.toMatch(/proxy/);
     const report = await mmvp('report', out);
     expect(report.code).toBe(0);
+  });
+
+  it('--proxy-data: instructionFollowing is the per-question accuracy on that set (recomputed from its answers), whose answers match sweeping it as --data', async () => {
+    const proxy = join(scratch, 'proxy');
+    await writeProxyFolder(proxy, join(scratch, 'data', 'MMVP', 'MMVP Images'));
+    const out = join(scratch, 'out-proxy');
+    // --batch-size 5: a chunk holds images of both sets (16-18 of --data with proxy 1-2), unlike the --data run below
+    const result = await mmvp('sweep', '--pipeline', amofConfig, '--ratios', '0.25,0.75', '--data', join(scratch, 'data'), '--proxy-data', proxy, '--out', out, '--batch-size', '5');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('26/26 images x 2 ratios'); // 18 + 8 images, each encoded once
+    const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { timings: { stage: string }[]; command: string };
+    expect(run.timings[0]!.stage).toBe('encode 26 images once + mix at 2 ratios');
+    expect(run.command).toContain(`--proxy-data ${proxy}`);
+    const answers = await readAnswers(out);
+    expect(answers).toHaveLength(2 * 18 + 2 * 8);
+    const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as {
+      proxy: { name: string; description: string };
+      points: { model: string; ratio: number; instructionFollowing: number | null }[];
+    };
+    expect(sweep.proxy.name).toContain('proxy');
+    expect(sweep.proxy.description).toContain(proxy);
+    expect(sweep.proxy.description).toMatch(/per-question accuracy/);
+    const independent = join(scratch, 'out-proxy-as-data');
+    const asData = await mmvp('sweep', '--pipeline', amofConfig, '--ratios', '0.25,0.75', '--data', proxy, '--out', independent);
+    expect(asData.code).toBe(0);
+    const independentAnswers = await readAnswers(independent);
+    const independentScores = JSON.parse(await readFile(join(independent, 'mllm-scores.json'), 'utf8')) as { models: { name: string; questionAccuracy: number }[] };
+    for (const ratio of [0.25, 0.75]) {
+      const proxyAnswers = answers.filter((a) => a.model === `r=${ratio} [proxy]`);
+      expect(proxyAnswers.map((a) => a.question_id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      // recomputed from the responses with our own gold answers and options (not the sweep's `correct`)
+      const correct = proxyAnswers.filter((a) => {
+        const row = proxyRows[a.question_id - 1]!;
+        expect(a.question).toBe(row.question);
+        return extractChoice(a.response, row.options) === row.answer;
+      }).length;
+      const point = sweep.points.find((p) => p.ratio === ratio)!;
+      expect(point.instructionFollowing).toBeCloseTo((100 * correct) / proxyRows.length, 10);
+      expect(result.stderr).toContain(`r=${ratio}: MMVP pair accuracy`);
+      expect(result.stderr).toMatch(new RegExp(`r=${ratio}: .*; proxy accuracy ${point.instructionFollowing!.toFixed(1)}% \\(8 questions\\)`));
+      // the independent path: the same pipeline at the same ratio answering the proxy set as --data
+      for (const a of proxyAnswers) {
+        const same = independentAnswers.find((b) => b.model === `r=${ratio}` && b.question_id === a.question_id);
+        expect(same?.response).toBe(a.response);
+        expect(same?.correct).toBe(a.correct);
+      }
+      expect(independentScores.models.find((m) => m.name === `r=${ratio}`)!.questionAccuracy).toBeCloseTo(point.instructionFollowing!, 10);
+      // the main set's answers are unchanged by the proxy set sharing the batches
+      const mainAnswers = answers.filter((a) => a.model === `r=${ratio}`);
+      expect(mainAnswers).toHaveLength(18);
+    }
+    // --proxy-limit: only the first pairs of the proxy set, same answers
+    const limited = join(scratch, 'out-proxy-limit');
+    const limitedRun = await mmvp('sweep', '--pipeline', amofConfig, '--ratios', '0.75', '--data', join(scratch, 'data'), '--limit', '1', '--proxy-data', proxy, '--proxy-limit', '2', '--out', limited);
+    expect(limitedRun.code).toBe(0);
+    const limitedProxy = (await readAnswers(limited)).filter((a) => a.model === 'r=0.75 [proxy]');
+    expect(limitedProxy.map((a) => a.question_id)).toEqual([1, 2, 3, 4]);
+    for (const a of limitedProxy) expect(a.response).toBe(answers.find((b) => b.model === 'r=0.75 [proxy]' && b.question_id === a.question_id)!.response);
+    const report = await mmvp('report', out);
+    expect(report.code).toBe(0);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('r=0.25 [proxy]');
+    expect(html).toContain(sweep.proxy.name);
+  });
+
+  it('a missing or invalid --proxy-data folder fails in one line naming it and what is missing, before anything is encoded', async () => {
+    const data = join(scratch, 'data');
+    const noQuestions = join(scratch, 'proxy-empty'); // exists, no Questions.csv
+    await mkdir(noQuestions, { recursive: true });
+    const noImages = join(scratch, 'proxy-no-images'); // Questions.csv but no 'MMVP Images/'
+    await mkdir(noImages, { recursive: true });
+    await writeFile(join(noImages, 'Questions.csv'), 'Index,Question,Options,Correct Answer\n1,Q?,(a) x (b) y,(a)\n2,Q?,(a) x (b) y,(b)\n');
+    const cases: [string, RegExp][] = [
+      [join(scratch, 'no-such-proxy'), /^mmvp: FileFormatError: --proxy-data \S*no-such-proxy: MMVP folder \S*no-such-proxy\/MMVP cannot be read .*expected a folder with Questions\.csv and 'MMVP Images\/'$/],
+      [noQuestions, /^mmvp: FileFormatError: --proxy-data \S*proxy-empty: MMVP folder \S*proxy-empty\/MMVP cannot be read .*expected a folder with Questions\.csv and 'MMVP Images\/'$/],
+      [noImages, /^mmvp: DatasetError: --proxy-data \S*proxy-no-images: \S*proxy-no-images has no image folder; expected 'MMVP Images\/'/],
+    ];
+    for (const [index, [folder, message]] of cases.entries()) {
+      const out = join(scratch, `bad-proxy-${index}`);
+      const result = await mmvp('sweep', '--pipeline', amofConfig, '--data', data, '--proxy-data', folder, '--out', out);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr.trim()).toMatch(message);
+      expect(result.stderr).not.toContain('sweep:'); // no encoder or decoder loaded
+      expect(await readdir(out)).toEqual([]); // not even answers.jsonl started
+    }
+    const limitAlone = await mmvp('sweep', '--pipeline', amofConfig, '--data', data, '--proxy-limit', '2', '--out', join(scratch, 'bad-proxy-limit'));
+    expect(limitAlone.code).toBe(1);
+    expect(limitAlone.stderr.trim()).toBe('mmvp: InvalidArgumentError: --proxy-limit needs --proxy-data');
   });
 
   it('refuses bad ratios and a pipeline without the A-MoF adapter', async () => {
