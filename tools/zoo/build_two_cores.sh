@@ -6,6 +6,8 @@
 set -u
 DATA=$1; OUT=$2; WORK=$3; shift 3
 PY=${PYTHON:-/usr/bin/python3}
+# one BLAS thread per process: two processes share the two cores (OpenBLAS would start a thread per core in each)
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 run() { "$PY" tools/zoo/build_zoo.py --data "$DATA" --out "$OUT" --work "$WORK" --threads 1 "$@"; }
 start=$(date +%s)
 stamp() { echo "[$(date -u +%H:%M:%S)] +$(( $(date +%s) - start ))s $*"; }

@@ -3,7 +3,7 @@ mlp2x_gelu adapters, and a small Llama-style decoder (helper D's HF-named LlamaF
 
 Training follows LLaVA's recipe at toy scale:
 - stage 0 (shared by every configuration): the decoder is pretrained as a plain language model on the
-  split's text (captions, questions and answers, the system sentence); no images.
+  split's text (captions, questions and answers, each after the llava_v1 system sentence); no images.
 - stage 1 (per configuration): adapter(s) only, decoder frozen: "Describe the image briefly." -> the caption.
 - stage 2 (per configuration): adapter(s) + decoder on the visual question mix: the training split's MMVP-style
   questions (the detail a pair differs in) and caption-style questions that need no fine detail ("Which object
@@ -135,11 +135,20 @@ def pad_batch(sequences, pad):
     return ids
 
 
-def lm_loss(model, embeds, targets):
-    """Next-token loss; targets [B, S] with -100 where no loss applies."""
+def lm_loss(model, prefix_ids, embeds, targets):
+    """Next-token loss of `prefix_ids + embeds` with the loss on `embeds`' positions only; targets [B, S] with
+    -100 where no loss applies. Every sequence starts with the same prefix (BOS + the llava_v1 system sentence,
+    ~60% of the tokens), so its keys/values are computed once per step (batch 1, gradients kept) and broadcast to
+    the batch: the same function as the full batched forward, ~2.5x faster."""
     b, s, _ = embeds.shape
-    logits, _ = model(embeds, torch.ones(b, s, dtype=torch.long), torch.arange(s).repeat(b, 1))
-    return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), targets[:, 1:].reshape(-1), ignore_index=-100)
+    p = len(prefix_ids)
+    prefix = model.model.embed_tokens(torch.tensor(prefix_ids)).unsqueeze(0)  # [1, P, H]
+    last, past = model(prefix, torch.ones(1, p, dtype=torch.long), torch.arange(p).unsqueeze(0))
+    past = [t.expand(b, -1, -1, -1) for t in past]  # [B, kv, P, hd] each
+    logits, _ = model(embeds, torch.ones(b, p + s, dtype=torch.long), torch.arange(p, p + s).repeat(b, 1), past=past)  # [B, S, V]
+    # position P-1 (last prefix token) predicts embeds[0]; positions P..P+S-2 predict embeds[1:]
+    logits = torch.cat([last[:, -1:].expand(b, -1, -1), logits[:, :-1]], dim=1)  # [B, S, V]
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)
 
 
 def pretrain_language_model(tokenizer, records, *, seed, steps, batch_size, lr=3e-3):
@@ -148,9 +157,9 @@ def pretrain_language_model(tokenizer, records, *, seed, steps, batch_size, lr=3
     config = llama_config(tokenizer)
     model = mtl.LlamaForCausalLM(config)
     texts = []
-    for r in records:
-        texts.append(tokenizer.before_ids + tokenizer.after_ids(lmms_prompt(r['question'], r['options'])) + tokenizer.answer_ids('AB'[r['answer'] == '(b)']))
-        texts.append(tokenizer.before_ids + tokenizer.after_ids(CAPTION_PROMPT) + tokenizer.answer_ids(r['caption']))
+    for r in records:  # each text follows tokenizer.before_ids (the shared prefix lm_loss adds)
+        texts.append(tokenizer.after_ids(lmms_prompt(r['question'], r['options'])) + tokenizer.answer_ids('AB'[r['answer'] == '(b)']))
+        texts.append(tokenizer.after_ids(CAPTION_PROMPT) + tokenizer.answer_ids(r['caption']))
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     generator = torch.Generator().manual_seed(seed)
     model.train()
@@ -159,7 +168,7 @@ def pretrain_language_model(tokenizer, records, *, seed, steps, batch_size, lr=3
         batch = [texts[int(i)] for i in torch.randint(len(texts), (batch_size,), generator=generator)]
         ids = pad_batch(batch, tokenizer.pad_id)
         targets = ids.masked_fill(ids == tokenizer.pad_id, -100)
-        loss = lm_loss(model, model.model.embed_tokens(ids), targets)
+        loss = lm_loss(model, tokenizer.before_ids, model.model.embed_tokens(ids), targets)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -192,16 +201,13 @@ def train_llava(tokenizer, config, base_state, records, clip_features, ssl_featu
         index = torch.tensor([i for i, _, _ in items])
         tokens = visual(clip_features[index], ssl_features[index])  # [B, T', H]
         b, t, _ = tokens.shape
-        prefix = torch.tensor(tokenizer.before_ids)
         suffix = pad_batch([p + a for _, p, a in items], tokenizer.pad_id)  # [B, L]
-        embed = model.model.embed_tokens
-        embeds = torch.cat([embed(prefix).unsqueeze(0).expand(b, -1, -1), tokens, embed(suffix)], dim=1)  # [B, P+T'+L, H]
+        embeds = torch.cat([tokens, model.model.embed_tokens(suffix)], dim=1)  # [B, T'+L, H] after the shared prefix
         targets = torch.full((b, embeds.shape[1]), -100, dtype=torch.long)
-        offset = len(tokenizer.before_ids) + t
         for row, (_, prompt, answer) in enumerate(items):
-            start = offset + len(prompt)
+            start = t + len(prompt)
             targets[row, start:start + len(answer)] = torch.tensor(answer)
-        return lm_loss(model, embeds, targets)
+        return lm_loss(model, tokenizer.before_ids, embeds, targets)
 
     for stage, steps, lr, full in (('caption', caption_steps, lr_adapter, False), ('vqa', vqa_steps, lr_full, True)):
         for p in model.parameters():
