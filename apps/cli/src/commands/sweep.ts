@@ -185,23 +185,11 @@ export function registerSweep(program: Command): void {
         });
         const instructionFollowing = proxy === undefined ? null : (100 * proxyGraded.filter((g) => g.correct).length) / proxyGraded.length;
         points.push({ model: name, ratio, pairAccuracy: overall.pairAccuracy, instructionFollowing });
-        const records: AnswerRecord[] = graded.map((g) => ({
-          model: name,
-          question_id: g.question.id,
-          pattern: patternOf(g.question.id),
-          question: g.question.question,
-          options: g.question.optionsText,
-          answer: `(${g.question.answer})`,
-          response: g.response,
-          choice: g.choice,
-          correct: g.correct,
-        }));
-        await appendAnswers(out, records);
-        if (proxy !== undefined) {
-          const proxyRecords: AnswerRecord[] = proxyGraded.map((g) => ({
-            model: `${name} [proxy]`,
+        const toRecords = (model: string, rows: typeof graded, patternFor: (id: number) => string): AnswerRecord[] =>
+          rows.map((g) => ({
+            model,
             question_id: g.question.id,
-            pattern: proxyPatternOf(g.question.id),
+            pattern: patternFor(g.question.id),
             question: g.question.question,
             options: g.question.optionsText,
             answer: `(${g.question.answer})`,
@@ -209,8 +197,8 @@ export function registerSweep(program: Command): void {
             choice: g.choice,
             correct: g.correct,
           }));
-          await appendAnswers(out, proxyRecords);
-        }
+        await appendAnswers(out, toRecords(name, graded, patternOf));
+        if (proxy !== undefined) await appendAnswers(out, toRecords(`${name} [proxy]`, proxyGraded, proxyPatternOf));
         const proxyText = instructionFollowing === null ? '' : `; proxy accuracy ${instructionFollowing.toFixed(1)}% (${proxyGraded.length} questions)`;
         process.stderr.write(`sweep: r=${ratio}: MMVP pair accuracy ${overall.pairAccuracy.toFixed(1)}% (questions ${overall.questionAccuracy.toFixed(1)}%)${proxyText}\n`);
       }
