@@ -306,8 +306,10 @@ class LlamaForCausalLM(nn.Module):
         inv_freq = 1.0 / (cfg['rope_theta'] ** (torch.arange(0, head_dim, 2).float() / head_dim))
         self.register_buffer('inv_freq', inv_freq, persistent=False)
 
-    def forward(self, inputs_embeds, attention_mask, position_ids, past=None):
-        """inputs_embeds [B, S, H], attention_mask [B, P+S] (1 = real), position_ids [B, S]."""
+    def forward(self, inputs_embeds, attention_mask, position_ids, past=None, hidden_only=False):
+        """inputs_embeds [B, S, H], attention_mask [B, P+S] (1 = real), position_ids [B, S].
+        hidden_only: return the final-norm hidden states [B, S, H] instead of logits (a training loss
+        can then apply lm_head only where it has targets)."""
         s = inputs_embeds.shape[1]
         total = attention_mask.shape[1]
         freqs = position_ids.unsqueeze(-1).float() * self.inv_freq  # [B, S, hd/2]
@@ -324,6 +326,8 @@ class LlamaForCausalLM(nn.Module):
             pk, pv = (past[2 * i], past[2 * i + 1]) if past is not None else (None, None)
             x, present = layer(x, cos, sin, allowed, pk, pv)
             presents.extend(present)
+        if hidden_only:
+            return self.model.norm(x), presents  # [B, S, H]
         logits = self.lm_head(self.model.norm(x))  # [B, S, V]
         return logits, presents
 

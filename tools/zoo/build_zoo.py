@@ -325,7 +325,7 @@ def main():
     parser.add_argument('--ssl-batch', type=int, default=128)
     parser.add_argument('--lm-steps', type=int, default=400)
     parser.add_argument('--caption-steps', type=int, default=200)
-    parser.add_argument('--vqa-steps', type=int, default=1500)
+    parser.add_argument('--vqa-steps', type=int, default=2000)
     parser.add_argument('--llava-batch', type=int, default=32)
     # (the defaults are the committed zoo's settings; tools/zoo/README.md has its exact two-core command)
     args = parser.parse_args()

@@ -143,12 +143,14 @@ def lm_loss(model, prefix_ids, embeds, targets):
     b, s, _ = embeds.shape
     p = len(prefix_ids)
     prefix = model.model.embed_tokens(torch.tensor(prefix_ids)).unsqueeze(0)  # [1, P, H]
-    last, past = model(prefix, torch.ones(1, p, dtype=torch.long), torch.arange(p).unsqueeze(0))
+    last, past = model(prefix, torch.ones(1, p, dtype=torch.long), torch.arange(p).unsqueeze(0), hidden_only=True)  # [1, P, H]
     past = [t.expand(b, -1, -1, -1) for t in past]  # [B, kv, P, hd] each
-    logits, _ = model(embeds, torch.ones(b, p + s, dtype=torch.long), torch.arange(p, p + s).repeat(b, 1), past=past)  # [B, S, V]
+    hidden, _ = model(embeds, torch.ones(b, p + s, dtype=torch.long), torch.arange(p, p + s).repeat(b, 1), past=past, hidden_only=True)  # [B, S, H]
     # position P-1 (last prefix token) predicts embeds[0]; positions P..P+S-2 predict embeds[1:]
-    logits = torch.cat([last[:, -1:].expand(b, -1, -1), logits[:, :-1]], dim=1)  # [B, S, V]
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)
+    hidden = torch.cat([last[:, -1:].expand(b, -1, -1), hidden[:, :-1]], dim=1)  # [B, S, H]
+    # lm_head only where there is a target: a question has 2 (letter + EOS) among ~60 positions
+    where = targets != -100  # [B, S]
+    return F.cross_entropy(model.lm_head(hidden[where]), targets[where])
 
 
 def pretrain_language_model(tokenizer, records, *, seed, steps, batch_size, lr=3e-3):
