@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMmvp } from '@mmvp/datasets';
 import { answerQuestions, type QuestionAnswerer } from '../src/commands/eval-mllm';
 import { cliPath as cli, runCli } from './helpers/run-cli';
+import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 
 const pngs = fileURLToPath(new URL('../../../packages/metrics/src/__fixtures__/mmvp-vlm-tiny/MMVP_VLM_Images/', import.meta.url));
 const tinyPipeline = fileURLToPath(new URL('../../../configs/pipelines/tiny-clip.json', import.meta.url));
@@ -130,19 +131,6 @@ describe('mmvp eval-mllm on the tiny pipeline', () => {
 
 describe('mmvp eval-mllm: a bad --out fails first', () => {
   it('--out onto a file or under a file fails in one line naming --out before any input or model is read', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'mmvp-cli-eval-mllm-out-'));
-    try {
-      const file = join(folder, 'taken.txt');
-      await writeFile(file, 'x');
-      const missing = join(folder, 'no-such-input');
-      for (const out of [file, join(file, 'sub')]) {
-        const result = await runCli(['eval-mllm', '--pipeline', join(missing, 'pipeline.json'), '--data', missing, '--out', out]);
-        expect(result.code).toBe(1);
-        expect(result.stderr.trim().split('\n')).toHaveLength(1);
-        expect(result.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*taken\.txt.*(is a file|not a folder)/);
-      }
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    await expectOutFolderRefusedFirst('eval-mllm', (missing, out) => ['--pipeline', join(missing, 'pipeline.json'), '--data', missing, '--out', out]);
   });
 });

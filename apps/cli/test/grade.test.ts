@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-cli';
+import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 
 
 // --- A 300-question MMVP-shaped set whose scores are known by construction -------------------------
@@ -279,19 +280,6 @@ describe('mmvp grade: bad input gives clear errors and loses nothing', () => {
 
 describe('mmvp grade: a bad --out fails first', () => {
   it('--out onto a file or under a file fails in one line naming --out before any input or model is read', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'mmvp-cli-grade-out-'));
-    try {
-      const file = join(folder, 'taken.txt');
-      await writeFile(file, 'x');
-      const missing = join(folder, 'no-such-input');
-      for (const out of [file, join(file, 'sub')]) {
-        const result = await runCli(['grade', '--questions', join(missing, 'Questions.csv'), '--answers', join(missing, 'answers.jsonl'), '--out', out]);
-        expect(result.code).toBe(1);
-        expect(result.stderr.trim().split('\n')).toHaveLength(1);
-        expect(result.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*taken\.txt.*(is a file|not a folder)/);
-      }
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    await expectOutFolderRefusedFirst('grade', (missing, out) => ['--questions', join(missing, 'Questions.csv'), '--answers', join(missing, 'answers.jsonl'), '--out', out]);
   });
 });

@@ -10,6 +10,7 @@ import { decodeModel, encodeModel } from '@mmvp/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCollection, makeNoiseImages } from '../../../packages/mining/src/__fixtures__/make-collection';
 import { cliPath as cli, runCli } from './helpers/run-cli';
+import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const clipModel = join(repo, 'models/tiny-clip');
@@ -213,19 +214,6 @@ describe('mmvp mine (built CLI, tiny CLIP and DINOv2)', () => {
 
 describe('mmvp mine: a bad --out fails first', () => {
   it('--out onto a file or under a file fails in one line naming --out before any input or model is read', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'mmvp-cli-mine-out-'));
-    try {
-      const file = join(folder, 'taken.txt');
-      await writeFile(file, 'x');
-      const missing = join(folder, 'no-such-input');
-      for (const out of [file, join(file, 'sub')]) {
-        const result = await runCli(['mine', '--clip', missing, '--dino', missing, '--images', missing, '--out', out]);
-        expect(result.code).toBe(1);
-        expect(result.stderr.trim().split('\n')).toHaveLength(1);
-        expect(result.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*taken\.txt.*(is a file|not a folder)/);
-      }
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    await expectOutFolderRefusedFirst('mine', (missing, out) => ['--clip', missing, '--dino', missing, '--images', missing, '--out', out]);
   });
 });

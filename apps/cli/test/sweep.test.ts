@@ -7,6 +7,7 @@ import { extractChoice } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mmvp, runCli } from './helpers/run-cli';
+import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const amofConfig = join(repo, 'configs', 'pipelines', 'tiny-amof-0.75.json');
@@ -206,19 +207,6 @@ describe('mmvp sweep', () => {
 
 describe('mmvp sweep: a bad --out fails first', () => {
   it('--out onto a file or under a file fails in one line naming --out before any input or model is read', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'mmvp-cli-sweep-out-'));
-    try {
-      const file = join(folder, 'taken.txt');
-      await writeFile(file, 'x');
-      const missing = join(folder, 'no-such-input');
-      for (const out of [file, join(file, 'sub')]) {
-        const result = await runCli(['sweep', '--pipeline', join(missing, 'pipeline.json'), '--data', missing, '--out', out]);
-        expect(result.code).toBe(1);
-        expect(result.stderr.trim().split('\n')).toHaveLength(1);
-        expect(result.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*taken\.txt.*(is a file|not a folder)/);
-      }
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    await expectOutFolderRefusedFirst('sweep', (missing, out) => ['--pipeline', join(missing, 'pipeline.json'), '--data', missing, '--out', out]);
   });
 });
