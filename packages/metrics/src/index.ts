@@ -22,3 +22,5 @@ export { summarizeMmvp, gradedCsv, scoresMarkdown } from './mmvp-scores';
 export type { MmvpScores } from './mmvp-scores';
 export { evaluateMmvpVlm } from './evaluate-mmvp-vlm';
 export type { VlmEvaluation, VlmEvaluationOptions, VlmPairInput, VlmPairRow, VlmStatementInput } from './evaluate-mmvp-vlm';
+export { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, accuracyWithIntervals, comparePairAccuracy, formatWithInterval, mcnemarExact, seededRandom } from './bootstrap';
+export type { AccuracyWithIntervals, BootstrapOptions, PairedComparison } from './bootstrap';

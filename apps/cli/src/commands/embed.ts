@@ -14,7 +14,7 @@ import {
 import { createClipTextEncoder, createClipVisionEncoder, type ClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
 import { executionProviders, resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
-import { packageVersion } from '../shared/package-versions';
+import { packageVersion } from '@mmvp/study';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { prepareOutputFile } from '../output-file';
 

@@ -6,11 +6,11 @@ import { LABEL_SETS, loadMmvp, readAnswers, type LabelSet, type MmvpItem } from 
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import type { Command } from 'commander';
 import { cliVersion } from '../version';
-import { packageVersions } from '../shared/package-versions';
+import { packageVersions } from '@mmvp/study';
 import { createProgress } from '../shared/progress';
-import { sha256File } from '../shared/sha256-file';
+import { sha256File } from '@mmvp/study';
 import { prepareOutputFolder } from '../output-file';
-import { writeAtomically } from '../shared/write-atomically';
+import { writeAtomically } from '@mmvp/study';
 import { gradeToDirectory } from './grade';
 
 const PROMPT_STYLES = ['original', 'lmms'] as const;

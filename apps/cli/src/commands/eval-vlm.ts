@@ -6,11 +6,11 @@ import { evaluateMmvpVlm, type VlmEvaluation } from '@mmvp/metrics';
 import { executionProviders, type ExecutionProvider } from '@mmvp/onnx';
 import type { Command } from 'commander';
 import { cliVersion } from '../version';
-import { packageVersions } from '../shared/package-versions';
+import { packageVersions } from '@mmvp/study';
 import { createProgress } from '../shared/progress';
-import { sha256File } from '../shared/sha256-file';
+import { sha256File } from '@mmvp/study';
 import { prepareOutputFolder } from '../output-file';
-import { writeAtomically } from '../shared/write-atomically';
+import { writeAtomically } from '@mmvp/study';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 
 const PROVIDERS = executionProviders;

@@ -15,12 +15,12 @@ import {
   type MmvpScores,
 } from '@mmvp/metrics';
 import type { Command } from 'commander';
-import { packageVersions } from '../shared/package-versions';
+import { packageVersions } from '@mmvp/study';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { createProgress } from '../shared/progress';
-import { sha256File } from '../shared/sha256-file';
+import { sha256File } from '@mmvp/study';
 import { prepareOutputFolder } from '../output-file';
-import { writeAtomically } from '../shared/write-atomically';
+import { writeAtomically } from '@mmvp/study';
 import { cliVersion } from '../version';
 
 const GRADERS = ['rule', 'llm'] as const;

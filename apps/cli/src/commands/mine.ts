@@ -24,7 +24,7 @@ import {
   type SearchIndexKind,
 } from '@mmvp/mining';
 import { prepareOutputFolder } from '../output-file';
-import { packageVersion } from '../shared/package-versions';
+import { packageVersion } from '@mmvp/study';
 
 interface MineOptions {
   clip: string;
