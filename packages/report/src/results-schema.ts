@@ -28,6 +28,10 @@ export const resultFileNames = {
 
 const percent = z.number().finite().min(0).max(100);
 const perPatternScores = z.record(z.string(), percent);
+/** A 95% bootstrap interval over pairs, [low, high] in percent (`accuracyWithIntervals` of @mmvp/metrics). */
+const interval = z.tuple([percent, percent]).refine(([low, high]) => low <= high, 'an interval needs low <= high');
+/** A paired difference's interval in points (may be negative). */
+const differenceInterval = z.tuple([z.number().finite().min(-100).max(100), z.number().finite().min(-100).max(100)]);
 
 export const runInfoSchema = z
   .object({
@@ -86,6 +90,9 @@ export const vlmScoresSchema = z
           pairsPerPattern: z.number().int().positive(),
           perPattern: perPatternScores,
           average: percent,
+          /** 95% bootstrap intervals over pairs (absent in files written before intervals existed). */
+          averageCi95: interval.optional(),
+          perPatternCi95: z.record(z.string(), interval).optional(),
         })
         .strict(),
     ),
@@ -111,11 +118,48 @@ export const mllmScoresSchema = z
           pairAccuracy: percent,
           questionAccuracy: percent,
           perPattern: perPatternScores,
+          /** 95% bootstrap intervals over pairs (absent in files written before intervals existed). */
+          pairAccuracyCi95: interval.optional(),
+          questionAccuracyCi95: interval.optional(),
+          perPatternCi95: z.record(z.string(), interval).optional(),
+          /** Several trained seeds of one configuration: each seed's pair accuracy (the headline is their mean). */
+          seeds: z.array(z.object({ name: z.string(), pairAccuracy: percent }).strict()).optional(),
         })
         .strict(),
     ),
+    /** Paired comparisons over the same pairs (`comparePairAccuracy`): b minus a, in points. */
+    comparisons: z
+      .array(
+        z
+          .object({
+            a: z.string(),
+            b: z.string(),
+            pairs: z.number().int().positive(),
+            difference: z.number().finite().min(-100).max(100),
+            differenceCi95: differenceInterval,
+            onlyA: z.number().int().nonnegative(),
+            onlyB: z.number().int().nonnegative(),
+            mcnemarP: z.number().min(0).max(1),
+            /** True only when the interval excludes 0. */
+            resolved: z.boolean(),
+            description: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     correlations: z
-      .array(z.object({ x: z.string(), y: z.string(), pearson: z.number().min(-1).max(1).nullable(), description: z.string().optional() }).strict())
+      .array(
+        z
+          .object({
+            x: z.string(),
+            y: z.string(),
+            pearson: z.number().min(-1).max(1).nullable(),
+            /** 95% bootstrap interval of r over the pairs (absent in older files). */
+            pearsonCi95: z.tuple([z.number().min(-1).max(1), z.number().min(-1).max(1)]).nullable().optional(),
+            description: z.string().optional(),
+          })
+          .strict(),
+      )
       .default([]),
   })
   .strict()
@@ -130,6 +174,8 @@ export const sweepPointSchema = z
     pairAccuracy: percent,
     /** Instruction-following proxy (%), the other axis of the trade-off; null when not measured. */
     instructionFollowing: percent.nullable(),
+    pairAccuracyCi95: interval.optional(),
+    instructionFollowingCi95: interval.nullable().optional(),
   })
   .strict();
 export type SweepPoint = z.output<typeof sweepPointSchema>;
@@ -137,6 +183,11 @@ export type SweepPoint = z.output<typeof sweepPointSchema>;
 export const sweepSchema = z
   .object({
     pipeline: z.string().optional(),
+    /**
+     * 'fixed-adapter': one pipeline, only the mixing ratio changes (adapter and LLM fixed);
+     * 'per-ratio': one trained model per ratio, as in the paper's Table 3 (encoders shared, run once).
+     */
+    protocol: z.enum(['fixed-adapter', 'per-ratio']).optional(),
     proxy: z.object({ name: z.string(), description: z.string() }).strict(),
     points: z.array(sweepPointSchema).min(1),
     /** Non-swept comparisons drawn as reference lines (e.g. I-MoF, CLIP-only). */
