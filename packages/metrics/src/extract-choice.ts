@@ -12,6 +12,7 @@ export type ExtractionRule =
   | 'option-text'
   | 'conflict'
   | 'hedged'
+  | 'declarative'
   | 'none';
 
 export interface ExtractionResult {
@@ -37,11 +38,18 @@ const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'sev
  * 5. a bracketed letter `(b)` in the text (all agreeing);
  * 6. the option text itself, whole words, case-insensitive (integers also as number words); a
  *    negated mention ("not open") does not count, a question sentence ("... open or closed?") is
- *    ignored; exactly one option must remain, and the response must not hedge.
+ *    ignored; exactly one option must remain;
+ * 7. only for Yes/No options and when the question is given: a declarative answer that restates
+ *    every content word of the question ("Is there a cat?" -> "There is a cat in the picture.") is
+ *    Yes, or No when it is negated ("There is no cat."); one that leaves a content word out ("The
+ *    door is closed." to "Is the door open?") stays undetermined rather than guess.
  *
- * A verbatim echo of the options (`(a) Open (b) Closed`) is removed first.
+ * A response that hedges ("I'm not sure, but maybe (a)", "it is hard to tell whether ...") is
+ * undetermined under rules 3-7: only a whole-letter reply (rule 1) or an explicit "the answer is X"
+ * (rule 2) outweighs a hedge. A verbatim echo of the options (`(a) Open (b) Closed`) is removed first.
+ * A capital "A" followed by a word ("A cat is ...") is the article, never option A.
  */
-export function extractChoiceDetailed(response: string, options: readonly [string, string]): ExtractionResult {
+export function extractChoiceDetailed(response: string, options: readonly [string, string], question?: string): ExtractionResult {
   let text = response
     .replace(/\*\*|__|`/g, '')
     .replace(/\s+/g, ' ')
@@ -73,6 +81,9 @@ export function extractChoiceDetailed(response: string, options: readonly [strin
   if (statementPicks.size === 1) return { choice: [...statementPicks][0]!, rule: 'answer-statement' };
   if (statementPicks.size > 1) return { choice: 'undetermined', rule: 'conflict' };
 
+  // Past the explicit statements, a hedge means no pick was made.
+  if (HEDGES.test(text)) return { choice: 'undetermined', rule: 'hedged' };
+
   // 3. A leading pick.
   const leading = leadingLetter(text, false) ?? leadingOptionText(text, options, /^(?:[.,;:!)]|$)/);
   if (leading !== undefined) {
@@ -100,16 +111,40 @@ export function extractChoiceDetailed(response: string, options: readonly [strin
     .join(' ');
   const mentioned = mentionedOptions(statementsOnly, optionPatterns);
   if (mentioned.size === 2) return { choice: 'undetermined', rule: 'conflict' };
-  if (mentioned.size === 1) {
-    if (HEDGES.test(statementsOnly)) return { choice: 'undetermined', rule: 'hedged' };
-    return { choice: [...mentioned][0]!, rule: 'option-text' };
-  }
+  if (mentioned.size === 1) return { choice: [...mentioned][0]!, rule: 'option-text' };
+
+  // 7. A declarative answer to a Yes/No question.
+  const declarative = question === undefined ? undefined : declarativeYesNo(text, options, question);
+  if (declarative !== undefined) return { choice: declarative, rule: 'declarative' };
   return { choice: 'undetermined', rule: 'none' };
 }
 
 /** The choice only (see extractChoiceDetailed for the rules). */
-export function extractChoice(response: string, options: readonly [string, string]): ExtractedChoice {
-  return extractChoiceDetailed(response, options).choice;
+export function extractChoice(response: string, options: readonly [string, string], question?: string): ExtractedChoice {
+  return extractChoiceDetailed(response, options, question).choice;
+}
+
+// Words of a Yes/No question that carry no content: auxiliaries, articles, the picture itself.
+const QUESTION_STOP_WORDS = new Set(
+  'is are was were am be been does do did can could will would should has have had there here this that these those it its the a an in on at of to for from with by any some image picture photo shown visible see you we i'.split(' '),
+);
+const NEGATION = /\b(?:no|not|none|never|neither|nor|nothing|nobody|without)\b|n't\b/i;
+
+/** Rule 7: 'a' / 'b' for whichever option is Yes / No, or undefined when the rule does not apply. */
+function declarativeYesNo(text: string, options: readonly [string, string], question: string): 'a' | 'b' | undefined {
+  const normalized = options.map((option) => option.trim().replace(/[.]$/, '').toLowerCase());
+  const yes = normalized.indexOf('yes');
+  const no = normalized.indexOf('no');
+  if (yes < 0 || no < 0) return undefined;
+  const words = (value: string) => value.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  const stem = (word: string) => (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word);
+  const content = [...new Set(words(question).filter((word) => !QUESTION_STOP_WORDS.has(word)).map(stem))];
+  const firstSentence = text.split(/(?<=[.!?])\s+/)[0] ?? text;
+  if (content.length === 0 || firstSentence.trim().endsWith('?')) return undefined;
+  const said = new Set(words(firstSentence).map(stem));
+  if (!content.every((word) => said.has(word))) return undefined;
+  const pick = NEGATION.test(firstSentence) ? no : yes;
+  return pick === 0 ? 'a' : 'b';
 }
 
 // Words that make a single option mention not a pick: refusals, doubt, "whether".

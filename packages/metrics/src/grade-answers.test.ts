@@ -24,7 +24,7 @@ describe('gradeAnswers', () => {
     expect(graded.map((g) => [g.extracted, g.rule, g.correct])).toEqual([
       ['a', 'letter-only', true],
       ['a', 'option-text', false],
-      ['undetermined', 'conflict', false],
+      ['undetermined', 'hedged', false],
     ]);
   });
 

@@ -53,7 +53,7 @@ export async function gradeAnswers(
   if (grader.kind === 'rule') {
     // Synchronous: nothing to wait for.
     items.forEach(({ question, answer }, index) => {
-      const { choice, rule } = extractChoiceDetailed(answer.response, question.options);
+      const { choice, rule } = extractChoiceDetailed(answer.response, question.options, question.question);
       results[index] = { questionId: question.id, pairId: question.pairId, answer: question.answer, response: answer.response, correct: choice === question.answer, extracted: choice, rule };
       options.onProgress?.(index + 1, items.length);
     });
