@@ -12,6 +12,7 @@ import { registerMine } from './commands/mine';
 import { registerSweep } from './commands/sweep';
 import { registerDemo } from './commands/demo';
 import { registerReport } from './commands/report';
+import { registerExport } from './commands/export';
 import { cliVersion } from './version';
 
 const program = new Command('mmvp')
@@ -35,6 +36,7 @@ for (const register of [
   registerSweep,
   registerSynth,
   registerMine,
+  registerExport,
   registerReport,
 ]) {
   register(program);

@@ -10,3 +10,9 @@ export { writeAtomically } from './run-folder/write-atomically';
 // provenance
 export { sha256File } from './provenance/sha256-file';
 export { packageVersion, packageVersions } from './provenance/package-versions';
+
+// export to the field's tools (VLMEvalKit TSV, Hugging Face imagefolder + lmms-eval task)
+export { exportMmvp, exportMmvpOptionsSchema, lmmsEvalTaskYaml } from './export/export-mmvp';
+export type { ExportMmvpOptions, ExportMmvpResult } from './export/export-mmvp';
+export { EXPORT_TARGETS, LMMS_EVAL_FORCED_ANSWERS, VLMEVALKIT_COLUMNS } from './export/field-formats';
+export type { ExportTarget } from './export/field-formats';
