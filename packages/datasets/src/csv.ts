@@ -13,7 +13,8 @@ export interface CsvRecord {
  * files are small, and we need the line of every record to name it in errors.
  * @param source file name used in error messages (an unterminated quote names its line).
  */
-export function parseCsv(text: string, source: string): CsvRecord[] {
+export function parseCsv(text: string, source: string, options: { readonly delimiter?: ',' | '\t' } = {}): CsvRecord[] {
+  const delimiter = options.delimiter ?? ',';
   const records: CsvRecord[] = [];
   let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -49,14 +50,14 @@ export function parseCsv(text: string, source: string): CsvRecord[] {
           position++;
         }
         // After the closing quote only a separator or a line end may follow; tolerate stray spaces.
-        while (position < length && (text[position] === ' ' || text[position] === '\t')) position++;
+        while (position < length && (text[position] === ' ' || (text[position] === '\t' && delimiter !== '\t'))) position++;
         const next = text[position];
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
+        if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
           throw new FileFormatError(`${source}: line ${line}: unexpected character '${next}' after a closing quote (a quote inside a field must be doubled: "")`);
         }
         continue;
       }
-      if (char === ',') {
+      if (char === delimiter) {
         fields.push(field);
         field = '';
         position++;

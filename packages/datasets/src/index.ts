@@ -19,3 +19,5 @@ export type { MmvpPattern } from './patterns';
 export { formatIssue } from './dataset-issues';
 export type { DatasetIssue, LoadOptions } from './dataset-issues';
 export { IMAGE_EXTENSIONS } from './image-folder';
+export { readPeerAnswers } from './peer-answers';
+export type { PeerAnswers, PeerAnswersFormat } from './peer-answers';
