@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { DatasetError, FileFormatError } from '@mmvp/core';
 import type { AnswerRecord } from './answers-file';
-import { parseCsv } from './csv';
+import { parseCsv, type CsvRecord } from './csv';
+import { readXlsxTable } from './xlsx-table';
 
 /** Per-sample output files of the field's harnesses that `mmvp grade` reads besides answers.jsonl. */
 export type PeerAnswersFormat = 'lmms-eval-samples' | 'lmms-eval-logs' | 'vlmevalkit-predictions';
@@ -66,35 +67,40 @@ function checkUnique(answers: AnswerRecord[], path: string): AnswerRecord[] {
   return answers;
 }
 
+/** VLMEvalKit's prediction table (header row first): question = `index`, response = `prediction`. */
+function fromPredictionTable([header, ...rows]: readonly CsvRecord[], path: string): PeerAnswers {
+  const columns = header?.fields ?? [];
+  const index = columns.indexOf('index');
+  const prediction = columns.indexOf('prediction');
+  if (index < 0 || prediction < 0) {
+    throw new FileFormatError(`${path}: a VLMEvalKit prediction table needs the columns 'index' and 'prediction'; found ${columns.map((c) => `'${c}'`).join(', ') || 'none'}`);
+  }
+  const answers = rows
+    .filter((row) => row.fields.some((field) => field !== ''))
+    .map((row) => {
+      const id = Number(row.fields[index]);
+      if (!Number.isInteger(id) || id < 1) throw new DatasetError(`${path}:${row.line}: index '${row.fields[index]}' is not a positive integer`);
+      return { questionId: id, response: row.fields[prediction] ?? '', line: row.line, fields: Object.fromEntries(columns.map((c, i) => [c, row.fields[i]])) };
+    });
+  return { format: 'vlmevalkit-predictions', answers: checkUnique(answers, path) };
+}
+
 /**
  * Reads another harness's per-sample output as MMVP answers, or returns undefined when the file is
  * none of them (then it is an answers.jsonl of the original script's fields):
  * - lmms-eval `--log_samples` JSONL (`samples_<task>.jsonl`: `doc_id`, `doc`, `filtered_resps`),
  *   and the older single JSON with a `logs` array;
- * - VLMEvalKit's prediction file as TSV (`PRED_FORMAT=tsv`: columns `index` ... `prediction`).
- *   Its default .xlsx is refused with the way to get a TSV.
+ * - VLMEvalKit's prediction file (`<model>_<dataset>.xlsx` by default, `.tsv` with PRED_FORMAT=tsv):
+ *   columns `index` ... `prediction`.
  */
 export async function readPeerAnswers(path: string): Promise<PeerAnswers | undefined> {
   const extension = extname(path).toLowerCase();
   if (extension === '.xlsx') {
-    throw new FileFormatError(`${path}: VLMEvalKit's .xlsx prediction files are not read; run VLMEvalKit with PRED_FORMAT=tsv (it then writes the same table as .tsv), or save the sheet as TSV`);
+    const rows = readXlsxTable(await readFile(path), path).map((fields, i) => ({ fields, line: i + 1 }));
+    return fromPredictionTable(rows, path);
   }
   const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
-  if (extension === '.tsv') {
-    const [header, ...rows] = parseCsv(text, path, { delimiter: '\t' });
-    const columns = header?.fields ?? [];
-    const index = columns.indexOf('index');
-    const prediction = columns.indexOf('prediction');
-    if (index < 0 || prediction < 0) {
-      throw new FileFormatError(`${path}: a VLMEvalKit prediction TSV needs the columns 'index' and 'prediction'; found ${columns.map((c) => `'${c}'`).join(', ') || 'none'}`);
-    }
-    const answers = rows.map((row) => {
-      const id = Number(row.fields[index]);
-      if (!Number.isInteger(id) || id < 1) throw new DatasetError(`${path}:${row.line}: index '${row.fields[index]}' is not a positive integer`);
-      return { questionId: id, response: row.fields[prediction] ?? '', line: row.line, fields: Object.fromEntries(columns.map((c, i) => [c, row.fields[i]])) };
-    });
-    return { format: 'vlmevalkit-predictions', answers: checkUnique(answers, path) };
-  }
+  if (extension === '.tsv') return fromPredictionTable(parseCsv(text, path, { delimiter: '\t' }), path);
   if (extension === '.json') {
     let parsed: unknown;
     try {
