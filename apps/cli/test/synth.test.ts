@@ -21,19 +21,35 @@ describe('mmvp synth', () => {
     const out = join(root, 'eval');
     const result = mmvp('synth', '--out', out, '--seed', '7', '--no-contact-sheets');
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/split eval, seed 7, 224x224 PNG, 15 pairs per pattern x 9 patterns = 135 pairs/);
+    expect(result.stderr).toMatch(/split eval, seed 7, 224x224 JPEG \(4:4:4, quality 95\), 15 pairs per pattern x 9 patterns = 135 pairs/);
     expect(result.stdout).toMatch(/wrote 135 pairs \(270 images/);
     const questions = readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8').trim().split('\n');
     expect(questions[0]).toBe('Index,Question,Options,Correct Answer');
     expect(questions).toHaveLength(271);
     expect(readdirSync(join(out, 'MMVP', 'MMVP Images'))).toHaveLength(270);
+    expect(readdirSync(join(out, 'MMVP', 'MMVP Images')).every((name) => name.endsWith('.jpg'))).toBe(true);
     const vlm = readFileSync(join(out, 'MMVP_VLM', 'Questions.csv'), 'utf8').trim().split('\n').slice(1);
     expect(vlm).toHaveLength(270);
     REAL_VLM_ORDER.forEach((type, p) => {
-      const ids = readdirSync(join(out, 'MMVP_VLM', 'MMVP_VLM_Images', type)).map((f) => Number.parseInt(f, 10)).sort((a, b) => a - b);
+      const ids = readdirSync(join(out, 'MMVP_VLM', 'MLLM_VLM Images', type)).map((f) => Number.parseInt(f, 10)).sort((a, b) => a - b);
       expect(ids).toEqual(Array.from({ length: 30 }, (_, k) => 30 * p + k + 1));
       expect(vlm.slice(30 * p, 30 * p + 30).every((row) => row.split(',')[1] === type)).toBe(true);
     });
+  });
+
+  it('--pairs 150 gives the official 300 questions and images; --image-format png writes lossless files', () => {
+    const out = join(root, 'official');
+    const result = mmvp('synth', '--out', out, '--pairs', '150', '--size', '64', '--image-format', 'png', '--no-contact-sheets');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/64x64 PNG, 150 MMVP pairs \(17\/17\/17\/17\/17\/17\/16\/16\/16 per pattern\), MMVP-VLM 15 per pattern/);
+    expect(readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8').trim().split('\n')).toHaveLength(301);
+    const images = readdirSync(join(out, 'MMVP', 'MMVP Images'));
+    expect(images).toHaveLength(300);
+    expect(images.every((name) => name.endsWith('.png'))).toBe(true);
+    expect(readFileSync(join(out, 'MMVP_VLM', 'Questions.csv'), 'utf8').trim().split('\n')).toHaveLength(271);
+    const bad = mmvp('synth', '--out', join(root, 'bad-format'), '--image-format', 'gif');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--image-format 'gif' is not valid; valid choices: 'jpeg' or 'png'/);
   });
 
   it('writes the train split with --count pairs', () => {

@@ -11,5 +11,6 @@ export { renderScene, objectBox } from './scene/render-scene';
 export type { RgbPixels } from './scene/render-scene';
 export { encodePng } from './png';
 export { renderContactSheet } from './contact-sheet';
-export { writeSynth, evalPair, trainPair, SYNTH_SPLITS, SYNTH_GENERATOR_VERSION } from './write-synth';
-export type { WriteSynthOptions, SynthSummary, SynthSplit } from './write-synth';
+export { writeSynth, evalPair, trainPair, pairsPerPatternOf, SYNTH_SPLITS, SYNTH_GENERATOR_VERSION, SYNTH_IMAGE_FORMATS, SYNTH_VLM_IMAGE_FOLDER } from './write-synth';
+export type { WriteSynthOptions, SynthSummary, SynthSplit, SynthImageFormat } from './write-synth';
+export { encodeJpeg, SYNTH_JPEG_QUALITY } from './jpeg';

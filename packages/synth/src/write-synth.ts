@@ -5,6 +5,7 @@ import { renderContactSheet } from './contact-sheet';
 import { csvText } from './csv';
 import { generatePair, SUPPORTED_SIZES_MAX, SUPPORTED_SIZES_MIN, type GeneratedPair } from './generate-pair';
 import { PATTERNS, VLM_FOLDERS, patternIndex, type PatternName } from './patterns';
+import { SYNTH_JPEG_QUALITY, encodeJpeg } from './jpeg';
 import { encodePng } from './png';
 import { createRng } from './rng';
 import type { TrainRecord } from './train-record';
@@ -32,8 +33,31 @@ export interface WriteSynthOptions {
   readonly contactSheets?: boolean;
   /** Replace existing output folders instead of refusing (default false). */
   readonly overwrite?: boolean;
+  /**
+   * Image files: 'jpeg' (`<k>.jpg`, 4:4:4 at quality 95: what the original scripts and Cambrian open)
+   * or 'png' (lossless). Default: 'jpeg' for the eval split, 'png' for the training split.
+   */
+  readonly imageFormat?: SynthImageFormat;
+  /**
+   * Eval split: the total number of MMVP pairs, spread over the nine patterns as evenly as possible
+   * (the first patterns get one more); 150 gives the official 300 questions / 300 images. Default:
+   * 9 x pairsPerPattern. MMVP-VLM keeps pairsPerPattern per pattern (its script needs 15).
+   */
+  readonly pairs?: number;
   /** Called after each pair is written. */
   readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Image file formats synth writes. */
+export const SYNTH_IMAGE_FORMATS = ['jpeg', 'png'] as const;
+export type SynthImageFormat = (typeof SYNTH_IMAGE_FORMATS)[number];
+
+/** The folder of MMVP-VLM images, named as the original `evaluate_vlm.py` opens it (its README says `MMVP_VLM_Images`). */
+export const SYNTH_VLM_IMAGE_FOLDER = 'MLLM_VLM Images';
+
+/** How `pairs` MMVP pairs spread over the nine patterns: as even as possible, earlier patterns first. */
+export function pairsPerPatternOf(pairs: number): number[] {
+  return PATTERNS.map((_, index) => Math.floor(pairs / PATTERNS.length) + (index < pairs % PATTERNS.length ? 1 : 0));
 }
 
 export interface SynthSummary {
@@ -63,21 +87,25 @@ const SHEET_PAIRS = 8;
  * Pair j of a pattern depends only on (seed, split, pattern, j): asking for more pairs per pattern
  * keeps the first ones identical.
  */
-export function writeSynth(options: WriteSynthOptions): SynthSummary {
+export async function writeSynth(options: WriteSynthOptions): Promise<SynthSummary> {
   const seed = options.seed ?? 0;
   const size = options.size ?? 224;
   const split = options.split ?? 'eval';
   const pairsPerPattern = options.pairsPerPattern ?? 15;
   const count = options.count ?? 900;
+  const imageFormat = options.imageFormat ?? (split === 'eval' ? 'jpeg' : 'png');
+  if (!SYNTH_IMAGE_FORMATS.includes(imageFormat)) throw new InvalidArgumentError(`unknown image format '${String(imageFormat)}'; valid choices: ${listChoices(SYNTH_IMAGE_FORMATS)}`);
   checkInteger('seed', seed, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('size', size, SUPPORTED_SIZES_MIN, SUPPORTED_SIZES_MAX);
   if (!SYNTH_SPLITS.includes(split)) throw new InvalidArgumentError(`unknown split '${String(split)}'; valid choices: ${listChoices(SYNTH_SPLITS)}`);
   if (split === 'eval') {
     checkInteger('pairsPerPattern', pairsPerPattern, 1, 100_000);
     if (options.count !== undefined) throw new InvalidArgumentError('count applies to the train split only; for the eval split use pairsPerPattern (--pairs-per-pattern)');
+    if (options.pairs !== undefined) checkInteger('pairs', options.pairs, 1, 900_000);
   } else {
     checkInteger('count', count, 1, 10_000_000);
     if (options.pairsPerPattern !== undefined) throw new InvalidArgumentError('pairsPerPattern applies to the eval split only; for the train split use count (--count)');
+    if (options.pairs !== undefined) throw new InvalidArgumentError('pairs applies to the eval split only; for the train split use count (--count)');
   }
   prepareOutputFolder(options.out);
   const folders = split === 'eval' ? ['MMVP', 'MMVP_VLM'] : ['train'];
@@ -87,7 +115,10 @@ export function writeSynth(options: WriteSynthOptions): SynthSummary {
       throw new InvalidArgumentError(`${path} already exists and is not empty; choose another output folder or pass overwrite (--force) to replace its files`);
     }
   }
-  return split === 'eval' ? writeEval(options, seed, size, pairsPerPattern) : writeTrain(options, seed, size, count);
+  const encode = (rgb: Uint8Array): Promise<Buffer> => (imageFormat === 'jpeg' ? encodeJpeg(rgb, size, size) : Promise.resolve(encodePng(rgb, size, size)));
+  const extension: ImageWriter['extension'] = imageFormat === 'jpeg' ? '.jpg' : '.png';
+  const images: ImageWriter = { encode, extension, format: imageFormat };
+  return split === 'eval' ? writeEval(options, seed, size, pairsPerPattern, images) : writeTrain(options, seed, size, count, images);
 }
 
 /** Creates the output folder, or fails with one line when `out` (or a folder above it) is a file. */
@@ -126,11 +157,18 @@ export function trainPair(seed: number, j: number, size: number): GeneratedPair 
   return generatePair(pattern, createRng(seed, 'train', j), size);
 }
 
-function writeEval(options: WriteSynthOptions, seed: number, size: number, pairsPerPattern: number): SynthSummary {
+/** How image files are encoded and named. */
+interface ImageWriter {
+  readonly encode: (rgb: Uint8Array) => Promise<Buffer>;
+  readonly extension: '.jpg' | '.png';
+  readonly format: SynthImageFormat;
+}
+
+async function writeEval(options: WriteSynthOptions, seed: number, size: number, pairsPerPattern: number, images: ImageWriter): Promise<SynthSummary> {
   const out = options.out;
   const mmvpImages = join(out, 'MMVP', 'MMVP Images');
   mkdirSync(mmvpImages, { recursive: true });
-  for (const pattern of PATTERNS) mkdirSync(join(out, 'MMVP_VLM', 'MMVP_VLM_Images', VLM_FOLDERS[pattern]), { recursive: true });
+  for (const pattern of PATTERNS) mkdirSync(join(out, 'MMVP_VLM', SYNTH_VLM_IMAGE_FOLDER, VLM_FOLDERS[pattern]), { recursive: true });
   const files: string[] = [];
   const write = (relative: string, data: string | Buffer): void => {
     writeFileSync(join(out, relative), data);
@@ -140,24 +178,37 @@ function writeEval(options: WriteSynthOptions, seed: number, size: number, pairs
   const patternRows: (string | number)[][] = [['Index', 'Pattern']];
   const vlmRows: (string | number)[][] = [['Question ID', 'Type', 'Statement']];
   const truth: string[] = [];
-  const total = pairsPerPattern * PATTERNS.length;
+  // MMVP: `pairs` spread over the patterns (default pairsPerPattern each); MMVP-VLM: pairsPerPattern
+  // each, the first pairs of every pattern, so both sets share images where they overlap.
+  const mmvpCounts = options.pairs === undefined ? PATTERNS.map(() => pairsPerPattern) : pairsPerPatternOf(options.pairs);
+  const mmvpTotal = mmvpCounts.reduce((sum, n) => sum + n, 0);
+  const vlmTotal = pairsPerPattern * PATTERNS.length;
+  const total = PATTERNS.reduce((sum, _, index) => sum + Math.max(mmvpCounts[index]!, pairsPerPattern), 0);
+  let mmvpPair = 0;
+  let vlmPair = 0;
   let done = 0;
-  for (const pattern of PATTERNS) {
+  for (const [patternNumber, pattern] of PATTERNS.entries()) {
     const sheet: GeneratedPair[] = [];
-    for (let j = 0; j < pairsPerPattern; j++) {
+    const mmvpHere = mmvpCounts[patternNumber]!;
+    for (let j = 0; j < Math.max(mmvpHere, pairsPerPattern); j++) {
       const pair = evalPair(seed, pattern, j, size);
-      const pairNumber = done + 1; // 1-based, pattern blocks in order
-      const ids = [2 * pairNumber - 1, 2 * pairNumber] as const;
+      const encoded = await Promise.all([images.encode(pair.images[0].data), images.encode(pair.images[1].data)]);
+      const mmvpIds = j < mmvpHere ? ([2 * ++mmvpPair - 1, 2 * mmvpPair] as const) : undefined; // 1-based, pattern blocks in order
+      const vlmIds = j < pairsPerPattern ? ([2 * ++vlmPair - 1, 2 * vlmPair] as const) : undefined;
       for (const side of [0, 1] as const) {
-        const png = encodePng(pair.images[side].data, size, size);
-        const id = ids[side];
-        write(join('MMVP', 'MMVP Images', `${id}.png`), png);
-        write(join('MMVP_VLM', 'MMVP_VLM_Images', VLM_FOLDERS[pattern], `${id}.png`), png);
-        mmvpRows.push([id, pair.question, optionsText(pair.options), letter(pair.answers[side])]);
-        patternRows.push([id, pattern]);
-        vlmRows.push([id, VLM_FOLDERS[pattern], pair.statements[side]]);
+        if (mmvpIds !== undefined) {
+          const id = mmvpIds[side];
+          write(join('MMVP', 'MMVP Images', `${id}${images.extension}`), encoded[side]!);
+          mmvpRows.push([id, pair.question, optionsText(pair.options), letter(pair.answers[side])]);
+          patternRows.push([id, pattern]);
+        }
+        if (vlmIds !== undefined) {
+          const id = vlmIds[side];
+          write(join('MMVP_VLM', SYNTH_VLM_IMAGE_FOLDER, VLM_FOLDERS[pattern], `${id}${images.extension}`), encoded[side]!);
+          vlmRows.push([id, VLM_FOLDERS[pattern], pair.statements[side]]);
+        }
       }
-      truth.push(JSON.stringify(groundTruth(pair, pairNumber, ids)));
+      truth.push(JSON.stringify(groundTruth(pair, mmvpIds === undefined ? null : mmvpPair, mmvpIds ?? null, vlmIds ?? null)));
       if (sheet.length < SHEET_PAIRS) sheet.push(pair);
       done++;
       options.onProgress?.(done, total);
@@ -168,11 +219,11 @@ function writeEval(options: WriteSynthOptions, seed: number, size: number, pairs
   write(join('MMVP', 'patterns.csv'), csvText(patternRows));
   write(join('MMVP_VLM', 'Questions.csv'), csvText(vlmRows));
   write('ground-truth.jsonl', truth.join('\n') + '\n');
-  write('synth.json', manifest({ split: 'eval', seed, size, pairs: total, pairsPerPattern }));
-  return { split: 'eval', seed, size, pairs: total, images: 2 * total, files };
+  write('synth.json', manifest({ split: 'eval', seed, size, pairs: mmvpTotal, pairsPerPattern, mmvpPairsPerPattern: mmvpCounts, vlmPairs: vlmTotal, imageFormat: images.format, ...(images.format === 'jpeg' ? { jpeg: { quality: SYNTH_JPEG_QUALITY, chromaSubsampling: '4:4:4' } } : {}) }));
+  return { split: 'eval', seed, size, pairs: mmvpTotal, images: 2 * total, files };
 }
 
-function writeTrain(options: WriteSynthOptions, seed: number, size: number, count: number): SynthSummary {
+async function writeTrain(options: WriteSynthOptions, seed: number, size: number, count: number, images: ImageWriter): Promise<SynthSummary> {
   const out = options.out;
   mkdirSync(join(out, 'train', 'images'), { recursive: true });
   const files: string[] = [];
@@ -186,8 +237,8 @@ function writeTrain(options: WriteSynthOptions, seed: number, size: number, coun
   for (let j = 0; j < count; j++) {
     const pair = trainPair(seed, j, size);
     for (const side of [0, 1] as const) {
-      const image = `images/${String(2 * j + side + 1).padStart(digits, '0')}.png`;
-      write(join('train', image), encodePng(pair.images[side].data, size, size));
+      const image = `images/${String(2 * j + side + 1).padStart(digits, '0')}${images.extension}`;
+      write(join('train', image), await images.encode(pair.images[side].data));
       const answer = pair.answers[side];
       const record: TrainRecord = {
         image,
@@ -223,7 +274,7 @@ function writeTrain(options: WriteSynthOptions, seed: number, size: number, coun
       if (sheet) writeSheet(out, `train-${patternIndex(pattern) + 1}`, pattern, sheet, write);
     }
   }
-  write(join('train', 'synth.json'), manifest({ split: 'train', seed, size, pairs: count }));
+  write(join('train', 'synth.json'), manifest({ split: 'train', seed, size, pairs: count, imageFormat: images.format }));
   return { split: 'train', seed, size, pairs: count, images: 2 * count, files };
 }
 
@@ -234,12 +285,12 @@ function writeSheet(out: string, prefix: string, pattern: PatternName, pairs: re
 }
 
 /** Ground truth of one eval pair, as written to ground-truth.jsonl. */
-function groundTruth(pair: GeneratedPair, pairNumber: number, ids: readonly [number, number]): Record<string, unknown> {
+function groundTruth(pair: GeneratedPair, pairNumber: number | null, mmvpIds: readonly [number, number] | null, vlmIds: readonly [number, number] | null): Record<string, unknown> {
   return {
     pair: pairNumber,
     pattern: pair.pattern,
-    mmvp_rows: ids,
-    vlm_ids: ids,
+    mmvp_rows: mmvpIds,
+    vlm_ids: vlmIds,
     vlm_type: VLM_FOLDERS[pair.pattern],
     subject: pair.subject,
     attribute: pair.attribute,
@@ -262,7 +313,6 @@ function manifest(fields: Record<string, unknown>): string {
         generator: '@mmvp/synth',
         generatorVersion: SYNTH_GENERATOR_VERSION,
         ...fields,
-        imageFormat: 'png',
         patterns: PATTERNS.map((pattern) => ({ pattern, vlmType: VLM_FOLDERS[pattern] })),
       },
       null,

@@ -200,7 +200,8 @@ export function registerDemo(program: Command): void {
       // 0. a fresh MMVP-Synth evaluation set (fixed seed; the zoo never saw it)
       const data = join(out, 'data');
       await mkdir(out, { recursive: true });
-      writeSynth({ out: data, seed, size: IMAGE_SIZE, split: 'eval', pairsPerPattern, contactSheets: false, overwrite: true });
+      // PNG: the zoo was trained on lossless renders, and the demo's numbers are pinned on PNG
+      await writeSynth({ out: data, seed, size: IMAGE_SIZE, split: 'eval', pairsPerPattern, contactSheets: false, overwrite: true, imageFormat: 'png' });
       const mmvp = await loadMmvp(join(data, 'MMVP'));
       const vlm = await loadMmvpVlm(join(data, 'MMVP_VLM'));
       const truth = (await readFile(join(data, 'ground-truth.jsonl'), 'utf8'))
