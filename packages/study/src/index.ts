@@ -10,3 +10,10 @@ export { writeAtomically } from './run-folder/write-atomically';
 // provenance
 export { sha256File } from './provenance/sha256-file';
 export { packageVersion, packageVersions } from './provenance/package-versions';
+
+// MMVP-VLM evaluation
+export { evaluateVlm } from './vlm/evaluate-vlm';
+export type { VlmEvaluationResult, VlmPatternResult, VlmScoresDocument, VlmSkippedPairRecord } from './vlm/evaluate-vlm';
+export { evaluateVlmOptionsSchema } from './vlm/evaluate-vlm-options';
+export type { EvaluateVlmOptions, VlmProgressEvent } from './vlm/evaluate-vlm-options';
+export { vlmPairsCsv, vlmScoresMarkdown } from './vlm/vlm-outputs';
