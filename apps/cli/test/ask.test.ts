@@ -50,7 +50,7 @@ describe('mmvp ask', () => {
   it('fails with one clear line on a bad prompt style or a config without a decoder', async () => {
     const badStyle = await mmvp(...baseArgs(), '--prompt', 'chatty');
     expect(badStyle.code).toBe(1);
-    expect(badStyle.stderr).toBe("mmvp: InvalidArgumentError: --prompt 'chatty' is not valid; choose 'original' or 'lmms'\n");
+    expect(badStyle.stderr).toBe("mmvp: InvalidArgumentError: --prompt 'chatty' is not valid; choose 'original', 'lmms' or 'cambrian'\n");
     const noDecoder = join(scratch, 'no-decoder.json');
     const json = JSON.parse(await readFile(config, 'utf8')) as Record<string, unknown>;
     delete json.decoder;

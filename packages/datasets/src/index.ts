@@ -4,7 +4,7 @@ export { readMmvpQuestions, LABEL_SETS } from './mmvp-questions';
 export type { Choice, LabelSet, LabelCorrection, MmvpLoadOptions, MmvpQuestion, MmvpQuestionPair, MmvpQuestionSet } from './mmvp-questions';
 export { parseOptionsText, parseAnswerLetter } from './mmvp-options-text';
 export { loadMmvpVlm } from './mmvp-vlm-loader';
-export type { MmvpVlmDataset, MmvpVlmPair, MmvpVlmStatement } from './mmvp-vlm-loader';
+export type { MmvpVlmDataset, MmvpVlmPair, MmvpVlmStatement, SkippedVlmPair } from './mmvp-vlm-loader';
 export { loadPope } from './pope-loader';
 export type { PopeDataset, PopeQuestion } from './pope-loader';
 export { readAnswers } from './answers-file';

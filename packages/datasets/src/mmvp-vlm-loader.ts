@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DatasetError, FileFormatError, listChoices, parseWithSchema } from '@mmvp/core';
 import { parseCsv } from './csv';
 import { IssueCollector, type DatasetIssue, type LoadOptions } from './dataset-issues';
-import { findFolder, listImages, listSubfolders } from './image-folder';
+import { findFolder, listImages, listSubfoldersDetailed, type UnusableLink } from './image-folder';
 import { MMVP_PATTERNS, matchPattern } from './patterns';
 
 /** One MMVP-VLM statement with the image it describes. */
@@ -40,7 +40,21 @@ export interface MmvpVlmDataset {
   readonly patterns: readonly string[];
   /** Pairs in the file per pattern, broken ones included (the denominator of a faithful score). */
   readonly pairsPerPattern: Readonly<Record<string, number>>;
+  /** Pairs of the file that were left out (bad rows, missing folder or image), 1-based pair number first. */
+  readonly skippedPairs: readonly SkippedVlmPair[];
   readonly issues: readonly DatasetIssue[];
+}
+
+/** A pair the loader left out: its 1-based number in the file, its pattern and the problem. */
+export interface SkippedVlmPair {
+  readonly pairId: number;
+  readonly pattern: string;
+  readonly reason: string;
+}
+
+/** `; 'X' is a symlink loop (ELOOP)` for error messages, or '' when no link was unusable. */
+function describeUnusable(links: readonly UnusableLink[]): string {
+  return links.map((link) => `; '${link.name}' is ${link.reason}`).join('');
 }
 
 const optionsSchema = z.object({ strict: z.boolean().default(false), onIssue: z.function().optional() }).strict();
@@ -81,13 +95,15 @@ export async function loadMmvpVlm(dir: string, options: LoadOptions = {}): Promi
   const rows = records.length > 0 && !/^\s*\d+\s*$/.test(records[0]!.fields[0] ?? '') ? records.slice(1) : records;
   if (rows.length === 0) throw new DatasetError(`${questionsFile} has no rows; expected id,type,statement rows, two per pair`);
 
-  const folders = await listSubfolders(dir);
+  const { folders, unusableLinks } = await listSubfoldersDetailed(dir);
   const imagesFolder = findFolder(folders, IMAGE_FOLDER_NAMES);
   if (imagesFolder === undefined) {
-    throw new DatasetError(`${dir} has no image folder; expected 'MMVP_VLM_Images/' (found ${folders.length === 0 ? 'no folders' : listChoices(folders)})`);
+    throw new DatasetError(
+      `${dir} has no image folder; expected 'MMVP_VLM_Images/' (found ${folders.length === 0 ? 'no folders' : listChoices(folders)}${describeUnusable(unusableLinks)})`,
+    );
   }
   const imagesDir = join(dir, imagesFolder);
-  const typeFolders = await listSubfolders(imagesDir);
+  const { folders: typeFolders, unusableLinks: unusableTypeLinks } = await listSubfoldersDetailed(imagesDir);
   const imagesByFolder = new Map<string, Map<string, string>>();
   const imagesOfType = async (type: string): Promise<{ folder?: string; images?: Map<string, string> }> => {
     let folder = findFolder(typeFolders, [type]);
@@ -111,8 +127,11 @@ export async function loadMmvpVlm(dir: string, options: LoadOptions = {}): Promi
     collector.add(questionsFile, rows[rows.length - 1]!.line, `the file has an odd number of rows (${rows.length}); the last row has no pair partner and is skipped`);
   }
   const pairs: MmvpVlmPair[] = [];
+  const skippedPairs: SkippedVlmPair[] = [];
   const pairsPerPattern = new Map<string, number>();
+  let issuesBefore = 0;
   for (let position = 0; position < totalPairs; position++) {
+    issuesBefore = collector.issues.length;
     const records2 = [rows[2 * position]!, rows[2 * position + 1]!];
     const parsed = records2.map((record) => {
       if (record.fields.length !== 3) {
@@ -133,10 +152,22 @@ export async function loadMmvpVlm(dir: string, options: LoadOptions = {}): Promi
     const type = parsed[0]?.type ?? records2[0]!.fields[1]?.trim() ?? '';
     const pattern = matchPattern(type) ?? (totalPairs === RELEASED_PAIRS ? MMVP_PATTERNS[Math.floor(position / RELEASED_PAIRS_PER_PATTERN)]! : type);
     pairsPerPattern.set(pattern, (pairsPerPattern.get(pattern) ?? 0) + 1);
-    if (parsed[0] === undefined || parsed[1] === undefined) continue;
+    const skip = () => {
+      const reason = collector.issues.slice(issuesBefore).map((issue) => issue.message).join('; ');
+      skippedPairs.push({ pairId: position + 1, pattern, reason });
+    };
+    if (parsed[0] === undefined || parsed[1] === undefined) {
+      skip();
+      continue;
+    }
     const { folder, images } = await imagesOfType(type);
     if (folder === undefined || images === undefined) {
-      collector.add(questionsFile, parsed[0].line, `type '${type}' has no image folder in ${imagesDir} (folders: ${listChoices(typeFolders)}); pair ${position + 1} is skipped`);
+      collector.add(
+        questionsFile,
+        parsed[0].line,
+        `type '${type}' has no image folder in ${imagesDir} (folders: ${listChoices(typeFolders)}${describeUnusable(unusableTypeLinks)}); pair ${position + 1} is skipped`,
+      );
+      skip();
       continue;
     }
     const statements = parsed.map((row) => {
@@ -147,7 +178,10 @@ export async function loadMmvpVlm(dir: string, options: LoadOptions = {}): Promi
       }
       return { ...row!, imagePath };
     });
-    if (statements[0] === undefined || statements[1] === undefined) continue;
+    if (statements[0] === undefined || statements[1] === undefined) {
+      skip();
+      continue;
+    }
     pairs.push({ position, pattern, type, statements: [statements[0], statements[1]] });
   }
 
@@ -161,6 +195,7 @@ export async function loadMmvpVlm(dir: string, options: LoadOptions = {}): Promi
     pairs,
     patterns: [...known, ...unknown],
     pairsPerPattern: Object.fromEntries(pairsPerPattern),
+    skippedPairs,
     issues,
   };
 }

@@ -4,20 +4,30 @@ import { InvalidArgumentError, listChoices } from '@mmvp/core';
 /** The string in a prompt that the visual tokens replace (LLaVA's DEFAULT_IMAGE_TOKEN). */
 export const IMAGE_PLACEHOLDER = '<image>';
 
-/** The Vicuna v1 system sentence LLaVA-1.5's `llava_v1` conversation starts with. */
+/** The system sentence LLaVA-1.5's `llava_v1` conversation starts with ("curious human"; LLaVA conversation.py conv_llava_v1). */
 export const VICUNA_SYSTEM =
   "A chat between a curious human and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the human's questions.";
+
+/**
+ * The system sentence of LLaVA's `vicuna_v1` conversation ("curious user ... user's questions";
+ * conversation.py conv_vicuna_v1), the default `--conv_mode` of Cambrian's mmvp_eval.py and of
+ * lmms-eval's LLaVA wrapper.
+ */
+export const VICUNA_V1_SYSTEM =
+  "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions.";
 
 /**
  * Built-in conversation templates:
  * - `llava_v1`: `{system} USER: <image>\n{question} ASSISTANT:` (BOS comes from the tokenizer), what
  *   MMVP's evaluate_mllm.py used with LLaVA-1.5;
+ * - `vicuna_v1`: the same turn with the `vicuna_v1` system sentence (VICUNA_V1_SYSTEM), what Cambrian's
+ *   mmvp_eval.py and lmms-eval's LLaVA wrapper use by default;
  * - `plain`: LLaVA's pretraining template, `<image>\n{question}\n`;
  * - `folder`: the model folder's own Jinja `chat_template`, rendered with an image part and a text part.
  * A custom Jinja template can be given as `{ jinja }`.
  */
-export type TemplateName = 'llava_v1' | 'plain' | 'folder';
-export const TEMPLATE_NAMES: readonly TemplateName[] = ['llava_v1', 'plain', 'folder'];
+export type TemplateName = 'llava_v1' | 'vicuna_v1' | 'plain' | 'folder';
+export const TEMPLATE_NAMES: readonly TemplateName[] = ['llava_v1', 'vicuna_v1', 'plain', 'folder'];
 export type ChatTemplate = TemplateName | { readonly jinja: string };
 
 export interface TemplateContext {
@@ -39,6 +49,9 @@ export function applyChatTemplate(template: ChatTemplate, question: string, cont
   if (template === 'llava_v1') {
     name = 'llava_v1';
     text = `${VICUNA_SYSTEM} USER: ${IMAGE_PLACEHOLDER}\n${question} ASSISTANT:`;
+  } else if (template === 'vicuna_v1') {
+    name = 'vicuna_v1';
+    text = `${VICUNA_V1_SYSTEM} USER: ${IMAGE_PLACEHOLDER}\n${question} ASSISTANT:`;
   } else if (template === 'plain') {
     name = 'plain';
     text = `${IMAGE_PLACEHOLDER}\n${question}\n`;
@@ -80,19 +93,25 @@ function renderJinja(source: string, question: string, context: TemplateContext,
 
 /**
  * The question text MMVP puts inside the template.
- * - `original` (tsb0601/MMVP evaluate_mllm.py): `{question} {options}`, options as `(a) X (b) Y`;
- * - `lmms` (lmms-eval / Cambrian): `{question}\nA. {opt1}\nB. {opt2}\nAnswer with the option's letter from the given choices directly.`
+ * - `original` (tsb0601/MMVP evaluate_mllm.py:59): `{question} {options}`, options as `(a) X (b) Y`;
+ * - `lmms` (lmms-eval tasks/mmvp utils.py:93-123 + _default_template_yaml:20-23):
+ *   `{question}\nA. {opt1}\nB. {opt2}\nAnswer with the option's letter from the given choices directly.`;
+ * - `cambrian` (Cambrian eval/eval/mmvp/mmvp_eval.py:36-45): the same with ` Options:` after the question,
+ *   `{question} Options:\nA. {opt1}\nB. {opt2}\nAnswer with the option's letter from the given choices directly.`
+ *   (Cambrian also uses the `vicuna_v1` template, see TEMPLATE_NAMES).
  */
-export type QuestionStyle = 'original' | 'lmms';
-export const QUESTION_STYLES: readonly QuestionStyle[] = ['original', 'lmms'];
+export type QuestionStyle = 'original' | 'lmms' | 'cambrian';
+export const QUESTION_STYLES: readonly QuestionStyle[] = ['original', 'lmms', 'cambrian'];
+
+const LETTER_INSTRUCTION = "Answer with the option's letter from the given choices directly.";
 
 export function formatQuestion(question: string, options: string | undefined, style: QuestionStyle = 'original'): string {
-  if (style === 'original') return options === undefined || options === '' ? question : `${question} ${options}`;
-  if (style !== 'lmms') throw new InvalidArgumentError(`unknown prompt style '${String(style)}'; choose ${listChoices(QUESTION_STYLES)}`);
+  if (!QUESTION_STYLES.includes(style)) throw new InvalidArgumentError(`unknown prompt style '${String(style)}'; choose ${listChoices(QUESTION_STYLES)}`);
   if (options === undefined || options === '') return question;
+  if (style === 'original') return `${question} ${options}`;
   const parsed = parseOptions(options);
   const lines = parsed.map((option, i) => `${String.fromCharCode(65 + i)}. ${option}`);
-  return `${question}\n${lines.join('\n')}\nAnswer with the option's letter from the given choices directly.`;
+  return `${question}${style === 'cambrian' ? ' Options:' : ''}\n${lines.join('\n')}\n${LETTER_INSTRUCTION}`;
 }
 
 /** Splits MMVP's option string `(a) X (b) Y` into `['X', 'Y']`. */

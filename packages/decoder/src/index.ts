@@ -6,7 +6,7 @@ export { loadDecoderConfig } from './decoder-config';
 export type { DecoderConfig } from './decoder-config';
 export { loadTokenizer } from './tokenizer';
 export type { DecoderTokenizer } from './tokenizer';
-export { applyChatTemplate, formatQuestion, parseOptions, IMAGE_PLACEHOLDER, VICUNA_SYSTEM, TEMPLATE_NAMES, QUESTION_STYLES } from './chat-template';
+export { applyChatTemplate, formatQuestion, parseOptions, IMAGE_PLACEHOLDER, VICUNA_SYSTEM, VICUNA_V1_SYSTEM, TEMPLATE_NAMES, QUESTION_STYLES } from './chat-template';
 export type { ChatTemplate, TemplateName, TemplateContext, QuestionStyle } from './chat-template';
 export { createRandom, argmax, sampleTopP } from './sampling';
 export type { DecodingStrategy } from './sampling';

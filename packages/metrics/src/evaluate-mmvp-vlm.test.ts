@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { FileFormatError } from '@mmvp/core';
 import { MMVP_PATTERNS, loadMmvpVlm } from '@mmvp/datasets';
 import { createClipTextEncoder, createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { evaluateMmvpVlm } from './evaluate-mmvp-vlm';
@@ -46,5 +49,34 @@ describe('evaluateMmvpVlm on the tiny CLIP vs PyTorch', () => {
     expect(result.perPattern.map((row) => row.pattern)).toEqual([...MMVP_PATTERNS]);
     expect(result.average).toBeCloseTo(reference.average, 10);
     await vision.dispose();
+  });
+
+  it("'skip-pair' leaves out only the pair with a truncated JPEG (the others score as before); 'fail' throws naming the file", async () => {
+    const reference = JSON.parse(await readFile(`${folder}reference.json`, 'utf8')) as { logitScale: number; pairs: ReferencePair[] };
+    const scratch = await mkdtemp(join(tmpdir(), 'mmvp-vlm-truncated-'));
+    try {
+      await cp(folder, scratch, { recursive: true });
+      const jpeg = await readFile(fileURLToPath(new URL('../../image/src/__fixtures__/pillow/inputs/photo-exif6-800x600.jpg', import.meta.url)));
+      await rm(join(scratch, 'MMVP_VLM_Images', 'Color', '22.png'));
+      await writeFile(join(scratch, 'MMVP_VLM_Images', 'Color', '22.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)));
+      const data = await loadMmvpVlm(scratch, { strict: true }); // the file exists: only decoding finds it broken
+      const vision = await createClipVisionEncoder({ modelPath, intraOpThreads: 1 });
+      const text = await createClipTextEncoder({ modelPath, intraOpThreads: 1 });
+      const options = { vision, text, logitScale: reference.logitScale, order: MMVP_PATTERNS, pairsPerStep: 4 };
+      const result = await evaluateMmvpVlm(data.pairs, { ...options, unreadableImages: 'skip-pair' });
+      expect(result.skipped).toHaveLength(1);
+      expect(result.skipped[0]).toMatchObject({ index: 10, qid1: 21, qid2: 22, pattern: 'Color and Appearance' });
+      expect(result.skipped[0]!.reason).toMatch(/22\.jpg/);
+      const others = reference.pairs.filter((pair) => pair.qid2 !== 22);
+      expect(result.rows.map((row) => [row.qid1, row.pred1, row.pred2, row.correct])).toEqual(others.map((pair) => [pair.qid1, pair.pred1, pair.pred2, pair.correct]));
+      const color = result.perPattern.find((row) => row.pattern === 'Color and Appearance')!;
+      expect([color.pairs, color.correctPairs]).toEqual([1, others.filter((pair) => pair.pattern === 'Color and Appearance' && pair.correct).length]);
+      const error = await evaluateMmvpVlm(data.pairs, options).catch((caught: unknown) => caught);
+      expect(FileFormatError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toMatch(/22\.jpg/);
+      await vision.dispose();
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });

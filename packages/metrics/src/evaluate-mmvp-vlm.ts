@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NumericError, type ImageSource, type TextEncoderV1, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
+import { FileFormatError, InvalidArgumentError, NumericError, type ImageSource, type TextEncoderV1, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { scoreMmvpVlm, type VlmScores } from './mmvp-vlm-score';
 
 /** What the evaluation needs of an MMVP-VLM pair (a `MmvpVlmPair` of @mmvp/datasets fits). */
@@ -29,6 +29,21 @@ export interface VlmEvaluationOptions {
   readonly order?: readonly string[];
   readonly onProgress?: (donePairs: number, totalPairs: number) => void;
   readonly signal?: AbortSignal;
+  /**
+   * An image that cannot be read or decoded (truncated, corrupt, a dangling link): 'fail' (default)
+   * throws its FileFormatError; 'skip-pair' leaves that pair out of the scores and lists it in
+   * `skipped`, as a loader does with a missing image.
+   */
+  readonly unreadableImages?: 'fail' | 'skip-pair';
+}
+
+/** A pair left out because one of its images could not be read (position in the input, and why). */
+export interface VlmSkippedPair {
+  readonly index: number;
+  readonly qid1: number;
+  readonly qid2: number;
+  readonly pattern: string;
+  readonly reason: string;
 }
 
 /** One scored pair, in the columns of the official per-pair output.csv plus the logits. */
@@ -48,6 +63,8 @@ export interface VlmEvaluation extends Omit<VlmScores, 'pairs'> {
   readonly rows: readonly VlmPairRow[];
   readonly logitScale: number;
   readonly promptPrefix: string;
+  /** Pairs left out because an image could not be read (only with unreadableImages 'skip-pair'). */
+  readonly skipped: readonly VlmSkippedPair[];
   /** Seconds spent encoding images, encoding texts, and in total. */
   readonly seconds: { readonly images: number; readonly texts: number; readonly total: number };
 }
@@ -72,29 +89,53 @@ export async function evaluateMmvpVlm(pairs: readonly VlmPairInput[], options: V
 
   let imageSeconds = 0;
   const logits: [[number, number], [number, number]][] = [];
+  const kept: number[] = []; // input positions of the scored pairs
+  const skipped: VlmSkippedPair[] = [];
+  const imagesOf = (pair: VlmPairInput) => pair.statements.map((statement) => statement.imagePath);
   for (let start = 0; start < pairs.length; start += step) {
     options.signal?.throwIfAborted();
     const chunk = pairs.slice(start, start + step);
     const imageStarted = performance.now();
-    const pixels = await options.vision.preprocess(chunk.flatMap((pair) => pair.statements.map((statement) => statement.imagePath))); // [2p, 3, H, W]
-    const images = normalizeRows(await options.vision.embedPixels(pixels, options.signal ? { signal: options.signal } : {}), 'image embeddings'); // [2p, E]
-    imageSeconds += (performance.now() - imageStarted) / 1000;
-    if (images.width !== textEmbeddings.width) {
-      throw new InvalidArgumentError(`image embeddings have width ${images.width} but text embeddings ${textEmbeddings.width}; the two towers are not from the same CLIP model`);
+    let readable = chunk.map((_, local) => start + local);
+    let pixels: Tensor | undefined;
+    try {
+      pixels = await options.vision.preprocess(chunk.flatMap(imagesOf)); // [2p, 3, H, W]
+    } catch (error) {
+      if (options.unreadableImages !== 'skip-pair' || !FileFormatError.isInstance(error)) throw error;
+      // one pair at a time, to find the pair(s) with the unreadable image
+      const parts: Tensor[] = [];
+      readable = [];
+      for (const [local, pair] of chunk.entries()) {
+        try {
+          parts.push(await options.vision.preprocess(imagesOf(pair))); // [2, 3, H, W]
+          readable.push(start + local);
+        } catch (pairError) {
+          if (!FileFormatError.isInstance(pairError)) throw pairError;
+          skipped.push({ index: start + local, qid1: pair.statements[0].id, qid2: pair.statements[1].id, pattern: pair.pattern, reason: (pairError as Error).message });
+        }
+      }
+      pixels = parts.length === 0 ? undefined : concatenate(parts); // [2p', 3, H, W]
     }
-    chunk.forEach((_, local) => {
-      const pairIndex = start + local;
-      const row = (statement: number): [number, number] => [0, 1].map((image) => logitScale * dot(textEmbeddings, 2 * pairIndex + statement, images, 2 * local + image)) as [number, number];
-      logits.push([row(0), row(1)]);
-    });
+    if (pixels !== undefined) {
+      const images = normalizeRows(await options.vision.embedPixels(pixels, options.signal ? { signal: options.signal } : {}), 'image embeddings'); // [2p', E]
+      if (images.width !== textEmbeddings.width) {
+        throw new InvalidArgumentError(`image embeddings have width ${images.width} but text embeddings ${textEmbeddings.width}; the two towers are not from the same CLIP model`);
+      }
+      readable.forEach((pairIndex, local) => {
+        const row = (statement: number): [number, number] => [0, 1].map((image) => logitScale * dot(textEmbeddings, 2 * pairIndex + statement, images, 2 * local + image)) as [number, number];
+        logits.push([row(0), row(1)]);
+        kept.push(pairIndex);
+      });
+    }
+    imageSeconds += (performance.now() - imageStarted) / 1000;
     options.onProgress?.(Math.min(start + step, pairs.length), pairs.length);
   }
   const scores = scoreMmvpVlm(
-    pairs.map((pair, index) => ({ pattern: pair.pattern, logits: logits[index]! })),
+    kept.map((pairIndex, index) => ({ pattern: pairs[pairIndex]!.pattern, logits: logits[index]! })),
     options.order,
   );
   const rows = scores.pairs.map((scored, index): VlmPairRow => {
-    const pair = pairs[index]!;
+    const pair = pairs[kept[index]!]!;
     return {
       qid1: pair.statements[0].id,
       qid2: pair.statements[1].id,
@@ -113,8 +154,21 @@ export async function evaluateMmvpVlm(pairs: readonly VlmPairInput[], options: V
     overall: scores.overall,
     logitScale,
     promptPrefix,
+    skipped,
     seconds: { images: imageSeconds, texts: textSeconds, total: (performance.now() - started) / 1000 },
   };
+}
+
+/** Stacks [b_i, ...rest] tensors along the first axis into [sum b_i, ...rest]. */
+function concatenate(parts: readonly Tensor[]): Tensor {
+  const rest = parts[0]!.dims.slice(1);
+  const data = new Float32Array(parts.reduce((sum, part) => sum + part.data.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    data.set(part.data, offset);
+    offset += part.data.length;
+  }
+  return { data, dims: [parts.reduce((sum, part) => sum + part.dims[0]!, 0), ...rest] };
 }
 
 /** Rows of a [N, E] tensor scaled to unit length (CLIP compares normalized embeddings). */

@@ -20,7 +20,7 @@ export interface AskRequest {
   readonly question: string;
   /** MMVP's option string `(a) X (b) Y`; formatted per `prompt`. */
   readonly options?: string;
-  /** 'original' (question + ' ' + options, MMVP's script) or 'lmms' (lettered options + instruction); default: the config's. */
+  /** 'original' (question + ' ' + options, MMVP's script), 'lmms' (lettered options + instruction, lmms-eval) or 'cambrian' (' Options:' + as lmms); default: the config's. */
   readonly prompt?: QuestionStyle;
   /** Overrides of the config's generation settings. */
   readonly maxNewTokens?: number;

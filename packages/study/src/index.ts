@@ -16,3 +16,10 @@ export { exportMmvp, exportMmvpOptionsSchema, lmmsEvalTaskYaml } from './export/
 export type { ExportMmvpOptions, ExportMmvpResult } from './export/export-mmvp';
 export { EXPORT_TARGETS, LMMS_EVAL_FORCED_ANSWERS, VLMEVALKIT_COLUMNS } from './export/field-formats';
 export type { ExportTarget } from './export/field-formats';
+
+// MMVP-VLM evaluation
+export { evaluateVlm } from './vlm/evaluate-vlm';
+export type { VlmEvaluationResult, VlmPatternResult, VlmScoresDocument, VlmSkippedPairRecord } from './vlm/evaluate-vlm';
+export { evaluateVlmOptionsSchema } from './vlm/evaluate-vlm-options';
+export type { EvaluateVlmOptions, VlmProgressEvent } from './vlm/evaluate-vlm-options';
+export { vlmPairsCsv, vlmScoresMarkdown } from './vlm/vlm-outputs';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
+import { QUESTION_STYLES, type QuestionStyle } from '@mmvp/decoder';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 
@@ -37,7 +38,7 @@ export function registerAsk(program: Command): void {
     .requiredOption('--image <file>', 'image file (JPEG, PNG, WebP)')
     .requiredOption('--question <text>', 'the question')
     .option('--options <text>', "MMVP-style options '(a) X (b) Y', formatted per --prompt")
-    .option('--prompt <style>', "question style: 'original' (question + options) or 'lmms' (lettered options + instruction); default: the config's")
+    .option('--prompt <style>', "question style: 'original' (question + options, MMVP's script), 'lmms' (lettered options + instruction, lmms-eval) or 'cambrian' (' Options:' + as lmms, Cambrian); default: the config's")
     .option('--max-new-tokens <n>', "generation length limit (default: the config's)")
     .option('--temperature <t>', "0 = greedy; > 0 samples with top-p from the config (default: the config's)")
     .option('--seed <n>', 'sampling seed')
@@ -45,8 +46,8 @@ export function registerAsk(program: Command): void {
     .option('--stream', 'print the answer as it is generated')
     .action(async (options: AskCommandOptions) => {
       const log = (line: string): void => void process.stderr.write(`${line}\n`);
-      if (options.prompt !== undefined && options.prompt !== 'original' && options.prompt !== 'lmms') {
-        throw new InvalidArgumentError(`--prompt '${options.prompt}' is not valid; choose ${listChoices(['original', 'lmms'])}`);
+      if (options.prompt !== undefined && !(QUESTION_STYLES as readonly string[]).includes(options.prompt)) {
+        throw new InvalidArgumentError(`--prompt '${options.prompt}' is not valid; choose ${listChoices(QUESTION_STYLES)}`);
       }
       if (options.question.trim() === '') throw new InvalidArgumentError('--question is empty; give the question text');
       const maxNewTokens = options.maxNewTokens === undefined ? undefined : positiveIntegerOption('--max-new-tokens', options.maxNewTokens);
@@ -66,7 +67,7 @@ export function registerAsk(program: Command): void {
             image: options.image,
             question: options.question,
             ...(options.options === undefined ? {} : { options: options.options }),
-            ...(options.prompt === undefined ? {} : { prompt: options.prompt as 'original' | 'lmms' }),
+            ...(options.prompt === undefined ? {} : { prompt: options.prompt as QuestionStyle }),
             ...(maxNewTokens === undefined ? {} : { maxNewTokens }),
             ...(temperature === undefined ? {} : { temperature }),
             ...(seed === undefined ? {} : { seed }),

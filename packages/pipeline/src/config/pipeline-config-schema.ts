@@ -70,10 +70,16 @@ export const decoderConfigSchema = z
   .object({
     /** Decoder model folder (tokenizer.json, config.json, onnx/embed_tokens.onnx, onnx/decoder_model_merged.onnx); relative to the config file. */
     modelPath: z.string().min(1),
-    /** Conversation template: 'llava_v1' (Vicuna system prompt), 'plain', or 'folder' (the model folder's chat template). */
-    template: z.enum(['llava_v1', 'plain', 'folder']).default('llava_v1'),
-    /** Question format: 'original' (MMVP script: question + options) or 'lmms' (lmms-eval: A./B. + answer with the letter). */
-    prompt: z.enum(['original', 'lmms']).default('lmms'),
+    /**
+     * Conversation template: 'llava_v1' (LLaVA-1.5's, "curious human"; MMVP's evaluate_mllm.py), 'vicuna_v1'
+     * ("curious user"; Cambrian's mmvp_eval.py and lmms-eval's LLaVA wrapper), 'plain', or 'folder' (the model folder's chat template).
+     */
+    template: z.enum(['llava_v1', 'vicuna_v1', 'plain', 'folder']).default('llava_v1'),
+    /**
+     * Question format: 'original' (MMVP script: question + options), 'lmms' (lmms-eval: A./B. + answer with the
+     * letter) or 'cambrian' (Cambrian: ' Options:' after the question, then as lmms).
+     */
+    prompt: z.enum(['original', 'lmms', 'cambrian']).default('lmms'),
     maxNewTokens: z.number().int().positive().default(128),
     /** 0 = greedy (default, as lmms-eval); the original MMVP script samples at 0.2. */
     temperature: z.number().min(0).default(0),

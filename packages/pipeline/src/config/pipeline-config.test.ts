@@ -81,13 +81,13 @@ describe('loadPipelineConfig', () => {
       loadPipelineConfig(await writeConfig({ ...baseConfig, encoders: { clip: baseConfig.encoders.clip, dino: { ...baseConfig.encoders.dino, tokens: 'all' } } })),
     ).rejects.toThrow(/encoders\.dino\.tokens: strategy 'interleaved' pairs CLIP and DINOv2 tokens one to one, so encoders\.dino\.tokens \('all'\) must equal encoders\.clip\.tokens \('patch'\)/);
     await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, decoder: { modelPath: 'x', template: 'vicuna' } }))).rejects.toThrow(
-      /decoder\.template: 'vicuna' is not valid; choose 'llava_v1', 'plain', 'folder'/,
+      /decoder\.template: 'vicuna' is not valid; choose 'llava_v1', 'vicuna_v1', 'plain', 'folder'/,
     );
   });
 
   it('accepts every example config in configs/pipelines', async () => {
     const dir = join(here, '..', '..', '..', '..', 'configs', 'pipelines');
-    const names = ['llava-1.5-7b-clip.json', 'llava-13b-amof-0.75.json', 'llava-1.5-13b-imof.json', 'tiny-clip.json', 'tiny-amof-0.75.json', 'tiny-imof.json'];
+    const names = ['mmvp-paper-llava-1.5-7b-clip.json', 'mmvp-paper-llava-13b-amof-0.75.json', 'lmms-eval-llava-1.5-13b-imof.json', 'tiny-clip.json', 'tiny-amof-0.75.json', 'tiny-imof.json'];
     const strategies = [];
     for (const name of names) strategies.push((await loadPipelineConfig(join(dir, name))).strategy);
     expect(strategies.map((s) => s.name)).toEqual(['clip', 'additive', 'interleaved', 'clip', 'additive', 'interleaved']);

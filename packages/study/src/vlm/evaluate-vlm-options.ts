@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { executionProviders } from '@mmvp/onnx';
+import type { DatasetIssue } from '@mmvp/datasets';
+
+/** What evaluateVlm reports while it runs (the CLI prints these; a library user may ignore them). */
+export type VlmProgressEvent =
+  /** Everything resolved, before any encoding: what is about to run. */
+  | {
+      readonly type: 'resolved';
+      readonly pairs: number;
+      readonly patterns: number;
+      readonly questionsFile: string;
+      readonly visionModel: string;
+      readonly textModel: string;
+      readonly imageSize: readonly number[];
+      readonly executionProvider: string;
+      readonly packages: Readonly<Record<string, string>>;
+    }
+  /** A problem in the benchmark folder (non-strict mode); the pairs it touches are left out. */
+  | { readonly type: 'issue'; readonly issue: DatasetIssue }
+  /** Pairs encoded so far. */
+  | { readonly type: 'pairs'; readonly done: number; readonly total: number }
+  /** A pair left out because one of its images could not be decoded (non-strict mode). */
+  | { readonly type: 'skipped'; readonly pairId: number; readonly reason: string };
+
+/** Options of evaluateVlm; checked with zod (unknown keys are errors). */
+export const evaluateVlmOptionsSchema = z
+  .object({
+    /** CLIP model folder (config.json, preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx). */
+    model: z.string().min(1),
+    /** MMVP-VLM folder (Questions.csv + MMVP_VLM_Images/<Type>/<id>.jpg or .png). */
+    data: z.string().min(1),
+    /** When given: the folder to write vlm-scores.json, pairs.csv and vlm-scores.md into (held locked while the run writes it). */
+    out: z.string().min(1).optional(),
+    /** Images per encoder call (pairs are encoded batchSize / 2 at a time). */
+    batchSize: z.number().int().positive().default(16),
+    executionProvider: z.enum(executionProviders).default('cpu'),
+    /** CLIP's learned temperature; changes the reported probabilities, never a prediction (OpenAI CLIP: 100). */
+    logitScale: z.number().positive().finite().default(100),
+    /** Center-crop offset: 'floor' (Hugging Face processors) or 'round' (OpenAI clip / torchvision). */
+    cropRounding: z.enum(['floor', 'round']).default('floor'),
+    /** true: any problem (bad row, missing or unreadable image) fails the run; false: its pair is left out and listed in skippedPairs. */
+    strict: z.boolean().default(false),
+    /** Who made the results, for provenance (the CLI passes `mmvp <version>`). */
+    tool: z.string().min(1).optional(),
+    signal: z.instanceof(AbortSignal).optional(),
+    onProgress: z.function().args(z.custom<VlmProgressEvent>()).returns(z.unknown()).optional(),
+  })
+  .strict();
+
+export type EvaluateVlmOptions = z.input<typeof evaluateVlmOptionsSchema>;

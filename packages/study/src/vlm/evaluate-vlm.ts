@@ -1,0 +1,167 @@
+import { join, resolve } from 'node:path';
+import { parseWithSchema } from '@mmvp/core';
+import { MMVP_PATTERNS, loadMmvpVlm } from '@mmvp/datasets';
+import { createClipTextEncoder, createClipVisionEncoder } from '@mmvp/encoder-clip';
+import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, binaryAccuracyWithInterval, evaluateMmvpVlm, meanOfGroupsWithInterval, type VlmPairRow } from '@mmvp/metrics';
+import { packageVersion, packageVersions } from '../provenance/package-versions';
+import { sha256File } from '../provenance/sha256-file';
+import { withRunFolderLock } from '../run-folder/run-folder-lock';
+import { writeAtomically } from '../run-folder/write-atomically';
+import { evaluateVlmOptionsSchema, type EvaluateVlmOptions } from './evaluate-vlm-options';
+import { vlmPairsCsv, vlmScoresMarkdown } from './vlm-outputs';
+
+type Interval = readonly [number, number];
+
+/** One pattern's score: correct pairs / pairs x 100 with its 95% bootstrap interval over those pairs. */
+export interface VlmPatternResult {
+  readonly pattern: string;
+  readonly pairs: number;
+  readonly correctPairs: number;
+  readonly score: number;
+  readonly ci95: Interval;
+}
+
+/** A pair left out of the scores: its 1-based number in Questions.csv, and why. */
+export interface VlmSkippedPairRecord {
+  readonly pairId: number;
+  readonly reason: string;
+}
+
+/** What vlm-scores.json holds (and `mmvp eval-vlm --json` prints). */
+export interface VlmScoresDocument {
+  readonly benchmark: 'MMVP-VLM';
+  readonly pairs: number;
+  readonly correctPairs: number;
+  readonly perPattern: readonly VlmPatternResult[];
+  readonly perPatternCi95: Readonly<Record<string, Interval>>;
+  readonly average: number;
+  readonly averageCi95: Interval;
+  readonly overall: number;
+  readonly overallCi95: Interval;
+  readonly interval: string;
+  readonly rule: string;
+  readonly prompt: string;
+  readonly logitScale: number;
+  readonly skippedPairs: readonly VlmSkippedPairRecord[];
+  readonly seconds: { readonly images: number; readonly texts: number; readonly total: number };
+  readonly imagesPerSecond: number;
+  readonly inputs: { readonly data: string; readonly questions: { readonly path: string; readonly sha256: string } };
+  readonly provenance: {
+    readonly tool: string;
+    readonly packages: Readonly<Record<string, string>>;
+    readonly node: string;
+    readonly model: {
+      readonly folder: string;
+      readonly files: { readonly vision: { path: string; sha256: string }; readonly text: { path: string; sha256: string } };
+      readonly imageSize: readonly number[];
+      readonly cropRounding: string;
+      readonly executionProvider: string;
+    };
+    readonly createdAt: string;
+  };
+}
+
+/** evaluateVlm's result: the scores document, the scored pairs, the Table 1 row, and the files written (when `out` was given). */
+export interface VlmEvaluationResult {
+  readonly document: VlmScoresDocument;
+  readonly rows: readonly VlmPairRow[];
+  /** The paper's Table 1 layout, each score with its interval, plus a line on skipped pairs. */
+  readonly markdown: string;
+  readonly files?: { readonly json: string; readonly csv: string; readonly markdown: string };
+}
+
+const PROVENANCE_PACKAGES = ['@mmvp/study', '@mmvp/datasets', '@mmvp/metrics', '@mmvp/encoder-clip', '@mmvp/image', '@mmvp/onnx', 'onnxruntime-node'];
+
+/**
+ * Scores a CLIP model folder on an MMVP-VLM folder with the official rule (`evaluate_vlm.py`: softmax
+ * over the pair's two images per statement, statement 1 must pick image 1 and statement 2 image 2,
+ * ties to image 2), and bounds every score with a 95% bootstrap interval over pairs (per pattern: the
+ * pattern's pairs; average: stratified by pattern). A pair whose image is missing or cannot be decoded
+ * is left out and listed in `skippedPairs` (strict: the run fails instead). With `out`, writes
+ * vlm-scores.json, pairs.csv and vlm-scores.md there, holding the folder's lock.
+ */
+export async function evaluateVlm(options: EvaluateVlmOptions): Promise<VlmEvaluationResult> {
+  const settings = parseWithSchema(evaluateVlmOptionsSchema, options, 'evaluateVlm options');
+  if (settings.out === undefined) return run(settings);
+  const out = settings.out;
+  return withRunFolderLock(out, 'eval-vlm', async () => {
+    const result = await run(settings);
+    const files = { json: join(out, 'vlm-scores.json'), csv: join(out, 'pairs.csv'), markdown: join(out, 'vlm-scores.md') };
+    await writeAtomically(files.csv, vlmPairsCsv(result.rows));
+    await writeAtomically(files.markdown, result.markdown);
+    await writeAtomically(files.json, `${JSON.stringify(result.document, null, 2)}\n`);
+    return { ...result, files };
+  });
+}
+
+async function run(settings: ReturnType<typeof evaluateVlmOptionsSchema.parse>): Promise<VlmEvaluationResult> {
+  const emit = settings.onProgress ?? (() => undefined);
+  settings.signal?.throwIfAborted();
+  const data = await loadMmvpVlm(settings.data, { strict: settings.strict, onIssue: (issue) => emit({ type: 'issue', issue }) });
+  const encoderOptions = { modelPath: settings.model, executionProvider: settings.executionProvider, batchSize: settings.batchSize, cropRounding: settings.cropRounding };
+  const vision = await createClipVisionEncoder(encoderOptions);
+  try {
+    const text = await createClipTextEncoder(encoderOptions);
+    const packages = packageVersions(PROVENANCE_PACKAGES);
+    const modelFiles = { vision: { path: vision.onnxPath, sha256: await sha256File(vision.onnxPath) }, text: { path: text.onnxPath, sha256: await sha256File(text.onnxPath) } };
+    emit({
+      type: 'resolved',
+      pairs: data.pairs.length,
+      patterns: data.patterns.length,
+      questionsFile: data.questionsFile,
+      visionModel: vision.onnxPath,
+      textModel: text.onnxPath,
+      imageSize: vision.imageSize,
+      executionProvider: settings.executionProvider,
+      packages,
+    });
+    const evaluation = await evaluateMmvpVlm(data.pairs, {
+      vision,
+      text,
+      logitScale: settings.logitScale,
+      pairsPerStep: Math.max(1, Math.floor(settings.batchSize / 2)),
+      order: MMVP_PATTERNS,
+      unreadableImages: settings.strict ? 'fail' : 'skip-pair',
+      onProgress: (done, total) => emit({ type: 'pairs', done, total }),
+      ...(settings.signal ? { signal: settings.signal } : {}),
+    });
+    const unreadable = evaluation.skipped.map((pair) => ({ pairId: data.pairs[pair.index]!.position + 1, reason: pair.reason }));
+    for (const pair of unreadable) emit({ type: 'skipped', ...pair });
+    const skippedPairs = [...data.skippedPairs.map(({ pairId, reason }) => ({ pairId, reason })), ...unreadable].sort((a, b) => a.pairId - b.pairId);
+
+    const outcomesOf = (pattern: string) => evaluation.rows.filter((row) => row.pattern === pattern).map((row) => row.correct);
+    const perPattern = evaluation.perPattern.map((row): VlmPatternResult => ({ ...row, ci95: binaryAccuracyWithInterval(outcomesOf(row.pattern)).ci95 }));
+    const noPairs = evaluation.rows.length === 0;
+    const averageCi95 = noPairs ? ([0, 0] as const) : meanOfGroupsWithInterval(perPattern.map((row) => outcomesOf(row.pattern))).ci95;
+    const overallCi95 = noPairs ? ([0, 0] as const) : binaryAccuracyWithInterval(evaluation.rows.map((row) => row.correct)).ci95;
+    const document: VlmScoresDocument = {
+      benchmark: 'MMVP-VLM',
+      pairs: evaluation.rows.length,
+      correctPairs: evaluation.rows.filter((row) => row.correct).length,
+      perPattern,
+      perPatternCi95: Object.fromEntries(perPattern.map((row) => [row.pattern, row.ci95])),
+      average: evaluation.average,
+      averageCi95,
+      overall: evaluation.overall,
+      overallCi95,
+      interval: `95% percentile bootstrap over pairs (seed ${BOOTSTRAP_SEED}, ${BOOTSTRAP_RESAMPLES} resamples): per pattern over its pairs; average resampled within each pattern; skipped pairs are not in any denominator`,
+      rule: 'official scripts/evaluate_vlm.py: softmax over the two images per statement; statement 1 must pick image 1, statement 2 image 2 (ties to image 2); per pattern correct pairs / pairs x 100; average = mean over patterns',
+      prompt: `${evaluation.promptPrefix}<statement>`,
+      logitScale: evaluation.logitScale,
+      skippedPairs,
+      seconds: evaluation.seconds,
+      imagesPerSecond: (2 * evaluation.rows.length) / evaluation.seconds.total,
+      inputs: { data: resolve(settings.data), questions: { path: data.questionsFile, sha256: await sha256File(data.questionsFile) } },
+      provenance: {
+        tool: settings.tool ?? `@mmvp/study ${packageVersion('@mmvp/study')}`,
+        packages,
+        node: process.version,
+        model: { folder: resolve(settings.model), files: modelFiles, imageSize: vision.imageSize, cropRounding: settings.cropRounding, executionProvider: settings.executionProvider },
+        createdAt: new Date().toISOString(),
+      },
+    };
+    return { document, rows: evaluation.rows, markdown: vlmScoresMarkdown(document, settings.model) };
+  } finally {
+    await vision.dispose();
+  }
+}
