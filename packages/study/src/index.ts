@@ -10,3 +10,10 @@ export { writeAtomically } from './run-folder/write-atomically';
 // provenance
 export { sha256File } from './provenance/sha256-file';
 export { packageVersion, packageVersions } from './provenance/package-versions';
+
+// the demo: the study in miniature
+export { runDemo } from './demo/run-demo';
+export type { DemoResult } from './demo/run-demo';
+export { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
+export type { DemoLlavaModel, DemoProgressEvent, RunDemoOptions, RunDemoOptionsInput } from './demo/demo-options';
+export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './demo/findings';
