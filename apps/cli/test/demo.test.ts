@@ -149,6 +149,8 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
 
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
+    expect(html).toContain('aria-roledescription="error bar"'); // the intervals drawn
+    expect(html).toContain('id="comparisons"');
     const run_ = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { timings: { stage: string }[]; dataset: { seed: number } };
     expect(run_.dataset.seed).toBe(5);
     expect(run_.timings.map((timing) => timing.stage)).toContain('findings 2-3: tiny LLaVA models on MMVP-Synth');

@@ -192,7 +192,14 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
         })),
         references: scored
           .filter((model) => model.entry.strategy !== 'additive')
-          .map((model) => ({ model: model.entry.name, strategy: model.entry.strategy, pairAccuracy: model.entry.pairAccuracy, instructionFollowing: model.instructionFollowing })),
+          .map((model) => ({
+            model: model.entry.name,
+            strategy: model.entry.strategy,
+            pairAccuracy: model.entry.pairAccuracy,
+            instructionFollowing: model.instructionFollowing,
+            pairAccuracyCi95: model.entry.pairAccuracyCi95!,
+            instructionFollowingCi95: mutable(model.instructionFollowingCi95),
+          })),
       };
       await writeSweep(out, sweep);
     }
