@@ -100,7 +100,7 @@ export function correlationWithInterval(
 export interface DemoFindings {
   readonly clipBlindness: { readonly statement: string; readonly belowChance: boolean };
   readonly inheritance: { readonly statement: string; readonly correlation: CorrelationWithInterval | null; readonly resolved: boolean };
-  readonly mixture: { readonly statement: string; readonly imofVsClipOnly: DemoComparison | null; readonly amofVsZero: readonly DemoComparison[] };
+  readonly mixture: { readonly statement: string; readonly imofVsClipOnly: DemoComparison | null; readonly seedNoise: DemoComparison | null; readonly amofVsZero: readonly DemoComparison[] };
 }
 
 const points = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
@@ -149,6 +149,8 @@ export function demoFindings(input: {
   const amofVsZero = input.comparisons.filter((c) => c.a === 'llava-amof-0' && c.b.startsWith('llava-amof-'));
   const parts: string[] = [];
   if (imof) parts.push(imof.resolved ? `I-MoF ${imof.difference > 0 ? 'beats' : 'trails'} CLIP-only: ${describeDifference(imof)}` : `I-MoF vs CLIP-only: ${describeDifference(imof)}; not resolved at this scale (the interval includes 0)`);
+  const seedNoise = input.comparisons.find((c) => c.a === 'llava-clip' && c.b === 'llava-amof-0');
+  if (seedNoise) parts.push(`seed noise (llava-amof-0 is the CLIP-only architecture with another seed): ${describeDifference(seedNoise)}`);
   if (amofVsZero.length > 0) {
     const resolved = amofVsZero.filter((c) => c.resolved);
     parts.push(
@@ -156,6 +158,6 @@ export function demoFindings(input: {
         (resolved.length === 0 ? '; no ratio differs from r = 0 beyond its interval' : `; resolved: ${resolved.map((c) => `r = ${c.b.slice('llava-amof-'.length)} ${c.difference < 0 ? 'below' : 'above'} r = 0 (McNemar ${pValue(c.mcnemarP)})`).join(', ')}`),
     );
   }
-  const mixture = { imofVsClipOnly: imof, amofVsZero, statement: parts.length > 0 ? parts.join('; ') : 'no I-MoF or A-MoF comparison was run' };
+  const mixture = { imofVsClipOnly: imof, seedNoise: seedNoise ?? null, amofVsZero, statement: parts.length > 0 ? parts.join('; ') : 'no I-MoF or A-MoF comparison was run' };
   return { clipBlindness, inheritance, mixture };
 }
