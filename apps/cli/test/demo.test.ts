@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { readNpyFloat32 } from '@mmvp/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
+import { runCli } from './helpers/run-cli';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -93,8 +95,62 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     expect(vlm.models[0]!.average).toBeCloseTo(reference.average, 6);
     expect(vlm.models.map((model) => model.name)).toEqual(['tiny-clip', 'tiny-clip (image-only probe)', 'tiny-ssl (image-only probe)']);
 
+    // the gold answers of Questions.csv (not answers.jsonl's copy) give the same pair accuracies
+    const gold = new Map(
+      (await readFile(join(out, 'data', 'MMVP', 'Questions.csv'), 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(','))
+        .map((cells) => [Number(cells[0]), cells[cells.length - 1]!.trim()] as const),
+    );
+    const pairOutcomes = (name: string) => {
+      const mine = answers.filter((answer) => answer.model === name).sort((a, b) => a.question_id - b.question_id);
+      const right = (answer: (typeof mine)[number]) => `(${answer.choice})` === gold.get(answer.question_id);
+      return Array.from({ length: mine.length / 2 }, (_, i) => right(mine[2 * i]!) && right(mine[2 * i + 1]!));
+    };
+    type Interval = [number, number];
+    const withIntervals = mllm as unknown as {
+      models: { name: string; pairAccuracy: number; pairAccuracyCi95: Interval; questionAccuracy: number; questionAccuracyCi95: Interval; perPattern: Record<string, number>; perPatternCi95: Record<string, Interval> }[];
+      comparisons: { a: string; b: string; pairs: number; difference: number; differenceCi95: Interval; onlyA: number; onlyB: number; mcnemarP: number; resolved: boolean }[];
+      correlations: { pearson: number | null; pearsonCi95?: Interval | null }[];
+    };
+    const inside = (value: number, [low, high]: Interval) => {
+      expect(low).toBeLessThanOrEqual(value + 1e-9);
+      expect(high).toBeGreaterThanOrEqual(value - 1e-9);
+    };
+    for (const model of withIntervals.models) {
+      const pairs = pairOutcomes(model.name);
+      expect(model.pairAccuracy).toBeCloseTo((100 * pairs.filter(Boolean).length) / pairs.length, 6);
+      inside(model.pairAccuracy, model.pairAccuracyCi95);
+      inside(model.questionAccuracy, model.questionAccuracyCi95);
+      for (const [pattern, score] of Object.entries(model.perPattern)) inside(score, model.perPatternCi95[pattern]!);
+    }
+    // the paired comparisons the findings state, recomputed from the answers: I-MoF vs CLIP-only, each A-MoF ratio vs r = 0 (not run here)
+    expect(withIntervals.comparisons.map((c) => `${c.a}->${c.b}`)).toEqual(['llava-clip->llava-imof']);
+    const [imof] = withIntervals.comparisons;
+    const clipPairs = pairOutcomes('llava-clip');
+    const imofPairs = pairOutcomes('llava-imof');
+    const onlyA = clipPairs.filter((right, i) => right && !imofPairs[i]).length;
+    const onlyB = clipPairs.filter((right, i) => !right && imofPairs[i]).length;
+    expect(imof).toMatchObject({ pairs: 9, onlyA, onlyB });
+    expect(imof!.difference).toBeCloseTo((100 * (onlyB - onlyA)) / 9, 6);
+    inside(imof!.difference, imof!.differenceCi95);
+    expect(imof!.resolved).toBe(imof!.differenceCi95[0] > 0 || imof!.differenceCi95[1] < 0);
+    expect(stderr).toContain(imof!.resolved ? `I-MoF ${imof!.difference > 0 ? 'beats' : 'trails'} CLIP-only` : 'I-MoF vs CLIP-only');
+    if (!imof!.resolved) expect(stderr).toMatch(/I-MoF vs CLIP-only: [-+]\d+\.\d points \[-?\d+\.\d, -?\d+\.\d\], McNemar p [=<] [\d.]+, 9 pairs; not resolved at this scale/);
+    expect(stderr).toMatch(/llava-clip: MMVP pair accuracy \d+\.\d \[\d+\.\d, \d+\.\d\]% \(questions \d+\.\d \[/);
+    const vlmIntervals = vlm as unknown as { models: { average: number; averageCi95: Interval; perPattern: Record<string, number>; perPatternCi95: Record<string, Interval> }[] };
+    for (const model of vlmIntervals.models) {
+      inside(model.average, model.averageCi95);
+      for (const [pattern, score] of Object.entries(model.perPattern)) expect(model.perPatternCi95[pattern]).toEqual(score === 100 ? [100, 100] : [0, 0]); // one pair per pattern
+    }
+    await expect(readFile(join(out, '.mmvp-lock'), 'utf8')).rejects.toThrow(/ENOENT/); // the run lock is released
+
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
+    expect(html).toContain('aria-roledescription="error bar"'); // the intervals drawn
+    expect(html).toContain('id="comparisons"');
     const run_ = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { timings: { stage: string }[]; dataset: { seed: number } };
     expect(run_.dataset.seed).toBe(5);
     expect(run_.timings.map((timing) => timing.stage)).toContain('findings 2-3: tiny LLaVA models on MMVP-Synth');
@@ -153,6 +209,17 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     const bad = await run(process.execPath, [cli, 'demo', '--out', join(scratch, 'out-bad'), '--zoo', zoo, '--models', 'llava-clip']).catch((error: { code: number; stderr: string }) => error);
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stderr: string }).stderr).toMatch(/zoo\.json.*blindPairs\.clipMin/);
+  });
+
+  it('refuses --out onto a file in one line, and a folder another live run holds', async () => {
+    await expectOutFolderRefusedFirst('demo', (missing, out) => ['--zoo', missing, '--out', out]);
+    const held = join(scratch, 'held');
+    await mkdir(held, { recursive: true });
+    await writeFile(join(held, '.mmvp-lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'demo', startedAt: new Date().toISOString() }));
+    const refused = await runCli(['demo', '--out', held, '--zoo', join(scratch, 'zoo'), '--pairs-per-pattern', '1', '--models', 'llava-clip', '--no-report']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/is in use by 'demo' \(pid \d+/);
+    await expect(readdir(join(held))).resolves.toEqual(['.mmvp-lock']); // nothing written
   });
 
   it('names the missing zoo folder and the valid configurations', async () => {

@@ -16,12 +16,35 @@ const baseConfig = {
   range: { category: palette },
 };
 
+type Interval = readonly [number, number];
+
+/** An interval as a thin vertical rule from low to high (error bar); `extra` adds encodings (xOffset, x). */
+function errorBarLayer(values: readonly object[], encoding: Record<string, unknown>): object {
+  return {
+    data: { values },
+    mark: { type: 'rule', color: '#333', strokeWidth: 1.2, tooltip: true, aria: true, ariaRoleDescription: 'error bar' },
+    encoding: { ...encoding, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
+  };
+}
+
+/** `16.3 [10.4, 22.2]` for titles and tooltips. */
+function withInterval(value: number, ci: Interval | null | undefined, digits = 1): string {
+  return ci ? `${value.toFixed(digits)} [${ci[0].toFixed(digits)}, ${ci[1].toFixed(digits)}]` : value.toFixed(digits);
+}
+
 /** MMVP-VLM per-pattern scores: grouped bars, one colour per model, chance (25%) as a rule. */
 export function vlmBarsSpec(scores: VlmScores): TopLevelSpec {
   const values = scores.models.flatMap((model) => scores.patterns.map((pattern) => ({ pattern, model: model.name, score: model.perPattern[pattern]! })));
+  const intervals = scores.models.flatMap((model) =>
+    scores.patterns.flatMap((pattern) => {
+      const ci = model.perPatternCi95?.[pattern];
+      return ci ? [{ pattern, model: model.name, low: ci[0], high: ci[1], interval: withInterval(model.perPattern[pattern]!, ci) }] : [];
+    }),
+  );
+  const models = scores.models.map((model) => model.name);
   return {
     $schema: schema,
-    title: { text: 'MMVP-VLM-style score per visual pattern', subtitle: 'pairs where both statements pick the right image, % (chance 25%)' },
+    title: { text: 'MMVP-VLM-style score per visual pattern', subtitle: `pairs where both statements pick the right image, % (chance 25%)${intervals.length > 0 ? '; error bars: 95% bootstrap interval over pairs' : ''}` },
     config: baseConfig,
     layer: [
       {
@@ -34,6 +57,9 @@ export function vlmBarsSpec(scores: VlmScores): TopLevelSpec {
           color: { field: 'model', type: 'nominal', sort: scores.models.map((model) => model.name), legend: { orient: 'top', title: null } },
         },
       },
+      ...(intervals.length === 0
+        ? []
+        : [errorBarLayer(intervals, { x: { field: 'pattern', type: 'nominal', sort: scores.patterns }, xOffset: { field: 'model', type: 'nominal', sort: models }, tooltip: [{ field: 'model' }, { field: 'pattern' }, { field: 'interval', title: '95% interval' }] })]),
       {
         data: { values: [{ chance: 25 }] },
         mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },
@@ -47,30 +73,55 @@ export function vlmBarsSpec(scores: VlmScores): TopLevelSpec {
 
 /** MMVP pair accuracy per pattern: one small bar chart per model (faceted), same y scale. */
 export function mllmBarsSpec(scores: MllmScores): TopLevelSpec {
-  const values = scores.models.flatMap((model) => scores.patterns.map((pattern) => ({ pattern, model: model.name, score: model.perPattern[pattern]! })));
+  const values = scores.models.flatMap((model) =>
+    scores.patterns.map((pattern) => {
+      const ci = model.perPatternCi95?.[pattern];
+      return { pattern, model: model.name, score: model.perPattern[pattern]!, ...(ci ? { low: ci[0], high: ci[1], interval: withInterval(model.perPattern[pattern]!, ci) } : {}) };
+    }),
+  );
+  const hasIntervals = scores.models.some((model) => model.perPatternCi95 !== undefined);
+  const bar = { mark: { type: 'bar', tooltip: true, color: '#4c78a8' } };
+  const x = { field: 'pattern', type: 'nominal', sort: scores.patterns, title: null, axis: { labelAngle: -40, labelLimit: 90, labelFontSize: 9 } };
   return {
     $schema: schema,
-    title: { text: 'MMVP pair accuracy per visual pattern, per model', subtitle: 'both questions of a pair right, % (chance 25%)' },
+    title: { text: 'MMVP pair accuracy per visual pattern, per model', subtitle: `both questions of a pair right, % (chance 25%)${hasIntervals ? '; error bars: 95% bootstrap interval over pairs' : ''}` },
     config: baseConfig,
     data: { values },
     facet: { field: 'model', type: 'nominal', sort: scores.models.map((model) => model.name), title: null, header: { labelFontSize: 12, labelLimit: 240 } },
     columns: 3,
-    spec: {
-      width: 230,
-      height: 130,
-      mark: { type: 'bar', tooltip: true, color: '#4c78a8' },
-      encoding: {
-        x: { field: 'pattern', type: 'nominal', sort: scores.patterns, title: null, axis: { labelAngle: -40, labelLimit: 90, labelFontSize: 9 } },
-        y: { field: 'score', type: 'quantitative', title: '%', scale: { domain: [0, 100] } },
-      },
-    },
+    spec: hasIntervals
+      ? {
+          width: 230,
+          height: 130,
+          layer: [
+            { ...bar, encoding: { x, y: { field: 'score', type: 'quantitative', title: '%', scale: { domain: [0, 100] } } } },
+            {
+              mark: { type: 'rule', color: '#333', strokeWidth: 1.2, tooltip: true, aria: true, ariaRoleDescription: 'error bar' },
+              encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, tooltip: [{ field: 'pattern' }, { field: 'interval', title: '95% interval' }] },
+            },
+          ],
+        }
+      : {
+          width: 230,
+          height: 130,
+          ...bar,
+          encoding: { x, y: { field: 'score', type: 'quantitative', title: '%', scale: { domain: [0, 100] } } },
+        },
   } as TopLevelSpec;
 }
 
 /** Per-pattern scatter of a CLIP-style score (x) against an MLLM score (y), labelled by pattern. */
-export function correlationSpec(options: { patterns: readonly string[]; x: Record<string, number>; y: Record<string, number>; xTitle: string; yTitle: string; pearson: number | null }): TopLevelSpec {
+export function correlationSpec(options: {
+  patterns: readonly string[];
+  x: Record<string, number>;
+  y: Record<string, number>;
+  xTitle: string;
+  yTitle: string;
+  pearson: number | null;
+  pearsonCi95?: Interval | null | undefined;
+}): TopLevelSpec {
   const values = options.patterns.map((pattern) => ({ pattern, x: options.x[pattern]!, y: options.y[pattern]! }));
-  const r = options.pearson === null ? 'undefined (a constant series)' : options.pearson.toFixed(2);
+  const r = options.pearson === null ? 'undefined (a constant series)' : `${withInterval(options.pearson, options.pearsonCi95, 2)}${options.pearsonCi95 ? ' (95% bootstrap interval)' : ''}`;
   return {
     $schema: schema,
     title: { text: `Per-pattern correlation: Pearson r = ${r}`, subtitle: 'one point per visual pattern' },
@@ -97,7 +148,14 @@ export function sweepCurveSpec(sweep: Sweep): TopLevelSpec {
     { ratio: point.ratio, metric: pairLabel, value: point.pairAccuracy },
     ...(point.instructionFollowing === null ? [] : [{ ratio: point.ratio, metric: proxyLabel, value: point.instructionFollowing }]),
   ]);
-  const references = sweep.references.map((reference) => ({ label: `${reference.model}: pair accuracy`, value: reference.pairAccuracy }));
+  const references = sweep.references.map((reference) => ({ label: `${reference.model}: pair accuracy ${withInterval(reference.pairAccuracy, reference.pairAccuracyCi95)}`, value: reference.pairAccuracy }));
+  const intervals = points.flatMap((point) => [
+    ...(point.pairAccuracyCi95 ? [{ ratio: point.ratio, metric: pairLabel, low: point.pairAccuracyCi95[0], high: point.pairAccuracyCi95[1], interval: withInterval(point.pairAccuracy, point.pairAccuracyCi95) }] : []),
+    ...(point.instructionFollowing !== null && point.instructionFollowingCi95
+      ? [{ ratio: point.ratio, metric: proxyLabel, low: point.instructionFollowingCi95[0], high: point.instructionFollowingCi95[1], interval: withInterval(point.instructionFollowing, point.instructionFollowingCi95) }]
+      : []),
+  ]);
+  const color = { field: 'metric', type: 'nominal', sort: [pairLabel, proxyLabel], scale: { range: ['#4c78a8', '#f58518'] }, legend: { orient: 'top', title: null } };
   const layers: object[] = [
     {
       data: { values },
@@ -105,10 +163,17 @@ export function sweepCurveSpec(sweep: Sweep): TopLevelSpec {
       encoding: {
         x: { field: 'ratio', type: 'quantitative', title: 'DINOv2 ratio r (A-MoF: (1 - r)·CLIP + r·DINOv2)', scale: { domain: [0, 1] }, axis: { values: points.map((point) => point.ratio), format: '.3~f' } },
         y: { field: 'value', type: 'quantitative', title: '%', scale: { domain: [0, 100] } },
-        color: { field: 'metric', type: 'nominal', sort: [pairLabel, proxyLabel], scale: { range: ['#4c78a8', '#f58518'] }, legend: { orient: 'top', title: null } },
+        color,
       },
     },
   ];
+  if (intervals.length > 0) {
+    layers.push({
+      data: { values: intervals },
+      mark: { type: 'rule', strokeWidth: 1.5, tooltip: true, aria: true, ariaRoleDescription: 'error bar' },
+      encoding: { x: { field: 'ratio', type: 'quantitative' }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color, tooltip: [{ field: 'metric' }, { field: 'ratio' }, { field: 'interval', title: '95% interval' }] },
+    });
+  }
   if (references.length > 0) {
     layers.push({
       data: { values: references },
@@ -123,7 +188,7 @@ export function sweepCurveSpec(sweep: Sweep): TopLevelSpec {
   }
   return {
     $schema: schema,
-    title: { text: 'A-MoF ratio sweep', subtitle: 'both axes of the trade-off per DINOv2 ratio' },
+    title: { text: 'A-MoF ratio sweep', subtitle: `both axes of the trade-off per DINOv2 ratio${intervals.length > 0 ? '; error bars: 95% bootstrap interval over pairs' : ''}` },
     config: baseConfig,
     width: 420,
     height: 280,
@@ -136,14 +201,22 @@ export function tradeOffSpec(sweep: Sweep): TopLevelSpec | undefined {
   const points = sweep.points
     .filter((point) => point.instructionFollowing !== null)
     .sort((a, b) => a.ratio - b.ratio)
-    .map((point, order) => ({ ...point, order, label: `r=${point.ratio}` }));
+    .map((point, order) => ({
+      ...point,
+      order,
+      label: `r=${point.ratio}`,
+      pairLow: point.pairAccuracyCi95?.[0] ?? null,
+      pairHigh: point.pairAccuracyCi95?.[1] ?? null,
+      proxyLow: point.instructionFollowingCi95?.[0] ?? null,
+      proxyHigh: point.instructionFollowingCi95?.[1] ?? null,
+    }));
   if (points.length === 0) return undefined;
   const references = sweep.references
     .filter((reference) => reference.instructionFollowing !== null)
     .map((reference) => ({ ...reference, label: reference.model }));
   return {
     $schema: schema,
-    title: { text: 'Trade-off', subtitle: 'one point per ratio; up: grounding, right: instructions' },
+    title: { text: 'Trade-off', subtitle: `one point per ratio; up: grounding, right: instructions${points.some((point) => point.pairAccuracyCi95) ? '; lines: 95% intervals' : ''}` },
     config: baseConfig,
     width: 320,
     height: 280,
@@ -163,6 +236,24 @@ export function tradeOffSpec(sweep: Sweep): TopLevelSpec | undefined {
             mark: { type: 'text', align: 'left', dx: 6, dy: -6, fontSize: 10, color: '#333' },
             encoding: { x: { field: 'instructionFollowing', type: 'quantitative' }, y: { field: 'pairAccuracy', type: 'quantitative' }, text: { field: 'label' } },
           },
+          ...(points.some((point) => point.pairAccuracyCi95)
+            ? [
+                {
+                  transform: [{ filter: 'isValid(datum.pairLow)' }],
+                  mark: { type: 'rule', color: '#54a24b', opacity: 0.6, aria: true, ariaRoleDescription: 'error bar' },
+                  encoding: { x: { field: 'instructionFollowing', type: 'quantitative' }, y: { field: 'pairLow', type: 'quantitative' }, y2: { field: 'pairHigh' } },
+                },
+              ]
+            : []),
+          ...(points.some((point) => point.instructionFollowingCi95)
+            ? [
+                {
+                  transform: [{ filter: 'isValid(datum.proxyLow)' }],
+                  mark: { type: 'rule', color: '#54a24b', opacity: 0.6, aria: true, ariaRoleDescription: 'error bar' },
+                  encoding: { y: { field: 'pairAccuracy', type: 'quantitative' }, x: { field: 'proxyLow', type: 'quantitative' }, x2: { field: 'proxyHigh' } },
+                },
+              ]
+            : []),
         ],
       },
       ...(references.length === 0

@@ -90,6 +90,77 @@ describe('renderReport', () => {
   });
 });
 
+describe('intervals in the report', () => {
+  /** Vega's aria-labels of the error-bar rules inside one report section. */
+  function errorBars(html: string, section: string): string[] {
+    const start = html.indexOf(`<section id="${section}"`);
+    if (start < 0) return [];
+    const part = html.slice(start, html.indexOf('</section>', start));
+    return [...part.matchAll(/aria-roledescription="error bar"[^>]*aria-label="([^"]+)"|aria-label="([^"]+)"[^>]*aria-roledescription="error bar"/g)].map((match) => (match[1] ?? match[2])!);
+  }
+  const around = (value: number): [number, number] => [Math.max(0, value - 5), Math.min(100, value + 5)];
+
+  it('draws 95% intervals as error bars, prints them as `20.0 [15.0, 25.0]` and lists the paired comparisons', async () => {
+    const directory = join(scratch, 'with-intervals');
+    await cp(fixture, directory, { recursive: true });
+    const read = async (name: string) => JSON.parse(await readFile(join(directory, name), 'utf8'));
+    const vlm = await read('vlm-scores.json');
+    for (const model of vlm.models) {
+      model.averageCi95 = around(model.average);
+      model.perPatternCi95 = Object.fromEntries(vlm.patterns.map((pattern: string) => [pattern, around(model.perPattern[pattern])]));
+    }
+    const mllm = await read('mllm-scores.json');
+    for (const model of mllm.models) {
+      model.pairAccuracyCi95 = around(model.pairAccuracy);
+      model.questionAccuracyCi95 = around(model.questionAccuracy);
+      model.perPatternCi95 = Object.fromEntries(mllm.patterns.map((pattern: string) => [pattern, around(model.perPattern[pattern])]));
+    }
+    mllm.correlations[0].pearsonCi95 = [0.41, 0.95];
+    mllm.comparisons = [
+      { a: 'llava clip-only', b: 'i-mof', pairs: 90, difference: 14.4, differenceCi95: [4.4, 24.4], onlyA: 3, onlyB: 16, mcnemarP: 0.0044, resolved: true, description: 'I-MoF vs CLIP-only' },
+      { a: 'a-mof r=0', b: 'a-mof r=0.25', pairs: 90, difference: 4.4, differenceCi95: [-4.4, 13.3], onlyA: 6, onlyB: 10, mcnemarP: 0.45, resolved: false },
+    ];
+    const sweep = await read('sweep.json');
+    for (const point of sweep.points) {
+      point.pairAccuracyCi95 = around(point.pairAccuracy);
+      point.instructionFollowingCi95 = around(point.instructionFollowing);
+    }
+    for (const reference of sweep.references) reference.pairAccuracyCi95 = around(reference.pairAccuracy);
+    await writeVlmScores(directory, vlm);
+    await writeMllmScores(directory, mllm);
+    await writeSweep(directory, sweep);
+
+    const html = await renderReport(directory);
+    expect(html.match(/<svg /g)?.length).toBe(5);
+    // one error bar per (pattern, model) bar, labelled with the interval it draws
+    const vlmBars = errorBars(html, 'vlm');
+    expect(vlmBars).toHaveLength(vlm.patterns.length * vlm.models.length);
+    const model0 = vlm.models[0];
+    const pattern0 = vlm.patterns[0];
+    const [low, high] = around(model0.perPattern[pattern0]);
+    expect(vlmBars).toContain(`pattern: ${pattern0}; low: ${low}; high: ${high}; model: ${model0.name}; 95% interval: ${model0.perPattern[pattern0].toFixed(1)} [${low.toFixed(1)}, ${high.toFixed(1)}]`);
+    expect(errorBars(html, 'mllm')).toHaveLength(mllm.patterns.length * mllm.models.length);
+    // sweep curve: both axes per ratio; trade-off: a vertical and a horizontal line per ratio
+    expect(errorBars(html, 'sweep')).toHaveLength(4 * sweep.points.length);
+    // tables: value [low, high]
+    expect(html).toContain('<td>20.0 [15.0, 25.0]</td>'); // llava clip-only pair accuracy
+    expect(html).toMatch(/Pearson r = 0\.83 \[0\.41, 0\.95\]/);
+    // the comparisons table and the findings: a difference stated only when resolved
+    expect(html).toContain('id="comparisons"');
+    expect(html).toContain('+14.4 [4.4, 24.4]');
+    expect(html).toContain('i-mof above llava clip-only: the interval excludes 0');
+    expect(html).toMatch(/a-mof r=0\.25 − a-mof r=0<\/b>: \+4\.4 \[-4\.4, 13\.3\] points, McNemar p 0\.45; not resolved at this scale/);
+  });
+
+  it('still renders a results folder without intervals (no error bars, plain numbers)', async () => {
+    const html = await renderReport(fixture);
+    for (const section of ['vlm', 'mllm', 'sweep']) expect(errorBars(html, section)).toEqual([]);
+    expect(html).not.toContain('id="comparisons"');
+    expect(html).toMatch(/<td[^>]*>20\.0<\/td>/);
+    expect(html).not.toContain('95% bootstrap interval');
+  });
+});
+
 describe('bad results folders', () => {
   async function folderWith(name: string, files: Record<string, string>): Promise<string> {
     const directory = join(scratch, name);

@@ -13,6 +13,22 @@ export const reportFileName = 'report.html';
 /** Most CLIP-blind pairs shown in the gallery (the CSV may hold more; the table says how many). */
 export const maxGalleryPairs = 36;
 
+/** `16.3 [10.4, 22.2]` when the interval is known, else the plain percent (older results folders). */
+function percentWithInterval(value: number | null | undefined, ci: readonly [number, number] | null | undefined): string {
+  if (value === null || value === undefined || !ci) return formatPercent(value);
+  return `${formatPercent(value)} [${formatPercent(ci[0])}, ${formatPercent(ci[1])}]`;
+}
+
+/** `+5.9 [-2.2, 14.1]` in points. */
+function signedInterval(value: number, ci: readonly [number, number]): string {
+  const signed = (v: number) => `${v > 0 ? '+' : ''}${v.toFixed(1)}`;
+  return `${signed(value)} [${ci[0].toFixed(1)}, ${ci[1].toFixed(1)}]`;
+}
+
+function pValue(p: number): string {
+  return p < 0.001 ? '< 0.001' : p.toFixed(p < 0.01 ? 3 : 2);
+}
+
 function chart(svg: string, label: string): string {
   return `<figure class="chart" role="img" aria-label="${escapeHtml(label)}">${svg}</figure>`;
 }
@@ -21,15 +37,18 @@ function headline(bundle: ResultsBundle): string {
   const items: string[] = [];
   const { vlmScores, mllmScores, sweep, blindPairs } = bundle;
   if (vlmScores) {
-    const parts = vlmScores.models.map((model) => `${escapeHtml(model.name)} ${formatPercent(model.average)}%`);
+    const parts = vlmScores.models.map((model) => `${escapeHtml(model.name)} ${percentWithInterval(model.average, model.averageCi95)}%`);
     items.push(`<b>Finding 1</b> (MMVP-VLM-style average over ${vlmScores.patterns.length} patterns): ${parts.join(', ')}.` + (blindPairs ? ` ${blindPairs.length} CLIP-blind pair(s) mined from the evaluation pool.` : ''));
   }
   if (mllmScores) {
     const clipOnly = mllmScores.models.find((model) => model.strategy === 'clip');
     const correlation = mllmScores.correlations[0];
     const parts: string[] = [];
-    if (clipOnly) parts.push(`${escapeHtml(clipOnly.name)} MMVP pair accuracy ${formatPercent(clipOnly.pairAccuracy)}% (chance 25%)`);
-    if (correlation) parts.push(`Pearson r between ${escapeHtml(correlation.x)} and ${escapeHtml(correlation.y)} per pattern = ${correlation.pearson === null ? 'undefined' : correlation.pearson.toFixed(2)}`);
+    if (clipOnly) parts.push(`${escapeHtml(clipOnly.name)} MMVP pair accuracy ${percentWithInterval(clipOnly.pairAccuracy, clipOnly.pairAccuracyCi95)}% (chance 25%)`);
+    if (correlation) {
+      const ci = correlation.pearsonCi95;
+      parts.push(`Pearson r between ${escapeHtml(correlation.x)} and ${escapeHtml(correlation.y)} per pattern = ${correlation.pearson === null ? 'undefined' : correlation.pearson.toFixed(2)}${ci ? ` [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : ''}`);
+    }
     if (parts.length > 0) items.push(`<b>Finding 2</b>: ${parts.join('; ')}.`);
   }
   if (sweep) {
@@ -41,22 +60,34 @@ function headline(bundle: ResultsBundle): string {
     if (first.instructionFollowing !== null && last.instructionFollowing !== null) {
       text += `; ${escapeHtml(sweep.proxy.name)} ${formatPercent(first.instructionFollowing)}% at r=${first.ratio} vs ${formatPercent(last.instructionFollowing)}% at r=${last.ratio}`;
     }
-    const refs = sweep.references.map((reference) => `${escapeHtml(reference.model)} ${formatPercent(reference.pairAccuracy)}%`);
+    const refs = sweep.references.map((reference) => `${escapeHtml(reference.model)} ${percentWithInterval(reference.pairAccuracy, reference.pairAccuracyCi95)}%`);
     if (refs.length > 0) text += `; references: ${refs.join(', ')}`;
     items.push(text + '.');
   }
-  return items.length === 0 ? '' : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run; compare with the paper yourself (see the sections below).</p></section>`;
+  for (const comparison of mllmScores?.comparisons ?? []) {
+    const verdict = comparison.resolved ? `${escapeHtml(comparison.b)} ${comparison.difference > 0 ? 'above' : 'below'} ${escapeHtml(comparison.a)}: the interval excludes 0` : 'not resolved at this scale (the interval includes 0)';
+    items.push(
+      `<b>${escapeHtml(comparison.b)} − ${escapeHtml(comparison.a)}</b>${comparison.description ? ` (${escapeHtml(comparison.description)})` : ''}: ` +
+        `${signedInterval(comparison.difference, comparison.differenceCi95)} points, McNemar p ${pValue(comparison.mcnemarP)}; ${verdict}.`,
+    );
+  }
+  return items.length === 0 ? '' : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run${bundle.mllmScores?.comparisons.length || bundle.vlmScores?.models.some((model) => model.averageCi95) ? ', with 95% bootstrap intervals over pairs in brackets; a difference is stated only when its interval excludes 0' : ''}; compare with the paper yourself (see the sections below).</p></section>`;
 }
 
 async function vlmSection(scores: VlmScores): Promise<string> {
   const svg = await renderVegaLiteToSvg(vlmBarsSpec(scores), 'vlm');
-  const rows = scores.models.map((model) => [model.name, model.kind, ...scores.patterns.map((pattern) => formatPercent(model.perPattern[pattern])), formatPercent(model.average)]);
+  const rows = scores.models.map((model) => [
+    model.name,
+    model.kind,
+    ...scores.patterns.map((pattern) => percentWithInterval(model.perPattern[pattern], model.perPatternCi95?.[pattern])),
+    percentWithInterval(model.average, model.averageCi95),
+  ]);
   const descriptions = scores.models.filter((model) => model.description).map((model) => `<li><b>${escapeHtml(model.name)}</b>: ${escapeHtml(model.description)}</li>`);
   return `<section id="vlm"><h2>Finding 1: CLIP-style models per visual pattern (MMVP-VLM rule)</h2>
 <div class="charts">${chart(svg, 'MMVP-VLM per-pattern bars')}</div>
 ${htmlTable(['model', 'kind', ...scores.patterns, 'average'], rows)}
 ${descriptions.length > 0 ? `<ul class="muted">${descriptions.join('')}</ul>` : ''}
-<p class="muted">${scores.models[0]?.pairsPerPattern ?? '?'} pairs per pattern.</p></section>`;
+<p class="muted">${scores.models[0]?.pairsPerPattern ?? '?'} pairs per pattern.${scores.models.some((model) => model.averageCi95) ? ' In brackets: 95% bootstrap interval over pairs (per pattern: over that pattern\'s pairs).' : ''}</p></section>`;
 }
 
 async function blindPairsSection(directory: string, pairs: readonly BlindPair[]): Promise<string> {
@@ -83,9 +114,9 @@ async function mllmSection(scores: MllmScores, vlm: VlmScores | undefined): Prom
     model.name,
     model.strategy,
     model.ratio === null ? '—' : String(model.ratio),
-    ...scores.patterns.map((pattern) => formatPercent(model.perPattern[pattern])),
-    formatPercent(model.pairAccuracy),
-    formatPercent(model.questionAccuracy),
+    ...scores.patterns.map((pattern) => percentWithInterval(model.perPattern[pattern], model.perPatternCi95?.[pattern])),
+    percentWithInterval(model.pairAccuracy, model.pairAccuracyCi95),
+    percentWithInterval(model.questionAccuracy, model.questionAccuracyCi95),
   ]);
   const scatters: string[] = [];
   for (const [index, correlation] of scores.correlations.entries()) {
@@ -93,14 +124,32 @@ async function mllmSection(scores: MllmScores, vlm: VlmScores | undefined): Prom
     const y = scores.models.find((model) => model.name === correlation.y);
     if (!x || !y) continue;
     const patterns = scores.patterns.filter((pattern) => pattern in x.perPattern);
-    const svg = await renderVegaLiteToSvg(correlationSpec({ patterns, x: x.perPattern, y: y.perPattern, xTitle: `${x.name} (MMVP-VLM %)`, yTitle: `${y.name} (MMVP %)`, pearson: correlation.pearson }), `corr${index}`);
+    const svg = await renderVegaLiteToSvg(correlationSpec({ patterns, x: x.perPattern, y: y.perPattern, xTitle: `${x.name} (MMVP-VLM %)`, yTitle: `${y.name} (MMVP %)`, pearson: correlation.pearson, pearsonCi95: correlation.pearsonCi95 }), `corr${index}`);
     scatters.push(chart(svg, `correlation ${correlation.x} vs ${correlation.y}`));
   }
-  const correlationRows = scores.correlations.map((correlation) => [correlation.x, correlation.y, correlation.pearson === null ? 'undefined' : correlation.pearson.toFixed(3), correlation.description ?? '']);
+  const correlationRows = scores.correlations.map((correlation) => [
+    correlation.x,
+    correlation.y,
+    correlation.pearson === null ? 'undefined' : correlation.pearson.toFixed(3),
+    correlation.pearsonCi95 ? `[${correlation.pearsonCi95[0].toFixed(3)}, ${correlation.pearsonCi95[1].toFixed(3)}]` : '—',
+    correlation.description ?? '',
+  ]);
+  const comparisonRows = scores.comparisons.map((comparison) => [
+    comparison.b,
+    comparison.a,
+    String(comparison.pairs),
+    signedInterval(comparison.difference, comparison.differenceCi95),
+    String(comparison.onlyA),
+    String(comparison.onlyB),
+    pValue(comparison.mcnemarP),
+    comparison.resolved ? 'yes' : 'no',
+    comparison.description ?? '',
+  ]);
   return `<section id="mllm"><h2>Finding 2: MLLM pair accuracy per visual pattern (MMVP rule)</h2>
 <div class="charts">${chart(bars, 'MMVP per-pattern bars per model')}</div>
 ${htmlTable(['model', 'strategy', 'r', ...scores.patterns, 'pairs %', 'questions %'], rows)}
-${correlationRows.length > 0 ? `<h3>Correlation with the CLIP-style scores</h3>${htmlTable(['x', 'y', 'Pearson r', 'note'], correlationRows)}` : ''}
+${comparisonRows.length > 0 ? `<h3 id="comparisons">Paired comparisons (same pairs)</h3>${htmlTable(['b', 'a', 'pairs', 'b − a, points [95% CI]', 'only a right', 'only b right', 'McNemar p', 'resolved', 'note'], comparisonRows, { className: 'data comparisons' })}<p class="muted">Paired bootstrap of the pair-accuracy difference over the same pairs and an exact McNemar test on the discordant pairs; resolved only when the interval excludes 0.</p>` : ''}
+${correlationRows.length > 0 ? `<h3>Correlation with the CLIP-style scores</h3>${htmlTable(['x', 'y', 'Pearson r', '95% CI', 'note'], correlationRows)}` : ''}
 <div class="charts">${scatters.join('\n')}</div></section>`;
 }
 
@@ -110,8 +159,13 @@ async function sweepSection(sweep: Sweep): Promise<string> {
   const tradeOffSvg = tradeOff ? chart(await renderVegaLiteToSvg(tradeOff, 'tradeoff'), 'trade-off') : '';
   const rows = [...sweep.points]
     .sort((a, b) => a.ratio - b.ratio)
-    .map((point) => [point.model, String(point.ratio), formatPercent(point.pairAccuracy), formatPercent(point.instructionFollowing)]);
-  const references = sweep.references.map((reference) => [reference.model, reference.strategy, formatPercent(reference.pairAccuracy), formatPercent(reference.instructionFollowing)]);
+    .map((point) => [point.model, String(point.ratio), percentWithInterval(point.pairAccuracy, point.pairAccuracyCi95), percentWithInterval(point.instructionFollowing, point.instructionFollowingCi95)]);
+  const references = sweep.references.map((reference) => [
+    reference.model,
+    reference.strategy,
+    percentWithInterval(reference.pairAccuracy, reference.pairAccuracyCi95),
+    percentWithInterval(reference.instructionFollowing, reference.instructionFollowingCi95),
+  ]);
   return `<section id="sweep"><h2>Finding 3: Mixture-of-Features</h2>
 ${sweep.pipeline ? `<p class="muted">Pipeline: ${escapeHtml(sweep.pipeline)}</p>` : ''}
 <div class="charts">${chart(curve, 'A-MoF ratio sweep')}${tradeOffSvg}</div>

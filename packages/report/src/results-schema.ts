@@ -194,7 +194,14 @@ export const sweepSchema = z
     references: z
       .array(
         z
-          .object({ model: z.string(), strategy: mixtureStrategySchema, pairAccuracy: percent, instructionFollowing: percent.nullable() })
+          .object({
+            model: z.string(),
+            strategy: mixtureStrategySchema,
+            pairAccuracy: percent,
+            instructionFollowing: percent.nullable(),
+            pairAccuracyCi95: interval.optional(),
+            instructionFollowingCi95: interval.nullable().optional(),
+          })
           .strict(),
       )
       .default([]),

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseWithSchema } from '@mmvp/core';
+import type { z } from 'zod';
 import { formatCsv } from './csv';
 import {
   answerRecordSchema,
@@ -34,9 +35,10 @@ export const writeRunInfo = async (directory: string, value: RunInfoInput) =>
   writeJson(directory, resultFileNames.run, parseWithSchema(runInfoSchema, value, resultFileNames.run));
 export const writeVlmScores = async (directory: string, value: VlmScores) =>
   writeJson(directory, resultFileNames.vlmScores, parseWithSchema(vlmScoresSchema, value, resultFileNames.vlmScores));
-export const writeMllmScores = async (directory: string, value: MllmScores) =>
+/** Fields with defaults (`comparisons`, `correlations`) may be left out. */
+export const writeMllmScores = async (directory: string, value: MllmScores | z.input<typeof mllmScoresSchema>) =>
   writeJson(directory, resultFileNames.mllmScores, parseWithSchema(mllmScoresSchema, value, resultFileNames.mllmScores));
-export const writeSweep = async (directory: string, value: Sweep) =>
+export const writeSweep = async (directory: string, value: Sweep | z.input<typeof sweepSchema>) =>
   writeJson(directory, resultFileNames.sweep, parseWithSchema(sweepSchema, value, resultFileNames.sweep));
 
 /** Writes blind-pairs.csv (image paths should be relative to the results folder). */

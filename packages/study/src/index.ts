@@ -23,3 +23,10 @@ export type { VlmEvaluationResult, VlmPatternResult, VlmScoresDocument, VlmSkipp
 export { evaluateVlmOptionsSchema } from './vlm/evaluate-vlm-options';
 export type { EvaluateVlmOptions, VlmProgressEvent } from './vlm/evaluate-vlm-options';
 export { vlmPairsCsv, vlmScoresMarkdown } from './vlm/vlm-outputs';
+
+// the demo: the study in miniature
+export { runDemo } from './demo/run-demo';
+export type { DemoResult } from './demo/run-demo';
+export { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
+export type { DemoLlavaModel, DemoProgressEvent, RunDemoOptions, RunDemoOptionsInput } from './demo/demo-options';
+export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './demo/findings';

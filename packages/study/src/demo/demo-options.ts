@@ -1,0 +1,78 @@
+import { InvalidArgumentError } from '@mmvp/core';
+import { z } from 'zod';
+
+/** The trained zoo's LLaVA configurations (tools/zoo/build_zoo.py CONFIGS), in report order. */
+export const DEMO_LLAVA_MODELS = [
+  { name: 'llava-clip', strategy: 'clip', ratio: null },
+  { name: 'llava-amof-0', strategy: 'additive', ratio: 0 },
+  { name: 'llava-amof-0.25', strategy: 'additive', ratio: 0.25 },
+  { name: 'llava-amof-0.5', strategy: 'additive', ratio: 0.5 },
+  { name: 'llava-amof-0.625', strategy: 'additive', ratio: 0.625 },
+  { name: 'llava-amof-0.75', strategy: 'additive', ratio: 0.75 },
+  { name: 'llava-amof-0.875', strategy: 'additive', ratio: 0.875 },
+  { name: 'llava-amof-1', strategy: 'additive', ratio: 1 },
+  { name: 'llava-imof', strategy: 'interleaved', ratio: null },
+] as const;
+export type DemoLlavaModel = (typeof DEMO_LLAVA_MODELS)[number];
+
+/** The paper's CLIP-blind thresholds (set for CLIP ViT-L/14 and DINOv2 ViT-L/14). */
+export const PAPER_CLIP_MIN = 0.95;
+export const PAPER_DINO_MAX = 0.6;
+
+const fraction = z.number().finite().min(-1).max(1);
+
+export const runDemoOptionsSchema = z
+  .object({
+    /** The trained zoo folder (tiny-clip, tiny-ssl, llava-* and zoo.json), e.g. models/zoo of a checkout. */
+    zoo: z.string().min(1),
+    /** The results folder (report.html, JSON/CSV results, the generated eval set under data/). */
+    out: z.string().min(1),
+    /** Seed of the generated MMVP-Synth evaluation set (default 2024). */
+    seed: z.number().int().nonnegative().default(2024),
+    /** Evaluation pairs per visual pattern (default 15, the MMVP-VLM layout). */
+    pairsPerPattern: z.number().int().positive().default(15),
+    /** LLaVA configurations to run (default: all of DEMO_LLAVA_MODELS). */
+    models: z.array(z.string().min(1)).optional(),
+    /** CLIP-blind thresholds; default: the zoo's calibrated zoo.json values, else the paper's. */
+    clipMin: fraction.optional(),
+    dinoMax: fraction.optional(),
+    /** Write report.html (default true). */
+    report: z.boolean().default(true),
+    /** The command line recorded in run.json (default: a description of this call). */
+    command: z.string().optional(),
+  })
+  .strict();
+export type RunDemoOptionsInput = z.input<typeof runDemoOptionsSchema> & {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: DemoProgressEvent) => void;
+};
+export type RunDemoOptions = z.output<typeof runDemoOptionsSchema>;
+
+/** Checks runDemo's options: one line naming the option and the valid choices. */
+export function parseDemoOptions(input: RunDemoOptionsInput): RunDemoOptions & { selected: DemoLlavaModel[] } {
+  const { signal: _signal, onProgress: _onProgress, ...rest } = input;
+  const parsed = runDemoOptionsSchema.safeParse(rest);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidArgumentError(`runDemo: ${issue.path.join('.') || 'options'}: ${issue.message}`);
+  }
+  const names = parsed.data.models ?? DEMO_LLAVA_MODELS.map((m) => m.name);
+  const unknown = names.filter((name) => !DEMO_LLAVA_MODELS.some((m) => m.name === name));
+  if (unknown.length > 0) throw new InvalidArgumentError(`--models: unknown configuration(s) ${unknown.join(', ')}; choose from ${DEMO_LLAVA_MODELS.map((m) => m.name).join(', ')}`);
+  return { ...parsed.data, selected: DEMO_LLAVA_MODELS.filter((m) => names.includes(m.name)) };
+}
+
+type Interval = readonly [number, number];
+
+/** What runDemo reports while it runs, in order. */
+export type DemoProgressEvent =
+  | { readonly type: 'resolved'; readonly zoo: string; readonly out: string; readonly models: readonly string[]; readonly clipMin: number; readonly dinoMax: number; readonly thresholdSource: string }
+  | { readonly type: 'eval-set'; readonly seed: number; readonly pairsPerPattern: number; readonly patterns: number; readonly questions: number; readonly imageSize: number }
+  | { readonly type: 'encoders'; readonly clip: string; readonly ssl: string; readonly clipImageSize: readonly number[] }
+  | { readonly type: 'vlm-pairs'; readonly done: number; readonly total: number }
+  | { readonly type: 'vlm-scores'; readonly clipAverage: number; readonly clipAverageCi95: Interval; readonly clipProbeAverage: number; readonly clipProbeAverageCi95: Interval; readonly sslProbeAverage: number; readonly sslProbeAverageCi95: Interval }
+  | { readonly type: 'blind-pairs'; readonly found: number; readonly samePair: number; readonly pool: number; readonly clipMin: number; readonly dinoMax: number; readonly thresholdSource: string }
+  | { readonly type: 'model-done'; readonly model: string; readonly pairAccuracy: number; readonly pairAccuracyCi95: Interval; readonly questionAccuracy: number; readonly questionAccuracyCi95: Interval; readonly instructionFollowing: number; readonly instructionFollowingCi95: Interval; readonly seconds: number }
+  | { readonly type: 'correlation'; readonly x: string; readonly y: string; readonly pearson: number | null; readonly pearsonCi95: Interval | null }
+  | { readonly type: 'stage-done'; readonly stage: string; readonly seconds: number }
+  | { readonly type: 'report'; readonly path: string };

@@ -1,0 +1,68 @@
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pearson } from '@mmvp/metrics';
+import { describe, expect, it } from 'vitest';
+import { correlationWithInterval, demoComparisons, demoFindings } from './findings';
+import type { ModelScores } from './model-scores';
+import { runDemo } from './run-demo';
+
+const patterns = ['p1', 'p2', 'p3'];
+/** A model whose pair k is right when right(k); pairs 1..n, two questions each, pattern of pair k = patterns[k % 3]. */
+function model(name: string, n: number, right: (k: number) => boolean): ModelScores {
+  const results = Array.from({ length: 2 * n }, (_, q) => ({ questionId: q + 1, pairId: Math.floor(q / 2) + 1, correct: right(Math.floor(q / 2)), pattern: patterns[Math.floor(q / 2) % 3]! }));
+  const entry = { name, strategy: 'clip' as const, ratio: null, pairs: n, questions: 2 * n, pairAccuracy: 0, questionAccuracy: 0, perPattern: {}, pairAccuracyCi95: [0, 0] as [number, number], questionAccuracyCi95: [0, 0] as [number, number] };
+  return { entry, results, instructionFollowing: 0, instructionFollowingCi95: [0, 0], records: [] };
+}
+
+describe('the demo findings', () => {
+  it('states "I-MoF beats CLIP-only" only when the paired interval excludes 0', () => {
+    const n = 60;
+    const clip = model('llava-clip', n, (k) => k % 4 === 0);
+    const close = demoComparisons([clip, model('llava-imof', n, (k) => k % 4 === 0 || k === 1)]);
+    expect(close).toHaveLength(1);
+    expect(close[0]).toMatchObject({ a: 'llava-clip', b: 'llava-imof', onlyA: 0, onlyB: 1, resolved: false });
+    const base = { patterns, clip: { perPattern: { p1: 10, p2: 0, p3: 0 }, perPatternCi95: { p1: [0, 20] as [number, number], p2: [0, 0] as [number, number], p3: [0, 0] as [number, number] }, average: 3.3, averageCi95: [0, 8] as [number, number] }, clipProbe: { average: 50, averageCi95: [40, 60] as [number, number] }, sslProbe: { average: 50, averageCi95: [40, 60] as [number, number] }, blindPairs: [], pool: 2 * n, models: [clip], correlation: null };
+    const unresolved = demoFindings({ ...base, comparisons: close });
+    expect(unresolved.mixture.statement).toMatch(/^I-MoF vs CLIP-only: \+1\.7 points \[0\.0, 5\.0\], McNemar p = 1\.00, 60 pairs; not resolved at this scale/);
+    expect(unresolved.mixture.statement).not.toContain('beats');
+    const far = demoComparisons([clip, model('llava-imof', n, (k) => k % 4 !== 3)]);
+    expect(far[0]!.resolved).toBe(true);
+    expect(demoFindings({ ...base, comparisons: far }).mixture.statement).toMatch(/^I-MoF beats CLIP-only: \+50\.0 points \[\d/);
+    expect(unresolved.clipBlindness.statement).toContain('below the 25% chance level');
+  });
+
+  it("bootstraps Pearson r over pairs within patterns; the point estimate is the per-pattern scores' r", () => {
+    const n = 30; // 10 pairs per pattern
+    const clipPairs = Array.from({ length: n }, (_, k) => ({ pattern: patterns[k % 3]!, correct: k % 3 === 0 ? k < 24 : k % 3 === 1 ? k < 12 : k < 3 }));
+    const mllm = model('llava-clip', n, (k) => (k % 3 === 0 ? k < 21 : k % 3 === 1 ? k < 9 : false));
+    const score = (right: (k: number) => boolean, p: number) => (100 * Array.from({ length: n }, (_, k) => k).filter((k) => k % 3 === p && right(k)).length) / 10;
+    const x = patterns.map((_, p) => score((k) => clipPairs[k]!.correct, p));
+    const y = patterns.map((_, p) => score((k) => mllm.results[2 * k]!.correct, p));
+    const result = correlationWithInterval(patterns, { pairs: clipPairs, perPattern: Object.fromEntries(patterns.map((p, i) => [p, x[i]!])) }, { results: mllm.results, perPattern: Object.fromEntries(patterns.map((p, i) => [p, y[i]!])) });
+    expect(result.pearson).toBeCloseTo(pearson(x, y), 12);
+    expect(result.pearsonCi95).not.toBeNull();
+    expect(result.pearsonCi95![0]).toBeLessThanOrEqual(result.pearson!);
+    expect(result.pearsonCi95![1]).toBeGreaterThanOrEqual(result.pearson!);
+    expect(() => correlationWithInterval(patterns, { pairs: clipPairs.slice(1), perPattern: {} }, { results: mllm.results, perPattern: {} })).toThrow(/same scene/);
+  });
+
+  it('stops on an aborted signal and releases the run folder', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'mmvp-study-demo-'));
+    try {
+      const zoo = join(scratch, 'zoo');
+      for (const name of ['tiny-clip', 'tiny-ssl', 'llava-clip']) await mkdir(join(zoo, name), { recursive: true });
+      const controller = new AbortController();
+      controller.abort(new Error('stop here'));
+      const events: string[] = [];
+      const out = join(scratch, 'out');
+      await expect(runDemo({ zoo, out, pairsPerPattern: 1, models: ['llava-clip'], signal: controller.signal, onProgress: (event) => events.push(event.type) })).rejects.toThrow('stop here');
+      expect(events).toEqual(['resolved', 'eval-set', 'stage-done']);
+      expect(await readdir(out)).not.toContain('.mmvp-lock');
+      await expect(runDemo({ zoo, out, models: ['llava-x'] })).rejects.toThrow(/unknown configuration\(s\) llava-x; choose from llava-clip/);
+      await expect(runDemo({ zoo, out, pairsPerPattern: 0 })).rejects.toThrow(/runDemo: pairsPerPattern/);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});
