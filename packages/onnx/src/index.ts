@@ -11,6 +11,8 @@ export { resolveModelFolder, dtypeSuffixes, modelDtypes } from './model-folder';
 export type { ModelFolder, ModelDtype } from './model-folder';
 export { resolveTap, findHiddenState, normalizeLayerIndex, tapKey, fileSha256, clipVisionNaming, dinov2Naming } from './graph-tap';
 export type { GraphTap, GraphNaming, TapOptions, ResolvedTap } from './graph-tap';
+export { analyzeDataFlow, scopeInputs, describeScopeInputs, topologicalOrder } from './graph-data-flow';
+export type { DataFlow, ScopeInputs } from './graph-data-flow';
 export { selectTokens, runInBatches, tokenSelections } from './token-selection';
 export { createVisionTower } from './vision-tower';
 export type { VisionTower, VisionTowerOptions } from './vision-tower';
