@@ -14,7 +14,7 @@ type WeightRoute = 'initializer' | 'shared-identity' | 'cast-fp16' | 'dequantize
  * A two-layer CLIP-vision-shaped graph: x0 = Relu(pixel_values); x_{k+1} = x_k + Relu(LN_k(x_k)); with the
  * exporter's module-scoped node names. `route` decides where layer_norm1's scale comes from.
  */
-function encoderGraph(route: WeightRoute, layers = 2) {
+function encoderGraph(route: WeightRoute, layers = 2, lnInput: 'direct' | 'qdq' | 'cast' = 'direct') {
   const nodes: NodeSpec[] = [{ opType: 'Relu', name: '/vision_model/embeddings/Relu', inputs: ['pixel_values'], outputs: ['x0'] }];
   const initializers: InitializerSpec[] = [];
   const weight = (k: number): string => {
@@ -51,8 +51,22 @@ function encoderGraph(route: WeightRoute, layers = 2) {
     initializers.push({ name: `ln${k}.bias`, dims: [D], data: new Float32Array(D) });
     const w = weight(k);
     const out = k === layers - 1 ? 'last_hidden_state' : `x${k + 1}`;
+    let lnIn = `x${k}`;
+    if (lnInput === 'qdq') {
+      // a QDQ export quantizes the activation the LayerNorm reads (nodes named after the tensor, outside the scope)
+      initializers.push({ name: `x${k}_scale`, dims: [], data: new Float32Array([0.05]) }, { name: `x${k}_zero_point`, dims: [], data: new Uint8Array([128]) });
+      nodes.push(
+        { opType: 'QuantizeLinear', name: `x${k}_QuantizeLinear`, inputs: [`x${k}`, `x${k}_scale`, `x${k}_zero_point`], outputs: [`x${k}_quantized`] },
+        { opType: 'DequantizeLinear', name: `x${k}_DequantizeLinear`, inputs: [`x${k}_quantized`, `x${k}_scale`, `x${k}_zero_point`], outputs: [`x${k}_dequantized`] },
+      );
+      lnIn = `x${k}_dequantized`;
+    } else if (lnInput === 'cast') {
+      // a float16 export keeping a blocked op in float32 between Casts (here named outside the scope)
+      nodes.push({ opType: 'Cast', name: `ln${k}_input_cast0`, inputs: [`x${k}`], outputs: [`x${k}_float32`], attributes: { to: 1 } });
+      lnIn = `x${k}_float32`;
+    }
     nodes.push(
-      { opType: 'LayerNormalization', name: `${scope}layer_norm1/LayerNormalization`, inputs: [`x${k}`, w, `ln${k}.bias`], outputs: [`${scope}ln`], attributes: { axis: -1, epsilon: { float: 1e-5 } } },
+      { opType: 'LayerNormalization', name: `${scope}layer_norm1/LayerNormalization`, inputs: [lnIn, w, `ln${k}.bias`], outputs: [`${scope}ln`], attributes: { axis: -1, epsilon: { float: 1e-5 } } },
       { opType: 'Relu', name: `${scope}mlp/Relu`, inputs: [`${scope}ln`], outputs: [`${scope}h`] },
       { opType: 'Add', name: `${scope}Add`, inputs: [`x${k}`, `${scope}h`], outputs: [out] },
     );
@@ -129,5 +143,15 @@ describe('data flow: activations vs weights', () => {
     const flow = analyzeDataFlow(graph);
     expect(flow.isActivation('last_hidden_state')).toBe(true);
     expect(flow.isActivation('onnx::LayerNormalization_100')).toBe(false);
+  });
+
+  it('taps the hidden state itself when the LayerNorm reads a QDQ or Cast encoding of it', () => {
+    for (const lnInput of ['qdq', 'cast'] as const) {
+      const graph = encoderGraph('shared-identity', 2, lnInput);
+      const flow = analyzeDataFlow(graph);
+      expect(scopeInputs(graph, '/vision_model/encoder/layers.1/layer_norm1/', flow).activations).toEqual([lnInput === 'qdq' ? 'x1_dequantized' : 'x1_float32']);
+      expect(findHiddenState(graph, clipVisionNaming, 1, 2, 'm.onnx')).toBe('x1');
+      expect(findHiddenState(graph, clipVisionNaming, 0, 2, 'm.onnx')).toBe('x0');
+    }
   });
 });

@@ -246,3 +246,33 @@ export function describeScopeInputs(inputs: ScopeInputs, flow: DataFlow, limit =
   const shown = entries.slice(0, limit).join(', ');
   return entries.length > limit ? `${shown}, and ${entries.length - limit} more` : shown;
 }
+
+/** Ops that pass an activation on unchanged but for its encoding: dtype casts and (de)quantization. */
+const transparentOps = new Set(['Identity', 'Cast', 'QuantizeLinear', 'DequantizeLinear']);
+
+/**
+ * The activation `tensor` is an encoding of: walks back through Identity, Cast and QuantizeLinear ->
+ * DequantizeLinear (a float16 export's inserted casts, a QDQ export's activation quantization) to the
+ * tensor they wrap. Returns `tensor` itself when it is not wrapped.
+ */
+export function unwrapActivation(flow: DataFlow, tensor: string): string {
+  let current = tensor;
+  for (let guard = 0; guard < 8; guard++) {
+    const node = flow.producer(current);
+    const source = node?.input?.[0];
+    if (!node || !transparentOps.has(node.op_type ?? '') || !source || !flow.isActivation(source)) break;
+    current = source;
+  }
+  return current;
+}
+
+/** `tensor` and every encoding of it (forward through Identity, Cast, QuantizeLinear, DequantizeLinear). */
+export function wrappedForms(flow: DataFlow, tensor: string): string[] {
+  const forms = [tensor];
+  for (let i = 0; i < forms.length && forms.length < 64; i++) {
+    for (const node of flow.consumers(forms[i]!)) {
+      if (transparentOps.has(node.op_type ?? '') && node.input?.[0] === forms[i]) for (const out of node.output ?? []) if (out && !forms.includes(out)) forms.push(out);
+    }
+  }
+  return forms;
+}

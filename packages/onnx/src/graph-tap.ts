@@ -4,7 +4,7 @@ import { link, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FileFormatError, InvalidArgumentError, ModelLoadError, listChoices } from '@mmvp/core';
-import { analyzeDataFlow, describeScopeInputs, scopeInputs, type DataFlow } from './graph-data-flow';
+import { analyzeDataFlow, describeScopeInputs, scopeInputs, unwrapActivation, wrappedForms, type DataFlow } from './graph-data-flow';
 import { decodeModel, encodeGraphOutputsAppendix, encodeModel, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from './proto/onnx-proto';
 
 /** Which hidden state to expose (see FeatureTap in @mmvp/core). */
@@ -146,11 +146,13 @@ export function findHiddenState(graph: GraphProto, naming: GraphNaming, index: n
         `${sourceName}: cannot find hidden_states[${index}]: looked for the single activation input of the nodes named '${scope}...' (the LayerNorm at the start of encoder layer ${index}); ${input.problem}`,
       );
     }
-    const residual = consumers(input.tensor).some((n) => n.op_type === 'Add' && (n.name ?? '').startsWith(naming.layerScope(index)));
+    // the hidden state itself, not a Cast/QDQ encoding of it made for the LayerNorm
+    const tensor = unwrapActivation(flow, input.tensor);
+    const residual = wrappedForms(flow, tensor).some((t) => consumers(t).some((n) => n.op_type === 'Add' && (n.name ?? '').startsWith(naming.layerScope(index))));
     if (!residual) {
-      throw new ModelLoadError(`${sourceName}: the input of '${scope}' (${input.tensor}) does not feed a residual Add in '${naming.layerScope(index)}', so it is not hidden_states[${index}]`);
+      throw new ModelLoadError(`${sourceName}: the input of '${scope}' (${tensor}) does not feed a residual Add in '${naming.layerScope(index)}', so it is not hidden_states[${index}]`);
     }
-    return input.tensor;
+    return tensor;
   }
   if ('output' in naming.lastLayer) {
     const outputs = (graph.output ?? []).map((o) => o.name);
@@ -164,11 +166,12 @@ export function findHiddenState(graph: GraphProto, naming: GraphNaming, index: n
   if ('problem' in input) {
     throw new ModelLoadError(`${sourceName}: cannot find the final LayerNorm input (hidden_states[${index}]): looked for the single activation input of the nodes named '${scope}...'; ${input.problem}`);
   }
-  const made = producer(input.tensor);
+  const tensor = unwrapActivation(flow, input.tensor);
+  const made = producer(tensor);
   if (!made || made.op_type !== 'Add' || !(made.name ?? '').startsWith(naming.layerScope(numLayers - 1))) {
-    throw new ModelLoadError(`${sourceName}: the input of '${scope}' (${input.tensor}) is not the residual Add of the last layer '${naming.layerScope(numLayers - 1)}'`);
+    throw new ModelLoadError(`${sourceName}: the input of '${scope}' (${tensor}) is not the residual Add of the last layer '${naming.layerScope(numLayers - 1)}'`);
   }
-  return input.tensor;
+  return tensor;
 }
 
 function defaultCacheDir(modelPath: string): string {
