@@ -154,4 +154,13 @@ describe('data flow: activations vs weights', () => {
       expect(findHiddenState(graph, clipVisionNaming, 0, 2, 'm.onnx')).toBe('x0');
     }
   });
+
+  it('a LayerNorm input that is not on the residual stream says what it feeds instead', () => {
+    const graph = encoderGraph('initializer');
+    // layer 1's residual Add reads x0 instead of x1: x1 only feeds the LayerNorm
+    graph.node!.find((n) => n.name === '/vision_model/encoder/layers.1/Add')!.input![0] = 'x0';
+    expect(() => findHiddenState(graph, clipVisionNaming, 1, 2, 'm.onnx')).toThrow(
+      "m.onnx: the input of '/vision_model/encoder/layers.1/layer_norm1/' (x1) does not feed a residual Add in '/vision_model/encoder/layers.1/', so it is not hidden_states[1]; it feeds LayerNormalization '/vision_model/encoder/layers.1/layer_norm1/LayerNormalization'",
+    );
+  });
 });

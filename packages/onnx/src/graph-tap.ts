@@ -150,7 +150,10 @@ export function findHiddenState(graph: GraphProto, naming: GraphNaming, index: n
     const tensor = unwrapActivation(flow, input.tensor);
     const residual = wrappedForms(flow, tensor).some((t) => consumers(t).some((n) => n.op_type === 'Add' && (n.name ?? '').startsWith(naming.layerScope(index))));
     if (!residual) {
-      throw new ModelLoadError(`${sourceName}: the input of '${scope}' (${tensor}) does not feed a residual Add in '${naming.layerScope(index)}', so it is not hidden_states[${index}]`);
+      const feeds = wrappedForms(flow, tensor).flatMap((t) => consumers(t)).map((n) => `${n.op_type} '${n.name ?? ''}'`);
+      throw new ModelLoadError(
+        `${sourceName}: the input of '${scope}' (${tensor}) does not feed a residual Add in '${naming.layerScope(index)}', so it is not hidden_states[${index}]; it feeds ${feeds.length ? feeds.slice(0, 6).join(', ') : 'nothing'}`,
+      );
     }
     return tensor;
   }
@@ -169,7 +172,9 @@ export function findHiddenState(graph: GraphProto, naming: GraphNaming, index: n
   const tensor = unwrapActivation(flow, input.tensor);
   const made = producer(tensor);
   if (!made || made.op_type !== 'Add' || !(made.name ?? '').startsWith(naming.layerScope(numLayers - 1))) {
-    throw new ModelLoadError(`${sourceName}: the input of '${scope}' (${tensor}) is not the residual Add of the last layer '${naming.layerScope(numLayers - 1)}'`);
+    throw new ModelLoadError(
+      `${sourceName}: the input of '${scope}' (${tensor}) is not the residual Add of the last layer '${naming.layerScope(numLayers - 1)}'; it is written by ${made ? `${made.op_type} '${made.name ?? ''}'` : 'no node'}`,
+    );
   }
   return tensor;
 }
