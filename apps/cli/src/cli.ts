@@ -13,6 +13,7 @@ import { registerSweep } from './commands/sweep';
 import { registerDemo } from './commands/demo';
 import { registerReport } from './commands/report';
 import { registerExport } from './commands/export';
+import { registerInspect } from './commands/inspect';
 import { cliVersion } from './version';
 
 const program = new Command('mmvp')
@@ -37,6 +38,7 @@ for (const register of [
   registerSynth,
   registerMine,
   registerExport,
+  registerInspect,
   registerReport,
 ]) {
   register(program);

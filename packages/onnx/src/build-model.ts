@@ -43,7 +43,8 @@ export interface NodeSpec {
 export interface InitializerSpec {
   readonly name: string;
   readonly dims: readonly number[];
-  readonly data: Float32Array | BigInt64Array | Int32Array | Uint8Array;
+  /** Values; float16 initializers take their IEEE half-precision bits as a Uint16Array. */
+  readonly data: Float32Array | BigInt64Array | Int32Array | Uint8Array | Uint16Array;
   readonly type?: ElementType;
 }
 
@@ -72,7 +73,7 @@ function valueInfo(spec: ValueSpec): ValueInfoProto {
 
 function tensorProto(spec: InitializerSpec): TensorProto {
   const inferred: ElementType =
-    spec.data instanceof Float32Array ? 'float32' : spec.data instanceof BigInt64Array ? 'int64' : spec.data instanceof Int32Array ? 'int32' : 'uint8';
+    spec.data instanceof Float32Array ? 'float32' : spec.data instanceof BigInt64Array ? 'int64' : spec.data instanceof Int32Array ? 'int32' : spec.data instanceof Uint16Array ? 'float16' : 'uint8';
   const type = spec.type ?? inferred;
   let expected = 1;
   for (const d of spec.dims) expected *= d;

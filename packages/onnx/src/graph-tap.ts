@@ -4,6 +4,7 @@ import { link, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FileFormatError, InvalidArgumentError, ModelLoadError, listChoices } from '@mmvp/core';
+import { analyzeDataFlow, describeScopeInputs, scopeInputs, unwrapActivation, wrappedForms, type DataFlow } from './graph-data-flow';
 import { decodeModel, encodeGraphOutputsAppendix, encodeModel, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from './proto/onnx-proto';
 
 /** Which hidden state to expose (see FeatureTap in @mmvp/core). */
@@ -99,22 +100,17 @@ export async function fileSha256(path: string): Promise<string> {
   return hash;
 }
 
-function scopeInput(graph: GraphProto, scope: string): { tensor: string; nodes: NodeProto[] } | null {
-  const nodes = (graph.node ?? []).filter((n) => (n.name ?? '').startsWith(scope));
-  if (nodes.length === 0) return null;
-  const producedInside = new Set(nodes.flatMap((n) => n.output ?? []));
-  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
-  const external = new Set<string>();
-  for (const node of nodes) {
-    for (const input of node.input ?? []) {
-      if (input && !producedInside.has(input) && !initializers.has(input) && !input.startsWith(scope)) external.add(input);
-    }
-  }
-  // Constant nodes outside the scope (opset < 13 exports hoist them) are not activations.
-  const constants = new Set((graph.node ?? []).filter((n) => n.op_type === 'Constant').flatMap((n) => n.output ?? []));
-  const activations = [...external].filter((name) => !constants.has(name));
-  if (activations.length !== 1) return null;
-  return { tensor: activations[0]!, nodes };
+/**
+ * The single activation the nodes named `scope...` read from outside themselves (weights, however they
+ * are reached: initializers, Identity/Cast/DequantizeLinear of them, Constant nodes, are not
+ * activations; see graph-data-flow.ts), or why there is not exactly one.
+ */
+function scopeInput(graph: GraphProto, scope: string, flow: DataFlow): { tensor: string; nodes: readonly NodeProto[] } | { problem: string } {
+  const inputs = scopeInputs(graph, scope, flow);
+  if (inputs.nodes.length === 0) return { problem: `no node is named '${scope}...'` };
+  if (inputs.activations.length === 1) return { tensor: inputs.activations[0]!, nodes: inputs.nodes };
+  const count = inputs.activations.length === 0 ? 'no activation' : `${inputs.activations.length} activations`;
+  return { problem: `found ${count} among the inputs of its ${inputs.nodes.length} nodes: ${describeScopeInputs(inputs, flow)}` };
 }
 
 function countLayers(graph: GraphProto, naming: GraphNaming): number {
@@ -139,20 +135,27 @@ export function findHiddenState(graph: GraphProto, naming: GraphNaming, index: n
   if (found !== numLayers) {
     throw new ModelLoadError(`${sourceName} has ${found} ${naming.family} encoder layers ('${naming.layerScope(0)}' ...) but config.json says num_hidden_layers = ${numLayers}`);
   }
-  const nodes = graph.node ?? [];
-  const consumers = (tensor: string) => nodes.filter((n) => (n.input ?? []).includes(tensor));
-  const producer = (tensor: string) => nodes.find((n) => (n.output ?? []).includes(tensor));
+  const flow = analyzeDataFlow(graph);
+  const consumers = (tensor: string) => flow.consumers(tensor);
+  const producer = (tensor: string) => flow.producer(tensor);
   if (index < numLayers) {
     const scope = naming.layerNormScope(index);
-    const input = scopeInput(graph, scope);
-    if (!input) {
-      throw new ModelLoadError(`${sourceName}: cannot find hidden_states[${index}]: looked for the single activation input of the nodes named '${scope}...' (the LayerNorm at the start of encoder layer ${index})`);
+    const input = scopeInput(graph, scope, flow);
+    if ('problem' in input) {
+      throw new ModelLoadError(
+        `${sourceName}: cannot find hidden_states[${index}]: looked for the single activation input of the nodes named '${scope}...' (the LayerNorm at the start of encoder layer ${index}); ${input.problem}`,
+      );
     }
-    const residual = consumers(input.tensor).some((n) => n.op_type === 'Add' && (n.name ?? '').startsWith(naming.layerScope(index)));
+    // the hidden state itself, not a Cast/QDQ encoding of it made for the LayerNorm
+    const tensor = unwrapActivation(flow, input.tensor);
+    const residual = wrappedForms(flow, tensor).some((t) => consumers(t).some((n) => n.op_type === 'Add' && (n.name ?? '').startsWith(naming.layerScope(index))));
     if (!residual) {
-      throw new ModelLoadError(`${sourceName}: the input of '${scope}' (${input.tensor}) does not feed a residual Add in '${naming.layerScope(index)}', so it is not hidden_states[${index}]`);
+      const feeds = wrappedForms(flow, tensor).flatMap((t) => consumers(t)).map((n) => `${n.op_type} '${n.name ?? ''}'`);
+      throw new ModelLoadError(
+        `${sourceName}: the input of '${scope}' (${tensor}) does not feed a residual Add in '${naming.layerScope(index)}', so it is not hidden_states[${index}]; it feeds ${feeds.length ? feeds.slice(0, 6).join(', ') : 'nothing'}`,
+      );
     }
-    return input.tensor;
+    return tensor;
   }
   if ('output' in naming.lastLayer) {
     const outputs = (graph.output ?? []).map((o) => o.name);
@@ -162,15 +165,18 @@ export function findHiddenState(graph: GraphProto, naming: GraphNaming, index: n
     return naming.lastLayer.output;
   }
   const scope = naming.lastLayer.normScope;
-  const input = scopeInput(graph, scope);
-  if (!input) {
-    throw new ModelLoadError(`${sourceName}: cannot find the final LayerNorm input: looked for the single activation input of the nodes named '${scope}...'`);
+  const input = scopeInput(graph, scope, flow);
+  if ('problem' in input) {
+    throw new ModelLoadError(`${sourceName}: cannot find the final LayerNorm input (hidden_states[${index}]): looked for the single activation input of the nodes named '${scope}...'; ${input.problem}`);
   }
-  const made = producer(input.tensor);
+  const tensor = unwrapActivation(flow, input.tensor);
+  const made = producer(tensor);
   if (!made || made.op_type !== 'Add' || !(made.name ?? '').startsWith(naming.layerScope(numLayers - 1))) {
-    throw new ModelLoadError(`${sourceName}: the input of '${scope}' (${input.tensor}) is not the residual Add of the last layer '${naming.layerScope(numLayers - 1)}'`);
+    throw new ModelLoadError(
+      `${sourceName}: the input of '${scope}' (${tensor}) is not the residual Add of the last layer '${naming.layerScope(numLayers - 1)}'; it is written by ${made ? `${made.op_type} '${made.name ?? ''}'` : 'no node'}`,
+    );
   }
-  return input.tensor;
+  return tensor;
 }
 
 function defaultCacheDir(modelPath: string): string {
@@ -330,12 +336,12 @@ async function writeTapped(
 }
 
 function elementTypeOf(graph: GraphProto, tensorName: string, naming: GraphNaming): number {
-  const known = [...(graph.value_info ?? []), ...(graph.output ?? [])].find((v) => v.name === tensorName);
-  const fromInfo = known?.type?.tensor_type?.elem_type;
-  if (fromInfo) return fromInfo;
-  // The residual stream has the dtype of last_hidden_state (float16 in an _fp16 export).
+  // Declared (value_info) or inferred by data flow: in an _fp16 export with float32 I/O (keep_io_types)
+  // the residual stream is float16 while last_hidden_state is float32, so the output's type is no guide.
+  const inferred = analyzeDataFlow(graph).elementType(tensorName);
+  if (inferred) return inferred;
   const last = (graph.output ?? []).find((v) => v.name === naming.lastHiddenStateOutput);
   const elemType = last?.type?.tensor_type?.elem_type;
-  if (!elemType) throw new FileFormatError(`cannot tell the element type of '${tensorName}': the export declares no type for '${naming.lastHiddenStateOutput}'`);
+  if (!elemType) throw new FileFormatError(`cannot tell the element type of '${tensorName}': the export declares no type for it or for '${naming.lastHiddenStateOutput}'`);
   return elemType;
 }

@@ -1,0 +1,326 @@
+"""Makes the graph-tap variant fixtures (issue #16): small CLIP vision / DINOv2 exports in the shapes real
+downloads come in, plus the PyTorch float32 hidden states they must reproduce.
+
+Run from the repository root (CPU, a few seconds):
+
+    /usr/bin/python3 tools/make_tap_variants.py
+
+Writes models/tap-variants/<family>-<variant>/ (a model folder each: config.json, preprocessor_config.json,
+onnx/<graph><suffix>.onnx) for family in {clip, dinov2}, and models/tap-variants/reference/<family>/
+(pixel_values.npy [2, 3, H, W] and hidden_states.npy [L+1, 2, T, D] from the float32 PyTorch module,
+Hugging Face indexing; hidden_states[L] is also the 'prenorm' tap).
+
+Every variant is made from the same freshly initialised modules (nn.LayerNorm weight 1, bias 0, as
+Hugging Face's from_config leaves them; DINOv2's layer scales all equal), so torch.onnx.export stores the
+identical LayerNorm parameters once and hands them to each LayerNorm through Identity nodes: that is the
+export of issue #16, and every variant below is built on it.
+
+Variants (graph file name as in Hugging Face ONNX repos; CLIP: vision_model, DINOv2: model):
+- shared-identity: torch.onnx.export at opset 17 (LayerNormalization nodes), Identity-shared weights.
+- opset11, opset14: the same at opset 11 / 14 (LayerNorm decomposed into ReduceMean/Sub/Pow/Sqrt/Div;
+  opset 11 hoists Constant nodes, Unsqueeze/Squeeze/ReduceMean take attributes).
+- fp16 (<graph>_fp16.onnx): to_float16() below, a transform written here after onnxconverter-common's
+  convert_float_to_float16(model, keep_io_types=True): float16 initializers and Constant/ConstantOfShape
+  tensors, Cast nodes at the float graph inputs ('graph_input_cast{i}') and outputs ('graph_output_cast{i}'),
+  float16 activations everywhere else; ops on its default op_block_list (Resize, Range, ...) stay float32
+  between '{node}_input_cast{i}' / '{node}_output_cast{i}' Casts, Cast(to=float) becomes Cast(to=float16).
+- int8 (<graph>_int8.onnx): to_int8() below, after onnxruntime.quantization.quantize_dynamic(MatMul only,
+  weight_type=QInt8, per-tensor, symmetric weights): for each MatMul whose B is a 2-D float initializer:
+  DynamicQuantizeLinear(A) -> uint8 A, A_scale, A_zero_point (one per activation, shared by its consumers),
+  MatMulInteger(A_q, B_q int8, A_zero_point, B_zero_point) -> int32, Cast(to=float), Mul(A_scale, B_scale)
+  and Mul -> the MatMul's output. Conv (the patch embedding) and activation x activation MatMuls stay float.
+- q4 (<graph>_q4.onnx): to_q4() below, after onnxruntime's MatMul4BitsQuantizer(block_size=32,
+  is_symmetric=False): each such MatMul becomes com.microsoft MatMulNBits(A, B_q [N, K/32, 16] uint8,
+  scales [N*K/32] float, zero_points [N * ceil(K/32 / 2)] uint8 (two per byte along K, each column padded to whole bytes); K, N, bits=4, block_size=32); per block of 32
+  along K: rmin = min(0, min), rmax = max(0, max), scale = (rmax - rmin) / 15, zero_point = round(-rmin / scale)
+  clamped to [0, 15], q = clamp(round(w / scale) + zero_point, 0, 15); two 4-bit values per byte, low nibble first.
+
+Torch 1.13 (Debian python3-torch), onnx 1.12 (Debian python3-onnx); onnxruntime is not needed here (the
+TypeScript tests run every variant against the references).
+"""
+import json
+import os
+import shutil
+import sys
+
+import numpy as np
+import onnx
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tiny_models as tm  # noqa: E402
+from make_tiny_encoders import make_images, pil_preprocess  # noqa: E402
+
+torch.set_num_threads(1)
+
+ROOT = os.path.join('models', 'tap-variants')
+CLIP_SIZE = 16  # 4 px patches -> a 4x4 grid + CLS = 17 tokens
+DINO_SIZE = 32  # 8 px patches -> 4x4 + CLS
+
+
+# ----------------------------------------------------------------------------- models
+
+def fresh_clip():
+    config = tm.clip_config(image_size=CLIP_SIZE, patch_size=4, vision_hidden=16, vision_layers=3, vision_heads=2, text_hidden=16,
+                            text_layers=1, text_heads=2, vocab_size=64, max_position_embeddings=8, projection_dim=16)
+    config['vision_config']['intermediate_size'] = 16
+    torch.manual_seed(11)
+    model = tm.CLIPModel(config).eval()
+    with torch.no_grad():  # HF initialises position/class embeddings with small normals; LayerNorms stay (1, 0)
+        model.vision_model.embeddings.class_embedding.normal_(0, 0.5)
+        model.vision_model.embeddings.position_embedding.weight.normal_(0, 0.5)
+    return model
+
+
+def fresh_dinov2():
+    config = tm.dinov2_config(image_size=DINO_SIZE, patch_size=8, hidden_size=16, num_layers=3, num_heads=2, mlp_ratio=1,
+                              layerscale_value=0.5)
+    torch.manual_seed(12)
+    return tm.Dinov2Model(config).eval()
+
+
+def export(family, model, path, opset):
+    if family == 'clip':
+        module = tm.CLIPVisionModelWithProjection(model).eval()
+        size = CLIP_SIZE
+        outputs = ['image_embeds', 'last_hidden_state']
+        axes = {'pixel_values': {0: 'batch_size'}, 'image_embeds': {0: 'batch_size'}, 'last_hidden_state': {0: 'batch_size'}}
+    else:
+        module = model
+        size = DINO_SIZE
+        outputs = ['last_hidden_state', 'pooler_output']
+        axes = {'pixel_values': {0: 'batch_size', 2: 'height', 3: 'width'}, 'last_hidden_state': {0: 'batch_size', 1: 'sequence_length'},
+                'pooler_output': {0: 'batch_size'}}
+    tm._export(module, (torch.zeros(1, 3, size, size),), path, ['pixel_values'], outputs, axes, False, opset)
+
+
+def write_folder(family, model, folder):
+    if os.path.exists(folder):
+        shutil.rmtree(folder)
+    os.makedirs(os.path.join(folder, 'onnx'))
+    tm._write_json(os.path.join(folder, 'config.json'), model.config)
+    if family == 'clip':
+        pre = tm.clip_preprocessor_config(CLIP_SIZE, CLIP_SIZE)
+    else:
+        pre = tm.dinov2_preprocessor_config(DINO_SIZE, DINO_SIZE)
+    tm._write_json(os.path.join(folder, 'preprocessor_config.json'), pre)
+    return pre
+
+
+# ----------------------------------------------------------------------------- float16
+
+# onnxconverter-common's DEFAULT_OP_BLOCK_LIST (ops kept in float32), the ones that can occur in a ViT export.
+FP16_BLOCK = {'Resize', 'Upsample', 'Range', 'Max', 'Min', 'TopK', 'RoiAlign', 'NonMaxSuppression', 'RandomUniformLike',
+              'RandomNormalLike', 'RandomUniform', 'RandomNormal', 'Multinomial', 'CumSum'}
+
+
+def _to_fp16_tensor(t):
+    a = numpy_helper.to_array(t).astype(np.float16)
+    out = numpy_helper.from_array(a, t.name)
+    return out
+
+
+def to_float16(model):
+    """convert_float_to_float16(model, keep_io_types=True), as described in the module docstring."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    for i, t in enumerate(g.initializer):
+        if t.data_type == TensorProto.FLOAT:
+            g.initializer[i].CopyFrom(_to_fp16_tensor(t))
+    rename = {}
+    head, tail = [], []
+    for i, v in enumerate(g.input):
+        if v.type.tensor_type.elem_type == TensorProto.FLOAT:
+            rename[v.name] = f'graph_input_cast_{i}'
+            head.append(helper.make_node('Cast', [v.name], [f'graph_input_cast_{i}'], name=f'graph_input_cast{i}', to=TensorProto.FLOAT16))
+    out_rename = {}
+    for i, v in enumerate(g.output):
+        if v.type.tensor_type.elem_type == TensorProto.FLOAT:
+            out_rename[v.name] = f'graph_output_cast_{i}'
+            tail.append(helper.make_node('Cast', [f'graph_output_cast_{i}'], [v.name], name=f'graph_output_cast{i}', to=TensorProto.FLOAT))
+    nodes = []
+    for n in g.node:
+        n = onnx.NodeProto.FromString(n.SerializeToString())
+        for j, name in enumerate(n.input):
+            if name in rename:
+                n.input[j] = rename[name]
+            elif name in out_rename:
+                n.input[j] = out_rename[name]
+        for j, name in enumerate(n.output):
+            if name in out_rename:
+                n.output[j] = out_rename[name]
+        if n.op_type in FP16_BLOCK:
+            pre, post = [], []
+            for j, name in enumerate(n.input):
+                if not name:
+                    continue
+                # only float tensors are cast; Resize's roi/scales are float constants, sizes int64
+                if j == 0 or (n.op_type == 'Resize' and j in (1, 2)):
+                    cast_out = f'{n.name}_input_cast_{j}'
+                    pre.append(helper.make_node('Cast', [name], [cast_out], name=f'{n.name}_input_cast{j}', to=TensorProto.FLOAT))
+                    n.input[j] = cast_out
+            for j, name in enumerate(n.output):
+                cast_in = f'{n.name}_output_cast_{j}'
+                post.append(helper.make_node('Cast', [cast_in], [name], name=f'{n.name}_output_cast{j}', to=TensorProto.FLOAT16))
+                n.output[j] = cast_in
+            nodes += pre + [n] + post
+            continue
+        for a in n.attribute:
+            if a.type == onnx.AttributeProto.TENSOR and a.t.data_type == TensorProto.FLOAT:
+                a.t.CopyFrom(_to_fp16_tensor(a.t))
+            if n.op_type == 'Cast' and a.name == 'to' and a.i == TensorProto.FLOAT:
+                a.i = TensorProto.FLOAT16
+        nodes.append(n)
+    del g.node[:]
+    g.node.extend(head + nodes + tail)
+    del g.value_info[:]  # float32 shapes inferred by the exporter no longer hold
+    return m
+
+
+# ----------------------------------------------------------------------------- int8 / q4
+
+def _matmul_weights(model):
+    inits = {t.name: t for t in model.graph.initializer}
+    for i, n in enumerate(model.graph.node):
+        if n.op_type == 'MatMul' and n.input[1] in inits:
+            t = inits[n.input[1]]
+            if t.data_type == TensorProto.FLOAT and len(t.dims) == 2:
+                yield i, numpy_helper.to_array(t)
+
+
+def _drop_unused_initializers(g):
+    used = {name for n in g.node for name in n.input}
+    keep = [t for t in g.initializer if t.name in used]
+    del g.initializer[:]
+    g.initializer.extend(keep)
+
+
+def to_int8(model):
+    """quantize_dynamic(MatMul, weight_type=QInt8), as described in the module docstring."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    targets = dict(_matmul_weights(m))
+    quantized_inputs = {}
+    nodes, inits = [], []
+    for i, n in enumerate(g.node):
+        n = onnx.NodeProto.FromString(n.SerializeToString())
+        if i not in targets:
+            nodes.append(n)
+            continue
+        w = targets[i]
+        a, b, y = n.input[0], n.input[1], n.output[0]
+        if a not in quantized_inputs:
+            quantized_inputs[a] = (f'{a}_quantized', f'{a}_scale', f'{a}_zero_point')
+            nodes.append(helper.make_node('DynamicQuantizeLinear', [a], list(quantized_inputs[a]), name=f'{a}_QuantizeLinear'))
+        aq, ascale, azp = quantized_inputs[a]
+        scale = np.float32(max(abs(float(w.min())), abs(float(w.max()))) / 127.0) or np.float32(1.0)
+        wq = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+        inits += [numpy_helper.from_array(wq, f'{b}_quantized'), numpy_helper.from_array(np.array(scale, np.float32), f'{b}_scale'),
+                  numpy_helper.from_array(np.array(0, np.int8), f'{b}_zero_point')]
+        nodes += [
+            helper.make_node('MatMulInteger', [aq, f'{b}_quantized', azp, f'{b}_zero_point'], [f'{y}_output_quantized'], name=f'{n.name}_quant'),
+            helper.make_node('Cast', [f'{y}_output_quantized'], [f'{y}_output_quantized_cast_output'], name=f'{n.name}_quant_output_quantized_cast',
+                             to=TensorProto.FLOAT),
+            helper.make_node('Mul', [ascale, f'{b}_scale'], [f'{n.name}_quant_scales_mul:0'], name=f'{n.name}_quant_scales_mul'),
+            helper.make_node('Mul', [f'{y}_output_quantized_cast_output', f'{n.name}_quant_scales_mul:0'], [y], name=f'{n.name}_quant_output_scale_mul'),
+        ]
+    del g.node[:]
+    g.node.extend(nodes)
+    g.initializer.extend(inits)
+    _drop_unused_initializers(g)
+    del g.value_info[:]
+    return m
+
+
+def to_q4(model, block=32):
+    """MatMul4BitsQuantizer(block_size=32, is_symmetric=False), as described in the module docstring."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    targets = dict(_matmul_weights(m))
+    nodes, inits = [], []
+    for i, n in enumerate(g.node):
+        n = onnx.NodeProto.FromString(n.SerializeToString())
+        if i not in targets:
+            nodes.append(n)
+            continue
+        w = targets[i]  # [K, N]
+        k, ncols = w.shape
+        blocks = (k + block - 1) // block
+        padded = np.zeros((blocks * block, ncols), np.float32)
+        padded[:k] = w
+        wt = padded.T.reshape(ncols, blocks, block)  # [N, blocks, 32]
+        rmin = np.minimum(wt.min(axis=2), 0)
+        rmax = np.maximum(wt.max(axis=2), 0)
+        scale = ((rmax - rmin) / 15).astype(np.float32)
+        scale[scale == 0] = 1
+        zp = np.clip(np.round(-rmin / scale), 0, 15).astype(np.uint8)
+        q = np.clip(np.round(wt / scale[..., None]) + zp[..., None], 0, 15).astype(np.uint8)
+        packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)  # [N, blocks, 16]
+        if blocks % 2:  # zero points: two per byte along K for each column n, rows padded to whole bytes
+            zp_even = np.concatenate([zp, np.zeros((ncols, 1), np.uint8)], axis=1)
+        else:
+            zp_even = zp
+        zpacked = (zp_even[:, 0::2] | (zp_even[:, 1::2] << 4)).astype(np.uint8).reshape(-1)  # [N * ceil(blocks / 2)]
+        b = n.input[1]
+        inits += [numpy_helper.from_array(packed, f'{b}_Q4'), numpy_helper.from_array(scale.reshape(-1), f'{b}_scales'),
+                  numpy_helper.from_array(zpacked, f'{b}_zero_points')]
+        nodes.append(helper.make_node('MatMulNBits', [n.input[0], f'{b}_Q4', f'{b}_scales', f'{b}_zero_points'], list(n.output),
+                                      name=f'{n.name}_Q4', domain='com.microsoft', K=k, N=ncols, bits=4, block_size=block))
+    del g.node[:]
+    g.node.extend(nodes)
+    g.initializer.extend(inits)
+    _drop_unused_initializers(g)
+    if not any(o.domain == 'com.microsoft' for o in m.opset_import):
+        m.opset_import.append(helper.make_opsetid('com.microsoft', 1))
+    del g.value_info[:]
+    return m
+
+
+# ----------------------------------------------------------------------------- main
+
+def reference(family, model, pre, out):
+    os.makedirs(out, exist_ok=True)
+    paths = make_images(os.path.join('/tmp', f'mmvp-tap-variant-images-{family}'))[:2]
+    pixel_values = np.stack([pil_preprocess(p, pre) for p in paths])
+    with torch.no_grad():
+        if family == 'clip':
+            _, _, hidden = model.vision_model(torch.from_numpy(pixel_values))
+        else:
+            _, _, hidden = model.forward_all(torch.from_numpy(pixel_values))
+    np.save(os.path.join(out, 'pixel_values.npy'), pixel_values)
+    np.save(os.path.join(out, 'hidden_states.npy'), torch.stack(hidden).numpy())  # [L+1, B, T, D]
+
+
+def main():
+    os.makedirs(ROOT, exist_ok=True)
+    made = []
+    for family, build, graph in [('clip', fresh_clip, 'vision_model'), ('dinov2', fresh_dinov2, 'model')]:
+        model = build()
+        base = None
+        for variant, opset in [('shared-identity', 17), ('opset14', 14), ('opset11', 11)]:
+            folder = os.path.join(ROOT, f'{family}-{variant}')
+            pre = write_folder(family, model, folder)
+            path = os.path.join(folder, 'onnx', f'{graph}.onnx')
+            export(family, model, path, opset)
+            made.append(path)
+            if variant == 'shared-identity':
+                base = onnx.load(path)
+                reference(family, model, pre, os.path.join(ROOT, 'reference', family))
+        for variant, suffix, transform in [('fp16', '_fp16', to_float16), ('int8', '_int8', to_int8), ('q4', '_q4', to_q4)]:
+            folder = os.path.join(ROOT, f'{family}-{variant}')
+            write_folder(family, model, folder)
+            path = os.path.join(folder, 'onnx', f'{graph}{suffix}.onnx')
+            out = transform(base)
+            onnx.checker.check_model(out)
+            onnx.save(out, path)
+            made.append(path)
+    for path in made:
+        print(f'{os.path.getsize(path):8d} {path}')
+
+
+if __name__ == '__main__':
+    main()
