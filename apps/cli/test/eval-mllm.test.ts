@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMmvp } from '@mmvp/datasets';
-import { answerQuestions, type QuestionAnswerer } from '../src/commands/eval-mllm';
+import { answerMmvpQuestions as answerQuestions, runIdentityHash, type QuestionAnswerer, type RunIdentity } from '@mmvp/study';
 import { cliPath as cli, runCli } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 
@@ -38,6 +38,9 @@ function fakeAnswerer(asked: number[], failAfter = Number.POSITIVE_INFINITY): Qu
   };
 }
 
+/** Settings of the fake runs (what run_identity hashes). */
+const fakeIdentity: RunIdentity = { pipelineConfigSha256: 'p', modelFilesSha256: 'm', promptStyle: 'original', decoding: '{}', labels: 'original', questionsSha256: 'q', modelId: 'fake' };
+
 let scratch: string;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-eval-mllm-'));
@@ -49,7 +52,7 @@ describe('answerQuestions (the resume logic of eval-mllm, with a fake pipeline)'
     const data = join(scratch, 'data-fake');
     await mmvpFolder(data, 10);
     const dataset = await loadMmvp(data);
-    const common = { questions: dataset.questions, dataDir: data, promptStyle: 'original' as const, modelId: 'fake' };
+    const common = { questions: dataset.questions, dataDir: data, promptStyle: 'original' as const, identity: fakeIdentity };
 
     const whole = join(scratch, 'whole.jsonl');
     await answerQuestions({ ...common, answerer: fakeAnswerer([]), answersFile: whole, resume: false });
@@ -63,7 +66,8 @@ describe('answerQuestions (the resume logic of eval-mllm, with a fake pipeline)'
     expect(asked).toHaveLength(13); // only what was missing, the cut line included
     expect(await readFile(interrupted, 'utf8')).toBe(await readFile(whole, 'utf8'));
     const first = JSON.parse((await readFile(whole, 'utf8')).split('\n')[0]!);
-    expect(Object.keys(first)).toEqual(['question_id', 'prompt', 'answer', 'response', 'answer_id', 'model_id', 'prompt_style', 'image', 'finish_reason', 'generated_tokens']);
+    expect(Object.keys(first)).toEqual(['question_id', 'prompt', 'answer', 'response', 'answer_id', 'model_id', 'prompt_style', 'image', 'finish_reason', 'generated_tokens', 'run_identity']);
+    expect(first.run_identity).toBe(runIdentityHash(fakeIdentity));
   });
 
   it('never overwrites answers without --resume, and refuses answers of another benchmark', async () => {
@@ -73,7 +77,7 @@ describe('answerQuestions (the resume logic of eval-mllm, with a fake pipeline)'
     const file = join(scratch, 'existing.jsonl');
     const content = `${JSON.stringify({ question_id: 1, prompt: 'p', answer: '(a)', response: 'A' })}\n`;
     await writeFile(file, content);
-    const common = { questions: dataset.questions, dataDir: data, promptStyle: 'original' as const, modelId: 'fake', answerer: fakeAnswerer([]), answersFile: file };
+    const common = { questions: dataset.questions, dataDir: data, promptStyle: 'original' as const, identity: fakeIdentity, answerer: fakeAnswerer([]), answersFile: file };
     await expect(answerQuestions({ ...common, resume: false })).rejects.toThrow(/already has answers; pass --resume/);
     expect(await readFile(file, 'utf8')).toBe(content);
     await writeFile(file, `${JSON.stringify({ question_id: 99, response: 'A' })}\n`);

@@ -1,5 +1,5 @@
 export { loadMmvp } from './mmvp-loader';
-export type { MmvpDataset, MmvpItem, MmvpItemPair } from './mmvp-loader';
+export type { LoadMmvpOptions, MmvpDataset, MmvpItem, MmvpItemPair, SkippedPair } from './mmvp-loader';
 export { readMmvpQuestions, LABEL_SETS } from './mmvp-questions';
 export type { Choice, LabelSet, LabelCorrection, MmvpLoadOptions, MmvpQuestion, MmvpQuestionPair, MmvpQuestionSet } from './mmvp-questions';
 export { parseOptionsText, parseAnswerLetter } from './mmvp-options-text';
@@ -19,3 +19,5 @@ export type { MmvpPattern } from './patterns';
 export { formatIssue } from './dataset-issues';
 export type { DatasetIssue, LoadOptions } from './dataset-issues';
 export { IMAGE_EXTENSIONS } from './image-folder';
+export { decodeText, readTextFile } from './text-file';
+export type { TextEncoding } from './text-file';

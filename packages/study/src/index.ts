@@ -10,3 +10,17 @@ export { writeAtomically } from './run-folder/write-atomically';
 // provenance
 export { sha256File } from './provenance/sha256-file';
 export { packageVersion, packageVersions } from './provenance/package-versions';
+
+// MMVP evaluation, grading and POPE
+export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, PROMPT_STYLES } from './mmvp/evaluate-mllm';
+export type { EvaluateMllmOptions, MllmEvaluation, PromptStyle, QuestionAnswerer } from './mmvp/evaluate-mllm';
+export { gradeMllmAnswers, checkGradeInputs, summaryLines, labelsApplied, describeGrader, GRADERS } from './mmvp/grade-mllm';
+export type { GradeMllmOptions, GraderKind, PatternRowWithIntervals, ScoresDocument } from './mmvp/grade-mllm';
+export { mmvpScoresCsv, mmvpScoresMarkdown } from './mmvp/scores-tables';
+export { RUN_IDENTITY_FILE, runIdentityHash, checkRunIdentity, readStoredIdentity } from './mmvp/run-identity';
+export type { RunIdentity } from './mmvp/run-identity';
+export { hashModelFiles } from './mmvp/model-files';
+export type { ModelFile } from './mmvp/model-files';
+export { answerLog, appendMissingAnswers, checkAnswerLogStart, prepareAnswerLog, repairAnswerLogTail } from './mmvp/answer-log';
+export type { AnswerLog, ExistingAnswer } from './mmvp/answer-log';
+export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
