@@ -164,7 +164,8 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
       questionSet: dataset,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(onProgress === undefined ? {} : { onProgress }),
-      extraProvenance: { pipelineConfig, modelFiles, promptStyle, decoding, packages: versions, runIdentity: runIdentityHash(identity), skippedPairs: dataset.skippedPairs },
+      extraProvenance: { pipelineConfig, modelFiles, promptStyle, decoding, packages: versions, runIdentity: runIdentityHash(identity) },
+      skippedPairs: dataset.skippedPairs.map((pair) => ({ ...pair })),
     });
     await writeResultsFolder(settings.out, { scores, dataset, modelFiles, identity, strategy: config.strategy.name, pipeline: settings.pipeline, grader: settings.grader });
     const files = ['answers.jsonl', RUN_IDENTITY_FILE, 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json', 'mllm-scores.json'].map((name) => join(settings.out, name));

@@ -30,6 +30,8 @@ const gradeOptionsSchema = z
     allowMissing: z.boolean().default(false),
     strict: z.boolean().default(false),
     extraProvenance: z.record(z.unknown()).optional(),
+    /** Pairs the answering run left out (eval-mllm: missing or unreadable image), recorded in scores.json. */
+    skippedPairs: z.array(z.object({ pairId: z.number().int(), reason: z.string() }).strict()).optional(),
     questionSet: z.custom<MmvpQuestionSet>().optional(),
     /** Name of the tool in provenance (`mmvp 0.1.0`). */
     tool: z.string().optional(),
@@ -64,6 +66,8 @@ export interface ScoresDocument extends Omit<MmvpScores, 'perPattern'> {
   readonly labels: LabelSet;
   readonly labelCorrections: MmvpQuestionSet['labelCorrections'];
   readonly skippedQuestions: readonly number[];
+  /** Pairs left out by the answering run and why (eval-mllm only). */
+  readonly skippedPairs?: readonly { readonly pairId: number; readonly reason: string }[];
   readonly inputs: Record<string, unknown>;
   readonly provenance: Record<string, unknown>;
 }
@@ -146,6 +150,7 @@ export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<Score
     labels: settings.labels,
     labelCorrections: questionSet.labelCorrections,
     skippedQuestions: questionSet.skippedQuestionIds,
+    ...(settings.skippedPairs === undefined ? {} : { skippedPairs: settings.skippedPairs }),
     inputs: {
       questions: { path: resolve(settings.questionsFile), sha256: await sha256File(settings.questionsFile), rows: questionSet.rowCount },
       answers: { path: resolve(settings.answersFile), sha256: await sha256File(settings.answersFile), lines: answers.length },
