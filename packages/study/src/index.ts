@@ -24,3 +24,5 @@ export type { ModelFile } from './mmvp/model-files';
 export { answerLog, appendMissingAnswers, checkAnswerLogStart, prepareAnswerLog, repairAnswerLogTail } from './mmvp/answer-log';
 export type { AnswerLog, ExistingAnswer } from './mmvp/answer-log';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
+export { evaluatePope, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS } from './mmvp/evaluate-pope';
+export type { EvaluatePopeOptions, PopeEvaluation, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
