@@ -14,7 +14,7 @@ import { appendMissingAnswers, prepareAnswerLog, type ExistingAnswer } from './a
 import { GRADERS, checkGradeInputs, fileExists, gradeMllmAnswers, summaryLines, type ScoresDocument } from './grade-mllm';
 import { hashModelFiles, type ModelFile } from './model-files';
 import type { ProgressListener } from './progress-events';
-import { RUN_IDENTITY_FILE, checkRunIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
+import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 
 export const PROMPT_STYLES = ['original', 'lmms'] as const;
 export type PromptStyle = (typeof PROMPT_STYLES)[number];
@@ -116,7 +116,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
     pipelineConfigSha256: await sha256File(settings.pipeline),
     modelFilesSha256: createHash('sha256').update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n')).digest('hex'),
     promptStyle,
-    decoding: JSON.stringify(decoding ?? null),
+    decoding: decodingIdentity(decoding),
     labels: settings.labels,
     questionsSha256: await sha256File(dataset.questionsFile),
     modelId: basename(settings.pipeline).replace(/\.json$/, ''),

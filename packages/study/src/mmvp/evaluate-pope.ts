@@ -14,7 +14,7 @@ import { appendMissingAnswers, prepareAnswerLog, type ExistingAnswer } from './a
 import type { QuestionAnswerer } from './evaluate-mllm';
 import { hashModelFiles } from './model-files';
 import type { ProgressListener } from './progress-events';
-import { RUN_IDENTITY_FILE, checkRunIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
+import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 
 /** POPE's three negative-sampling settings, in the paper's order. */
 export const POPE_SPLITS = ['random', 'popular', 'adversarial'] as const;
@@ -120,7 +120,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeEv
     pipelineConfigSha256: await sha256File(settings.pipeline),
     modelFilesSha256: createHash('sha256').update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n')).digest('hex'),
     promptStyle: 'pope',
-    decoding: JSON.stringify(decoding ?? null),
+    decoding: decodingIdentity(decoding),
     labels: 'pope',
     questionsSha256: createHash('sha256').update(questionHashes.join('\n')).digest('hex'),
     modelId: basename(settings.pipeline).replace(/\.json$/, ''),

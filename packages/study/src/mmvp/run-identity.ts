@@ -88,3 +88,9 @@ export function checkRunIdentity(options: {
     }
   }
 }
+
+/** The decoding settings as identity JSON: keys sorted, without the model path (the files are hashed, so a moved checkout still resumes). */
+export function decodingIdentity(decoding: Readonly<Record<string, unknown>> | undefined): string {
+  if (decoding === undefined) return 'null';
+  return JSON.stringify(Object.fromEntries(Object.entries(decoding).filter(([key]) => key !== 'modelPath').sort(([a], [b]) => a.localeCompare(b))));
+}
