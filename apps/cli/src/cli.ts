@@ -7,6 +7,7 @@ import { registerAsk } from './commands/ask';
 import { registerEvalVlm } from './commands/eval-vlm';
 import { registerEvalMllm } from './commands/eval-mllm';
 import { registerGrade } from './commands/grade';
+import { registerPope } from './commands/pope';
 import { registerSynth } from './commands/synth';
 import { registerMine } from './commands/mine';
 import { registerSweep } from './commands/sweep';
@@ -34,6 +35,7 @@ for (const register of [
   registerGrade,
   registerEvalVlm,
   registerEvalMllm,
+  registerPope,
   registerSweep,
   registerSynth,
   registerMine,

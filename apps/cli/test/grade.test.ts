@@ -113,11 +113,22 @@ describe('mmvp grade (rule grader)', () => {
     expect(scores.grader.kind).toBe('rule');
     expect(scores.provenance.packages['@mmvp/metrics']).toMatch(/^\d+\.\d+\.\d+/);
     expect(scores.inputs.answers.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(result.stdout).toMatch(/MMVP pair accuracy 26\.7 \(40\/150 pairs\)/);
+    // 95% interval over pairs, printed as `26.7 [low, high]`: checked against the normal approximation
+    // of a binomial proportion (40 of 150: 26.7 +- 1.96 * sqrt(p (1 - p) / 150) = [19.6, 33.7]).
+    const printed = /MMVP pair accuracy 26\.7 \[(\d+\.\d), (\d+\.\d)\] \(40\/150 pairs\), per-question 56\.0 \[(\d+\.\d), (\d+\.\d)\] \(168\/300\)/.exec(result.stdout);
+    expect(printed, result.stdout).not.toBeNull();
+    const wald = 100 * 1.96 * Math.sqrt((40 / 150) * (110 / 150) / 150);
+    expect(Number(printed![1])).toBeCloseTo(26.667 - wald, 0);
+    expect(Number(printed![2])).toBeCloseTo(26.667 + wald, 0);
+    expect(scores.pairAccuracyCi95.map((v: number) => v.toFixed(1))).toEqual([printed![1], printed![2]]);
+    expect(scores.questionAccuracyCi95.map((v: number) => v.toFixed(1))).toEqual([printed![3], printed![4]]);
+    expect(Number(printed![3])).toBeLessThan(56);
+    expect(Number(printed![4])).toBeGreaterThan(56);
+    expect((await readFile(join(out, 'scores.csv'), 'utf8')).split('\n')[1]).toBe(`all,150,40,"26.7 [${printed![1]}, ${printed![2]}]",300,168,"56.0 [${printed![3]}, ${printed![4]}]"`);
     const graded = (await readFile(join(out, 'graded.csv'), 'utf8')).trim().split('\n');
     expect(graded).toHaveLength(301);
     expect(graded[0]).toBe('question_id,pair_id,pattern,answer,correct,extracted,rule,judge_verdict,judge_reply,judge_cached,response');
-    expect(await readFile(join(out, 'scores.md'), 'utf8')).toMatch(/\| MMVP pair accuracy \(paper metric\) \| 26\.7 \(40\/150 pairs\) \|/);
+    expect(await readFile(join(out, 'scores.md'), 'utf8')).toContain(`| MMVP pair accuracy (paper metric) | 26.7 [${printed![1]}, ${printed![2]}] (40/150 pairs) |`);
   });
 
   it('--labels corrected swaps rows 99/100 and 279/280: pairs 50 and 140 now count', async () => {
@@ -146,6 +157,60 @@ describe('mmvp grade (rule grader)', () => {
       ['Color and Appearance', 100, 0],
       ['Texts', 50, 40],
     ]);
+    // Per-pattern intervals: 0 of 100 can only resample to 0; 40 of 50 against the normal approximation.
+    const [color, texts] = scores.perPattern;
+    expect(color.pairAccuracyCi95).toEqual([0, 0]);
+    const wald = 100 * 1.96 * Math.sqrt((0.8 * 0.2) / 50);
+    // (a bootstrap of 50 pairs moves in steps of 2 points: allow one step)
+    expect(Math.abs(texts.pairAccuracyCi95[0] - (80 - wald))).toBeLessThanOrEqual(2.1);
+    expect(Math.abs(texts.pairAccuracyCi95[1] - (80 + wald))).toBeLessThanOrEqual(2.1);
+    const table = await readFile(join(scratch, 'patterns', 'scores.md'), 'utf8');
+    expect(table).toContain(`| Texts | 50 | 80.0 [${texts.pairAccuracyCi95[0].toFixed(1)}, ${texts.pairAccuracyCi95[1].toFixed(1)}] |`);
+    expect(table).toContain('| Color and Appearance | 100 | 0.0 [0.0, 0.0] |');
+    expect(await readFile(join(scratch, 'patterns', 'scores.csv'), 'utf8')).toContain(`Texts,50,40,"80.0 [${texts.pairAccuracyCi95[0].toFixed(1)}, ${texts.pairAccuracyCi95[1].toFixed(1)}]",`);
+  });
+
+  it('an answers.jsonl with a UTF-8 byte-order mark grades like one without (m6); UTF-16 is decoded; Latin-1 fails naming the file', async () => {
+    const plain = JSON.parse((await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'plain'), '--json'])).stdout);
+    const bom = join(scratch, 'answers-bom.jsonl');
+    await writeFile(bom, '\uFEFF' + answersJsonl());
+    const withBom = await runCli(['grade', '--questions', questionsFile, '--answers', bom, '--out', join(scratch, 'bom'), '--json']);
+    expect(withBom.stderr).not.toMatch(/Unexpected token/);
+    expect(withBom.code).toBe(0);
+    expect(JSON.parse(withBom.stdout).correctPairs).toBe(plain.correctPairs);
+    const utf16 = join(scratch, 'answers-utf16.jsonl');
+    await writeFile(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(answersJsonl(), 'utf16le')]));
+    const decoded = await runCli(['grade', '--questions', questionsFile, '--answers', utf16, '--out', join(scratch, 'utf16'), '--json']);
+    expect(decoded.code).toBe(0);
+    expect(JSON.parse(decoded.stdout).correctPairs).toBe(plain.correctPairs);
+    const latin1 = join(scratch, 'Questions-latin1.csv');
+    await writeFile(latin1, Buffer.from(questionsCsv().replace('Is thing 3 open', 'Is the caf\u00e9 3 open'), 'latin1'));
+    const bad = await runCli(['grade', '--questions', latin1, '--answers', answersFile, '--out', join(scratch, 'latin1')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/Questions-latin1\.csv is not valid UTF-8: byte 0xE9 at offset \d+, line 6 .*save it as UTF-8/);
+  });
+
+  it('--labels corrected on a file without the known rows says nothing was applied (m18)', async () => {
+    const small = join(scratch, 'small-questions.csv');
+    await writeFile(small, questionsCsv(8));
+    const answers = join(scratch, 'small-answers.jsonl');
+    await writeFile(answers, answersJsonl([1, 2, 3, 4, 5, 6, 7, 8]));
+    const result = await runCli(['grade', '--questions', small, '--answers', answers, '--out', join(scratch, 'small'), '--labels', 'corrected']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/labels original \(--labels corrected requested, but none of the known corrections applies/);
+    const applied = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'applied'), '--labels', 'corrected']);
+    expect(applied.stdout).toMatch(/labels corrected \(swapped rows 99\/100, 279\/280\)/);
+  });
+
+  it('an empty set to score fails with one clear line', async () => {
+    const answers = join(scratch, 'one-answer.jsonl');
+    await writeFile(answers, answersJsonl([1]));
+    const result = await runCli(['grade', '--questions', questionsFile, '--answers', answers, '--out', join(scratch, 'empty'), '--allow-missing']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('mmvp: DatasetError'))).toEqual([
+      expect.stringMatching(/no complete pair to grade in .*one-answer\.jsonl: nothing to score/),
+    ]);
+    await expect(stat(join(scratch, 'empty', 'scores.json'))).rejects.toThrow();
   });
 });
 
@@ -219,6 +284,18 @@ describe('mmvp grade (LLM judge against a local chat-completions server)', () =>
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/environment variable MMVP_TEST_UNSET_VARIABLE .* is not set/);
   });
+
+  it('an endpoint where nothing listens fails at once naming the cause (ECONNREFUSED), not after a minute of silent retries (m17)', async () => {
+    // A port that was just free: bind one, close it, point the judge at it.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'llm-refused'), '--judge', 'llm', '--judge-model', 'x', '--judge-key-env', 'none', '--judge-url', `http://127.0.0.1:${port}/v1`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`judge endpoint http://127\\.0\\.0\\.1:${port}/v1/chat/completions is unreachable \\(fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)`));
+    expect(result.stderr).not.toMatch(/after \d+ attempt/);
+  }, 30_000);
 });
 
 describe('mmvp grade: bad input gives clear errors and loses nothing', () => {

@@ -1,5 +1,5 @@
 export { loadMmvp } from './mmvp-loader';
-export type { MmvpDataset, MmvpItem, MmvpItemPair } from './mmvp-loader';
+export type { LoadMmvpOptions, MmvpDataset, MmvpItem, MmvpItemPair, SkippedPair } from './mmvp-loader';
 export { readMmvpQuestions, LABEL_SETS } from './mmvp-questions';
 export type { Choice, LabelSet, LabelCorrection, MmvpLoadOptions, MmvpQuestion, MmvpQuestionPair, MmvpQuestionSet } from './mmvp-questions';
 export { parseOptionsText, parseAnswerLetter } from './mmvp-options-text';
@@ -21,3 +21,6 @@ export type { DatasetIssue, LoadOptions } from './dataset-issues';
 export { IMAGE_EXTENSIONS } from './image-folder';
 export { readPeerAnswers } from './peer-answers';
 export type { PeerAnswers, PeerAnswersFormat } from './peer-answers';
+
+export { decodeText, readTextFile } from './text-file';
+export type { TextEncoding } from './text-file';

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { FileFormatError } from '@mmvp/core';
+import { readTextFile } from './text-file';
 
 /** One JSON line with its 1-based line number. */
 export interface JsonLine {
@@ -18,14 +17,10 @@ export interface BrokenJsonLine {
  * Reads a JSONL file: one JSON value per line, blank lines ignored. Lines that do not parse are
  * returned separately (with their line number), so a caller can decide whether to fail or to skip;
  * a last line without its newline that does not parse is flagged `truncated` (a killed writer).
+ * Read with readTextFile: a UTF-8 BOM is dropped, UTF-16 decoded, invalid UTF-8 an error.
  */
 export async function readJsonLines(path: string): Promise<{ lines: JsonLine[]; broken: BrokenJsonLine[]; truncatedLastLine: boolean }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new FileFormatError(`cannot read ${path}: ${(cause as Error).message}`, { cause });
-  }
+  const { text } = await readTextFile(path);
   return parseJsonLines(text);
 }
 

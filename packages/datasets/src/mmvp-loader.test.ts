@@ -130,3 +130,34 @@ describe('loadMmvp', () => {
     await expect(loadMmvp(dir)).rejects.toThrowError(/no image folder; expected 'MMVP Images\/' \(found 'pictures'\)/);
   });
 });
+
+describe('loadMmvp: a missing image and an unreadable one take one path', () => {
+  it('checkImage reasons and missing files both skip their pair, listed in skippedPairs; strict fails on either', async () => {
+    const { mkdtemp, mkdir, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'mmvp-loader-images-'));
+    try {
+      await mkdir(join(dir, 'MMVP Images'));
+      const rows = ['Index,Question,Options,Correct Answer'];
+      for (let id = 1; id <= 6; id++) {
+        rows.push(`${id},Is thing ${Math.ceil(id / 2)} open?,(a) Open (b) Closed,(${id % 2 === 1 ? 'a' : 'b'})`);
+        if (id !== 6) await writeFile(join(dir, 'MMVP Images', `${id}.png`), id === 3 ? 'not a png' : 'png');
+      }
+      await writeFile(join(dir, 'Questions.csv'), rows.join('\n') + '\n');
+      const checkImage = async (path: string) => (path.endsWith('3.png') ? 'cannot be decoded' : undefined);
+      const issues: string[] = [];
+      const dataset = await loadMmvp(dir, { checkImage, onIssue: (issue) => issues.push(issue.message) });
+      expect(dataset.pairs.map((pair) => pair.id)).toEqual([1]);
+      expect(dataset.skippedPairs).toEqual([
+        { pairId: 2, reason: 'row 3: cannot be decoded' },
+        { pairId: 3, reason: 'row 6: image MMVP Images/6.jpg (or .jpeg/.png) is missing' },
+      ]);
+      expect(dataset.skippedQuestionIds).toEqual([3, 4, 5, 6]);
+      expect(issues).toEqual(['row 3: cannot be decoded; pair 2 is skipped', 'row 6: image MMVP Images/6.jpg (or .jpeg/.png) is missing; pair 3 is skipped']);
+      await expect(loadMmvp(dir, { checkImage, strict: true })).rejects.toThrow(/2 problem\(s\) \(strict mode\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

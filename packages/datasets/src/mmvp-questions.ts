@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { DatasetError, FileFormatError, listChoices, parseWithSchema } from '@mmvp/core';
 import { parseCsv } from './csv';
+import { readTextFile } from './text-file';
 import { IssueCollector, type DatasetIssue, type LoadOptions } from './dataset-issues';
 import { parseAnswerLetter, parseOptionsText } from './mmvp-options-text';
 
@@ -95,12 +95,7 @@ export async function readMmvpQuestions(questionsFile: string, options: MmvpLoad
   const labels = parsedOptions.labels;
   const collector = new IssueCollector(options);
   const file = questionsFile;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new FileFormatError(`cannot read the MMVP questions file ${file}: ${(cause as Error).message}`, { cause });
-  }
+  const { text } = await readTextFile(file, 'the MMVP questions file');
   const records = parseCsv(text, file);
   if (records.length === 0) throw new DatasetError(`${file} is empty; expected the header ${REQUIRED_COLUMNS.join(',')} and 2 rows per pair`);
 

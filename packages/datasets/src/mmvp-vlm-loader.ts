@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { DatasetError, FileFormatError, listChoices, parseWithSchema } from '@mmvp/core';
 import { parseCsv } from './csv';
+import { readTextFile } from './text-file';
 import { IssueCollector, type DatasetIssue, type LoadOptions } from './dataset-issues';
 import { findFolder, listImages, listSubfoldersDetailed, type UnusableLink } from './image-folder';
 import { MMVP_PATTERNS, matchPattern } from './patterns';
@@ -84,12 +85,7 @@ export async function loadMmvpVlm(dir: string, options: LoadOptions = {}): Promi
     throw new FileFormatError(`MMVP-VLM folder ${dir} cannot be read (${(cause as Error).message}); expected a folder with Questions.csv and 'MMVP_VLM_Images/'`, { cause });
   }
   const questionsFile = join(dir, 'Questions.csv');
-  let text: string;
-  try {
-    text = await readFile(questionsFile, 'utf8');
-  } catch (cause) {
-    throw new FileFormatError(`cannot read the MMVP-VLM questions file ${questionsFile}: ${(cause as Error).message}`, { cause });
-  }
+  const { text } = await readTextFile(questionsFile, 'the MMVP-VLM questions file');
   const records = parseCsv(text, questionsFile);
   // The official script always skips the first row; we skip it only if it is not data.
   const rows = records.length > 0 && !/^\s*\d+\s*$/.test(records[0]!.fields[0] ?? '') ? records.slice(1) : records;

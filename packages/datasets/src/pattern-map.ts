@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { DatasetError, FileFormatError, listChoices } from '@mmvp/core';
 import { parseCsv } from './csv';
+import { readTextFile } from './text-file';
 
 /**
  * Reads a question -> pattern map (`patterns.csv` with columns `index,pattern`, as `mmvp synth`
@@ -8,12 +8,7 @@ import { parseCsv } from './csv';
  * per-pattern MMVP table needs one. Any bad row fails with file and line.
  */
 export async function readPatternMap(path: string): Promise<Map<number, string>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new FileFormatError(`cannot read the pattern map ${path}: ${(cause as Error).message}`, { cause });
-  }
+  const { text } = await readTextFile(path, 'the pattern map');
   const records = parseCsv(text, path);
   if (records.length === 0) throw new DatasetError(`${path} is empty; expected the header index,pattern`);
   const header = records[0]!.fields.map((cell) => cell.trim().toLowerCase());

@@ -104,6 +104,19 @@ describe('LLM judge against a local chat-completions server', () => {
     expect(received).toHaveLength(3);
   });
 
+  it('does not retry a connection refused: one attempt, the cause (ECONNREFUSED) in the message', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    let calls = 0;
+    const judge = await createLlmJudge({ url: `http://127.0.0.1:${port}/v1`, model: 'm', maxRetries: 5, retryBaseMs: 10_000, fetch: (input, init) => (calls++, globalThis.fetch(input, init)) });
+    const failure = (await judge.judge(item).catch((error: unknown) => error)) as Error;
+    expect(JudgeRequestError.isInstance(failure)).toBe(true);
+    expect(failure.message).toBe(`judge endpoint http://127.0.0.1:${port}/v1/chat/completions is unreachable (fetch failed: connect ECONNREFUSED 127.0.0.1:${port}); check --judge-url and that the server is running`);
+    expect(calls).toBe(1);
+  });
+
   it('does not retry a 401 and redacts the key the server echoes', async () => {
     const judge = await createLlmJudge({ url: baseUrl, model: 'm', apiKey: secret, retryBaseMs: 1 });
     plan = [{ status: 401, body: `{"error":{"message":"Incorrect API key provided: ${secret}"}}` }];

@@ -58,6 +58,22 @@ const optionsSchema = z
   })
   .strict();
 
+/** Connection errors that retrying cannot fix (fetch's `cause.code`). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+
+function causeCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+/** `fetch failed` hides the reason in `cause`: `fetch failed: connect ECONNREFUSED 127.0.0.1:9`. */
+function describeFetchFailure(error: unknown): string {
+  const message = (error as Error).message;
+  const cause = (error as { cause?: { message?: unknown; code?: unknown } }).cause;
+  const detail = typeof cause?.message === 'string' ? cause.message : typeof cause?.code === 'string' ? cause.code : undefined;
+  return detail === undefined || message.includes(detail) ? message : `${message}: ${detail}`;
+}
+
 const replySchema = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string() }) })).min(1) });
 
 /**
@@ -111,7 +127,11 @@ export async function createLlmJudge(options: LlmJudgeOptions): Promise<LlmJudge
         if (JudgeRequestError.isInstance(error)) throw error;
         if (signal?.aborted) throw error;
         lastStatus = undefined;
-        lastProblem = redact((error as Error).message);
+        lastProblem = redact(describeFetchFailure(error));
+        // Nothing listens there, or the host name does not exist: retrying will not help, say so now.
+        if (UNREACHABLE_CODES.has(causeCode(error) ?? '')) {
+          throw new JudgeRequestError(`judge endpoint ${endpoint} is unreachable (${lastProblem}); check --judge-url and that the server is running`, { cause: error });
+        }
       }
       if (attempt === settings.maxRetries) break;
       const backoff = Math.min(60_000, settings.retryBaseMs * 2 ** attempt);

@@ -64,6 +64,18 @@ export function parseBlindPairs(text: string, source: string): BlindPair[] {
   });
 }
 
+/** True when the first line is an answer in the original MMVP script's fields (no `correct`, has `answer_id` or `run_identity`). */
+function isMmvpScriptAnswers(text: string): boolean {
+  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((line) => line.trim() !== '');
+  if (first === undefined) return false;
+  try {
+    const json = JSON.parse(first) as Record<string, unknown>;
+    return json !== null && typeof json === 'object' && !('correct' in json) && 'question_id' in json && 'response' in json && ('answer_id' in json || 'run_identity' in json);
+  } catch {
+    return false;
+  }
+}
+
 /** Reads answers.jsonl; each line is validated and errors name the line. */
 export function parseAnswers(text: string, source: string): AnswerRecord[] {
   const records: AnswerRecord[] = [];
@@ -102,7 +114,12 @@ export async function readResults(directory: string): Promise<ResultsBundle> {
   if (await present(resultFileNames.blindPairs)) {
     bundle.blindPairs = parseBlindPairs(await readText(path(resultFileNames.blindPairs)), path(resultFileNames.blindPairs));
   }
-  if (await present(resultFileNames.answers)) bundle.answers = parseAnswers(await readText(path(resultFileNames.answers)), path(resultFileNames.answers));
+  if (await present(resultFileNames.answers)) {
+    const text = await readText(path(resultFileNames.answers));
+    // eval-mllm's answers.jsonl (the original MMVP script's fields, graded in graded.csv) shares the
+    // name; it is not a results-folder answers file, so the report leaves it out instead of failing.
+    if (!isMmvpScriptAnswers(text)) bundle.answers = parseAnswers(text, path(resultFileNames.answers));
+  }
   const found = Object.keys(bundle).filter((key) => key !== 'directory');
   if (found.length === 0) {
     throw new DatasetError(`results folder ${directory} has none of the result files; expected one or more of ${Object.values(resultFileNames).join(', ')}`);

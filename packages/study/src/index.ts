@@ -30,3 +30,19 @@ export type { DemoResult } from './demo/run-demo';
 export { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
 export type { DemoLlavaModel, DemoProgressEvent, RunDemoOptions, RunDemoOptionsInput } from './demo/demo-options';
 export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './demo/findings';
+
+// MMVP evaluation, grading and POPE
+export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, PROMPT_STYLES } from './mmvp/evaluate-mllm';
+export type { EvaluateMllmOptions, MllmEvaluation, PromptStyle, QuestionAnswerer } from './mmvp/evaluate-mllm';
+export { gradeMllmAnswers, checkGradeInputs, summaryLines, labelsApplied, describeGrader, GRADERS } from './mmvp/grade-mllm';
+export type { GradeMllmOptions, GraderKind, PatternRowWithIntervals, ScoresDocument } from './mmvp/grade-mllm';
+export { mmvpScoresCsv, mmvpScoresMarkdown } from './mmvp/scores-tables';
+export { RUN_IDENTITY_FILE, runIdentityHash, checkRunIdentity, readStoredIdentity } from './mmvp/run-identity';
+export type { RunIdentity } from './mmvp/run-identity';
+export { hashModelFiles } from './mmvp/model-files';
+export type { ModelFile } from './mmvp/model-files';
+export { answerLog, appendMissingAnswers, checkAnswerLogStart, prepareAnswerLog, repairAnswerLogTail } from './mmvp/answer-log';
+export type { AnswerLog, ExistingAnswer } from './mmvp/answer-log';
+export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
+export { evaluatePope, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS } from './mmvp/evaluate-pope';
+export type { EvaluatePopeOptions, PopeEvaluation, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';

@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import { basename, join, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseWithSchema } from '@mmvp/core';
+import { LABEL_SETS, formatIssue, loadMmvp, readAnswers, type LabelSet, type MmvpDataset, type MmvpItem, type SkippedPair } from '@mmvp/datasets';
+import { decodeImage } from '@mmvp/image';
+import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
+import { writeMllmScores, writeRunInfo } from '@mmvp/report';
+import { packageVersions } from '../provenance/package-versions';
+import { sha256File } from '../provenance/sha256-file';
+import { withRunFolderLock } from '../run-folder/run-folder-lock';
+import { writeAtomically } from '../run-folder/write-atomically';
+import { appendMissingAnswers, prepareAnswerLog, type ExistingAnswer } from './answer-log';
+import { GRADERS, checkGradeInputs, fileExists, gradeMllmAnswers, summaryLines, type ScoresDocument } from './grade-mllm';
+import { hashModelFiles, type ModelFile } from './model-files';
+import type { ProgressListener } from './progress-events';
+import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
+
+export const PROMPT_STYLES = ['original', 'lmms'] as const;
+export type PromptStyle = (typeof PROMPT_STYLES)[number];
+
+/** What eval-mllm needs of a pipeline (`Pipeline` of @mmvp/pipeline fits); a fake one in unit tests. */
+export interface QuestionAnswerer {
+  ask(
+    request: { image: string; question: string; options?: string; prompt?: PromptStyle },
+    options?: { signal?: AbortSignal },
+  ): Promise<{ text: string; prompt: string; finishReason?: string; tokenIds?: readonly number[] }>;
+}
+
+const optionsSchema = z
+  .object({
+    /** Pipeline config (JSON) with a decoder section. */
+    pipeline: z.string().min(1),
+    /** MMVP folder: Questions.csv + 'MMVP Images/' (a patterns.csv there gives a per-pattern table). */
+    data: z.string().min(1),
+    /** Run folder: answers.jsonl, run-identity.json, scores.*, graded.csv, run.json, mllm-scores.json. */
+    out: z.string().min(1),
+    promptStyle: z.enum(PROMPT_STYLES).optional(),
+    resume: z.boolean().default(false),
+    labels: z.enum(LABEL_SETS as [LabelSet, ...LabelSet[]]).default('original'),
+    grader: z.enum(GRADERS).default('rule'),
+    patternsFile: z.string().min(1).optional(),
+    judgeUrl: z.string().url().default('https://api.openai.com/v1'),
+    judgeModel: z.string().min(1).optional(),
+    judgeKeyEnv: z.string().min(1).default('OPENAI_API_KEY'),
+    judgeConcurrency: z.number().int().positive().default(4),
+    /** Any problem in the benchmark folder (a missing or unreadable image included) is fatal. */
+    strict: z.boolean().default(false),
+    tool: z.string().optional(),
+    signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    onProgress: z.function().optional(),
+  })
+  .strict();
+
+export type EvaluateMllmOptions = Omit<z.input<typeof optionsSchema>, 'onProgress' | 'signal'> & {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressListener;
+};
+
+/** What evaluateMllm returns (and wrote into `out`). */
+export interface MllmEvaluation {
+  readonly scores: ScoresDocument;
+  readonly identity: RunIdentity;
+  readonly runIdentity: string;
+  readonly promptStyle: PromptStyle;
+  /** Answers asked in this run (the rest were already in answers.jsonl). */
+  readonly asked: number;
+  /** Pairs left out: a missing or unreadable image. */
+  readonly skippedPairs: readonly SkippedPair[];
+  readonly files: readonly string[];
+}
+
+/** Why an image cannot be used (decodes it the way the pipeline will), or undefined. */
+export async function checkImageReadable(path: string): Promise<string | undefined> {
+  try {
+    await decodeImage(path);
+    return undefined;
+  } catch (error) {
+    return `image ${path} cannot be read (${(error as Error).message.replace(/\s+/g, ' ').slice(0, 200)})`;
+  }
+}
+
+/**
+ * MMVP on a pipeline: every question answered and appended to OUT/answers.jsonl as it is produced
+ * (`resume` continues a killed run), then graded. Everything that can be checked is checked before
+ * the pipeline loads: options, the benchmark folder and its images, the pattern map, the judge's key,
+ * and the run's identity against run-identity.json and every answer already in the file. The folder
+ * is locked for the whole run (a second run into it fails at once).
+ */
+export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEvaluation> {
+  const settings = parseWithSchema(optionsSchema, options, 'eval-mllm options');
+  const onProgress = options.onProgress;
+  const warn = (message: string) => onProgress?.({ kind: 'warning', message });
+  const patternsFile = settings.patternsFile ?? ((await fileExists(join(settings.data, 'patterns.csv'))) ? join(settings.data, 'patterns.csv') : undefined);
+  const answersFile = join(settings.out, 'answers.jsonl');
+  const gradeOptions = {
+    questionsFile: join(settings.data, 'Questions.csv'),
+    answersFile,
+    grader: settings.grader,
+    labels: settings.labels,
+    ...(patternsFile === undefined ? {} : { patternsFile }),
+    out: settings.out,
+    judgeUrl: settings.judgeUrl,
+    ...(settings.judgeModel === undefined ? {} : { judgeModel: settings.judgeModel }),
+    judgeKeyEnv: settings.judgeKeyEnv,
+    judgeConcurrency: settings.judgeConcurrency,
+    ...(settings.tool === undefined ? {} : { tool: settings.tool }),
+  };
+  await checkGradeInputs(gradeOptions); // judge key, judge model, pattern map: before anything is loaded
+  const config = await loadPipelineConfig(settings.pipeline);
+  const promptStyle: PromptStyle = settings.promptStyle ?? config.decoder?.prompt ?? 'original';
+  const dataset = await loadMmvp(settings.data, { labels: settings.labels, strict: settings.strict, checkImage: checkImageReadable, onIssue: (issue) => warn(formatIssue(issue)) });
+  const modelFiles = await hashModelFiles(config);
+  const decoding = config.decoder === undefined ? undefined : { ...config.decoder };
+  const identity: RunIdentity = {
+    pipelineConfigSha256: await sha256File(settings.pipeline),
+    modelFilesSha256: createHash('sha256').update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n')).digest('hex'),
+    promptStyle,
+    decoding: decodingIdentity(decoding),
+    labels: settings.labels,
+    questionsSha256: await sha256File(dataset.questionsFile),
+    modelId: basename(settings.pipeline).replace(/\.json$/, ''),
+  };
+
+  return withRunFolderLock(settings.out, 'eval-mllm', async () => {
+    const stored = await readStoredIdentity(settings.out);
+    const done = await prepareMmvpAnswers({ questions: dataset.questions, answersFile, resume: settings.resume, identity, out: settings.out, stored });
+    await writeAtomically(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), modelFiles, decoding: decoding ?? null }, null, 2)}\n`);
+
+    const pipeline = await createPipeline(config);
+    const versions = packageVersions(['@mmvp/datasets', '@mmvp/metrics', '@mmvp/pipeline', '@mmvp/decoder', '@mmvp/encoder-clip', '@mmvp/encoder-dinov2', '@mmvp/adapters', '@mmvp/mof', '@mmvp/kernels', '@mmvp/study', 'onnxruntime-node']);
+    onProgress?.({
+      kind: 'resolved',
+      workflow: 'eval-mllm',
+      lines: [
+        `${dataset.questions.length} questions (${dataset.questionsFile}, labels ${settings.labels}), prompt style ${promptStyle}` +
+          (dataset.skippedPairs.length > 0 ? `; ${dataset.skippedPairs.length} pair(s) skipped (missing or unreadable image)` : ''),
+        ...pipeline.describe(),
+        `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`,
+        `run identity ${runIdentityHash(identity)}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`,
+      ],
+    });
+    let asked: number;
+    try {
+      ({ asked } = await answerMmvpQuestions({
+        questions: dataset.questions,
+        answerer: pipeline,
+        answersFile,
+        dataDir: settings.data,
+        promptStyle,
+        identity,
+        done,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
+      }));
+    } finally {
+      await pipeline.dispose();
+    }
+
+    const pipelineConfig = { path: resolve(settings.pipeline), sha256: identity.pipelineConfigSha256, resolved: pipeline.describe(), config };
+    const scores = await gradeMllmAnswers({
+      ...gradeOptions,
+      allowMissing: dataset.skippedQuestionIds.length > 0,
+      questionSet: dataset,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(onProgress === undefined ? {} : { onProgress }),
+      extraProvenance: { pipelineConfig, modelFiles, promptStyle, decoding, packages: versions, runIdentity: runIdentityHash(identity) },
+      skippedPairs: dataset.skippedPairs.map((pair) => ({ ...pair })),
+    });
+    await writeResultsFolder(settings.out, { scores, dataset, modelFiles, identity, strategy: config.strategy.name, pipeline: settings.pipeline, grader: settings.grader });
+    const files = ['answers.jsonl', RUN_IDENTITY_FILE, 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json', 'mllm-scores.json'].map((name) => join(settings.out, name));
+    return { scores, identity, runIdentity: runIdentityHash(identity), promptStyle, asked, skippedPairs: dataset.skippedPairs, files };
+  });
+}
+
+/**
+ * Checks answers.jsonl before a run appends to it (see prepareAnswerLog): only questions of this
+ * benchmark, every line of this run's model and identity, then a newline-terminated file.
+ */
+export async function prepareMmvpAnswers(options: {
+  readonly questions: readonly MmvpItem[];
+  readonly answersFile: string;
+  readonly resume: boolean;
+  readonly identity: RunIdentity;
+  readonly out: string;
+  readonly stored?: Awaited<ReturnType<typeof readStoredIdentity>>;
+}): Promise<ReadonlySet<string>> {
+  return prepareAnswerLog({
+    file: options.answersFile,
+    resume: options.resume,
+    knownKeys: new Set(options.questions.map((question) => String(question.id))),
+    readExisting: async (file) => (await readAnswers(file, { dropTruncatedLastLine: true })).answers.map((answer): ExistingAnswer => ({ key: String(answer.questionId), line: answer.line, fields: answer.fields })),
+    describeUnknown: (answer) => `${options.answersFile}:${answer.line}: question_id ${answer.key} is not a question of this benchmark; is --out the folder of another run?`,
+    checkExisting: (records) => checkRunIdentity({ identity: options.identity, stored: options.resume ? options.stored : undefined, records, answersFile: options.answersFile, out: options.out }),
+  });
+}
+
+/**
+ * Asks every question not yet answered and appends each answer as one JSON line as soon as it is
+ * produced: the original script's fields (question_id, prompt, answer, response, answer_id,
+ * model_id) plus prompt_style, image, finish_reason, generated_tokens and run_identity. Nothing in a
+ * line depends on timing, so a killed run resumed gives the same file as an uninterrupted one.
+ * Without `done`, the file is checked first (prepareMmvpAnswers).
+ */
+export async function answerMmvpQuestions(options: {
+  readonly questions: readonly MmvpItem[];
+  readonly answerer: QuestionAnswerer;
+  readonly answersFile: string;
+  readonly dataDir: string;
+  readonly promptStyle: PromptStyle;
+  readonly identity: RunIdentity;
+  readonly resume?: boolean;
+  readonly done?: ReadonlySet<string>;
+  readonly onProgress?: (done: number, total: number, startedAt: number) => void;
+  readonly signal?: AbortSignal;
+}): Promise<{ asked: number; skipped: number }> {
+  const done =
+    options.done ?? (await prepareMmvpAnswers({ questions: options.questions, answersFile: options.answersFile, resume: options.resume === true, identity: options.identity, out: options.dataDir }));
+  const runIdentity = runIdentityHash(options.identity);
+  const modelId = options.identity.modelId;
+  return appendMissingAnswers({
+    file: options.answersFile,
+    items: options.questions,
+    keyOf: (question) => String(question.id),
+    done,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    produce: async (question, signal) => {
+      const answer = await options.answerer.ask({ image: question.imagePath, question: question.question, options: question.optionsText, prompt: options.promptStyle }, signal ? { signal } : {});
+      return {
+        question_id: question.id,
+        prompt: answer.prompt,
+        answer: `(${question.answer})`,
+        response: answer.text,
+        answer_id: createHash('sha256').update(`${modelId}\n${question.id}\n${answer.text}`).digest('base64url').slice(0, 22),
+        model_id: modelId,
+        prompt_style: options.promptStyle,
+        image: relative(options.dataDir, question.imagePath),
+        ...(answer.finishReason === undefined ? {} : { finish_reason: answer.finishReason }),
+        ...(answer.tokenIds === undefined ? {} : { generated_tokens: answer.tokenIds.length }),
+        run_identity: runIdentity,
+      };
+    },
+  });
+}
+
+/** run.json (results format) and mllm-scores.json, so `mmvp report OUT` renders an eval-mllm folder. */
+async function writeResultsFolder(
+  out: string,
+  run: { scores: ScoresDocument; dataset: MmvpDataset; modelFiles: readonly ModelFile[]; identity: RunIdentity; strategy: 'clip' | 'dino' | 'additive' | 'interleaved'; pipeline: string; grader: 'rule' | 'llm' },
+): Promise<void> {
+  const { scores } = run;
+  const patterns = scores.perPattern?.map((row) => row.pattern) ?? ['all'];
+  const perPattern = Object.fromEntries(scores.perPattern?.map((row) => [row.pattern, row.pairAccuracy]) ?? [['all', scores.pairAccuracy]]);
+  const perPatternCi95 = Object.fromEntries(scores.perPattern?.map((row) => [row.pattern, [...row.pairAccuracyCi95] as [number, number]]) ?? [['all', [...scores.pairAccuracyCi95] as [number, number]]]);
+  await writeMllmScores(out, {
+    patterns,
+    models: [
+      {
+        name: run.identity.modelId,
+        strategy: run.strategy,
+        ratio: null,
+        pairs: scores.pairs,
+        questions: scores.questions,
+        pairAccuracy: scores.pairAccuracy,
+        questionAccuracy: scores.questionAccuracy,
+        perPattern,
+        pairAccuracyCi95: [...scores.pairAccuracyCi95] as [number, number],
+        questionAccuracyCi95: [...scores.questionAccuracyCi95] as [number, number],
+        perPatternCi95,
+      },
+    ],
+    comparisons: [],
+    correlations: [],
+  });
+  await writeRunInfo(out, {
+    format: 'mmvp-results/v1',
+    title: `MMVP evaluation of ${run.identity.modelId}`,
+    createdAt: String(scores.provenance['createdAt']),
+    command: 'eval-mllm',
+    dataset: { name: 'MMVP', path: resolve(run.dataset.dir) },
+    grading: { method: run.grader, labels: run.identity.labels as LabelSet },
+    models: [{ name: run.identity.modelId, path: resolve(run.pipeline), description: `prompt style ${run.identity.promptStyle}; run identity ${runIdentityHash(run.identity)}` }],
+    notes: [
+      ...summaryLines(scores),
+      ...run.dataset.skippedPairs.map((pair) => `skipped pair ${pair.pairId}: ${pair.reason}`),
+      `model files: ${run.modelFiles.length} (${RUN_IDENTITY_FILE})`,
+    ],
+  });
+}

@@ -1,0 +1,240 @@
+import { createHash } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DatasetError, listChoices, parseWithSchema } from '@mmvp/core';
+import { formatIssue, loadPope, readJsonLines, type PopeQuestion } from '@mmvp/datasets';
+import { pope, type PopeScores } from '@mmvp/metrics';
+import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
+import { packageVersions } from '../provenance/package-versions';
+import { sha256File } from '../provenance/sha256-file';
+import { withRunFolderLock } from '../run-folder/run-folder-lock';
+import { writeAtomically } from '../run-folder/write-atomically';
+import { appendMissingAnswers, prepareAnswerLog, type ExistingAnswer } from './answer-log';
+import type { QuestionAnswerer } from './evaluate-mllm';
+import { hashModelFiles } from './model-files';
+import type { ProgressListener } from './progress-events';
+import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
+
+/** POPE's three negative-sampling settings, in the paper's order. */
+export const POPE_SPLITS = ['random', 'popular', 'adversarial'] as const;
+export type PopeSplit = (typeof POPE_SPLITS)[number];
+
+/** LLaVA's POPE instruction (model_vqa_loader with the llava_pope_test questions). */
+export const POPE_INSTRUCTION = 'Answer the question using a single word or phrase.';
+
+const optionsSchema = z
+  .object({
+    pipeline: z.string().min(1),
+    /** Folder with the released question files, `<dataset>_pope_<split>.json` (JSON lines), e.g. coco_pope_random.json. */
+    data: z.string().min(1),
+    /** Images (COCO val2014); default DATA/val2014, else DATA/images, else DATA. */
+    images: z.string().min(1).optional(),
+    out: z.string().min(1),
+    resume: z.boolean().default(false),
+    strict: z.boolean().default(false),
+    tool: z.string().optional(),
+    /** A stand-in for the pipeline (tests); the config is still read for the run's identity. */
+    answerer: z.custom<QuestionAnswerer>((value) => value === undefined || typeof (value as QuestionAnswerer).ask === 'function').optional(),
+    signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    onProgress: z.function().optional(),
+  })
+  .strict();
+
+export type EvaluatePopeOptions = Omit<z.input<typeof optionsSchema>, 'onProgress' | 'signal' | 'answerer'> & {
+  readonly answerer?: QuestionAnswerer;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressListener;
+};
+
+/** One split's scores: fractions in [0, 1] as the POPE paper reports them. */
+export interface PopeSplitScores extends PopeScores {
+  readonly split: PopeSplit;
+  readonly questionsFile: string;
+}
+
+/** pope-scores.json */
+export interface PopeEvaluation {
+  readonly benchmark: 'POPE';
+  readonly splits: readonly PopeSplitScores[];
+  readonly asked: number;
+  readonly runIdentity: string;
+  readonly answersFile: string;
+  readonly provenance: Record<string, unknown>;
+}
+
+interface PopeItem extends PopeQuestion {
+  readonly split: PopeSplit;
+}
+
+/** Finds `<name>_pope_<split>.json(l)` files (the release's names) in `data`, at most one per split. */
+async function findSplitFiles(data: string): Promise<{ split: PopeSplit; file: string }[]> {
+  let names: string[];
+  try {
+    names = (await readdir(data)).sort();
+  } catch (cause) {
+    throw new DatasetError(`POPE folder ${data} cannot be read (${(cause as Error).message}); expected coco_pope_random.json, coco_pope_popular.json, coco_pope_adversarial.json`, { cause });
+  }
+  const found: { split: PopeSplit; file: string }[] = [];
+  for (const split of POPE_SPLITS) {
+    const matches = names.filter((name) => new RegExp(`(^|_)pope_${split}\\.jsonl?$`).test(name));
+    if (matches.length > 1) throw new DatasetError(`${data} has ${matches.length} question files for the ${split} split (${listChoices(matches)}); keep one`);
+    if (matches.length === 1) found.push({ split, file: join(data, matches[0]!) });
+  }
+  if (found.length === 0) throw new DatasetError(`${data} has no POPE question file; expected the released names, e.g. coco_pope_random.json, coco_pope_popular.json, coco_pope_adversarial.json`);
+  return found;
+}
+
+async function imagesFolder(data: string, images: string | undefined): Promise<string> {
+  if (images !== undefined) return images;
+  for (const name of ['val2014', 'images']) {
+    const candidate = join(data, name);
+    if (await stat(candidate).then((info) => info.isDirectory(), () => false)) return candidate;
+  }
+  return data;
+}
+
+/**
+ * POPE on a pipeline: every question of every split found in `data` answered and appended to
+ * OUT/pope-answers.jsonl as it is produced (LLaVA's answer fields: question_id, prompt, text,
+ * answer_id, model_id, plus category, label, image, run_identity), with the same resumable,
+ * identity-checked machinery as eval-mllm; then accuracy, precision, recall, F1 and yes-ratio per
+ * split ("yes" positive) into OUT/pope-scores.json. The folder is locked for the whole run.
+ */
+export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeEvaluation> {
+  const settings = parseWithSchema(optionsSchema, options, 'pope options');
+  const onProgress = options.onProgress;
+  const splitFiles = await findSplitFiles(settings.data);
+  const imagesDir = await imagesFolder(settings.data, settings.images);
+  const items: PopeItem[] = [];
+  for (const { split, file } of splitFiles) {
+    const dataset = await loadPope(file, imagesDir, { strict: settings.strict, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
+    items.push(...dataset.questions.map((question) => ({ ...question, split })));
+  }
+  if (items.length === 0) throw new DatasetError(`no usable POPE question in ${splitFiles.map((entry) => entry.file).join(', ')}`);
+  const config = await loadPipelineConfig(settings.pipeline);
+  const modelFiles = await hashModelFiles(config);
+  const decoding = config.decoder === undefined ? undefined : { ...config.decoder };
+  const questionHashes = await Promise.all(splitFiles.map(async ({ split, file }) => `${split} ${await sha256File(file)}`));
+  const identity: RunIdentity = {
+    pipelineConfigSha256: await sha256File(settings.pipeline),
+    modelFilesSha256: createHash('sha256').update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n')).digest('hex'),
+    promptStyle: 'pope',
+    decoding: decodingIdentity(decoding),
+    labels: 'pope',
+    questionsSha256: createHash('sha256').update(questionHashes.join('\n')).digest('hex'),
+    modelId: basename(settings.pipeline).replace(/\.json$/, ''),
+  };
+  const runIdentity = runIdentityHash(identity);
+  const answersFile = join(settings.out, 'pope-answers.jsonl');
+  const keyOf = (item: { split: string; questionId: string }) => `${item.split}:${item.questionId}`;
+
+  return withRunFolderLock(settings.out, 'pope', async () => {
+    const stored = await readStoredIdentity(settings.out);
+    const done = await prepareAnswerLog({
+      file: answersFile,
+      resume: settings.resume,
+      knownKeys: new Set(items.map(keyOf)),
+      readExisting: readPopeAnswers,
+      describeUnknown: (answer) => `${answersFile}:${answer.line}: ${answer.key} is not a question of the POPE files in ${settings.data}; is --out the folder of another run?`,
+      checkExisting: (records) => checkRunIdentity({ identity, stored: settings.resume ? stored : undefined, records, answersFile, out: settings.out }),
+    });
+    await writeAtomically(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity, modelFiles, decoding: decoding ?? null }, null, 2)}\n`);
+    const pipeline = settings.answerer === undefined ? await createPipeline(config) : undefined;
+    const answerer: QuestionAnswerer = settings.answerer ?? pipeline!;
+    onProgress?.({
+      kind: 'resolved',
+      workflow: 'pope',
+      lines: [
+        `${items.length} questions (${splitFiles.map(({ split, file }) => `${split}: ${basename(file)}`).join(', ')}), images ${imagesDir}`,
+        ...(pipeline?.describe() ?? ['(answerer given by the caller)']),
+        `run identity ${runIdentity}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`,
+      ],
+    });
+    let asked: number;
+    try {
+      ({ asked } = await appendMissingAnswers({
+        file: answersFile,
+        items,
+        keyOf,
+        done,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
+        produce: async (item, signal) => {
+          const question = item.text.includes(POPE_INSTRUCTION) ? item.text : `${item.text}\n${POPE_INSTRUCTION}`;
+          const answer = await answerer.ask({ image: item.imagePath, question, prompt: 'original' }, signal ? { signal } : {});
+          return {
+            question_id: /^\d+$/.test(item.questionId) ? Number(item.questionId) : item.questionId,
+            prompt: answer.prompt,
+            text: answer.text,
+            answer_id: createHash('sha256').update(`${identity.modelId}\n${keyOf(item)}\n${answer.text}`).digest('base64url').slice(0, 22),
+            model_id: identity.modelId,
+            metadata: {},
+            category: item.split,
+            label: item.label,
+            image: item.image,
+            run_identity: runIdentity,
+          };
+        },
+      }));
+    } finally {
+      await pipeline?.dispose();
+    }
+    const answers = await readPopeAnswers(answersFile);
+    const byKey = new Map(answers.map((answer) => [answer.key, answer.fields]));
+    const splits = splitFiles.map(({ split, file }): PopeSplitScores => {
+      const scored = items.filter((item) => item.split === split).map((item) => ({ label: item.label, response: String(byKey.get(keyOf(item))?.['text'] ?? '') }));
+      return { split, questionsFile: resolve(file), ...pope(scored) };
+    });
+    const evaluation: PopeEvaluation = {
+      benchmark: 'POPE',
+      splits,
+      asked,
+      runIdentity,
+      answersFile,
+      provenance: {
+        ...(settings.tool === undefined ? {} : { tool: settings.tool }),
+        pipelineConfig: { path: resolve(settings.pipeline), sha256: identity.pipelineConfigSha256 },
+        modelFiles,
+        decoding,
+        instruction: POPE_INSTRUCTION,
+        answerRule: "LLaVA eval_pope.py: first sentence; the words 'No', 'no' or 'not' mean no, else yes",
+        packages: packageVersions(['@mmvp/datasets', '@mmvp/metrics', '@mmvp/pipeline', '@mmvp/study']),
+        node: process.version,
+        createdAt: new Date().toISOString(),
+      },
+    };
+    await writeAtomically(join(settings.out, 'pope-scores.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+    return evaluation;
+  });
+}
+
+/** Reads pope-answers.jsonl (a cut last line tolerated, any other bad line an error). */
+async function readPopeAnswers(file: string): Promise<ExistingAnswer[]> {
+  const { lines, broken, truncatedLastLine } = await readJsonLines(file);
+  const bad = broken.filter((line, index) => !(truncatedLastLine && index === broken.length - 1));
+  if (bad.length > 0) throw new DatasetError(`${file}: ${bad.length} bad line(s):\n  ${bad.slice(0, 10).map((line) => `${file}:${line.line}: not valid JSON (${line.message})`).join('\n  ')}`);
+  const answers: ExistingAnswer[] = [];
+  const seen = new Map<string, number>();
+  for (const { value, line } of lines) {
+    const fields = value as Record<string, unknown>;
+    if (fields === null || typeof fields !== 'object' || fields['question_id'] === undefined || typeof fields['category'] !== 'string' || typeof fields['text'] !== 'string') {
+      throw new DatasetError(`${file}:${line}: a POPE answer needs question_id, category (the split) and text`);
+    }
+    const key = `${String(fields['category'])}:${String(fields['question_id'])}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) throw new DatasetError(`${file}:${line}: ${key} was already answered on line ${earlier}`);
+    seen.set(key, line);
+    answers.push({ key, line, fields });
+  }
+  return answers;
+}
+
+/** One line per split: `random     3000  acc 85.3  P 92.1  R 77.4  F1 84.1  yes 42.0` (percent). */
+export function popeSummaryLines(evaluation: Pick<PopeEvaluation, 'splits'>): string[] {
+  const pct = (value: number) => (100 * value).toFixed(1).padStart(5);
+  return [
+    'POPE    questions  accuracy  precision  recall     F1  yes-ratio   (%, "yes" positive)',
+    ...evaluation.splits.map((s) => `${s.split.padEnd(11)} ${String(s.total).padStart(6)}     ${pct(s.accuracy)}      ${pct(s.precision)}   ${pct(s.recall)}  ${pct(s.f1)}      ${pct(s.yesRatio)}`),
+  ];
+}

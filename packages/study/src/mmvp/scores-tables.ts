@@ -1,0 +1,43 @@
+import type { ScoresDocument } from './grade-mllm';
+
+/** `16.3 [10.4, 22.2]`: a percent with its 95% interval. */
+function withInterval(value: number, ci: readonly [number, number]): string {
+  return `${value.toFixed(1)} [${ci[0].toFixed(1)}, ${ci[1].toFixed(1)}]`;
+}
+
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** scores.csv: the whole set, then one row per pattern; accuracies as `16.3 [10.4, 22.2]` (95% bootstrap over pairs). */
+export function mmvpScoresCsv(document: ScoresDocument): string {
+  const header = ['scope', 'pairs', 'correct_pairs', 'pair_accuracy_ci95', 'questions', 'correct_questions', 'question_accuracy_ci95'];
+  const rows: (string | number)[][] = [
+    ['all', document.pairs, document.correctPairs, withInterval(document.pairAccuracy, document.pairAccuracyCi95), document.questions, document.correctQuestions, withInterval(document.questionAccuracy, document.questionAccuracyCi95)],
+  ];
+  for (const row of document.perPattern ?? []) {
+    rows.push([row.pattern, row.pairs, row.correctPairs, withInterval(row.pairAccuracy, row.pairAccuracyCi95), row.questions, row.correctQuestions, withInterval(row.questionAccuracy, row.questionAccuracyCi95)]);
+  }
+  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+}
+
+/** scores.md: headline numbers with their intervals and, when present, the per-pattern table. */
+export function mmvpScoresMarkdown(document: ScoresDocument, context: { title: string; grader: string; labels: string }): string {
+  const lines = [
+    `# ${context.title}`,
+    '',
+    `Grader: ${context.grader}. Labels: ${context.labels}. Intervals: 95% bootstrap over pairs (10,000 resamples, seed 2024).`,
+    '',
+    '| metric | value |',
+    '|---|---|',
+    `| MMVP pair accuracy (paper metric) | ${withInterval(document.pairAccuracy, document.pairAccuracyCi95)} (${document.correctPairs}/${document.pairs} pairs) |`,
+    `| per-question accuracy | ${withInterval(document.questionAccuracy, document.questionAccuracyCi95)} (${document.correctQuestions}/${document.questions}) |`,
+    `| undetermined | ${document.undetermined} |`,
+  ];
+  if (document.perPattern !== undefined) {
+    lines.push('', '| pattern | pairs | pair accuracy | question accuracy |', '|---|---|---|---|');
+    for (const row of document.perPattern) lines.push(`| ${row.pattern} | ${row.pairs} | ${withInterval(row.pairAccuracy, row.pairAccuracyCi95)} | ${withInterval(row.questionAccuracy, row.questionAccuracyCi95)} |`);
+  }
+  return lines.join('\n') + '\n';
+}
