@@ -31,7 +31,7 @@ export function registerEvalMllm(program: Command): void {
     .requiredOption('--pipeline <config>', 'pipeline config (JSON) with a decoder section')
     .requiredOption('--data <dir>', "MMVP folder (Questions.csv + 'MMVP Images/'; a patterns.csv there gives a per-pattern table)")
     .requiredOption('--out <dir>', 'folder for answers.jsonl, run-identity.json, scores.json, scores.csv, graded.csv, scores.md, run.json, mllm-scores.json (mmvp report renders it)')
-    .option('--prompt <style>', `question style: ${listChoices(PROMPT_STYLES)} (original: question + ' ' + options, the study's script; lmms: lettered options + 'Answer with the option's letter...'); default: the config's`)
+    .option('--prompt <style>', `question style: ${listChoices(PROMPT_STYLES)} (original: question + ' ' + options, the study's script; lmms: lettered options + 'Answer with the option's letter...', as lmms-eval; cambrian: the same after ' Options:', as Cambrian's mmvp_eval); default: the config's`)
     .option('--resume', 'continue DIR/answers.jsonl, skipping the questions already answered (the settings must be the same)')
     .option('--labels <set>', `label set for grading: ${listChoices(LABEL_SETS)}`, 'original')
     .option('--judge <grader>', `grader: ${listChoices(GRADERS)}`, 'rule')

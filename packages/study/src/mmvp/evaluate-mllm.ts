@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseWithSchema } from '@mmvp/core';
+import { QUESTION_STYLES, type QuestionStyle } from '@mmvp/decoder';
 import { LABEL_SETS, formatIssue, loadMmvp, readAnswers, type LabelSet, type MmvpDataset, type MmvpItem, type SkippedPair } from '@mmvp/datasets';
 import { decodeImage } from '@mmvp/image';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
@@ -16,8 +17,9 @@ import { hashModelFiles, type ModelFile } from './model-files';
 import type { ProgressListener } from './progress-events';
 import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 
-export const PROMPT_STYLES = ['original', 'lmms'] as const;
-export type PromptStyle = (typeof PROMPT_STYLES)[number];
+/** The question styles the decoder formats (original script, lmms-eval, Cambrian): one list, in @mmvp/decoder. */
+export const PROMPT_STYLES = QUESTION_STYLES as readonly [QuestionStyle, ...QuestionStyle[]];
+export type PromptStyle = QuestionStyle;
 
 /** What eval-mllm needs of a pipeline (`Pipeline` of @mmvp/pipeline fits); a fake one in unit tests. */
 export interface QuestionAnswerer {
