@@ -34,7 +34,12 @@ export function registerGrade(program: Command): void {
       "score an answers.jsonl (fields question_id, prompt, answer, response, as the original study's scripts write them) against MMVP's Questions.csv: pair accuracy (the paper's metric), per-question accuracy, per-pattern table, each with its 95% bootstrap interval",
     )
     .requiredOption('--questions <csv>', 'MMVP Questions.csv')
-    .requiredOption('--answers <jsonl>', 'answers, one JSON object per line')
+    .requiredOption(
+      '--answers <file>',
+      "answers: the original script's answers.jsonl (question_id, response, ...), lmms-eval's --log_samples samples_<task>.jsonl (question = doc.Index), " +
+        "or VLMEvalKit's <model>_<dataset>.xlsx / .tsv predictions (question = index, response = prediction). Answers are paired with questions by id, " +
+        'not by line order as the original gpt_grader.py does; a file out of question order gets a warning',
+    )
     .requiredOption('--out <dir>', 'folder for scores.json, scores.csv, graded.csv, scores.md and run.json (mmvp report renders it)')
     .option('--judge <grader>', `grader: ${listChoices(GRADERS)} (rule: extract the option, never guess; llm: the original GPT yes/no judge)`, 'rule')
     .option('--labels <set>', `label set: ${listChoices(LABEL_SETS)} (corrected swaps rows 99/100 and 279/280)`, 'original')

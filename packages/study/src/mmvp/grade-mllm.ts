@@ -2,7 +2,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DatasetError, InvalidArgumentError, parseWithSchema } from '@mmvp/core';
-import { LABEL_SETS, MMVP_PATTERNS, formatIssue, readAnswers, readMmvpQuestions, readPatternMap, type AnswerRecord, type LabelSet, type MmvpQuestion, type MmvpQuestionSet } from '@mmvp/datasets';
+import { LABEL_SETS, MMVP_PATTERNS, formatIssue, readAnswers, readMmvpQuestions, readPeerAnswers, readPatternMap, type AnswerRecord, type LabelSet, type MmvpQuestion, type MmvpQuestionSet } from '@mmvp/datasets';
 import { ORIGINAL_JUDGE, accuracyWithIntervals, createLlmJudge, gradeAnswers, gradedCsv, summarizeMmvp, type GradedQuestion, type Grader, type LlmJudge, type MmvpScores } from '@mmvp/metrics';
 import { writeRunInfo } from '@mmvp/report';
 import { packageVersions } from '../provenance/package-versions';
@@ -95,7 +95,11 @@ export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<Score
   const questionSet =
     settings.questionSet ??
     (await readMmvpQuestions(settings.questionsFile, { labels: settings.labels, strict: settings.strict, onIssue: (issue) => warn(formatIssue(issue)) }));
-  const { answers } = await readAnswers(settings.answersFile);
+  // the original script's answers.jsonl, or another harness's per-sample file (lmms-eval, VLMEvalKit)
+  const peer = await readPeerAnswers(settings.answersFile);
+  const answers = peer?.answers ?? (await readAnswers(settings.answersFile)).answers;
+  const answersFormat = peer?.format ?? 'mmvp-answers-jsonl';
+  warnIfOutOfOrder(answers, settings.answersFile, warn);
   const items = joinAnswers(questionSet, answers, settings, warn);
   settings.signal?.throwIfAborted();
 
@@ -112,7 +116,7 @@ export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<Score
     kind: 'resolved',
     workflow: 'grade',
     lines: [
-      `${items.length} answers of ${questionSet.questions.length} questions (${settings.questionsFile}, labels ${settings.labels}); ` +
+      `${items.length} answers (${answersFormat}) of ${questionSet.questions.length} questions (${settings.questionsFile}, labels ${settings.labels}); ` +
         `grader ${settings.grader === 'rule' ? `rule (@mmvp/metrics ${versions['@mmvp/metrics']})` : `llm judge ${judge!.model} at ${judge!.endpoint}, cache ${judgeCache}`}`,
     ],
   });
@@ -153,7 +157,7 @@ export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<Score
     ...(settings.skippedPairs === undefined ? {} : { skippedPairs: settings.skippedPairs }),
     inputs: {
       questions: { path: resolve(settings.questionsFile), sha256: await sha256File(settings.questionsFile), rows: questionSet.rowCount },
-      answers: { path: resolve(settings.answersFile), sha256: await sha256File(settings.answersFile), lines: answers.length },
+      answers: { path: resolve(settings.answersFile), sha256: await sha256File(settings.answersFile), lines: answers.length, format: answersFormat },
       ...(settings.patternsFile === undefined ? {} : { patterns: { path: resolve(settings.patternsFile), sha256: await sha256File(settings.patternsFile) } }),
     },
     provenance: {
@@ -226,6 +230,19 @@ export function summaryLines(document: ScoresDocument): string[] {
     lines.push(`  ${row.pattern.padEnd(36)} ${formatInterval(row.pairAccuracy, row.pairAccuracyCi95).padStart(18)}  (${row.correctPairs}/${row.pairs} pairs)`);
   }
   return lines;
+}
+
+/**
+ * The original `gpt_grader.py` pairs the i-th answer line with the i-th question; mmvp pairs by
+ * question id. The two agree only when the file lists the questions in order: say so when it does not.
+ */
+function warnIfOutOfOrder(answers: readonly AnswerRecord[], file: string, warn: (message: string) => void): void {
+  const first = answers.findIndex((answer, i) => i > 0 && answer.questionId < answers[i - 1]!.questionId);
+  if (first < 0) return;
+  warn(
+    `${file}:${answers[first]!.line}: answers are not in question order (question ${answers[first]!.questionId} after ${answers[first - 1]!.questionId}); ` +
+      "mmvp pairs each answer with its question by question_id, while the original gpt_grader.py pairs them by line order, so that script would grade this file differently",
+  );
 }
 
 /** Pairs answers with questions; unknown ids and unanswered questions are errors naming file and line. */
