@@ -68,7 +68,8 @@ describe('mmvp sweep', () => {
     const out = join(scratch, 'out');
     const result = await mmvp('sweep', '--pipeline', amofConfig, '--ratios', '0.25,0.75', '--data', join(scratch, 'data'), '--out', out);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('18/18 images x 2 ratios');
+    expect(result.stderr).toContain('encoded 18/18 images (once for all 2 ratios)');
+    expect(result.stdout).toContain('protocol fixed-adapter');
     const answers = (await readFile(join(out, 'answers.jsonl'), 'utf8'))
       .trim()
       .split('\n')
@@ -93,10 +94,17 @@ describe('mmvp sweep', () => {
       }
     }
     const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as {
+      protocol: string;
       proxy: { name: string; description: string };
-      points: { ratio: number; pairAccuracy: number; instructionFollowing: number | null }[];
+      points: { ratio: number; pairAccuracy: number; instructionFollowing: number | null; pairAccuracyCi95: [number, number]; instructionFollowingCi95: null }[];
     };
+    expect(sweep.protocol).toBe('fixed-adapter');
     expect(sweep.points.map((point) => point.ratio)).toEqual([0.25, 0.75]);
+    for (const point of sweep.points) {
+      expect(point.pairAccuracyCi95[0]).toBeLessThanOrEqual(point.pairAccuracy);
+      expect(point.pairAccuracyCi95[1]).toBeGreaterThanOrEqual(point.pairAccuracy);
+      expect(point.instructionFollowingCi95).toBeNull();
+    }
     // without --proxy-data: the proxy axis is not measured, and nothing of the proxy shows
     expect(sweep.points.map((point) => point.instructionFollowing)).toEqual([null, null]);
     expect(sweep.proxy.description).toMatch(/^not measured by mmvp sweep/);
@@ -113,15 +121,15 @@ describe('mmvp sweep', () => {
     // --batch-size 5: a chunk holds images of both sets (16-18 of --data with proxy 1-2), unlike the --data run below
     const result = await mmvp('sweep', '--pipeline', amofConfig, '--ratios', '0.25,0.75', '--data', join(scratch, 'data'), '--proxy-data', proxy, '--out', out, '--batch-size', '5');
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('26/26 images x 2 ratios'); // 18 + 8 images, each encoded once
+    expect(result.stderr).toContain('encoded 26/26 images (once for all 2 ratios)'); // 18 + 8 images, each encoded once
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { timings: { stage: string }[]; command: string };
-    expect(run.timings[0]!.stage).toBe('encode 26 images once + mix at 2 ratios');
+    expect(run.timings[0]!.stage).toBe('encode 26 images once');
     expect(run.command).toContain(`--proxy-data ${proxy}`);
     const answers = await readAnswers(out);
     expect(answers).toHaveLength(2 * 18 + 2 * 8);
     const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as {
       proxy: { name: string; description: string };
-      points: { model: string; ratio: number; instructionFollowing: number | null }[];
+      points: { model: string; ratio: number; instructionFollowing: number | null; instructionFollowingCi95: [number, number] | null }[];
     };
     expect(sweep.proxy.name).toContain('proxy');
     expect(sweep.proxy.description).toContain(proxy);
@@ -142,8 +150,10 @@ describe('mmvp sweep', () => {
       }).length;
       const point = sweep.points.find((p) => p.ratio === ratio)!;
       expect(point.instructionFollowing).toBeCloseTo((100 * correct) / proxyRows.length, 10);
+      expect(point.instructionFollowingCi95![0]).toBeLessThanOrEqual(point.instructionFollowing!);
+      expect(point.instructionFollowingCi95![1]).toBeGreaterThanOrEqual(point.instructionFollowing!);
       expect(result.stderr).toContain(`r=${ratio}: MMVP pair accuracy`);
-      expect(result.stderr).toMatch(new RegExp(`r=${ratio}: .*; proxy accuracy ${point.instructionFollowing!.toFixed(1)}% \\(8 questions\\)`));
+      expect(result.stderr).toMatch(new RegExp(`r=${ratio}: .*; proxy accuracy ${point.instructionFollowing!.toFixed(1)}% \\(8 questions, 95% CI \\[\\d+\\.\\d, \\d+\\.\\d\\]\\)`));
       // the independent path: the same pipeline at the same ratio answering the proxy set as --data
       for (const a of proxyAnswers) {
         const same = independentAnswers.find((b) => b.model === `r=${ratio}` && b.question_id === a.question_id);
