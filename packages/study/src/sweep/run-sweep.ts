@@ -173,6 +173,7 @@ function decodingOf(config: PipelineConfig): DecodingStrategy {
  * the folder's lock throughout and writes its files whole at the end.
  */
 export async function runSweep(input: SweepOptions): Promise<SweepResult> {
+  const checkStarted = performance.now();
   const options = parseWithSchema(sweepOptionsSchema, input, 'sweep options');
   const onProgress = input.onProgress ?? (() => {});
   const signal = options.signal;
@@ -212,12 +213,14 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
           label: typeof proxyOptions.data === 'string' ? `${names.proxy} ${proxyOptions.data}` : names.proxy,
         });
   const proxyQuestions = proxy?.questions ?? [];
+  const checkSeconds = (performance.now() - checkStarted) / 1000;
 
   // the baseline of the paired comparisons: r = 0 (CLIP only) when swept, else the lowest ratio
   const baselineRatio = Math.min(...ratios.map((ratio) => ratio.value));
   const work = () => sweep({ protocol, plans, data: data.questions, proxyQuestions, batchSize: options.batchSize, baselineRatio, signal, onProgress });
   const run = async () => {
-    const outcome = await work();
+    const swept = await work();
+    const outcome = { ...swept, timings: [...swept.timings, { stage: 'check ratios, configs, encoders (sha256 of model files) and question sets', seconds: checkSeconds }] };
     const ratioResults = outcome.results;
     const baseline = ratioResults.find((result) => result.ratio === baselineRatio)!;
     const documents = sweepDocuments({
@@ -230,6 +233,7 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
       dataPath: data.path,
       proxy: proxy === undefined ? undefined : { path: proxy.path, questions: proxy.questions.length, name: proxyOptions?.name, description: proxyOptions?.description },
       images: outcome.images,
+      encoders,
       timings: outcome.timings,
       command: options.command,
     });
@@ -270,7 +274,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
   const { protocol, plans, data, proxyQuestions, batchSize, baselineRatio, signal, onProgress } = work;
   const signalOption = signal ? { signal } : {};
   const timings: { stage: string; seconds: number }[] = [];
-  const seconds = { load: 0, mix: 0, decode: 0 };
+  const seconds = { load: 0, mix: 0, decode: 0, score: 0 };
   const clock = () => performance.now();
   let started = clock();
   const first = await createVisualTokenizer(plans[0]!.config);
@@ -359,6 +363,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
         done += prompts.length;
         onProgress({ type: 'answered', ratio: plan.ratio.value, done, total });
       }
+      const scoreStarted = clock();
       const graded = gradeAnswers(data, answers);
       const proxyGraded = gradeAnswers(proxyQuestions, proxyAnswers);
       const proxyScore = proxyGraded.length === 0 ? undefined : scoreProxy(proxyGraded);
@@ -382,6 +387,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
         for (const [k, earlier] of results.entries()) results[k] = { ...earlier, comparison: compared(earlier.answers, result) };
       }
       results.push(result);
+      seconds.score += (clock() - scoreStarted) / 1000;
       onProgress({ type: 'ratio-finished', result });
       if (tokenizer !== first) {
         extraTokenizers.pop();
@@ -392,6 +398,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
       { stage: protocol === 'per-ratio' ? `load ${plans.length} adapters and decoders` : 'load the pipeline', seconds: seconds.load },
       { stage: `mix + adapt at ${plans.length} ratios`, seconds: seconds.mix },
       { stage: 'decode', seconds: seconds.decode },
+      { stage: 'grade and score (bootstrap intervals, paired comparisons)', seconds: seconds.score },
     );
     return { results, patterns, images: images.length, resolved, timings };
   } finally {

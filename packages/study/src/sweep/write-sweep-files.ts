@@ -1,6 +1,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { appendAnswers, writeMllmScores, writeRunInfo, writeSweep, type AnswerRecord, type MllmScores, type RunInfoInput, type Sweep } from '@mmvp/report';
+import type { EncoderIdentity } from './encoder-identity';
 import type { SweepRatio } from './ratios';
 import type { GradedAnswer } from './score-ratio';
 import type { SweepProtocol, SweepRatioResult } from './run-sweep';
@@ -23,6 +24,8 @@ export interface SweepDocumentsInput {
   readonly dataPath: string;
   readonly proxy: { path: string; questions: number; name?: string | undefined; description?: string | undefined } | undefined;
   readonly images: number;
+  /** The shared encoders, for run.json's notes (model files by sha256). */
+  readonly encoders?: readonly EncoderIdentity[];
   readonly timings: readonly { stage: string; seconds: number }[];
   readonly command: string | undefined;
 }
@@ -118,6 +121,13 @@ export function sweepDocuments(input: SweepDocumentsInput): SweepDocuments {
         ? `Protocol per-ratio (the paper's Table 3): each ratio ran its own trained config (adapter and LLM); the encoders are the same in every config (model files by sha256, taps) and ran once per image (${input.images} images).`
         : 'Protocol fixed-adapter: the adapter and decoder are fixed; only the mixing ratio changes (the paper trains one model per ratio: pass a config path with {r}).',
       `Intervals: 95% bootstrap over pairs (10,000 resamples, seed 2024); comparisons: each ratio minus ${input.baseline}, paired bootstrap + exact McNemar.`,
+      ...(input.encoders ?? []).map(
+        (encoder) =>
+          `Encoder ${encoder.role}: ${encoder.use} ${encoder.model}, tap ${encoder.tap}, tokens ${encoder.tokens}; files ` +
+          Object.entries(encoder.files)
+            .map(([name, sha]) => `${name} sha256 ${sha}`)
+            .join(', '),
+      ),
       ...(proxy === undefined ? [] : [`Instruction-following proxy: per-question accuracy on ${proxy.questions} questions of ${proxy.path}.`]),
     ],
   };
