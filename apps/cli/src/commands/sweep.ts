@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatWithInterval } from '@mmvp/metrics';
@@ -120,6 +119,6 @@ export function registerSweep(program: Command): void {
       }
       process.stdout.write(`${table(result)}\n`);
       process.stderr.write(`sweep: done in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${result.files.map((file) => file.slice(out.length + 1)).join(', ')}; render with: mmvp report ${flags.out}\n`);
-      process.stdout.write(`${join(out)}\n`);
+      process.stdout.write(`${out}\n`);
     });
 }
