@@ -104,15 +104,21 @@ describe('runSweep (library)', () => {
 
   it('with out: writes the four files whole, validated by the report schema', async () => {
     const out = join(scratch, 'written');
-    const result = await runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,0.75', data, limit: 2, out, command: 'test' });
+    const result = await runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,0.75', data, limit: 2, out, command: 'test', modelName: (_, text) => `llava-amof-${text}` });
     expect(result.files.map((file) => file.slice(out.length + 1))).toEqual(['answers.jsonl', 'mllm-scores.json', 'sweep.json', 'run.json']);
     expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep.json']);
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { command: string; models: { name: string; path: string }[]; notes: string[] };
     expect(run.command).toBe('test');
     expect(run.models).toEqual([
-      { name: 'r=0', path: zooConfig('0') },
-      { name: 'r=0.75', path: zooConfig('0.75') },
+      { name: 'llava-amof-0', path: zooConfig('0') },
+      { name: 'llava-amof-0.75', path: zooConfig('0.75') },
     ]);
+    const scores = JSON.parse(await readFile(join(out, 'mllm-scores.json'), 'utf8')) as { models: { name: string }[]; comparisons: { a: string; b: string }[] };
+    expect(scores.models.map((m) => m.name)).toEqual(['llava-amof-0', 'llava-amof-0.75']);
+    expect(scores.comparisons.map((c) => [c.a, c.b])).toEqual([['llava-amof-0', 'llava-amof-0.75']]);
+    await expect(runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,1', data, modelName: () => 'same' })).rejects.toThrow(
+      "modelName gives 'same' to two ratios; each ratio needs its own model name",
+    );
     expect(run.notes[0]).toMatch(/^Protocol per-ratio/);
   });
 });

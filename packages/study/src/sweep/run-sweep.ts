@@ -54,6 +54,8 @@ export const sweepOptionsSchema = z
     inputNames: z.object({ pipeline: z.string(), data: z.string(), proxy: z.string() }).partial().strict().default({}),
     signal: z.instanceof(AbortSignal).optional(),
     onProgress: z.function().args(z.any()).returns(z.void()).optional(),
+    /** Each ratio's model name in the results files (default `r=<ratio>`, e.g. the demo's `llava-amof-<r>`). */
+    modelName: z.function().args(z.number(), z.string()).returns(z.string()).optional(),
   })
   .strict()
   .superRefine((value, context) => {
@@ -62,7 +64,8 @@ export const sweepOptionsSchema = z
     }
   });
 
-export type SweepOptions = Omit<z.input<typeof sweepOptionsSchema>, 'pipelineFor' | 'onProgress'> & {
+export type SweepOptions = Omit<z.input<typeof sweepOptionsSchema>, 'pipelineFor' | 'onProgress' | 'modelName'> & {
+  readonly modelName?: (ratio: number, text: string) => string;
   readonly pipelineFor?: (ratio: number, text: string) => PipelineSource | Promise<PipelineSource>;
   readonly onProgress?: (event: SweepProgressEvent) => void;
 };
@@ -116,6 +119,8 @@ export interface SweepResult {
 
 interface RatioPlan {
   readonly ratio: SweepRatio;
+  /** The model name in the results files. */
+  readonly model: string;
   readonly config: PipelineConfig;
   readonly name: string;
 }
@@ -179,6 +184,10 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
   const signal = options.signal;
   const names = { pipeline: options.inputNames.pipeline ?? 'pipeline', data: options.inputNames.data ?? 'data', proxy: options.inputNames.proxy ?? 'proxy data' };
   const ratios = parseRatios(options.ratios, 'ratios');
+  const modelNameOf = (ratio: SweepRatio) => input.modelName?.(ratio.value, ratio.text) ?? `r=${ratio.value}`;
+  const modelNames = ratios.map(modelNameOf);
+  const repeated = modelNames.find((name, index) => modelNames.indexOf(name) !== index);
+  if (repeated !== undefined) throw new InvalidConfigError(`modelName gives '${repeated}' to two ratios; each ratio needs its own model name`);
 
   // 1. configs, checked before anything is loaded
   const template = typeof options.pipeline === 'string' && options.pipeline.includes('{r}') ? options.pipeline : undefined;
@@ -190,13 +199,13 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
       const config = await loadSource(source, ratio, template === undefined ? `${names.pipeline} (r => config)` : `${names.pipeline} ${template}`);
       const name = nameOf(config, `the config for r=${ratio.text}`);
       checkSweepable(config, name, ratio);
-      plans.push({ ratio, config, name });
+      plans.push({ ratio, config, name, model: modelNameOf(ratio) });
     }
   } else {
     const config = await loadSource(options.pipeline!, undefined, `${names.pipeline} ${typeof options.pipeline === 'string' ? options.pipeline : ''}`.trim());
     const name = nameOf(config, 'the pipeline config');
     checkSweepable(config, name, undefined);
-    for (const ratio of ratios) plans.push({ ratio, config, name });
+    for (const ratio of ratios) plans.push({ ratio, config, name, model: modelNameOf(ratio) });
   }
   const hasher = createFolderHasher();
   const encoders = await checkSameEncoders(protocol === 'per-ratio' ? plans : plans.slice(0, 1), hasher);
@@ -228,7 +237,7 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
       ratios: ratioResults,
       baseline: baseline.model,
       patterns: outcome.patterns,
-      plans: plans.map((plan) => ({ ratio: plan.ratio, name: plan.name })),
+      plans: plans.map((plan) => ({ ratio: plan.ratio, name: plan.name, model: plan.model })),
       pipelineLabel: template ?? (protocol === 'per-ratio' ? `per-ratio configs (${plans.map((plan) => plan.name).join(', ')})` : plans[0]!.name),
       dataPath: data.path,
       proxy: proxy === undefined ? undefined : { path: proxy.path, questions: proxy.questions.length, name: proxyOptions?.name, description: proxyOptions?.description },
@@ -373,7 +382,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
         ...(baseline === undefined ? {} : { comparison: compared(graded, baseline) }),
         ratio: plan.ratio.value,
         text: plan.ratio.text,
-        model: `r=${plan.ratio.value}`,
+        model: plan.model,
         pipeline: plan.name,
         ...scoreRatio(graded, patterns),
         instructionFollowing: proxyScore?.accuracy ?? null,

@@ -19,7 +19,7 @@ export interface SweepDocumentsInput {
   readonly ratios: readonly SweepRatioResult[];
   readonly baseline: string;
   readonly patterns: readonly string[];
-  readonly plans: readonly { ratio: SweepRatio; name: string }[];
+  readonly plans: readonly { ratio: SweepRatio; name: string; model: string }[];
   readonly pipelineLabel: string;
   readonly dataPath: string;
   readonly proxy: { path: string; questions: number; name?: string | undefined; description?: string | undefined } | undefined;
@@ -114,7 +114,7 @@ export function sweepDocuments(input: SweepDocumentsInput): SweepDocuments {
     ...(input.command === undefined ? {} : { command: input.command }),
     dataset: { name: 'MMVP', path: input.dataPath },
     grading: { method: 'rule', labels: 'original' },
-    models: perRatio ? input.plans.map((plan) => ({ name: `r=${plan.ratio.value}`, path: plan.name })) : [{ name: 'pipeline', path: input.plans[0]!.name }],
+    models: perRatio ? input.plans.map((plan) => ({ name: plan.model, path: plan.name })) : [{ name: 'pipeline', path: input.plans[0]!.name }],
     timings: input.timings.map((timing) => ({ ...timing })),
     notes: [
       perRatio
