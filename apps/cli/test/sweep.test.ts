@@ -1,10 +1,11 @@
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMmvp } from '@mmvp/datasets';
 import { extractChoice } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
+import { acquireRunFolderLock } from '@mmvp/study';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mmvp, runCli } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
@@ -68,7 +69,8 @@ describe('mmvp sweep', () => {
     const out = join(scratch, 'out');
     const result = await mmvp('sweep', '--pipeline', amofConfig, '--ratios', '0.25,0.75', '--data', join(scratch, 'data'), '--out', out);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('18/18 images x 2 ratios');
+    expect(result.stderr).toContain('encoded 18/18 images (once for all 2 ratios)');
+    expect(result.stdout).toContain('protocol fixed-adapter');
     const answers = (await readFile(join(out, 'answers.jsonl'), 'utf8'))
       .trim()
       .split('\n')
@@ -93,10 +95,17 @@ describe('mmvp sweep', () => {
       }
     }
     const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as {
+      protocol: string;
       proxy: { name: string; description: string };
-      points: { ratio: number; pairAccuracy: number; instructionFollowing: number | null }[];
+      points: { ratio: number; pairAccuracy: number; instructionFollowing: number | null; pairAccuracyCi95: [number, number]; instructionFollowingCi95: null }[];
     };
+    expect(sweep.protocol).toBe('fixed-adapter');
     expect(sweep.points.map((point) => point.ratio)).toEqual([0.25, 0.75]);
+    for (const point of sweep.points) {
+      expect(point.pairAccuracyCi95[0]).toBeLessThanOrEqual(point.pairAccuracy);
+      expect(point.pairAccuracyCi95[1]).toBeGreaterThanOrEqual(point.pairAccuracy);
+      expect(point.instructionFollowingCi95).toBeNull();
+    }
     // without --proxy-data: the proxy axis is not measured, and nothing of the proxy shows
     expect(sweep.points.map((point) => point.instructionFollowing)).toEqual([null, null]);
     expect(sweep.proxy.description).toMatch(/^not measured by mmvp sweep/);
@@ -113,15 +122,15 @@ describe('mmvp sweep', () => {
     // --batch-size 5: a chunk holds images of both sets (16-18 of --data with proxy 1-2), unlike the --data run below
     const result = await mmvp('sweep', '--pipeline', amofConfig, '--ratios', '0.25,0.75', '--data', join(scratch, 'data'), '--proxy-data', proxy, '--out', out, '--batch-size', '5');
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('26/26 images x 2 ratios'); // 18 + 8 images, each encoded once
+    expect(result.stderr).toContain('encoded 26/26 images (once for all 2 ratios)'); // 18 + 8 images, each encoded once
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { timings: { stage: string }[]; command: string };
-    expect(run.timings[0]!.stage).toBe('encode 26 images once + mix at 2 ratios');
+    expect(run.timings[0]!.stage).toBe('encode 26 images once');
     expect(run.command).toContain(`--proxy-data ${proxy}`);
     const answers = await readAnswers(out);
     expect(answers).toHaveLength(2 * 18 + 2 * 8);
     const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as {
       proxy: { name: string; description: string };
-      points: { model: string; ratio: number; instructionFollowing: number | null }[];
+      points: { model: string; ratio: number; instructionFollowing: number | null; instructionFollowingCi95: [number, number] | null }[];
     };
     expect(sweep.proxy.name).toContain('proxy');
     expect(sweep.proxy.description).toContain(proxy);
@@ -142,8 +151,10 @@ describe('mmvp sweep', () => {
       }).length;
       const point = sweep.points.find((p) => p.ratio === ratio)!;
       expect(point.instructionFollowing).toBeCloseTo((100 * correct) / proxyRows.length, 10);
+      expect(point.instructionFollowingCi95![0]).toBeLessThanOrEqual(point.instructionFollowing!);
+      expect(point.instructionFollowingCi95![1]).toBeGreaterThanOrEqual(point.instructionFollowing!);
       expect(result.stderr).toContain(`r=${ratio}: MMVP pair accuracy`);
-      expect(result.stderr).toMatch(new RegExp(`r=${ratio}: .*; proxy accuracy ${point.instructionFollowing!.toFixed(1)}% \\(8 questions\\)`));
+      expect(result.stderr).toMatch(new RegExp(`r=${ratio}: .*; proxy accuracy ${point.instructionFollowing!.toFixed(1)}% \\(8 questions, 95% CI \\[\\d+\\.\\d, \\d+\\.\\d\\]\\)`));
       // the independent path: the same pipeline at the same ratio answering the proxy set as --data
       for (const a of proxyAnswers) {
         const same = independentAnswers.find((b) => b.model === `r=${ratio}` && b.question_id === a.question_id);
@@ -208,5 +219,193 @@ describe('mmvp sweep', () => {
 describe('mmvp sweep: a bad --out fails first', () => {
   it('--out onto a file or under a file fails in one line naming --out before any input or model is read', async () => {
     await expectOutFolderRefusedFirst('sweep', (missing, out) => ['--pipeline', join(missing, 'pipeline.json'), '--data', missing, '--out', out]);
+  });
+});
+
+describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --pipeline path with {r})', () => {
+  const zoo = join(repo, 'models', 'zoo');
+  const countingEncoder = fileURLToPath(new URL('./fixtures/counting-encoder.mjs', import.meta.url));
+  let scratch: string;
+  let configs: string;
+  let counts: string;
+  const ratios = ['0', '0.5', '1'];
+
+  /** The zoo's llava-amof-<r>/pipeline.json with absolute paths, its encoders wrapped to count the images they encode. */
+  async function writeConfig(ratio: string, change: (config: Record<string, any>) => void = () => {}): Promise<string> {
+    const folder = join(zoo, `llava-amof-${ratio}`);
+    const config = JSON.parse(await readFile(join(folder, 'pipeline.json'), 'utf8'));
+    for (const role of ['clip', 'dino'] as const) {
+      const encoder = config.encoders[role];
+      encoder.options = { wraps: role, countFile: counts };
+      encoder.use = countingEncoder;
+      encoder.model = join(folder, encoder.model);
+    }
+    config.adapters.additive.weights = join(folder, config.adapters.additive.weights);
+    config.decoder.modelPath = folder;
+    change(config);
+    const path = join(configs, `amof-${ratio}.json`);
+    await writeFile(path, JSON.stringify(config, null, 2));
+    return path;
+  }
+
+  /** Images encoded per encoder since the count file was last read (and emptied). */
+  async function takeCounts(): Promise<{ clip: number; dino: number; calls: number }> {
+    const lines = (await readFile(counts, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+    await writeFile(counts, '');
+    const sum = (role: string) => lines.filter((line) => line.startsWith(`${role} `)).reduce((total, line) => total + Number(line.split(' ')[1]), 0);
+    return { clip: sum('clip'), dino: sum('dino'), calls: lines.length };
+  }
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-sweep-per-ratio-'));
+    configs = join(scratch, 'configs');
+    counts = join(scratch, 'encoded.txt');
+    await mkdir(configs, { recursive: true });
+    const synth = await mmvp('synth', '--out', join(scratch, 'data'), '--size', '64', '--pairs-per-pattern', '1', '--seed', '3', '--no-contact-sheets');
+    expect(synth.code).toBe(0);
+    for (const ratio of ratios) await writeConfig(ratio);
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("answers exactly as separate `mmvp eval-mllm` runs of each ratio's config, though each image is encoded once for all ratios", async () => {
+    const out = join(scratch, 'out');
+    await takeCounts();
+    const result = await mmvp('sweep', '--pipeline', join(configs, 'amof-{r}.json'), '--ratios', ratios.join(','), '--data', join(scratch, 'data'), '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    // 18 images: each encoded once by each encoder for all three ratios (separate runs: 3 x 18 each, below)
+    expect(await takeCounts()).toMatchObject({ clip: 18, dino: 18 });
+    expect(result.stdout).toContain('protocol per-ratio');
+    for (const ratio of ratios) expect(result.stderr).toContain(`sweep: r=${ratio}: ${join(configs, `amof-${ratio}.json`)}`);
+    const answers = await readAnswers(out);
+    expect(answers).toHaveLength(3 * 18);
+    const scores = JSON.parse(await readFile(join(out, 'mllm-scores.json'), 'utf8')) as {
+      models: { name: string; pairAccuracy: number; pairAccuracyCi95: [number, number]; questionAccuracy: number; questionAccuracyCi95: [number, number] }[];
+      comparisons: { a: string; b: string; pairs: number; difference: number; differenceCi95: [number, number] }[];
+    };
+    for (const ratio of ratios) {
+      const evalOut = join(scratch, `eval-${ratio}`);
+      const evaluated = await mmvp('eval-mllm', '--pipeline', join(configs, `amof-${ratio}.json`), '--data', join(scratch, 'data', 'MMVP'), '--out', evalOut);
+      expect(evaluated.code, evaluated.stderr).toBe(0);
+      expect(await takeCounts()).toMatchObject({ clip: 18, dino: 18 }); // a separate run encodes every image again
+      const separate = (await readFile(join(evalOut, 'answers.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { question_id: number; prompt: string; response: string });
+      const swept = answers.filter((a) => a.model === `r=${ratio}`);
+      expect(swept.map((a) => a.question_id)).toEqual(separate.map((a) => a.question_id));
+      for (const a of separate) {
+        const b = swept.find((s) => s.question_id === a.question_id)!;
+        expect(b.response, `r=${ratio} question ${a.question_id}`).toBe(a.response);
+        expect((b as unknown as { prompt: string }).prompt).toBe(a.prompt); // same prompt style
+      }
+      const graded = JSON.parse(await readFile(join(evalOut, 'scores.json'), 'utf8')) as { pairAccuracy: number; questionAccuracy: number };
+      const model = scores.models.find((m) => m.name === `r=${ratio}`)!;
+      expect(model.pairAccuracy).toBeCloseTo(graded.pairAccuracy, 10);
+      expect(model.questionAccuracy).toBeCloseTo(graded.questionAccuracy, 10);
+      expect(model.pairAccuracyCi95[0]).toBeLessThanOrEqual(model.pairAccuracy);
+      expect(model.pairAccuracyCi95[1]).toBeGreaterThanOrEqual(model.pairAccuracy);
+      expect(model.questionAccuracyCi95[0]).toBeLessThanOrEqual(model.questionAccuracy);
+    }
+    // each ratio against r=0 over the same 9 pairs, the difference recomputed from the answers
+    expect(scores.comparisons.map((c) => [c.a, c.b, c.pairs])).toEqual([
+      ['r=0', 'r=0.5', 9],
+      ['r=0', 'r=1', 9],
+    ]);
+    const pairCorrect = (model: string) => {
+      const byPair = new Map<number, boolean>();
+      for (const a of answers.filter((x) => x.model === model)) byPair.set(Math.ceil(a.question_id / 2), (byPair.get(Math.ceil(a.question_id / 2)) ?? true) && a.correct);
+      return [...byPair.values()].filter(Boolean).length;
+    };
+    for (const comparison of scores.comparisons) {
+      expect(comparison.difference).toBeCloseTo((100 * (pairCorrect(comparison.b) - pairCorrect(comparison.a))) / 9, 10);
+      expect(comparison.differenceCi95[0]).toBeLessThanOrEqual(comparison.difference);
+    }
+    const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as { protocol: string; pipeline: string; points: { ratio: number; pairAccuracyCi95: [number, number] }[] };
+    expect(sweep.protocol).toBe('per-ratio');
+    expect(sweep.pipeline).toBe(join(configs, 'amof-{r}.json'));
+    expect(sweep.points.map((p) => p.ratio)).toEqual([0, 0.5, 1]);
+    expect(await readdir(out)).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep.json']); // the lock is gone, no scratch left
+    expect((await mmvp('report', out)).code).toBe(0);
+  });
+
+  /** Runs a sweep expected to fail in one line before any model is loaded and before anything is written. */
+  async function expectRefused(args: string[], message: RegExp): Promise<void> {
+    const out = join(scratch, `refused-${Math.random().toString(36).slice(2)}`);
+    await takeCounts();
+    const result = await mmvp('sweep', '--data', join(scratch, 'data'), '--out', out, ...args);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
+    expect(result.stderr.trim()).toMatch(message);
+    expect(await readdir(out).catch(() => [])).toEqual([]); // flag errors come before --out is even created
+    expect(await takeCounts()).toMatchObject({ calls: 0 });
+  }
+
+  it('refuses configs whose encoders differ, naming both configs and what differs', async () => {
+    const bad = join(scratch, 'bad-encoders');
+    await mkdir(bad, { recursive: true });
+    const template = join(bad, 'amof-{r}.json');
+    // r=0.5's config taps CLIP layer -1 instead of -2
+    for (const ratio of ['0', '0.5']) {
+      await writeConfig(ratio, (config) => {
+        if (ratio === '0.5') config.encoders.clip.tap = { kind: 'layer', layer: -1 };
+      });
+      await rename(join(configs, `amof-${ratio}.json`), join(bad, `amof-${ratio}.json`));
+    }
+    await expectRefused(
+      ['--pipeline', template, '--ratios', '0,0.5'],
+      new RegExp(`^mmvp: InvalidConfigError: per-ratio sweep: the encoders of ${join(bad, 'amof-0.json')} and ${join(bad, 'amof-0.5.json')} differ: encoders\\.clip\\.tap \\{"kind":"layer","layer":-2\\} vs \\{"kind":"layer","layer":-1\\}\\. `),
+    );
+    // r=0.5's SSL model is a copy of tiny-ssl whose config.json differs by one byte
+    const ssl = join(bad, 'tiny-ssl-copy');
+    await cp(join(zoo, 'tiny-ssl'), ssl, { recursive: true, filter: (source) => !source.includes('.mmvp-cache') });
+    await writeFile(join(ssl, 'config.json'), `${await readFile(join(ssl, 'config.json'), 'utf8')} `);
+    await writeConfig('0.5', (config) => {
+      config.encoders.dino.model = ssl;
+    });
+    await rename(join(configs, 'amof-0.5.json'), join(bad, 'amof-0.5.json'));
+    await expectRefused(
+      ['--pipeline', template, '--ratios', '0,0.5'],
+      /^mmvp: InvalidConfigError: per-ratio sweep: the encoders of \S+amof-0\.json and \S+amof-0\.5\.json differ: encoders\.dino\.model files differ \(\S+tiny-ssl vs \S+tiny-ssl-copy: config\.json sha256 [0-9a-f]{12} vs sha256 [0-9a-f]{12}\)\. Each image is encoded once/,
+    );
+    for (const ratio of ratios) await writeConfig(ratio); // restore
+  });
+
+  it('refuses a ratio without a config file, {r} without --ratios, and malformed --ratios, each in one line before any model is loaded', async () => {
+    const template = join(configs, 'amof-{r}.json');
+    await expectRefused(
+      ['--pipeline', template, '--ratios', '0,0.25'],
+      new RegExp(`^mmvp: InvalidConfigError: --pipeline ${template.replace(/[{}.]/g, '\\$&')}: r=0\\.25 has no config file: ${join(configs, 'amof-0.25.json').replace(/\./g, '\\.')} does not exist`),
+    );
+    // {r} as written: '0.50' selects amof-0.50.json, which does not exist (amof-0.5.json does)
+    await expectRefused(['--pipeline', template, '--ratios', '0,0.50'], /r=0\.50 has no config file: \S+amof-0\.50\.json does not exist/);
+    await expectRefused(['--pipeline', template], /^mmvp: InvalidArgumentError: --pipeline \S+amof-\{r\}\.json has \{r\} \(one config per ratio\), so --ratios is required/);
+    for (const [ratiosText, reason] of [
+      ['0.5,0.5', "0.5 is given twice (items 1 '0.5' and 2 '0.5')"],
+      ['0,0.5,0.50', "0.5 is given twice (items 2 '0.5' and 3 '0.50')"],
+      ['0x1', "'0x1' is not a plain decimal"],
+      ['0,,1', 'item 2 is empty'],
+      ['1e-1', "'1e-1' is not a plain decimal"],
+    ] as const) {
+      await expectRefused(
+        ['--pipeline', template, '--ratios', ratiosText],
+        new RegExp(`^mmvp: InvalidArgumentError: --ratios must be a comma-separated list of DINOv2 ratios in \\[0, 1\\], each a plain decimal given once \\(e\\.g\\. 0,0\\.25,0\\.5,0\\.625,0\\.75,0\\.875,1\\); got '${ratiosText.replace(/\./g, '\\.')}': ${reason.replace(/[.()]/g, '\\$&')}$`),
+      );
+    }
+  });
+
+  it('holds the run folder lock: a folder locked by another live run is refused before any model is loaded', async () => {
+    const out = join(scratch, 'locked');
+    const lock = await acquireRunFolderLock(out, 'eval-mllm');
+    try {
+      const result = await mmvp('sweep', '--pipeline', join(configs, 'amof-{r}.json'), '--ratios', '0,1', '--data', join(scratch, 'data'), '--out', out);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toMatch(new RegExp(`^mmvp: RunFolderLockedError: ${out} is in use by 'eval-mllm' \\(pid ${process.pid} on `));
+      expect(result.stderr).not.toContain('sweep: encoded');
+      expect((await readdir(out)).sort()).toEqual(['.mmvp-lock']);
+    } finally {
+      await lock.release();
+    }
   });
 });

@@ -12,6 +12,6 @@ export {
   createVisualTokenizer,
   computeVisualTokens,
 } from './config/index';
-export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, DecoderConfig, VisualTokenizer } from './config/index';
+export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, DecoderConfig, VisualTokenizer, CreateVisualTokenizerOptions } from './config/index';
 export { createPipeline } from './create-pipeline';
 export type { Pipeline, AskRequest, AskOptions, Answer } from './create-pipeline';

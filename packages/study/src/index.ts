@@ -46,3 +46,16 @@ export type { AnswerLog, ExistingAnswer } from './mmvp/answer-log';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
 export { evaluatePope, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS } from './mmvp/evaluate-pope';
 export type { EvaluatePopeOptions, PopeEvaluation, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
+
+// A-MoF ratio sweep
+export { runSweep, sweepOptionsSchema } from './sweep/run-sweep';
+export type { SweepOptions, SweepProgressEvent, SweepProtocol, SweepRatioResult, SweepResult, PipelineSource } from './sweep/run-sweep';
+export { PAPER_RATIOS, parseRatios } from './sweep/ratios';
+export type { SweepRatio } from './sweep/ratios';
+export { loadSweepQuestions, mmvpFolderOf } from './sweep/sweep-data';
+export type { SweepQuestion, SweepQuestionSet } from './sweep/sweep-data';
+export { checkSameEncoders, encoderDifferences, encoderIdentities, createFolderHasher } from './sweep/encoder-identity';
+export type { EncoderIdentity } from './sweep/encoder-identity';
+export type { GradedAnswer, Interval, RatioScores } from './sweep/score-ratio';
+export { sweepDocuments, writeSweepFiles } from './sweep/write-sweep-files';
+export type { SweepDocuments } from './sweep/write-sweep-files';

@@ -10,4 +10,4 @@ export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig,
 export { loadPipelineConfig, parsePipelineConfig } from './load-pipeline-config';
 export { loadComponent, assertVisionEncoder } from './load-component';
 export { createVisualTokenizer, computeVisualTokens } from './visual-tokenizer';
-export type { VisualTokenizer } from './visual-tokenizer';
+export type { VisualTokenizer, CreateVisualTokenizerOptions } from './visual-tokenizer';

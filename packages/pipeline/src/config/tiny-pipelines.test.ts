@@ -51,6 +51,19 @@ describe('tiny pipelines (configs/pipelines/tiny-*.json) against PyTorch', () =>
     await tokenizer.dispose();
   });
 
+  it('shares encoders given in options.encoders: same tokens as its own encoders, and leaves them open on dispose', async () => {
+    const owner = await createVisualTokenizer(await loadPipelineConfig(join(configs, 'tiny-amof-0.75.json')));
+    const own = await createVisualTokenizer(await loadPipelineConfig(join(configs, 'tiny-amof-0.75.json')));
+    const shared = await createVisualTokenizer(await loadPipelineConfig(join(configs, 'tiny-amof-0.75.json')), { encoders: owner.encoders });
+    expect(shared.encoders.clip).toBe(owner.encoders.clip);
+    expect(shared.encoders.dino).toBe(owner.encoders.dino);
+    expect(maxAbsDifference(await shared.visualTokens(images), await own.visualTokens(images))).toBe(0);
+    await shared.dispose();
+    await own.dispose();
+    // the owner's encoders still run after the sharer is disposed
+    expect(maxAbsDifference(await owner.visualTokens(images), await readNpyFloat32(join(reference, 'tokens_additive_0_75.npy')))).toBeLessThan(1e-4);
+    await owner.dispose();
+  });
   it('a tap the encoder cannot give fails when the pipeline is built, naming the config file and field', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'mmvp-bad-tap-'));
     try {

@@ -48,12 +48,22 @@ async function packageVersion(use: string): Promise<string> {
   }
 }
 
+export interface CreateVisualTokenizerOptions {
+  /**
+   * Encoders already created for these roles (e.g. by another config with the same encoder models
+   * and taps): used as they are instead of creating new ones, and left open by `dispose()` (their
+   * owner disposes them). A per-ratio A-MoF sweep encodes each image once this way and mixes the
+   * features through every ratio's own adapter.
+   */
+  readonly encoders?: Readonly<Partial<Record<EncoderRole, VisionEncoderV1>>>;
+}
+
 /**
  * Builds the image -> visual tokens half of a pipeline: creates the encoder components named in the
- * config, loads the adapters (checked against the encoder widths and, when the decoder folder is
- * there, the LLM hidden size) and the mixture strategy.
+ * config (or takes the ones given in `options.encoders`), loads the adapters (checked against the
+ * encoder widths and, when the decoder folder is there, the LLM hidden size) and the mixture strategy.
  */
-export async function createVisualTokenizer(config: PipelineConfig): Promise<VisualTokenizer> {
+export async function createVisualTokenizer(config: PipelineConfig, options: CreateVisualTokenizerOptions = {}): Promise<VisualTokenizer> {
   const source = config.configPath ?? 'pipeline config';
   const strategy = config.strategy.name;
   const needed = new Set<EncoderRole>(strategy === 'clip' ? ['clip'] : strategy === 'dino' ? ['dino'] : ['clip', 'dino']);
@@ -75,18 +85,23 @@ export async function createVisualTokenizer(config: PipelineConfig): Promise<Vis
   }
 
   const encoders: Partial<Record<EncoderRole, VisionEncoderV1>> = {};
+  const owned = new Set<VisionEncoderV1>(); // created here, so disposed here
   const lines: string[] = [];
   for (const role of ['clip', 'dino'] as const) {
     if (!needed.has(role)) continue;
     const encoderConfig = config.encoders[role] as EncoderConfig;
-    const component = await loadComponent<VisionEncoderV1>(encoderConfig, 'vision-encoder', config.configPath ? { searchFrom: [join(config.configPath, '..')] } : {});
-    const options = parseWithSchema(
-      component.optionsSchema,
-      { modelPath: encoderConfig.model, executionProvider: config.executionProvider, ...encoderConfig.options },
-      `${source}: encoders.${role}.options`,
-    );
-    const encoder = await component.create(options);
-    assertVisionEncoder(encoder, encoderConfig.use);
+    let encoder = options.encoders?.[role];
+    if (encoder === undefined) {
+      const component = await loadComponent<VisionEncoderV1>(encoderConfig, 'vision-encoder', config.configPath ? { searchFrom: [join(config.configPath, '..')] } : {});
+      const componentOptions = parseWithSchema(
+        component.optionsSchema,
+        { modelPath: encoderConfig.model, executionProvider: config.executionProvider, ...encoderConfig.options },
+        `${source}: encoders.${role}.options`,
+      );
+      encoder = await component.create(componentOptions);
+      assertVisionEncoder(encoder, encoderConfig.use);
+      owned.add(encoder);
+    }
     encoders[role] = encoder;
     // A tap the model cannot give (layer 99 of a 3-layer encoder) fails here, naming the config field,
     // not at the first image. resolveTap is not part of VisionEncoderV1: the ONNX encoders have it.
@@ -96,7 +111,7 @@ export async function createVisualTokenizer(config: PipelineConfig): Promise<Vis
       try {
         await resolveTap.call(encoder, tap);
       } catch (error) {
-        await Promise.all(Object.values(encoders).map((created) => created.dispose()));
+        await Promise.all([...owned].map((created) => created.dispose()));
         throw new InvalidConfigError(`${source}: encoders.${role}.tap ${JSON.stringify(tap)}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
@@ -171,7 +186,7 @@ export async function createVisualTokenizer(config: PipelineConfig): Promise<Vis
     },
     async dispose() {
       for (const adapter of new Set(Object.values(adapters))) await adapter.dispose();
-      for (const encoder of Object.values(encoders)) await encoder.dispose();
+      for (const encoder of owned) await encoder.dispose();
     },
   };
 }
