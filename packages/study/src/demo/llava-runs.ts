@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { MmvpItem } from '@mmvp/datasets';
 import { extractChoice } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
+import { runSweep } from '../sweep/run-sweep';
+import type { SweepQuestion } from '../sweep/sweep-data';
 import type { DemoLlavaModel } from './demo-options';
 import type { EvalSet } from './synth-eval-set';
 
@@ -47,10 +49,10 @@ export interface ModelAnswers {
 }
 
 /**
- * THE ONE PLACE the demo runs its LLaVA configurations. Today: each zoo model's own pipeline.json
- * through createPipeline, one model after another (so each A-MoF ratio re-runs the encoders). This
- * is where the sweep's per-ratio protocol (`runSweep`, encoders run once) will be swapped in; the
- * rest of the demo only sees ModelAnswers.
+ * THE ONE PLACE the demo runs its LLaVA configurations, in the order given. The A-MoF models (one
+ * trained model per ratio) run together through the sweep's per-ratio protocol (`runSweep`: the
+ * shared encoders run once per image for every ratio); CLIP-only and I-MoF run through their own
+ * pipeline.json. The rest of the demo only sees ModelAnswers.
  */
 export async function answerWithModels(
   zoo: string,
@@ -59,26 +61,75 @@ export async function answerWithModels(
   proxy: readonly ProxyQuestion[],
   options: { signal?: AbortSignal | undefined; onModel: (answers: ModelAnswers) => Promise<void> },
 ): Promise<void> {
-  const questions = evalSet.mmvp.questions;
+  const swept = await sweepAdditiveModels(zoo, models, evalSet, proxy, options.signal);
   for (const model of models) {
     options.signal?.throwIfAborted();
-    const started = performance.now();
-    const pipeline = await createPipeline(await loadPipelineConfig(join(zoo, model.name, 'pipeline.json')));
-    let answers;
-    try {
-      const requests = [
-        ...questions.map((question) => ({ image: question.imagePath, question: question.question, options: question.optionsText })),
-        ...proxy.map((item) => ({ image: item.question.imagePath, question: PROXY_QUESTION, options: `(a) ${item.options[0]} (b) ${item.options[1]}` })),
-      ];
-      answers = await pipeline.askMany(requests, { batchSize: 16, ...(options.signal ? { signal: options.signal } : {}) });
-    } finally {
-      await pipeline.dispose();
-    }
-    const graded = questions.map((question, i): GradedAnswer => {
-      const choice = extractChoice(answers[i]!.text, question.options);
-      return { question, choice, correct: choice === question.answer, response: answers[i]!.text, prompt: answers[i]!.prompt };
-    });
-    const proxyCorrect = proxy.map((item, i) => extractChoice(answers[questions.length + i]!.text, item.options) === item.answer);
-    await options.onModel({ model, graded, proxyCorrect, seconds: (performance.now() - started) / 1000 });
+    const answers = swept.get(model.name) ?? (await answerWithPipeline(zoo, model, evalSet, proxy, options.signal));
+    await options.onModel(answers);
   }
+}
+
+/** One model through its own pipeline.json: MMVP questions, then the proxy questions. */
+async function answerWithPipeline(zoo: string, model: DemoLlavaModel, evalSet: EvalSet, proxy: readonly ProxyQuestion[], signal: AbortSignal | undefined): Promise<ModelAnswers> {
+  const questions = evalSet.mmvp.questions;
+  const started = performance.now();
+  const pipeline = await createPipeline(await loadPipelineConfig(join(zoo, model.name, 'pipeline.json')));
+  let answers;
+  try {
+    const requests = [
+      ...questions.map((question) => ({ image: question.imagePath, question: question.question, options: question.optionsText })),
+      ...proxy.map((item) => ({ image: item.question.imagePath, question: PROXY_QUESTION, options: `(a) ${item.options[0]} (b) ${item.options[1]}` })),
+    ];
+    answers = await pipeline.askMany(requests, { batchSize: 16, ...(signal ? { signal } : {}) });
+  } finally {
+    await pipeline.dispose();
+  }
+  const graded = questions.map((question, i): GradedAnswer => {
+    const choice = extractChoice(answers[i]!.text, question.options);
+    return { question, choice, correct: choice === question.answer, response: answers[i]!.text, prompt: answers[i]!.prompt };
+  });
+  const proxyCorrect = proxy.map((item, i) => extractChoice(answers[questions.length + i]!.text, item.options) === item.answer);
+  return { model, graded, proxyCorrect, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The A-MoF models among `models`, answered by one per-ratio sweep (their configs are checked to
+ * share the encoders; each image is encoded once for all ratios). Each model's `seconds` is the
+ * sweep's time divided by the number of ratios (the sweep does not time the models one by one).
+ */
+async function sweepAdditiveModels(zoo: string, models: readonly DemoLlavaModel[], evalSet: EvalSet, proxy: readonly ProxyQuestion[], signal: AbortSignal | undefined): Promise<Map<string, ModelAnswers>> {
+  const additive = models.filter((model): model is Extract<DemoLlavaModel, { strategy: 'additive' }> => model.strategy === 'additive');
+  const answers = new Map<string, ModelAnswers>();
+  if (additive.length === 0) return answers;
+  const started = performance.now();
+  const asSweepQuestion = (question: MmvpItem, text: string, options: readonly [string, string], optionsText: string, answer: 'a' | 'b'): SweepQuestion => ({
+    id: question.id,
+    pairId: question.pairId,
+    imagePath: question.imagePath,
+    question: text,
+    optionsText,
+    options,
+    answer,
+    pattern: evalSet.rowInfo.get(question.id)?.pattern ?? 'all',
+  });
+  const data = evalSet.mmvp.questions.map((question) => asSweepQuestion(question, question.question, question.options, question.optionsText, question.answer));
+  const proxyData = proxy.map((item) => asSweepQuestion(item.question, PROXY_QUESTION, item.options, `(a) ${item.options[0]} (b) ${item.options[1]}`, item.answer));
+  const byRatio = new Map(additive.map((model) => [String(model.ratio), model]));
+  const result = await runSweep({
+    pipelineFor: (_ratio, text) => join(zoo, byRatio.get(text)!.name, 'pipeline.json'),
+    ratios: additive.map((model) => String(model.ratio)),
+    data: { questions: data, path: evalSet.mmvp.dir },
+    proxy: { data: { questions: proxyData, path: 'caption questions' } },
+    modelName: (_ratio, text) => byRatio.get(text)!.name,
+    batchSize: 16,
+    ...(signal ? { signal } : {}),
+  });
+  const seconds = (performance.now() - started) / 1000 / additive.length;
+  for (const ratio of result.ratios) {
+    const model = byRatio.get(ratio.text)!;
+    const questionsById = new Map(evalSet.mmvp.questions.map((question) => [question.id, question]));
+    const graded = ratio.answers.map((answer): GradedAnswer => ({ question: questionsById.get(answer.question.id)!, choice: answer.choice, correct: answer.correct, response: answer.response, prompt: answer.prompt }));
+    answers.set(model.name, { model, graded, proxyCorrect: ratio.proxyAnswers.map((answer) => answer.correct), seconds });
+  }
+  return answers;
 }
