@@ -15,6 +15,7 @@ interface SweepFlags {
   limit?: string;
   proxyData?: string;
   proxyLimit?: string;
+  resume?: boolean;
 }
 
 const interval = (value: number, ci: readonly [number, number]) => formatWithInterval(value, ci);
@@ -69,6 +70,7 @@ export function registerSweep(program: Command): void {
     .option('--limit <n>', 'only the first N pairs of --data (a quick look)')
     .option('--proxy-data <dir>', "a second question set in MMVP folder format answered at every ratio (its images encoded once too); its per-question accuracy (%) is each point's instructionFollowing; answers go to answers.jsonl as '<model> [proxy]'")
     .option('--proxy-limit <n>', 'only the first N pairs of --proxy-data')
+    .option('--resume', 'continue the sweep whose answers are in DIR/sweep-journal.jsonl (same settings; only unanswered batches are decoded)')
     .action(async (flags: SweepFlags) => {
       const started = performance.now();
       const perRatio = flags.pipeline.includes('{r}');
@@ -85,11 +87,12 @@ export function registerSweep(program: Command): void {
         `mmvp sweep --pipeline ${flags.pipeline} --ratios ${ratios.map((r) => r.text).join(',')} --data ${flags.data} --out ${flags.out}` +
         (flags.proxyData === undefined ? '' : ` --proxy-data ${flags.proxyData}${proxyLimit === undefined ? '' : ` --proxy-limit ${proxyLimit}`}`);
       const controller = new AbortController();
-      const onSignal = () => controller.abort(new InvalidArgumentError('interrupted; nothing was written (the sweep writes its files at the end)'));
+      const onSignal = () => controller.abort(new InvalidArgumentError(`interrupted; the answers so far are in ${out}/sweep-journal.jsonl: run the same command with --resume to continue`));
       process.once('SIGINT', onSignal);
       let progress: ReturnType<typeof createProgress> | undefined;
       const onProgress = (event: SweepProgressEvent) => {
         if (event.type === 'resolved') for (const line of event.lines) process.stderr.write(`sweep: ${line}\n`);
+        else if (event.type === 'resumed') process.stderr.write(`sweep: resuming: ${event.answers} answers already in ${event.journal}\n`);
         else if (event.type === 'encoded') process.stderr.write(`sweep: encoded ${event.done}/${event.total} images (once for all ${ratios.length} ratios)\n`);
         else if (event.type === 'answered') (progress ??= createProgress(`answers at r=${event.ratio}`, event.total)).update(event.done);
         else if (event.type === 'ratio-finished') {
@@ -109,6 +112,7 @@ export function registerSweep(program: Command): void {
           batchSize,
           out,
           command,
+          resume: flags.resume === true,
           inputNames: { pipeline: '--pipeline', data: '--data', proxy: '--proxy-data' },
           signal: controller.signal,
           onProgress,

@@ -11,6 +11,7 @@ import { checkSameEncoders, createFolderHasher, type EncoderIdentity } from './e
 import { parseRatios, type SweepRatio } from './ratios';
 import { compareToBaseline, gradeAnswers, scoreProxy, scoreRatio, type GradedAnswer, type Interval, type RatioScores } from './score-ratio';
 import { loadSweepQuestions, type SweepQuestion, type SweepQuestionSet } from './sweep-data';
+import { fingerprint, openSweepJournal, type JournalAnswer, type SweepJournal } from './sweep-journal';
 import { sweepDocuments, writeSweepFiles, type SweepDocuments } from './write-sweep-files';
 
 /** 'fixed-adapter': one pipeline, only r changes; 'per-ratio': one trained model per ratio (the paper's Table 3). */
@@ -48,6 +49,11 @@ export const sweepOptionsSchema = z
     batchSize: z.number().int().positive().default(8),
     /** Results folder: when given, the sweep holds its lock for the whole run and writes answers.jsonl, mllm-scores.json, sweep.json, run.json at the end. */
     out: z.string().min(1).optional(),
+    /**
+     * Continue the sweep whose answers are in `out/sweep-journal.jsonl` (needs `out`): the run's
+     * identity must match, and only the batches not answered yet are decoded.
+     */
+    resume: z.boolean().default(false),
     /** The command line, for run.json. */
     command: z.string().optional(),
     /** How to name the inputs in error messages (the CLI passes its flags, e.g. `--proxy-data DIR`). */
@@ -59,6 +65,7 @@ export const sweepOptionsSchema = z
   })
   .strict()
   .superRefine((value, context) => {
+    if (value.resume && value.out === undefined) context.addIssue({ code: z.ZodIssueCode.custom, path: ['resume'], message: 'resume needs out (the folder whose sweep-journal.jsonl is continued)' });
     if ((value.pipeline === undefined) === (value.pipelineFor === undefined)) {
       context.addIssue({ code: z.ZodIssueCode.custom, path: ['pipeline'], message: 'give exactly one of pipeline (a config, or a path with {r}) and pipelineFor (r => config)' });
     }
@@ -73,6 +80,7 @@ export type SweepOptions = Omit<z.input<typeof sweepOptionsSchema>, 'pipelineFor
 /** Progress of a sweep, in order: resolved, encoded (repeatedly), then per ratio started / answered / finished, then written. */
 export type SweepProgressEvent =
   | { readonly type: 'resolved'; readonly protocol: SweepProtocol; readonly lines: readonly string[] }
+  | { readonly type: 'resumed'; readonly journal: string; readonly answers: number }
   | { readonly type: 'encoded'; readonly done: number; readonly total: number }
   | { readonly type: 'ratio-started'; readonly ratio: number; readonly index: number; readonly pipeline: string }
   | { readonly type: 'answered'; readonly ratio: number; readonly done: number; readonly total: number }
@@ -226,9 +234,20 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
 
   // the baseline of the paired comparisons: r = 0 (CLIP only) when swept, else the lowest ratio
   const baselineRatio = Math.min(...ratios.map((ratio) => ratio.value));
-  const work = () => sweep({ protocol, plans, data: data.questions, proxyQuestions, batchSize: options.batchSize, baselineRatio, signal, onProgress });
+  // the run's identity: what must not change between a sweep and its --resume
+  const identity = {
+    protocol,
+    ratios: ratios.map((ratio) => ratio.text).join(','),
+    configs: fingerprint(plans.map((plan) => ({ ratio: plan.ratio.text, config: plan.config }))),
+    encoders: fingerprint(encoders),
+    data: fingerprint(data.questions.map((q) => [q.id, q.pairId, q.question, q.optionsText, q.answer, q.imagePath])),
+    proxy: fingerprint(proxyQuestions.map((q) => [q.id, q.pairId, q.question, q.optionsText, q.answer, q.imagePath])),
+    batchSize: String(options.batchSize),
+  };
   const run = async () => {
-    const swept = await work();
+    const journal = options.out === undefined ? undefined : await openSweepJournal(resolve(options.out), identity, options.resume);
+    if (journal !== undefined && journal.resumed > 0) onProgress({ type: 'resumed', journal: journal.path, answers: journal.resumed });
+    const swept = await sweep({ protocol, plans, data: data.questions, proxyQuestions, batchSize: options.batchSize, baselineRatio, signal, onProgress, journal });
     const outcome = { ...swept, timings: [...swept.timings, { stage: 'check ratios, configs, encoders (sha256 of model files) and question sets', seconds: checkSeconds }] };
     const ratioResults = outcome.results;
     const baseline = ratioResults.find((result) => result.ratio === baselineRatio)!;
@@ -276,11 +295,13 @@ interface SweepWork {
   readonly baselineRatio: number;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: (event: SweepProgressEvent) => void;
+  /** Answers already given (resume) and where new ones are recorded as each batch is decoded. */
+  readonly journal: SweepJournal | undefined;
 }
 
 /** Encode once, then each ratio's mixture + adapter + decoder over the cached features. */
 async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; patterns: string[]; images: number; resolved: string[]; timings: { stage: string; seconds: number }[] }> {
-  const { protocol, plans, data, proxyQuestions, batchSize, baselineRatio, signal, onProgress } = work;
+  const { protocol, plans, data, proxyQuestions, batchSize, baselineRatio, signal, onProgress, journal } = work;
   const signalOption = signal ? { signal } : {};
   const timings: { stage: string; seconds: number }[] = [];
   const seconds = { load: 0, mix: 0, decode: 0, score: 0 };
@@ -345,29 +366,39 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
       let done = 0;
       for (const chunk of chunks) {
         signal?.throwIfAborted();
+        // the chunk's questions; a chunk answered before (--resume) is taken from the journal whole
+        const targets: { id: number; set: 'data' | 'proxy'; b: number; prompt: string; into: Map<number, { prompt: string; response: string }> }[] = [];
+        for (const [b, image] of chunk.images.entries()) {
+          for (const { question, proxy } of byImage.get(image) ?? []) {
+            targets.push({ id: question.id, set: proxy ? 'proxy' : 'data', b, prompt: formatQuestion(question.question, question.optionsText, settings.prompt), into: proxy ? proxyAnswers : answers });
+          }
+        }
+        const known = targets.map((target) => journal?.answered(plan.ratio.text, target.set, target.id));
+        if (known.every((answer) => answer !== undefined)) {
+          targets.forEach((target, k) => target.into.set(target.id, known[k]!));
+          done += targets.length;
+          onProgress({ type: 'answered', ratio: plan.ratio.value, done, total });
+          continue;
+        }
         const mixStarted = clock();
         const tokens =
           protocol === 'per-ratio' ? await tokenizer.mixture.mix(chunk.features) : (await first.mixture.sweep(chunk.features, [plan.ratio.value]))[0]!.tokens; // [B, N, H]
         assertFinite(tokens, `${plan.name}: visual tokens at r=${plan.ratio.text}`);
         seconds.mix += (clock() - mixStarted) / 1000;
-        const prompts: { text: string; visualTokens: Tensor }[] = [];
-        const targets: { id: number; prompt: string; into: Map<number, { prompt: string; response: string }> }[] = [];
-        for (const [b, image] of chunk.images.entries()) {
-          const imageTokens = row(tokens, b); // [N, H]
-          for (const { question, proxy } of byImage.get(image) ?? []) {
-            const prompt = formatQuestion(question.question, question.optionsText, settings.prompt);
-            prompts.push({ text: decoder!.applyTemplate(settings.template, prompt), visualTokens: imageTokens });
-            targets.push({ id: question.id, prompt, into: proxy ? proxyAnswers : answers });
-          }
-        }
+        const imageTokens = new Map<number, Tensor>();
+        const tokensOf = (b: number) => imageTokens.get(b) ?? imageTokens.set(b, row(tokens, b)).get(b)!; // [N, H]
+        const prompts = targets.map((target) => ({ text: decoder!.applyTemplate(settings.template, target.prompt), visualTokens: tokensOf(target.b) }));
         const decodeStarted = clock();
+        const decoded: JournalAnswer[] = [];
         for (let start = 0; start < prompts.length; start += batchSize) {
           const generations = await decoder!.generate({ prompts: prompts.slice(start, start + batchSize), maxNewTokens: settings.maxNewTokens, decoding, ...signalOption });
           generations.forEach((generation, k) => {
             const target = targets[start + k]!;
             target.into.set(target.id, { prompt: target.prompt, response: generation.text });
+            decoded.push({ ratio: plan.ratio.text, set: target.set, id: target.id, prompt: target.prompt, response: generation.text });
           });
         }
+        await journal?.record(decoded);
         seconds.decode += (clock() - decodeStarted) / 1000;
         done += prompts.length;
         onProgress({ type: 'answered', ratio: plan.ratio.value, done, total });
