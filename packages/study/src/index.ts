@@ -10,3 +10,11 @@ export { writeAtomically } from './run-folder/write-atomically';
 // provenance
 export { sha256File } from './provenance/sha256-file';
 export { packageVersion, packageVersions } from './provenance/package-versions';
+
+// CLIP-blind pair mining
+export { mineBlindPairs } from './mining/mine-blind-pairs';
+export type { MineBlindPairsResult, MineBlindPairsRun, MineEvent, MineSummary } from './mining/mine-blind-pairs';
+export { mineBlindPairsOptionsSchema } from './mining/mine-options';
+export type { MineBlindPairsOptions, ResolvedMineBlindPairsOptions } from './mining/mine-options';
+export { MINE_MANIFEST, MINE_OUTPUT_FILES, completeMineCommit, readMineOutputs } from './mining/mine-outputs';
+export type { MineCommitHooks, MineCommitStep, MineManifest } from './mining/mine-outputs';
