@@ -1,6 +1,8 @@
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { PATTERNS, SUPPORTED_SIZES_MAX, SUPPORTED_SIZES_MIN, SYNTH_GENERATOR_VERSION, SYNTH_SPLITS, writeSynth, type SynthSplit } from '@mmvp/synth';
+import { withRunFolderLock } from '@mmvp/study';
 import type { Command } from 'commander';
+import { checkOutputFolder } from '../output-file';
 
 interface SynthFlags {
   out: string;
@@ -29,9 +31,9 @@ export function registerSynth(program: Command): void {
     .option('--split <split>', `which split: ${listChoices(SYNTH_SPLITS)}`, 'eval')
     .option('--count <n>', 'train split: number of pairs, 1 to 10000000 (patterns round-robin; default 900)')
     .option('--no-contact-sheets', 'skip DIR/contact-sheets/*.png')
-    .option('--force', 'replace files in an existing non-empty output folder')
+    .option('--force', 'replace the outputs of this split in an existing non-empty output folder (the new set replaces the old one whole)')
     .option('--json', 'print the summary as one JSON document on stdout')
-    .action((flags: SynthFlags) => {
+    .action(async (flags: SynthFlags) => {
       const split = flags.split as SynthSplit;
       if (!SYNTH_SPLITS.includes(split)) throw new InvalidArgumentError(`--split '${flags.split}' is not valid; valid choices: ${listChoices(SYNTH_SPLITS)}`);
       const seed = integerFlag('--seed', flags.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -40,6 +42,7 @@ export function registerSynth(program: Command): void {
       const count = flags.count === undefined ? undefined : integerFlag('--count', flags.count, 1, 10_000_000);
       if (split === 'eval' && count !== undefined) throw new InvalidArgumentError('--count applies to --split train; for the eval split use --pairs-per-pattern');
       if (split === 'train' && pairsPerPattern !== undefined) throw new InvalidArgumentError('--pairs-per-pattern applies to --split eval; for the train split use --count');
+      const out = await checkOutputFolder(flags.out, '--out'); // created (by the lock) only after the flags are checked
       const total = split === 'eval' ? (pairsPerPattern ?? 15) * PATTERNS.length : (count ?? 900);
       process.stderr.write(
         `mmvp synth: @mmvp/synth generator v${SYNTH_GENERATOR_VERSION}, split ${split}, seed ${seed}, ${size}x${size} PNG, ` +
@@ -49,8 +52,9 @@ export function registerSynth(program: Command): void {
       const started = Date.now();
       const step = Math.max(1, Math.ceil(total / 20));
       const tty = process.stderr.isTTY === true;
-      const summary = writeSynth({
-        out: flags.out,
+      // one writer at a time: a second run into this folder fails at once, naming this one
+      const summary = await withRunFolderLock(out, 'synth', async () => writeSynth({
+        out,
         seed,
         size,
         split,
@@ -62,7 +66,7 @@ export function registerSynth(program: Command): void {
           if (tty) process.stderr.write(`\r  ${done}/${all} pairs`);
           else if (done % step === 0 || done === all) process.stderr.write(`  ${done}/${all} pairs\n`);
         },
-      });
+      }));
       if (tty) process.stderr.write('\n');
       const seconds = (Date.now() - started) / 1000;
       if (flags.json) {
