@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { FileFormatError, InvalidArgumentError, ModelLoadError, concatBatch, parseWithSchema, type Tensor, type TextEncoderV1 } from '@mmvp/core';
-import { checkSessionNames, getSession, int64TensorToOrt, ortToTensor, resolveModelFolder } from '@mmvp/onnx';
+import { checkFiniteOutput, checkSessionNames, getSession, int64TensorToOrt, ortToTensor, resolveModelFolder } from '@mmvp/onnx';
 import { clipTextConfig } from './clip-config';
 import { clipEncoderOptionsSchema, type ClipEncoderOptions } from './clip-encoder-options';
 
@@ -82,7 +82,7 @@ export async function createClipTextEncoder(options: ClipEncoderOptions): Promis
         const out = await session.run(feeds, ['text_embeds']);
         parts.push(ortToTensor(out.text_embeds!, `${onnxPath} text_embeds`)); // [b, E]
       }
-      return concatBatch(parts);
+      return checkFiniteOutput(concatBatch(parts), onnxPath, 'text_embeds'); // [B, E]
     },
   };
 }

@@ -13,4 +13,5 @@ export { resolveTap, findHiddenState, normalizeLayerIndex, tapKey, fileSha256, c
 export type { GraphTap, GraphNaming, TapOptions, ResolvedTap } from './graph-tap';
 export { selectTokens, runInBatches, tokenSelections } from './token-selection';
 export { createVisionTower } from './vision-tower';
+export { checkFiniteOutput } from './numeric-check';
 export type { VisionTower, VisionTowerOptions } from './vision-tower';
