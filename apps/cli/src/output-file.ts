@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
@@ -24,6 +24,31 @@ export async function prepareOutputFile(path: string, option: string, example: s
 }
 
 /**
+ * Checks an output file path without creating anything (the `checkOutputFolder` of files): a folder,
+ * a path under a file, or an unwritable place fails in one line naming the option. Call it before any
+ * long work; `prepareOutputFile` then creates the parent folders right before the file is written, so
+ * a failed run leaves no empty folders behind. Returns the absolute path.
+ */
+export async function checkOutputFile(path: string, option: string, example: string): Promise<string> {
+  const absolute = resolve(path);
+  const info = await stat(absolute).catch(() => undefined);
+  if (info?.isDirectory()) {
+    throw new InvalidArgumentError(`${option} ${absolute} is a folder; give a file path such as ${resolve(absolute, example)}`);
+  }
+  const folder = dirname(absolute);
+  const [ancestor, ancestorInfo] = await nearestExisting(folder);
+  if (ancestorInfo !== undefined && !ancestorInfo.isDirectory()) {
+    throw new InvalidArgumentError(`${option} ${absolute}: cannot create the folder ${folder}: a part of that path is a file, not a folder`);
+  }
+  try {
+    await access(ancestor, constants.W_OK);
+  } catch (cause) {
+    throw new InvalidArgumentError(`${option} ${absolute}: cannot write there: ${describeCode(cause, ancestor)}`, { cause });
+  }
+  return absolute;
+}
+
+/**
  * Checks an output folder without creating anything, so a command can validate all its inputs first
  * and create the folder only when the run will go ahead (a failed validation leaves no empty folder).
  * Refuses, in one line naming the option: a path that is a file, a path under a file, and a missing
@@ -38,12 +63,7 @@ export async function checkOutputFolder(path: string, option: string): Promise<s
     return absolute;
   }
   // missing: the nearest existing ancestor must be a folder we can write
-  let ancestor = dirname(absolute);
-  let ancestorInfo = await stat(ancestor).catch(() => undefined);
-  while (ancestorInfo === undefined && dirname(ancestor) !== ancestor) {
-    ancestor = dirname(ancestor);
-    ancestorInfo = await stat(ancestor).catch(() => undefined);
-  }
+  const [ancestor, ancestorInfo] = await nearestExisting(dirname(absolute));
   if (ancestorInfo !== undefined && !ancestorInfo.isDirectory()) {
     throw new InvalidArgumentError(`${option} ${absolute}: cannot create the folder: a part of that path is a file, not a folder (${ancestor})`);
   }
@@ -106,4 +126,15 @@ function describeCode(error: unknown, where: string): string {
   if (code === 'EACCES' || code === 'EPERM') return `no permission to write in ${where} (${code})`;
   if (code === 'ENOTDIR') return 'a part of that path is a file, not a folder';
   return (error as Error).message;
+}
+
+/** The path itself or its nearest ancestor that exists, with its stat (undefined only if none does). */
+async function nearestExisting(path: string): Promise<[string, Stats | undefined]> {
+  let current = path;
+  let info = await stat(current).catch(() => undefined);
+  while (info === undefined && dirname(current) !== current) {
+    current = dirname(current);
+    info = await stat(current).catch(() => undefined);
+  }
+  return [current, info];
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@mmvp/core';
-import { checkOutputFolder, createOutputFolder, prepareOutputFile, prepareOutputFolder } from '../src/output-file';
+import { checkOutputFile, checkOutputFolder, createOutputFolder, prepareOutputFile, prepareOutputFolder } from '../src/output-file';
 
 describe('output path checks (before any long work)', () => {
   let scratch = '';
@@ -58,6 +58,16 @@ describe('output path checks (before any long work)', () => {
     expect(await readFile(file, 'utf8')).toBe('keep');
   });
 
+  it('checkOutputFile creates no folder and refuses a folder or a path under a file (m21)', async () => {
+    const file = join(scratch, 'deep', 'er', 'x.npy');
+    expect(await checkOutputFile(file, '--out', 'x.npy')).toBe(file);
+    await expect(stat(join(scratch, 'deep'))).rejects.toThrow(/ENOENT/);
+    await expect(checkOutputFile(scratch, '--out', 'x.npy')).rejects.toThrow(`--out ${scratch} is a folder; give a file path such as ${join(scratch, 'x.npy')}`);
+    const notes = join(scratch, 'notes2.txt');
+    await writeFile(notes, 'keep');
+    await expect(checkOutputFile(join(notes, 'a', 'x.npy'), '--out', 'x.npy')).rejects.toThrow(`--out ${join(notes, 'a', 'x.npy')}: cannot create the folder ${join(notes, 'a')}: a part of that path is a file, not a folder`);
+  });
+
   // a real read-only mount (needs root and mount(2); skipped elsewhere)
   const mountPoint = join(tmpdir(), `mmvp-ro-${process.pid}`);
   const canMount = (() => {
@@ -77,5 +87,6 @@ describe('output path checks (before any long work)', () => {
     }
     await expect(createOutputFolder(target, '--out')).rejects.toThrow(/EROFS/);
     await expect(prepareOutputFile(join(target, 'x.npy'), '--out', 'x.npy')).rejects.toThrow(/read-only file system \(EROFS\)/);
+    await expect(checkOutputFile(join(target, 'x.npy'), '--out', 'x.npy')).rejects.toThrow(/read-only file system \(EROFS\)/);
   });
 });
