@@ -86,6 +86,17 @@ describe('mmvp embed', () => {
     expect(maxAbsDiff(embeds.data, (await readNpyFloat32(join(clip, 'reference', 'text_embeds.npy'))).data)).toBeLessThan(1e-4);
   });
 
+  it('CLIP --text longer than the model\'s positions warns that it is cut, naming the text and both lengths (m20)', async () => {
+    const long = 'a photo of a small red cat sitting on a wooden chair next to an open window in the morning light';
+    const out = join(scratch, 'long-text.npy');
+    const result = await mmvp('embed', '--model', clip, '--text', 'a photo of a cat', long, '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+    expect(warnings).toHaveLength(1); // the short text is not flagged
+    expect(warnings[0]).toMatch(/^warning: --text 2 \("a photo of a small red cat sitting on a wooden chair next\.\.\."\) is (\d+) tokens with BOS\/EOS; the model reads 16, so the rest is cut/);
+    expect(Number(/is (\d+) tokens/.exec(warnings[0]!)![1])).toBeGreaterThanOrEqual(long.split(' ').length + 2); // at least a token a word, plus BOS and EOS
+  });
+
   it('DINOv2: prenorm patch tokens (default), --processor clip, and every layer', async () => {
     const out = join(scratch, 'dino.npy');
     const result = await mmvp('embed', '--model', dino, '--image', ...images, '--processor', 'clip', '--clip-model', clip, '--cache-dir', cacheDir, '--out', out);

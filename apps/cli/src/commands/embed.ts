@@ -124,6 +124,13 @@ export function registerEmbed(program: Command): void {
         if (family !== 'clip') throw new InvalidArgumentError(`--text needs a CLIP model; ${folder.configPath} is a ${family} model`);
         const encoder = await createClipTextEncoder(common);
         log(`model: CLIP text (@mmvp/encoder-clip@${packageVersion('@mmvp/encoder-clip')}) ${encoder.onnxPath}, ${texts.length} texts, ${encoder.maxLength} tokens each`);
+        for (const [i, text] of texts.entries()) {
+          const count = encoder.tokenCount(text);
+          if (count > encoder.maxLength) {
+            const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+            log(`warning: --text ${i + 1} ("${shown}") is ${count} tokens with BOS/EOS; the model reads ${encoder.maxLength}, so the rest is cut (as Hugging Face's truncation=True does)`);
+          }
+        }
         const embeds = await encoder.encodeTexts(texts); // [B, E]
         await prepareOutputFile(out, '--out', 'embeddings.npy');
         await writeNpy(out, embeds.data, embeds.dims);
