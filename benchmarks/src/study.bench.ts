@@ -43,7 +43,7 @@ export default async function run(): Promise<void> {
   }
   const scratch = await mkdtemp(join(tmpdir(), 'mmvp-study-bench-'));
   try {
-    writeSynth({ out: join(scratch, 'data'), seed: 2024, size: 64, split: 'eval', pairsPerPattern: PAIRS_PER_PATTERN, contactSheets: false, overwrite: true });
+    await writeSynth({ out: join(scratch, 'data'), seed: 2024, size: 64, split: 'eval', pairsPerPattern: PAIRS_PER_PATTERN, contactSheets: false, overwrite: true, imageFormat: 'png' });
     const data = join(scratch, 'data', 'MMVP');
     const dataset = await loadMmvp(data);
 

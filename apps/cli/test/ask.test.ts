@@ -47,6 +47,16 @@ describe('mmvp ask', () => {
     expect(streamed.stdout).toBe(plain.stdout);
   });
 
+  it('describes the decoding it will do: --temperature, --max-new-tokens, --seed and --prompt override the config in the description (m14)', async () => {
+    const plain = await mmvp(...baseArgs());
+    expect(plain.stderr).toMatch(/decoder: .*prompt lmms, greedy, max 16 new tokens/);
+    const sampled = await mmvp('ask', '--pipeline', config, '--image', join(root, reference.image), '--question', reference.question, '--options', reference.options,
+      '--temperature', '1.5', '--max-new-tokens', '3', '--seed', '7', '--prompt', 'original');
+    expect(sampled.code, sampled.stderr).toBe(0);
+    expect(sampled.stderr).toMatch(/decoder: .*prompt original, sampling T=1\.5 top-p [\d.]+ seed 7, max 3 new tokens/);
+    expect(sampled.stderr).not.toMatch(/greedy/);
+  });
+
   it('fails with one clear line on a bad prompt style or a config without a decoder', async () => {
     const badStyle = await mmvp(...baseArgs(), '--prompt', 'chatty');
     expect(badStyle.code).toBe(1);
@@ -71,6 +81,7 @@ describe('mmvp ask: bad flags fail in one line before the pipeline is loaded', (
     [['--question', 'why?', '--temperature', '-1'], /^mmvp: InvalidArgumentError: --temperature must be 0 \(greedy\) or a positive number, got '-1'/],
     [['--question', 'why?', '--max-new-tokens', '-1'], /^mmvp: InvalidArgumentError: --max-new-tokens must be a positive integer, got '-1'/],
     [['--question', 'why?', '--max-new-tokens', '2.5'], /^mmvp: InvalidArgumentError: --max-new-tokens must be a positive integer, got '2\.5'/],
+    [['--question', 'why?', '--seed', '1.5'], /^mmvp: InvalidArgumentError: --seed must be an integer \(the sampler's seed, as the config's decoder.seed\), got '1\.5'/],
   ])('%j', async (flags, message) => {
     const result = await mmvp('ask', '--pipeline', missingPipeline, '--image', 'x.png', ...flags);
     expect(result.code).toBe(1);

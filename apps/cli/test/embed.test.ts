@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFloat32 } from '@mmvp/core';
+import { decodeModel, encodeModel } from '@mmvp/onnx';
 import { mmvp, runCli } from './helpers/run-cli';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -83,6 +84,17 @@ describe('mmvp embed', () => {
     const embeds = await readNpyFloat32(out);
     expect(embeds.dims).toEqual([4, 32]);
     expect(maxAbsDiff(embeds.data, (await readNpyFloat32(join(clip, 'reference', 'text_embeds.npy'))).data)).toBeLessThan(1e-4);
+  });
+
+  it('CLIP --text longer than the model\'s positions warns that it is cut, naming the text and both lengths (m20)', async () => {
+    const long = 'a photo of a small red cat sitting on a wooden chair next to an open window in the morning light';
+    const out = join(scratch, 'long-text.npy');
+    const result = await mmvp('embed', '--model', clip, '--text', 'a photo of a cat', long, '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+    expect(warnings).toHaveLength(1); // the short text is not flagged
+    expect(warnings[0]).toMatch(/^warning: --text 2 \("a photo of a small red cat sitting on a wooden chair next\.\.\."\) is (\d+) tokens with BOS\/EOS; the model reads 16, so the rest is cut/);
+    expect(Number(/is (\d+) tokens/.exec(warnings[0]!)![1])).toBeGreaterThanOrEqual(long.split(' ').length + 2); // at least a token a word, plus BOS and EOS
   });
 
   it('DINOv2: prenorm patch tokens (default), --processor clip, and every layer', async () => {
@@ -164,5 +176,50 @@ describe('mmvp embed: bad flags name the flag and the valid choices, before the 
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('mmvp embed: non-finite encoder outputs', () => {
+  let scratch = '';
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-embed-nan-'));
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  /** A copy of a model folder with one weight of `file` set to NaN (through @mmvp/onnx's ONNX codec). */
+  async function poisoned(source: string, name: string, file: string, initializer: RegExp): Promise<string> {
+    const copy = join(scratch, name);
+    await cp(source, copy, { recursive: true });
+    const path = join(copy, 'onnx', file);
+    const model = decodeModel(await readFile(path));
+    const weight = model.graph!.initializer!.find((t) => initializer.test(t.name ?? ''))!;
+    const raw = new Float32Array(new Uint8Array(weight.raw_data!).buffer);
+    raw[0] = Number.NaN;
+    weight.raw_data = new Uint8Array(raw.buffer);
+    await writeFile(path, encodeModel(model));
+    return copy;
+  }
+
+  it('a model with NaN weights fails with a NumericError naming the file, output and first bad index; no .npy is written (#13.4)', async () => {
+    const badClip = await poisoned(clip, 'nan-clip', 'vision_model.onnx', /patch_embedding\.weight$/);
+    const badText = await poisoned(clip, 'nan-clip-text', 'text_model.onnx', /position_embedding\.weight$/);
+    const badDino = await poisoned(dino, 'nan-dino', 'model.onnx', /patch_embeddings\.projection\.weight$/);
+    const cases: [string[], RegExp][] = [
+      [['--model', badClip, '--image', ...images, '--pooled'], /nan-clip\/onnx\/vision_model\.onnx: output 'image_embeds' has NaN at index 0 \[0, 0\] of shape \[3, \d+\]/],
+      [['--model', badClip, '--image', ...images, '--layer', '1', '--cache-dir', join(scratch, 'nan-cache')], /nan-clip\/onnx\/vision_model\.onnx: output '[^']+' has NaN at index 0 \[0, 0, 0\] of shape \[3, 16, \d+\]/],
+      [['--model', badDino, '--image', ...images], /nan-dino\/onnx\/model\.onnx: output '[^']+' has NaN at index 0/],
+      [['--model', badDino, '--image', ...images, '--pooled'], /nan-dino\/onnx\/model\.onnx: output 'pooler_output' has NaN at index 0/],
+      [['--model', badText, '--text', 'a photo of a cat'], /nan-clip-text\/onnx\/text_model\.onnx: output 'text_embeds' has NaN at index 0/],
+    ];
+    for (const [n, [args, message]] of cases.entries()) {
+      const out = join(scratch, `nan-${n}.npy`);
+      const result = await runCli(['embed', ...args, '--out', out]);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/mmvp: NumericError: /);
+      expect(result.stderr).toMatch(message);
+      await expect(stat(out)).rejects.toThrow(/ENOENT/);
+    }
   });
 });

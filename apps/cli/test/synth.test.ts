@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,10 +102,10 @@ describe('mmvp synth', () => {
     writeFileSync(file, 'my notes\n');
     const onto = mmvp('synth', '--out', file, '--pairs-per-pattern', '1');
     expect(onto.status).toBe(1);
-    expect(onto.stderr).toMatch(new RegExp(`^mmvp synth: .*\\nmmvp: InvalidArgumentError: output folder ${file} is a file; choose a folder path \\(it is created if missing\\)\\n$`));
+    expect(onto.stderr).toBe(`mmvp: InvalidArgumentError: --out ${file} is a file; give a folder path (it is created if missing)\n`);
     const under = mmvp('synth', '--out', join(file, 'sub'), '--pairs-per-pattern', '1');
     expect(under.status).toBe(1);
-    expect(under.stderr).toMatch(/InvalidArgumentError: cannot create the output folder .*notes.txt\/sub: a part of that path is a file, not a folder\n$/);
+    expect(under.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*notes.txt\/sub: cannot create the folder: a part of that path is a file, not a folder/);
     expect(readFileSync(file, 'utf8')).toBe('my notes\n');
   });
 
@@ -117,4 +117,51 @@ describe('mmvp synth', () => {
     expect(again.stderr).toMatch(/already exists and is not empty/);
     expect(mmvp('synth', '--out', out, '--pairs-per-pattern', '1', '--force').status).toBe(0);
   });
+
+  it('--force over a larger set leaves exactly the new set: no old extra images, no old contact sheets of the split (#13.7)', () => {
+    const out = join(root, 'shrink');
+    expect(mmvp('synth', '--out', out, '--split', 'train', '--count', '9', '--size', '64').status).toBe(0);
+    expect(mmvp('synth', '--out', out, '--pairs-per-pattern', '3', '--size', '64').status).toBe(0);
+    expect(readdirSync(join(out, 'MMVP', 'MMVP Images'))).toHaveLength(54);
+    const sheetsBefore = readdirSync(join(out, 'contact-sheets'));
+    expect(sheetsBefore.filter((name) => name.startsWith('eval-'))).toHaveLength(9);
+    const again = mmvp('synth', '--out', out, '--pairs-per-pattern', '1', '--size', '64', '--force', '--no-contact-sheets');
+    expect(again.status, again.stderr).toBe(0);
+    // independent of the writer: what a reader finds on disk against what the 1-pair set must be
+    expect(readdirSync(join(out, 'MMVP', 'MMVP Images')).sort()).toEqual(Array.from({ length: 18 }, (_, k) => `${k + 1}.png`).sort());
+    expect(readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8').trim().split('\n')).toHaveLength(19);
+    for (const type of REAL_VLM_ORDER) expect(readdirSync(join(out, 'MMVP_VLM', 'MMVP_VLM_Images', type))).toHaveLength(2);
+    expect(readFileSync(join(out, 'ground-truth.jsonl'), 'utf8').trim().split('\n')).toHaveLength(9);
+    const sheetsAfter = readdirSync(join(out, 'contact-sheets'));
+    expect(sheetsAfter.filter((name) => name.startsWith('eval-'))).toEqual([]); // the old eval sheets are gone
+    expect(sheetsAfter).toEqual(sheetsBefore.filter((name) => name.startsWith('train-'))); // the train split's stay
+    expect(readdirSync(join(out, 'train', 'images'))).toHaveLength(18);
+    expect(readdirSync(out).sort()).toEqual(['MMVP', 'MMVP_VLM', 'contact-sheets', 'ground-truth.jsonl', 'synth.json', 'train']);
+  });
+
+  it('a second synth into the same --out fails at once, naming the first', async () => {
+    const out = join(root, 'locked');
+    const first = spawn(process.execPath, [cli, 'synth', '--out', out, '--pairs-per-pattern', '200', '--size', '64', '--no-contact-sheets'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = new Promise((resolve) => first.once('exit', resolve));
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      first.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/ \d+\/1800 pairs/.test(stderr)) {
+          first.kill('SIGSTOP'); // mid-run, holding the folder
+          resolve();
+        }
+      });
+      void exited.then(() => resolve());
+    });
+    try {
+      expect(first.exitCode, stderr).toBeNull();
+      const second = mmvp('synth', '--out', out, '--pairs-per-pattern', '1', '--force');
+      expect(second.status).toBe(1);
+      expect(second.stderr).toMatch(new RegExp(`RunFolderLockedError: .*locked is in use by 'synth' \\(pid ${first.pid} on `));
+    } finally {
+      first.kill('SIGKILL');
+      await exited;
+    }
+  }, 60_000);
 });

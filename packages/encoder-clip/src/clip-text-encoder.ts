@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { FileFormatError, InvalidArgumentError, ModelLoadError, concatBatch, parseWithSchema, type Tensor, type TextEncoderV1 } from '@mmvp/core';
-import { checkSessionNames, getSession, int64TensorToOrt, ortToTensor, resolveModelFolder } from '@mmvp/onnx';
+import { checkFiniteOutput, checkSessionNames, getSession, int64TensorToOrt, ortToTensor, resolveModelFolder } from '@mmvp/onnx';
 import { clipTextConfig } from './clip-config';
 import { clipEncoderOptionsSchema, type ClipEncoderOptions } from './clip-encoder-options';
 
@@ -11,6 +11,8 @@ export interface ClipTextEncoder extends TextEncoderV1 {
   readonly maxLength: number;
   /** Token ids [B, S] exactly as fed to the model: BOS ... EOS, padded with the pad token. */
   tokenize(texts: readonly string[]): BigInt64Array;
+  /** Tokens of `text` with BOS and EOS before truncation: above `maxLength`, the text is cut (as Hugging Face does). */
+  tokenCount(text: string): number;
 }
 
 async function readJson(path: string): Promise<Record<string, unknown>> {
@@ -66,6 +68,7 @@ export async function createClipTextEncoder(options: ClipEncoderOptions): Promis
     onnxPath,
     maxLength,
     tokenize,
+    tokenCount: (text: string) => tokenizer.encode(text).ids.length,
     async encodeTexts(texts: readonly string[], encodeOptions: { signal?: AbortSignal } = {}): Promise<Tensor> {
       if (texts.length === 0) throw new InvalidArgumentError('encodeTexts needs at least one text');
       const parts: Tensor[] = [];
@@ -82,7 +85,7 @@ export async function createClipTextEncoder(options: ClipEncoderOptions): Promis
         const out = await session.run(feeds, ['text_embeds']);
         parts.push(ortToTensor(out.text_embeds!, `${onnxPath} text_embeds`)); // [b, E]
       }
-      return concatBatch(parts);
+      return checkFiniteOutput(concatBatch(parts), onnxPath, 'text_embeds'); // [B, E]
     },
   };
 }

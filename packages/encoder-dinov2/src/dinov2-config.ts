@@ -1,3 +1,4 @@
+import { ModelLoadError, parseWithSchema } from '@mmvp/core';
 import { z } from 'zod';
 
 /** The config.json fields the DINOv2 encoder reads (transformers' Dinov2Config). */
@@ -14,3 +15,22 @@ export const dinov2ConfigSchema = z
   .passthrough();
 
 export type Dinov2Config = z.infer<typeof dinov2ConfigSchema>;
+
+/** model_type values of DINOv2 folders (transformers' Dinov2Config, Dinov2WithRegistersConfig). */
+export const dinov2ModelTypes = ['dinov2', 'dinov2_with_registers'] as const;
+
+/**
+ * The folder's config.json as a DINOv2 config. A folder of another model type (a CLIP folder, say) is
+ * refused by name first, rather than with the schema's list of missing DINOv2 fields.
+ */
+export function parseDinov2Config(json: Record<string, unknown>, source: string): Dinov2Config {
+  const type = json.model_type;
+  if (typeof type === 'string' && !(dinov2ModelTypes as readonly string[]).includes(type)) {
+    const what = type.startsWith('clip') ? 'a CLIP model folder' : `a '${type}' model folder`;
+    throw new ModelLoadError(
+      `${source} has model_type '${type}': this is ${what}, not DINOv2; @mmvp/encoder-dinov2 needs a DINOv2 folder (model_type 'dinov2' or 'dinov2_with_registers')` +
+        (type.startsWith('clip') ? '; for a CLIP folder use @mmvp/encoder-clip' : ''),
+    );
+  }
+  return parseWithSchema(dinov2ConfigSchema, json, source);
+}

@@ -67,6 +67,15 @@ describe('DINOv2 encoder vs PyTorch', () => {
     expect(maxAbsDiff(a.data, b.data)).toBeLessThan(1e-5);
   });
 
+  it('pointed at a CLIP folder, says it is a CLIP folder instead of listing missing DINOv2 fields (m8)', async () => {
+    const error = (await createDinov2Encoder({ modelPath: clipModelPath }).then(() => new Error("no error"), (e: unknown) => e)) as Error;
+    expect(error.name).toBe('ModelLoadError');
+    expect(error.message).toBe(
+      `${join(clipModelPath, 'config.json')} has model_type 'clip': this is a CLIP model folder, not DINOv2; @mmvp/encoder-dinov2 needs a DINOv2 folder (model_type 'dinov2' or 'dinov2_with_registers'); for a CLIP folder use @mmvp/encoder-clip`,
+    );
+    expect(error.message).not.toMatch(/hidden_size/);
+  });
+
   it('gives clear errors for bad options, a missing config.json and a missing layer', async () => {
     await expect(dinov2Module.create({ modelPath, processor: 'clip' })).rejects.toThrow(/clipModelPath/);
     await expect(dinov2Module.create({ modelPath, processor: 'siglip' })).rejects.toThrow(/processor/);

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { ModelLoadError, parseWithSchema, type EncodeOptions, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { createImageProcessor, loadPreprocessorConfig, type ImageProcessor } from '@mmvp/image';
 import { createVisionTower, dinov2Naming, resolveModelFolder, type ResolvedTap } from '@mmvp/onnx';
-import { dinov2ConfigSchema } from './dinov2-config';
+import { parseDinov2Config } from './dinov2-config';
 import { dinov2EncoderOptionsSchema, type Dinov2EncoderOptions } from './dinov2-encoder-options';
 
 export interface Dinov2Encoder extends VisionEncoderV1 {
@@ -21,7 +21,7 @@ export interface Dinov2Encoder extends VisionEncoderV1 {
 export async function createDinov2Encoder(options: Dinov2EncoderOptions): Promise<Dinov2Encoder> {
   const settings = parseWithSchema(dinov2EncoderOptionsSchema, options, 'DINOv2 encoder options');
   const folder = await resolveModelFolder(settings.modelPath);
-  const config = parseWithSchema(dinov2ConfigSchema, folder.config, folder.configPath);
+  const config = parseDinov2Config(folder.config, folder.configPath);
   const preprocessorConfigPath =
     settings.processor === 'clip' ? join(resolve(settings.clipModelPath!), 'preprocessor_config.json') : folder.preprocessorConfigPath;
   if (!preprocessorConfigPath) throw new ModelLoadError(`model folder ${folder.dir} has no preprocessor_config.json (or use processor 'clip' with clipModelPath)`);

@@ -96,7 +96,22 @@ describe('decodeImage', () => {
   it('rejects a text file named .png, naming the file and the expected formats', async () => {
     const path = join(folder, 'not-an-image.png');
     await writeFile(path, 'hello, I am text\n');
-    await expectFileError(path, /not-an-image\.png.*expected a JPEG, PNG or WebP/);
+    await expectFileError(path, /not-an-image\.png.*expected JPEG, PNG, WebP, GIF, TIFF or AVIF/);
+  });
+
+  it('refuses SVG (Pillow cannot open it: no reference to be exact to), naming the format and the supported ones (m2)', async () => {
+    const path = join(folder, 'drawing.svg');
+    await writeFile(path, '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="red"/></svg>');
+    await expectFileError(path, /drawing\.svg: SVG is not a supported image format; supported: JPEG, PNG, WebP, GIF, TIFF or AVIF \(animated or multi-page files: the first frame\)/);
+  });
+
+  it('accepts an animated GIF and decodes its first frame, as Pillow\'s Image.open does (m2, documented)', async () => {
+    const frame = (r: number, b: number) => sharp({ create: { width: 4, height: 4, channels: 3, background: { r, g: 0, b } } }).png().toBuffer();
+    const gif = await sharp([await frame(255, 0), await frame(0, 255)], { join: { animated: true } }).gif().toBuffer();
+    expect((await sharp(gif).metadata()).pages).toBe(2);
+    const image = await decodeImage(gif);
+    expect([image.width, image.height]).toEqual([4, 4]);
+    expect(Array.from(image.data.subarray(0, 3))).toEqual([255, 0, 0]); // the red first frame, not the blue second
   });
 
   it('rejects a missing file, naming it', async () => {

@@ -43,7 +43,17 @@ function cmykToRgbLikePillow(src: Uint8Array, pixels: number): Uint8Array {
 }
 
 /**
- * Decodes a JPEG, PNG or WebP (file path or bytes) with sharp into 8-bit RGB, [H, W, 3].
+ * sharp formats decoded (raster formats Pillow also opens; `heif` is AVIF). Vector and document
+ * formats libvips can render (SVG, PDF) are refused: Pillow cannot open them, so there is no
+ * reference to be exact to. Animated GIF/WebP and multi-page TIFF give their first frame, as
+ * Pillow's Image.open does.
+ */
+export const decodableFormats = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'] as const;
+/** The formats in words, for help texts and errors. */
+export const supportedImageFormats = 'JPEG, PNG, WebP, GIF, TIFF or AVIF (animated or multi-page files: the first frame)';
+
+/**
+ * Decodes an image file or bytes (see decodableFormats) with sharp into 8-bit RGB, [H, W, 3].
  * - EXIF orientation is applied, so the pixels are upright as a viewer shows them (PIL's
  *   `Image.open` does not do this; `ImageOps.exif_transpose` does).
  * - Grey images are replicated to three channels and alpha is dropped without compositing, as
@@ -60,13 +70,18 @@ export async function decodeImage(source: ImageSource): Promise<RgbImage> {
   let cmyk = false;
   try {
     const image = sharp(source, { failOn: 'warning' });
-    cmyk = (await image.metadata()).space === 'cmyk';
+    const metadata = await image.metadata();
+    if (!(decodableFormats as readonly string[]).includes(metadata.format ?? '')) {
+      throw new FileFormatError(`cannot decode image ${name}: ${String(metadata.format ?? 'unknown').toUpperCase()} is not a supported image format; supported: ${supportedImageFormats}`);
+    }
+    cmyk = metadata.space === 'cmyk';
     // CMYK stays CMYK through libvips (no ICC conversion), so the inks can be mapped as Pillow does.
     const upright = cmyk ? image.pipelineColourspace('cmyk').toColourspace('cmyk').rotate() : image.rotate();
     decoded = await upright.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (cause) {
+    if (FileFormatError.isInstance(cause)) throw cause;
     const reason = libvipsReason((cause as Error).message);
-    throw new FileFormatError(`cannot decode image ${name}: ${reason} (expected a JPEG, PNG or WebP image)`, { cause });
+    throw new FileFormatError(`cannot decode image ${name}: ${reason} (expected ${supportedImageFormats})`, { cause });
   }
   const { width, height, channels } = decoded.info;
   const src = decoded.data;

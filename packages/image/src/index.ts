@@ -1,8 +1,8 @@
 export type { RgbImage } from './rgb-image';
 export { rgbImage } from './rgb-image';
-export { decodeImage } from './decode-image';
+export { decodeImage, decodableFormats, supportedImageFormats } from './decode-image';
 export type { PreprocessorConfig } from './preprocessor-config';
-export { loadPreprocessorConfig, parsePreprocessorConfig, preprocessorConfigFileSchema, openaiClipMean, openaiClipStd } from './preprocessor-config';
+export { checkIsPreprocessorConfig, loadPreprocessorConfig, parsePreprocessorConfig, preprocessorConfigFileSchema, preprocessorIdentifyingKeys, openaiClipMean, openaiClipStd } from './preprocessor-config';
 export type { ImageProcessor, ImageProcessorOptions } from './image-processor';
 export { createImageProcessor } from './image-processor';
 export type { CropRounding } from './center-crop';

@@ -1,4 +1,4 @@
-import { parseWithSchema, readJsonFile } from '@mmvp/core';
+import { InvalidConfigError, parseWithSchema, readJsonFile } from '@mmvp/core';
 import { z } from 'zod';
 import type { ResampleCode } from './pillow-filters';
 import type { ResizeTarget } from './resize-output-size';
@@ -106,8 +106,38 @@ export function parsePreprocessorConfig(json: unknown, source = 'preprocessor_co
   };
 }
 
-/** Reads and validates a `preprocessor_config.json`; errors name the file and the key. */
+/** Keys of which a preprocessor config file has at least one (what tells it from other JSON). */
+export const preprocessorIdentifyingKeys = ['image_processor_type', 'feature_extractor_type', 'processor_class', 'size', 'crop_size', 'image_mean', 'image_std'] as const;
+
+/**
+ * Refuses JSON that is not a preprocessor config (`{}`, a model's config.json, a pipeline config),
+ * which would otherwise silently become Hugging Face's defaults: one line naming the file, what it
+ * looks like, and the keys expected.
+ */
+export function checkIsPreprocessorConfig(json: unknown, source: string): void {
+  const keys = json !== null && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
+  if (keys.some((key) => (preprocessorIdentifyingKeys as readonly string[]).includes(key))) return;
+  const looksLike =
+    json === null || typeof json !== 'object' || Array.isArray(json)
+      ? 'it is not a JSON object'
+      : keys.length === 0
+        ? 'it is an empty object'
+        : keys.includes('model_type') || keys.includes('architectures')
+          ? `it looks like a model's config.json (model_type '${String((json as Record<string, unknown>).model_type ?? '?')}'); give the preprocessor_config.json beside it, or the model folder`
+          : keys.includes('encoders') || keys.includes('decoder') || keys.includes('strategy')
+            ? 'it looks like a pipeline config; give the preprocessor_config.json of a model folder'
+            : `its keys are ${keys.slice(0, 6).map((key) => `'${key}'`).join(', ')}${keys.length > 6 ? ', ...' : ''}`;
+  throw new InvalidConfigError(
+    `${source} is not a preprocessor config (${looksLike}): expected image_processor_type or feature_extractor_type, or the size, crop_size, image_mean and image_std keys of a Hugging Face preprocessor_config.json`,
+  );
+}
+
+/**
+ * Reads and validates a `preprocessor_config.json`; errors name the file and the key. A file with none
+ * of the keys that identify a preprocessor config is refused (see checkIsPreprocessorConfig).
+ */
 export async function loadPreprocessorConfig(path: string): Promise<PreprocessorConfig> {
   const json: unknown = await readJsonFile(path, z.unknown());
+  checkIsPreprocessorConfig(json, path);
   return parsePreprocessorConfig(json, path);
 }

@@ -99,6 +99,37 @@ describe('tap cache', () => {
   });
 });
 
+describe('tap cache damage and unwritable caches', () => {
+  it('a truncated cached graph is detected (size and sha256 in its sidecar) and rebuilt, not loaded (m9)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmvp-tapcorrupt-'));
+    mkdirSync(join(dir, 'onnx'));
+    const model = join(dir, 'onnx/vision_model.onnx');
+    copyFileSync(join(tinyClip, 'onnx/vision_model.onnx'), model);
+    const options = { naming: clipVisionNaming, numLayers: 4 };
+    const first = await resolveTap(model, { kind: 'layer', layer: 1 }, options);
+    expect(first.origin).toBe('rewritten');
+    const good = readFileSync(first.modelPath);
+    writeFileSync(first.modelPath, good.subarray(0, Math.floor(good.length / 2))); // what QA did: truncate the cache
+    await expect(getSession(first.modelPath)).rejects.toThrow(); // the damage is real: ORT cannot load it
+    const again = await resolveTap(model, { kind: 'layer', layer: 1 }, options);
+    expect(again.origin).toBe('rewritten');
+    expect(again.modelPath).toBe(first.modelPath);
+    expect(readFileSync(again.modelPath).equals(good)).toBe(true);
+    const third = await resolveTap(model, { kind: 'layer', layer: 1 }, options);
+    expect(third.origin).toBe('cache'); // intact now: reused
+  });
+
+  it('an unwritable cache folder names the tap cache and the ways to move it (m10)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmvp-tapunwritable-'));
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    const cacheDir = join(blocker, 'cache'); // cannot be created: a file is in the way
+    await expect(resolveTap(join(tinyClip, 'onnx/vision_model.onnx'), { kind: 'layer', layer: 2 }, { naming: clipVisionNaming, numLayers: 4, cacheDir })).rejects.toThrow(
+      new RegExp(`cannot write the tap cache ${cacheDir} \\(where the rewritten ONNX graph exposing hidden_states\\[2\\] is kept\\): ENOTDIR: .*give a writable folder with --cache-dir DIR, the encoder option cacheDir \\(pipeline config: encoders\\.<name>\\.options\\.cacheDir\\), or the MMVP_CACHE_DIR environment variable`),
+    );
+  });
+});
+
 describe('tap errors', () => {
   it('names the valid range for a layer that does not exist', async () => {
     await expect(resolveTap(join(tinyClip, 'onnx/vision_model.onnx'), { kind: 'layer', layer: 5 }, { naming: clipVisionNaming, numLayers: 4, cacheDir: cacheRoot }))

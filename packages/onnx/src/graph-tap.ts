@@ -179,6 +179,28 @@ export function findHiddenState(graph: GraphProto, naming: GraphNaming, index: n
   return tensor;
 }
 
+/** What `<cached>.onnx.json` records beside a rewritten graph. */
+interface CacheSidecar {
+  readonly source: string;
+  readonly sourceSha256: string;
+  readonly tap: GraphTap;
+  readonly hiddenStateIndex: number;
+  readonly outputName: string;
+  /** Size and sha256 of the cached graph, checked before it is used (absent in older caches: rebuilt). */
+  readonly bytes?: number;
+  readonly sha256?: string;
+}
+
+/** The tap cache cannot be written: say what it is and how to put it elsewhere (QA m10). */
+function tapCacheError(dir: string, index: number, cause: unknown): ModelLoadError {
+  const error = cause as NodeJS.ErrnoException;
+  return new ModelLoadError(
+    `cannot write the tap cache ${dir} (where the rewritten ONNX graph exposing hidden_states[${index}] is kept): ${error.code ?? ''}${error.code ? ': ' : ''}${error.message}; ` +
+      'give a writable folder with --cache-dir DIR, the encoder option cacheDir (pipeline config: encoders.<name>.options.cacheDir), or the MMVP_CACHE_DIR environment variable',
+    { cause },
+  );
+}
+
 function defaultCacheDir(modelPath: string): string {
   if (process.env.MMVP_CACHE_DIR) return join(process.env.MMVP_CACHE_DIR, 'taps');
   return join(dirname(modelPath), '.mmvp-cache');
@@ -254,8 +276,12 @@ export async function resolveTap(modelPath: string, tap: GraphTap, options: TapO
   for (const candidate of [cachedPath, join(dirname(source), `.${fileName}`)]) {
     const sidecar = `${candidate}.json`;
     if (existsSync(candidate) && existsSync(sidecar)) {
-      const meta = JSON.parse(await readFile(sidecar, 'utf8')) as { outputName: string; sourceSha256: string };
-      if (meta.sourceSha256 === hash) return { modelPath: candidate, outputName: meta.outputName, hiddenStateIndex: index, origin: 'cache' };
+      const meta = (await readFile(sidecar, 'utf8').then((text) => JSON.parse(text) as CacheSidecar).catch(() => undefined)) ?? undefined;
+      // a cached graph is used only when it is byte for byte what was written (a truncated or otherwise
+      // damaged cache file, or one from before sidecars held its hash, is rebuilt below)
+      if (meta?.sourceSha256 === hash && meta.sha256 !== undefined && (await fileSha256(candidate)) === meta.sha256) {
+        return { modelPath: candidate, outputName: meta.outputName, hiddenStateIndex: index, origin: 'cache' };
+      }
     }
   }
   const bytes = await readFile(source);
@@ -266,7 +292,9 @@ export async function resolveTap(modelPath: string, tap: GraphTap, options: TapO
     return { modelPath: source, outputName: tensorName, hiddenStateIndex: index, origin: 'source' };
   }
   const output: ValueInfoProto = { name: tensorName, type: { tensor_type: { elem_type: elementTypeOf(graph, tensorName, naming) } } };
-  await mkdir(cacheDir, { recursive: true });
+  await mkdir(cacheDir, { recursive: true }).catch((cause: unknown) => {
+    throw tapCacheError(cacheDir, index, cause);
+  });
   const locations = externalDataLocations(graph);
   if (locations.length > 0 && !(await hardLinkExternalData(locations, dirname(source), cacheDir))) {
     // ORT only reads external data inside the model's folder: put the rewritten model beside the source.
@@ -328,10 +356,15 @@ async function writeTapped(
 ): Promise<ResolvedTap> {
   const sidecar = `${cachedPath}.json`;
   const temporary = `${cachedPath}.${process.pid}.tmp`;
-  await writeFile(temporary, bytes);
-  await rename(temporary, cachedPath);
   const { source, hash, tap, index, tensorName } = meta;
-  await writeFile(sidecar, `${JSON.stringify({ source, sourceSha256: hash, tap, hiddenStateIndex: index, outputName: tensorName }, null, 2)}\n`);
+  try {
+    await writeFile(temporary, bytes);
+    await rename(temporary, cachedPath);
+    const record: CacheSidecar = { source, sourceSha256: hash, tap, hiddenStateIndex: index, outputName: tensorName, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    await writeFile(sidecar, `${JSON.stringify(record, null, 2)}\n`);
+  } catch (cause) {
+    throw tapCacheError(dirname(cachedPath), index, cause);
+  }
   return { modelPath: cachedPath, outputName: tensorName, hiddenStateIndex: index, origin: 'rewritten' };
 }
 

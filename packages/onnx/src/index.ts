@@ -15,6 +15,7 @@ export { analyzeDataFlow, scopeInputs, describeScopeInputs, topologicalOrder } f
 export type { DataFlow, ScopeInputs } from './graph-data-flow';
 export { selectTokens, runInBatches, tokenSelections } from './token-selection';
 export { createVisionTower } from './vision-tower';
+export { checkFiniteOutput } from './numeric-check';
 export type { VisionTower, VisionTowerOptions } from './vision-tower';
 export { inspectModelFolder, formatModelFolderReport } from './inspect-model';
 export type { ModelFolderReport, InspectedOnnxFile, InspectedValue, OfferedTap, TapCacheEntry } from './inspect-model';

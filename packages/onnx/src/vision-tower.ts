@@ -1,5 +1,6 @@
 import { assertShape, type EncodeOptions, type Tensor } from '@mmvp/core';
 import { resolveTap, type GraphNaming, type ResolvedTap } from './graph-tap';
+import { checkFiniteOutput } from './numeric-check';
 import { checkSessionNames, getSession, type SessionOptions } from './session-cache';
 import { ortToTensor, tensorToOrt } from './tensor-conversion';
 import { runInBatches, selectTokens } from './token-selection';
@@ -72,7 +73,7 @@ export async function createVisionTower(options: VisionTowerOptions): Promise<Vi
       checkPixels(pixelValues);
       const tap = await tapFor(encodeOptions.tap);
       const session = await getSession(tap.modelPath, sessionOptions);
-      return runInBatches(
+      const features = await runInBatches(
         pixelValues,
         batchSize,
         async (chunk) => {
@@ -80,11 +81,12 @@ export async function createVisionTower(options: VisionTowerOptions): Promise<Vi
           return selectTokens(ortToTensor(out[tap.outputName]!, `${onnxPath} ${tap.outputName}`), encodeOptions.tokens, prefixTokens); // [b, T, D]
         },
         encodeOptions.signal,
-      );
+      ); // [B, T, D]
+      return checkFiniteOutput(features, onnxPath, tap.outputName);
     },
     async embedPixels(pixelValues: Tensor, embedOptions: { signal?: AbortSignal } = {}): Promise<Tensor> {
       checkPixels(pixelValues);
-      return runInBatches(
+      const pooled = await runInBatches(
         pixelValues,
         batchSize,
         async (chunk) => {
@@ -92,7 +94,8 @@ export async function createVisionTower(options: VisionTowerOptions): Promise<Vi
           return ortToTensor(out[pooledOutput]!, `${onnxPath} ${pooledOutput}`); // [b, E]
         },
         embedOptions.signal,
-      );
+      ); // [B, E]
+      return checkFiniteOutput(pooled, onnxPath, pooledOutput);
     },
     dispose(): void {
       taps.clear();

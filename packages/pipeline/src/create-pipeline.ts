@@ -58,8 +58,12 @@ export interface Pipeline {
   readonly config: PipelineConfig;
   readonly decoder: Decoder;
   readonly visualTokenizer: VisualTokenizer;
-  /** What was resolved (packages, model folders, taps, adapters, strategy, decoder), one line each. */
-  describe(): string[];
+  /**
+   * What was resolved (packages, model folders, taps, adapters, strategy, decoder), one line each.
+   * `overrides`: a request's prompt style and generation settings, so the line describes what an
+   * `ask` with them will really do (not the config's values).
+   */
+  describe(overrides?: Pick<AskRequest, 'prompt' | 'temperature' | 'topP' | 'seed' | 'maxNewTokens'>): string[];
   /** Visual tokens [T, H] of one image (cached). */
   visualTokens(image: ImageSource, options?: { signal?: AbortSignal }): Promise<Tensor>;
   ask(request: AskRequest, options?: AskOptions): Promise<Answer>;
@@ -176,14 +180,17 @@ export async function createPipeline(config: PipelineConfig, options: { imageCac
     config,
     decoder,
     visualTokenizer,
-    describe: () => [
-      ...visualTokenizer.describe(),
-      `decoder: ${decoderConfig.modelPath} (${decoder.config.modelType}, hidden ${decoder.config.hiddenSize}, ${decoder.config.numLayers} layers, ` +
-        `${decoder.config.numAttentionHeads} heads / ${decoder.config.numKeyValueHeads} KV heads, max ${decoder.config.maxPositionEmbeddings} positions); ` +
-        `template ${decoderConfig.template}, prompt ${decoderConfig.prompt}, ` +
-        (decoderConfig.temperature > 0 ? `sampling T=${decoderConfig.temperature} top-p ${decoderConfig.topP} seed ${decoderConfig.seed}` : 'greedy') +
-        `, max ${decoderConfig.maxNewTokens} new tokens`,
-    ],
+    describe: (overrides = {}) => {
+      const temperature = overrides.temperature ?? decoderConfig.temperature;
+      return [
+        ...visualTokenizer.describe(),
+        `decoder: ${decoderConfig.modelPath} (${decoder.config.modelType}, hidden ${decoder.config.hiddenSize}, ${decoder.config.numLayers} layers, ` +
+          `${decoder.config.numAttentionHeads} heads / ${decoder.config.numKeyValueHeads} KV heads, max ${decoder.config.maxPositionEmbeddings} positions); ` +
+          `template ${decoderConfig.template}, prompt ${overrides.prompt ?? decoderConfig.prompt}, ` +
+          (temperature > 0 ? `sampling T=${temperature} top-p ${overrides.topP ?? decoderConfig.topP} seed ${overrides.seed ?? decoderConfig.seed}` : 'greedy') +
+          `, max ${overrides.maxNewTokens ?? decoderConfig.maxNewTokens} new tokens`,
+      ];
+    },
     async visualTokens(image, visualOptions = {}) {
       const [tokens] = await tokensFor([image], visualOptions.signal);
       return tokens!;

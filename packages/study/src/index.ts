@@ -59,3 +59,11 @@ export type { EncoderIdentity } from './sweep/encoder-identity';
 export type { GradedAnswer, Interval, RatioScores } from './sweep/score-ratio';
 export { sweepDocuments, writeSweepFiles } from './sweep/write-sweep-files';
 export type { SweepDocuments } from './sweep/write-sweep-files';
+
+// CLIP-blind pair mining
+export { mineBlindPairs } from './mining/mine-blind-pairs';
+export type { MineBlindPairsResult, MineBlindPairsRun, MineEvent, MineSummary } from './mining/mine-blind-pairs';
+export { mineBlindPairsOptionsSchema } from './mining/mine-options';
+export type { MineBlindPairsOptions, ResolvedMineBlindPairsOptions } from './mining/mine-options';
+export { MINE_MANIFEST, MINE_OUTPUT_FILES, completeMineCommit, readMineOutputs } from './mining/mine-outputs';
+export type { MineCommitHooks, MineCommitStep, MineManifest } from './mining/mine-outputs';

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { renderContactSheet } from './contact-sheet';
@@ -118,7 +118,70 @@ export async function writeSynth(options: WriteSynthOptions): Promise<SynthSumma
   const encode = (rgb: Uint8Array): Promise<Buffer> => (imageFormat === 'jpeg' ? encodeJpeg(rgb, size, size) : Promise.resolve(encodePng(rgb, size, size)));
   const extension: ImageWriter['extension'] = imageFormat === 'jpeg' ? '.jpg' : '.png';
   const images: ImageWriter = { encode, extension, format: imageFormat };
-  return split === 'eval' ? writeEval(options, seed, size, pairsPerPattern, images) : writeTrain(options, seed, size, count, images);
+  // Written into a fresh staging folder inside `out`, then swapped in: a replaced set (overwrite) keeps
+  // nothing of the old one (no extra images of a larger old set, no old contact sheets of this split),
+  // and a run that fails while generating leaves the old set untouched.
+  removeLeftovers(options.out);
+  const staging = join(options.out, `${STAGING_PREFIX}${process.pid}-${Date.now()}`);
+  mkdirSync(staging);
+  let summary: SynthSummary;
+  try {
+    const inStaging = { ...options, out: staging };
+    summary = split === 'eval' ? await writeEval(inStaging, seed, size, pairsPerPattern, images) : await writeTrain(inStaging, seed, size, count, images);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  swapIn(options.out, staging, split === 'eval' ? [...folders, 'ground-truth.jsonl', 'synth.json'] : folders, split);
+  return summary;
+}
+
+const STAGING_PREFIX = '.synth-staging-';
+const OLD_PREFIX = '.synth-old-';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Staging and old-set folders left by a killed run (their process is gone) are removed. */
+function removeLeftovers(out: string): void {
+  for (const name of readdirSync(out)) {
+    const prefix = [STAGING_PREFIX, OLD_PREFIX].find((p) => name.startsWith(p));
+    if (prefix === undefined) continue;
+    const pid = Number.parseInt(name.slice(prefix.length), 10);
+    if (!processAlive(pid)) rmSync(join(out, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves the staged outputs into `out`: each top-level entry of this split replaces the old one whole,
+ * and in the shared contact-sheets/ folder this split's sheets (`<split>-*.png`) replace the old ones
+ * of this split (the other split's sheets stay).
+ */
+function swapIn(out: string, staging: string, entries: readonly string[], split: SynthSplit): void {
+  const old = join(out, `${OLD_PREFIX}${process.pid}-${Date.now()}`);
+  mkdirSync(old);
+  for (const entry of entries) {
+    if (existsSync(join(out, entry))) renameSync(join(out, entry), join(old, entry));
+    renameSync(join(staging, entry), join(out, entry));
+  }
+  const sheets = join(out, 'contact-sheets');
+  if (existsSync(sheets)) {
+    mkdirSync(join(old, 'contact-sheets'));
+    for (const name of readdirSync(sheets)) if (name.startsWith(`${split}-`)) renameSync(join(sheets, name), join(old, 'contact-sheets', name));
+  }
+  const newSheets = join(staging, 'contact-sheets');
+  if (existsSync(newSheets)) {
+    mkdirSync(sheets, { recursive: true });
+    for (const name of readdirSync(newSheets)) renameSync(join(newSheets, name), join(sheets, name));
+  }
+  rmSync(old, { recursive: true, force: true });
+  rmSync(staging, { recursive: true, force: true });
 }
 
 /** Creates the output folder, or fails with one line when `out` (or a folder above it) is a file. */

@@ -35,13 +35,13 @@ export function registerAsk(program: Command): void {
     .command('ask')
     .description('one answer from a pipeline: image + question -> encoders -> adapters -> mixture -> LLM decoder')
     .requiredOption('--pipeline <file>', 'pipeline config JSON with a decoder section (see configs/pipelines/)')
-    .requiredOption('--image <file>', 'image file (JPEG, PNG, WebP)')
+    .requiredOption('--image <file>', 'image file: JPEG, PNG, WebP, GIF, TIFF or AVIF (animated or multi-page: the first frame)')
     .requiredOption('--question <text>', 'the question')
     .option('--options <text>', "MMVP-style options '(a) X (b) Y', formatted per --prompt")
     .option('--prompt <style>', "question style: 'original' (question + options, MMVP's script), 'lmms' (lettered options + instruction, lmms-eval) or 'cambrian' (' Options:' + as lmms, Cambrian); default: the config's")
     .option('--max-new-tokens <n>', "generation length limit (default: the config's)")
     .option('--temperature <t>', "0 = greedy; > 0 samples with top-p from the config (default: the config's)")
-    .option('--seed <n>', 'sampling seed')
+    .option('--seed <n>', 'sampling seed (an integer)')
     .option('--json', 'print one JSON document on stdout')
     .option('--stream', 'print the answer as it is generated')
     .action(async (options: AskCommandOptions) => {
@@ -54,11 +54,18 @@ export function registerAsk(program: Command): void {
       const temperature = parseNumber(options.temperature, '--temperature');
       if (temperature !== undefined && temperature < 0) throw new InvalidArgumentError(`--temperature must be 0 (greedy) or a positive number, got '${options.temperature}'`);
       const seed = parseNumber(options.seed, '--seed');
+      if (seed !== undefined && !Number.isSafeInteger(seed)) throw new InvalidArgumentError(`--seed must be an integer (the sampler's seed, as the config's decoder.seed), got '${options.seed}'`);
       const config = await loadPipelineConfig(options.pipeline);
       log(`pipeline: ${config.configPath}${config.name ? ` (${config.name})` : ''}`);
       const pipeline = await createPipeline(config);
       try {
-        for (const line of pipeline.describe()) log(line);
+        const overrides = {
+          ...(options.prompt === undefined ? {} : { prompt: options.prompt as QuestionStyle }),
+          ...(maxNewTokens === undefined ? {} : { maxNewTokens }),
+          ...(temperature === undefined ? {} : { temperature }),
+          ...(seed === undefined ? {} : { seed }),
+        };
+        for (const line of pipeline.describe(overrides)) log(line); // what this ask does, overrides included
         log(`image: ${resolve(options.image)}`);
         const streaming = options.stream === true && options.json !== true;
         const started = performance.now();
@@ -67,10 +74,7 @@ export function registerAsk(program: Command): void {
             image: options.image,
             question: options.question,
             ...(options.options === undefined ? {} : { options: options.options }),
-            ...(options.prompt === undefined ? {} : { prompt: options.prompt as QuestionStyle }),
-            ...(maxNewTokens === undefined ? {} : { maxNewTokens }),
-            ...(temperature === undefined ? {} : { temperature }),
-            ...(seed === undefined ? {} : { seed }),
+            ...overrides,
           },
           streaming ? { onToken: (event) => void process.stdout.write(event.text) } : {},
         );

@@ -16,7 +16,7 @@ import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
 import { executionProviders, resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
 import { packageVersion } from '@mmvp/study';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
-import { prepareOutputFile } from '../output-file';
+import { checkOutputFile, prepareOutputFile } from '../output-file';
 
 interface EmbedOptions {
   model: string;
@@ -74,7 +74,7 @@ export function registerEmbed(program: Command): void {
     .command('embed')
     .description('encoder features [B, T, D] or pooled embeddings [B, E] of images, or CLIP text embeddings, as .npy')
     .requiredOption('--model <dir>', 'Hugging Face model folder (config.json, preprocessor_config.json, onnx/)')
-    .option('--image <files...>', 'image files (JPEG, PNG, WebP)')
+    .option('--image <files...>', 'image files: JPEG, PNG, WebP, GIF, TIFF or AVIF (animated or multi-page: the first frame)')
     .option('--text <texts...>', 'texts for CLIP text embeddings [B, E] (CLIP models only)')
     .option('--layer <k>', 'hidden_states index: 0 = embeddings, k = output of layer k, negative from the end (CLIP default -2)')
     .option('--tap <name>', "'prenorm' (input of the final LayerNorm; DINOv2 default) or 'last' (last_hidden_state)")
@@ -109,7 +109,7 @@ export function registerEmbed(program: Command): void {
         throw new InvalidArgumentError(`--pooled gives pooled embeddings [B, E]; --${flag} picks token features [B, T, D]; give one or the other`);
       }
       if (!['floor', 'round'].includes(options.cropRounding)) throw new InvalidArgumentError(`unknown --crop-rounding '${options.cropRounding}'; valid choices: ${listChoices(['floor', 'round'])}`);
-      const out = await prepareOutputFile(options.out, '--out', 'embeddings.npy');
+      const out = await checkOutputFile(options.out, '--out', 'embeddings.npy'); // folders are made only when there is a result to write
       const folder = await resolveModelFolder(options.model);
       const family = familyOf(folder.config, folder.configPath);
       const common = {
@@ -124,7 +124,15 @@ export function registerEmbed(program: Command): void {
         if (family !== 'clip') throw new InvalidArgumentError(`--text needs a CLIP model; ${folder.configPath} is a ${family} model`);
         const encoder = await createClipTextEncoder(common);
         log(`model: CLIP text (@mmvp/encoder-clip@${packageVersion('@mmvp/encoder-clip')}) ${encoder.onnxPath}, ${texts.length} texts, ${encoder.maxLength} tokens each`);
+        for (const [i, text] of texts.entries()) {
+          const count = encoder.tokenCount(text);
+          if (count > encoder.maxLength) {
+            const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+            log(`warning: --text ${i + 1} ("${shown}") is ${count} tokens with BOS/EOS; the model reads ${encoder.maxLength}, so the rest is cut (as Hugging Face's truncation=True does)`);
+          }
+        }
         const embeds = await encoder.encodeTexts(texts); // [B, E]
+        await prepareOutputFile(out, '--out', 'embeddings.npy');
         await writeNpy(out, embeds.data, embeds.dims);
         log(`wrote ${formatShape(embeds.dims)} float32 text embeddings`);
         process.stdout.write(`${out}\n`);
@@ -164,6 +172,7 @@ export function registerEmbed(program: Command): void {
         log(`encoded ${done}/${images.length} images`);
       }
       const result = concatBatch(parts); // [B, T, D] or [B, E]
+      await prepareOutputFile(out, '--out', 'embeddings.npy');
       await writeNpy(out, result.data, result.dims);
       log(`wrote ${formatShape(result.dims)} float32`);
       process.stdout.write(`${out}\n`);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { FileFormatError, InvalidArgumentError, listChoices, writeNpy } from '@mmvp/core';
 import { createImageProcessor, cropRoundings, loadPreprocessorConfig, resampleNames, type CropRounding } from '@mmvp/image';
 import type { Command } from 'commander';
-import { prepareOutputFile } from '../output-file';
+import { checkOutputFile, prepareOutputFile } from '../output-file';
 
 interface PreprocessOptions {
   config: string;
@@ -32,7 +32,7 @@ export function registerPreprocess(program: Command): void {
     .command('preprocess')
     .description("the exact pixel_values a model gets (Pillow-exact resize, Hugging Face's processor steps) as float32 .npy [B, 3, H, W]")
     .requiredOption('--config <file>', 'preprocessor_config.json (or a model folder that has one)')
-    .requiredOption('--image <files...>', 'image file(s): JPEG, PNG or WebP')
+    .requiredOption('--image <files...>', 'image file(s): JPEG, PNG, WebP, GIF, TIFF or AVIF (animated or multi-page: the first frame; SVG is refused)')
     .option('--pad-square', "pad to a square with the mean colour first, as LLaVA-1.5 does (image_aspect_ratio 'pad')")
     .option('--crop-rounding <mode>', `center-crop offset: 'floor' (Hugging Face) or 'round' (OpenAI CLIP / torchvision)`, 'floor')
     .requiredOption('--out <file.npy>', 'where to write pixel_values: float32 .npy [B, 3, H, W], one row per --image in order (missing folders are created)')
@@ -40,7 +40,7 @@ export function registerPreprocess(program: Command): void {
       if (!cropRoundings.includes(options.cropRounding as CropRounding)) {
         throw new InvalidArgumentError(`--crop-rounding '${options.cropRounding}' is not valid; choose ${listChoices(cropRoundings)}`);
       }
-      const output = await prepareOutputFile(options.out, '--out', 'pixel_values.npy');
+      const output = await checkOutputFile(options.out, '--out', 'pixel_values.npy'); // folders are made only when there is a result to write
       const configPath = await resolveConfigPath(options.config);
       const config = await loadPreprocessorConfig(configPath);
       const processor = createImageProcessor(config, { padToSquare: options.padSquare ?? false, cropRounding: options.cropRounding as CropRounding });
@@ -51,6 +51,7 @@ export function registerPreprocess(program: Command): void {
       );
       const images = options.image.map((image) => resolve(image));
       const pixelValues = await processor.preprocess(images);
+      await prepareOutputFile(output, '--out', 'pixel_values.npy');
       await writeNpy(output, pixelValues.data, pixelValues.dims);
       process.stderr.write(`preprocess: wrote pixel_values [${pixelValues.dims.join(', ')}] float32 to ${output}\n`);
       process.stdout.write(`${output}\n`);

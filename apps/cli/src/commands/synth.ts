@@ -1,6 +1,8 @@
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { PATTERNS, SUPPORTED_SIZES_MAX, SUPPORTED_SIZES_MIN, SYNTH_GENERATOR_VERSION, SYNTH_IMAGE_FORMATS, SYNTH_JPEG_QUALITY, SYNTH_SPLITS, pairsPerPatternOf, writeSynth, type SynthImageFormat, type SynthSplit } from '@mmvp/synth';
+import { withRunFolderLock } from '@mmvp/study';
 import type { Command } from 'commander';
+import { checkOutputFolder } from '../output-file';
 
 interface SynthFlags {
   out: string;
@@ -33,7 +35,7 @@ export function registerSynth(program: Command): void {
     .option('--split <split>', `which split: ${listChoices(SYNTH_SPLITS)}`, 'eval')
     .option('--count <n>', 'train split: number of pairs, 1 to 10000000 (patterns round-robin; default 900)')
     .option('--no-contact-sheets', 'skip DIR/contact-sheets/*.png')
-    .option('--force', 'replace files in an existing non-empty output folder')
+    .option('--force', 'replace the outputs of this split in an existing non-empty output folder (the new set replaces the old one whole)')
     .option('--json', 'print the summary as one JSON document on stdout')
     .action(async (flags: SynthFlags) => {
       const split = flags.split as SynthSplit;
@@ -50,6 +52,7 @@ export function registerSynth(program: Command): void {
       const imageFormat = (flags.imageFormat ?? (split === 'eval' ? 'jpeg' : 'png')) as SynthImageFormat;
       if (split === 'eval' && count !== undefined) throw new InvalidArgumentError('--count applies to --split train; for the eval split use --pairs-per-pattern');
       if (split === 'train' && pairsPerPattern !== undefined) throw new InvalidArgumentError('--pairs-per-pattern applies to --split eval; for the train split use --count');
+      const out = await checkOutputFolder(flags.out, '--out'); // created (by the lock) only after the flags are checked
       const perPattern = pairsPerPattern ?? 15;
       const mmvpCounts = pairs === undefined ? PATTERNS.map(() => perPattern) : pairsPerPatternOf(pairs);
       const total = split === 'eval' ? mmvpCounts.reduce((sum, n) => sum + Math.max(n, perPattern), 0) : (count ?? 900);
@@ -65,8 +68,9 @@ export function registerSynth(program: Command): void {
       const started = Date.now();
       const step = Math.max(1, Math.ceil(total / 20));
       const tty = process.stderr.isTTY === true;
-      const summary = await writeSynth({
-        out: flags.out,
+      // one writer at a time: a second run into this folder fails at once, naming this one
+      const summary = await withRunFolderLock(out, 'synth', async () => writeSynth({
+        out,
         seed,
         size,
         split,
@@ -80,7 +84,7 @@ export function registerSynth(program: Command): void {
           if (tty) process.stderr.write(`\r  ${done}/${all} pairs`);
           else if (done % step === 0 || done === all) process.stderr.write(`  ${done}/${all} pairs\n`);
         },
-      });
+      }));
       if (tty) process.stderr.write('\n');
       const seconds = (Date.now() - started) / 1000;
       if (flags.json) {

@@ -51,6 +51,16 @@ describe('loadPipelineConfig', () => {
     expect(config.configPath).toBe(path);
   });
 
+  it('an unknown tap kind, a tap given as a string, or a bad layer names the valid choices (m7)', async () => {
+    const withTap = (tap: unknown) => writeConfig({ ...baseConfig, encoders: { ...baseConfig.encoders, clip: { ...baseConfig.encoders.clip, tap } } });
+    const forms = '{"kind": "layer", "layer": K}, {"kind": "prenorm"} or {"kind": "last"}';
+    await expect(loadPipelineConfig(await withTap({ kind: 'penultimate' }))).rejects.toThrow(`encoders.clip.tap.kind: kind is not valid; valid choices: 'layer', 'prenorm' or 'last' (${forms})`);
+    await expect(loadPipelineConfig(await withTap('prenorm'))).rejects.toThrow(`encoders.clip.tap: must be an object: ${forms}, got "prenorm"`);
+    await expect(loadPipelineConfig(await withTap({ kind: 'layer', layer: 1.5 }))).rejects.toThrow(/encoders\.clip\.tap\.layer: Expected integer/);
+    const ok = await loadPipelineConfig(await withTap({ kind: 'layer', layer: -2 }));
+    expect(ok.encoders.clip!.tap).toEqual({ kind: 'layer', layer: -2 });
+  });
+
   it('rejects unknown keys, naming the key path and the file', async () => {
     const path = await writeConfig({ ...baseConfig, adapters: { ...baseConfig.adapters, clip: { ...baseConfig.adapters.clip, weigths: 'x' } } });
     const error = await loadPipelineConfig(path).catch((e: unknown) => e);

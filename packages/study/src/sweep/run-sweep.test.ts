@@ -17,7 +17,7 @@ describe('runSweep (library)', () => {
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'mmvp-study-sweep-'));
     data = join(scratch, 'data');
-    writeSynth({ out: data, seed: 7, size: 64, split: 'eval', pairsPerPattern: 1, contactSheets: false, overwrite: true });
+    await writeSynth({ out: data, seed: 7, size: 64, split: 'eval', pairsPerPattern: 1, contactSheets: false, overwrite: true });
   });
   afterAll(async () => {
     await rm(scratch, { recursive: true, force: true });

@@ -1,0 +1,242 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, formatZodIssues, tensor, type VisionEncoderV1 } from '@mmvp/core';
+import { createClipVisionEncoder } from '@mmvp/encoder-clip';
+import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
+import {
+  EmbeddingStore,
+  defaultDecodeWorkers,
+  describeModel,
+  imageExtensions,
+  listImages,
+  mineCollection,
+  miningVersions,
+  sha256Bytes,
+  writeContactSheet,
+  writeDuplicatesCsv,
+  writeErrorsCsv,
+  writePairsCsv,
+  type EmbedProgress,
+  type MiningModel,
+  type ModelIdentity,
+  type PairRow,
+  type SearchIndexKind,
+  type StoredError,
+} from '@mmvp/mining';
+import { withRunFolderLock } from '../run-folder/run-folder-lock';
+import { packageVersion } from '../provenance/package-versions';
+import { commitMineOutputs, completeMineCommit, createMineStaging, type MineCommitHooks, type MineManifest } from './mine-outputs';
+import { mineBlindPairsOptionsSchema, type MineBlindPairsOptions } from './mine-options';
+
+/** What `mineBlindPairs` reports while it runs, in order. */
+export type MineEvent =
+  | {
+      readonly type: 'resolved';
+      readonly versions: { readonly mining: string; readonly usearch: string; readonly onnxruntime: string };
+      readonly clip: ModelIdentity;
+      readonly dino: ModelIdentity;
+      readonly images: number;
+      readonly imagesSource: string;
+      readonly index: SearchIndexKind;
+      readonly k: number;
+      readonly clipMin: number;
+      readonly dinoMax: number;
+      readonly storeDir: string;
+      readonly store: 'new' | 'resume' | 'rebuild';
+      readonly workers: number;
+      readonly batchSize: number;
+      readonly shardSize: number;
+      /** A hint worth printing (e.g. exact search over a large collection). */
+      readonly notes: readonly string[];
+    }
+  | { readonly type: 'embedding'; readonly progress: EmbedProgress }
+  | { readonly type: 'embedded'; readonly embedded: number; readonly skipped: number; readonly errors: number; readonly seconds: number }
+  | {
+      readonly type: 'searched';
+      readonly index: SearchIndexKind;
+      readonly k: number;
+      readonly distinctImages: number;
+      readonly duplicates: number;
+      readonly seconds: number;
+      readonly recall?: number;
+      readonly recallQueries?: number;
+    }
+  | { readonly type: 'committed'; readonly out: string; readonly files: readonly string[] };
+
+export interface MineSummary {
+  readonly images: number;
+  readonly distinctImages: number;
+  readonly duplicates: number;
+  readonly errors: number;
+  readonly pairs: number;
+  readonly clipMin: number;
+  readonly dinoMax: number;
+  readonly k: number;
+  readonly index: SearchIndexKind;
+  readonly recall: number | null;
+  readonly recallQueries: number | null;
+  readonly embedded: number;
+  readonly skipped: number;
+  readonly embedSeconds: number;
+  readonly searchSeconds: number;
+  readonly models: { readonly clip: ModelIdentity; readonly dino: ModelIdentity };
+}
+
+export interface MineBlindPairsResult {
+  /** Absolute output folder. */
+  readonly out: string;
+  readonly summary: MineSummary;
+  readonly pairs: readonly PairRow[];
+  readonly errors: readonly StoredError[];
+  readonly duplicates: readonly { readonly path: string; readonly duplicateOf: string }[];
+  /** Absolute paths of the committed result files, by name (pairs.csv, ...). */
+  readonly files: Readonly<Record<string, string>>;
+  /** Pairs drawn on contact-sheet.png (0: none written). */
+  readonly contactSheetPairs: number;
+  readonly manifest: MineManifest;
+}
+
+export interface MineBlindPairsRun {
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: MineEvent) => void;
+  /** Test hooks into the result commit (kill points). */
+  readonly commitHooks?: MineCommitHooks;
+}
+
+/**
+ * Mines CLIP-blind pairs from an image collection: embeds it with CLIP (pooled, projected
+ * image_embeds) and DINOv2 (pooler_output: the layer-normed CLS token), both global embeddings as in
+ * the paper, into a resumable store in `out/store`; takes each image's CLIP neighbours as candidates
+ * and keeps the pairs with CLIP cosine > clipMin and DINOv2 cosine < dinoMax, ranked by the gap.
+ *
+ * Inputs (options, images, model folders) are checked before `out` is created; the run holds the
+ * folder's lock, and its result files are committed as one unit (see mine-outputs.ts).
+ */
+export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBlindPairsRun = {}): Promise<MineBlindPairsResult> {
+  const parsed = mineBlindPairsOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new InvalidArgumentError(`mineBlindPairs options are invalid: ${formatZodIssues(parsed.error)}`, { cause: parsed.error });
+  const o = parsed.data;
+  const emit = run.onEvent ?? (() => undefined);
+  const out = resolve(o.out);
+  const storeDir = join(out, 'store');
+  const workers = o.workers ?? defaultDecodeWorkers();
+
+  const paths = await listImages(o.images);
+  if (paths.length === 0) throw new InvalidArgumentError(`--images ${o.images}: no images found (looked for ${imageExtensions.join(' ')})`);
+  const clipEncoder = await createClipVisionEncoder({ modelPath: o.clip });
+  const dinoEncoder = await createDinov2Encoder({ modelPath: o.dino });
+  const clip = await miningModel('clip', clipEncoder, clipEncoder.onnxPath, join(clipEncoder.modelId, 'preprocessor_config.json'), 'image_embeds (CLIP pooled, projected)');
+  const dino = await miningModel('dino', dinoEncoder, dinoEncoder.onnxPath, dinoEncoder.preprocessorConfigPath, 'pooler_output (DINOv2 CLS after the final LayerNorm)');
+  run.signal?.throwIfAborted();
+
+  return withRunFolderLock(out, 'mine', async () => {
+    await completeMineCommit(out); // a commit a killed run left half done
+    if ((await EmbeddingStore.exists(storeDir)) && !o.resume && !o.rebuild) {
+      throw new InvalidArgumentError(`${storeDir} already holds an embedding store; pass --resume to continue it (only images not in it are embedded) or --rebuild to start over`);
+    }
+    const versions = miningVersions();
+    emit({
+      type: 'resolved',
+      versions: { ...versions, onnxruntime: packageVersion('onnxruntime-node') },
+      clip: clip.identity,
+      dino: dino.identity,
+      images: paths.length,
+      imagesSource: resolve(o.images),
+      index: o.index,
+      k: o.k,
+      clipMin: o.clipMin,
+      dinoMax: o.dinoMax,
+      storeDir,
+      store: o.rebuild ? 'rebuild' : o.resume ? 'resume' : 'new',
+      workers,
+      batchSize: o.batchSize,
+      shardSize: o.shardSize,
+      notes:
+        o.index === 'exact' && paths.length > 20_000
+          ? [`exact search compares every pair (${paths.length}^2 x width multiply-adds); for collections this size --index usearch is much faster and prints its recall`]
+          : [],
+    });
+
+    const result = await mineCollection({
+      paths,
+      storeDir,
+      clip,
+      dino,
+      rebuild: o.rebuild,
+      index: o.index,
+      k: o.k,
+      clipMin: o.clipMin,
+      dinoMax: o.dinoMax,
+      recallSample: o.recallSample,
+      workers,
+      batchSize: o.batchSize,
+      shardSize: o.shardSize,
+      onProgress: (progress) => emit({ type: 'embedding', progress }),
+      ...(run.signal === undefined ? {} : { signal: run.signal }),
+    });
+    const { embed, search } = result;
+    emit({ type: 'embedded', embedded: embed.embedded, skipped: embed.skipped, errors: result.errors.length, seconds: embed.seconds });
+    emit({
+      type: 'searched',
+      index: o.index,
+      k: o.k,
+      distinctImages: result.images.length,
+      duplicates: result.duplicates.length,
+      seconds: search.seconds,
+      ...(search.recall === undefined ? {} : { recall: search.recall, recallQueries: search.recallQueries! }),
+    });
+    run.signal?.throwIfAborted();
+
+    const summary: MineSummary = {
+      images: paths.length,
+      distinctImages: result.images.length,
+      duplicates: result.duplicates.length,
+      errors: result.errors.length,
+      pairs: result.pairs.length,
+      clipMin: o.clipMin,
+      dinoMax: o.dinoMax,
+      k: o.k,
+      index: o.index,
+      recall: search.recall ?? null,
+      recallQueries: search.recallQueries ?? null,
+      embedded: embed.embedded,
+      skipped: embed.skipped,
+      embedSeconds: embed.seconds,
+      searchSeconds: search.seconds,
+      models: { clip: clip.identity, dino: dino.identity },
+    };
+
+    // the result set: written into a staging folder, then committed as one unit
+    const staging = await createMineStaging(out);
+    const names: string[] = [];
+    await writePairsCsv(join(staging, 'pairs.csv'), result.pairs);
+    await writeErrorsCsv(join(staging, 'errors.csv'), result.errors);
+    await writeDuplicatesCsv(join(staging, 'duplicates.csv'), result.duplicates);
+    names.push('pairs.csv', 'errors.csv', 'duplicates.csv');
+    let contactSheetPairs = 0;
+    if (o.contactSheet > 0) {
+      contactSheetPairs = await writeContactSheet(join(staging, 'contact-sheet.png'), result.pairs, { maxPairs: o.contactSheet });
+      names.push('contact-sheet.png');
+    }
+    await writeFile(join(staging, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    names.push('summary.json');
+    const manifest = await commitMineOutputs(out, staging, names, run.commitHooks);
+    const files = Object.fromEntries(names.map((name) => [name, join(out, name)]));
+    emit({ type: 'committed', out, files: names });
+    return { out, summary, pairs: result.pairs, errors: result.errors, duplicates: result.duplicates, files, contactSheetPairs, manifest };
+  });
+}
+
+async function miningModel(key: 'clip' | 'dino', encoder: VisionEncoderV1, onnxPath: string, preprocessorConfigPath: string, embedding: string): Promise<MiningModel> {
+  // The embedding width (CLIP's projection size is not the hidden size): one forward pass on zeros.
+  const [height, width] = encoder.imageSize;
+  const probe = await encoder.embedPixels(tensor(new Float32Array(3 * height * width), [1, 3, height, width])); // [1, E]
+  const identity = await describeModel({
+    folder: encoder.modelId,
+    onnxPath,
+    embedding,
+    dimension: probe.dims[1]!,
+    preprocessing: { preprocessorConfigSha256: sha256Bytes(await readFile(preprocessorConfigPath)), padToSquare: false, cropRounding: 'floor' },
+  });
+  return { key, encoder, identity, processor: { kind: 'image-processor', preprocessorConfigPath, padToSquare: false, cropRounding: 'floor' } };
+}
