@@ -159,7 +159,7 @@ describe('bad input gets a clear error', () => {
   it('a template without an image placeholder', () => {
     expect(() => decoder.applyTemplate({ jinja: "USER: {{ messages[0]['content'][1]['text'] }} ASSISTANT:" }, 'Q?')).toThrow(/renders 0 '<image>' placeholders, expected exactly 1/);
     expect(() => decoder.tokenize({ text: 'USER: Q? ASSISTANT:', visualTokens: visual })).toThrow(/no '<image>' placeholder/);
-    expect(() => decoder.applyTemplate('vicuna' as never, 'Q?')).toThrow(/choose 'llava_v1', 'plain' or 'folder'/);
+    expect(() => decoder.applyTemplate('vicuna' as never, 'Q?')).toThrow(/choose 'llava_v1', 'vicuna_v1', 'plain' or 'folder'/);
   });
 
   it('a prompt longer than max_position_embeddings', async () => {

@@ -45,7 +45,7 @@ export { answerLog, appendMissingAnswers, checkAnswerLogStart, prepareAnswerLog,
 export type { AnswerLog, ExistingAnswer } from './mmvp/answer-log';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
 export { evaluatePope, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS } from './mmvp/evaluate-pope';
-export type { EvaluatePopeOptions, PopeEvaluation, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
+export type { EvaluatePopeOptions, PopeEvaluation, PopeRunResult, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
 
 // A-MoF ratio sweep
 export { runSweep, sweepOptionsSchema } from './sweep/run-sweep';

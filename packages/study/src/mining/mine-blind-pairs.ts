@@ -63,6 +63,7 @@ export type MineEvent =
     }
   | { readonly type: 'committed'; readonly out: string; readonly files: readonly string[] };
 
+/** The run's summary; summary.json holds all of it but `embedded` and `skipped` (this invocation's share of the work). */
 export interface MineSummary {
   readonly images: number;
   readonly distinctImages: number;
@@ -75,6 +76,7 @@ export interface MineSummary {
   readonly index: SearchIndexKind;
   readonly recall: number | null;
   readonly recallQueries: number | null;
+  /** Images this invocation embedded, and those it found in the store (not written to summary.json). */
   readonly embedded: number;
   readonly skipped: number;
   readonly embedSeconds: number;
@@ -218,7 +220,11 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
       contactSheetPairs = await writeContactSheet(join(staging, 'contact-sheet.png'), result.pairs, { maxPairs: o.contactSheet });
       names.push('contact-sheet.png');
     }
-    await writeFile(join(staging, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    // summary.json holds what the store and the search determine, so a killed run resumed writes the
+    // same file as an uninterrupted one (durations aside); how many images this invocation embedded
+    // (the rest came from the store) is in the result and the progress events.
+    const { embedded: _embedded, skipped: _skipped, ...stored } = summary;
+    await writeFile(join(staging, 'summary.json'), `${JSON.stringify(stored, null, 2)}\n`);
     names.push('summary.json');
     const manifest = await commitMineOutputs(out, staging, names, run.commitHooks);
     const files = Object.fromEntries(names.map((name) => [name, join(out, name)]));

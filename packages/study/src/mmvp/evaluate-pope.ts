@@ -53,14 +53,22 @@ export interface PopeSplitScores extends PopeScores {
   readonly questionsFile: string;
 }
 
-/** pope-scores.json */
+/**
+ * pope-scores.json: only what the answers determine, so a killed run resumed writes the same file as
+ * an uninterrupted one (timestamps aside). How many questions this invocation asked is in the result
+ * (`PopeRunResult.asked`), not in the file.
+ */
 export interface PopeEvaluation {
   readonly benchmark: 'POPE';
   readonly splits: readonly PopeSplitScores[];
-  readonly asked: number;
   readonly runIdentity: string;
   readonly answersFile: string;
   readonly provenance: Record<string, unknown>;
+}
+
+/** What evaluatePope returns: pope-scores.json plus how many questions this run asked (the rest were resumed). */
+export interface PopeRunResult extends PopeEvaluation {
+  readonly asked: number;
 }
 
 interface PopeItem extends PopeQuestion {
@@ -101,7 +109,7 @@ async function imagesFolder(data: string, images: string | undefined): Promise<s
  * identity-checked machinery as eval-mllm; then accuracy, precision, recall, F1 and yes-ratio per
  * split ("yes" positive) into OUT/pope-scores.json. The folder is locked for the whole run.
  */
-export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeEvaluation> {
+export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRunResult> {
   const settings = parseWithSchema(optionsSchema, options, 'pope options');
   const onProgress = options.onProgress;
   const splitFiles = await findSplitFiles(settings.data);
@@ -189,7 +197,6 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeEv
     const evaluation: PopeEvaluation = {
       benchmark: 'POPE',
       splits,
-      asked,
       runIdentity,
       answersFile,
       provenance: {
@@ -205,7 +212,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeEv
       },
     };
     await writeAtomically(join(settings.out, 'pope-scores.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
-    return evaluation;
+    return { ...evaluation, asked };
   });
 }
 

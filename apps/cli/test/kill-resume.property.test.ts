@@ -1,0 +1,217 @@
+/**
+ * Issue #13's property: for eval-mllm, sweep, mine and pope, a run killed at a random point
+ * (SIGKILL, or SIGINT) and then resumed leaves the same files as an uninterrupted run, byte for byte
+ * once timestamps and the folder's own path are set aside; and two runs started into one folder at
+ * once always leave exactly one run's complete results. Kill points are drawn from a seeded
+ * generator and placed by progress (lines or shards on disk), never by time.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, mmvp } from './helpers/run-cli';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const tinyPipeline = join(repo, 'configs/pipelines/tiny-clip.json');
+const zooRatio = join(repo, 'models/zoo/llava-amof-{r}/pipeline.json');
+
+/** mulberry32, so the kill points are the same on every run of the suite. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Workflow {
+  readonly name: string;
+  /** The command line for a run into `out` (`resume` adds the flag). */
+  args(out: string, resume: boolean): string[];
+  /** Progress on disk: answers written, shards stored. */
+  progress(out: string): Promise<number>;
+  /** The count an uninterrupted run ends with. */
+  total: number;
+}
+
+async function lineCount(path: string): Promise<number> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text.split('\n').filter((line) => line.trim() !== '').length;
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await listFiles(path)));
+    else files.push(path);
+  }
+  return files;
+}
+
+/** Keys whose values are clocks, durations or process details: set aside in the comparison. */
+const VOLATILE_KEYS = new Set(['createdAt', 'startedAt', 'finishedAt', 'updatedAt', 'timings', 'seconds', 'pid', 'host']);
+const isVolatile = (key: string) => VOLATILE_KEYS.has(key) || key.endsWith('Seconds');
+/** Files that hold durations: a manifest's size and hash of them change with the clock too. */
+const TIMED_FILES = new Set(['summary.json']);
+
+function normalize(text: string, out: string): string {
+  const withoutPath = text.split(out).join('<OUT>');
+  try {
+    const strip = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(strip);
+      if (value === null || typeof value !== 'object') return value;
+      const timedFile = TIMED_FILES.has(String((value as { name?: unknown }).name));
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([key]) => !isVolatile(key) && !(timedFile && (key === 'sha256' || key === 'bytes')))
+          .map(([key, v]) => [key, strip(v)]),
+      );
+    };
+    return JSON.stringify(strip(JSON.parse(withoutPath)));
+  } catch {
+    return withoutPath; // not JSON: compared as text (JSONL, CSV, Markdown, binary)
+  }
+}
+
+/** Every result file of a folder, normalised, by relative path (the lock file must be gone). */
+async function snapshot(out: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const file of (await listFiles(out)).sort()) {
+    const name = relative(out, file);
+    if (name.endsWith('.png') || name.endsWith('.html')) {
+      files.set(name, (await readFile(file)).toString('base64'));
+      continue;
+    }
+    files.set(name, normalize(await readFile(file, 'utf8'), out));
+  }
+  return files;
+}
+
+function run(args: readonly string[]): { done: Promise<{ code: number | null; signal: string | null; stderr: string }>; kill(signal: NodeJS.Signals): void } {
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const done = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return { done, kill: (signal) => child.kill(signal) };
+}
+
+/** Starts a run, kills it once `progress` reaches `at` (or lets it finish), then resumes until it exits 0. */
+async function killAndResume(workflow: Workflow, out: string, at: number, signal: NodeJS.Signals): Promise<{ killed: boolean; resumes: number }> {
+  const child = run(workflow.args(out, false));
+  let exited = false;
+  void child.done.then(() => (exited = true));
+  while (!exited && (await workflow.progress(out)) < at) await new Promise((resolve) => setTimeout(resolve, 10));
+  const killed = !exited;
+  if (killed) child.kill(signal);
+  const first = await child.done;
+  if (!killed) expect(first.code, first.stderr).toBe(0);
+  let resumes = 0;
+  for (;;) {
+    const resumed = await mmvp(...workflow.args(out, true));
+    resumes++;
+    if (resumed.code === 0) break;
+    expect(resumes, `resume ${resumes} of ${workflow.name} failed: ${resumed.stderr}`).toBeLessThan(3);
+  }
+  return { killed, resumes };
+}
+
+let scratch: string;
+let workflows: Workflow[];
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'mmvp-kill-resume-'));
+  const data = join(scratch, 'synth');
+  const synth = await mmvp('synth', '--out', data, '--pairs-per-pattern', '2', '--size', '64', '--image-format', 'png', '--no-contact-sheets');
+  expect(synth.code, synth.stderr).toBe(0);
+  // a POPE folder as released, on the synth images
+  const pope = join(scratch, 'pope');
+  await mkdir(join(pope, 'val2014'), { recursive: true });
+  const images = (await readdir(join(data, 'MMVP', 'MMVP Images'))).sort((a, b) => parseInt(a) - parseInt(b)).slice(0, 6);
+  for (const [i, image] of images.entries()) await cp(join(data, 'MMVP', 'MMVP Images', image), join(pope, 'val2014', `COCO_val2014_${String(i + 1).padStart(12, '0')}.png`));
+  for (const [s, split] of ['random', 'popular', 'adversarial'].entries()) {
+    const lines = ['dog', 'cat', 'car', 'cup', 'tree', 'bird'].map((object, i) =>
+      JSON.stringify({ question_id: i + 1, image: `COCO_val2014_${String(((i + s) % 6) + 1).padStart(12, '0')}.png`, text: `Is there a ${object} in the image?`, label: (i + s) % 2 === 0 ? 'yes' : 'no' }),
+    );
+    await writeFile(join(pope, `coco_pope_${split}.json`), `${lines.join('\n')}\n`);
+  }
+  const imagesDir = join(data, 'MMVP', 'MMVP Images');
+  workflows = [
+    {
+      name: 'eval-mllm',
+      args: (out, resume) => ['eval-mllm', '--pipeline', tinyPipeline, '--data', join(data, 'MMVP'), '--out', out, ...(resume ? ['--resume'] : [])],
+      progress: (out) => lineCount(join(out, 'answers.jsonl')),
+      total: 36,
+    },
+    {
+      name: 'sweep',
+      args: (out, resume) => ['sweep', '--pipeline', zooRatio, '--ratios', '0,1', '--data', data, '--out', out, '--batch-size', '2', ...(resume ? ['--resume'] : [])],
+      progress: async (out) => Math.max(0, (await lineCount(join(out, 'sweep-journal.jsonl'))) - 1),
+      total: 72,
+    },
+    {
+      name: 'mine',
+      args: (out, resume) => ['mine', '--clip', join(repo, 'models/zoo/tiny-clip'), '--dino', join(repo, 'models/zoo/tiny-ssl'), '--images', imagesDir, '--out', out, '--shard-size', '8', '--batch-size', '4', '--workers', '0', ...(resume ? ['--resume'] : [])],
+      progress: async (out) => (await listFiles(join(out, 'store'))).filter((file) => file.endsWith('.npy')).length,
+      total: 10, // 36 images in shards of 8: 5 shards, a CLIP and a DINOv2 .npy each
+    },
+    {
+      name: 'pope',
+      args: (out, resume) => ['pope', '--pipeline', tinyPipeline, '--data', pope, '--out', out, ...(resume ? ['--resume'] : [])],
+      progress: (out) => lineCount(join(out, 'pope-answers.jsonl')),
+      total: 18,
+    },
+  ];
+}, 120_000);
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+describe('killed at random points and resumed, every workflow leaves the uninterrupted run’s files', () => {
+  for (const [index, name] of ['eval-mllm', 'sweep', 'mine', 'pope'].entries()) {
+    it(`${name}: SIGKILL and SIGINT at seeded progress points`, async () => {
+      const workflow = workflows.find((w) => w.name === name)!;
+      const reference = join(scratch, `${name}-reference`);
+      const clean = await mmvp(...workflow.args(reference, false));
+      expect(clean.code, clean.stderr).toBe(0);
+      // the normaliser sets aside only what differs between two clean runs (clocks, the folder path)
+      const twin = join(scratch, `${name}-twin`);
+      expect((await mmvp(...workflow.args(twin, false))).code).toBe(0);
+      const expected = await snapshot(reference);
+      expect(await snapshot(twin)).toEqual(expected);
+      expect(expected.size).toBeGreaterThan(2);
+
+      const draw = random(2024 + index);
+      let killedRuns = 0;
+      for (const signal of ['SIGKILL', 'SIGINT', 'SIGKILL'] as const) {
+        const at = 1 + Math.floor(draw() * (workflow.total - 1)); // somewhere strictly inside the run
+        const out = join(scratch, `${name}-${signal}-${at}`);
+        const { killed } = await killAndResume(workflow, out, at, signal);
+        if (killed) killedRuns++;
+        await expect(stat(join(out, '.mmvp-lock'))).rejects.toThrow(); // no lock left behind
+        expect(await snapshot(out), `${name} killed (${signal}) at progress ${at}`).toEqual(expected);
+      }
+      expect(killedRuns, 'at least one run was actually interrupted').toBeGreaterThan(0);
+    }, 300_000);
+  }
+});
+
+describe('two runs started into one folder at once', () => {
+  for (const name of ['eval-mllm', 'sweep', 'mine', 'pope']) {
+    it(`${name}: exactly one run's complete results remain; the other is refused by the lock`, async () => {
+      const workflow = workflows.find((w) => w.name === name)!;
+      const expected = await snapshot(join(scratch, `${name}-reference`));
+      const out = join(scratch, `${name}-concurrent`);
+      const [a, b] = await Promise.all([run(workflow.args(out, false)).done, run(workflow.args(out, false)).done]);
+      const outcomes = [a, b].sort((x, y) => (x.code ?? 9) - (y.code ?? 9));
+      expect(outcomes[0]!.code, outcomes[0]!.stderr).toBe(0);
+      // the other either met the lock, or (started after the first finished) found the finished run and refused to overwrite it
+      expect(outcomes[1]!.code).toBe(1);
+      expect(outcomes[1]!.stderr).toMatch(/RunFolderLockedError|already has|holds the answers|--resume|already exists/);
+      expect(await snapshot(out)).toEqual(expected);
+    }, 120_000);
+  }
+});
