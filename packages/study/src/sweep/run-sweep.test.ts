@@ -85,7 +85,7 @@ describe('runSweep (library)', () => {
     await expect(runSweep({ pipeline: zooConfig('0'), ratios: '0', data, batchSize: 0 })).rejects.toThrow(/batchSize/);
   });
 
-  it('an aborted sweep writes nothing and releases the folder lock', async () => {
+  it('an aborted sweep writes no result file, keeps the answers so far in its journal, releases the lock, and --resume finishes it', async () => {
     const out = join(scratch, 'aborted');
     const controller = new AbortController();
     const run = runSweep({
@@ -99,14 +99,23 @@ describe('runSweep (library)', () => {
       },
     });
     await expect(run).rejects.toThrow('stopped by the test');
-    expect(await readdir(out)).toEqual([]);
+    expect(await readdir(out)).toEqual(['sweep-journal.jsonl']);
+    const [header, ...answers] = (await readFile(join(out, 'sweep-journal.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(header.identity).toMatchObject({ protocol: 'per-ratio', ratios: '0,1' });
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.every((answer: { ratio: string }) => answer.ratio === '0')).toBe(true); // r=1 was stopped before its first batch
+    const events: string[] = [];
+    const resumed = await runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,1', data, out, resume: true, onProgress: (event) => events.push(event.type) });
+    expect(events[0]).toBe('resumed'); // before the encoders load
+    expect(resumed.ratios.map((ratio) => ratio.text)).toEqual(['0', '1']);
+    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);
   });
 
   it('with out: writes the four files whole, validated by the report schema', async () => {
     const out = join(scratch, 'written');
     const result = await runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,0.75', data, limit: 2, out, command: 'test', modelName: (_, text) => `llava-amof-${text}` });
     expect(result.files.map((file) => file.slice(out.length + 1))).toEqual(['answers.jsonl', 'mllm-scores.json', 'sweep.json', 'run.json']);
-    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep.json']);
+    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { command: string; models: { name: string; path: string }[]; notes: string[] };
     expect(run.command).toBe('test');
     expect(run.models).toEqual([
