@@ -102,7 +102,7 @@ describe('mmvp grade (rule grader)', () => {
   it('scores pairs (both must be right), writes scores.json, graded.csv and scores.md with provenance', async () => {
     const out = join(scratch, 'rule');
     const result = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out]);
-    expect(result.stderr).toMatch(/300 answers of 300 questions .*labels original.*grader rule/);
+    expect(result.stderr).toMatch(/300 answers \(mmvp-answers-jsonl\) of 300 questions .*labels original.*grader rule/);
     expect(result.code).toBe(0);
     const expected = expectedCounts('original');
     // sanity of the design itself: 40 full pairs under the original labels

@@ -121,7 +121,7 @@ describe('mmvp preprocess', () => {
     const empty = join(scratch, 'empty.json');
     await writeFile(empty, '{}\n');
     const modelConfig = `${root}models/tiny-clip/config.json`;
-    const pipeline = `${root}configs/pipelines/llava-1.5-13b-imof.json`;
+    const pipeline = `${root}configs/pipelines/lmms-eval-llava-1.5-13b-imof.json`;
     const expected = 'expected image_processor_type or feature_extractor_type, or the size, crop_size, image_mean and image_std keys of a Hugging Face preprocessor_config.json';
     const cases: [string, string][] = [
       [empty, 'it is an empty object'],

@@ -58,7 +58,7 @@ describe('mmvp sweep', () => {
   let scratch: string;
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-sweep-'));
-    const synth = await mmvp('synth', '--out', join(scratch, 'data'), '--size', '64', '--pairs-per-pattern', '1', '--seed', '3', '--no-contact-sheets');
+    const synth = await mmvp('synth', '--out', join(scratch, 'data'), '--size', '64', '--pairs-per-pattern', '1', '--seed', '3', '--no-contact-sheets', '--image-format', 'png');
     expect(synth.code).toBe(0);
   });
   afterAll(async () => {
@@ -261,7 +261,7 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     configs = join(scratch, 'configs');
     counts = join(scratch, 'encoded.txt');
     await mkdir(configs, { recursive: true });
-    const synth = await mmvp('synth', '--out', join(scratch, 'data'), '--size', '64', '--pairs-per-pattern', '1', '--seed', '3', '--no-contact-sheets');
+    const synth = await mmvp('synth', '--out', join(scratch, 'data'), '--size', '64', '--pairs-per-pattern', '1', '--seed', '3', '--no-contact-sheets', '--image-format', 'png');
     expect(synth.code).toBe(0);
     for (const ratio of ratios) await writeConfig(ratio);
   });
@@ -326,7 +326,7 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     expect(sweep.protocol).toBe('per-ratio');
     expect(sweep.pipeline).toBe(join(configs, 'amof-{r}.json'));
     expect(sweep.points.map((p) => p.ratio)).toEqual([0, 0.5, 1]);
-    expect(await readdir(out)).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep.json']); // the lock is gone, no scratch left
+    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']); // the lock is gone, no scratch left; the journal stays for --resume
     expect((await mmvp('report', out)).code).toBe(0);
   });
 

@@ -128,9 +128,9 @@ describe('mmvp synth', () => {
     const again = mmvp('synth', '--out', out, '--pairs-per-pattern', '1', '--size', '64', '--force', '--no-contact-sheets');
     expect(again.status, again.stderr).toBe(0);
     // independent of the writer: what a reader finds on disk against what the 1-pair set must be
-    expect(readdirSync(join(out, 'MMVP', 'MMVP Images')).sort()).toEqual(Array.from({ length: 18 }, (_, k) => `${k + 1}.png`).sort());
+    expect(readdirSync(join(out, 'MMVP', 'MMVP Images')).sort()).toEqual(Array.from({ length: 18 }, (_, k) => `${k + 1}.jpg`).sort());
     expect(readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8').trim().split('\n')).toHaveLength(19);
-    for (const type of REAL_VLM_ORDER) expect(readdirSync(join(out, 'MMVP_VLM', 'MMVP_VLM_Images', type))).toHaveLength(2);
+    for (const type of REAL_VLM_ORDER) expect(readdirSync(join(out, 'MMVP_VLM', 'MLLM_VLM Images', type))).toHaveLength(2);
     expect(readFileSync(join(out, 'ground-truth.jsonl'), 'utf8').trim().split('\n')).toHaveLength(9);
     const sheetsAfter = readdirSync(join(out, 'contact-sheets'));
     expect(sheetsAfter.filter((name) => name.startsWith('eval-'))).toEqual([]); // the old eval sheets are gone

@@ -67,3 +67,7 @@ export { mineBlindPairsOptionsSchema } from './mining/mine-options';
 export type { MineBlindPairsOptions, ResolvedMineBlindPairsOptions } from './mining/mine-options';
 export { MINE_MANIFEST, MINE_OUTPUT_FILES, completeMineCommit, readMineOutputs } from './mining/mine-outputs';
 export type { MineCommitHooks, MineCommitStep, MineManifest } from './mining/mine-outputs';
+
+// encoder features of images or texts (mmvp embed)
+export { embedFeatures, modelFamilyOf } from './embed/embed-features';
+export type { EmbedFeaturesOptions, EmbedFeaturesResult, ModelFamily } from './embed/embed-features';

@@ -1,20 +1,7 @@
 import type { Command } from 'commander';
-import {
-  InvalidArgumentError,
-  ModelLoadError,
-  concatBatch,
-  formatShape,
-  listChoices,
-  writeNpy,
-  type FeatureTap,
-  type Tensor,
-  type TokenSelection,
-  type VisionEncoderV1,
-} from '@mmvp/core';
-import { createClipTextEncoder, createClipVisionEncoder, type ClipVisionEncoder } from '@mmvp/encoder-clip';
-import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
-import { executionProviders, resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
-import { packageVersion } from '@mmvp/study';
+import { InvalidArgumentError, formatShape, listChoices, writeNpy, type FeatureTap, type TokenSelection } from '@mmvp/core';
+import { executionProviders, type ExecutionProvider } from '@mmvp/onnx';
+import { embedFeatures } from '@mmvp/study';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { checkOutputFile, prepareOutputFile } from '../output-file';
 
@@ -39,15 +26,8 @@ interface EmbedOptions {
 const tokenChoices: readonly TokenSelection[] = ['patch', 'cls', 'all'];
 const tapChoices = ['prenorm', 'last'] as const;
 
-/** The model family from config.json's model_type. */
-function familyOf(config: Record<string, unknown>, configPath: string): 'clip' | 'dinov2' {
-  const type = String(config.model_type ?? '');
-  if (type === 'clip' || type === 'clip_vision_model') return 'clip';
-  if (type === 'dinov2') return 'dinov2';
-  throw new ModelLoadError(`${configPath} has model_type '${type}'; mmvp embed supports ${listChoices(['clip', 'clip_vision_model', 'dinov2'])}`);
-}
-
-function parseTap(options: EmbedOptions, family: 'clip' | 'dinov2'): FeatureTap {
+/** --layer K or --tap NAME; undefined leaves the family's default (CLIP layer -2, DINOv2 prenorm). */
+function parseTap(options: EmbedOptions): FeatureTap | undefined {
   if (options.layer !== undefined && options.tap !== undefined) throw new InvalidArgumentError('give either --layer K or --tap prenorm|last, not both');
   if (options.layer !== undefined) {
     const layer = Number(options.layer);
@@ -58,11 +38,7 @@ function parseTap(options: EmbedOptions, family: 'clip' | 'dinov2'): FeatureTap 
     if (!(tapChoices as readonly string[]).includes(options.tap)) throw new InvalidArgumentError(`unknown --tap '${options.tap}'; valid choices: ${listChoices(tapChoices)} (or --layer K)`);
     return { kind: options.tap as 'prenorm' | 'last' };
   }
-  return family === 'clip' ? { kind: 'layer', layer: -2 } : { kind: 'prenorm' }; // LLaVA's CLIP default; MMVP's DINOv2 x_prenorm
-}
-
-function describeTap(tap: FeatureTap): string {
-  return tap.kind === 'layer' ? `layer ${tap.layer}` : tap.kind;
+  return undefined;
 }
 
 /**
@@ -109,72 +85,26 @@ export function registerEmbed(program: Command): void {
         throw new InvalidArgumentError(`--pooled gives pooled embeddings [B, E]; --${flag} picks token features [B, T, D]; give one or the other`);
       }
       if (!['floor', 'round'].includes(options.cropRounding)) throw new InvalidArgumentError(`unknown --crop-rounding '${options.cropRounding}'; valid choices: ${listChoices(['floor', 'round'])}`);
+      const tap = parseTap(options);
       const out = await checkOutputFile(options.out, '--out', 'embeddings.npy'); // folders are made only when there is a result to write
-      const folder = await resolveModelFolder(options.model);
-      const family = familyOf(folder.config, folder.configPath);
-      const common = {
-        modelPath: folder.dir,
+      const { tensor } = await embedFeatures({
+        model: options.model,
+        ...(images.length > 0 ? { images } : { texts }),
+        ...(tap === undefined ? {} : { tap }),
+        tokens,
+        pooled: options.pooled === true,
         batchSize,
+        processor: options.processor as 'own' | 'clip',
+        ...(options.clipModel === undefined ? {} : { clipModel: options.clipModel }),
+        padToSquare: options.padSquare ?? false,
+        cropRounding: options.cropRounding as 'floor' | 'round',
         executionProvider: options.device as ExecutionProvider,
-        cacheDir: options.cacheDir,
-      };
-      log(`onnxruntime-node ${packageVersion('onnxruntime-node')}, device ${options.device}`);
-
-      if (texts.length > 0) {
-        if (family !== 'clip') throw new InvalidArgumentError(`--text needs a CLIP model; ${folder.configPath} is a ${family} model`);
-        const encoder = await createClipTextEncoder(common);
-        log(`model: CLIP text (@mmvp/encoder-clip@${packageVersion('@mmvp/encoder-clip')}) ${encoder.onnxPath}, ${texts.length} texts, ${encoder.maxLength} tokens each`);
-        for (const [i, text] of texts.entries()) {
-          const count = encoder.tokenCount(text);
-          if (count > encoder.maxLength) {
-            const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-            log(`warning: --text ${i + 1} ("${shown}") is ${count} tokens with BOS/EOS; the model reads ${encoder.maxLength}, so the rest is cut (as Hugging Face's truncation=True does)`);
-          }
-        }
-        const embeds = await encoder.encodeTexts(texts); // [B, E]
-        await prepareOutputFile(out, '--out', 'embeddings.npy');
-        await writeNpy(out, embeds.data, embeds.dims);
-        log(`wrote ${formatShape(embeds.dims)} float32 text embeddings`);
-        process.stdout.write(`${out}\n`);
-        return;
-      }
-
-      let encoder: (ClipVisionEncoder | Dinov2Encoder) & VisionEncoderV1;
-      if (family === 'clip') {
-        if (options.processor !== 'own') throw new InvalidArgumentError('--processor applies to DINOv2 models only');
-        encoder = await createClipVisionEncoder({ ...common, padToSquare: options.padSquare ?? false, cropRounding: options.cropRounding as 'floor' | 'round' });
-      } else {
-        encoder = await createDinov2Encoder({
-          ...common,
-          processor: options.processor as 'own' | 'clip',
-          clipModelPath: options.clipModel,
-          padToSquare: options.padSquare ?? false,
-          cropRounding: options.cropRounding as 'floor' | 'round',
-        });
-      }
-      const tap = parseTap(options, family);
-      const packageName = family === 'clip' ? '@mmvp/encoder-clip' : '@mmvp/encoder-dinov2';
-      log(`model: ${family} (${packageName}@${packageVersion(packageName)}) ${encoder.onnxPath}: ${encoder.numLayers} layers, width ${encoder.hiddenSize}, input ${encoder.imageSize.join('x')}, grid ${encoder.patchGrid.join('x')}`);
-      if (options.pooled) {
-        log(`output: pooled embeddings (${family === 'clip' ? 'image_embeds' : 'pooler_output'})`);
-      } else {
-        const resolved = await encoder.resolveTap(tap);
-        const where = resolved.origin === 'source' ? 'an output of the export' : `tapped graph ${resolved.modelPath} (${resolved.origin})`;
-        log(`output: ${describeTap(tap)}${resolved.hiddenStateIndex === null ? '' : ` = hidden_states[${resolved.hiddenStateIndex}]`}, tokens ${tokens}; tensor '${resolved.outputName}' from ${where}`);
-      }
-      const parts: Tensor[] = [];
-      let done = 0;
-      for (let start = 0; start < images.length; start += batchSize) {
-        const chunk = images.slice(start, start + batchSize);
-        const pixels = await encoder.preprocess(chunk); // [b, 3, H, W]
-        parts.push(options.pooled ? await encoder.embedPixels(pixels) : await encoder.encodePixels(pixels, { tap, tokens }));
-        done += chunk.length;
-        log(`encoded ${done}/${images.length} images`);
-      }
-      const result = concatBatch(parts); // [B, T, D] or [B, E]
+        ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+        onLog: log,
+      });
       await prepareOutputFile(out, '--out', 'embeddings.npy');
-      await writeNpy(out, result.data, result.dims);
-      log(`wrote ${formatShape(result.dims)} float32`);
+      await writeNpy(out, tensor.data, tensor.dims);
+      log(`wrote ${formatShape(tensor.dims)} float32${texts.length > 0 ? ' text embeddings' : ''}`);
       process.stdout.write(`${out}\n`);
     });
 }

@@ -1,0 +1,111 @@
+import { InvalidArgumentError, ModelLoadError, concatBatch, listChoices, type FeatureTap, type Tensor, type TokenSelection, type VisionEncoderV1 } from '@mmvp/core';
+import { createClipTextEncoder, createClipVisionEncoder, type ClipVisionEncoder } from '@mmvp/encoder-clip';
+import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
+import { resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
+import { packageVersion } from '../provenance/package-versions';
+
+export type ModelFamily = 'clip' | 'dinov2';
+
+/** What to embed and how; the defaults are the study's (CLIP `hidden_states[-2]`, DINOv2 pre-LayerNorm). */
+export interface EmbedFeaturesOptions {
+  /** A Hugging Face model folder (config.json, preprocessor_config.json, onnx/). */
+  readonly model: string;
+  /** Image files, or texts (CLIP only); exactly one of the two. */
+  readonly images?: readonly string[];
+  readonly texts?: readonly string[];
+  /** Token features at this tap (default: CLIP layer -2, DINOv2 prenorm); ignored with `pooled`. */
+  readonly tap?: FeatureTap;
+  readonly tokens?: TokenSelection;
+  /** Pooled, projected embeddings [B, E] (CLIP image_embeds, DINOv2 pooler_output) instead of token features. */
+  readonly pooled?: boolean;
+  readonly batchSize?: number;
+  /** DINOv2 only: its own processor, or the CLIP processor of `clipModel` (as MMVP's MoF). */
+  readonly processor?: 'own' | 'clip';
+  readonly clipModel?: string;
+  readonly padToSquare?: boolean;
+  readonly cropRounding?: 'floor' | 'round';
+  readonly executionProvider?: ExecutionProvider;
+  readonly cacheDir?: string;
+  /** What was resolved (one line each), warnings, and progress. */
+  readonly onLog?: (line: string) => void;
+}
+
+export interface EmbedFeaturesResult {
+  readonly family: ModelFamily;
+  /** [B, T, D] token features, [B, E] pooled image embeddings, or [B, E] text embeddings. */
+  readonly tensor: Tensor;
+}
+
+/** The model family from config.json's model_type. */
+export function modelFamilyOf(config: Record<string, unknown>, configPath: string): ModelFamily {
+  const type = String(config.model_type ?? '');
+  if (type === 'clip' || type === 'clip_vision_model') return 'clip';
+  if (type === 'dinov2') return 'dinov2';
+  throw new ModelLoadError(`${configPath} has model_type '${type}'; embedding supports ${listChoices(['clip', 'clip_vision_model', 'dinov2'])}`);
+}
+
+function describeTap(tap: FeatureTap): string {
+  return tap.kind === 'layer' ? `layer ${tap.layer}` : tap.kind;
+}
+
+/**
+ * Encoder features of images (CLIP or DINOv2, any tap, patch/CLS/all tokens, or pooled), or CLIP
+ * text embeddings, from a model folder: the work behind `mmvp embed`. The encoder outputs pass the
+ * encoders' numeric check (a NaN fails with the model file, output and index).
+ */
+export async function embedFeatures(options: EmbedFeaturesOptions): Promise<EmbedFeaturesResult> {
+  const log = options.onLog ?? (() => {});
+  const images = options.images ?? [];
+  const texts = options.texts ?? [];
+  if ((images.length === 0) === (texts.length === 0)) throw new InvalidArgumentError('embedFeatures needs images or texts (one of the two)');
+  const folder = await resolveModelFolder(options.model);
+  const family = modelFamilyOf(folder.config, folder.configPath);
+  const batchSize = options.batchSize ?? 8;
+  const common = { modelPath: folder.dir, batchSize, executionProvider: options.executionProvider ?? 'cpu', cacheDir: options.cacheDir };
+  log(`onnxruntime-node ${packageVersion('onnxruntime-node')}, device ${common.executionProvider}`);
+
+  if (texts.length > 0) {
+    if (family !== 'clip') throw new InvalidArgumentError(`--text needs a CLIP model; ${folder.configPath} is a ${family} model`);
+    const encoder = await createClipTextEncoder(common);
+    log(`model: CLIP text (@mmvp/encoder-clip@${packageVersion('@mmvp/encoder-clip')}) ${encoder.onnxPath}, ${texts.length} texts, ${encoder.maxLength} tokens each`);
+    for (const [i, text] of texts.entries()) {
+      const count = encoder.tokenCount(text);
+      if (count > encoder.maxLength) {
+        const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+        log(`warning: --text ${i + 1} ("${shown}") is ${count} tokens with BOS/EOS; the model reads ${encoder.maxLength}, so the rest is cut (as Hugging Face's truncation=True does)`);
+      }
+    }
+    return { family, tensor: await encoder.encodeTexts([...texts]) }; // [B, E]
+  }
+
+  const processor = options.processor ?? 'own';
+  const crop = { padToSquare: options.padToSquare ?? false, cropRounding: options.cropRounding ?? 'floor' };
+  let encoder: (ClipVisionEncoder | Dinov2Encoder) & VisionEncoderV1;
+  if (family === 'clip') {
+    if (processor !== 'own') throw new InvalidArgumentError('--processor applies to DINOv2 models only');
+    encoder = await createClipVisionEncoder({ ...common, ...crop });
+  } else {
+    encoder = await createDinov2Encoder({ ...common, processor, clipModelPath: options.clipModel, ...crop });
+  }
+  const tap: FeatureTap = options.tap ?? (family === 'clip' ? { kind: 'layer', layer: -2 } : { kind: 'prenorm' }); // LLaVA's CLIP default; MMVP's DINOv2 x_prenorm
+  const tokens = options.tokens ?? 'patch';
+  const packageName = family === 'clip' ? '@mmvp/encoder-clip' : '@mmvp/encoder-dinov2';
+  log(`model: ${family} (${packageName}@${packageVersion(packageName)}) ${encoder.onnxPath}: ${encoder.numLayers} layers, width ${encoder.hiddenSize}, input ${encoder.imageSize.join('x')}, grid ${encoder.patchGrid.join('x')}`);
+  if (options.pooled) {
+    log(`output: pooled embeddings (${family === 'clip' ? 'image_embeds' : 'pooler_output'})`);
+  } else {
+    const resolved = await encoder.resolveTap(tap);
+    const where = resolved.origin === 'source' ? 'an output of the export' : `tapped graph ${resolved.modelPath} (${resolved.origin})`;
+    log(`output: ${describeTap(tap)}${resolved.hiddenStateIndex === null ? '' : ` = hidden_states[${resolved.hiddenStateIndex}]`}, tokens ${tokens}; tensor '${resolved.outputName}' from ${where}`);
+  }
+  const parts: Tensor[] = [];
+  let done = 0;
+  for (let start = 0; start < images.length; start += batchSize) {
+    const chunk = images.slice(start, start + batchSize);
+    const pixels = await encoder.preprocess(chunk); // [b, 3, H, W]
+    parts.push(options.pooled ? await encoder.embedPixels(pixels) : await encoder.encodePixels(pixels, { tap, tokens }));
+    done += chunk.length;
+    log(`encoded ${done}/${images.length} images`);
+  }
+  return { family, tensor: concatBatch(parts) }; // [B, T, D] or [B, E]
+}
