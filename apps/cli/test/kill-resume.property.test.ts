@@ -11,23 +11,15 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '@mmvp/core';
 import { cliPath, mmvp } from './helpers/run-cli';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const tinyPipeline = join(repo, 'configs/pipelines/tiny-clip.json');
 const zooRatio = join(repo, 'models/zoo/llava-amof-{r}/pipeline.json');
 
-/** mulberry32, so the kill points are the same on every run of the suite. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so the kill points are the same on every run of the suite. */
+const random = seededRandom;
 
 interface Workflow {
   readonly name: string;

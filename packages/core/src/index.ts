@@ -6,3 +6,5 @@ export * from './zod-helpers';
 export type { ImageSource, FeatureTap, TokenSelection, EncodeOptions, VisionEncoderV1, TextEncoderV1 } from './spec/vision-encoder';
 export type { ComponentModule } from './spec/component-module';
 export { MMVP_PATTERNS, type MmvpPattern } from './spec/patterns';
+export { seededRandom } from './seeded-random';
+export { processAlive } from './process-alive';

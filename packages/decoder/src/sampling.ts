@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@mmvp/core';
+import { InvalidArgumentError, seededRandom } from '@mmvp/core';
 
 /**
  * How the next token is picked. Greedy (argmax) is the default, as lmms-eval and Cambrian decode;
@@ -8,17 +8,8 @@ export type DecodingStrategy =
   | { readonly kind: 'greedy' }
   | { readonly kind: 'sample'; readonly temperature: number; readonly topP?: number; readonly seed?: number };
 
-/** A small seeded generator (mulberry32) so sampled answers repeat for the same seed. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (@mmvp/core's mulberry32) so sampled answers repeat for the same seed. */
+export const createRandom: (seed: number) => () => number = seededRandom;
 
 /** Index of the largest value (first one on ties, as torch.argmax). */
 export function argmax(values: Float32Array, start = 0, end = values.length): number {

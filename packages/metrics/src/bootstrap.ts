@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@mmvp/core';
+import { InvalidArgumentError, seededRandom } from '@mmvp/core';
 import type { GradedResult } from './pair-accuracy';
 
 /** Fixed defaults so the same answers always print the same interval. */
@@ -29,20 +29,8 @@ interface PairOutcome {
   readonly pairCorrect: boolean;
 }
 
-/**
- * mulberry32: a small seeded generator (uniform in [0, 1)), so intervals are reproducible across
- * runs and machines without a dependency.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The resampling generator: @mmvp/core's seeded mulberry32, so intervals repeat across runs and machines. */
+export { seededRandom };
 
 /** Groups graded questions by pair (pairs stay whole when resampled). */
 function outcomesByPair(results: readonly GradedResult[]): PairOutcome[] {

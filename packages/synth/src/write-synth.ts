@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, listChoices } from '@mmvp/core';
+import { InvalidArgumentError, listChoices, processAlive } from '@mmvp/core';
 import { renderContactSheet } from './contact-sheet';
 import { csvText } from './csv';
 import { generatePair, SUPPORTED_SIZES_MAX, SUPPORTED_SIZES_MIN, type GeneratedPair } from './generate-pair';
@@ -138,15 +138,6 @@ export async function writeSynth(options: WriteSynthOptions): Promise<SynthSumma
 
 const STAGING_PREFIX = '.synth-staging-';
 const OLD_PREFIX = '.synth-old-';
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Staging and old-set folders left by a killed run (their process is gone) are removed. */
 function removeLeftovers(out: string): void {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { mkdir, open, readFile, rm, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MmvpError } from '@mmvp/core';
+import { MmvpError, processAlive } from '@mmvp/core';
 
 /** The lock file's name inside a run folder. */
 export const LOCK_FILE = '.mmvp-lock';
@@ -30,16 +30,6 @@ export interface RunFolderLock {
   readonly owner: LockOwner;
   /** Removes the lock file (only if it is still ours); safe to call twice. */
   release(): Promise<void>;
-}
-
-/** True when a process with this pid exists on this machine (EPERM: it exists but is not ours). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readOwner(path: string): Promise<LockOwner | undefined> {
