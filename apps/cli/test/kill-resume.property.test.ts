@@ -207,3 +207,21 @@ describe('two runs started into one folder at once', () => {
     }, 120_000);
   }
 });
+
+describe("every workflow's results folder renders with mmvp report (#13.13)", () => {
+  it('eval-mllm, sweep, mine, pope and eval-vlm folders each give their section', async () => {
+    const expectedSection: Record<string, string> = { 'eval-mllm': 'mllm', sweep: 'sweep', mine: 'blind-pairs', pope: 'pope' };
+    const folders = Object.keys(expectedSection).map((name) => [name, join(scratch, `${name}-reference`)] as const);
+    const vlm = join(scratch, 'eval-vlm');
+    const evaluated = await mmvp('eval-vlm', '--model', join(repo, 'models/zoo/tiny-clip'), '--data', join(scratch, 'synth', 'MMVP_VLM'), '--out', vlm);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expectedSection['eval-vlm'] = 'vlm';
+    for (const [name, folder] of [...folders, ['eval-vlm', vlm] as const]) {
+      await stat(folder).catch(async () => expect((await mmvp(...workflows.find((w) => w.name === name)!.args(folder, false))).code).toBe(0));
+      const report = await mmvp('report', folder);
+      expect(report.code, `${name}: ${report.stderr}`).toBe(0);
+      const html = await readFile(join(folder, 'report.html'), 'utf8');
+      expect(html, name).toContain(`<section id="${expectedSection[name]}"`);
+    }
+  }, 180_000);
+});

@@ -14,7 +14,8 @@ export {
   blindPairColumns,
   answerRecordSchema,
 } from './results-schema';
-export type { RunInfo, RunInfoInput, VlmScores, MllmScores, Sweep, SweepPoint, BlindPair, AnswerRecord, ResultsBundle } from './results-schema';
+export type { RunInfo, RunInfoInput, VlmScores, MllmScores, Sweep, SweepPoint, BlindPair, AnswerRecord, ResultsBundle, PopeReport } from './results-schema';
+export { workflowFileNames } from './results-schema';
 export { vlmBarsSpec, mllmBarsSpec, correlationSpec, sweepCurveSpec, tradeOffSpec } from './charts';
 export { renderVegaLiteToSvg } from './render-svg';
 export { inlineImage, maxInlineImageBytes } from './inline-image';

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { DatasetError, FileFormatError, parseWithSchema, readJsonFile } from '@mmvp/core';
 import { parseCsv } from './csv';
@@ -14,7 +15,9 @@ import {
   type AnswerRecord,
   type BlindPair,
   type ResultsBundle,
+  workflowFileNames,
 } from './results-schema';
+import { blindPairsFromMine, isEvalVlmDocument, isMinePairs, popeReportFrom, vlmScoresFromEvalVlm } from './workflow-files';
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -108,12 +111,21 @@ export async function readResults(directory: string): Promise<ResultsBundle> {
   const present = async (name: string) => exists(path(name));
   const bundle: { -readonly [K in keyof ResultsBundle]: ResultsBundle[K] } = { directory };
   if (await present(resultFileNames.run)) bundle.run = await readJsonFile(path(resultFileNames.run), runInfoSchema);
-  if (await present(resultFileNames.vlmScores)) bundle.vlmScores = await readJsonFile(path(resultFileNames.vlmScores), vlmScoresSchema);
+  if (await present(resultFileNames.vlmScores)) {
+    const file = path(resultFileNames.vlmScores);
+    const json = await readJsonFile(file, z.unknown());
+    // mmvp eval-vlm writes its own document under this name; the report reads it as one model's scores
+    bundle.vlmScores = isEvalVlmDocument(json) ? vlmScoresFromEvalVlm(json, file) : await readJsonFile(file, vlmScoresSchema);
+  }
   if (await present(resultFileNames.mllmScores)) bundle.mllmScores = await readJsonFile(path(resultFileNames.mllmScores), mllmScoresSchema);
   if (await present(resultFileNames.sweep)) bundle.sweep = await readJsonFile(path(resultFileNames.sweep), sweepSchema);
   if (await present(resultFileNames.blindPairs)) {
     bundle.blindPairs = parseBlindPairs(await readText(path(resultFileNames.blindPairs)), path(resultFileNames.blindPairs));
+  } else if (await present(workflowFileNames.minePairs)) {
+    const text = await readText(path(workflowFileNames.minePairs));
+    if (isMinePairs(text)) bundle.blindPairs = blindPairsFromMine(text, path(workflowFileNames.minePairs));
   }
+  if (await present(workflowFileNames.pope)) bundle.pope = popeReportFrom(await readJsonFile(path(workflowFileNames.pope), z.unknown()), path(workflowFileNames.pope));
   if (await present(resultFileNames.answers)) {
     const text = await readText(path(resultFileNames.answers));
     // eval-mllm's answers.jsonl (the original MMVP script's fields, graded in graded.csv) shares the
@@ -122,7 +134,7 @@ export async function readResults(directory: string): Promise<ResultsBundle> {
   }
   const found = Object.keys(bundle).filter((key) => key !== 'directory');
   if (found.length === 0) {
-    throw new DatasetError(`results folder ${directory} has none of the result files; expected one or more of ${Object.values(resultFileNames).join(', ')}`);
+    throw new DatasetError(`results folder ${directory} has none of the result files; expected one or more of ${[...Object.values(resultFileNames), ...Object.values(workflowFileNames)].join(', ')}`);
   }
   return bundle;
 }

@@ -5,7 +5,7 @@ import { answersFilterScript, escapeHtml, formatPercent, htmlTable, reportStyle 
 import { inlineImage } from './inline-image';
 import { readResults } from './read-results';
 import { renderVegaLiteToSvg } from './render-svg';
-import type { AnswerRecord, BlindPair, MllmScores, ResultsBundle, Sweep, VlmScores } from './results-schema';
+import type { AnswerRecord, BlindPair, MllmScores, PopeReport, ResultsBundle, Sweep, VlmScores } from './results-schema';
 
 /** Name of the HTML file that `writeReport` writes into the results folder. */
 export const reportFileName = 'report.html';
@@ -174,6 +174,16 @@ ${references.length > 0 ? `<h3>Reference points</h3>${htmlTable(['model', 'strat
 <p class="muted"><b>${escapeHtml(sweep.proxy.name)}</b>: ${escapeHtml(sweep.proxy.description)}</p></section>`;
 }
 
+function popeSection(pope: PopeReport): string {
+  const cell = (value: number) => `<td class="num">${(100 * value).toFixed(1)}</td>`;
+  const rows = pope.splits.map((split) => `<tr><td>${escapeHtml(split.split)}</td><td class="num">${split.total}</td>${cell(split.accuracy)}${cell(split.precision)}${cell(split.recall)}${cell(split.f1)}${cell(split.yesRatio)}</tr>`);
+  return `<section id="pope"><h2>POPE: object hallucination per split</h2>
+<table><thead><tr><th>split</th><th>questions</th><th>accuracy</th><th>precision</th><th>recall</th><th>F1</th><th>yes-ratio</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>
+<p class="muted">Percent; "yes" is the positive class; an answer counts as "no" when its first sentence has the word no or not (LLaVA's eval_pope.py).</p></section>`;
+}
+
 function answersSection(answers: readonly AnswerRecord[]): string {
   const models = [...new Set(answers.map((answer) => answer.model))];
   const patterns = [...new Set(answers.map((answer) => answer.pattern))];
@@ -230,6 +240,7 @@ export async function renderResults(bundle: ResultsBundle): Promise<string> {
     bundle.blindPairs ? await blindPairsSection(bundle.directory, bundle.blindPairs) : '',
     bundle.mllmScores ? await mllmSection(bundle.mllmScores, bundle.vlmScores) : '',
     bundle.sweep ? await sweepSection(bundle.sweep) : '',
+    bundle.pope ? popeSection(bundle.pope) : '',
     bundle.answers ? answersSection(bundle.answers) : '',
     runSection(bundle),
   ].filter((section) => section !== '');

@@ -26,6 +26,19 @@ export const resultFileNames = {
   answers: 'answers.jsonl',
 } as const;
 
+/** Files other workflows write under their own names that the report reads too (workflow-files.ts). */
+export const workflowFileNames = {
+  /** `mmvp pope` */
+  pope: 'pope-scores.json',
+  /** `mmvp mine` (read when there is no blind-pairs.csv) */
+  minePairs: 'pairs.csv',
+} as const;
+
+/** POPE scores per split, fractions in [0, 1] (accuracy, precision, recall, F1 with 'yes' positive; yes-ratio). */
+export interface PopeReport {
+  readonly splits: readonly { split: string; total: number; accuracy: number; precision: number; recall: number; f1: number; yesRatio: number }[];
+}
+
 const percent = z.number().finite().min(0).max(100);
 const perPatternScores = z.record(z.string(), percent);
 /** A 95% bootstrap interval over pairs, [low, high] in percent (`accuracyWithIntervals` of @mmvp/metrics). */
@@ -249,4 +262,5 @@ export interface ResultsBundle {
   readonly sweep?: Sweep;
   readonly blindPairs?: readonly BlindPair[];
   readonly answers?: readonly AnswerRecord[];
+  readonly pope?: PopeReport;
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readResults, renderResults, reportFileName, resultFileNames } from '@mmvp/report';
+import { readResults, renderResults, reportFileName, resultFileNames, workflowFileNames } from '@mmvp/report';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -8,8 +8,8 @@ import { join } from 'node:path';
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('self-contained HTML report (inline SVG plots, inline images) of a results folder written by mmvp demo or mmvp sweep')
-    .argument('<dir>', `results folder (${Object.values(resultFileNames).join(', ')})`)
+    .description('self-contained HTML report (inline SVG plots, inline images) of the results folder of any workflow: demo, sweep, eval-mllm, grade, eval-vlm, pope, mine')
+    .argument('<dir>', `results folder (${[...Object.values(resultFileNames), ...Object.values(workflowFileNames)].join(', ')})`)
     .option('--out <file>', `where to write the HTML (default: DIR/${reportFileName})`)
     .action(async (directory: string, options: { out?: string }) => {
       const folder = resolve(directory);
@@ -17,6 +17,7 @@ export function registerReport(program: Command): void {
       const found = Object.entries(resultFileNames)
         .filter(([key]) => bundle[key as keyof typeof resultFileNames] !== undefined)
         .map(([, name]) => name);
+      if (bundle.pope !== undefined) found.push(workflowFileNames.pope);
       process.stderr.write(`report: reading ${folder}: ${found.join(', ')}\n`);
       const html = await renderResults(bundle);
       const output = resolve(options.out ?? join(folder, reportFileName));
