@@ -14,7 +14,7 @@ export function registerReport(program: Command): void {
     .action(async (directory: string, options: { out?: string }) => {
       const folder = resolve(directory);
       const bundle = await readResults(folder);
-      const found = Object.entries(resultFileNames)
+      const found: string[] = Object.entries(resultFileNames)
         .filter(([key]) => bundle[key as keyof typeof resultFileNames] !== undefined)
         .map(([, name]) => name);
       if (bundle.pope !== undefined) found.push(workflowFileNames.pope);
