@@ -55,3 +55,20 @@ describe('mmvp grade reads the peers per-sample outputs', () => {
     expect([scores.correctPairs, scores.pairs]).toEqual([2, 4]);
   });
 });
+
+describe('checks that fail leave nothing behind (QA m3, m21)', () => {
+  it('a header-only Questions.csv says it has no rows; grade and eval-mllm create no --out folder when an input is bad', async () => {
+    const { stat } = await import('node:fs/promises');
+    const empty = join(scratch, 'header-only.csv');
+    await writeFile(empty, 'Index,Question,Options,Correct Answer\n');
+    const answers = join(scratch, 'one.jsonl');
+    await writeFile(answers, '{"question_id": 1, "response": "A"}\n');
+    const graded = await mmvp('grade', '--questions', empty, '--answers', answers, '--out', join(scratch, 'm21-grade'));
+    expect(graded.code).toBe(1);
+    expect(graded.stderr).toMatch(/header-only\.csv has a header but no question rows/);
+    await expect(stat(join(scratch, 'm21-grade'))).rejects.toThrow();
+    const evaluated = await mmvp('eval-mllm', '--pipeline', join(scratch, 'no-such-config.json'), '--data', join(scratch, 'no-such-data'), '--out', join(scratch, 'm21-eval'));
+    expect(evaluated.code).toBe(1);
+    await expect(stat(join(scratch, 'm21-eval'))).rejects.toThrow();
+  });
+});

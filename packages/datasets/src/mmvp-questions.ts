@@ -118,6 +118,7 @@ export async function readMmvpQuestions(questionsFile: string, options: MmvpLoad
 
   // Rows -> questions (undefined = broken row, reported).
   const rows = records.slice(1);
+  if (rows.length === 0) throw new DatasetError(`${file} has a header but no question rows; an MMVP Questions.csv has 2 rows per pair (the release has 300)`);
   const parsedRows: (MmvpQuestion | undefined)[] = rows.map((record, position) => {
     const id = position + 1;
     const where = `row ${id}`;

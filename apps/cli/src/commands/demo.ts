@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatWithInterval } from '@mmvp/metrics';
 import { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemo, type DemoProgressEvent } from '@mmvp/study';
-import { prepareOutputFolder } from '../output-file';
+import { checkOutputFolder } from '../output-file';
 import { cliVersion } from '../version';
 
 interface DemoFlags {
@@ -83,7 +83,7 @@ export function registerDemo(program: Command): void {
     .option('--no-report', 'skip report.html')
     .action(async (flags: DemoFlags) => {
       const say = (line: string) => process.stderr.write(`demo: ${line}\n`);
-      const out = await prepareOutputFolder(flags.out, '--out');
+      const out = await checkOutputFolder(flags.out, '--out');
       const controller = new AbortController();
       const interrupt = () => controller.abort(new Error('interrupted (SIGINT)'));
       process.once('SIGINT', interrupt);

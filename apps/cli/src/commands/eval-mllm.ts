@@ -3,7 +3,7 @@ import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS } from '@mmvp/datasets';
 import { GRADERS, PROMPT_STYLES, evaluateMllm, summaryLines, type EvaluateMllmOptions } from '@mmvp/study';
 import type { Command } from 'commander';
-import { prepareOutputFolder } from '../output-file';
+import { checkOutputFolder } from '../output-file';
 import { printProgress, withInterrupt } from '../shared/print-progress';
 import { cliVersion } from '../version';
 
@@ -43,7 +43,7 @@ export function registerEvalMllm(program: Command): void {
     .option('--json', 'print scores.json on stdout')
     .action(async (flags: EvalMllmFlags) => {
       const options = parseFlags(flags);
-      await prepareOutputFolder(flags.out, '--out');
+      await checkOutputFolder(flags.out, '--out');
       const progress = printProgress('eval-mllm');
       const result = await withInterrupt('interrupted; run again with --resume to continue', (signal) =>
         evaluateMllm({ ...options, signal, onProgress: progress.onProgress }).finally(() => progress.finish()),

@@ -3,7 +3,7 @@ import { formatIssue } from '@mmvp/datasets';
 import { executionProviders, type ExecutionProvider } from '@mmvp/onnx';
 import { evaluateVlm, type VlmProgressEvent } from '@mmvp/study';
 import type { Command } from 'commander';
-import { prepareOutputFolder } from '../output-file';
+import { checkOutputFolder } from '../output-file';
 import { createProgress } from '../shared/progress';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { cliVersion } from '../version';
@@ -46,7 +46,7 @@ export function registerEvalVlm(program: Command): void {
       if (!(CROP_ROUNDINGS as readonly string[]).includes(flags.cropRounding)) {
         throw new InvalidArgumentError(`--crop-rounding '${flags.cropRounding}' is not valid; valid choices: ${listChoices(CROP_ROUNDINGS)}`);
       }
-      const out = await prepareOutputFolder(flags.out, '--out');
+      const out = await checkOutputFolder(flags.out, '--out');
       let progress: ReturnType<typeof createProgress> | undefined;
       const onProgress = (event: VlmProgressEvent): void => {
         if (event.type === 'issue') process.stderr.write(`mmvp: warning: ${formatIssue(event.issue)}\n`);

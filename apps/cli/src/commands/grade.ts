@@ -4,7 +4,7 @@ import { LABEL_SETS } from '@mmvp/datasets';
 import { ORIGINAL_JUDGE } from '@mmvp/metrics';
 import { GRADERS, gradeMllmAnswers, summaryLines, type GradeMllmOptions } from '@mmvp/study';
 import type { Command } from 'commander';
-import { prepareOutputFolder } from '../output-file';
+import { checkOutputFolder } from '../output-file';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { printProgress } from '../shared/print-progress';
 import { cliVersion } from '../version';
@@ -54,7 +54,7 @@ export function registerGrade(program: Command): void {
     .option('--json', 'print scores.json on stdout')
     .action(async (flags: GradeFlags) => {
       const options = parseGradeFlags(flags);
-      await prepareOutputFolder(flags.out, '--out');
+      await checkOutputFolder(flags.out, '--out');
       const progress = printProgress('grade');
       const document = await gradeMllmAnswers({ ...options, onProgress: progress.onProgress }).finally(() => progress.finish());
       if (flags.json) process.stdout.write(`${JSON.stringify(document)}\n`);

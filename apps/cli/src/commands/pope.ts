@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { evaluatePope, popeSummaryLines } from '@mmvp/study';
 import type { Command } from 'commander';
-import { prepareOutputFolder } from '../output-file';
+import { checkOutputFolder } from '../output-file';
 import { printProgress, withInterrupt } from '../shared/print-progress';
 import { cliVersion } from '../version';
 
@@ -28,7 +28,7 @@ export function registerPope(program: Command): void {
     .option('--strict', 'fail on any problem in the question files (default: report it and skip that question)')
     .option('--json', 'print pope-scores.json on stdout')
     .action(async (flags: PopeFlags) => {
-      await prepareOutputFolder(flags.out, '--out');
+      await checkOutputFolder(flags.out, '--out');
       const progress = printProgress('pope');
       const evaluation = await withInterrupt('interrupted; run again with --resume to continue', (signal) =>
         evaluatePope({

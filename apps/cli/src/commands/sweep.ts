@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatWithInterval } from '@mmvp/metrics';
 import { PAPER_RATIOS, parseRatios, runSweep, type SweepProgressEvent, type SweepRatioResult, type SweepResult } from '@mmvp/study';
-import { prepareOutputFolder } from '../output-file';
+import { checkOutputFolder } from '../output-file';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { createProgress } from '../shared/progress';
 
@@ -82,7 +82,7 @@ export function registerSweep(program: Command): void {
       const limit = flags.limit === undefined ? undefined : positiveIntegerOption('--limit', flags.limit);
       const proxyLimit = flags.proxyLimit === undefined ? undefined : positiveIntegerOption('--proxy-limit', flags.proxyLimit);
       if (proxyLimit !== undefined && flags.proxyData === undefined) throw new InvalidArgumentError('--proxy-limit needs --proxy-data');
-      const out = await prepareOutputFolder(flags.out, '--out');
+      const out = await checkOutputFolder(flags.out, '--out');
       const command =
         `mmvp sweep --pipeline ${flags.pipeline} --ratios ${ratios.map((r) => r.text).join(',')} --data ${flags.data} --out ${flags.out}` +
         (flags.proxyData === undefined ? '' : ` --proxy-data ${flags.proxyData}${proxyLimit === undefined ? '' : ` --proxy-limit ${proxyLimit}`}`);
