@@ -59,3 +59,20 @@ describe('run-folder lock', () => {
     expect(outputs.filter((output) => output === 'RunFolderLockedError')).toHaveLength(3);
   }, 30_000);
 });
+
+describe('temporaries of dead writers', () => {
+  it('are removed when the lock is taken; a live writer’s and ordinary files stay', async () => {
+    const { mkdir, readdir } = await import('node:fs/promises');
+    const folder = await mkdtemp(join(tmpdir(), 'mmvp-lock-tmp-'));
+    const child = spawn(process.execPath, ['-e', '0']);
+    const dead = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
+    await writeFile(join(folder, `scores.json.${dead}.tmp`), '{"half":');
+    await writeFile(join(folder, `pairs.csv.${dead}.0a1b2c3d.tmp`), '');
+    await mkdir(join(folder, `.sweep-${dead}.tmp`));
+    await writeFile(join(folder, `answers.jsonl.${process.pid}.tmp`), 'a live writer');
+    await writeFile(join(folder, 'answers.jsonl'), '{}\n');
+    await withRunFolderLock(folder, 'eval-mllm', async () => {
+      expect((await readdir(folder)).sort()).toEqual(['.mmvp-lock', 'answers.jsonl', `answers.jsonl.${process.pid}.tmp`]);
+    });
+  });
+});
