@@ -322,5 +322,25 @@ def main():
         print(f'{os.path.getsize(path):8d} {path}')
 
 
+def convert(source, variant, destination):
+    """One dtype variant of an existing export (used by `pnpm bench encoders` on a ViT-B/16-sized CLIP)."""
+    transform = {'fp16': to_float16, 'int8': to_int8, 'q4': to_q4}[variant]
+    out = transform(onnx.load(source))
+    onnx.checker.check_model(out)
+    onnx.save(out, destination)
+    print(f'{os.path.getsize(destination):10d} {destination}')
+
+
 if __name__ == '__main__':
-    main()
+    import argparse
+    parser = argparse.ArgumentParser(description='tap-variant fixtures (no arguments), or --convert one export to a dtype variant')
+    parser.add_argument('--convert', metavar='SRC.onnx', help='an ONNX file to convert instead of writing the fixtures')
+    parser.add_argument('--variant', choices=['fp16', 'int8', 'q4'], help='with --convert: the transform (same as the fixtures use)')
+    parser.add_argument('--out', metavar='DST.onnx', help='with --convert: where to write the variant')
+    args = parser.parse_args()
+    if args.convert:
+        if not (args.variant and args.out):
+            parser.error('--convert needs --variant and --out')
+        convert(args.convert, args.variant, args.out)
+    else:
+        main()

@@ -135,4 +135,53 @@ export default async function run(): Promise<void> {
   }
   console.log('\nratios (higher is better for us; wall-clock figures on a shared, oversubscribed CPU are noisy, CPU-time figures much less):');
   for (const line of summary) console.log(`  ${line}`);
+  if (!process.env.MMVP_BENCH_SKIP_BIG) await dtypeVariants(bigModel());
+}
+
+/**
+ * The same ViT-B/16-sized CLIP as float32, `_fp16` and `_int8` exports (made by tools/make_tap_variants.py
+ * --convert with the transforms the tap tests use), through mmvp's encoder with the LLaVA tap
+ * (hidden_states[-2], patch tokens): images per second, and the largest difference from float32,
+ * so a user can pick a dtype knowingly. Interleaved rounds, best of each kept, as above.
+ */
+async function dtypeVariants(dir: string): Promise<void> {
+  const source = join(dir, 'onnx', 'vision_model.onnx');
+  for (const [variant, suffix] of [['fp16', '_fp16'], ['int8', '_int8']] as const) {
+    const target = join(dir, 'onnx', `vision_model${suffix}.onnx`);
+    if (!existsSync(target)) execFileSync('/usr/bin/python3', [join(root, 'tools', 'make_tap_variants.py'), '--convert', source, '--variant', variant, '--out', target], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const pixels = randomPixels(4, 224);
+  const tap = { kind: 'layer', layer: -2 } as const;
+  const encoders: { dtype: string; encoder: Awaited<ReturnType<typeof createClipVisionEncoder>>; output: Tensor; cpuSeconds: number; wallSeconds: number; calls: number }[] = [];
+  for (const dtype of ['fp32', 'fp16', 'int8'] as const) {
+    const encoder = await createClipVisionEncoder({ modelPath: dir, batchSize: 4, dtype, intraOpThreads: threads });
+    encoders.push({ dtype, encoder, output: await encoder.encodePixels(pixels, { tap, tokens: 'patch' }), cpuSeconds: 0, wallSeconds: 0, calls: 0 });
+  }
+  const reference = encoders[0]!.output.data;
+  for (let round = 0; round < 3; round++) {
+    for (const entry of encoders) {
+      const cpuBefore = process.cpuUsage();
+      const wallBefore = performance.now();
+      await entry.encoder.encodePixels(pixels, { tap, tokens: 'patch' });
+      const cpu = process.cpuUsage(cpuBefore);
+      entry.wallSeconds += (performance.now() - wallBefore) / 1000;
+      entry.cpuSeconds += (cpu.user + cpu.system) / 1e6;
+      entry.calls++;
+    }
+  }
+  const rows = encoders.map((entry) => {
+    let maxDifference = 0;
+    for (let i = 0; i < reference.length; i++) maxDifference = Math.max(maxDifference, Math.abs(entry.output.data[i]! - reference[i]!));
+    const fp32 = encoders[0]!;
+    return {
+      dtype: entry.dtype,
+      'images/s (wall)': (entry.calls * 4) / entry.wallSeconds,
+      'images/CPU-s': (entry.calls * 4) / entry.cpuSeconds,
+      'speed vs fp32 (CPU)': fp32.cpuSeconds / fp32.calls / (entry.cpuSeconds / entry.calls),
+      'max |diff| vs fp32': maxDifference,
+    };
+  });
+  console.log('\nViT-B/16 CLIP vision, hidden_states[-2] patch tokens, batch 4: dtype variants of the same weights');
+  printTable(rows);
+  await releaseSessions();
 }

@@ -76,7 +76,7 @@ describe('runSweep (library)', () => {
     const empty = join(scratch, 'empty');
     await mkdir(join(empty, 'MMVP Images'), { recursive: true });
     await writeFile(join(empty, 'Questions.csv'), 'Index,Question,Options,Correct Answer\n');
-    await expect(runSweep({ pipeline: zooConfig('0.5'), ratios: '0.5', data, proxy: { data: empty } })).rejects.toThrow(/proxy data \S+empty: \S+empty has no usable question pairs/);
+    await expect(runSweep({ pipeline: zooConfig('0.5'), ratios: '0.5', data, proxy: { data: empty } })).rejects.toThrow(/proxy data \S+empty: \S+empty\/Questions\.csv has a header but no question rows/);
   });
 
   it('needs exactly one of pipeline and pipelineFor, and checks its options', async () => {
