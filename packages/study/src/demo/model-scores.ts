@@ -4,6 +4,7 @@ import type { AnswerRecord, MllmScores, Sweep } from '@mmvp/report';
 import { PATTERNS } from '@mmvp/synth';
 import type { ModelAnswers } from './llava-runs';
 import type { EvalSet } from './synth-eval-set';
+import { answerRecord } from '../results/answer-record';
 
 type Interval = readonly [number, number];
 export type MllmModelScores = MllmScores['models'][number];
@@ -42,19 +43,7 @@ export function scoreModel(answers: ModelAnswers, evalSet: EvalSet, out: string)
   // the proxy asks one question per eval image: per-question accuracy, resampled over the same pairs
   const proxyResults = graded.map((g, i) => ({ questionId: g.question.id, pairId: g.question.pairId, correct: answers.proxyCorrect[i]! }));
   const proxy = accuracyWithIntervals(proxyResults);
-  const records: AnswerRecord[] = graded.map((g) => ({
-    model: model.name,
-    question_id: g.question.id,
-    pattern: patternOf(g.question.id),
-    question: g.question.question,
-    options: g.question.optionsText,
-    answer: `(${g.question.answer})`,
-    response: g.response,
-    prompt: g.prompt,
-    choice: g.choice,
-    correct: g.correct,
-    image: relative(out, g.question.imagePath),
-  }));
+  const records: AnswerRecord[] = graded.map((g) => answerRecord(model.name, g, patternOf(g.question.id), relative(out, g.question.imagePath)));
   return {
     entry: {
       name: model.name,

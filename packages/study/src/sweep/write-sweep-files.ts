@@ -5,6 +5,7 @@ import type { EncoderIdentity } from './encoder-identity';
 import type { SweepRatio } from './ratios';
 import type { GradedAnswer } from './score-ratio';
 import type { SweepProtocol, SweepRatioResult } from './run-sweep';
+import { answerRecord } from '../results/answer-record';
 
 /** What a sweep writes to its results folder (what `mmvp report` reads). */
 export interface SweepDocuments {
@@ -30,19 +31,7 @@ export interface SweepDocumentsInput {
   readonly command: string | undefined;
 }
 
-const records = (model: string, graded: readonly GradedAnswer[]): AnswerRecord[] =>
-  graded.map((g) => ({
-    model,
-    question_id: g.question.id,
-    pattern: g.question.pattern ?? 'all',
-    question: g.question.question,
-    options: g.question.optionsText,
-    answer: `(${g.question.answer})`,
-    response: g.response,
-    prompt: g.prompt,
-    choice: g.choice,
-    correct: g.correct,
-  }));
+const records = (model: string, graded: readonly GradedAnswer[]): AnswerRecord[] => graded.map((g) => answerRecord(model, g, g.question.pattern ?? 'all'));
 
 /** The sweep's results as the report's documents (validated when written). */
 export function sweepDocuments(input: SweepDocumentsInput): SweepDocuments {
