@@ -197,36 +197,23 @@ def _drop_unused_initializers(g):
     g.initializer.extend(keep)
 
 
-def to_int8(model):
-    """quantize_dynamic(MatMul, weight_type=QInt8), as described in the module docstring."""
+def _rewrite_weight_matmuls(model, replace):
+    """A copy of `model` where every MatMul with a 2-D float weight initializer is replaced by what
+    `replace(node, weight)` returns (its nodes and new initializers); unused initializers and the
+    stale value_info are dropped. The skeleton both weight-quantizing transforms share."""
     m = onnx.ModelProto()
     m.CopyFrom(model)
     g = m.graph
     targets = dict(_matmul_weights(m))
-    quantized_inputs = {}
     nodes, inits = [], []
     for i, n in enumerate(g.node):
         n = onnx.NodeProto.FromString(n.SerializeToString())
         if i not in targets:
             nodes.append(n)
             continue
-        w = targets[i]
-        a, b, y = n.input[0], n.input[1], n.output[0]
-        if a not in quantized_inputs:
-            quantized_inputs[a] = (f'{a}_quantized', f'{a}_scale', f'{a}_zero_point')
-            nodes.append(helper.make_node('DynamicQuantizeLinear', [a], list(quantized_inputs[a]), name=f'{a}_QuantizeLinear'))
-        aq, ascale, azp = quantized_inputs[a]
-        scale = np.float32(max(abs(float(w.min())), abs(float(w.max()))) / 127.0) or np.float32(1.0)
-        wq = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
-        inits += [numpy_helper.from_array(wq, f'{b}_quantized'), numpy_helper.from_array(np.array(scale, np.float32), f'{b}_scale'),
-                  numpy_helper.from_array(np.array(0, np.int8), f'{b}_zero_point')]
-        nodes += [
-            helper.make_node('MatMulInteger', [aq, f'{b}_quantized', azp, f'{b}_zero_point'], [f'{y}_output_quantized'], name=f'{n.name}_quant'),
-            helper.make_node('Cast', [f'{y}_output_quantized'], [f'{y}_output_quantized_cast_output'], name=f'{n.name}_quant_output_quantized_cast',
-                             to=TensorProto.FLOAT),
-            helper.make_node('Mul', [ascale, f'{b}_scale'], [f'{n.name}_quant_scales_mul:0'], name=f'{n.name}_quant_scales_mul'),
-            helper.make_node('Mul', [f'{y}_output_quantized_cast_output', f'{n.name}_quant_scales_mul:0'], [y], name=f'{n.name}_quant_output_scale_mul'),
-        ]
+        new_nodes, new_inits = replace(n, targets[i])
+        nodes += new_nodes
+        inits += new_inits
     del g.node[:]
     g.node.extend(nodes)
     g.initializer.extend(inits)
@@ -235,19 +222,37 @@ def to_int8(model):
     return m
 
 
+def to_int8(model):
+    """quantize_dynamic(MatMul, weight_type=QInt8), as described in the module docstring."""
+    quantized_inputs = {}  # one DynamicQuantizeLinear per activation, shared by the MatMuls that read it
+
+    def replace(n, w):
+        nodes = []
+        a, b, y = n.input[0], n.input[1], n.output[0]
+        if a not in quantized_inputs:
+            quantized_inputs[a] = (f'{a}_quantized', f'{a}_scale', f'{a}_zero_point')
+            nodes.append(helper.make_node('DynamicQuantizeLinear', [a], list(quantized_inputs[a]), name=f'{a}_QuantizeLinear'))
+        aq, ascale, azp = quantized_inputs[a]
+        scale = np.float32(max(abs(float(w.min())), abs(float(w.max()))) / 127.0) or np.float32(1.0)
+        wq = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+        inits = [numpy_helper.from_array(wq, f'{b}_quantized'), numpy_helper.from_array(np.array(scale, np.float32), f'{b}_scale'),
+                 numpy_helper.from_array(np.array(0, np.int8), f'{b}_zero_point')]
+        nodes += [
+            helper.make_node('MatMulInteger', [aq, f'{b}_quantized', azp, f'{b}_zero_point'], [f'{y}_output_quantized'], name=f'{n.name}_quant'),
+            helper.make_node('Cast', [f'{y}_output_quantized'], [f'{y}_output_quantized_cast_output'], name=f'{n.name}_quant_output_quantized_cast',
+                             to=TensorProto.FLOAT),
+            helper.make_node('Mul', [ascale, f'{b}_scale'], [f'{n.name}_quant_scales_mul:0'], name=f'{n.name}_quant_scales_mul'),
+            helper.make_node('Mul', [f'{y}_output_quantized_cast_output', f'{n.name}_quant_scales_mul:0'], [y], name=f'{n.name}_quant_output_scale_mul'),
+        ]
+        return nodes, inits
+
+    return _rewrite_weight_matmuls(model, replace)
+
+
 def to_q4(model, block=32):
     """MatMul4BitsQuantizer(block_size=32, is_symmetric=False), as described in the module docstring."""
-    m = onnx.ModelProto()
-    m.CopyFrom(model)
-    g = m.graph
-    targets = dict(_matmul_weights(m))
-    nodes, inits = [], []
-    for i, n in enumerate(g.node):
-        n = onnx.NodeProto.FromString(n.SerializeToString())
-        if i not in targets:
-            nodes.append(n)
-            continue
-        w = targets[i]  # [K, N]
+
+    def replace(n, w):  # w: [K, N]
         k, ncols = w.shape
         blocks = (k + block - 1) // block
         padded = np.zeros((blocks * block, ncols), np.float32)
@@ -266,17 +271,15 @@ def to_q4(model, block=32):
             zp_even = zp
         zpacked = (zp_even[:, 0::2] | (zp_even[:, 1::2] << 4)).astype(np.uint8).reshape(-1)  # [N * ceil(blocks / 2)]
         b = n.input[1]
-        inits += [numpy_helper.from_array(packed, f'{b}_Q4'), numpy_helper.from_array(scale.reshape(-1), f'{b}_scales'),
-                  numpy_helper.from_array(zpacked, f'{b}_zero_points')]
-        nodes.append(helper.make_node('MatMulNBits', [n.input[0], f'{b}_Q4', f'{b}_scales', f'{b}_zero_points'], list(n.output),
-                                      name=f'{n.name}_Q4', domain='com.microsoft', K=k, N=ncols, bits=4, block_size=block))
-    del g.node[:]
-    g.node.extend(nodes)
-    g.initializer.extend(inits)
-    _drop_unused_initializers(g)
+        inits = [numpy_helper.from_array(packed, f'{b}_Q4'), numpy_helper.from_array(scale.reshape(-1), f'{b}_scales'),
+                 numpy_helper.from_array(zpacked, f'{b}_zero_points')]
+        node = helper.make_node('MatMulNBits', [n.input[0], f'{b}_Q4', f'{b}_scales', f'{b}_zero_points'], list(n.output),
+                                name=f'{n.name}_Q4', domain='com.microsoft', K=k, N=ncols, bits=4, block_size=block)
+        return [node], inits
+
+    m = _rewrite_weight_matmuls(model, replace)
     if not any(o.domain == 'com.microsoft' for o in m.opset_import):
         m.opset_import.append(helper.make_opsetid('com.microsoft', 1))
-    del g.value_info[:]
     return m
 
 
