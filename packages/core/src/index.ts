@@ -8,3 +8,4 @@ export type { ComponentModule } from './spec/component-module';
 export { MMVP_PATTERNS, type MmvpPattern } from './spec/patterns';
 export { seededRandom } from './seeded-random';
 export { processAlive } from './process-alive';
+export { removeDeadWritersTemporaries } from './dead-writers';

@@ -1,8 +1,8 @@
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeNpy, encodeNpy, FileFormatError, InvalidConfigError, parseWithSchema } from '@mmvp/core';
+import { decodeNpy, encodeNpy, FileFormatError, InvalidConfigError, parseWithSchema, removeDeadWritersTemporaries } from '@mmvp/core';
 import { z } from 'zod';
-import { removeStaleTemporaries, writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from './atomic-write';
 import { sha256Bytes } from './hash';
 import { formatIdentity, identityDifferences, modelIdentitySchema, type ModelIdentity } from './model-identity';
 
@@ -108,8 +108,8 @@ export class EmbeddingStore {
         throw new InvalidConfigError(`embedding store ${dir} was made with other models: ${mismatch}. Use another output folder, or rebuild the store (mmvp mine --rebuild) to embed everything again`);
       }
       // a run killed while writing left its temporary files: the resumed store must not keep them
-      await removeStaleTemporaries(dir);
-      await removeStaleTemporaries(join(dir, 'shards'));
+      await removeDeadWritersTemporaries(dir);
+      await removeDeadWritersTemporaries(join(dir, 'shards'));
       const records: ShardRecord[] = [];
       for (const entry of manifest.shards) records.push(await readShardRecord(dir, entry, manifest));
       return new EmbeddingStore(dir, manifest, records);

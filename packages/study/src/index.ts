@@ -3,7 +3,7 @@
 // that @mmvp/report renders and the CLI writes.
 
 // run folders: one writer at a time, results committed whole
-export { LOCK_FILE, RunFolderLockedError, acquireRunFolderLock, removeDeadWritersTemporaries, withRunFolderLock } from './run-folder/run-folder-lock';
+export { LOCK_FILE, RunFolderLockedError, acquireRunFolderLock, withRunFolderLock } from './run-folder/run-folder-lock';
 export type { LockOwner, RunFolderLock } from './run-folder/run-folder-lock';
 export { writeAtomically } from './run-folder/write-atomically';
 

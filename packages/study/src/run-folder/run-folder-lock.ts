@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, readdir, rm, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MmvpError, processAlive } from '@mmvp/core';
+import { MmvpError, processAlive, removeDeadWritersTemporaries } from '@mmvp/core';
 
 /** The lock file's name inside a run folder. */
 export const LOCK_FILE = '.mmvp-lock';
@@ -13,26 +13,6 @@ export interface LockOwner {
   /** The workflow that holds it (`eval-mllm`, `sweep`, ...). */
   readonly command: string;
   readonly startedAt: string;
-}
-
-/** A temporary file or folder a writer names after its pid: `x.json.<pid>.tmp`, `x.<pid>.<hex>.tmp`, `.sweep-<pid>.tmp`. */
-const TEMPORARY = /[.-](\d+)(?:\.[0-9a-f]+)?\.tmp$/;
-
-/**
- * Removes what writers that no longer exist left in the folder's top level (a run killed between
- * writing a temporary file and renaming it): a resumed run then leaves exactly the files of an
- * uninterrupted one. Called by whoever has just taken the lock, so no live writer of this folder
- * is touched. Returns the names removed.
- */
-export async function removeDeadWritersTemporaries(folder: string): Promise<string[]> {
-  const removed: string[] = [];
-  for (const name of await readdir(folder).catch(() => [] as string[])) {
-    const match = TEMPORARY.exec(name);
-    if (match === null || processAlive(Number(match[1]))) continue;
-    await rm(join(folder, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  return removed;
 }
 
 /** Another live run holds the folder: the message names it (pid, host, command, start time). */
