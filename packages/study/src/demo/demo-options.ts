@@ -13,14 +13,17 @@ export const DEMO_LLAVA_MODELS = [
   { name: 'llava-amof-1', strategy: 'additive', ratio: 1 },
   { name: 'llava-imof', strategy: 'interleaved', ratio: null },
 ] as const;
+/** One tiny LLaVA configuration the demo evaluates: its folder name, MoF strategy and DINOv2 ratio. */
 export type DemoLlavaModel = (typeof DEMO_LLAVA_MODELS)[number];
 
 /** The paper's CLIP-blind thresholds (set for CLIP ViT-L/14 and DINOv2 ViT-L/14). */
 export const PAPER_CLIP_MIN = 0.95;
+/** The paper's DINOv2 ceiling for a CLIP-blind pair (cosine below this: DINOv2 sees two images). */
 export const PAPER_DINO_MAX = 0.6;
 
 const fraction = z.number().finite().min(-1).max(1);
 
+/** Options of {@link runDemo}, checked with zod (unknown keys are refused). */
 export const runDemoOptionsSchema = z
   .object({
     /** The trained zoo folder (tiny-clip, tiny-ssl, llava-* and zoo.json), e.g. models/zoo of a checkout. */
@@ -42,10 +45,12 @@ export const runDemoOptionsSchema = z
     command: z.string().optional(),
   })
   .strict();
+/** What a caller passes to {@link runDemo}: the schema's input plus an abort signal and a progress listener. */
 export type RunDemoOptionsInput = z.input<typeof runDemoOptionsSchema> & {
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: DemoProgressEvent) => void;
 };
+/** The demo's options after defaults are applied. */
 export type RunDemoOptions = z.output<typeof runDemoOptionsSchema>;
 
 /** Checks runDemo's options: one line naming the option and the valid choices. */

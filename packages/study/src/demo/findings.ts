@@ -5,6 +5,7 @@ import type { PairOutcome } from './pattern-intervals';
 import type { ModelScores } from './model-scores';
 
 type Interval = readonly [number, number];
+/** A paired comparison of two tiny LLaVA models on the same pairs, with its bootstrap interval. */
 export type DemoComparison = MllmScores['comparisons'][number];
 
 /** The paired comparisons the findings rest on: b minus a, same pairs. */
@@ -26,6 +27,7 @@ export function demoComparisons(models: readonly ModelScores[]): DemoComparison[
   });
 }
 
+/** A Pearson correlation with its bootstrap 95% interval (null when it is undefined, e.g. a constant series). */
 export interface CorrelationWithInterval {
   readonly pearson: number | null;
   /** 95% percentile interval; null when r is undefined or too many resamples are degenerate. */

@@ -9,6 +9,7 @@ import { dot, pooledEmbeddings } from './pooled-embeddings';
  * shifted, zoomed view that keeps the changed region), which the processor resizes to 64 px.
  */
 export const PROBE_RENDER_SIZE = 96;
+/** Side of the random crop the image-only probe takes from each rendering, in pixels. */
 export const PROBE_CROP = 80;
 const PROBE_SHIFT = 8;
 
@@ -52,6 +53,7 @@ export function probeImages(vlm: MmvpVlmDataset, seed: number, pairsPerPattern: 
   return { originals, views, patterns };
 }
 
+/** The image-only probe's pair accuracy per pattern and on average, with intervals. */
 export interface ProbeResult extends PatternScoresWithIntervals {
   readonly average: number;
   readonly pairs: readonly PairOutcome[];

@@ -7,7 +7,9 @@ import type { EvalSet } from './synth-eval-set';
 import { answerRecord } from '../results/answer-record';
 
 type Interval = readonly [number, number];
+/** One tiny LLaVA model's MMVP-Synth scores (pairs, questions, per pattern) with intervals. */
 export type MllmModelScores = MllmScores['models'][number];
+/** One ratio of the demo's A-MoF sweep: visual-grounding and instruction-following accuracy. */
 export type DemoSweepPoint = Sweep['points'][number];
 
 /** One LLaVA configuration's scores, each with its 95% bootstrap interval over pairs. */

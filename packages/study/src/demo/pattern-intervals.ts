@@ -8,6 +8,7 @@ export interface PairOutcome {
   readonly correct: boolean;
 }
 
+/** Pair accuracy per visual pattern with bootstrap 95% intervals. */
 export interface PatternScoresWithIntervals {
   /** Correct pairs / pairs per pattern x 100. */
   readonly perPattern: Record<string, number>;

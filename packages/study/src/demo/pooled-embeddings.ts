@@ -15,6 +15,7 @@ export function unitRows(t: Tensor): Float32Array[] {
   return out;
 }
 
+/** Dot product of two equal-length vectors (the cosine when both are unit length). */
 export function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;

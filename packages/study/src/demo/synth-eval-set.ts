@@ -14,6 +14,7 @@ export interface GroundTruth {
   readonly subject: string;
 }
 
+/** The demo's generated MMVP-Synth evaluation set: its folder and what was generated. */
 export interface EvalSet {
   /** The generated folder (MMVP/, MMVP_VLM/, ground-truth.jsonl). */
   readonly folder: string;

@@ -4,6 +4,7 @@ import { evaluateMmvpVlm } from '@mmvp/metrics';
 import { PATTERNS } from '@mmvp/synth';
 import { patternScoresWithIntervals, type PairOutcome, type PatternScoresWithIntervals } from './pattern-intervals';
 
+/** MMVP-VLM scoring of one CLIP model: per-pattern pair accuracy with intervals and the average. */
 export interface VlmScoring extends PatternScoresWithIntervals {
   readonly average: number;
   /** Per pair, in the benchmark's order: its pattern and whether both statements picked their own image. */

@@ -22,6 +22,7 @@ const zooInfoSchema = z
   })
   .passthrough();
 
+/** CLIP-blind thresholds for a model zoo: CLIP cosine above clipMin and DINOv2 cosine below dinoMax. */
 export interface BlindThresholds {
   readonly clipMin: number;
   readonly dinoMax: number;

@@ -4,6 +4,7 @@ import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
 import { resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
 import { packageVersion } from '../provenance/package-versions';
 
+/** Which encoder family a model folder holds, read from its config.json. */
 export type ModelFamily = 'clip' | 'dinov2';
 
 /** What to embed and how; the defaults are the study's (CLIP `hidden_states[-2]`, DINOv2 pre-LayerNorm). */
@@ -30,6 +31,7 @@ export interface EmbedFeaturesOptions {
   readonly onLog?: (line: string) => void;
 }
 
+/** What {@link embedFeatures} wrote: the model family, the feature shape and the output files. */
 export interface EmbedFeaturesResult {
   readonly family: ModelFamily;
   /** [B, T, D] token features, [B, E] pooled image embeddings, or [B, E] text embeddings. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { EXPORT_TARGETS, LMMS_EVAL_FORCED_ANSWERS, VLMEVALKIT_COLUMNS, tsvField, type ExportTarget } from './field-formats';
 
+/** Options of {@link exportMmvp}, checked with zod (unknown keys are refused). */
 export const exportMmvpOptionsSchema = z
   .object({
     /** An MMVP-format folder (Questions.csv + `MMVP Images/`), or a folder holding `MMVP/`. */
@@ -20,8 +21,10 @@ export const exportMmvpOptionsSchema = z
     force: z.boolean().default(false),
   })
   .strict();
+/** What a caller passes to {@link exportMmvp}: the MMVP folder, the target tool's format and the output folder. */
 export type ExportMmvpOptions = z.input<typeof exportMmvpOptionsSchema>;
 
+/** What {@link exportMmvp} wrote: the target format, the files and how many questions. */
 export interface ExportMmvpResult {
   readonly target: ExportTarget;
   readonly name: string;

@@ -5,6 +5,7 @@
  * integer `Index`, `Question`, `Options`, `Correct Answer` and an `image`.
  */
 export const EXPORT_TARGETS = ['vlmevalkit', 'hf'] as const;
+/** A tool whose input format `mmvp export` writes: VLMEvalKit's TSV or a Hugging Face imagefolder. */
 export type ExportTarget = (typeof EXPORT_TARGETS)[number];
 
 /** VLMEvalKit's TSV columns, in order. */

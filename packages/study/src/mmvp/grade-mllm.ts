@@ -11,7 +11,9 @@ import { writeAtomically } from '../run-folder/write-atomically';
 import { mmvpScoresCsv, mmvpScoresMarkdown } from './scores-tables';
 import type { ProgressListener } from './progress-events';
 
+/** The graders `gradeMllmAnswers` offers: the rule grader, or an LLM judge with the paper's prompt. */
 export const GRADERS = ['rule', 'llm'] as const;
+/** One of {@link GRADERS}. */
 export type GraderKind = (typeof GRADERS)[number];
 
 const gradeOptionsSchema = z
@@ -210,6 +212,7 @@ export function labelsApplied(document: Pick<ScoresDocument, 'labels' | 'labelCo
   return `corrected (swapped rows ${applied.map((c) => c.rows.join('/')).join(', ')}${notApplied.length > 0 ? `; not applied: rows ${notApplied.map((c) => c.rows.join('/')).join(', ')}` : ''})`;
 }
 
+/** One human-readable line naming the grader that produced a scores document. */
 export function describeGrader(document: Pick<ScoresDocument, 'grader'>): string {
   const grader = document.grader;
   return grader['kind'] === 'rule' ? 'rule-based extraction (undetermined = wrong)' : `LLM judge ${String(grader['model'])} (original gpt_grader prompt, exact "yes" only)`;

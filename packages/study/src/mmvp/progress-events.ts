@@ -7,4 +7,5 @@ export type StudyProgressEvent =
   /** A problem that does not stop the run (skipped pairs, label mismatches, ...). */
   | { readonly kind: 'warning'; readonly message: string };
 
+/** Receives a workflow's progress events (the CLI prints them; libraries may ignore them). */
 export type ProgressListener = (event: StudyProgressEvent) => void;

@@ -48,4 +48,5 @@ export const evaluateVlmOptionsSchema = z
   })
   .strict();
 
+/** What a caller passes to {@link evaluateVlm}: the MMVP-VLM folder, the CLIP model and scoring options. */
 export type EvaluateVlmOptions = z.input<typeof evaluateVlmOptionsSchema>;
