@@ -24,6 +24,14 @@ export function describeOrtExecutionProviders(): string {
     .join(', ');
 }
 
+// What usually stands behind a start-up failure of each GPU execution provider on Linux.
+const providerHints: Partial<Record<KernelDevice, string>> = {
+  webgpu: '; the webgpu EP (Dawn, bundled) needs a GPU adapter through a Vulkan driver (libvulkan.so.1)',
+  cuda:
+    "; the CUDA EP's libraries are not part of the package: onnxruntime-node's install script fetches them only with " +
+    'ONNXRUNTIME_NODE_INSTALL_CUDA=v12 (this workspace runs no install scripts), and they need CUDA 12 and cuDNN 9',
+};
+
 /**
  * Interleave as an ONNX graph: a, b [B, N, H] -> Unsqueeze(axis 2) -> Concat(axis 2) [B, N, 2, H]
  * -> Reshape(shape input) [B, 2N, H]. The target shape is an input so one graph serves all sizes.
@@ -82,7 +90,7 @@ export async function createOrtBackend(options: OrtBackendOptions = {}): Promise
   } catch (cause) {
     const message = (cause as Error).message.split('\n')[0];
     throw new ModelLoadError(
-      `onnxruntime-node ${ort.env.versions.node ?? ''} cannot run the kernel graphs on execution provider '${provider}': ${message} ` +
+      `onnxruntime-node ${ort.env.versions.node ?? ''} cannot run the kernel graphs on execution provider '${provider}': ${message}${providerHints[provider] ?? ''} ` +
         `(this build lists: ${describeOrtExecutionProviders()}; valid --device choices: 'cpu', 'webgpu', 'cuda')`,
       { cause },
     );
