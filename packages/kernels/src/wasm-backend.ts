@@ -26,7 +26,7 @@ export function createWasmBackend(): KernelBackend {
 
   return {
     name: 'wasm',
-    description: 'WebAssembly SIMD f32x4 (memory.copy rows; in place on arena tensors, else staged in 64 KiB chunks)',
+    description: 'WebAssembly SIMD f32x4 on the CPU; in place on arena tensors, else staged in 64 KiB chunks',
     async interleave(a: Tensor, b: Tensor, out?: Float32Array): Promise<Tensor> {
       const [batch, tokens, width] = checkInterleaveArguments(a, b);
       const result = outputArray(out, 2 * a.data.length); // [B, 2N, H]
