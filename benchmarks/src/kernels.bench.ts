@@ -2,7 +2,8 @@
  * Token kernels (I-MoF interleave, A-MoF additive mix) on LLaVA-1.5-13B-sized token sets at 336 px:
  * [1, 576, 5120] and [8, 576, 5120] float32, each backend against a plain Float32Array.prototype.set
  * copy of the same number of output bytes into a preallocated array (the memory-bandwidth limit).
- * GB/s counts output bytes written per second (the copy reads as many bytes as it writes; interleave
+ * Every path runs in 5 alternating rounds and keeps its fastest call (ms/call), so the ratios hold on a
+ * shared, loaded machine. GB/s counts output bytes written per second (the copy reads as many bytes as it writes; interleave
  * reads 2 inputs of half the output each; the mix reads twice the bytes it writes, so a perfectly
  * memory-bound mix reaches about 2/3 of the copy).
  * Targets (issue 19): additive mix >= 0.5 and interleave >= 0.9 of the copy; the last lines say
@@ -21,7 +22,7 @@ import {
   type KernelBackend,
   type KernelDevice,
 } from '@mmvp/kernels';
-import { measure, printTable } from './timing';
+import { printTable } from './timing';
 
 function fill(data: Float32Array, seed: number): Float32Array {
   for (let i = 0; i < data.length; i++) data[i] = ((i * 2654435761 + seed) % 1000) / 1000;
@@ -29,6 +30,7 @@ function fill(data: Float32Array, seed: number): Float32Array {
 }
 
 const targets = { interleave: 0.9, 'additive mix': 0.5 } as const;
+const rounds = 5;
 
 export default async function run(): Promise<void> {
   const provider = (process.env.MMVP_BENCH_EP ?? 'cpu') as KernelDevice;
@@ -61,40 +63,52 @@ export default async function run(): Promise<void> {
     arenaB.data.set(b.data);
     const arenaMix = arena.allocate(dims);
     const arenaInterleave = arena.allocate([batch, 2 * 576, 5120]);
-    const minSeconds = batch === 1 ? 1.5 : 2;
+    const roundSeconds = batch === 1 ? 0.25 : 0.4;
     for (const [operation, outputCount] of [
       ['interleave', 2 * count],
       ['additive mix', count],
     ] as const) {
       const bytes = outputCount * 4;
       const isMix = operation === 'additive mix';
-      const row = (backend: string, perSecond: number): number => {
-        const gbs = (bytes * perSecond) / 1e9;
-        rows.push({ shape, operation, backend, 'ms/call': 1000 / perSecond, 'GB/s': gbs, 'vs copy': gbs / copyGBs });
-        return gbs / copyGBs;
-      };
       // Baseline: one set() of the same number of output floats into a preallocated array, and the
       // same with a fresh allocation per call (what a kernel without a reused output pays).
       const source = isMix ? a.data : fill(new Float32Array(outputCount), 3);
       const target = new Float32Array(outputCount);
-      const copyGBs = (bytes * (await measure(() => target.set(source), { minSeconds })).perSecond) / 1e9;
-      row('set() copy, preallocated', (await measure(() => target.set(source), { minSeconds: 0.2 })).perSecond);
-      rows[rows.length - 1]!['vs copy'] = 1;
-      rows[rows.length - 1]!['GB/s'] = copyGBs;
-      rows[rows.length - 1]!['ms/call'] = (1000 * bytes) / 1e9 / copyGBs;
-      row('set() copy, new array', (await measure(() => new Float32Array(outputCount).set(source), { minSeconds })).perSecond);
-
       const reused = new Float32Array(outputCount);
+      const paths: [string, () => unknown][] = [
+        ['set() copy, preallocated', () => target.set(source)],
+        ['set() copy, new array', () => new Float32Array(outputCount).set(source)],
+        ['wasm, arena tensors (in place)', () => (isMix ? wasm.additiveMix(arenaA, arenaB, 0.75, arenaMix.data) : wasm.interleave(arenaA, arenaB, arenaInterleave.data))],
+        ['wasm, host arrays, reused output', () => (isMix ? wasm.additiveMix(a, b, 0.75, reused) : wasm.interleave(a, b, reused))],
+        ['js, reused output', () => (isMix ? additiveMixJs(a, b, 0.75, reused) : interleaveJs(a, b, reused))],
+        ['js, new output', () => (isMix ? additiveMixJs(a, b, 0.75) : interleaveJs(a, b))],
+        ...others.map((backend): [string, () => unknown] => [
+          `${backend.name} (${backend.description}), reused output`,
+          () => (isMix ? backend.additiveMix(a, b, 0.75, reused) : backend.interleave(a, b, reused)),
+        ]),
+      ];
+      // The machine is shared: paths run in alternating rounds and each keeps its fastest call, so
+      // load from other processes drifting during the run hits the copy and the kernels alike.
+      const fastest = new Map<string, number>(paths.map(([label]) => [label, Number.POSITIVE_INFINITY]));
+      for (const [, fn] of paths) await fn(); // warm-up (wasm tier-up, page faults of reused outputs)
+      for (let round = 0; round < rounds; round++) {
+        for (const [label, fn] of paths) {
+          const started = process.hrtime.bigint();
+          let calls = 0;
+          while (calls < 1 || (calls < 50 && Number(process.hrtime.bigint() - started) / 1e9 < roundSeconds)) {
+            const before = process.hrtime.bigint();
+            await fn();
+            fastest.set(label, Math.min(fastest.get(label)!, Number(process.hrtime.bigint() - before) / 1e9));
+            calls++;
+          }
+        }
+      }
+      const copySeconds = fastest.get(paths[0]![0])!;
       const candidates: [string, number][] = [];
-      const timed = async (label: string, fn: () => unknown): Promise<void> => {
-        candidates.push([label, row(label, (await measure(fn, { minSeconds, warmup: 2, minIterations: 2 })).perSecond)]);
-      };
-      await timed('wasm, arena tensors (in place)', () => (isMix ? wasm.additiveMix(arenaA, arenaB, 0.75, arenaMix.data) : wasm.interleave(arenaA, arenaB, arenaInterleave.data)));
-      await timed('wasm, host arrays, reused output', () => (isMix ? wasm.additiveMix(a, b, 0.75, reused) : wasm.interleave(a, b, reused)));
-      await timed('js, reused output', () => (isMix ? additiveMixJs(a, b, 0.75, reused) : interleaveJs(a, b, reused)));
-      await timed('js, new output', () => (isMix ? additiveMixJs(a, b, 0.75) : interleaveJs(a, b)));
-      for (const backend of others) {
-        await timed(`${backend.name} (${backend.description}), reused output`, () => (isMix ? backend.additiveMix(a, b, 0.75, reused) : backend.interleave(a, b, reused)));
+      for (const [label] of paths) {
+        const seconds = fastest.get(label)!;
+        rows.push({ shape, operation, backend: label, 'ms/call (fastest)': 1000 * seconds, 'GB/s': bytes / seconds / 1e9, 'vs copy': copySeconds / seconds });
+        if (!label.startsWith('set()')) candidates.push([label, copySeconds / seconds]);
       }
       const [bestLabel, bestRatio] = candidates.reduce((x, y) => (y[1] > x[1] ? y : x));
       const hostRatio = candidates.find(([label]) => label.startsWith('wasm, host'))![1];
