@@ -56,12 +56,14 @@ export default async function run(): Promise<void> {
     // encoder writing into pre-allocated outputs would leave them): a, b, the mix and the interleave.
     const a = { data: fill(new Float32Array(count), 1), dims };
     const b = { data: fill(new Float32Array(count), 2), dims };
-    const arena = createWasmTokenArena(5 * count + 64);
+    const arena = createWasmTokenArena(6 * count + 128);
     const arenaA = arena.allocate(dims);
     const arenaB = arena.allocate(dims);
     arenaA.data.set(a.data);
     arenaB.data.set(b.data);
     const arenaMix = arena.allocate(dims);
+    const arenaMixOverA = arena.allocate(dims); // mixed over itself again and again: values stay in [0, 1]
+    arenaMixOverA.data.set(a.data);
     const arenaInterleave = arena.allocate([batch, 2 * 576, 5120]);
     const roundSeconds = batch === 1 ? 0.25 : 0.4;
     for (const [operation, outputCount] of [
@@ -79,6 +81,9 @@ export default async function run(): Promise<void> {
         ['set() copy, preallocated', () => target.set(source)],
         ['set() copy, new array', () => new Float32Array(outputCount).set(source)],
         ['wasm, arena tensors (in place)', () => (isMix ? wasm.additiveMix(arenaA, arenaB, 0.75, arenaMix.data) : wasm.interleave(arenaA, arenaB, arenaInterleave.data))],
+        // The mix written over its first input (out = a): legal when a is not needed afterwards (one
+        // ratio; a sweep keeps a). It touches two arrays, as the copy does, so it stays in cache when the copy does.
+        ...(isMix ? [['wasm, arena tensors, over a (out = a)', () => wasm.additiveMix(arenaMixOverA, arenaB, 0.75, arenaMixOverA.data)] as [string, () => unknown]] : []),
         ['wasm, host arrays, reused output', () => (isMix ? wasm.additiveMix(a, b, 0.75, reused) : wasm.interleave(a, b, reused))],
         ['js, reused output', () => (isMix ? additiveMixJs(a, b, 0.75, reused) : interleaveJs(a, b, reused))],
         ['js, new output', () => (isMix ? additiveMixJs(a, b, 0.75) : interleaveJs(a, b))],
@@ -108,14 +113,15 @@ export default async function run(): Promise<void> {
       for (const [label] of paths) {
         const seconds = fastest.get(label)!;
         rows.push({ shape, operation, backend: label, 'ms/call (fastest)': 1000 * seconds, 'GB/s': bytes / seconds / 1e9, 'vs copy': copySeconds / seconds });
-        if (!label.startsWith('set()')) candidates.push([label, copySeconds / seconds]);
+        if (!label.startsWith('set()') && !label.includes('out = a')) candidates.push([label, copySeconds / seconds]); // the verdict compares separate-output kernels
       }
       const [bestLabel, bestRatio] = candidates.reduce((x, y) => (y[1] > x[1] ? y : x));
       const hostRatio = candidates.find(([label]) => label.startsWith('wasm, host'))![1];
       const goal = targets[operation];
       verdicts.push(
         `${shape} ${operation}: best ${bestRatio.toFixed(2)} of copy (${bestLabel}), target ${goal}: ${bestRatio >= goal ? 'met' : 'MISSED'}; ` +
-          `host arrays through wasm ${hostRatio.toFixed(2)}`,
+          `host arrays through wasm ${hostRatio.toFixed(2)}` +
+          (isMix ? `; over a (out = a) ${(copySeconds / fastest.get('wasm, arena tensors, over a (out = a)')!).toFixed(2)}` : ''),
       );
     }
   }

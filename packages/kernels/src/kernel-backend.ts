@@ -13,7 +13,9 @@ export type KernelDevice = 'cpu' | 'webgpu' | 'cuda';
  * - `additiveMix(a, b, r)`: [B, N, D] x2 -> [B, N, D], `f32(f32(1 - r) * a) + f32(f32(r) * b)` in float32
  *   arithmetic (what PyTorch computes for `(1 - r) * clip + r * dino` on float32 tensors).
  * `out` (optional) is written instead of a fresh array and returned as the result's data; it must
- * have exactly the output's length. Reusing it across calls keeps allocation off the hot path.
+ * have exactly the output's length. Reusing it across calls keeps allocation off the hot path. For the
+ * mix, the `js` and `wasm` backends also accept `out = a.data` (element-wise, so mixing over the first
+ * input is safe; it touches two arrays instead of three).
  */
 export interface KernelBackend {
   readonly name: string;

@@ -77,6 +77,21 @@ describe('wasm backend', () => {
     }
   });
 
+  it('mixes over its first input (out = a) in an arena and from host arrays, bit-identical to the reference', async () => {
+    const dims = [1, 40000, 1]; // more than two staging chunks, and a tail
+    const arena = createWasmTokenArena(2 * 40000 + 64);
+    const a = arena.allocate(dims);
+    const b = arena.allocate(dims);
+    a.data.set(randomData(40000, 21));
+    b.data.set(randomData(40000, 22));
+    const expected = float32Reference(a.data, b.data, 0.3);
+    const hostA = { data: a.data.slice(), dims };
+    const hostB = { data: b.data.slice(), dims };
+    const wasm = createWasmBackend();
+    expect(firstDifference((await wasm.additiveMix(a, b, 0.3, a.data)).data, expected)).toBe(-1);
+    expect(firstDifference((await wasm.additiveMix(hostA, hostB, 0.3, hostA.data)).data, expected)).toBe(-1);
+  });
+
   it('interleaves with memory.copy on arena tensors and with row copies otherwise, both equal to js', async () => {
     const dims = [3, 5, 7];
     const count = 3 * 5 * 7;
