@@ -22,6 +22,6 @@ if (process.argv.includes('--check')) {
     console.error(`${target} is stale: run node scripts/build-wasm.mjs (or pnpm build) and commit it`);
     process.exit(1);
   }
-} else {
-  await writeFile(target, text);
+} else if ((await readFile(target, 'utf8').catch(() => '')) !== text) {
+  await writeFile(target, text); // only when it changed: an unchanged build leaves the file (and its mtime) alone
 }
