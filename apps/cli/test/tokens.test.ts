@@ -38,6 +38,7 @@ describe('mmvp tokens', () => {
     expect(result.stderr).toMatch(/encoder dino: @mmvp\/encoder-dinov2@\S+ .*tiny-dinov2 \(width 48, grid 4x4, tap prenorm, tokens patch, pixels clip\)/);
     expect(result.stderr).toMatch(/adapter dino: mlp2x_gelu .*imof-projectors.safetensors \(model.dino_mm_projector\) 48 -> 64/);
     expect(result.stderr).toMatch(/strategy: interleaved/);
+    expect(result.stderr).toMatch(/\nkernels: wasm \(WebAssembly SIMD f32x4 .*\)\n/); // the default: wasm first
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(out);
     const tokens = await readNpyFloat32(out);
@@ -46,6 +47,29 @@ describe('mmvp tokens', () => {
     let max = 0;
     for (let i = 0; i < 32 * 64; i++) max = Math.max(max, Math.abs(tokens.data[i]! - reference.data[32 * 64 + i]!));
     expect(max).toBeLessThan(1e-4);
+  });
+
+  it('--kernels picks the backend (printed), with the same A-MoF tokens; --device names what cannot run here', async () => {
+    const pipeline = join(root, 'configs', 'pipelines', 'tiny-amof-0.75.json');
+    const outputs: Float32Array[] = [];
+    for (const kernels of ['wasm', 'js', 'ort']) {
+      const out = join(scratch, `amof-${kernels}.npy`);
+      const result = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', out, '--kernels', kernels);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(new RegExp(`\\nkernels: ${kernels} \\(`));
+      outputs.push((await readNpyFloat32(out)).data);
+    }
+    expect(Buffer.from(outputs[1]!.buffer).equals(Buffer.from(outputs[0]!.buffer))).toBe(true); // wasm = js, bit for bit
+    expect(Buffer.from(outputs[2]!.buffer).equals(Buffer.from(outputs[0]!.buffer))).toBe(true); // ort cpu too
+
+    const cuda = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', join(scratch, 'amof-cuda.npy'), '--kernels', 'ort', '--device', 'cuda');
+    if (cuda.code === 0) expect(cuda.stderr).toMatch(/kernels: ort \(onnxruntime-node \S+ EP 'cuda'\)/); // a machine with onnxruntime's CUDA libraries
+    else expect(cuda.stderr).toMatch(/no kernel backend could start \(tried 'ort'\): ort: onnxruntime-node \S+ cannot run the kernel graphs on execution provider 'cuda': .*\(this build lists: cpu \(bundled\), webgpu \(bundled\), cuda \(not bundled\)/);
+
+    const unknown = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', join(scratch, 'x.npy'), '--kernels', 'metal');
+    expect(unknown.stderr).toBe("mmvp: InvalidArgumentError: unknown --kernels 'metal'; valid choices: 'wasm', 'js', 'ort' or 'gpujs'\n");
+    const deviceAlone = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', join(scratch, 'x.npy'), '--device', 'webgpu');
+    expect(deviceAlone.stderr).toMatch(/--device webgpu runs the 'ort' kernels on that execution provider: add --kernels ort/);
   });
 
   it('fails with one clear line on a bad config, a missing image or a missing adapter file', async () => {

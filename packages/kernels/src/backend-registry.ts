@@ -5,6 +5,7 @@ interface Entry {
   readonly name: string;
   readonly factory: KernelBackendFactory;
   readonly priority: number;
+  readonly summary: string;
   /** Started once; a failure is remembered so it is not retried on every call. */
   started?: Promise<KernelBackend>;
 }
@@ -18,15 +19,25 @@ interface Entry {
 export class KernelBackendRegistry {
   private readonly entries = new Map<string, Entry>();
 
-  register(name: string, factory: KernelBackendFactory, priority: number): void {
+  /** Adds a backend; `summary` says in a few words what it is and where it runs (shown by `describe()`). */
+  register(name: string, factory: KernelBackendFactory, priority: number, summary = ''): void {
     if (this.entries.has(name)) throw new InvalidArgumentError(`a kernel backend is already registered under the name '${name}'`);
     if (!Number.isFinite(priority)) throw new InvalidArgumentError(`kernel backend '${name}': priority must be a finite number, got ${priority}`);
-    this.entries.set(name, { name, factory, priority });
+    this.entries.set(name, { name, factory, priority, summary });
   }
 
   /** Registered names, highest priority first. */
   names(): string[] {
-    return [...this.entries.values()].sort((x, y) => y.priority - x.priority).map((entry) => entry.name);
+    return this.ordered().map((entry) => entry.name);
+  }
+
+  /** The fallback order, highest priority first, each with what it is: `wasm (110): WebAssembly SIMD ...`. */
+  describe(): string[] {
+    return this.ordered().map((entry) => `${entry.name} (${entry.priority})${entry.summary ? `: ${entry.summary}` : ''}`);
+  }
+
+  private ordered(): Entry[] {
+    return [...this.entries.values()].sort((x, y) => y.priority - x.priority);
   }
 
   /**

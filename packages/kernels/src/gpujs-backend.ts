@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ModelLoadError, type Tensor } from '@mmvp/core';
-import { checkInterleaveArguments, checkMixArguments } from './kernel-arguments';
+import { checkInterleaveArguments, checkMixArguments, outputArray } from './kernel-arguments';
 import type { KernelBackend } from './kernel-backend';
 
 /** gpu.js modes: `gpu` (auto: headlessgl/webgl2/webgl, else webasm, else cpu) or a forced one. */
@@ -140,9 +140,9 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
     get description(): string {
       return `gpu.js mode '${ranMode}'`;
     },
-    async interleave(a: Tensor, b: Tensor): Promise<Tensor> {
+    async interleave(a: Tensor, b: Tensor, into?: Float32Array): Promise<Tensor> {
       const [batch, tokens, width] = checkInterleaveArguments(a, b);
-      const out = new Float32Array(2 * a.data.length); // [B, 2N, H]
+      const out = outputArray(into, 2 * a.data.length); // [B, 2N, H]
       // Split each batch item into token chunks so one call stays below maxCellsPerCall outputs.
       const chunkTokens = Math.max(1, Math.min(tokens, Math.floor(maxCellsPerCall / (2 * Math.max(1, width)))));
       for (let item = 0; item < batch; item++) {
@@ -158,11 +158,11 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
       }
       return { data: out, dims: [batch, 2 * tokens, width] };
     },
-    async additiveMix(a: Tensor, b: Tensor, ratio: number): Promise<Tensor> {
+    async additiveMix(a: Tensor, b: Tensor, ratio: number, into?: Float32Array): Promise<Tensor> {
       checkMixArguments(a, b, ratio);
       const width = a.dims.length > 0 ? a.dims[a.dims.length - 1]! : 1;
       const rows = width === 0 ? 0 : a.data.length / width;
-      const out = new Float32Array(a.data.length);
+      const out = outputArray(into, a.data.length);
       const chunkRows = Math.max(1, Math.min(rows, Math.floor(maxCellsPerCall / Math.max(1, width))));
       const keep = Math.fround(1 - ratio);
       const take = Math.fround(ratio);

@@ -1,10 +1,12 @@
-export type { KernelBackend, KernelBackendFactory, KernelBackendName } from './kernel-backend';
+export type { KernelBackend, KernelBackendFactory, KernelBackendName, KernelDevice } from './kernel-backend';
 export { KernelBackendRegistry } from './backend-registry';
 export { createJsBackend, interleaveJs, additiveMixJs } from './js-backend';
+export { createWasmBackend } from './wasm-backend';
+export { WasmTokenArena, createWasmTokenArena, wasmArenaOf } from './wasm-token-arena';
 export { createGpuJsBackend } from './gpujs-backend';
 export type { GpuJsMode, GpuJsBackendOptions } from './gpujs-backend';
-export { createOrtBackend } from './ort-backend';
+export { createOrtBackend, describeOrtExecutionProviders } from './ort-backend';
 export type { OrtBackendOptions } from './ort-backend';
-export { createKernelRegistry, resolveKernelBackend, interleave, additiveMix } from './default-registry';
-export type { KernelOptions } from './default-registry';
+export { createKernelRegistry, resolveKernelBackend, describeKernelBackend, interleave, additiveMix } from './default-registry';
+export type { KernelOptions, KernelRegistryOptions } from './default-registry';
 export { checkRatio } from './kernel-arguments';

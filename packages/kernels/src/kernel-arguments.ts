@@ -1,5 +1,12 @@
 import { InvalidArgumentError, ShapeMismatchError, formatShape, type Tensor } from '@mmvp/core';
 
+/** A caller-provided output must have exactly the output's length; without one, a fresh array. */
+export function outputArray(out: Float32Array | undefined, length: number): Float32Array {
+  if (out === undefined) return new Float32Array(length);
+  if (out.length !== length) throw new ShapeMismatchError(`the output array has ${out.length} values but the result needs ${length}`);
+  return out;
+}
+
 /** Checks interleave inputs: both [B, N, H] with equal shapes. Returns [B, N, H]. */
 export function checkInterleaveArguments(a: Tensor, b: Tensor): [number, number, number] {
   if (a.dims.length !== 3 || b.dims.length !== 3) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NoSuchComponentError, ShapeMismatchError, type Tensor } from '@mmvp/core';
-import { KernelBackendRegistry, additiveMixJs, createGpuJsBackend, interleaveJs, createJsBackend, createKernelRegistry, createOrtBackend, interleave, type KernelBackend } from './index';
+import { KernelBackendRegistry, additiveMixJs, createGpuJsBackend, interleaveJs, createJsBackend, createKernelRegistry, createOrtBackend, createWasmBackend, interleave, type KernelBackend } from './index';
 
 function randomTensor(dims: number[], seed: number): Tensor {
   let state = seed >>> 0;
@@ -14,6 +14,7 @@ function randomTensor(dims: number[], seed: number): Tensor {
 
 const backends: [string, () => Promise<KernelBackend>][] = [
   ['js', async () => createJsBackend()],
+  ['wasm', async () => createWasmBackend()],
   ['gpujs', () => createGpuJsBackend()],
   ['ort', () => createOrtBackend({ executionProvider: 'cpu' })],
 ];
@@ -121,10 +122,11 @@ describe('KernelBackendRegistry', () => {
     expect((error as Error).message).toMatch(/a: a is missing; b: b cannot start/);
   });
 
-  it('the default registry prefers js and serves ort and gpujs by name', async () => {
+  it('the default registry prefers wasm, then js, and serves ort and gpujs by name', async () => {
     const registry = createKernelRegistry();
-    expect(registry.names()).toEqual(['js', 'ort', 'gpujs']);
-    expect((await registry.resolve()).name).toBe('js');
+    expect(registry.names()).toEqual(['wasm', 'js', 'ort', 'gpujs']);
+    expect(registry.describe()[2]).toBe("ort (50): onnxruntime-node graphs on execution provider 'cpu'");
+    expect((await registry.resolve()).name).toBe('wasm');
     expect((await registry.resolve(['ort', 'js'])).description).toMatch(/onnxruntime-node .*EP 'cpu'/);
     await registry.dispose();
     const out = await interleave({ data: Float32Array.of(1), dims: [1, 1, 1] }, { data: Float32Array.of(2), dims: [1, 1, 1] }, { backend: 'gpujs' });

@@ -1,13 +1,36 @@
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError, type Tensor } from '@mmvp/core';
 import { buildModel } from '@mmvp/onnx';
-import { checkInterleaveArguments, checkMixArguments } from './kernel-arguments';
-import type { KernelBackend } from './kernel-backend';
+import { checkInterleaveArguments, checkMixArguments, outputArray } from './kernel-arguments';
+import type { KernelBackend, KernelDevice } from './kernel-backend';
 
+/** Options of the `ort` kernel backend. */
 export interface OrtBackendOptions {
   /** onnxruntime execution provider the kernels run on, so tokens can stay where the model runs. */
-  readonly executionProvider?: 'cpu' | 'webgpu' | 'cuda';
+  readonly executionProvider?: KernelDevice;
 }
+
+/**
+ * What this onnxruntime-node build says about its execution providers, e.g. `cpu (bundled), webgpu
+ * (bundled), cuda (not bundled)`. onnxruntime-node 1.30.0 on linux-x64 bundles cpu and webgpu (Dawn,
+ * which needs a Vulkan driver and a GPU adapter at run time); the CUDA and TensorRT provider
+ * libraries are fetched by its install script, which this workspace skips (ONNXRUNTIME_NODE_INSTALL=skip).
+ */
+export function describeOrtExecutionProviders(): string {
+  const list = (ort as unknown as { listSupportedBackends?: () => { name: string; bundled: boolean }[] }).listSupportedBackends;
+  if (typeof list !== 'function') return 'unknown (this onnxruntime-node has no listSupportedBackends)';
+  return list()
+    .map((backend) => `${backend.name} (${backend.bundled ? 'bundled' : 'not bundled'})`)
+    .join(', ');
+}
+
+// What usually stands behind a start-up failure of each GPU execution provider on Linux.
+const providerHints: Partial<Record<KernelDevice, string>> = {
+  webgpu: '; the webgpu EP (Dawn, bundled) needs a GPU adapter through a Vulkan driver (libvulkan.so.1)',
+  cuda:
+    "; the CUDA EP's libraries are not part of the package: onnxruntime-node's install script fetches them only with " +
+    'ONNXRUNTIME_NODE_INSTALL_CUDA=v12 (this workspace runs no install scripts), and they need CUDA 12 and cuDNN 9',
+};
 
 /**
  * Interleave as an ONNX graph: a, b [B, N, H] -> Unsqueeze(axis 2) -> Concat(axis 2) [B, N, 2, H]
@@ -51,7 +74,11 @@ export function buildAdditiveMixModel(): Uint8Array {
   });
 }
 
-/** Token kernels run by onnxruntime-node on the chosen execution provider. */
+/**
+ * Token kernels run by onnxruntime-node on the chosen execution provider. Inputs go in as host
+ * tensors and the result comes back to the host (written into `out` when given, as a pre-allocated
+ * output); device-resident outputs between adapter and decoder are not used (README: why).
+ */
 export async function createOrtBackend(options: OrtBackendOptions = {}): Promise<KernelBackend> {
   const provider = options.executionProvider ?? 'cpu';
   let interleaveSession: ort.InferenceSession;
@@ -61,32 +88,43 @@ export async function createOrtBackend(options: OrtBackendOptions = {}): Promise
     interleaveSession = await ort.InferenceSession.create(buildInterleaveModel(), sessionOptions);
     mixSession = await ort.InferenceSession.create(buildAdditiveMixModel(), sessionOptions);
   } catch (cause) {
-    throw new ModelLoadError(`onnxruntime-node cannot run the kernel graphs on execution provider '${provider}': ${(cause as Error).message}`, { cause });
+    const message = (cause as Error).message.split('\n')[0];
+    throw new ModelLoadError(
+      `onnxruntime-node ${ort.env.versions.node ?? ''} cannot run the kernel graphs on execution provider '${provider}': ${message}${providerHints[provider] ?? ''} ` +
+        `(this build lists: ${describeOrtExecutionProviders()}; valid --device choices: 'cpu', 'webgpu', 'cuda')`,
+      { cause },
+    );
   }
   return {
     name: 'ort',
     description: `onnxruntime-node ${ort.env.versions.node ?? ''} EP '${provider}'`.replace('  ', ' '),
-    async interleave(a: Tensor, b: Tensor): Promise<Tensor> {
+    async interleave(a: Tensor, b: Tensor, out?: Float32Array): Promise<Tensor> {
       const [batch, tokens, width] = checkInterleaveArguments(a, b);
       const dims = [batch, tokens, width];
-      const result = await interleaveSession.run({
+      const outDims = [batch, 2 * tokens, width];
+      const feeds = {
         a: new ort.Tensor('float32', a.data, dims),
         b: new ort.Tensor('float32', b.data, dims),
         shape: new ort.Tensor('int64', BigInt64Array.from([BigInt(batch), BigInt(2 * tokens), BigInt(width)]), [3]),
-      });
-      const out = result.out!;
-      return { data: out.data as Float32Array, dims: [batch, 2 * tokens, width] };
+      };
+      if (out === undefined) return { data: (await interleaveSession.run(feeds)).out!.data as Float32Array, dims: outDims };
+      const target = outputArray(out, 2 * a.data.length); // [B, 2N, H]
+      await interleaveSession.run(feeds, { out: new ort.Tensor('float32', target, outDims) }); // ORT writes into target
+      return { data: target, dims: outDims };
     },
-    async additiveMix(a: Tensor, b: Tensor, ratio: number): Promise<Tensor> {
+    async additiveMix(a: Tensor, b: Tensor, ratio: number, out?: Float32Array): Promise<Tensor> {
       checkMixArguments(a, b, ratio);
       const dims = [...a.dims];
-      const result = await mixSession.run({
+      const feeds = {
         a: new ort.Tensor('float32', a.data, dims),
         b: new ort.Tensor('float32', b.data, dims),
         keep: new ort.Tensor('float32', Float32Array.of(1 - ratio), [1]),
         take: new ort.Tensor('float32', Float32Array.of(ratio), [1]),
-      });
-      return { data: result.out!.data as Float32Array, dims };
+      };
+      if (out === undefined) return { data: (await mixSession.run(feeds)).out!.data as Float32Array, dims };
+      const target = outputArray(out, a.data.length); // same shape as a
+      await mixSession.run(feeds, { out: new ort.Tensor('float32', target, dims) }); // ORT writes into target
+      return { data: target, dims };
     },
     async dispose(): Promise<void> {
       await interleaveSession.release();

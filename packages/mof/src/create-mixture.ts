@@ -44,6 +44,8 @@ export interface Mixture {
    * additive adapter. Results come in the order of `ratios`.
    */
   sweep(features: MixtureFeatures, ratios: readonly number[]): Promise<SweepResult[]>;
+  /** The kernel backend this mixture mixes with (resolved once, on first use or on this call). */
+  kernelBackend(): Promise<KernelBackend>;
 }
 
 const resampleChoices = ['none', 'bilinear'] as const;
@@ -85,6 +87,8 @@ export function createMixture(options: MixtureOptions): Mixture {
   }
 
   let backend: Promise<KernelBackend> | undefined;
+  let mixBuffer: Float32Array | undefined; // [B, N, D] of the largest batch so far, reused by mixAdditive
+  let mixBufferBusy = false;
   const kernels = (): Promise<KernelBackend> => (backend ??= resolveKernelBackend(options.kernels));
 
   const encoders = requiredEncoders(strategy);
@@ -125,8 +129,22 @@ export function createMixture(options: MixtureOptions): Mixture {
         `additive mixing needs equal feature widths, but CLIP features are ${formatShape(clip.dims)} and DINOv2 features ${formatShape(dino.dims)}`,
       );
     }
-    const mixed = await (await kernels()).additiveMix(clip, dino, ratio); // [B, N, D]
-    return adapters.additive!.project(mixed); // [B, N, H]
+    // The mix goes into one array reused across batches and ratios (the adapter reads it and returns
+    // its own tensor): a fresh 12-94 MB output per call cost more than the mix itself. While one call's
+    // adapter still reads it, an overlapping call gets a fresh array.
+    const length = clip.data.length;
+    const reuse = !mixBufferBusy;
+    if (reuse && (mixBuffer === undefined || mixBuffer.length < length)) mixBuffer = new Float32Array(length);
+    const out = reuse ? mixBuffer!.subarray(0, length) : undefined;
+    if (reuse) mixBufferBusy = true;
+    try {
+      const mixed = await (await kernels()).additiveMix(clip, dino, ratio, out); // [B, N, D]
+      const projected = await adapters.additive!.project(mixed); // [B, N, H]
+      if (out !== undefined && projected.data.buffer === out.buffer) mixBuffer = undefined; // the adapter handed it back: it is the caller's now
+      return projected;
+    } finally {
+      if (reuse) mixBufferBusy = false;
+    }
   };
 
   return {
@@ -159,5 +177,6 @@ export function createMixture(options: MixtureOptions): Mixture {
       for (const ratio of ratios) results.push({ dinoRatio: ratio, tokens: await mixAdditive(clip!, dino!, ratio) });
       return results;
     },
+    kernelBackend: kernels,
   };
 }

@@ -26,6 +26,7 @@ async function adapters(runtime: 'js' | 'ort'): Promise<{ clip: Adapter; dino: A
 describe('mixture strategies against PyTorch (LLaVA mm_projector / dino_mm_projector)', () => {
   for (const [runtime, backend] of [
     ['js', 'js'],
+    ['js', 'wasm'],
     ['ort', 'ort'],
     ['js', 'gpujs'],
   ] as const) {

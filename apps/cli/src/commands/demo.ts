@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatWithInterval } from '@mmvp/metrics';
+import { describeKernelBackend, resolveKernelBackend } from '@mmvp/kernels';
 import { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemo, type DemoProgressEvent } from '@mmvp/study';
 import { checkOutputFolder } from '../output-file';
 import { cliVersion } from '../version';
@@ -88,6 +89,7 @@ export function registerDemo(program: Command): void {
       const interrupt = () => controller.abort(new Error('interrupted (SIGINT)'));
       process.once('SIGINT', interrupt);
       try {
+        const kernels = describeKernelBackend(await resolveKernelBackend()); // the zoo's pipeline configs name no kernels: the default order
         const result = await runDemo({
           zoo: flags.zoo ?? defaultZoo(),
           out,
@@ -102,6 +104,7 @@ export function registerDemo(program: Command): void {
           onProgress: (event) => {
             const line = progressLine(event);
             if (line !== undefined) say(line);
+            if (event.type === 'resolved') say(kernels);
           },
         });
         const { findings } = result;

@@ -102,8 +102,10 @@ export const decoderConfigSchema = z
 
 export const kernelsConfigSchema = z
   .object({
-    /** Kernel backends to try in order, e.g. ['ort', 'js'] (a single name is accepted too); default: js. */
-    backend: z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(z.enum(['js', 'gpujs', 'ort'])).min(1)),
+    /** Kernel backends to try in order, e.g. ['ort', 'js'] (a single name is accepted too); default: wasm, then js. */
+    backend: z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(z.enum(['wasm', 'js', 'gpujs', 'ort'])).min(1)),
+    /** Execution provider of the `ort` kernels (default: the pipeline's executionProvider). */
+    executionProvider: z.enum(['cpu', 'webgpu', 'cuda']).optional(),
   })
   .strict();
 

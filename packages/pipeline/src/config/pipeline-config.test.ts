@@ -118,8 +118,11 @@ describe('loadComponent', () => {
   it('takes one kernel backend name as well as a list, and names the valid backends', async () => {
     const single = await loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: 'ort' } }));
     expect(single.kernels?.backend).toEqual(['ort']);
+    const onGpu = await loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: ['wasm', 'ort'], executionProvider: 'webgpu' } }));
+    expect(onGpu.kernels).toEqual({ backend: ['wasm', 'ort'], executionProvider: 'webgpu' });
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: 'ort', executionProvider: 'tpu' } }))).rejects.toThrow(/kernels\.executionProvider/);
     await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: 'cuda' } }))).rejects.toThrow(
-      /kernels\.backend\.0: 'cuda' is not valid; choose 'js', 'gpujs', 'ort'/,
+      /kernels\.backend\.0: 'cuda' is not valid; choose 'wasm', 'js', 'gpujs', 'ort'/,
     );
     await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: [] } }))).rejects.toThrow(/kernels\.backend/);
   });
@@ -177,8 +180,13 @@ describe('computeVisualTokens wiring (encoder features from .npy, adapters and s
     expect(tokenizer.describe().join('\n')).toMatch(/encoder clip: .*npy-features-encoder\.mjs.*width 24, grid 4x4, tap layer -2, tokens patch/);
     expect(tokenizer.describe().join('\n')).toMatch(/encoder dino: .*tap prenorm, tokens patch, pixels clip/);
     expect(tokenizer.describe().join('\n')).toMatch(/strategy: additive dinoRatio 0.75/);
+    expect(tokenizer.describe()).toContain("kernels: ort (onnxruntime-node 1.30.0 EP 'cpu')"); // resolved before any image
     const additive = await tokenizer.visualTokens(['a.png', 'b.png']); // [2, 16, 40]
     expect(maxAbsDifference(additive, await readNpyFloat32(join(mofFixtures, 'tokens_additive_0_75.npy')))).toBeLessThan(1e-4);
+    // The second batch mixes into the array the first used: its tokens are the same, and the first batch's are intact.
+    const kept = Array.from(additive.data);
+    expect(Array.from((await tokenizer.visualTokens(['a.png', 'b.png'])).data)).toEqual(kept);
+    expect(Array.from(additive.data)).toEqual(kept);
     // Encode once, mix many: the sweep over the same features.
     const sweep = await tokenizer.mixture.sweep(await tokenizer.encode(['a.png', 'b.png']), [0, 1]);
     expect(maxAbsDifference(sweep[1]!.tokens, await readNpyFloat32(join(mofFixtures, 'tokens_additive_1_0.npy')))).toBeLessThan(1e-4);

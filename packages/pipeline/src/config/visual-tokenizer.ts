@@ -146,8 +146,13 @@ export async function createVisualTokenizer(config: PipelineConfig, options: Cre
     adapters,
     ...(config.strategy.dinoRatio === undefined ? {} : { dinoRatio: config.strategy.dinoRatio }),
     resampleTokenGrid: config.strategy.resampleTokenGrid,
-    ...(config.kernels ? { kernels: { backend: config.kernels.backend } } : {}),
+    kernels: { ...(config.kernels ? { backend: config.kernels.backend } : {}), executionProvider: config.kernels?.executionProvider ?? config.executionProvider },
   });
+  // Resolved now, so the line names the backend that will run (or a backend that cannot start fails here).
+  if (strategy === 'additive' || strategy === 'interleaved') {
+    const kernels = await mixture.kernelBackend();
+    lines.push(`kernels: ${kernels.name} (${kernels.description})`);
+  }
   lines.push(
     `strategy: ${strategy}${config.strategy.dinoRatio === undefined ? '' : ` dinoRatio ${config.strategy.dinoRatio}`}` +
       `${config.strategy.resampleTokenGrid === 'bilinear' ? ' (token grids resampled bilinearly)' : ''}; execution provider ${config.executionProvider}`,
