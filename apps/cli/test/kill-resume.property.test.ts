@@ -124,7 +124,7 @@ beforeAll(async () => {
   // a POPE folder as released, on the synth images
   const pope = join(scratch, 'pope');
   await mkdir(join(pope, 'val2014'), { recursive: true });
-  const images = (await readdir(join(data, 'MMVP', 'MMVP Images'))).sort((a, b) => parseInt(a) - parseInt(b)).slice(0, 6);
+  const images = (await readdir(join(data, 'MMVP', 'MMVP Images'))).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10)).slice(0, 6);
   for (const [i, image] of images.entries()) await cp(join(data, 'MMVP', 'MMVP Images', image), join(pope, 'val2014', `COCO_val2014_${String(i + 1).padStart(12, '0')}.png`));
   for (const [s, split] of ['random', 'popular', 'adversarial'].entries()) {
     const lines = ['dog', 'cat', 'car', 'cup', 'tree', 'bird'].map((object, i) =>

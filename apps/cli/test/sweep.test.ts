@@ -7,7 +7,7 @@ import { extractChoice } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import { acquireRunFolderLock } from '@mmvp/study';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mmvp, runCli } from './helpers/run-cli';
+import { mmvp } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));

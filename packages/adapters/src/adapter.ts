@@ -2,10 +2,12 @@ import type { Tensor } from '@mmvp/core';
 
 /** LLaVA's projector types: one Linear, or Linear -> GELU -> Linear (`mlp2x_gelu`, LLaVA-1.5). */
 export type AdapterType = 'linear' | 'mlp2x_gelu';
+/** Every adapter type, for validation and error messages. */
 export const adapterTypes: readonly AdapterType[] = ['linear', 'mlp2x_gelu'];
 
 /** Where the adapter's matrix products run. */
 export type AdapterRuntime = 'js' | 'ort';
+/** Every adapter runtime (`js` matrix product or onnxruntime `ort`), for validation and error messages. */
 export const adapterRuntimes: readonly AdapterRuntime[] = ['js', 'ort'];
 
 /** Projects encoder features into the LLM's embedding space: [B, N, inputSize] -> [B, N, outputSize]. */
@@ -17,7 +19,9 @@ export interface Adapter {
   readonly outputSize: number;
   /** Where the products run, e.g. `js` or `ort:cpu`. */
   readonly runtime: string;
+  /** Projects encoder features [B, N, D_in] to LLM-width tokens [B, N, H]. */
   project(features: Tensor): Promise<Tensor>;
+  /** Releases the ONNX session, if the `ort` runtime made one. */
   dispose(): Promise<void>;
 }
 

@@ -17,6 +17,7 @@ function join(prefix: string, suffix: string): string {
   return prefix === '' ? suffix : `${prefix}.${suffix}`;
 }
 
+/** Widths the loaded weights must have; a mismatch is a clear error instead of a wrong product later. */
 export interface AdapterShapeExpectations {
   /** Encoder feature width (e.g. 1024 for ViT-L/14). */
   readonly inputSize?: number;

@@ -4,6 +4,7 @@ import { createJsAdapter } from './js-adapter';
 import { readAdapterWeights } from './load-adapter-weights';
 import { createOrtAdapter } from './ort-adapter';
 
+/** Options of loadAdapter: adapter type, weights file, tensor prefix and expected widths. */
 export interface LoadAdapterOptions {
   readonly type: AdapterType;
   /** A .safetensors file: a LLaVA checkpoint shard, a stage-1 projector, or bare `0.weight`... */

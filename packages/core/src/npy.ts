@@ -4,8 +4,10 @@ import { formatShape, product } from './tensor';
 
 /** Typed arrays that .npy files map to, by NumPy dtype descr (little-endian). */
 export type NpyArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
+/** NumPy dtypes that .npy reading and writing support. */
 export type NpyDtype = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 
+/** The contents of a .npy file: flat data, shape and dtype. */
 export interface NpyData {
   readonly data: NpyArray;
   readonly dims: readonly number[];
@@ -119,6 +121,7 @@ export function decodeNpy(bytes: Uint8Array, source = '<buffer>'): NpyData {
   return { data, dims, dtype };
 }
 
+/** Reads a NumPy .npy file (little-endian, C order). */
 export async function readNpy(path: string): Promise<NpyData> {
   let bytes: Uint8Array;
   try {
@@ -138,6 +141,7 @@ export async function readNpyFloat32(path: string): Promise<{ data: Float32Array
   return { data: out, dims: npy.dims };
 }
 
+/** Writes a NumPy .npy file (little-endian, C order). */
 export async function writeNpy(path: string, data: NpyArray, dims: readonly number[], dtype?: NpyDtype): Promise<void> {
   await writeFile(path, encodeNpy(data, dims, dtype));
 }

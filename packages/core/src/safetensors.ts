@@ -70,6 +70,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Map<s
   return tensors;
 }
 
+/** Reads every tensor of a .safetensors file as float32, by name. */
 export async function readSafetensors(path: string): Promise<Map<string, Tensor>> {
   let bytes: Uint8Array;
   try {
@@ -104,6 +105,7 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor> | Record<
   return out;
 }
 
+/** Writes float32 tensors (and optional string metadata) to a .safetensors file. */
 export async function writeSafetensors(path: string, tensors: ReadonlyMap<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Promise<void> {
   await writeFile(path, encodeSafetensors(tensors, metadata));
 }

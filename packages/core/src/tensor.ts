@@ -6,12 +6,14 @@ export interface Tensor {
   readonly dims: readonly number[];
 }
 
+/** Number of elements of a shape (the product of its dimensions; 1 for a scalar). */
 export function product(dims: readonly number[]): number {
   let n = 1;
   for (const d of dims) n *= d;
   return n;
 }
 
+/** A shape as text for messages, e.g. `[2, 256, 1024]`. */
 export function formatShape(dims: readonly number[]): string {
   return `[${dims.join(', ')}]`;
 }
@@ -28,6 +30,7 @@ export function tensor(data: Float32Array, dims: readonly number[]): Tensor {
   return { data, dims: [...dims] };
 }
 
+/** A float32 tensor of the given shape, filled with zeros. */
 export function zeros(dims: readonly number[]): Tensor {
   return tensor(new Float32Array(product(dims)), dims);
 }

@@ -26,6 +26,7 @@ const answerSchema = z
   })
   .passthrough();
 
+/** Options of readAnswers. */
 export interface ReadAnswersOptions {
   /**
    * Accept (and drop) a last line that is cut short, without its newline: what a run killed while

@@ -10,6 +10,7 @@ export interface MmvpItem extends MmvpQuestion {
   readonly imagePath: string;
 }
 
+/** One MMVP pair: rows 2i-1 and 2i, which score only when both are answered right. */
 export interface MmvpItemPair {
   readonly id: number;
   readonly questions: readonly [MmvpItem, MmvpItem];

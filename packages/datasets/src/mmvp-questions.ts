@@ -1,13 +1,16 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { DatasetError, FileFormatError, listChoices, parseWithSchema } from '@mmvp/core';
+import { DatasetError, listChoices, parseWithSchema } from '@mmvp/core';
 import { parseCsv } from './csv';
 import { readTextFile } from './text-file';
 import { IssueCollector, type DatasetIssue, type LoadOptions } from './dataset-issues';
 import { parseAnswerLetter, parseOptionsText } from './mmvp-options-text';
 
+/** An MMVP option letter. */
 export type Choice = 'a' | 'b';
+/** MMVP's gold answers as published ('original') or with rows 99/100 and 279/280 swapped back ('corrected'). */
 export type LabelSet = 'original' | 'corrected';
+/** Both label sets, for validation and error messages. */
 export const LABEL_SETS: readonly LabelSet[] = ['original', 'corrected'];
 
 /** One MMVP question (one row of Questions.csv). */

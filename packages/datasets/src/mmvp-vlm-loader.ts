@@ -32,6 +32,7 @@ export interface MmvpVlmPair {
   readonly statements: readonly [MmvpVlmStatement, MmvpVlmStatement];
 }
 
+/** The MMVP-VLM benchmark folder: statements and image paths, grouped in pairs per pattern. */
 export interface MmvpVlmDataset {
   readonly dir: string;
   readonly questionsFile: string;

@@ -1,4 +1,4 @@
-import { DatasetError, FileFormatError, listChoices } from '@mmvp/core';
+import { DatasetError, listChoices } from '@mmvp/core';
 import { parseCsv } from './csv';
 import { readTextFile } from './text-file';
 

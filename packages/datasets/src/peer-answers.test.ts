@@ -51,7 +51,7 @@ describe('readPeerAnswers', () => {
       [1, 'A'],
       [2, 'B. Closed\nbecause...'],
     ]);
-    expect(result?.answers[0]!.fields.question).toBe('Is the "dog"\tleft?');
+    expect(result?.answers[0]?.fields.question).toBe('Is the "dog"\tleft?');
   });
 
   it('leaves an answers.jsonl of the original fields to the answers reader, and refuses what it cannot read', async () => {

@@ -8,6 +8,7 @@ import { readXlsxTable } from './xlsx-table';
 /** Per-sample output files of the field's harnesses that `mmvp grade` reads besides answers.jsonl. */
 export type PeerAnswersFormat = 'lmms-eval-samples' | 'lmms-eval-logs' | 'vlmevalkit-predictions';
 
+/** Answers read from a peer tool's output file, in our answers.jsonl fields. */
 export interface PeerAnswers {
   readonly format: PeerAnswersFormat;
   readonly answers: AnswerRecord[];

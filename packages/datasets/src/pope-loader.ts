@@ -17,6 +17,7 @@ export interface PopeQuestion {
   readonly line: number;
 }
 
+/** The POPE benchmark folder: its splits and their yes/no questions. */
 export interface PopeDataset {
   readonly questionsFile: string;
   readonly imagesDir: string;

@@ -27,9 +27,12 @@ export const VICUNA_V1_SYSTEM =
  * A custom Jinja template can be given as `{ jinja }`.
  */
 export type TemplateName = 'llava_v1' | 'vicuna_v1' | 'plain' | 'folder';
+/** Every built-in chat template name, for validation and error messages. */
 export const TEMPLATE_NAMES: readonly TemplateName[] = ['llava_v1', 'vicuna_v1', 'plain', 'folder'];
+/** A built-in template by name, or a Jinja chat template. */
 export type ChatTemplate = TemplateName | { readonly jinja: string };
 
+/** What a template may need besides the question: special tokens and the folder's own chat_template. */
 export interface TemplateContext {
   readonly bosToken?: string | undefined;
   readonly eosToken?: string | undefined;
@@ -101,10 +104,12 @@ function renderJinja(source: string, question: string, context: TemplateContext,
  *   (Cambrian also uses the `vicuna_v1` template, see TEMPLATE_NAMES).
  */
 export type QuestionStyle = 'original' | 'lmms' | 'cambrian';
+/** Every question style, for validation and error messages. */
 export const QUESTION_STYLES: readonly QuestionStyle[] = ['original', 'lmms', 'cambrian'];
 
 const LETTER_INSTRUCTION = "Answer with the option's letter from the given choices directly.";
 
+/** Puts a question and MMVP's `(a) X (b) Y` options into one prompt text in the given style. */
 export function formatQuestion(question: string, options: string | undefined, style: QuestionStyle = 'original'): string {
   if (!QUESTION_STYLES.includes(style)) throw new InvalidArgumentError(`unknown prompt style '${String(style)}'; choose ${listChoices(QUESTION_STYLES)}`);
   if (options === undefined || options === '') return question;

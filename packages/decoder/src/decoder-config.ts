@@ -41,6 +41,7 @@ export interface DecoderConfig {
   readonly padTokenId: number | undefined;
 }
 
+/** Reads and validates a decoder folder's config.json (layers, heads, hidden size, special tokens). */
 export async function loadDecoderConfig(modelPath: string): Promise<DecoderConfig> {
   const file = join(modelPath, 'config.json');
   const parsed = await readJsonFile(file, configFileSchema);

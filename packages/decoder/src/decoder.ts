@@ -9,6 +9,7 @@ import { openSession, type ExecutionProvider } from './session';
 import { StopStringTracker } from './stop-strings';
 import { loadTokenizer, type DecoderTokenizer } from './tokenizer';
 
+/** Options of loadDecoder: the model folder, execution provider and threads. */
 export interface LoadDecoderOptions {
   /** Model folder: config.json, tokenizer.json, tokenizer_config.json, onnx/embed_tokens.onnx, onnx/decoder_model_merged.onnx. */
   readonly modelPath: string;
@@ -26,6 +27,7 @@ export interface TokenEvent {
   readonly text: string;
 }
 
+/** Prompts (text around the visual tokens) and generation settings of one generate call. */
 export interface GenerateOptions {
   readonly prompts: readonly DecoderPrompt[];
   /** Upper bound on generated tokens per prompt (default 64). */
@@ -36,6 +38,7 @@ export interface GenerateOptions {
   readonly decoding?: DecodingStrategy;
   /** Generation of a prompt ends when its text contains one of these; the text is cut before it. */
   readonly stop?: readonly string[];
+  /** Called with each generated token, for streaming. */
   readonly onToken?: (event: TokenEvent) => void;
   readonly signal?: AbortSignal;
   /**
@@ -45,8 +48,10 @@ export interface GenerateOptions {
   readonly useCache?: boolean;
 }
 
+/** Why generation stopped: the end-of-sequence token, a stop string, or the token limit. */
 export type FinishReason = 'eos' | 'stop' | 'length';
 
+/** One generated answer: text, token ids and why it stopped. */
 export interface Generation {
   readonly text: string;
   /** Generated ids, the EOS token included when it ended the answer. */
@@ -71,7 +76,9 @@ export interface Decoder {
   tokenize(prompt: DecoderPrompt): { before: number[]; after: number[]; visualCount: number; length: number };
   /** First-step logits at every prompt position [S, V] (no cache, one prompt). */
   promptLogits(prompt: DecoderPrompt): Promise<Tensor>;
+  /** Generates one answer per prompt (a batch, left-padded), greedy or sampled, with the KV cache. */
   generate(options: GenerateOptions): Promise<Generation[]>;
+  /** Releases the decoder's ONNX sessions. */
   dispose(): Promise<void>;
 }
 
@@ -83,6 +90,7 @@ interface CacheLayout {
   readonly feedsPositionIds: boolean;
 }
 
+/** Loads an LLM decoder folder (embed_tokens.onnx + decoder_model_merged.onnx, tokenizer, config). */
 export async function loadDecoder(options: LoadDecoderOptions): Promise<Decoder> {
   const { modelPath, executionProvider = 'cpu', intraOpThreads } = options;
   const config = await loadDecoderConfig(modelPath);
@@ -131,7 +139,7 @@ function inspectDecoder(session: ort.InferenceSession, path: string, config: Dec
   let numKeyValueHeads = config.numKeyValueHeads;
   let headDim = config.headDim;
   const meta = session.inputMetadata?.find((m) => m.name === pastNames[0]);
-  if (meta !== undefined && meta.isTensor) {
+  if (meta?.isTensor) {
     const [, heads, , dim] = meta.shape;
     if (typeof heads === 'number' && heads !== numKeyValueHeads) {
       throw new ModelLoadError(`${path}: ${pastNames[0]} has ${heads} key/value heads but config.json says num_key_value_heads=${numKeyValueHeads}`);
@@ -235,7 +243,7 @@ class OnnxDecoder implements Decoder {
       sequence.set(e, (b * S + offset) * H);
       mask.fill(1n, b * S + offset, (b + 1) * S);
     });
-    let positions = positionsFromMask(mask, B, S);
+    const positions = positionsFromMask(mask, B, S);
     const random = decoding.kind === 'sample' ? createRandom(decoding.seed ?? 0) : undefined;
     const eos = new Set(this.config.eosTokenIds);
     if (this.tokenizer.eosTokenId !== undefined) eos.add(this.tokenizer.eosTokenId);

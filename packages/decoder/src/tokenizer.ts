@@ -30,9 +30,11 @@ export interface DecoderTokenizer {
   encode(text: string): number[];
   /** Text of `ids`, special tokens skipped. */
   decode(ids: readonly number[]): string;
+  /** The id of a vocabulary token, or undefined when it is not in the vocabulary. */
   tokenToId(token: string): number | undefined;
 }
 
+/** Loads a decoder folder's tokenizer.json and tokenizer_config.json. */
 export async function loadTokenizer(modelPath: string): Promise<DecoderTokenizer> {
   const tokenizerFile = join(modelPath, 'tokenizer.json');
   const configFile = join(modelPath, 'tokenizer_config.json');

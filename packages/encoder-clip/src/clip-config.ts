@@ -30,7 +30,9 @@ export const clipConfigSchema = z
   })
   .passthrough();
 
+/** The fields of CLIP's vision config that the encoder uses. */
 export type ClipVisionConfig = z.infer<typeof visionConfigSchema>;
+/** The fields of CLIP's text config that the encoder uses. */
 export type ClipTextConfig = z.infer<typeof textConfigSchema>;
 
 /** vision_config of a CLIPModel config.json, or the file itself when it is a CLIPVisionConfig. */
@@ -40,6 +42,7 @@ export function clipVisionConfig(json: unknown, source: string): ClipVisionConfi
   return parseWithSchema(visionConfigSchema, json, source);
 }
 
+/** text_config of a CLIPModel config.json, or the file itself when it is a CLIPTextConfig. */
 export function clipTextConfig(json: unknown, source: string): ClipTextConfig {
   const config = parseWithSchema(clipConfigSchema, json, source);
   if (config.text_config) return config.text_config;

@@ -21,4 +21,5 @@ export const clipEncoderOptionsSchema = z
   })
   .strict();
 
+/** Options of createClipVisionEncoder and createClipTextEncoder (defaults filled in by the schema). */
 export type ClipEncoderOptions = z.input<typeof clipEncoderOptionsSchema>;

@@ -5,6 +5,7 @@ import { checkFiniteOutput, checkSessionNames, getSession, int64TensorToOrt, ort
 import { clipTextConfig } from './clip-config';
 import { clipEncoderOptionsSchema, type ClipEncoderOptions } from './clip-encoder-options';
 
+/** CLIP's text tower as a TextEncoderV1. */
 export interface ClipTextEncoder extends TextEncoderV1 {
   readonly onnxPath: string;
   /** Sequence length every text is padded or truncated to (config max_position_embeddings). */
@@ -28,6 +29,15 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
  * tokenizer.json through @huggingface/tokenizers. Texts are padded/truncated to max_position_embeddings
  * like the Hugging Face processor with `padding='max_length', truncation=True` (truncation keeps the final
  * <|endoftext|>, which is where CLIP pools).
+ *
+ * @example
+ * ```ts
+ * import { createClipTextEncoder } from '@mmvp/encoder-clip';
+ *
+ * const text = await createClipTextEncoder({ modelPath: 'models/tiny-clip' });
+ * const embeddings = await text.encodeTexts(['a photo of a dog facing left']); // [1, E]
+ * console.log(embeddings.dims);
+ * ```
  */
 export async function createClipTextEncoder(options: ClipEncoderOptions): Promise<ClipTextEncoder> {
   const settings = parseWithSchema(clipEncoderOptionsSchema, options, 'CLIP encoder options');

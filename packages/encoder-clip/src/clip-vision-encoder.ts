@@ -4,6 +4,7 @@ import { clipVisionNaming, createVisionTower, resolveModelFolder, type ResolvedT
 import { clipVisionConfig } from './clip-config';
 import { clipEncoderOptionsSchema, type ClipEncoderOptions } from './clip-encoder-options';
 
+/** CLIP's vision tower as a VisionEncoderV1, plus its tap resolution. */
 export interface ClipVisionEncoder extends VisionEncoderV1 {
   /** The ONNX file behind it. */
   readonly onnxPath: string;
@@ -17,6 +18,21 @@ export interface ClipVisionEncoder extends VisionEncoderV1 {
  * CLIP's vision tower from a Hugging Face ONNX export (`onnx/vision_model.onnx`: pixel_values ->
  * image_embeds, last_hidden_state). Intermediate layers (LLaVA's hidden_states[-2]) come from a graph
  * tap; sessions are shared per file.
+ *
+ * @example
+ * ```ts
+ * import { createClipVisionEncoder } from '@mmvp/encoder-clip';
+ *
+ * const clip = await createClipVisionEncoder({ modelPath: 'models/tiny-clip' });
+ * try {
+ *   const pixels = await clip.preprocess(['cat.jpg']); // [1, 3, H, W]
+ *   // LLaVA's features: hidden_states[-2], patch tokens only
+ *   const features = await clip.encodePixels(pixels, { tap: { kind: 'layer', layer: -2 }, tokens: 'patch' }); // [1, N, D]
+ *   console.log(features.dims);
+ * } finally {
+ *   await clip.dispose();
+ * }
+ * ```
  */
 export async function createClipVisionEncoder(options: ClipEncoderOptions): Promise<ClipVisionEncoder> {
   const settings = parseWithSchema(clipEncoderOptionsSchema, options, 'CLIP encoder options');

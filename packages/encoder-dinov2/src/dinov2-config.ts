@@ -14,10 +14,11 @@ export const dinov2ConfigSchema = z
   })
   .passthrough();
 
+/** The fields of a DINOv2 config.json that the encoder uses. */
 export type Dinov2Config = z.infer<typeof dinov2ConfigSchema>;
 
 /** model_type values of DINOv2 folders (transformers' Dinov2Config, Dinov2WithRegistersConfig). */
-export const dinov2ModelTypes = ['dinov2', 'dinov2_with_registers'] as const;
+const dinov2ModelTypes = ['dinov2', 'dinov2_with_registers'] as const;
 
 /**
  * The folder's config.json as a DINOv2 config. A folder of another model type (a CLIP folder, say) is

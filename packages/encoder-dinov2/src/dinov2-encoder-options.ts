@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { executionProviders, modelDtypes } from '@mmvp/onnx';
 
+/** Options of createDinov2Encoder (also the pipeline config's `options`). */
 export const dinov2EncoderOptionsSchema = z
   .object({
     /** Local Hugging Face model folder (config.json, preprocessor_config.json, onnx/model.onnx). */
@@ -26,4 +27,5 @@ export const dinov2EncoderOptionsSchema = z
     path: ['clipModelPath'],
   });
 
+/** Options of createDinov2Encoder (defaults filled in by the schema). */
 export type Dinov2EncoderOptions = z.input<typeof dinov2EncoderOptionsSchema>;

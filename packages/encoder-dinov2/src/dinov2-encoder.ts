@@ -5,11 +5,13 @@ import { createVisionTower, dinov2Naming, resolveModelFolder, type ResolvedTap }
 import { parseDinov2Config } from './dinov2-config';
 import { dinov2EncoderOptionsSchema, type Dinov2EncoderOptions } from './dinov2-encoder-options';
 
+/** DINOv2 as a VisionEncoderV1, plus its tap resolution. */
 export interface Dinov2Encoder extends VisionEncoderV1 {
   readonly onnxPath: string;
   readonly numLayers: number;
   /** Which preprocessor_config.json the images go through. */
   readonly preprocessorConfigPath: string;
+  /** Which graph output a tap reads (and the rewritten graph that exposes it). */
   resolveTap(tap: EncodeOptions['tap']): Promise<ResolvedTap>;
 }
 
@@ -17,6 +19,21 @@ export interface Dinov2Encoder extends VisionEncoderV1 {
  * DINOv2 from a Hugging Face ONNX export (`onnx/model.onnx`: pixel_values -> last_hidden_state,
  * pooler_output). MMVP's features are `x_prenorm` (the last block's output before the final LayerNorm),
  * read through a graph tap. `embedPixels` returns pooler_output (the layer-normed CLS token).
+ *
+ * @example
+ * ```ts
+ * import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
+ *
+ * // MMVP's Mixture-of-Features feeds DINOv2 the CLIP-preprocessed image
+ * const dino = await createDinov2Encoder({ modelPath: 'models/tiny-dinov2', processor: 'clip', clipModelPath: 'models/tiny-clip' });
+ * try {
+ *   const pixels = await dino.preprocess(['cat.jpg']); // [1, 3, H, W]
+ *   const features = await dino.encodePixels(pixels, { tap: { kind: 'prenorm' }, tokens: 'patch' }); // [1, N, D]
+ *   console.log(features.dims);
+ * } finally {
+ *   await dino.dispose();
+ * }
+ * ```
  */
 export async function createDinov2Encoder(options: Dinov2EncoderOptions): Promise<Dinov2Encoder> {
   const settings = parseWithSchema(dinov2EncoderOptionsSchema, options, 'DINOv2 encoder options');

@@ -9,6 +9,7 @@ import { rgbImage, type RgbImage } from './rgb-image';
  */
 export type CropRounding = 'floor' | 'round';
 
+/** Both crop-offset roundings, for validation and error messages. */
 export const cropRoundings: readonly CropRounding[] = ['floor', 'round'];
 
 function roundHalfToEven(value: number): number {

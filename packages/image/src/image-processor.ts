@@ -7,6 +7,7 @@ import type { PreprocessorConfig } from './preprocessor-config';
 import { resizeOutputSize } from './resize-output-size';
 import type { RgbImage } from './rgb-image';
 
+/** Options of createImageProcessor: padding to a square and the crop rounding. */
 export interface ImageProcessorOptions {
   /** Pad to a square with the mean colour first, as LLaVA-1.5 does (`image_aspect_ratio: pad`). */
   readonly padToSquare?: boolean;

@@ -6,6 +6,7 @@ export interface ResampleFilter {
   readonly name: string;
   /** Radius of the kernel in source pixels before scaling by the downscale factor. */
   readonly support: number;
+  /** The filter kernel at distance `x` (in source pixels, before scaling). */
   readonly weight: (x: number) => number;
 }
 
@@ -51,6 +52,7 @@ function lanczos(x: number): number {
 /** Pillow's resample codes: 0 NEAREST, 1 LANCZOS, 2 BILINEAR, 3 BICUBIC, 4 BOX, 5 HAMMING. */
 export type ResampleCode = 0 | 1 | 2 | 3 | 4 | 5;
 
+/** Pillow's name of each resample code, for messages. */
 export const resampleNames: Readonly<Record<ResampleCode, string>> = {
   0: 'nearest',
   1: 'lanczos',

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, listChoices } from '@mmvp/core';
+import { InvalidArgumentError } from '@mmvp/core';
 import { resampleFilters, resampleNames, type ResampleCode, type ResampleFilter } from './pillow-filters';
 import { rgbImage, type RgbImage } from './rgb-image';
 
@@ -13,7 +13,7 @@ const precisionBits = 22;
 const half = 1 << (precisionBits - 1);
 
 /** Per output pixel: the first source pixel and how many follow, plus fixed-point weights. */
-export interface ResampleCoefficients {
+interface ResampleCoefficients {
   /** [outSize, 2]: first source index, number of taps. */
   readonly bounds: Int32Array;
   /** [outSize, kernelSize] fixed-point weights; unused taps are 0. */
@@ -195,9 +195,4 @@ export function resizePillow(image: RgbImage, width: number, height: number, res
   }
   if (needVertical) pixels = resampleVertical(pixels, width, height, rowOffset, vertical);
   return rgbImage(pixels, width, height);
-}
-
-/** The resample codes this port accepts, for error messages. */
-export function describeResampleCodes(): string {
-  return listChoices(validCodes.map((code) => `${code} (${resampleNames[code]})`));
 }

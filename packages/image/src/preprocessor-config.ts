@@ -49,6 +49,7 @@ export const preprocessorConfigFileSchema = z
 
 /** OpenAI CLIP's normalisation, the default of CLIPImageProcessor and BitImageProcessor. */
 export const openaiClipMean: readonly [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
+/** OpenAI CLIP's per-channel standard deviation (RGB), the `image_std` of its processors. */
 export const openaiClipStd: readonly [number, number, number] = [0.26862954, 0.26130258, 0.27577711];
 
 /**

@@ -59,7 +59,7 @@ export class KernelBackendRegistry {
       } catch (cause) {
         failures.push(`${name}: ${(cause as Error).message}`);
         causes.push(cause);
-        continue; // this backend is unavailable here; try the next one
+        // this backend is unavailable here; try the next one
       }
     }
     throw new NoSuchComponentError(`no kernel backend could start (tried ${listChoices(order)}): ${failures.join('; ')}`, {

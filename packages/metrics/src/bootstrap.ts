@@ -3,8 +3,10 @@ import type { GradedResult } from './pair-accuracy';
 
 /** Fixed defaults so the same answers always print the same interval. */
 export const BOOTSTRAP_SEED = 2024;
+/** Default number of bootstrap resamples for the 95% intervals. */
 export const BOOTSTRAP_RESAMPLES = 10_000;
 
+/** Resample count and seed of a bootstrap interval (the same seed gives the same interval). */
 export interface BootstrapOptions {
   /** Resamples drawn (default 10,000). */
   readonly resamples?: number;

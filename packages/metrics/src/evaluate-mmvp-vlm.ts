@@ -7,12 +7,14 @@ export interface VlmPairInput {
   readonly statements: readonly [VlmStatementInput, VlmStatementInput];
 }
 
+/** One MMVP-VLM statement with its two images. */
 export interface VlmStatementInput {
   readonly id: number;
   readonly statement: string;
   readonly imagePath: ImageSource;
 }
 
+/** Options of evaluateMmvpVlm: the vision and text encoders, logit scale, prompt prefix, batching, progress and abort signal. */
 export interface VlmEvaluationOptions {
   readonly vision: VisionEncoderV1;
   readonly text: TextEncoderV1;
@@ -27,6 +29,7 @@ export interface VlmEvaluationOptions {
   readonly pairsPerStep?: number;
   /** Patterns to list first (e.g. the nine in benchmark order). */
   readonly order?: readonly string[];
+  /** Called as pairs finish, with the pairs done and the total. */
   readonly onProgress?: (donePairs: number, totalPairs: number) => void;
   readonly signal?: AbortSignal;
   /**
@@ -59,6 +62,7 @@ export interface VlmPairRow {
   readonly correct: boolean;
 }
 
+/** MMVP-VLM scores with the per-statement probabilities behind them. */
 export interface VlmEvaluation extends Omit<VlmScores, 'pairs'> {
   readonly rows: readonly VlmPairRow[];
   readonly logitScale: number;

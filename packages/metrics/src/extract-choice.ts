@@ -15,6 +15,7 @@ export type ExtractionRule =
   | 'declarative'
   | 'none';
 
+/** The option a response chose (or none) and which rule found it. */
 export interface ExtractionResult {
   readonly choice: ExtractedChoice;
   readonly rule: ExtractionRule;

@@ -23,6 +23,7 @@ export interface GradableAnswer {
 /** `rule`: extract the option (never a guess); `llm`: the original study's yes/no judge. */
 export type Grader = { readonly kind: 'rule' } | { readonly kind: 'llm'; readonly judge: LlmJudge; readonly concurrency?: number };
 
+/** One answer with its gold option, the extracted choice and whether it is correct. */
 export interface GradedQuestion {
   readonly questionId: number;
   readonly pairId: number;

@@ -27,6 +27,7 @@ export class JudgeCache {
     private readonly entries: Map<string, string>,
   ) {}
 
+  /** Opens (or starts) a judge cache file, reading the verdicts already in it. */
   static async open(path: string): Promise<JudgeCache> {
     const entries = new Map<string, string>();
     let text = '';
@@ -52,10 +53,12 @@ export class JudgeCache {
     return this.entries.size;
   }
 
+  /** The cached judge reply for a key, or undefined. */
   get(key: string): string | undefined {
     return this.entries.get(key);
   }
 
+  /** Records a judge reply (appended to the file at once). */
   async set(entry: JudgeCacheEntry): Promise<void> {
     this.entries.set(entry.key, entry.reply);
     await appendFile(this.path, `${JSON.stringify({ key: entry.key, model: entry.model, reply: entry.reply })}\n`);

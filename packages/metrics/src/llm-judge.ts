@@ -4,6 +4,7 @@ import { JudgeCache, judgeCacheKey } from './judge-cache';
 import { JudgeRequestError } from './judge-request-error';
 import { ORIGINAL_JUDGE, buildJudgeMessages, parseJudgeReply } from './judge-prompt';
 
+/** Where the judge model is served, which model, sampling, retries and the optional cache file. */
 export interface LlmJudgeOptions {
   /** An OpenAI-compatible endpoint: a base URL (`https://api.openai.com/v1`) or the full `.../chat/completions`. */
   readonly url: string;
@@ -34,6 +35,7 @@ export interface JudgeVerdict {
   readonly cached: boolean;
 }
 
+/** Asks an OpenAI-compatible chat model whether a response answers a question correctly. */
 export interface LlmJudge {
   readonly model: string;
   readonly endpoint: string;

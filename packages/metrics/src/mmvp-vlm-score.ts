@@ -10,6 +10,7 @@ export interface VlmPairLogits {
   readonly logits: readonly [readonly [number, number], readonly [number, number]];
 }
 
+/** One MMVP-VLM pair: its pattern and whether both statements picked their own image. */
 export interface VlmPairScore {
   readonly pattern: string;
   /** P(image 1 | statement t), softmax over the two images. */
@@ -19,6 +20,7 @@ export interface VlmPairScore {
   readonly correct: boolean;
 }
 
+/** Correct pairs and score (0-100) of one visual pattern. */
 export interface VlmPatternScore {
   readonly pattern: string;
   readonly pairs: number;
@@ -27,6 +29,7 @@ export interface VlmPatternScore {
   readonly score: number;
 }
 
+/** MMVP-VLM scores: per pattern, the average, and every pair. */
 export interface VlmScores {
   readonly pairs: readonly VlmPairScore[];
   readonly perPattern: readonly VlmPatternScore[];

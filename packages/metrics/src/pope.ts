@@ -12,6 +12,7 @@ export function popeAnswer(text: string): 'yes' | 'no' {
   return words.includes('No') || words.includes('not') || words.includes('no') ? 'no' : 'yes';
 }
 
+/** POPE's accuracy, precision, recall, F1 and yes-ratio ('yes' is the positive class). */
 export interface PopeScores {
   readonly total: number;
   readonly truePositives: number;

@@ -10,6 +10,7 @@ export interface ClipBlindPair {
   readonly gap: number;
 }
 
+/** CLIP-blind thresholds: CLIP cosine above `clipMin`, DINOv2 cosine below `dinoMax`. */
 export interface PairFilterOptions {
   /** CLIP embeddings [N, Dc], rows unit length. */
   readonly clip: Float32Array;

@@ -25,7 +25,7 @@ export class DecodePool {
   private local: Promise<PixelProcessor[]> | undefined;
 
   constructor(
-    private readonly processors: readonly PixelProcessorSpec[],
+    processors: readonly PixelProcessorSpec[],
     workers = defaultDecodeWorkers(),
   ) {
     if (!Number.isInteger(workers) || workers < 0) throw new InvalidArgumentError(`decode workers must be a whole number >= 0, got ${workers}`);
@@ -88,6 +88,7 @@ export class DecodePool {
     }
   }
 
+  /** Terminates the decode workers. */
   async close(): Promise<void> {
     const slots = this.slots.splice(0);
     await Promise.all(slots.map((slot) => slot.worker.terminate()));

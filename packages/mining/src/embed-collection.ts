@@ -14,6 +14,7 @@ export interface MiningModel {
   readonly identity: ModelIdentity;
 }
 
+/** Progress of the embed step: images done of total, skipped, failed, shards written, rate and ETA. */
 export interface EmbedProgress {
   /** Images handled in this run (embedded or failed). */
   readonly done: number;
@@ -28,6 +29,7 @@ export interface EmbedProgress {
   readonly etaSeconds: number;
 }
 
+/** Options of embedCollection: image paths, the store, the models, decode workers, batch and shard sizes, progress and abort signal. */
 export interface EmbedCollectionOptions {
   readonly paths: readonly string[];
   readonly store: EmbeddingStore;
@@ -45,10 +47,12 @@ export interface EmbedCollectionOptions {
    * refuse to run if they differ (default true): the store must hold what the encoder would compute.
    */
   readonly checkPreprocessing?: boolean;
+  /** Called as images are embedded. */
   readonly onProgress?: (progress: EmbedProgress) => void;
   readonly signal?: AbortSignal;
 }
 
+/** What the embed step did: images embedded, skipped (already stored) and failed, shards written, seconds. */
 export interface EmbedSummary {
   readonly embedded: number;
   readonly skipped: number;

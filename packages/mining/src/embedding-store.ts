@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeNpy, encodeNpy, FileFormatError, InvalidConfigError, parseWithSchema, removeDeadWritersTemporaries } from '@mmvp/core';
 import { z } from 'zod';
@@ -51,6 +51,7 @@ export interface LoadedEmbeddings {
   readonly dimensions: Readonly<Record<string, number>>;
 }
 
+/** Options of openEmbeddingStore: the model identities the store must match, and whether to start it afresh. */
 export interface OpenStoreOptions {
   /** The models this run uses, by key ('clip', 'dino'). A store made with other models is refused. */
   readonly models: Readonly<Record<string, ModelIdentity>>;
@@ -280,9 +281,4 @@ async function readShardArray(dir: string, record: ShardRecord, key: string, dim
     throw new FileFormatError(`embedding store ${dir}: ${path} holds [${npy.dims.join(', ')}] ${npy.dtype}, expected float32 [${record.images.length}, ${dimension}]`);
   }
   return npy.data;
-}
-
-/** Lists leftover files of a store folder (used by tests and cleanup). */
-export async function listShardFiles(dir: string): Promise<string[]> {
-  return (await readdir(join(dir, 'shards'))).sort();
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@mmvp/core';
 import { sampleRows, TopKCollector, type TopK } from './top-k';
 
+/** Options of a nearest-neighbour search: which rows to query and whether a row may find itself. */
 export interface SearchOptions {
   /** Rows to search for (default: every row). */
   readonly queryRows?: Int32Array;

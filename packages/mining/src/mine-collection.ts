@@ -25,6 +25,7 @@ export interface MineCollectionOptions extends Omit<EmbedCollectionOptions, 'sto
   readonly usearch?: UsearchOptions;
 }
 
+/** The mined CLIP-blind pairs with what the embed and search steps did. */
 export interface MineCollectionResult {
   readonly embed: EmbedSummary;
   /** Distinct images searched (after collapsing identical content). */

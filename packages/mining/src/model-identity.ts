@@ -26,6 +26,7 @@ export const modelIdentitySchema = z
     preprocessing: z.record(z.string(), z.unknown()),
   })
   .strict();
+/** What identifies a model in an embedding store: folder, ONNX file and its SHA-256, embedding, dimension, preprocessing. */
 export type ModelIdentity = z.infer<typeof modelIdentitySchema>;
 
 /** Hashes the ONNX file and fills in a ModelIdentity. */
@@ -70,7 +71,7 @@ export function formatIdentity(identity: ModelIdentity): string {
 }
 
 /** JSON with sorted keys, so key order never makes two equal settings look different. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

@@ -7,6 +7,7 @@ export interface DecodedImage {
 
 /** Turns a decoded image into one model's pixel_values [3, H, W]. Runs inside the decode workers. */
 export interface PixelProcessor {
+  /** pixel_values [3, H, W] of one decoded image. */
   process(image: DecodedImage): Float32Array;
 }
 

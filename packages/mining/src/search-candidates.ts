@@ -3,10 +3,12 @@ import { exactTopK } from './exact-search';
 import { recallAtK, sampleRows, type TopK } from './top-k';
 import { buildUsearchIndex, type UsearchOptions } from './usearch-search';
 
+/** Both search kinds (`exact` brute force, `usearch` HNSW), for validation and error messages. */
 export const searchIndexKinds = ['exact', 'usearch'] as const;
 /** `exact`: blocked brute force (the reference). `usearch`: HNSW, approximate, for large collections. */
 export type SearchIndexKind = (typeof searchIndexKinds)[number];
 
+/** Candidate neighbours per image and how they were found. */
 export interface CandidateSearch {
   readonly topK: TopK;
   readonly index: SearchIndexKind;

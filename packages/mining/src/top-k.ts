@@ -61,6 +61,7 @@ export class TopKCollector {
     return this.scores[q * this.k + this.k - 1]!;
   }
 
+  /** Offers candidate `index` with `score` for query row `q`; kept when among its best k. */
   offer(q: number, index: number, score: number): void {
     const base = q * this.k;
     let position = this.k - 1;
@@ -74,6 +75,7 @@ export class TopKCollector {
     this.indices[base + position] = index;
   }
 
+  /** The best k per query, best first. */
   result(queryRows: Int32Array): TopK {
     for (let i = 0; i < this.scores.length; i++) if (this.indices[i] === -1) this.scores[i] = Number.NaN;
     return { k: this.k, queries: this.queries, queryRows, indices: this.indices, scores: this.scores };

@@ -2,6 +2,7 @@ import { BatchMatches, exactSearch, Index, MetricKind, ScalarKind } from 'usearc
 import { checkMatrix, type SearchOptions } from './exact-search';
 import { rowDot, sampleRows, TopKCollector, type TopK } from './top-k';
 
+/** Options of the usearch (HNSW) index, on top of the search options. */
 export interface UsearchOptions extends SearchOptions {
   /** HNSW graph degree (usearch default 16). */
   readonly connectivity?: number;
@@ -15,6 +16,7 @@ export interface UsearchOptions extends SearchOptions {
 
 /** An approximate (HNSW) index over unit-length rows, built once and searched many times. */
 export interface ApproximateIndex {
+  /** The approximate k nearest rows of each query row. */
   search(queryRows: Int32Array, k: number, excludeSelf?: boolean): TopK;
 }
 

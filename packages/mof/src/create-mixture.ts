@@ -16,6 +16,7 @@ export interface MixtureAdapters {
   readonly additive?: Adapter;
 }
 
+/** Options of createMixture: the strategy, its adapters and its parameters. */
 export interface MixtureOptions {
   readonly strategy: MixtureStrategyName;
   readonly adapters: MixtureAdapters;
@@ -38,6 +39,7 @@ export interface Mixture {
   readonly encoders: readonly ('clip' | 'dino')[];
   /** Visual tokens per image: N for clip/dino/additive, 2N for interleaved. */
   tokenCount(patchTokens: number): number;
+  /** Mixes the adapted CLIP and DINOv2 tokens into the visual tokens [B, T, H]. */
   mix(features: MixtureFeatures): Promise<Tensor>;
   /**
    * A-MoF at several ratios from the same encoder features (encode once, mix many), with the
@@ -101,7 +103,7 @@ export function createMixture(options: MixtureOptions): Mixture {
       if (t!.dims.length !== 3) throw new ShapeMismatchError(`${name} features must be [B, N, D], got ${formatShape(t!.dims)}`);
     }
     if (wanted.length === 1) return { [wanted[0]!]: features[wanted[0]!] };
-    let clip = features.clip!;
+    const clip = features.clip!;
     let dino = features.dino!;
     if (clip.dims[0] !== dino.dims[0]) {
       throw new ShapeMismatchError(`CLIP features ${formatShape(clip.dims)} and DINOv2 features ${formatShape(dino.dims)} have different batch sizes`);

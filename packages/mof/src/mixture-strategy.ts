@@ -6,6 +6,7 @@ import type { Tensor } from '@mmvp/core';
  * then tokens c0, d0, c1, d1, ...).
  */
 export type MixtureStrategyName = 'clip' | 'dino' | 'additive' | 'interleaved';
+/** Every mixture strategy name, for validation and error messages. */
 export const mixtureStrategyNames: readonly MixtureStrategyName[] = ['clip', 'dino', 'additive', 'interleaved'];
 
 /** Encoder features, patch tokens only: [B, N, D]. Grids default to square. */

@@ -30,6 +30,7 @@ export type AttributeValue =
   | { readonly ints: readonly number[] }
   | { readonly tensor: InitializerSpec };
 
+/** One node of a model built with buildModel. */
 export interface NodeSpec {
   readonly opType: string;
   readonly inputs: readonly string[];
@@ -48,6 +49,7 @@ export interface InitializerSpec {
   readonly type?: ElementType;
 }
 
+/** A small ONNX model to build: inputs, outputs, nodes, initializers and opset. */
 export interface ModelSpec {
   readonly inputs: readonly ValueSpec[];
   readonly outputs: readonly ValueSpec[];

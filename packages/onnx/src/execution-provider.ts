@@ -4,6 +4,7 @@ import { InvalidArgumentError, ModelLoadError, listChoices } from '@mmvp/core';
 /** Where ONNX Runtime runs the graph. */
 export type ExecutionProvider = 'cpu' | 'webgpu' | 'cuda';
 
+/** Every execution provider name, for validation and error messages (not all are in the npm build). */
 export const executionProviders: readonly [ExecutionProvider, ...ExecutionProvider[]] = ['cpu', 'webgpu', 'cuda'];
 
 /** The providers this onnxruntime-node build reports, with whether their libraries ship in the package. */
@@ -23,7 +24,7 @@ export function checkExecutionProvider(name: string): ExecutionProvider {
   const supported = listExecutionProviders();
   const entry = supported.find((backend) => backend.name === name);
   const usable = supported.filter((backend) => backend.bundled).map((backend) => backend.name);
-  if (!entry || !entry.bundled) {
+  if (!entry?.bundled) {
     throw new ModelLoadError(
       `execution provider '${name}' is not available in this onnxruntime-node ${ort.env.versions.node ?? ''} build; ` +
         `it supports ${listChoices(usable)}` +

@@ -30,6 +30,7 @@ export interface GraphNaming {
   readonly lastHiddenStateOutput: string;
 }
 
+/** Node naming of Hugging Face CLIP vision exports (`/vision_model/encoder/layers.{k}/...`). */
 export const clipVisionNaming: GraphNaming = {
   family: 'CLIP vision',
   layerScope: (k) => `/vision_model/encoder/layers.${k}/`,
@@ -38,6 +39,7 @@ export const clipVisionNaming: GraphNaming = {
   lastHiddenStateOutput: 'last_hidden_state',
 };
 
+/** Node naming of Hugging Face DINOv2 exports (`/encoder/layer.{k}/...`). */
 export const dinov2Naming: GraphNaming = {
   family: 'DINOv2',
   layerScope: (k) => `/encoder/layer.${k}/`,
@@ -46,6 +48,7 @@ export const dinov2Naming: GraphNaming = {
   lastHiddenStateOutput: 'last_hidden_state',
 };
 
+/** Options of resolveTap: the graph naming, layer count and cache folder. */
 export interface TapOptions {
   readonly naming: GraphNaming;
   /** Encoder depth L from config.json (num_hidden_layers); the graph must agree. */
@@ -54,6 +57,7 @@ export interface TapOptions {
   readonly cacheDir?: string;
 }
 
+/** The ONNX file and output name that a feature tap reads. */
 export interface ResolvedTap {
   /** ONNX file to load: the source itself, or the cached rewritten copy. */
   readonly modelPath: string;
@@ -171,7 +175,7 @@ export function findHiddenState(graph: GraphProto, naming: GraphNaming, index: n
   }
   const tensor = unwrapActivation(flow, input.tensor);
   const made = producer(tensor);
-  if (!made || made.op_type !== 'Add' || !(made.name ?? '').startsWith(naming.layerScope(numLayers - 1))) {
+  if (made?.op_type !== 'Add' || !(made.name ?? '').startsWith(naming.layerScope(numLayers - 1))) {
     throw new ModelLoadError(
       `${sourceName}: the input of '${scope}' (${tensor}) is not the residual Add of the last layer '${naming.layerScope(numLayers - 1)}'; it is written by ${made ? `${made.op_type} '${made.name ?? ''}'` : 'no node'}`,
     );
@@ -309,7 +313,7 @@ export async function resolveTap(modelPath: string, tap: GraphTap, options: TapO
  * subgraphs may read outer tensors implicitly) keep every node and get the tap appended as an extra
  * output instead (source bytes + encodeGraphOutputsAppendix, no re-encoding).
  */
-export function tappedBytes(model: ModelProto, sourceBytes: Uint8Array, output: ValueInfoProto): Uint8Array {
+function tappedBytes(model: ModelProto, sourceBytes: Uint8Array, output: ValueInfoProto): Uint8Array {
   const graph = model.graph!;
   const nodes = graph.node ?? [];
   const hasSubgraphs = nodes.some((n) => (n.attribute ?? []).some((a) => a.g !== undefined && a.g !== null) || ['If', 'Loop', 'Scan'].includes(n.op_type ?? ''));

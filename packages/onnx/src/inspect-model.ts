@@ -36,6 +36,7 @@ export interface TapCacheEntry {
   readonly current: boolean;
 }
 
+/** One ONNX file of a model folder: its graph, weight dtype and size. */
 export interface InspectedOnnxFile {
   readonly file: string;
   readonly path: string;
@@ -61,6 +62,7 @@ export interface InspectedOnnxFile {
   readonly note: string | null;
 }
 
+/** What inspectModelFolder found: the model family, its config's sizes, ONNX files and the taps it offers. */
 export interface ModelFolderReport {
   readonly dir: string;
   /** 'CLIP', 'DINOv2', or the config's model_type when we have no encoder for it. */

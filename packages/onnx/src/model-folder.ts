@@ -6,6 +6,7 @@ import { FileFormatError, InvalidArgumentError, ModelLoadError, listChoices } fr
 /** Weight variants of an export, named by file suffix as in Hugging Face ONNX repos (`vision_model_fp16.onnx`). */
 export type ModelDtype = 'fp32' | 'fp16' | 'quantized' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
 
+/** The ONNX file-name suffix of each weight dtype (`fp32` has none). */
 export const dtypeSuffixes: Readonly<Record<ModelDtype, string>> = {
   fp32: '',
   fp16: '_fp16',

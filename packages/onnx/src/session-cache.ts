@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { FileFormatError, InvalidArgumentError, ModelLoadError, listChoices } from '@mmvp/core';
 import { checkExecutionProvider, type ExecutionProvider } from './execution-provider';
 
+/** Options of a cached onnxruntime session: execution provider and thread counts. */
 export interface SessionOptions {
   /** 'cpu' (default), 'webgpu', or 'cuda' where this onnxruntime-node build has it. */
   readonly executionProvider?: ExecutionProvider;

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpyFloat32 } from '@mmvp/core';
-import { clipVisionNaming, dinov2Naming, normalizeLayerIndex, resolveTap, type GraphNaming, type GraphTap } from './graph-tap';
+import { clipVisionNaming, dinov2Naming, normalizeLayerIndex, resolveTap, type GraphNaming } from './graph-tap';
 import { getSession, releaseSessions } from './session-cache';
 import { ortToTensor, tensorToOrt } from './tensor-conversion';
 import { hiddenState, maxAbsDiff } from './__fixtures__/compare-hidden-states';

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, concatBatch, listChoices, sliceBatch, tensor, type Tensor, type TokenSelection } from '@mmvp/core';
 
+/** Every token selection, for validation and error messages. */
 export const tokenSelections: readonly TokenSelection[] = ['patch', 'cls', 'all'];
 
 /**

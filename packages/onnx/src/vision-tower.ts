@@ -5,6 +5,7 @@ import { checkSessionNames, getSession, type SessionOptions } from './session-ca
 import { ortToTensor, tensorToOrt } from './tensor-conversion';
 import { runInBatches, selectTokens } from './token-selection';
 
+/** Options of a vision tower: ONNX file, graph naming, layer count, outputs and prefix tokens. */
 export interface VisionTowerOptions {
   /** The ViT's ONNX export (input `pixel_values`). */
   readonly onnxPath: string;

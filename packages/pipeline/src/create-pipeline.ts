@@ -30,12 +30,14 @@ export interface AskRequest {
   readonly stop?: readonly string[];
 }
 
+/** Streaming and cancellation of ask and askMany. */
 export interface AskOptions {
   /** Streamed text; `request` is the index in the list given to askMany (0 for ask). */
   readonly onToken?: (event: { request: number; tokenId: number; text: string }) => void;
   readonly signal?: AbortSignal;
 }
 
+/** One answer with the prompt it was given and how generation ended. */
 export interface Answer {
   /** The generated answer. */
   readonly text: string;
@@ -66,15 +68,33 @@ export interface Pipeline {
   describe(overrides?: Pick<AskRequest, 'prompt' | 'temperature' | 'topP' | 'seed' | 'maxNewTokens'>): string[];
   /** Visual tokens [T, H] of one image (cached). */
   visualTokens(image: ImageSource, options?: { signal?: AbortSignal }): Promise<Tensor>;
+  /** Answers one question about one image. */
   ask(request: AskRequest, options?: AskOptions): Promise<Answer>;
   /** Several questions at once: images encoded once each, prompts decoded as left-padded batches of `batchSize` (default 8). */
   askMany(requests: readonly AskRequest[], options?: AskOptions & { batchSize?: number }): Promise<Answer[]>;
+  /** Releases every ONNX session the pipeline opened. */
   dispose(): Promise<void>;
 }
 
 /** How many images' visual tokens the pipeline keeps (least recently used go first). */
 const IMAGE_CACHE_SIZE = 64;
 
+/**
+ * Builds the whole pipeline of a config: encoders, adapters, mixture strategy and decoder; ask it questions about images.
+ *
+ * @example
+ * ```ts
+ * import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
+ *
+ * const pipeline = await createPipeline(await loadPipelineConfig('configs/pipelines/tiny-amof-0.75.json'));
+ * try {
+ *   const answer = await pipeline.ask({ image: 'dog.jpg', question: 'Is the dog facing left?', options: '(a) Yes (b) No' });
+ *   console.log(answer.text);
+ * } finally {
+ *   await pipeline.dispose();
+ * }
+ * ```
+ */
 export async function createPipeline(config: PipelineConfig, options: { imageCacheSize?: number } = {}): Promise<Pipeline> {
   const source = config.configPath ?? 'pipeline config';
   const decoderConfig = config.decoder;

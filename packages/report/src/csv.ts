@@ -46,7 +46,7 @@ export function parseCsv(text: string): string[][] {
 }
 
 /** Quotes a CSV field when it holds a comma, quote or line break. */
-export function formatCsvField(value: string | number): string {
+function formatCsvField(value: string | number): string {
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

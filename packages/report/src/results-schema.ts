@@ -46,6 +46,7 @@ const interval = z.tuple([percent, percent]).refine(([low, high]) => low <= high
 /** A paired difference's interval in points (may be negative). */
 const differenceInterval = z.tuple([z.number().finite().min(-100).max(100), z.number().finite().min(-100).max(100)]);
 
+/** run.json: what a run resolved (packages, models, strategy, seeds) and when it ran. */
 export const runInfoSchema = z
   .object({
     format: z.literal(resultsFormat),
@@ -70,7 +71,9 @@ export const runInfoSchema = z
     notes: z.array(z.string()).default([]),
   })
   .strict();
+/** run.json as read (defaults filled in). */
 export type RunInfo = z.output<typeof runInfoSchema>;
+/** run.json as written by a workflow (before defaults). */
 export type RunInfoInput = z.input<typeof runInfoSchema>;
 
 /** Checks that every model scores exactly the listed patterns. */
@@ -90,6 +93,7 @@ function patternsMatch(value: { patterns: string[]; models: { name: string; perP
   });
 }
 
+/** vlm-scores.json: MMVP-VLM scores per model and pattern. */
 export const vlmScoresSchema = z
   .object({
     patterns: z.array(z.string()).min(1),
@@ -112,10 +116,13 @@ export const vlmScoresSchema = z
   })
   .strict()
   .superRefine(patternsMatch);
+/** vlm-scores.json as read. */
 export type VlmScores = z.output<typeof vlmScoresSchema>;
 
+/** A mixture strategy name as written in results files. */
 export const mixtureStrategySchema = z.enum(['clip', 'dino', 'additive', 'interleaved']);
 
+/** mllm-scores.json: MMVP pair accuracy per model and pattern, with 95% intervals. */
 export const mllmScoresSchema = z
   .object({
     patterns: z.array(z.string()).min(1),
@@ -177,8 +184,10 @@ export const mllmScoresSchema = z
   })
   .strict()
   .superRefine(patternsMatch);
+/** mllm-scores.json as read. */
 export type MllmScores = z.output<typeof mllmScoresSchema>;
 
+/** One point of the ratio sweep: the ratio and its scores with intervals. */
 export const sweepPointSchema = z
   .object({
     model: z.string(),
@@ -191,8 +200,10 @@ export const sweepPointSchema = z
     instructionFollowingCi95: interval.nullable().optional(),
   })
   .strict();
+/** One point of the ratio sweep, as read. */
 export type SweepPoint = z.output<typeof sweepPointSchema>;
 
+/** sweep.json: the A-MoF ratio sweep, one point per DINOv2 ratio. */
 export const sweepSchema = z
   .object({
     pipeline: z.string().optional(),
@@ -220,8 +231,10 @@ export const sweepSchema = z
       .default([]),
   })
   .strict();
+/** sweep.json as read. */
 export type Sweep = z.output<typeof sweepSchema>;
 
+/** One CLIP-blind pair: both images and their CLIP and DINOv2 cosines. */
 export const blindPairSchema = z
   .object({
     imageA: z.string().min(1),
@@ -231,10 +244,12 @@ export const blindPairSchema = z
     pattern: z.string().optional(),
   })
   .strict();
+/** One CLIP-blind pair, as read. */
 export type BlindPair = z.output<typeof blindPairSchema>;
 /** Column order of blind-pairs.csv. */
 export const blindPairColumns = ['image_a', 'image_b', 'clip_similarity', 'dino_similarity', 'pattern'] as const;
 
+/** One answers.jsonl line (the original MMVP script's fields plus ours). */
 export const answerRecordSchema = z
   .object({
     model: z.string(),
@@ -251,6 +266,7 @@ export const answerRecordSchema = z
     image: z.string().optional(),
   })
   .strict();
+/** One answers.jsonl line, as read. */
 export type AnswerRecord = z.output<typeof answerRecordSchema>;
 
 /** Everything found in a results folder; absent files are undefined. */

@@ -50,7 +50,7 @@ export function vlmScoresFromEvalVlm(json: unknown, source: string): VlmScores {
 }
 
 const fraction = z.number().min(0).max(1);
-export const popeScoresSchema = z
+const popeScoresSchema = z
   .object({
     benchmark: z.literal('POPE'),
     splits: z

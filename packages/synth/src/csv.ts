@@ -1,5 +1,5 @@
 /** One CSV field: quoted only when it has a comma, quote or line break (as the real files do). */
-export function csvField(value: string | number): string {
+function csvField(value: string | number): string {
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

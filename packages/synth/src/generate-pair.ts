@@ -35,7 +35,9 @@ export interface GeneratedPair extends PairSpec {
   readonly images: readonly [RgbPixels, RgbPixels];
 }
 
+/** Smallest image size (pixels per side) MMVP-Synth renders. */
 export const SUPPORTED_SIZES_MIN = 64;
+/** Largest image size (pixels per side) MMVP-Synth renders. */
 export const SUPPORTED_SIZES_MAX = 1024;
 
 /**

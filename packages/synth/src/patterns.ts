@@ -3,6 +3,7 @@ import { MMVP_PATTERNS, type MmvpPattern } from '@mmvp/core';
 /** The nine visual patterns in the benchmark's order (the one list in @mmvp/core). */
 export const PATTERNS = MMVP_PATTERNS;
 
+/** One of the nine MMVP visual patterns (the name MMVP-Synth generates for). */
 export type PatternName = MmvpPattern;
 
 /**

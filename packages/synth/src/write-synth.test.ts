@@ -67,7 +67,7 @@ describe('writeSynth eval split (PNG)', () => {
       expect(rows[i]![2]).toBe(rows[i + 1]![2]);
       expect(rows[i]![3]).not.toBe(rows[i + 1]![3]);
     }
-    const images = readdirSync(join(out, 'MMVP', 'MMVP Images')).sort((a, b) => parseInt(a) - parseInt(b));
+    const images = readdirSync(join(out, 'MMVP', 'MMVP Images')).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
     expect(images).toEqual(Array.from({ length: 2 * pairs }, (_, k) => `${k + 1}.png`));
     expect(summary).toMatchObject({ split: 'eval', pairs, images: 2 * pairs });
   });
@@ -242,7 +242,7 @@ describe('writeSynth eval split (JPEG, the default)', () => {
   });
 
   it('writes <k>.jpg in MMVP Images and MLLM_VLM Images/<Type>/, full-resolution chroma, recorded in synth.json', () => {
-    const images = readdirSync(join(out, 'MMVP', 'MMVP Images')).sort((a, b) => parseInt(a) - parseInt(b));
+    const images = readdirSync(join(out, 'MMVP', 'MMVP Images')).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
     expect(images).toEqual(Array.from({ length: 36 }, (_, k) => `${k + 1}.jpg`));
     for (const name of images) {
       const bytes = readFileSync(join(out, 'MMVP', 'MMVP Images', name));

@@ -10,12 +10,15 @@ import { encodePng } from './png';
 import { createRng } from './rng';
 import type { TrainRecord } from './train-record';
 
+/** MMVP-Synth split: 'eval' (the benchmark) or 'train' (disjoint seeds, for training the zoo). */
 export type SynthSplit = 'eval' | 'train';
+/** Both splits, for validation and error messages. */
 export const SYNTH_SPLITS: readonly SynthSplit[] = ['eval', 'train'];
 
 /** Bumped whenever the same seed would give different images or text. */
 export const SYNTH_GENERATOR_VERSION = 1;
 
+/** Options of writeSynth: output folder, seed, pairs per pattern, image size and split. */
 export interface WriteSynthOptions {
   /** Output folder (created if missing). */
   readonly out: string;
@@ -50,6 +53,7 @@ export interface WriteSynthOptions {
 
 /** Image file formats synth writes. */
 export const SYNTH_IMAGE_FORMATS = ['jpeg', 'png'] as const;
+/** Image file format of MMVP-Synth images. */
 export type SynthImageFormat = (typeof SYNTH_IMAGE_FORMATS)[number];
 
 /** The folder of MMVP-VLM images, named as the original `evaluate_vlm.py` opens it (its README says `MMVP_VLM_Images`). */
@@ -60,6 +64,7 @@ export function pairsPerPatternOf(pairs: number): number[] {
   return PATTERNS.map((_, index) => Math.floor(pairs / PATTERNS.length) + (index < pairs % PATTERNS.length ? 1 : 0));
 }
 
+/** What writeSynth wrote: split, seed, size, pair and image counts, and the files. */
 export interface SynthSummary {
   readonly split: SynthSplit;
   readonly seed: number;

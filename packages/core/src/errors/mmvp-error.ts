@@ -15,9 +15,11 @@ export class MmvpError extends Error {
     this.name = name;
   }
 
+  /** True when `error` is this error class (or any MmvpError, on the base class), also across copies of the package. */
   static isInstance(error: unknown): error is MmvpError {
     const marked = error != null && typeof error === 'object' && (error as Record<symbol, unknown>)[symbol] === true;
     if (!marked) return false;
+    // biome-ignore lint/complexity/noThisInStatic: subclasses inherit isInstance, and `this` is the subclass they call it on
     return this.errorName === 'MmvpError' || (error as Error).name === this.errorName;
   }
 }

@@ -8,5 +8,6 @@ export interface ComponentModule<Kind extends string, Instance> {
   readonly specificationVersion: 'v1';
   readonly kind: Kind;
   readonly optionsSchema: z.ZodTypeAny;
+  /** Creates the component from its (validated) options. */
   create(options: unknown): Promise<Instance>;
 }

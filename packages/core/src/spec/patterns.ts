@@ -15,4 +15,5 @@ export const MMVP_PATTERNS = [
   'Viewpoint and Perspective',
 ] as const;
 
+/** One of the nine MMVP visual patterns. */
 export type MmvpPattern = (typeof MMVP_PATTERNS)[number];

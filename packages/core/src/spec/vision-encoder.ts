@@ -15,6 +15,7 @@ export type FeatureTap = { readonly kind: 'layer'; readonly layer: number } | { 
 /** Which tokens to keep: patch tokens only (CLS and registers dropped), only CLS, or all. */
 export type TokenSelection = 'patch' | 'cls' | 'all';
 
+/** Which tensor to read from the vision tower and which of its tokens to keep. */
 export interface EncodeOptions {
   readonly tap: FeatureTap;
   readonly tokens: TokenSelection;
@@ -43,6 +44,7 @@ export interface VisionEncoderV1 {
   encodePixels(pixelValues: Tensor, options: EncodeOptions): Promise<Tensor>;
   /** Pooled, projected image embeddings for similarity [B, E]. */
   embedPixels(pixelValues: Tensor, options?: { signal?: AbortSignal }): Promise<Tensor>;
+  /** Releases the encoder's ONNX sessions. */
   dispose(): Promise<void>;
 }
 

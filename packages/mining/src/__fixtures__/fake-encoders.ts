@@ -5,7 +5,7 @@ import type { MiningModel } from '../embed-collection';
 import type { ModelIdentity } from '../model-identity';
 import type { PixelProcessorSpec } from '../pixel-processor';
 
-export const fakeSize = 8;
+const fakeSize = 8;
 export const fakeProcessor: PixelProcessorSpec = { kind: 'module', module: fileURLToPath(new URL('./fake-processor.mjs', import.meta.url)), options: { size: fakeSize } };
 
 /**
@@ -72,7 +72,7 @@ export function fakeEncoder(kind: 'colour' | 'layout'): VisionEncoderV1 & { embe
   return encoder;
 }
 
-export function fakeIdentity(kind: 'colour' | 'layout', variant = 0): ModelIdentity {
+function fakeIdentity(kind: 'colour' | 'layout', variant = 0): ModelIdentity {
   return {
     name: `fake-${kind}`,
     folder: `/fake/${kind}`,

@@ -25,10 +25,12 @@ export const TensorDataType = {
 /** protobufjs returns int64 fields as `Long` objects (or plain numbers when they fit). */
 export type Int64 = number | { toNumber(): number };
 
-export interface Dimension { dim_value?: Int64; dim_param?: string }
-export interface TypeProto { tensor_type?: { elem_type?: number; shape?: { dim?: Dimension[] } } }
+interface Dimension { dim_value?: Int64; dim_param?: string }
+interface TypeProto { tensor_type?: { elem_type?: number; shape?: { dim?: Dimension[] } } }
+/** ONNX ValueInfoProto (a graph input, output or intermediate value). */
 export interface ValueInfoProto { name?: string; type?: TypeProto; doc_string?: string }
-export interface StringStringEntryProto { key?: string; value?: string }
+interface StringStringEntryProto { key?: string; value?: string }
+/** ONNX TensorProto (initializers and constant tensors). */
 export interface TensorProto {
   dims?: Int64[];
   data_type?: number;
@@ -40,6 +42,7 @@ export interface TensorProto {
   data_location?: number;
   external_data?: StringStringEntryProto[];
 }
+/** ONNX AttributeProto (a node attribute). */
 export interface AttributeProto {
   name?: string;
   type?: number;
@@ -52,6 +55,7 @@ export interface AttributeProto {
   ints?: Int64[];
   strings?: Uint8Array[];
 }
+/** ONNX NodeProto. */
 export interface NodeProto {
   input?: string[];
   output?: string[];
@@ -60,6 +64,7 @@ export interface NodeProto {
   domain?: string;
   attribute?: AttributeProto[];
 }
+/** ONNX GraphProto (the fields this package reads and writes). */
 export interface GraphProto {
   node?: NodeProto[];
   name?: string;
@@ -68,7 +73,8 @@ export interface GraphProto {
   output?: ValueInfoProto[];
   value_info?: ValueInfoProto[];
 }
-export interface OperatorSetIdProto { domain?: string; version?: Int64 }
+interface OperatorSetIdProto { domain?: string; version?: Int64 }
+/** ONNX ModelProto (the fields this package reads and writes). */
 export interface ModelProto {
   ir_version?: Int64;
   opset_import?: OperatorSetIdProto[];
@@ -78,6 +84,7 @@ export interface ModelProto {
   metadata_props?: StringStringEntryProto[];
 }
 
+/** A protobuf int64 (number or Long) as a number; 0 when absent. */
 export function int64ToNumber(value: Int64 | undefined): number {
   if (value === undefined) return 0;
   return typeof value === 'number' ? value : value.toNumber();

@@ -58,6 +58,7 @@ export const adapterConfigSchema = z
   })
   .strict();
 
+/** The mixture strategy of a pipeline config (`additive` takes `dinoRatio`). */
 export const strategyConfigSchema = z
   .object({
     name: z.enum(['clip', 'dino', 'additive', 'interleaved']),
@@ -100,6 +101,7 @@ export const decoderConfigSchema = z
   })
   .strict();
 
+/** The kernel backends of a pipeline config, tried in order (`js`, `gpujs`, `ort`). */
 export const kernelsConfigSchema = z
   .object({
     /** Kernel backends to try in order, e.g. ['ort', 'js'] (a single name is accepted too); default: wasm, then js. */
@@ -165,10 +167,15 @@ export const pipelineConfigSchema = z
     }
   });
 
+/** A pipeline config as written in JSON (before defaults are filled in). */
 export type PipelineConfigInput = z.input<typeof pipelineConfigSchema>;
 /** A validated pipeline config with paths resolved to absolute paths (see loadPipelineConfig). */
 export type PipelineConfig = z.output<typeof pipelineConfigSchema> & { readonly configPath?: string };
+/** One encoder entry of a pipeline config: package, model folder, tap and options. */
 export type EncoderConfig = z.output<typeof encoderConfigSchema>;
+/** One adapter entry of a pipeline config: type, weights file and prefix. */
 export type AdapterConfig = z.output<typeof adapterConfigSchema>;
+/** The mixture strategy entry of a pipeline config. */
 export type StrategyConfig = z.output<typeof strategyConfigSchema>;
+/** The decoder entry of a pipeline config: model folder, template and generation settings. */
 export type DecoderConfig = z.output<typeof decoderConfigSchema>;

@@ -20,6 +20,7 @@ export interface VisualTokenizer {
   encode(images: readonly ImageSource[], options?: { signal?: AbortSignal }): Promise<MixtureFeatures>;
   /** Visual tokens [B, T, H] that replace the `<image>` placeholder, one row block per image. */
   visualTokens(images: readonly ImageSource[], options?: { signal?: AbortSignal }): Promise<Tensor>;
+  /** Releases the encoders' and adapters' sessions. */
   dispose(): Promise<void>;
 }
 
@@ -48,6 +49,7 @@ async function packageVersion(use: string): Promise<string> {
   }
 }
 
+/** Options of createVisualTokenizer: encoders already created, used instead of loading them from the config. */
 export interface CreateVisualTokenizerOptions {
   /**
    * Encoders already created for these roles (e.g. by another config with the same encoder models

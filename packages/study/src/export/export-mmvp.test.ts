@@ -109,7 +109,7 @@ describe('exportMmvp --to hf', () => {
       expect((await readFile(join(out, line.file_name))).equals(await readFile(source))).toBe(true);
     }
     expect(await readFile(join(out, 'mmvp_synth.yaml'), 'utf8')).toBe(lmmsEvalTaskYaml('mmvp_synth', out));
-    expect(lmmsEvalTaskYaml('t', '/d')).toMatch(/^dataset_path: imagefolder\ndataset_kwargs:\n  data_dir: "\/d"\ntask: "t"\ninclude: _default_template_yaml$/m);
+    expect(lmmsEvalTaskYaml('t', '/d')).toMatch(/^dataset_path: imagefolder\ndataset_kwargs:\n {2}data_dir: "\/d"\ntask: "t"\ninclude: _default_template_yaml$/m);
     expect(result.files[0]).toBe(join(out, 'metadata.jsonl'));
     await expect(exportMmvp({ data: synth, to: 'hf', out })).rejects.toThrow(/already exists; pass --force/);
     await exportMmvp({ data: synth, to: 'hf', out, force: true, name: 'mmvp_synth' });

@@ -20,7 +20,7 @@ export function pickBackground(rng: Rng): { background: Background; colors: read
 }
 
 /** A colour by name (for fixed-colour objects such as trees). */
-export function namedColor(name: string): NamedColor {
+function namedColor(name: string): NamedColor {
   const found = OBJECT_COLORS.find((c) => c.name === name);
   if (found) return found;
   if (name === 'grey') return { name, hex: '#8d8f91' };
@@ -147,7 +147,7 @@ const PREFIXES = ['', '', 'A picture of ', 'An illustration of ', 'Cartoon of ',
  * Alt-text style caption: "<main phrase>, <distractors> <background phrase>." The main phrase is the
  * generator's honest description; it rarely includes the changed detail.
  */
-export function caption(rng: Rng, mainPhrase: string, surroundings: Surroundings): string {
+function caption(rng: Rng, mainPhrase: string, surroundings: Surroundings): string {
   const mentioned = surroundings.phrases.filter(() => rng.chance(0.7));
   const things = [mainPhrase, ...mentioned];
   const list = things.length === 1 ? things[0]! : `${things.slice(0, -1).join(', ')} and ${things[things.length - 1]}`;
@@ -157,7 +157,7 @@ export function caption(rng: Rng, mainPhrase: string, surroundings: Surroundings
 }
 
 /** How often a caption states the changed detail (web alt-text rarely does). */
-export const CAPTION_DETAIL_RATE = 1 / 8;
+const CAPTION_DETAIL_RATE = 1 / 8;
 
 /**
  * The two captions of a pair: `plain` describes the image without the detail, `detailed(side)`

@@ -52,7 +52,7 @@ export function outlineColor(hex: string): string {
  * (dashed when `object.dashed`). This is where the Structural Characteristics pattern lives.
  */
 export function paintBody(frame: LocalFrame, path: Path2D, fill = frame.object.color.hex): void {
-  const { context, object, pixel } = frame;
+  const { context, object } = frame;
   context.fillStyle = fill;
   context.fill(path);
   if (object.striped) {
@@ -65,7 +65,7 @@ export function paintBody(frame: LocalFrame, path: Path2D, fill = frame.object.c
   strokeOutline(frame, path);
 }
 
-export function stripeColor(fill: string): string {
+function stripeColor(fill: string): string {
   return fill === '#f8f8f8' || fill === '#f2d60f' ? '#222222' : '#f8f8f8';
 }
 

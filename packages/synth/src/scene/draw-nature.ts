@@ -13,7 +13,7 @@ function applePoints(): number[] {
   const points: number[] = [];
   for (let i = 0; i < 48; i++) {
     const t = (i / 48) * Math.PI * 2;
-    const r = 0.78 - 0.12 * Math.pow(Math.max(0, -Math.sin(t)), 6) * 2;
+    const r = 0.78 - 0.12 * Math.max(0, -Math.sin(t)) ** 6 * 2;
     points.push(r * Math.cos(t), 0.12 + 0.8 * r * Math.sin(t));
   }
   return points;

@@ -27,6 +27,7 @@ export type ObjectKind =
   | 'bush'
   | 'rock';
 
+/** Which way an object faces. */
 export type Facing = 'left' | 'right' | 'up' | 'down';
 
 /**
@@ -56,6 +57,7 @@ export interface SceneObject {
   readonly accent?: string;
 }
 
+/** Everything a rendered image shows: background, objects and noise. */
 export interface Scene {
   readonly background: Background;
   /** Drawn in order (later objects occlude earlier ones). */
