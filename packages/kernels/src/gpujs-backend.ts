@@ -7,6 +7,7 @@ import type { KernelBackend } from './kernel-backend';
 /** gpu.js modes: `gpu` (auto: headlessgl/webgl2/webgl, else webasm, else cpu) or a forced one. */
 export type GpuJsMode = 'gpu' | 'cpu' | 'headlessgl' | 'webgl' | 'webgl2' | 'webasm' | 'webgpu';
 
+/** Options of the gpu.js backend: which gpu.js mode to ask for. */
 export interface GpuJsBackendOptions {
   /** Default 'gpu' (gpu.js picks the best backend that works here). */
   readonly mode?: GpuJsMode;

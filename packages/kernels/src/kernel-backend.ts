@@ -21,8 +21,11 @@ export interface KernelBackend {
   readonly name: string;
   /** Where the work actually runs, e.g. `gpu.js mode 'webasm'` or `onnxruntime-node EP 'cpu'`. */
   readonly description: string;
+  /** I-MoF: [B, N, H] x2 -> [B, 2N, H], token rows alternating a0, b0, a1, b1, ... */
   interleave(a: Tensor, b: Tensor, out?: Float32Array): Promise<Tensor>;
+  /** A-MoF: [B, N, D] x2 -> [B, N, D], `(1 - ratio) * a + ratio * b` in float32 arithmetic. */
   additiveMix(a: Tensor, b: Tensor, ratio: number, out?: Float32Array): Promise<Tensor>;
+  /** Frees what the backend holds (compiled kernels, ONNX sessions, wasm memory). */
   dispose(): Promise<void>;
 }
 
