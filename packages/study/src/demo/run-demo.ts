@@ -43,6 +43,15 @@ const mutableAll = (record: Record<string, readonly [number, number]>) => Object
  * tiny LLaVA configurations through the real pipeline (findings 2 and 3), every score with its 95%
  * bootstrap interval over pairs and the paired comparisons the findings state; writes the results
  * folder (and report.html) holding the folder's run lock.
+ *
+ * @example
+ * ```ts
+ * import { runDemo } from '@mmvp/study';
+ *
+ * const demo = await runDemo({ zoo: 'models/zoo', out: 'mmvp-demo', seed: 2024 });
+ * console.log(demo.findings.mixture.statement); // claims a difference only when its interval excludes 0
+ * console.log(demo.reportPath); // mmvp-demo/report.html
+ * ```
  */
 export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
   const options = parseDemoOptions(input);

@@ -79,6 +79,15 @@ const PROVENANCE_PACKAGES = ['@mmvp/study', '@mmvp/datasets', '@mmvp/metrics', '
  * pattern's pairs; average: stratified by pattern). A pair whose image is missing or cannot be decoded
  * is left out and listed in `skippedPairs` (strict: the run fails instead). With `out`, writes
  * vlm-scores.json, pairs.csv and vlm-scores.md there, holding the folder's lock.
+ *
+ * @example
+ * ```ts
+ * import { evaluateVlm } from '@mmvp/study';
+ *
+ * // a Hugging Face CLIP export folder and the MMVP-VLM folder (Questions.csv + MMVP_VLM_Images/)
+ * const result = await evaluateVlm({ model: 'models/clip-vit-large-patch14', data: 'data/MMVP_VLM', out: 'results/vlm' });
+ * console.log(result.markdown); // the paper's Table 1 row, each score with its 95% interval
+ * ```
  */
 export async function evaluateVlm(options: EvaluateVlmOptions): Promise<VlmEvaluationResult> {
   const settings = parseWithSchema(evaluateVlmOptionsSchema, options, 'evaluateVlm options');
