@@ -10,7 +10,7 @@ export interface TokenKernelsExports {
 let compiled: object | undefined;
 
 /** The compiled token-kernel module (compiled once per process, synchronously: it is ~1 KB). */
-export function tokenKernelsModule(): object {
+function tokenKernelsModule(): object {
   compiled ??= new webAssembly.Module(Buffer.from(tokenKernelsWasmBase64, 'base64'));
   return compiled;
 }
