@@ -169,20 +169,8 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
         produce: async (item, signal) => {
-          const question = item.text.includes(POPE_INSTRUCTION) ? item.text : `${item.text}\n${POPE_INSTRUCTION}`;
-          const answer = await answerer.ask({ image: item.imagePath, question, prompt: 'original' }, signal ? { signal } : {});
-          return {
-            question_id: /^\d+$/.test(item.questionId) ? Number(item.questionId) : item.questionId,
-            prompt: answer.prompt,
-            text: answer.text,
-            answer_id: createHash('sha256').update(`${identity.modelId}\n${keyOf(item)}\n${answer.text}`).digest('base64url').slice(0, 22),
-            model_id: identity.modelId,
-            metadata: {},
-            category: item.split,
-            label: item.label,
-            image: item.image,
-            run_identity: runIdentity,
-          };
+          const answer = await answerer.ask({ image: item.imagePath, question: popeQuestionText(item.text), prompt: 'original' }, signal ? { signal } : {});
+          return popeAnswerRecord({ item, answer, modelId: identity.modelId, runIdentity });
         },
       }));
     } finally {
@@ -214,6 +202,36 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     await writeAtomically(join(settings.out, 'pope-scores.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
     return { ...evaluation, asked };
   });
+}
+
+/** The question a POPE item is asked as: its text plus LLaVA's instruction (once). */
+export function popeQuestionText(text: string): string {
+  return text.includes(POPE_INSTRUCTION) ? text : `${text}\n${POPE_INSTRUCTION}`;
+}
+
+/**
+ * One pope-answers.jsonl record (LLaVA's answer fields plus ours): the one-process run and a queue
+ * worker both build it here, so a distributed run writes the same bytes.
+ */
+export function popeAnswerRecord(options: {
+  readonly item: { readonly split: string; readonly questionId: string; readonly label: string; readonly image: string };
+  readonly answer: { readonly text: string; readonly prompt: string };
+  readonly modelId: string;
+  readonly runIdentity: string;
+}): Record<string, unknown> {
+  const { item, answer } = options;
+  return {
+    question_id: /^\d+$/.test(item.questionId) ? Number(item.questionId) : item.questionId,
+    prompt: answer.prompt,
+    text: answer.text,
+    answer_id: createHash('sha256').update(`${options.modelId}\n${item.split}:${item.questionId}\n${answer.text}`).digest('base64url').slice(0, 22),
+    model_id: options.modelId,
+    metadata: {},
+    category: item.split,
+    label: item.label,
+    image: item.image,
+    run_identity: options.runIdentity,
+  };
 }
 
 /** Reads pope-answers.jsonl (a cut last line tolerated, any other bad line an error). */
