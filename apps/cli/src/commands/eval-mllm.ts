@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS } from '@mmvp/datasets';
-import { GRADERS, MLLM_SHARD_SIZE, PROMPT_STYLES, evaluateMllm, parseRedisUrl, summaryLines, type EvaluateMllmOptions } from '@mmvp/study';
+import { GRADERS, MLLM_SHARD_SIZE, queueSummaryLine, PROMPT_STYLES, evaluateMllm, parseRedisUrl, summaryLines, type EvaluateMllmOptions } from '@mmvp/study';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
 import { printProgress, withInterrupt } from '../shared/print-progress';
@@ -53,6 +53,7 @@ export function registerEvalMllm(program: Command): void {
       const result = await withInterrupt('interrupted; run again with --resume to continue', (signal) =>
         evaluateMllm({ ...options, signal, onProgress: progress.onProgress }).finally(() => progress.finish()),
       );
+      if (result.queue !== undefined) process.stderr.write(`${queueSummaryLine(result.queue)}\n`);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result.scores)}\n`);
         return;

@@ -75,6 +75,18 @@ export interface MllmEvaluation {
   /** Pairs left out: a missing or unreadable image. */
   readonly skippedPairs: readonly SkippedPair[];
   readonly files: readonly string[];
+  /** With `queue`: what the coordinator did (shards, how many were already committed, enqueued, adopted from Redis; the workers). */
+  readonly queue?: QueueRunSummary;
+}
+
+/** What a distributed run's coordinator did (the CLI prints it; --resume tests check it). */
+export interface QueueRunSummary {
+  readonly runId: string;
+  readonly shards: number;
+  readonly alreadyCommitted: number;
+  readonly enqueued: number;
+  readonly adopted: number;
+  readonly workers: readonly string[];
 }
 
 /** Why an image cannot be used (decodes it the way the pipeline will), or undefined. */
@@ -141,6 +153,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
     const identityLine = `run identity ${runIdentityHash(identity)}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`;
     let asked: number;
     let described: readonly string[];
+    let queueSummary: QueueRunSummary | undefined;
     if (settings.queue !== undefined) {
       // Distributed: workers answer, this process checks and commits (the only writer of the folder).
       const queue = settings.queue;
@@ -178,6 +191,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
         ...(onProgress === undefined ? {} : { onProgress }),
       });
       asked = run.asked;
+      queueSummary = { runId: run.runId, shards: run.shards, alreadyCommitted: run.alreadyCommitted, enqueued: run.enqueued, adopted: run.adopted, workers: run.workers };
       described = run.describe ?? (await describePipeline(config));
     } else {
       const pipeline = await createPipeline(config);
@@ -212,7 +226,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
     });
     await writeResultsFolder(settings.out, { scores, dataset, modelFiles, identity, strategy: config.strategy.name, pipeline: settings.pipeline, grader: settings.grader });
     const files = ['answers.jsonl', RUN_IDENTITY_FILE, 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json', 'mllm-scores.json'].map((name) => join(settings.out, name));
-    return { scores, identity, runIdentity: runIdentityHash(identity), promptStyle, asked, skippedPairs: dataset.skippedPairs, files };
+    return { scores, identity, runIdentity: runIdentityHash(identity), promptStyle, asked, skippedPairs: dataset.skippedPairs, files, ...(queueSummary === undefined ? {} : { queue: queueSummary }) };
   });
 }
 
