@@ -166,4 +166,28 @@ describe('mmvp eval-mllm --queue with mmvp worker processes on a real redis-serv
     }
     await expectSameAsOneProcess(out);
   }, 180_000);
+
+  it('SIGINT on a worker finishes the job in hand, then exits; SIGTERM puts it back in the queue at once for another worker', async () => {
+    const server = await redis();
+    const out = join(scratch, 'signals');
+    const run = coordinator(server.url, out);
+
+    const interrupted = worker(server.url);
+    const [, finishing] = await interrupted.waitFor(/: (\S+:eval-mllm:\d+): \d+ question\(s\)/);
+    interrupted.child.kill('SIGINT');
+    expect((await interrupted.exited).code).toBe(0);
+    expect(interrupted.stderr()).toMatch(new RegExp(`${finishing}: done[^]*stopped`));
+
+    const terminated = worker(server.url);
+    const [, returned] = await terminated.waitFor(/: (\S+:eval-mllm:\d+): \d+ question\(s\)/);
+    terminated.child.kill('SIGTERM');
+    expect((await terminated.exited).code).toBe(0);
+    expect(terminated.stderr()).toMatch(new RegExp(`${returned}: returned to the queue`));
+    expect(terminated.stderr()).not.toMatch(new RegExp(`${returned}: done`));
+
+    const last = worker(server.url);
+    expect((await run.exited).code, run.stderr()).toBe(0);
+    expect(last.stderr()).toMatch(new RegExp(`${returned}: done`));
+    await expectSameAsOneProcess(out);
+  }, 180_000);
 });
