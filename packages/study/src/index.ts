@@ -44,7 +44,7 @@ export type { ModelFile } from './mmvp/model-files';
 export { answerLog, appendMissingAnswers, checkAnswerLogStart, prepareAnswerLog, repairAnswerLogTail } from './mmvp/answer-log';
 export type { AnswerLog, ExistingAnswer } from './mmvp/answer-log';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
-export { evaluatePope, popeAnswerRecord, popeQuestionText, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS } from './mmvp/evaluate-pope';
+export { evaluatePope, POPE_SHARD_SIZE, popeAnswerRecord, popeQuestionText, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS } from './mmvp/evaluate-pope';
 export type { EvaluatePopeOptions, PopeEvaluation, PopeRunResult, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
 
 // A-MoF ratio sweep
