@@ -28,12 +28,17 @@ const startWorkerOptionsSchema = z
     maxStalledCount: z.number().int().nonnegative().default(3),
     /** How long a refused job waits before any worker may take it again. */
     refusalDelayMs: z.number().int().nonnegative().default(2000),
+    /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. Default: a warm pipeline. */
+    answerJob: z.function().optional(),
     onEvent: z.function().optional(),
   })
   .strict();
 
 /** Options of startWorker. */
-export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 'onEvent'> & { readonly onEvent?: (event: WorkerEvent) => void };
+export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 'onEvent' | 'answerJob'> & {
+  readonly onEvent?: (event: WorkerEvent) => void;
+  readonly answerJob?: (data: JobData, signal: AbortSignal | undefined) => Promise<string[]>;
+};
 
 /** What a worker reports (the `mmvp worker` command prints these). */
 export type WorkerEvent =
@@ -73,6 +78,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     onEvent?.({ kind: 'job-started', id, questions: data.questions.length });
     const began = Date.now();
     try {
+      if (options.answerJob !== undefined) {
+        const lines = await options.answerJob(data, signal);
+        return { lines, sha256: hashResultLines(lines), worker: name };
+      }
       const { lines, describe } = await pipelines.use(data.pipeline, async (pipeline, modelsRoot) => {
         const dataRoot = settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot);
         const answered = await answerJob(data, pipeline, dataRoot, signal);
