@@ -26,7 +26,7 @@ const startWorkerOptionsSchema = z
     stalledInterval: z.number().int().positive().default(30_000),
     /** Stalls a job may survive before it fails for good. */
     maxStalledCount: z.number().int().nonnegative().default(3),
-    /** How long a refused job waits before any worker may take it again. */
+    /** How long a worker that refused a job idles before taking another (doubling per refusal in a row, up to 30 s); the job itself is back in the queue within 250 ms. */
     refusalDelayMs: z.number().int().nonnegative().default(2000),
     /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. Default: a warm pipeline. */
     answerJob: z.function().optional(),
@@ -70,6 +70,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const name = processName();
   const pipelines = warmPipelines(settings.modelsRoot === undefined ? {} : { modelsRoot: settings.modelsRoot });
   let returning = false;
+  // A refusing worker idles (doubling up to 30 s) so that it does not keep snatching jobs from right workers.
+  let refusalPause = settings.refusalDelayMs;
+  const stopping = new AbortController();
 
   const process = async (job: Job<JobData, JobResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<JobResult> => {
     const data = job.data;
@@ -88,13 +91,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         return { lines: answered, describe: describeAsCoordinator(pipeline.describe(), modelsRoot, data.pipeline.modelsRoot) };
       });
       onEvent?.({ kind: 'job-done', id, questions: data.questions.length, ms: Date.now() - began });
+      refusalPause = settings.refusalDelayMs;
       return { lines, sha256: hashResultLines(lines), worker: name, describe } as JobResult;
     } catch (error) {
       if (error instanceof ModelIdentityMismatch) {
         // Never answer with other weights: tell the coordinator, put the job back for another worker.
         onEvent?.({ kind: 'job-refused', id, reason: error.message });
         await job.updateProgress({ refusedBy: name, reason: error.message }).catch(() => undefined);
-        await job.moveToDelayed(Date.now() + settings.refusalDelayMs, token);
+        await job.moveToDelayed(Date.now() + 250, token);
+        await pause(refusalPause, stopping.signal);
+        refusalPause = Math.min(30_000, Math.max(1, refusalPause) * 2);
         throw new DelayedError();
       }
       if (returning && signal?.aborted === true) {
@@ -120,6 +126,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   onEvent?.({ kind: 'ready', name, queue: settings.queueName });
   let closing: Promise<void> | undefined;
   const shutdown = async (force: boolean) => {
+    stopping.abort();
     if (force) {
       returning = true;
       worker.cancelAllJobs('returned to the queue (SIGTERM)');
@@ -128,4 +135,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     await closing;
   };
   return { name, close: () => shutdown(false), returnJobsAndClose: () => shutdown(true) };
+}
+
+/** Waits `ms`, or less when `signal` fires. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
 }
