@@ -77,6 +77,8 @@ describe('mmvp eval-mllm --queue with mmvp worker processes on a real redis-serv
     const done = workers.flatMap((started) => [...started.stderr().matchAll(/(\S+:eval-mllm:\d+): done/g)].map((match) => match[1]));
     expect(done.sort()).toEqual([...new Set(done)].sort());
     expect(done).toHaveLength(15);
+    // each worker loaded its pipeline once and kept it warm for every later job
+    for (const started of workers) for (const match of started.stderr().matchAll(/done in [\d.]+ s \((\d+) pipeline\(s\) loaded\)/g)) expect(match[1]).toBe('1');
   }, 180_000);
 
   it('a worker SIGKILLed mid-job: its job is re-run by another (stalled-job detection), no answer missing or doubled', async () => {

@@ -8,6 +8,7 @@ interface WorkerFlags {
   concurrency: string;
   modelsRoot?: string;
   dataRoot?: string;
+  maxModels: string;
   lockDuration?: string;
   stalledInterval?: string;
 }
@@ -27,6 +28,7 @@ export function registerWorker(program: Command): void {
     .option('--concurrency <n>', 'jobs at once in this process (each holds its own loaded pipeline)', '1')
     .option('--models-root <dir>', "this machine's copy of the coordinator's models folder (default: the coordinator's path, e.g. shared storage)")
     .option('--data-root <dir>', "this machine's copy of the coordinator's benchmark folder (default: the coordinator's path)")
+    .option('--max-models <n>', 'pipelines kept loaded between jobs (least recently used unloaded first)', '2')
     .option('--lock-duration <ms>', 'BullMQ job lock: a worker silent this long (killed, frozen) has its job re-run elsewhere', '30000')
     .option('--stalled-interval <ms>', 'how often this worker checks for jobs of dead workers', '30000')
     .action(async (flags: WorkerFlags) => {
@@ -36,6 +38,7 @@ export function registerWorker(program: Command): void {
         concurrency: positiveIntegerOption('--concurrency', flags.concurrency),
         ...(flags.modelsRoot === undefined ? {} : { modelsRoot: flags.modelsRoot }),
         ...(flags.dataRoot === undefined ? {} : { dataRoot: flags.dataRoot }),
+        maxModels: positiveIntegerOption('--max-models', flags.maxModels),
         lockDuration: positiveIntegerOption('--lock-duration', flags.lockDuration ?? '30000'),
         stalledInterval: positiveIntegerOption('--stalled-interval', flags.stalledInterval ?? '30000'),
         onEvent: (event) => process.stderr.write(`${describeEvent(event)}\n`),
@@ -61,7 +64,7 @@ function describeEvent(event: WorkerEvent): string {
     case 'job-started':
       return `mmvp worker: ${event.id}: ${event.questions} question(s)`;
     case 'job-done':
-      return `mmvp worker: ${event.id}: done in ${(event.ms / 1000).toFixed(2)} s`;
+      return `mmvp worker: ${event.id}: done in ${(event.ms / 1000).toFixed(2)} s (${event.pipelinesLoaded} pipeline(s) loaded)`;
     case 'job-refused':
       return `mmvp worker: refused ${event.id}: ${event.reason}`;
     case 'job-returned':

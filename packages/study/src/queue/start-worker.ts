@@ -18,6 +18,8 @@ const startWorkerOptionsSchema = z
     concurrency: z.number().int().positive().default(1),
     /** This machine's folder for the coordinator's models root (default: the same path). */
     modelsRoot: z.string().min(1).optional(),
+    /** Pipelines (model identities) kept loaded between jobs; the least recently used is unloaded first (GPU memory). */
+    maxModels: z.number().int().positive().default(2),
     /** This machine's folder for the coordinator's data folder (default: the same path). */
     dataRoot: z.string().min(1).optional(),
     /** BullMQ lock: a worker that stops renewing it for this long (killed, frozen) has its job re-run. */
@@ -44,7 +46,7 @@ export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 
 export type WorkerEvent =
   | { readonly kind: 'ready'; readonly name: string; readonly queue: string }
   | { readonly kind: 'job-started'; readonly id: string; readonly questions: number }
-  | { readonly kind: 'job-done'; readonly id: string; readonly questions: number; readonly ms: number }
+  | { readonly kind: 'job-done'; readonly id: string; readonly questions: number; readonly ms: number; readonly pipelinesLoaded: number }
   | { readonly kind: 'job-refused'; readonly id: string; readonly reason: string }
   | { readonly kind: 'job-returned'; readonly id: string }
   | { readonly kind: 'job-failed'; readonly id: string; readonly message: string };
@@ -68,7 +70,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const settings = parseWithSchema(startWorkerOptionsSchema, options, 'worker options');
   const onEvent = options.onEvent;
   const name = processName();
-  const pipelines = warmPipelines(settings.modelsRoot === undefined ? {} : { modelsRoot: settings.modelsRoot });
+  const pipelines = warmPipelines({ maxModels: settings.maxModels, ...(settings.modelsRoot === undefined ? {} : { modelsRoot: settings.modelsRoot }) });
   let returning = false;
   // A refusing worker idles (doubling up to 30 s) so that it does not keep snatching jobs from right workers.
   let refusalPause = settings.refusalDelayMs;
@@ -83,6 +85,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     try {
       if (options.answerJob !== undefined) {
         const lines = await options.answerJob(data, signal);
+        onEvent?.({ kind: 'job-done', id, questions: data.questions.length, ms: Date.now() - began, pipelinesLoaded: 0 });
         return { lines, sha256: hashResultLines(lines), worker: name };
       }
       const { lines, describe } = await pipelines.use(data.pipeline, async (pipeline, modelsRoot) => {
@@ -90,7 +93,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         const answered = await answerJob(data, pipeline, dataRoot, signal);
         return { lines: answered, describe: describeAsCoordinator(pipeline.describe(), modelsRoot, data.pipeline.modelsRoot) };
       });
-      onEvent?.({ kind: 'job-done', id, questions: data.questions.length, ms: Date.now() - began });
+      onEvent?.({ kind: 'job-done', id, questions: data.questions.length, ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
       refusalPause = settings.refusalDelayMs;
       return { lines, sha256: hashResultLines(lines), worker: name, describe } as JobResult;
     } catch (error) {

@@ -46,25 +46,39 @@ interface PoolEntry {
   readonly ready: Promise<{ config: PipelineConfig }>;
   readonly idle: Pipeline[];
   readonly all: Pipeline[];
+  /** Jobs using one of its pipelines now. */
+  inUse: number;
 }
 
 /**
  * Loaded pipelines kept warm across jobs, one pool per (config, model files) identity; a pipeline is
- * lent to one job at a time (concurrency N loads up to N copies). The model files are checked once
+ * lent to one job at a time (concurrency N loads up to N copies). At most `maxModels` identities stay
+ * loaded (default 2; the least recently used is unloaded first). The model files are checked once
  * per identity, before the first load; a mismatch is remembered and every job of that identity refused.
  */
-export function warmPipelines(options: { readonly modelsRoot?: string }) {
-  const pools = new Map<string, PoolEntry>();
+export function warmPipelines(options: { readonly modelsRoot?: string; readonly maxModels?: number }) {
+  const maxModels = options.maxModels ?? 2;
+  const pools = new Map<string, PoolEntry>(); // insertion order = recency of use
+  /** Unloads the least recently used models beyond `maxModels` (never one a job is using). */
+  const evict = async () => {
+    const loaded = [...pools.entries()].filter(([, entry]) => entry.all.length > 0);
+    for (const [key, entry] of loaded.slice(0, Math.max(0, loaded.length - maxModels))) {
+      if (entry.inUse > 0) continue;
+      pools.delete(key);
+      for (const pipeline of entry.all) await pipeline.dispose();
+    }
+  };
   const poolFor = (spec: JobPipeline): PoolEntry => {
     const key = createHash('sha256').update(JSON.stringify(spec.config)).update(spec.modelFilesSha256).digest('hex');
     let entry = pools.get(key);
     if (entry === undefined) {
       const root = options.modelsRoot === undefined ? spec.modelsRoot : resolve(options.modelsRoot);
       const config = rebasePaths(spec.config, spec.modelsRoot, root) as unknown as PipelineConfig;
-      entry = { ready: checkModelFiles(spec, config, root).then(() => ({ config })), idle: [], all: [] };
+      entry = { ready: checkModelFiles(spec, config, root).then(() => ({ config })), idle: [], all: [], inUse: 0 };
       entry.ready.catch(() => undefined);
-      pools.set(key, entry);
     }
+    pools.delete(key);
+    pools.set(key, entry);
     return entry;
   };
   return {
@@ -72,15 +86,21 @@ export function warmPipelines(options: { readonly modelsRoot?: string }) {
     async use<T>(spec: JobPipeline, work: (pipeline: Pipeline, modelsRoot: string) => Promise<T>): Promise<T> {
       const entry = poolFor(spec);
       const { config } = await entry.ready;
-      let pipeline = entry.idle.pop();
-      if (pipeline === undefined) {
-        pipeline = await createPipeline(config);
-        entry.all.push(pipeline);
-      }
+      entry.inUse++;
       try {
-        return await work(pipeline, options.modelsRoot === undefined ? spec.modelsRoot : resolve(options.modelsRoot));
+        let pipeline = entry.idle.pop();
+        if (pipeline === undefined) {
+          await evict(); // room for this model before it loads
+          pipeline = await createPipeline(config);
+          entry.all.push(pipeline);
+        }
+        try {
+          return await work(pipeline, options.modelsRoot === undefined ? spec.modelsRoot : resolve(options.modelsRoot));
+        } finally {
+          entry.idle.push(pipeline);
+        }
       } finally {
-        entry.idle.push(pipeline);
+        entry.inUse--;
       }
     },
     /** How many pipelines are loaded (all pools). */
