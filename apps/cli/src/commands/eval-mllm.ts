@@ -23,6 +23,7 @@ interface EvalMllmFlags {
   strict?: boolean;
   json?: boolean;
   queue?: string;
+  queueName: string;
   shardSize?: string;
 }
 
@@ -45,6 +46,7 @@ export function registerEvalMllm(program: Command): void {
     .option('--strict', 'fail on any problem in the benchmark folder (default: skip the pairs with a missing or unreadable image, and say so)')
     .option('--json', 'print scores.json on stdout')
     .option('--queue <url>', 'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing')
+    .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
     .option('--shard-size <n>', 'questions per job with --queue (whole pairs)', String(MLLM_SHARD_SIZE))
     .action(async (flags: EvalMllmFlags) => {
       const options = parseFlags(flags);
@@ -86,7 +88,7 @@ function parseFlags(flags: EvalMllmFlags): EvaluateMllmOptions {
     ...(flags.judgeModel === undefined ? {} : { judgeModel: flags.judgeModel }),
     judgeKeyEnv: flags.judgeKeyEnv,
     strict: flags.strict === true,
-    ...(flags.queue === undefined ? {} : { queue: { url: checkedQueueUrl(flags.queue), shardSize: positiveIntegerOption('--shard-size', flags.shardSize ?? String(MLLM_SHARD_SIZE)) } }),
+    ...(flags.queue === undefined ? {} : { queue: { url: checkedQueueUrl(flags.queue), queueName: flags.queueName, shardSize: positiveIntegerOption('--shard-size', flags.shardSize ?? String(MLLM_SHARD_SIZE)) } }),
     tool: `mmvp ${cliVersion}`,
   };
 }

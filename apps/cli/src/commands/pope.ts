@@ -15,6 +15,7 @@ interface PopeFlags {
   strict?: boolean;
   json?: boolean;
   queue?: string;
+  queueName: string;
   shardSize?: string;
 }
 
@@ -31,6 +32,7 @@ export function registerPope(program: Command): void {
     .option('--strict', 'fail on any problem in the question files (default: report it and skip that question)')
     .option('--json', 'print pope-scores.json on stdout')
     .option('--queue <url>', 'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing')
+    .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
     .option('--shard-size <n>', 'questions per job with --queue', String(POPE_SHARD_SIZE))
     .action(async (flags: PopeFlags) => {
       if (flags.queue !== undefined) parseRedisUrl(flags.queue);
@@ -45,7 +47,7 @@ export function registerPope(program: Command): void {
           out: flags.out,
           resume: flags.resume === true,
           strict: flags.strict === true,
-          ...(flags.queue === undefined ? {} : { queue: { url: flags.queue, shardSize } }),
+          ...(flags.queue === undefined ? {} : { queue: { url: flags.queue, queueName: flags.queueName, shardSize } }),
           tool: `mmvp ${cliVersion}`,
           signal,
           onProgress: progress.onProgress,

@@ -61,6 +61,8 @@ function describeEvent(event: WorkerEvent): string {
   switch (event.kind) {
     case 'ready':
       return `mmvp worker ${event.name}: waiting for jobs on queue '${event.queue}'`;
+    case 'waiting-for-redis':
+      return `mmvp worker: no answer from Redis at ${event.url} for ${event.seconds} s; still trying (is redis-server running and reachable?)`;
     case 'job-started':
       return `mmvp worker: ${event.id}: ${event.questions} question(s)`;
     case 'job-done':

@@ -45,6 +45,8 @@ export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 
 /** What a worker reports (the `mmvp worker` command prints these). */
 export type WorkerEvent =
   | { readonly kind: 'ready'; readonly name: string; readonly queue: string }
+  /** Redis has not answered for a while; the worker keeps trying (it waits for Redis, it does not exit). */
+  | { readonly kind: 'waiting-for-redis'; readonly url: string; readonly seconds: number }
   | { readonly kind: 'job-started'; readonly id: string; readonly questions: number }
   | { readonly kind: 'job-done'; readonly id: string; readonly questions: number; readonly ms: number; readonly pipelinesLoaded: number }
   | { readonly kind: 'job-refused'; readonly id: string; readonly reason: string }
@@ -125,7 +127,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     autorun: true,
   });
   worker.on('error', () => undefined); // reconnects on its own; jobs in hand are re-run by stalled-job detection if it was gone too long
-  await worker.waitUntilReady();
+  const began = Date.now();
+  const nag = setInterval(() => onEvent?.({ kind: 'waiting-for-redis', url: settings.url, seconds: Math.round((Date.now() - began) / 1000) }), 5000);
+  try {
+    await worker.waitUntilReady();
+  } finally {
+    clearInterval(nag);
+  }
   onEvent?.({ kind: 'ready', name, queue: settings.queueName });
   let closing: Promise<void> | undefined;
   const shutdown = async (force: boolean) => {
