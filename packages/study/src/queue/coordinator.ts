@@ -91,7 +91,14 @@ export async function coordinateRun<Item>(options: {
   const commitJob = async (job: Job) => {
     const shard = pending.get(job.id!);
     if (shard === undefined) return;
-    const byKey = checkJobResult({ id: job.id!, result: job.returnvalue, expectedKeys: shard.items.map(options.keyOf), runIdentity: options.runIdentity, keyOf: options.recordKeyOf });
+    let byKey: Map<string, string>;
+    try {
+      byKey = checkJobResult({ id: job.id!, result: job.returnvalue, expectedKeys: shard.items.map(options.keyOf), runIdentity: options.runIdentity, keyOf: options.recordKeyOf });
+    } catch (error) {
+      // a result that does not check out is never committed; removed, so that --resume enqueues the job again
+      await job.remove().catch(() => undefined);
+      throw new DistributedRunError(`${(error as Error).message}; the job was removed from Redis, --resume enqueues it again`, { cause: error });
+    }
     const lines: string[] = [];
     for (const item of shard.items) {
       const key = options.keyOf(item);
