@@ -76,12 +76,13 @@ export type { EmbedFeaturesOptions, EmbedFeaturesResult, ModelFamily } from './e
 export { queueSettingsSchema, parseRedisUrl } from './queue/queue-settings';
 export type { QueueSettings, ResolvedQueueSettings, RedisConnection } from './queue/queue-settings';
 export { JOB_KINDS, jobId, planShards } from './queue/job-plan';
-export type { JobData, JobKind, JobPipeline, JobResult, MllmJobData, PopeJobData, PlannedShard } from './queue/job-plan';
+export type { JobData, JobKind, JobPipeline, JobResult, MllmJobData, PopeJobData, PlannedShard, SweepJobChunk, SweepJobData } from './queue/job-plan';
 export { coordinateRun, DistributedRunError } from './queue/coordinator';
 export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
 export { checkJobResult, hashResultLines } from './queue/result-hash';
 export { startWorker } from './queue/start-worker';
 export { queueSummaryLine } from './queue/queued-answers';
+export { SWEEP_CHUNKS_PER_JOB } from './queue/sweep-through-queue';
 export type { RunningWorker, StartWorkerOptions, WorkerEvent } from './queue/start-worker';
 export { ModelIdentityMismatch, checkModelFiles } from './queue/warm-pipelines';
 export { startLocalRedisServer, freeLoopbackPort } from './queue/test-redis-server';

@@ -4,7 +4,7 @@ import type { Pipeline } from '@mmvp/pipeline';
 import { mmvpAnswerRecord, type PromptStyle } from '../mmvp/evaluate-mllm';
 import { popeAnswerRecord, popeQuestionText } from '../mmvp/evaluate-pope';
 import { runIdentityHash } from '../mmvp/run-identity';
-import type { JobData } from './job-plan';
+import type { MllmJobData, PopeJobData } from './job-plan';
 
 /**
  * Answers one job's questions on a warm pipeline and returns the answer lines (JSON, in the job's
@@ -12,7 +12,7 @@ import type { JobData } from './job-plan';
  * finds the job's images; the records name them relative to the coordinator's data folder, as the
  * one-process run does. The signal is checked before each question.
  */
-export async function answerJob(data: JobData, pipeline: Pipeline, dataRoot: string, signal: AbortSignal | undefined): Promise<string[]> {
+export async function answerJob(data: MllmJobData | PopeJobData, pipeline: Pipeline, dataRoot: string, signal: AbortSignal | undefined): Promise<string[]> {
   const runIdentity = runIdentityHash(data.identity);
   const modelId = data.identity.modelId;
   const lines: string[] = [];

@@ -41,7 +41,7 @@ async function run(queueName: string, answerJob: (data: JobData) => Promise<stri
 describe('coordinateRun', () => {
   it('commits every planned answer once, skipping keys already done, one commit per job in the job\'s order', async () => {
     const committed: string[][] = [];
-    const ids = (data: JobData) => (data.questions as unknown as { id: number }[]).map((question) => question.id);
+    const ids = (data: JobData) => ((data as { questions: unknown }).questions as { id: number }[]).map((question) => question.id);
     const result = await run('happy', async (data) => ids(data).reverse().map((id) => answer(id)), committed);
     expect(result).toMatchObject({ shards: 3, alreadyCommitted: 0, enqueued: 3, adopted: 0 });
     expect(committed.map((lines) => lines.map((line) => (JSON.parse(line) as { question_id: number }).question_id)).sort((a, b) => a[0]! - b[0]!)).toEqual([[1, 2, 3], [4, 6], [7]]);
@@ -49,7 +49,7 @@ describe('coordinateRun', () => {
 
   it('never commits a job whose answers are not its questions: the run fails naming the job, which is removed from Redis', async () => {
     const committed: string[][] = [];
-    const error = await run('foreign', async (data) => (data.questions as unknown as { id: number }[]).map((question) => answer(question.id + 100)), committed).catch((caught: unknown) => caught);
+    const error = await run('foreign', async (data) => ((data as { questions: unknown }).questions as { id: number }[]).map((question) => answer(question.id + 100)), committed).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DistributedRunError);
     expect((error as Error).message).toMatch(/^job runforeign:eval-mllm:\d: answers 10\d, which is not one of its questions; nothing of it was committed; the job was removed from Redis/);
     expect(committed).toEqual([]);

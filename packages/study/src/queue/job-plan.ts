@@ -1,7 +1,7 @@
 import type { RunIdentity } from '../mmvp/run-identity';
 
 /** The kinds of job a worker runs (one per distributed workflow). */
-export const JOB_KINDS = ['eval-mllm', 'pope'] as const;
+export const JOB_KINDS = ['eval-mllm', 'pope', 'sweep'] as const;
 /** A job's workflow. */
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -69,8 +69,31 @@ export interface PopeJobData extends AnsweringJobBase {
   readonly questions: readonly PopeJobQuestion[];
 }
 
+/** One image chunk of a sweep (runSweep's encode batch) and the questions asked about its images. */
+export interface SweepJobChunk {
+  /** Image paths relative to the job's data root, in the batch's order. */
+  readonly images: readonly string[];
+  /** Questions in runSweep's order: b = the image's row in the batch; prompt = the formatted question. */
+  readonly targets: readonly { readonly id: number; readonly set: 'data' | 'proxy'; readonly b: number; readonly prompt: string }[];
+}
+
+/** A sweep job: one ratio x a run of image chunks. */
+export interface SweepJobData {
+  readonly kind: 'sweep';
+  readonly runId: string;
+  readonly shard: number;
+  readonly pipeline: JobPipeline;
+  readonly dataRoot: string;
+  /** The sweep's identity hash (fingerprint of protocol, ratios, configs, encoders, questions, batch size). */
+  readonly runIdentity: string;
+  readonly protocol: 'per-ratio' | 'fixed-adapter';
+  readonly ratio: { readonly value: number; readonly text: string };
+  readonly batchSize: number;
+  readonly chunks: readonly SweepJobChunk[];
+}
+
 /** What a job carries through Redis. */
-export type JobData = MllmJobData | PopeJobData;
+export type JobData = MllmJobData | PopeJobData | SweepJobData;
 
 /** What a worker returns through Redis: the answer lines (JSON, no newline) and their hash. */
 export interface JobResult {

@@ -7,7 +7,28 @@ import { processName } from './coordinator';
 import { JOB_KINDS, type JobData, type JobResult } from './job-plan';
 import { parseRedisUrl } from './queue-settings';
 import { hashResultLines } from './result-hash';
-import { ModelIdentityMismatch, warmPipelines } from './warm-pipelines';
+import { ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type LoadedFlavor } from './warm-pipelines';
+import { answerSweepJob } from './sweep-job';
+import { createVisualTokenizer, type VisualTokenizer } from '@mmvp/pipeline';
+import { loadDecoder, type Decoder } from '@mmvp/decoder';
+
+/** A sweep's parts: the ratio's visual tokenizer (encoders + adapter) and its decoder. */
+const SWEEP_FLAVOR: LoadedFlavor<{ tokenizer: VisualTokenizer; decoder: Decoder; dispose(): Promise<void> }> = {
+  name: 'sweep',
+  async create(config) {
+    const tokenizer = await createVisualTokenizer(config);
+    const decoder = await loadDecoder({ modelPath: config.decoder!.modelPath, executionProvider: config.executionProvider }).catch(async (error: unknown) => {
+      await tokenizer.dispose();
+      throw error;
+    });
+    return { tokenizer, decoder, dispose: async () => void (await Promise.allSettled([tokenizer.dispose(), decoder.dispose()])) };
+  },
+};
+
+/** Questions (or sweep answers) a job holds, for the log. */
+function unitsOf(data: JobData): number {
+  return data.kind === 'sweep' ? data.chunks.reduce((sum, chunk) => sum + chunk.targets.length, 0) : data.questions.length;
+}
 
 const startWorkerOptionsSchema = z
   .object({
@@ -82,20 +103,27 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     const data = job.data;
     const id = job.id!;
     if (!(JOB_KINDS as readonly string[]).includes(data.kind)) throw new Error(`job ${id} has kind '${String(data.kind)}'; this worker runs ${JOB_KINDS.join(', ')} (update mmvp on this machine?)`);
-    onEvent?.({ kind: 'job-started', id, questions: data.questions.length });
+    onEvent?.({ kind: 'job-started', id, questions: unitsOf(data) });
     const began = Date.now();
     try {
       if (options.answerJob !== undefined) {
         const lines = await options.answerJob(data, signal);
-        onEvent?.({ kind: 'job-done', id, questions: data.questions.length, ms: Date.now() - began, pipelinesLoaded: 0 });
+        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: 0 });
         return { lines, sha256: hashResultLines(lines), worker: name };
       }
-      const { lines, describe } = await pipelines.use(data.pipeline, async (pipeline, modelsRoot) => {
+      const dataRootOf = () => (settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot));
+      if (data.kind === 'sweep') {
+        const lines = await pipelines.use(data.pipeline, SWEEP_FLAVOR, (parts, _root, config) => answerSweepJob(data, { ...parts, config }, dataRootOf(), data.runIdentity, signal));
+        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
+        refusalPause = settings.refusalDelayMs;
+        return { lines, sha256: hashResultLines(lines), worker: name };
+      }
+      const { lines, describe } = await pipelines.use(data.pipeline, PIPELINE_FLAVOR, async (pipeline, modelsRoot) => {
         const dataRoot = settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot);
         const answered = await answerJob(data, pipeline, dataRoot, signal);
         return { lines: answered, describe: describeAsCoordinator(pipeline.describe(), modelsRoot, data.pipeline.modelsRoot) };
       });
-      onEvent?.({ kind: 'job-done', id, questions: data.questions.length, ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
+      onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
       refusalPause = settings.refusalDelayMs;
       return { lines, sha256: hashResultLines(lines), worker: name, describe } as JobResult;
     } catch (error) {

@@ -34,18 +34,33 @@ export async function checkModelFiles(spec: JobPipeline, config: unknown, models
     if (actual.sha256 !== expected.sha256 || actual.bytes !== expected.bytes) {
       throw new ModelIdentityMismatch(`model file ${actual.path} hashes to ${actual.sha256.slice(0, 12)}... (${actual.bytes} bytes), the job recorded ${expected.sha256.slice(0, 12)}... (${expected.bytes} bytes)`);
     }
-    mine.delete(expected.path);
   }
-  const extra = [...mine.keys()];
+  // a file may be listed twice (a decoder folder that also holds the adapter's weights): compare as sets
+  const recorded = new Set(spec.modelFiles.map((file) => file.path));
+  const extra = [...mine.keys()].filter((path) => !recorded.has(path));
   if (extra.length > 0) throw new ModelIdentityMismatch(`model file(s) ${extra.slice(0, 3).join(', ')} on this worker are not in the job's model identity`);
   const total = createHash('sha256').update(files.map((file) => `${file.sha256} ${file.bytes}`).join('\n')).digest('hex');
   if (total !== spec.modelFilesSha256) throw new ModelIdentityMismatch(`model files hash to ${total.slice(0, 12)}..., the job recorded ${spec.modelFilesSha256.slice(0, 12)}...`);
 }
 
+/** Something a pool keeps loaded: a Pipeline, or a sweep's tokenizer + decoder. */
+interface Loaded {
+  dispose(): Promise<void>;
+}
+
+/** How a pool loads what a job kind needs from a (checked) config. */
+export interface LoadedFlavor<T extends Loaded> {
+  readonly name: string;
+  create(config: PipelineConfig): Promise<T>;
+}
+
+/** A whole pipeline (eval-mllm, pope). */
+export const PIPELINE_FLAVOR: LoadedFlavor<Pipeline> = { name: 'pipeline', create: (config) => createPipeline(config) };
+
 interface PoolEntry {
   readonly ready: Promise<{ config: PipelineConfig }>;
-  readonly idle: Pipeline[];
-  readonly all: Pipeline[];
+  readonly idle: Loaded[];
+  readonly all: Loaded[];
   /** Jobs using one of its pipelines now. */
   inUse: number;
 }
@@ -59,17 +74,17 @@ interface PoolEntry {
 export function warmPipelines(options: { readonly modelsRoot?: string; readonly maxModels?: number }) {
   const maxModels = options.maxModels ?? 2;
   const pools = new Map<string, PoolEntry>(); // insertion order = recency of use
-  /** Unloads the least recently used models beyond `maxModels` (never one a job is using). */
+  /** Before a model loads: unloads the least recently used ones so that at most `maxModels` stay loaded (never one a job is using). */
   const evict = async () => {
     const loaded = [...pools.entries()].filter(([, entry]) => entry.all.length > 0);
-    for (const [key, entry] of loaded.slice(0, Math.max(0, loaded.length - maxModels))) {
+    for (const [key, entry] of loaded.slice(0, Math.max(0, loaded.length + 1 - maxModels))) {
       if (entry.inUse > 0) continue;
       pools.delete(key);
       for (const pipeline of entry.all) await pipeline.dispose();
     }
   };
-  const poolFor = (spec: JobPipeline): PoolEntry => {
-    const key = createHash('sha256').update(JSON.stringify(spec.config)).update(spec.modelFilesSha256).digest('hex');
+  const poolFor = (spec: JobPipeline, flavor: string): PoolEntry => {
+    const key = createHash('sha256').update(flavor).update(JSON.stringify(spec.config)).update(spec.modelFilesSha256).digest('hex');
     let entry = pools.get(key);
     if (entry === undefined) {
       const root = options.modelsRoot === undefined ? spec.modelsRoot : resolve(options.modelsRoot);
@@ -83,19 +98,19 @@ export function warmPipelines(options: { readonly modelsRoot?: string; readonly 
   };
   return {
     /** Runs `work` with a warm pipeline for `spec` (loads one when none is idle); throws ModelIdentityMismatch before loading anything. */
-    async use<T>(spec: JobPipeline, work: (pipeline: Pipeline, modelsRoot: string) => Promise<T>): Promise<T> {
-      const entry = poolFor(spec);
+    async use<R, T extends Loaded>(spec: JobPipeline, flavor: LoadedFlavor<T>, work: (loaded: T, modelsRoot: string, config: PipelineConfig) => Promise<R>): Promise<R> {
+      const entry = poolFor(spec, flavor.name);
       const { config } = await entry.ready;
       entry.inUse++;
       try {
-        let pipeline = entry.idle.pop();
+        let pipeline = entry.idle.pop() as T | undefined;
         if (pipeline === undefined) {
           await evict(); // room for this model before it loads
-          pipeline = await createPipeline(config);
+          pipeline = await flavor.create(config);
           entry.all.push(pipeline);
         }
         try {
-          return await work(pipeline, options.modelsRoot === undefined ? spec.modelsRoot : resolve(options.modelsRoot));
+          return await work(pipeline, options.modelsRoot === undefined ? spec.modelsRoot : resolve(options.modelsRoot), config);
         } finally {
           entry.idle.push(pipeline);
         }
