@@ -18,7 +18,7 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description(
-      'take jobs of distributed runs (eval-mllm or pope started with --queue) from Redis and answer them on warm pipelines; ' +
+      'take jobs of distributed runs (eval-mllm, pope or sweep started with --queue) from Redis and answer them on warm pipelines; ' +
         "a job whose model files do not hash to the run's recorded identity is refused and goes back to the queue. " +
         'Results return through Redis; the coordinator alone writes the run folder. ' +
         'Ctrl-C (SIGINT) finishes the job in hand, then exits; SIGTERM puts it back in the queue at once, then exits',
