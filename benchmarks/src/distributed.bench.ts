@@ -125,7 +125,7 @@ export default async function run(): Promise<void> {
         startWorker({
           url: redis.url,
           queueName: 'bench-noop',
-          answerJob: async (job: JobData) => job.questions.map((question) => JSON.stringify({ question_id: (question as { id: number }).id, run_identity: 'noop' })),
+          answerJob: async (job: JobData) => ((job as unknown as { questions: { id: number }[] }).questions).map((question) => JSON.stringify({ question_id: question.id, run_identity: 'noop' })),
         }),
       ),
     );
