@@ -15,6 +15,7 @@ import { registerDemo } from './commands/demo';
 import { registerReport } from './commands/report';
 import { registerExport } from './commands/export';
 import { registerInspect } from './commands/inspect';
+import { registerWorker } from './commands/worker';
 import { cliVersion } from './version';
 
 const program = new Command('mmvp')
@@ -42,6 +43,7 @@ for (const register of [
   registerExport,
   registerInspect,
   registerReport,
+  registerWorker,
 ]) {
   register(program);
 }

@@ -32,8 +32,8 @@ export type { DemoLlavaModel, DemoProgressEvent, RunDemoOptions, RunDemoOptionsI
 export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './demo/findings';
 
 // MMVP evaluation, grading and POPE
-export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, PROMPT_STYLES } from './mmvp/evaluate-mllm';
-export type { EvaluateMllmOptions, MllmEvaluation, PromptStyle, QuestionAnswerer } from './mmvp/evaluate-mllm';
+export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, mmvpAnswerRecord, MLLM_SHARD_SIZE, PROMPT_STYLES } from './mmvp/evaluate-mllm';
+export type { EvaluateMllmOptions, MllmEvaluation, PromptStyle, QuestionAnswerer, QueueRunSummary } from './mmvp/evaluate-mllm';
 export { gradeMllmAnswers, checkGradeInputs, summaryLines, labelsApplied, describeGrader, GRADERS } from './mmvp/grade-mllm';
 export type { GradeMllmOptions, GraderKind, PatternRowWithIntervals, ScoresDocument } from './mmvp/grade-mllm';
 export { mmvpScoresCsv, mmvpScoresMarkdown } from './mmvp/scores-tables';
@@ -44,7 +44,7 @@ export type { ModelFile } from './mmvp/model-files';
 export { answerLog, appendMissingAnswers, checkAnswerLogStart, prepareAnswerLog, repairAnswerLogTail } from './mmvp/answer-log';
 export type { AnswerLog, ExistingAnswer } from './mmvp/answer-log';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
-export { evaluatePope, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS } from './mmvp/evaluate-pope';
+export { evaluatePope, POPE_SHARD_SIZE, popeAnswerRecord, popeQuestionText, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS } from './mmvp/evaluate-pope';
 export type { EvaluatePopeOptions, PopeEvaluation, PopeRunResult, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
 
 // A-MoF ratio sweep
@@ -71,3 +71,19 @@ export type { MineCommitHooks, MineCommitStep, MineManifest } from './mining/min
 // encoder features of images or texts (mmvp embed)
 export { embedFeatures, modelFamilyOf } from './embed/embed-features';
 export type { EmbedFeaturesOptions, EmbedFeaturesResult, ModelFamily } from './embed/embed-features';
+
+// distributed runs: jobs on BullMQ (Redis), `mmvp worker`s answer, the coordinator alone commits
+export { queueSettingsSchema, parseRedisUrl } from './queue/queue-settings';
+export type { QueueSettings, ResolvedQueueSettings, RedisConnection } from './queue/queue-settings';
+export { JOB_KINDS, jobId, planShards } from './queue/job-plan';
+export type { JobData, JobKind, JobPipeline, JobResult, MllmJobData, PopeJobData, PlannedShard, SweepJobChunk, SweepJobData } from './queue/job-plan';
+export { coordinateRun, DistributedRunError } from './queue/coordinator';
+export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
+export { checkJobResult, hashResultLines } from './queue/result-hash';
+export { startWorker } from './queue/start-worker';
+export { queueSummaryLine } from './queue/queued-answers';
+export { SWEEP_CHUNKS_PER_JOB } from './queue/sweep-through-queue';
+export type { RunningWorker, StartWorkerOptions, WorkerEvent } from './queue/start-worker';
+export { ModelIdentityMismatch, checkModelFiles } from './queue/warm-pipelines';
+export { startLocalRedisServer, freeLoopbackPort } from './queue/test-redis-server';
+export type { LocalRedisServer } from './queue/test-redis-server';

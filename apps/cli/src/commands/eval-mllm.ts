@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS } from '@mmvp/datasets';
-import { GRADERS, PROMPT_STYLES, evaluateMllm, summaryLines, type EvaluateMllmOptions } from '@mmvp/study';
+import { GRADERS, MLLM_SHARD_SIZE, queueSummaryLine, PROMPT_STYLES, evaluateMllm, parseRedisUrl, summaryLines, type EvaluateMllmOptions } from '@mmvp/study';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
 import { printProgress, withInterrupt } from '../shared/print-progress';
+import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { cliVersion } from '../version';
 
 interface EvalMllmFlags {
@@ -21,6 +22,9 @@ interface EvalMllmFlags {
   judgeKeyEnv: string;
   strict?: boolean;
   json?: boolean;
+  queue?: string;
+  queueName: string;
+  shardSize?: string;
 }
 
 /** `mmvp eval-mllm`: answers.jsonl from a pipeline on every MMVP question, then grading (evaluateMllm of @mmvp/study). */
@@ -41,6 +45,9 @@ export function registerEvalMllm(program: Command): void {
     .option('--judge-key-env <name>', "environment variable holding the judge's API key ('none': no key)", 'OPENAI_API_KEY')
     .option('--strict', 'fail on any problem in the benchmark folder (default: skip the pairs with a missing or unreadable image, and say so)')
     .option('--json', 'print scores.json on stdout')
+    .option('--queue <url>', 'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing')
+    .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
+    .option('--shard-size <n>', 'questions per job with --queue (whole pairs)', String(MLLM_SHARD_SIZE))
     .action(async (flags: EvalMllmFlags) => {
       const options = parseFlags(flags);
       await checkOutputFolder(flags.out, '--out');
@@ -48,6 +55,7 @@ export function registerEvalMllm(program: Command): void {
       const result = await withInterrupt('interrupted; run again with --resume to continue', (signal) =>
         evaluateMllm({ ...options, signal, onProgress: progress.onProgress }).finally(() => progress.finish()),
       );
+      if (result.queue !== undefined) process.stderr.write(`${queueSummaryLine(result.queue)}\n`);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result.scores)}\n`);
         return;
@@ -80,6 +88,13 @@ function parseFlags(flags: EvalMllmFlags): EvaluateMllmOptions {
     ...(flags.judgeModel === undefined ? {} : { judgeModel: flags.judgeModel }),
     judgeKeyEnv: flags.judgeKeyEnv,
     strict: flags.strict === true,
+    ...(flags.queue === undefined ? {} : { queue: { url: checkedQueueUrl(flags.queue), queueName: flags.queueName, shardSize: positiveIntegerOption('--shard-size', flags.shardSize ?? String(MLLM_SHARD_SIZE)) } }),
     tool: `mmvp ${cliVersion}`,
   };
+}
+
+/** The --queue URL, checked before anything is loaded. */
+function checkedQueueUrl(url: string): string {
+  parseRedisUrl(url);
+  return url;
 }

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { evaluatePope, popeSummaryLines } from '@mmvp/study';
+import { POPE_SHARD_SIZE, evaluatePope, parseRedisUrl, popeSummaryLines } from '@mmvp/study';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
 import { printProgress, withInterrupt } from '../shared/print-progress';
+import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { cliVersion } from '../version';
 
 interface PopeFlags {
@@ -13,6 +14,9 @@ interface PopeFlags {
   resume?: boolean;
   strict?: boolean;
   json?: boolean;
+  queue?: string;
+  queueName: string;
+  shardSize?: string;
 }
 
 /** `mmvp pope`: POPE accuracy, precision, recall, F1 and yes-ratio per split (evaluatePope of @mmvp/study). */
@@ -27,7 +31,12 @@ export function registerPope(program: Command): void {
     .option('--resume', 'continue DIR/pope-answers.jsonl, skipping the questions already answered (the settings must be the same)')
     .option('--strict', 'fail on any problem in the question files (default: report it and skip that question)')
     .option('--json', 'print pope-scores.json on stdout')
+    .option('--queue <url>', 'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing')
+    .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
+    .option('--shard-size <n>', 'questions per job with --queue', String(POPE_SHARD_SIZE))
     .action(async (flags: PopeFlags) => {
+      if (flags.queue !== undefined) parseRedisUrl(flags.queue);
+      const shardSize = positiveIntegerOption('--shard-size', flags.shardSize ?? String(POPE_SHARD_SIZE));
       await checkOutputFolder(flags.out, '--out');
       const progress = printProgress('pope');
       const evaluation = await withInterrupt('interrupted; run again with --resume to continue', (signal) =>
@@ -38,11 +47,13 @@ export function registerPope(program: Command): void {
           out: flags.out,
           resume: flags.resume === true,
           strict: flags.strict === true,
+          ...(flags.queue === undefined ? {} : { queue: { url: flags.queue, queueName: flags.queueName, shardSize } }),
           tool: `mmvp ${cliVersion}`,
           signal,
           onProgress: progress.onProgress,
         }).finally(() => progress.finish()),
       );
+      if (evaluation.queueSummary !== undefined) process.stderr.write(`${evaluation.queueSummary}\n`);
       if (flags.json) process.stdout.write(`${JSON.stringify(evaluation)}\n`);
       else process.stdout.write(`${popeSummaryLines(evaluation).join('\n')}\n${evaluation.asked} question(s) asked in this run\nwrote ${join(flags.out, 'pope-answers.jsonl')}, ${join(flags.out, 'pope-scores.json')}\n`);
     });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatWithInterval } from '@mmvp/metrics';
-import { PAPER_RATIOS, parseRatios, runSweep, type SweepProgressEvent, type SweepRatioResult, type SweepResult } from '@mmvp/study';
+import { PAPER_RATIOS, SWEEP_CHUNKS_PER_JOB, parseRatios, parseRedisUrl, runSweep, type SweepProgressEvent, type SweepRatioResult, type SweepResult } from '@mmvp/study';
 import { checkOutputFolder } from '../output-file';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { createProgress } from '../shared/progress';
@@ -16,6 +16,9 @@ interface SweepFlags {
   proxyData?: string;
   proxyLimit?: string;
   resume?: boolean;
+  queue?: string;
+  queueName: string;
+  shardSize: string;
 }
 
 const interval = (value: number, ci: readonly [number, number]) => formatWithInterval(value, ci);
@@ -71,6 +74,9 @@ export function registerSweep(program: Command): void {
     .option('--proxy-data <dir>', "a second question set in MMVP folder format answered at every ratio (its images encoded once too); its per-question accuracy (%) is each point's instructionFollowing; answers go to answers.jsonl as '<model> [proxy]'")
     .option('--proxy-limit <n>', 'only the first N pairs of --proxy-data')
     .option('--resume', 'continue the sweep whose answers are in DIR/sweep-journal.jsonl (same settings; only unanswered batches are decoded)')
+    .option('--queue <url>', 'run distributed: one job per ratio x --shard-size image batches on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s; answers are recorded here in sweep-journal.jsonl, then scored; with --resume enqueues only what is missing')
+    .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
+    .option('--shard-size <n>', 'image batches (of --batch-size images) per job with --queue', String(SWEEP_CHUNKS_PER_JOB))
     .action(async (flags: SweepFlags) => {
       const started = performance.now();
       const perRatio = flags.pipeline.includes('{r}');
@@ -79,6 +85,8 @@ export function registerSweep(program: Command): void {
       }
       const ratios = parseRatios(flags.ratios ?? PAPER_RATIOS, '--ratios');
       const batchSize = positiveIntegerOption('--batch-size', flags.batchSize);
+      if (flags.queue !== undefined) parseRedisUrl(flags.queue);
+      const shardSize = positiveIntegerOption('--shard-size', flags.shardSize);
       const limit = flags.limit === undefined ? undefined : positiveIntegerOption('--limit', flags.limit);
       const proxyLimit = flags.proxyLimit === undefined ? undefined : positiveIntegerOption('--proxy-limit', flags.proxyLimit);
       if (proxyLimit !== undefined && flags.proxyData === undefined) throw new InvalidArgumentError('--proxy-limit needs --proxy-data');
@@ -95,6 +103,15 @@ export function registerSweep(program: Command): void {
         else if (event.type === 'resumed') process.stderr.write(`sweep: resuming: ${event.answers} answers already in ${event.journal}\n`);
         else if (event.type === 'encoded') process.stderr.write(`sweep: encoded ${event.done}/${event.total} images (once for all ${ratios.length} ratios)\n`);
         else if (event.type === 'answered') (progress ??= createProgress(`answers at r=${event.ratio}`, event.total)).update(event.done);
+        else if (event.type === 'queue' && event.event.kind === 'warning') process.stderr.write(`mmvp: warning: ${event.event.message}\n`);
+        else if (event.type === 'queue' && event.event.kind === 'jobs') {
+          const jobs = event.event;
+          (progress ??= createProgress('jobs', jobs.total, jobs.startedAt)).update(jobs.done);
+          if (jobs.done === jobs.total) {
+            progress.finish();
+            progress = undefined;
+          }
+        } else if (event.type === 'queue-summary') process.stderr.write(`sweep: ${event.line}\n`);
         else if (event.type === 'ratio-finished') {
           progress?.finish();
           progress = undefined;
@@ -113,6 +130,7 @@ export function registerSweep(program: Command): void {
           out,
           command,
           resume: flags.resume === true,
+          ...(flags.queue === undefined ? {} : { queue: { url: flags.queue, queueName: flags.queueName, shardSize } }),
           inputNames: { pipeline: '--pipeline', data: '--data', proxy: '--proxy-data' },
           signal: controller.signal,
           onProgress,

@@ -16,6 +16,9 @@ import { GRADERS, checkGradeInputs, fileExists, gradeMllmAnswers, summaryLines, 
 import { hashModelFiles, type ModelFile } from './model-files';
 import type { ProgressListener } from './progress-events';
 import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
+import { queueSettingsSchema } from '../queue/queue-settings';
+import { answerThroughQueue } from '../queue/queued-answers';
+import { jobPipeline } from '../queue/job-pipeline';
 
 /** The question styles the decoder formats (original script, lmms-eval, Cambrian): one list, in @mmvp/decoder. */
 export const PROMPT_STYLES = QUESTION_STYLES as readonly [QuestionStyle, ...QuestionStyle[]];
@@ -48,6 +51,8 @@ const optionsSchema = z
     judgeConcurrency: z.number().int().positive().default(4),
     /** Any problem in the benchmark folder (a missing or unreadable image included) is fatal. */
     strict: z.boolean().default(false),
+    /** Run distributed: jobs on BullMQ (Redis), answered by `mmvp worker`s; this process commits them. */
+    queue: queueSettingsSchema.optional(),
     tool: z.string().optional(),
     signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
     onProgress: z.function().optional(),
@@ -70,6 +75,18 @@ export interface MllmEvaluation {
   /** Pairs left out: a missing or unreadable image. */
   readonly skippedPairs: readonly SkippedPair[];
   readonly files: readonly string[];
+  /** With `queue`: what the coordinator did (shards, how many were already committed, enqueued, adopted from Redis; the workers). */
+  readonly queue?: QueueRunSummary;
+}
+
+/** What a distributed run's coordinator did (the CLI prints it; --resume tests check it). */
+export interface QueueRunSummary {
+  readonly runId: string;
+  readonly shards: number;
+  readonly alreadyCommitted: number;
+  readonly enqueued: number;
+  readonly adopted: number;
+  readonly workers: readonly string[];
 }
 
 /** Why an image cannot be used (decodes it the way the pipeline will), or undefined. */
@@ -129,37 +146,75 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
     const done = await prepareMmvpAnswers({ questions: dataset.questions, answersFile, resume: settings.resume, identity, out: settings.out, stored });
     await writeAtomically(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), modelFiles, decoding: decoding ?? null }, null, 2)}\n`);
 
-    const pipeline = await createPipeline(config);
     const versions = packageVersions(['@mmvp/datasets', '@mmvp/metrics', '@mmvp/pipeline', '@mmvp/decoder', '@mmvp/encoder-clip', '@mmvp/encoder-dinov2', '@mmvp/adapters', '@mmvp/mof', '@mmvp/kernels', '@mmvp/study', 'onnxruntime-node']);
-    onProgress?.({
-      kind: 'resolved',
-      workflow: 'eval-mllm',
-      lines: [
-        `${dataset.questions.length} questions (${dataset.questionsFile}, labels ${settings.labels}), prompt style ${promptStyle}` +
-          (dataset.skippedPairs.length > 0 ? `; ${dataset.skippedPairs.length} pair(s) skipped (missing or unreadable image)` : ''),
-        ...pipeline.describe(),
-        `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`,
-        `run identity ${runIdentityHash(identity)}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`,
-      ],
-    });
+    const questionsLine =
+      `${dataset.questions.length} questions (${dataset.questionsFile}, labels ${settings.labels}), prompt style ${promptStyle}` +
+      (dataset.skippedPairs.length > 0 ? `; ${dataset.skippedPairs.length} pair(s) skipped (missing or unreadable image)` : '');
+    const identityLine = `run identity ${runIdentityHash(identity)}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`;
     let asked: number;
-    try {
-      ({ asked } = await answerMmvpQuestions({
-        questions: dataset.questions,
-        answerer: pipeline,
+    let described: readonly string[];
+    let queueSummary: QueueRunSummary | undefined;
+    if (settings.queue !== undefined) {
+      // Distributed: workers answer, this process checks and commits (the only writer of the folder).
+      const queue = settings.queue;
+      const shardSize = queue.shardSize ?? MLLM_SHARD_SIZE;
+      onProgress?.({
+        kind: 'resolved',
+        workflow: 'eval-mllm',
+        lines: [questionsLine, `queue ${queue.url} (${queue.queueName}): jobs of ${shardSize} questions, whole pairs; answered by mmvp workers`, `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`, identityLine],
+      });
+      const spec = jobPipeline(config, modelFiles, identity.modelFilesSha256);
+      const dataRoot = resolve(settings.data);
+      const run = await answerThroughQueue({
+        settings: queue,
+        kind: 'eval-mllm',
+        defaultShardSize: MLLM_SHARD_SIZE,
+        items: dataset.questions,
+        keyOf: (question) => String(question.id),
+        groupOf: (question) => String(question.pairId),
+        recordKeyOf: (record) => String(record['question_id']),
+        runIdentity: runIdentityHash(identity),
+        out: settings.out,
         answersFile,
-        dataDir: settings.data,
-        promptStyle,
-        identity,
         done,
+        jobData: (runId, shard) => ({
+          kind: 'eval-mllm',
+          runId,
+          shard: shard.shard,
+          pipeline: spec,
+          dataRoot,
+          identity,
+          promptStyle,
+          questions: shard.items.map((question) => ({ id: question.id, image: relative(dataRoot, resolve(question.imagePath)), question: question.question, options: question.optionsText, answer: question.answer })),
+        }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
-        onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
-      }));
-    } finally {
-      await pipeline.dispose();
+        ...(onProgress === undefined ? {} : { onProgress }),
+      });
+      asked = run.asked;
+      queueSummary = { runId: run.runId, shards: run.shards, alreadyCommitted: run.alreadyCommitted, enqueued: run.enqueued, adopted: run.adopted, workers: run.workers };
+      described = run.describe ?? (await describePipeline(config));
+    } else {
+      const pipeline = await createPipeline(config);
+      described = pipeline.describe();
+      onProgress?.({ kind: 'resolved', workflow: 'eval-mllm', lines: [questionsLine, ...described, `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`, identityLine] });
+      try {
+        ({ asked } = await answerMmvpQuestions({
+          questions: dataset.questions,
+          answerer: pipeline,
+          answersFile,
+          dataDir: settings.data,
+          promptStyle,
+          identity,
+          done,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
+        }));
+      } finally {
+        await pipeline.dispose();
+      }
     }
 
-    const pipelineConfig = { path: resolve(settings.pipeline), sha256: identity.pipelineConfigSha256, resolved: pipeline.describe(), config };
+    const pipelineConfig = { path: resolve(settings.pipeline), sha256: identity.pipelineConfigSha256, resolved: described, config };
     const scores = await gradeMllmAnswers({
       ...gradeOptions,
       allowMissing: dataset.skippedQuestionIds.length > 0,
@@ -171,8 +226,21 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
     });
     await writeResultsFolder(settings.out, { scores, dataset, modelFiles, identity, strategy: config.strategy.name, pipeline: settings.pipeline, grader: settings.grader });
     const files = ['answers.jsonl', RUN_IDENTITY_FILE, 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json', 'mllm-scores.json'].map((name) => join(settings.out, name));
-    return { scores, identity, runIdentity: runIdentityHash(identity), promptStyle, asked, skippedPairs: dataset.skippedPairs, files };
+    return { scores, identity, runIdentity: runIdentityHash(identity), promptStyle, asked, skippedPairs: dataset.skippedPairs, files, ...(queueSummary === undefined ? {} : { queue: queueSummary }) };
   });
+}
+
+/** Questions per eval-mllm job (whole pairs) when the queue settings name no shard size. */
+export const MLLM_SHARD_SIZE = 20;
+
+/** A pipeline's description without answering anything (a distributed run where no job ran in this invocation). */
+export async function describePipeline(config: Parameters<typeof createPipeline>[0]): Promise<string[]> {
+  const pipeline = await createPipeline(config);
+  try {
+    return pipeline.describe();
+  } finally {
+    await pipeline.dispose();
+  }
 }
 
 /**
@@ -229,21 +297,37 @@ export async function answerMmvpQuestions(options: {
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     produce: async (question, signal) => {
       const answer = await options.answerer.ask({ image: question.imagePath, question: question.question, options: question.optionsText, prompt: options.promptStyle }, signal ? { signal } : {});
-      return {
-        question_id: question.id,
-        prompt: answer.prompt,
-        answer: `(${question.answer})`,
-        response: answer.text,
-        answer_id: createHash('sha256').update(`${modelId}\n${question.id}\n${answer.text}`).digest('base64url').slice(0, 22),
-        model_id: modelId,
-        prompt_style: options.promptStyle,
-        image: relative(options.dataDir, question.imagePath),
-        ...(answer.finishReason === undefined ? {} : { finish_reason: answer.finishReason }),
-        ...(answer.tokenIds === undefined ? {} : { generated_tokens: answer.tokenIds.length }),
-        run_identity: runIdentity,
-      };
+      return mmvpAnswerRecord({ question, answer, modelId, promptStyle: options.promptStyle, dataDir: options.dataDir, runIdentity });
     },
   });
+}
+
+/**
+ * One answers.jsonl record of an MMVP question: the one-process run and a queue worker both build
+ * it here, so a distributed run writes the same bytes.
+ */
+export function mmvpAnswerRecord(options: {
+  readonly question: Pick<MmvpItem, 'id' | 'answer' | 'imagePath'>;
+  readonly answer: { readonly text: string; readonly prompt: string; readonly finishReason?: string; readonly tokenIds?: readonly number[] };
+  readonly modelId: string;
+  readonly promptStyle: PromptStyle;
+  readonly dataDir: string;
+  readonly runIdentity: string;
+}): Record<string, unknown> {
+  const { question, answer, modelId } = options;
+  return {
+    question_id: question.id,
+    prompt: answer.prompt,
+    answer: `(${question.answer})`,
+    response: answer.text,
+    answer_id: createHash('sha256').update(`${modelId}\n${question.id}\n${answer.text}`).digest('base64url').slice(0, 22),
+    model_id: modelId,
+    prompt_style: options.promptStyle,
+    image: relative(options.dataDir, question.imagePath),
+    ...(answer.finishReason === undefined ? {} : { finish_reason: answer.finishReason }),
+    ...(answer.tokenIds === undefined ? {} : { generated_tokens: answer.tokenIds.length }),
+    run_identity: options.runIdentity,
+  };
 }
 
 /** run.json (results format) and mllm-scores.json, so `mmvp report OUT` renders an eval-mllm folder. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { DatasetError, listChoices, parseWithSchema } from '@mmvp/core';
 import { formatIssue, loadPope, readJsonLines, type PopeQuestion } from '@mmvp/datasets';
@@ -14,6 +14,9 @@ import { appendMissingAnswers, prepareAnswerLog, type ExistingAnswer } from './a
 import type { QuestionAnswerer } from './evaluate-mllm';
 import { hashModelFiles } from './model-files';
 import type { ProgressListener } from './progress-events';
+import { queueSettingsSchema } from '../queue/queue-settings';
+import { answerThroughQueue, queueSummaryLine } from '../queue/queued-answers';
+import { jobPipeline } from '../queue/job-pipeline';
 import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 
 /** POPE's three negative-sampling settings, in the paper's order. */
@@ -33,6 +36,8 @@ const optionsSchema = z
     out: z.string().min(1),
     resume: z.boolean().default(false),
     strict: z.boolean().default(false),
+    /** Run distributed: jobs on BullMQ (Redis), answered by `mmvp worker`s; this process commits them. */
+    queue: queueSettingsSchema.optional(),
     tool: z.string().optional(),
     /** A stand-in for the pipeline (tests); the config is still read for the run's identity. */
     answerer: z.custom<QuestionAnswerer>((value) => value === undefined || typeof (value as QuestionAnswerer).ask === 'function').optional(),
@@ -69,7 +74,12 @@ export interface PopeEvaluation {
 /** What evaluatePope returns: pope-scores.json plus how many questions this run asked (the rest were resumed). */
 export interface PopeRunResult extends PopeEvaluation {
   readonly asked: number;
+  /** With `queue`: what the coordinator did, in one line (jobs already committed, enqueued, adopted; the workers). */
+  readonly queueSummary?: string;
 }
+
+/** Questions per pope job when the queue settings name no shard size. */
+export const POPE_SHARD_SIZE = 50;
 
 interface PopeItem extends PopeQuestion {
   readonly split: PopeSplit;
@@ -148,45 +158,61 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
       checkExisting: (records) => checkRunIdentity({ identity, stored: settings.resume ? stored : undefined, records, answersFile, out: settings.out }),
     });
     await writeAtomically(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity, modelFiles, decoding: decoding ?? null }, null, 2)}\n`);
-    const pipeline = settings.answerer === undefined ? await createPipeline(config) : undefined;
-    const answerer: QuestionAnswerer = settings.answerer ?? pipeline!;
-    onProgress?.({
-      kind: 'resolved',
-      workflow: 'pope',
-      lines: [
-        `${items.length} questions (${splitFiles.map(({ split, file }) => `${split}: ${basename(file)}`).join(', ')}), images ${imagesDir}`,
-        ...(pipeline?.describe() ?? ['(answerer given by the caller)']),
-        `run identity ${runIdentity}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`,
-      ],
-    });
+    const identityLine = `run identity ${runIdentity}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`;
+    const questionsLine = `${items.length} questions (${splitFiles.map(({ split, file }) => `${split}: ${basename(file)}`).join(', ')}), images ${imagesDir}`;
     let asked: number;
-    try {
-      ({ asked } = await appendMissingAnswers({
-        file: answersFile,
+    let queueSummary: string | undefined;
+    if (settings.queue !== undefined) {
+      // Distributed: workers answer, this process checks and commits (the only writer of the folder).
+      const queue = settings.queue;
+      onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, `queue ${queue.url} (${queue.queueName}): jobs of ${queue.shardSize ?? POPE_SHARD_SIZE} questions; answered by mmvp workers`, identityLine] });
+      const spec = jobPipeline(config, modelFiles, identity.modelFilesSha256);
+      const dataRoot = resolve(imagesDir);
+      const run = await answerThroughQueue({
+        settings: queue,
+        kind: 'pope',
+        defaultShardSize: POPE_SHARD_SIZE,
         items,
         keyOf,
+        recordKeyOf: (record) => `${String(record['category'])}:${String(record['question_id'])}`,
+        runIdentity,
+        out: settings.out,
+        answersFile,
         done,
+        jobData: (runId, shard) => ({
+          kind: 'pope',
+          runId,
+          shard: shard.shard,
+          pipeline: spec,
+          dataRoot,
+          identity,
+          questions: shard.items.map((item) => ({ questionId: item.questionId, split: item.split, text: item.text, image: relative(dataRoot, resolve(item.imagePath)), imageName: item.image, label: item.label })),
+        }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
-        onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
-        produce: async (item, signal) => {
-          const question = item.text.includes(POPE_INSTRUCTION) ? item.text : `${item.text}\n${POPE_INSTRUCTION}`;
-          const answer = await answerer.ask({ image: item.imagePath, question, prompt: 'original' }, signal ? { signal } : {});
-          return {
-            question_id: /^\d+$/.test(item.questionId) ? Number(item.questionId) : item.questionId,
-            prompt: answer.prompt,
-            text: answer.text,
-            answer_id: createHash('sha256').update(`${identity.modelId}\n${keyOf(item)}\n${answer.text}`).digest('base64url').slice(0, 22),
-            model_id: identity.modelId,
-            metadata: {},
-            category: item.split,
-            label: item.label,
-            image: item.image,
-            run_identity: runIdentity,
-          };
-        },
-      }));
-    } finally {
-      await pipeline?.dispose();
+        ...(onProgress === undefined ? {} : { onProgress }),
+      });
+      asked = run.asked;
+      queueSummary = queueSummaryLine(run);
+    } else {
+      const pipeline = settings.answerer === undefined ? await createPipeline(config) : undefined;
+      const answerer: QuestionAnswerer = settings.answerer ?? pipeline!;
+      onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, ...(pipeline?.describe() ?? ['(answerer given by the caller)']), identityLine] });
+      try {
+        ({ asked } = await appendMissingAnswers({
+          file: answersFile,
+          items,
+          keyOf,
+          done,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
+          produce: async (item, signal) => {
+            const answer = await answerer.ask({ image: item.imagePath, question: popeQuestionText(item.text), prompt: 'original' }, signal ? { signal } : {});
+            return popeAnswerRecord({ item, answer, modelId: identity.modelId, runIdentity });
+          },
+        }));
+      } finally {
+        await pipeline?.dispose();
+      }
     }
     const answers = await readPopeAnswers(answersFile);
     const byKey = new Map(answers.map((answer) => [answer.key, answer.fields]));
@@ -212,8 +238,38 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
       },
     };
     await writeAtomically(join(settings.out, 'pope-scores.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
-    return { ...evaluation, asked };
+    return { ...evaluation, asked, ...(queueSummary === undefined ? {} : { queueSummary }) };
   });
+}
+
+/** The question a POPE item is asked as: its text plus LLaVA's instruction (once). */
+export function popeQuestionText(text: string): string {
+  return text.includes(POPE_INSTRUCTION) ? text : `${text}\n${POPE_INSTRUCTION}`;
+}
+
+/**
+ * One pope-answers.jsonl record (LLaVA's answer fields plus ours): the one-process run and a queue
+ * worker both build it here, so a distributed run writes the same bytes.
+ */
+export function popeAnswerRecord(options: {
+  readonly item: { readonly split: string; readonly questionId: string; readonly label: string; readonly image: string };
+  readonly answer: { readonly text: string; readonly prompt: string };
+  readonly modelId: string;
+  readonly runIdentity: string;
+}): Record<string, unknown> {
+  const { item, answer } = options;
+  return {
+    question_id: /^\d+$/.test(item.questionId) ? Number(item.questionId) : item.questionId,
+    prompt: answer.prompt,
+    text: answer.text,
+    answer_id: createHash('sha256').update(`${options.modelId}\n${item.split}:${item.questionId}\n${answer.text}`).digest('base64url').slice(0, 22),
+    model_id: options.modelId,
+    metadata: {},
+    category: item.split,
+    label: item.label,
+    image: item.image,
+    run_identity: options.runIdentity,
+  };
 }
 
 /** Reads pope-answers.jsonl (a cut last line tolerated, any other bad line an error). */

@@ -13,6 +13,10 @@ import { compareToBaseline, gradeAnswers, scoreProxy, scoreRatio, type GradedAns
 import { loadSweepQuestions, type SweepQuestion, type SweepQuestionSet } from './sweep-data';
 import { fingerprint, openSweepJournal, type JournalAnswer, type SweepJournal } from './sweep-journal';
 import { sweepDocuments, writeSweepFiles, type SweepDocuments } from './write-sweep-files';
+import { queueSettingsSchema } from '../queue/queue-settings';
+import { sweepThroughQueue } from '../queue/sweep-through-queue';
+import { queueSummaryLine } from '../queue/queued-answers';
+import type { CoordinatorEvent } from '../queue/coordinator';
 
 /** 'fixed-adapter': one pipeline, only r changes; 'per-ratio': one trained model per ratio (the paper's Table 3). */
 export type SweepProtocol = 'fixed-adapter' | 'per-ratio';
@@ -54,6 +58,8 @@ export const sweepOptionsSchema = z
      * identity must match, and only the batches not answered yet are decoded.
      */
     resume: z.boolean().default(false),
+    /** Run distributed (needs `out`): ratio x image-chunk jobs on BullMQ (Redis), answered by `mmvp worker`s; this process records them in the journal, then scores. */
+    queue: queueSettingsSchema.optional(),
     /** The command line, for run.json. */
     command: z.string().optional(),
     /** How to name the inputs in error messages (the CLI passes its flags, e.g. `--proxy-data DIR`). */
@@ -65,6 +71,7 @@ export const sweepOptionsSchema = z
   })
   .strict()
   .superRefine((value, context) => {
+    if (value.queue !== undefined && value.out === undefined) context.addIssue({ code: z.ZodIssueCode.custom, path: ['queue'], message: 'queue needs out (the folder whose sweep-journal.jsonl the coordinator writes)' });
     if (value.resume && value.out === undefined) context.addIssue({ code: z.ZodIssueCode.custom, path: ['resume'], message: 'resume needs out (the folder whose sweep-journal.jsonl is continued)' });
     if ((value.pipeline === undefined) === (value.pipelineFor === undefined)) {
       context.addIssue({ code: z.ZodIssueCode.custom, path: ['pipeline'], message: 'give exactly one of pipeline (a config, or a path with {r}) and pipelineFor (r => config)' });
@@ -85,7 +92,11 @@ export type SweepProgressEvent =
   | { readonly type: 'ratio-started'; readonly ratio: number; readonly index: number; readonly pipeline: string }
   | { readonly type: 'answered'; readonly ratio: number; readonly done: number; readonly total: number }
   | { readonly type: 'ratio-finished'; readonly result: SweepRatioResult }
-  | { readonly type: 'written'; readonly files: readonly string[] };
+  | { readonly type: 'written'; readonly files: readonly string[] }
+  /** With `queue`: jobs committed of all planned, or a warning (a refusing worker, Redis away). */
+  | { readonly type: 'queue'; readonly event: CoordinatorEvent }
+  /** With `queue`: what the coordinator did, in one line. */
+  | { readonly type: 'queue-summary'; readonly line: string };
 
 /** One ratio's outcome. Scores in percent; intervals are 95% bootstrap intervals over pairs. */
 export interface SweepRatioResult extends RatioScores {
@@ -247,6 +258,23 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
   const run = async () => {
     const journal = options.out === undefined ? undefined : await openSweepJournal(resolve(options.out), identity, options.resume);
     if (journal !== undefined && journal.resumed > 0) onProgress({ type: 'resumed', journal: journal.path, answers: journal.resumed });
+    if (options.queue !== undefined && journal !== undefined) {
+      // distributed: workers answer every ratio x chunk; the journal then holds every answer and the sweep below only scores
+      const queued = await sweepThroughQueue({
+        settings: options.queue,
+        out: resolve(options.out!),
+        identity,
+        protocol,
+        plans,
+        data: data.questions,
+        proxyQuestions,
+        batchSize: options.batchSize,
+        journal,
+        ...(signal === undefined ? {} : { signal }),
+        onEvent: (event) => onProgress({ type: 'queue', event }),
+      });
+      onProgress({ type: 'queue-summary', line: queueSummaryLine(queued) });
+    }
     const swept = await sweep({ protocol, plans, data: data.questions, proxyQuestions, batchSize: options.batchSize, baselineRatio, signal, onProgress, journal });
     const outcome = { ...swept, timings: [...swept.timings, { stage: 'check ratios, configs, encoders (sha256 of model files) and question sets', seconds: checkSeconds }] };
     const ratioResults = outcome.results;
@@ -323,12 +351,16 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
 
     // images in order (data's, then the proxy's not already among them); each encoded ONCE
     const images = [...new Set([...data, ...proxyQuestions].map((question) => question.imagePath))];
-    const chunks: { images: string[]; features: MixtureFeatures }[] = [];
+    // every answer already in the journal (a distributed run's coordinator, or a finished sweep resumed): nothing to encode or load
+    const allAnswered =
+      journal !== undefined &&
+      plans.every((plan) => data.every((question) => journal.answered(plan.ratio.text, 'data', question.id) !== undefined) && proxyQuestions.every((question) => journal.answered(plan.ratio.text, 'proxy', question.id) !== undefined));
+    const chunks: { images: string[]; features: MixtureFeatures | undefined }[] = [];
     started = clock();
     for (let start = 0; start < images.length; start += batchSize) {
       signal?.throwIfAborted();
       const chunk = images.slice(start, start + batchSize);
-      chunks.push({ images: chunk, features: await first.encode(chunk, signalOption) }); // [B, N, D] per encoder
+      chunks.push({ images: chunk, features: allAnswered ? undefined : await first.encode(chunk, signalOption) }); // [B, N, D] per encoder
       onProgress({ type: 'encoded', done: start + chunk.length, total: images.length });
     }
     timings.push({ stage: `encode ${images.length} images once`, seconds: (clock() - started) / 1000 });
@@ -348,11 +380,11 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
       onProgress({ type: 'ratio-started', ratio: plan.ratio.value, index, pipeline: plan.name });
       started = clock();
       let tokenizer = first;
-      if (protocol === 'per-ratio' && index > 0) {
+      if (protocol === 'per-ratio' && index > 0 && !allAnswered) {
         tokenizer = await createVisualTokenizer(plan.config, { encoders: first.encoders }); // its own adapter; the shared encoders
         extraTokenizers.push(tokenizer);
       }
-      if (protocol === 'per-ratio' || decoder === undefined) {
+      if (!allAnswered && (protocol === 'per-ratio' || decoder === undefined)) {
         for (const old of decoders.splice(0)) await old.dispose();
         decoder = await loadDecoder({ modelPath: plan.config.decoder!.modelPath, executionProvider: plan.config.executionProvider });
         decoders.push(decoder);
@@ -382,7 +414,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
         }
         const mixStarted = clock();
         const tokens =
-          protocol === 'per-ratio' ? await tokenizer.mixture.mix(chunk.features) : (await first.mixture.sweep(chunk.features, [plan.ratio.value]))[0]!.tokens; // [B, N, H]
+          protocol === 'per-ratio' ? await tokenizer.mixture.mix(chunk.features!) : (await first.mixture.sweep(chunk.features!, [plan.ratio.value]))[0]!.tokens; // [B, N, H]
         assertFinite(tokens, `${plan.name}: visual tokens at r=${plan.ratio.text}`);
         seconds.mix += (clock() - mixStarted) / 1000;
         const imageTokens = new Map<number, Tensor>();

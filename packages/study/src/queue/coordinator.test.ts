@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { coordinateRun, DistributedRunError } from './coordinator';
+import { jobId, planShards, type JobData } from './job-plan';
+import { parseRedisUrl, queueSettingsSchema } from './queue-settings';
+import { startWorker, type RunningWorker } from './start-worker';
+import { startLocalRedisServer, type LocalRedisServer } from './test-redis-server';
+
+// coordinateRun against a real redis-server, with workers that answer without a model (startWorker's
+// answerJob): what gets committed is checked line by line against the keys planned.
+let redis: LocalRedisServer;
+beforeAll(async () => {
+  redis = await startLocalRedisServer();
+});
+afterAll(() => redis.stop());
+
+const answer = (id: number, identity = 'run') => JSON.stringify({ question_id: id, run_identity: identity });
+
+async function run(queueName: string, answerJob: (data: JobData) => Promise<string[]>, committed: string[][]) {
+  const workers: RunningWorker[] = await Promise.all([1, 2].map(() => startWorker({ url: redis.url, queueName, answerJob })));
+  try {
+    return await coordinateRun({
+      settings: queueSettingsSchema.parse({ url: redis.url, queueName, attempts: 1 }),
+      runId: `run${queueName}`,
+      kind: 'eval-mllm',
+      shards: planShards([1, 2, 3, 4, 5, 6, 7], 3),
+      keyOf: String,
+      recordKeyOf: (record) => String(record['question_id']),
+      runIdentity: 'run',
+      done: new Set(['5']),
+      jobData: (shard) => ({ kind: 'eval-mllm', questions: shard.items.map((id) => ({ id })) }) as unknown as JobData,
+      commit: async (lines) => {
+        committed.push([...lines]);
+      },
+    });
+  } finally {
+    await Promise.all(workers.map((worker) => worker.close()));
+  }
+}
+
+describe('coordinateRun', () => {
+  it('commits every planned answer once, skipping keys already done, one commit per job in the job\'s order', async () => {
+    const committed: string[][] = [];
+    const ids = (data: JobData) => ((data as { questions: unknown }).questions as { id: number }[]).map((question) => question.id);
+    const result = await run('happy', async (data) => ids(data).reverse().map((id) => answer(id)), committed);
+    expect(result).toMatchObject({ shards: 3, alreadyCommitted: 0, enqueued: 3, adopted: 0 });
+    expect(committed.map((lines) => lines.map((line) => (JSON.parse(line) as { question_id: number }).question_id)).sort((a, b) => a[0]! - b[0]!)).toEqual([[1, 2, 3], [4, 6], [7]]);
+  });
+
+  it('never commits a job whose answers are not its questions: the run fails naming the job, which is removed from Redis', async () => {
+    const committed: string[][] = [];
+    const error = await run('foreign', async (data) => ((data as { questions: unknown }).questions as { id: number }[]).map((question) => answer(question.id + 100)), committed).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DistributedRunError);
+    expect((error as Error).message).toMatch(/^job runforeign:eval-mllm:\d: answers 10\d, which is not one of its questions; nothing of it was committed; the job was removed from Redis/);
+    expect(committed).toEqual([]);
+    const refused = /^job (\S+):/.exec((error as Error).message)![1]!;
+    const queue = new Queue('foreign', { connection: parseRedisUrl(redis.url) });
+    expect(await queue.getJob(refused)).toBeUndefined();
+    for (const shard of [0, 1, 2].map((index) => jobId('runforeign', 'eval-mllm', index)).filter((id) => id !== refused)) expect(await queue.getJob(shard)).toBeDefined(); // kept for --resume
+    await queue.close();
+  });
+});

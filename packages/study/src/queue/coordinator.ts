@@ -1,0 +1,220 @@
+import { hostname } from 'node:os';
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import { MmvpError } from '@mmvp/core';
+import { jobId, type JobData, type JobKind, type JobResult, type PlannedShard } from './job-plan';
+import { parseRedisUrl, type ResolvedQueueSettings } from './queue-settings';
+import { checkJobResult } from './result-hash';
+
+/** A distributed run that cannot go on: Redis unreachable too long, a job failed for good, a result that does not check out. */
+export class DistributedRunError extends MmvpError {
+  static override readonly errorName = 'DistributedRunError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super({ name: 'DistributedRunError', message, cause: options.cause });
+  }
+}
+
+/** What the coordinator reports while it follows a run. */
+export type CoordinatorEvent =
+  /** Jobs committed of all planned (`startedAt`: shards already in the run folder before this run). */
+  | { readonly kind: 'jobs'; readonly done: number; readonly total: number; readonly startedAt: number; readonly waiting: number; readonly active: number }
+  /** Something to tell the user that does not stop the run (a refusing worker, Redis unreachable for a while). */
+  | { readonly kind: 'warning'; readonly message: string };
+
+/** What one coordinated run did. */
+export interface CoordinatedRun {
+  /** Shards in the plan. */
+  readonly shards: number;
+  /** Shards whose answers were all in the run folder before this run. */
+  readonly alreadyCommitted: number;
+  /** Jobs this run added to the queue. */
+  readonly enqueued: number;
+  /** Jobs found in Redis from an earlier coordinator of the same run (waiting, active, finished, failed and retried). */
+  readonly adopted: number;
+  /** Workers (host:pid) whose results were committed. */
+  readonly workers: readonly string[];
+  /** The pipeline description a worker sent with its results (undefined when no job ran). */
+  readonly describe?: readonly string[];
+}
+
+/**
+ * Plans, enqueues and follows one run's jobs on BullMQ, committing each job's answers (after
+ * checkJobResult) through `commit`, the only writer of the run folder. Jobs already in Redis under
+ * the same ids (a coordinator killed earlier) are adopted, not added again; shards whose keys are all
+ * `done` are not enqueued. Ends when every planned key is committed; throws DistributedRunError when
+ * a job fails for good or Redis stays unreachable longer than `unreachableTimeoutMs`.
+ */
+export async function coordinateRun<Item>(options: {
+  readonly settings: ResolvedQueueSettings;
+  readonly runId: string;
+  readonly kind: JobKind;
+  readonly shards: readonly PlannedShard<Item>[];
+  readonly keyOf: (item: Item) => string;
+  readonly recordKeyOf: (record: Record<string, unknown>) => string;
+  readonly runIdentity: string;
+  /** Committed keys (grows as jobs are committed). */
+  readonly done: Set<string>;
+  readonly jobData: (shard: PlannedShard<Item>) => JobData;
+  /** Appends answer lines to the run folder (one call per job). */
+  readonly commit: (lines: readonly string[]) => Promise<void>;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: CoordinatorEvent) => void;
+}): Promise<CoordinatedRun> {
+  const { settings, runId, kind } = options;
+  const connection = { ...parseRedisUrl(settings.url), enableOfflineQueue: false, connectTimeout: 5000 };
+  const missing = (shard: PlannedShard<Item>) => shard.items.some((item) => !options.done.has(options.keyOf(item)));
+  const pending = new Map<string, PlannedShard<Item>>();
+  for (const shard of options.shards) if (missing(shard)) pending.set(jobId(runId, kind, shard.shard), shard);
+  const alreadyCommitted = options.shards.length - pending.size;
+  const workers = new Set<string>();
+  let describe: readonly string[] | undefined;
+  let enqueued = 0;
+  let adopted = 0;
+  if (pending.size === 0) return { shards: options.shards.length, alreadyCommitted, enqueued, adopted, workers: [] };
+
+  const queue = new Queue(settings.queueName, { connection });
+  queue.on('error', () => undefined); // connection errors surface through the calls below
+  let wake: (() => void) | undefined;
+  const events = new QueueEvents(settings.queueName, { connection: { ...parseRedisUrl(settings.url), maxRetriesPerRequest: null } });
+  events.on('error', () => undefined);
+  const prefix = `${runId}:${kind}:`;
+  events.on('completed', ({ jobId: id }) => {
+    if (id.startsWith(prefix)) wake?.();
+  });
+  events.on('failed', ({ jobId: id }) => {
+    if (id.startsWith(prefix)) wake?.();
+  });
+  events.on('progress', ({ jobId: id, data }) => {
+    const refusal = data as { refusedBy?: string; reason?: string } | undefined;
+    if (id.startsWith(prefix) && refusal?.refusedBy !== undefined) options.onEvent?.({ kind: 'warning', message: `worker ${refusal.refusedBy} refused job ${id}: ${refusal.reason ?? ''}` });
+  });
+
+  const commitJob = async (job: Job) => {
+    const shard = pending.get(job.id!);
+    if (shard === undefined) return;
+    let byKey: Map<string, string>;
+    try {
+      byKey = checkJobResult({ id: job.id!, result: job.returnvalue, expectedKeys: shard.items.map(options.keyOf), runIdentity: options.runIdentity, keyOf: options.recordKeyOf });
+    } catch (error) {
+      // a result that does not check out is never committed; removed, so that --resume enqueues the job again
+      await job.remove().catch(() => undefined);
+      throw new DistributedRunError(`${(error as Error).message}; the job was removed from Redis, --resume enqueues it again`, { cause: error });
+    }
+    const lines: string[] = [];
+    for (const item of shard.items) {
+      const key = options.keyOf(item);
+      if (!options.done.has(key)) lines.push(byKey.get(key)!);
+    }
+    await options.commit(lines);
+    for (const item of shard.items) options.done.add(options.keyOf(item));
+    pending.delete(job.id!);
+    const result = job.returnvalue as JobResult & { describe?: readonly string[] };
+    workers.add(result.worker);
+    describe ??= result.describe;
+    await job.remove().catch(() => undefined); // committed: Redis need not keep it
+  };
+
+  // Redis calls retried while the server is away (a restart), up to unreachableTimeoutMs.
+  let unreachableSince: number | undefined;
+  let warned = false;
+  const withRedis = async <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      const value = await call();
+      if (unreachableSince !== undefined && warned) options.onEvent?.({ kind: 'warning', message: `Redis at ${settings.url} is reachable again` });
+      unreachableSince = undefined;
+      warned = false;
+      return value;
+    } catch (error) {
+      if (error instanceof DistributedRunError) throw error;
+      if (!isConnectionError(error)) throw error;
+      unreachableSince ??= Date.now();
+      if (!warned) options.onEvent?.({ kind: 'warning', message: `Redis at ${settings.url} is unreachable (${(error as Error).message}); retrying for up to ${Math.round(settings.unreachableTimeoutMs / 1000)} s` });
+      warned = true;
+      if (Date.now() - unreachableSince > settings.unreachableTimeoutMs) {
+        throw new DistributedRunError(
+          `Redis at ${settings.url} unreachable for ${Math.round((Date.now() - unreachableSince) / 1000)} s while ${what}; ${options.done.size} answer(s) are committed in the run folder, ${pending.size} job(s) unfinished; start Redis and rerun with --resume`,
+        );
+      }
+      return undefined;
+    }
+  };
+
+  try {
+    // Plan: adopt what an earlier coordinator of this run left in Redis, add the rest.
+    let planned = false;
+    while (!planned) {
+      options.signal?.throwIfAborted();
+      planned =
+        (await withRedis('enqueueing', async () => {
+          const toAdd: { name: string; data: JobData; opts: { jobId: string; attempts: number; backoff: { type: 'exponential'; delay: number }; removeOnComplete: false; removeOnFail: false } }[] = [];
+          for (const [id, shard] of pending) {
+            const existing = await queue.getJob(id);
+            if (existing === undefined) {
+              toAdd.push({ name: kind, data: options.jobData(shard), opts: { jobId: id, attempts: settings.attempts, backoff: { type: 'exponential', delay: settings.backoffMs }, removeOnComplete: false, removeOnFail: false } });
+              continue;
+            }
+            adopted++;
+            const state = await existing.getState();
+            if (state === 'completed') await commitJob(existing);
+            else if (state === 'failed') await existing.retry('failed');
+          }
+          if (toAdd.length > 0) await queue.addBulk(toAdd);
+          enqueued += toAdd.length;
+          return true;
+        })) === true;
+      if (!planned) await sleep(settings.pollIntervalMs);
+    }
+
+    // Follow: commit finished jobs, fail on jobs that failed for good, report counts.
+    while (pending.size > 0) {
+      options.signal?.throwIfAborted();
+      await withRedis('following the run', async () => {
+        const finished = await queue.getJobs(['completed'], 0, 999, true);
+        for (const job of finished) if (job !== undefined && pending.has(job.id!)) await commitJob(job);
+        const failed = (await queue.getJobs(['failed'], 0, 999, true)).filter((job) => job !== undefined && pending.has(job.id!));
+        if (failed.length > 0) {
+          const job = failed[0]!;
+          throw new DistributedRunError(
+            `job ${job.id} failed after ${job.attemptsMade} attempt(s): ${job.failedReason}; ${options.done.size} answer(s) are committed in the run folder; fix the cause and rerun with --resume (failed jobs are retried)`,
+          );
+        }
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        options.onEvent?.({
+          kind: 'jobs',
+          done: options.shards.length - pending.size,
+          total: options.shards.length,
+          startedAt: alreadyCommitted,
+          waiting: (counts['waiting'] ?? 0) + (counts['delayed'] ?? 0) + (counts['prioritized'] ?? 0),
+          active: counts['active'] ?? 0,
+        });
+      });
+      if (pending.size === 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, settings.pollIntervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    await Promise.allSettled([queue.close(), events.close()]);
+  }
+  const unanswered = options.shards.flatMap((shard) => shard.items.map(options.keyOf)).filter((key) => !options.done.has(key));
+  if (unanswered.length > 0) throw new DistributedRunError(`${unanswered.length} question(s) have no committed answer after every job finished (${unanswered.slice(0, 5).join(', ')}); rerun with --resume`);
+  return { shards: options.shards.length, alreadyCommitted, enqueued, adopted, workers: [...workers].sort(), ...(describe === undefined ? {} : { describe }) };
+}
+
+/** host:pid of this process (how workers sign their results). */
+export function processName(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const message = String((error as Error)?.message ?? error);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|connect|Stream isn't writeable|enableOfflineQueue|LOADING|MaxRetriesPerRequest|socket/i.test(message);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

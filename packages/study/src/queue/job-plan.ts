@@ -1,0 +1,134 @@
+import type { RunIdentity } from '../mmvp/run-identity';
+
+/** The kinds of job a worker runs (one per distributed workflow). */
+export const JOB_KINDS = ['eval-mllm', 'pope', 'sweep'] as const;
+/** A job's workflow. */
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** A job's deterministic id, `<run id>:<kind>:<shard>`: the same run re-planned (--resume) gets the same ids. */
+export function jobId(runId: string, kind: JobKind, shard: number): string {
+  return `${runId}:${kind}:${shard}`;
+}
+
+/** One model file of a job's pipeline: its path under the coordinator's models root, size and SHA-256. */
+export interface JobModelFile {
+  readonly path: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** The pipeline a job needs, as the coordinator resolved it; a worker rebuilds it under its own models root and checks every file's hash. */
+export interface JobPipeline {
+  /** The resolved pipeline config (absolute paths on the coordinator's machine). */
+  readonly config: Record<string, unknown>;
+  /** The coordinator's folder that holds every model path of the config (a worker maps it to its --models-root). */
+  readonly modelsRoot: string;
+  readonly modelFiles: readonly JobModelFile[];
+  /** RunIdentity.modelFilesSha256: the hash over all model files, in order. */
+  readonly modelFilesSha256: string;
+}
+
+/** One MMVP question of an eval-mllm job (image relative to the job's data root). */
+export interface MllmJobQuestion {
+  readonly id: number;
+  readonly image: string;
+  readonly question: string;
+  readonly options: string;
+  readonly answer: string;
+}
+
+/** One POPE question of a pope job (image relative to the job's data root). */
+export interface PopeJobQuestion {
+  readonly questionId: string;
+  readonly split: string;
+  readonly text: string;
+  readonly image: string;
+  readonly imageName: string;
+  readonly label: string;
+}
+
+interface AnsweringJobBase {
+  readonly runId: string;
+  readonly shard: number;
+  readonly pipeline: JobPipeline;
+  /** The coordinator's data folder (a worker maps it to its --data-root). */
+  readonly dataRoot: string;
+  readonly identity: RunIdentity;
+}
+
+/** An eval-mllm job: a shard of whole MMVP pairs. */
+export interface MllmJobData extends AnsweringJobBase {
+  readonly kind: 'eval-mllm';
+  readonly promptStyle: string;
+  readonly questions: readonly MllmJobQuestion[];
+}
+
+/** A pope job: a shard of POPE questions. */
+export interface PopeJobData extends AnsweringJobBase {
+  readonly kind: 'pope';
+  readonly questions: readonly PopeJobQuestion[];
+}
+
+/** One image chunk of a sweep (runSweep's encode batch) and the questions asked about its images. */
+export interface SweepJobChunk {
+  /** Image paths relative to the job's data root, in the batch's order. */
+  readonly images: readonly string[];
+  /** Questions in runSweep's order: b = the image's row in the batch; prompt = the formatted question. */
+  readonly targets: readonly { readonly id: number; readonly set: 'data' | 'proxy'; readonly b: number; readonly prompt: string }[];
+}
+
+/** A sweep job: one ratio x a run of image chunks. */
+export interface SweepJobData {
+  readonly kind: 'sweep';
+  readonly runId: string;
+  readonly shard: number;
+  readonly pipeline: JobPipeline;
+  readonly dataRoot: string;
+  /** The sweep's identity hash (fingerprint of protocol, ratios, configs, encoders, questions, batch size). */
+  readonly runIdentity: string;
+  readonly protocol: 'per-ratio' | 'fixed-adapter';
+  readonly ratio: { readonly value: number; readonly text: string };
+  readonly batchSize: number;
+  readonly chunks: readonly SweepJobChunk[];
+}
+
+/** What a job carries through Redis. */
+export type JobData = MllmJobData | PopeJobData | SweepJobData;
+
+/** What a worker returns through Redis: the answer lines (JSON, no newline) and their hash. */
+export interface JobResult {
+  readonly lines: readonly string[];
+  /** SHA-256 (hex) of the lines joined with '\n'. */
+  readonly sha256: string;
+  /** Which worker made them (host:pid), for the coordinator's log. */
+  readonly worker: string;
+}
+
+/** A planned shard: its number and the keys (question ids) it answers. */
+export interface PlannedShard<Item> {
+  readonly shard: number;
+  readonly items: readonly Item[];
+}
+
+/**
+ * Cuts `items` into shards of about `shardSize` in order, never splitting a group (eval-mllm: a pair,
+ * so both questions of a pair are answered by one worker). Deterministic: the same items and size give
+ * the same shards, so a resumed run re-plans the same job ids.
+ */
+export function planShards<Item>(items: readonly Item[], shardSize: number, groupOf: (item: Item, index: number) => string = (_item, index) => String(index)): PlannedShard<Item>[] {
+  const shards: PlannedShard<Item>[] = [];
+  let current: Item[] = [];
+  let index = 0;
+  while (index < items.length) {
+    const group = groupOf(items[index]!, index);
+    const members: Item[] = [];
+    while (index < items.length && groupOf(items[index]!, index) === group) members.push(items[index++]!);
+    if (current.length > 0 && current.length + members.length > shardSize) {
+      shards.push({ shard: shards.length, items: current });
+      current = [];
+    }
+    current.push(...members);
+  }
+  if (current.length > 0) shards.push({ shard: shards.length, items: current });
+  return shards;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { InvalidArgumentError } from '@mmvp/core';
+
+/** Where a distributed run's jobs go, and how they are retried and watched. */
+export const queueSettingsSchema = z
+  .object({
+    /** `redis://HOST:PORT[/DB]` (one Redis for the coordinator and every worker). */
+    url: z.string().min(1),
+    /** BullMQ queue name (workers listen on the same name). */
+    queueName: z.string().min(1).default('mmvp'),
+    /** Questions (eval-mllm: whole pairs, so an even count) per job. */
+    shardSize: z.number().int().positive().optional(),
+    /** Tries per job before the run fails (a worker error, a flaky read); backoff doubles from `backoffMs`. */
+    attempts: z.number().int().positive().default(3),
+    backoffMs: z.number().int().nonnegative().default(1000),
+    /** How long the coordinator keeps trying while Redis is unreachable before it fails with a clear message. */
+    unreachableTimeoutMs: z.number().int().positive().default(60_000),
+    /** Backstop poll of the queue's finished jobs (completion events wake the coordinator sooner). */
+    pollIntervalMs: z.number().int().positive().default(500),
+  })
+  .strict();
+
+/** Options of a distributed run (the `queue` option of evaluateMllm, evaluatePope). */
+export type QueueSettings = z.input<typeof queueSettingsSchema>;
+/** Queue settings with their defaults applied. */
+export type ResolvedQueueSettings = z.output<typeof queueSettingsSchema>;
+
+/** Redis connection options for BullMQ/ioredis. */
+export interface RedisConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly db: number;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+/** Parses `redis://HOST:PORT[/DB]` (a clear error naming the flag for anything else). */
+export function parseRedisUrl(url: string, flag = '--queue'): RedisConnection {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidArgumentError(`${flag} '${url}' is not a URL; expected redis://HOST:PORT[/DB], e.g. redis://127.0.0.1:6379`);
+  }
+  if (parsed.protocol !== 'redis:') throw new InvalidArgumentError(`${flag} '${url}': scheme '${parsed.protocol.replace(/:$/, '')}' is not supported; expected redis://HOST:PORT[/DB]`);
+  const dbText = parsed.pathname.replace(/^\//, '');
+  if (dbText !== '' && !/^\d+$/.test(dbText)) throw new InvalidArgumentError(`${flag} '${url}': database '${dbText}' must be a number (redis://HOST:PORT/DB)`);
+  const port = parsed.port === '' ? 6379 : Number(parsed.port);
+  return {
+    host: parsed.hostname,
+    port,
+    db: dbText === '' ? 0 : Number(dbText),
+    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+  };
+}

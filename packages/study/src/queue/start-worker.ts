@@ -1,0 +1,189 @@
+import { resolve } from 'node:path';
+import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
+import { z } from 'zod';
+import { parseWithSchema } from '@mmvp/core';
+import { answerJob, describeAsCoordinator } from './answer-jobs';
+import { processName } from './coordinator';
+import { JOB_KINDS, type JobData, type JobResult } from './job-plan';
+import { parseRedisUrl } from './queue-settings';
+import { hashResultLines } from './result-hash';
+import { ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type LoadedFlavor } from './warm-pipelines';
+import { answerSweepJob } from './sweep-job';
+import { createVisualTokenizer, type VisualTokenizer } from '@mmvp/pipeline';
+import { loadDecoder, type Decoder } from '@mmvp/decoder';
+
+/** A sweep's parts: the ratio's visual tokenizer (encoders + adapter) and its decoder. */
+const SWEEP_FLAVOR: LoadedFlavor<{ tokenizer: VisualTokenizer; decoder: Decoder; dispose(): Promise<void> }> = {
+  name: 'sweep',
+  async create(config) {
+    const tokenizer = await createVisualTokenizer(config);
+    const decoder = await loadDecoder({ modelPath: config.decoder!.modelPath, executionProvider: config.executionProvider }).catch(async (error: unknown) => {
+      await tokenizer.dispose();
+      throw error;
+    });
+    return { tokenizer, decoder, dispose: async () => void (await Promise.allSettled([tokenizer.dispose(), decoder.dispose()])) };
+  },
+};
+
+/** Questions (or sweep answers) a job holds, for the log. */
+function unitsOf(data: JobData): number {
+  return data.kind === 'sweep' ? data.chunks.reduce((sum, chunk) => sum + chunk.targets.length, 0) : data.questions.length;
+}
+
+const startWorkerOptionsSchema = z
+  .object({
+    /** `redis://HOST:PORT[/DB]`, the coordinator's. */
+    url: z.string().min(1),
+    queueName: z.string().min(1).default('mmvp'),
+    /** Jobs at once in this process (each holds its own loaded pipeline). */
+    concurrency: z.number().int().positive().default(1),
+    /** This machine's folder for the coordinator's models root (default: the same path). */
+    modelsRoot: z.string().min(1).optional(),
+    /** Pipelines (model identities) kept loaded between jobs; the least recently used is unloaded first (GPU memory). */
+    maxModels: z.number().int().positive().default(2),
+    /** This machine's folder for the coordinator's data folder (default: the same path). */
+    dataRoot: z.string().min(1).optional(),
+    /** BullMQ lock: a worker that stops renewing it for this long (killed, frozen) has its job re-run. */
+    lockDuration: z.number().int().positive().default(30_000),
+    /** How often this worker looks for stalled jobs of dead workers. */
+    stalledInterval: z.number().int().positive().default(30_000),
+    /** Stalls a job may survive before it fails for good. */
+    maxStalledCount: z.number().int().nonnegative().default(3),
+    /** How long a worker that refused a job idles before taking another (doubling per refusal in a row, up to 30 s); the job itself is back in the queue within 250 ms. */
+    refusalDelayMs: z.number().int().nonnegative().default(2000),
+    /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. Default: a warm pipeline. */
+    answerJob: z.function().optional(),
+    onEvent: z.function().optional(),
+  })
+  .strict();
+
+/** Options of startWorker. */
+export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 'onEvent' | 'answerJob'> & {
+  readonly onEvent?: (event: WorkerEvent) => void;
+  readonly answerJob?: (data: JobData, signal: AbortSignal | undefined) => Promise<string[]>;
+};
+
+/** What a worker reports (the `mmvp worker` command prints these). */
+export type WorkerEvent =
+  | { readonly kind: 'ready'; readonly name: string; readonly queue: string }
+  /** Redis has not answered for a while; the worker keeps trying (it waits for Redis, it does not exit). */
+  | { readonly kind: 'waiting-for-redis'; readonly url: string; readonly seconds: number }
+  | { readonly kind: 'job-started'; readonly id: string; readonly questions: number }
+  | { readonly kind: 'job-done'; readonly id: string; readonly questions: number; readonly ms: number; readonly pipelinesLoaded: number }
+  | { readonly kind: 'job-refused'; readonly id: string; readonly reason: string }
+  | { readonly kind: 'job-returned'; readonly id: string }
+  | { readonly kind: 'job-failed'; readonly id: string; readonly message: string };
+
+/** A running worker. */
+export interface RunningWorker {
+  readonly name: string;
+  /** Finishes the jobs in hand, then stops (SIGINT). */
+  close(): Promise<void>;
+  /** Puts the jobs in hand back in the queue at once (another worker takes them), then stops (SIGTERM). */
+  returnJobsAndClose(): Promise<void>;
+}
+
+/**
+ * Takes jobs of any kind from the queue: checks that its model files hash to the job's recorded
+ * identity (refused jobs go back to the queue untouched, never answered), answers them on a pipeline
+ * kept warm across jobs, and returns the answer lines and their SHA-256 through Redis as the job's
+ * return value. The coordinator checks and commits them; a worker never writes the run folder.
+ */
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  const settings = parseWithSchema(startWorkerOptionsSchema, options, 'worker options');
+  const onEvent = options.onEvent;
+  const name = processName();
+  const pipelines = warmPipelines({ maxModels: settings.maxModels, ...(settings.modelsRoot === undefined ? {} : { modelsRoot: settings.modelsRoot }) });
+  let returning = false;
+  // A refusing worker idles (doubling up to 30 s) so that it does not keep snatching jobs from right workers.
+  let refusalPause = settings.refusalDelayMs;
+  const stopping = new AbortController();
+
+  const process = async (job: Job<JobData, JobResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<JobResult> => {
+    const data = job.data;
+    const id = job.id!;
+    if (!(JOB_KINDS as readonly string[]).includes(data.kind)) throw new Error(`job ${id} has kind '${String(data.kind)}'; this worker runs ${JOB_KINDS.join(', ')} (update mmvp on this machine?)`);
+    onEvent?.({ kind: 'job-started', id, questions: unitsOf(data) });
+    const began = Date.now();
+    try {
+      if (options.answerJob !== undefined) {
+        const lines = await options.answerJob(data, signal);
+        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: 0 });
+        return { lines, sha256: hashResultLines(lines), worker: name };
+      }
+      const dataRootOf = () => (settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot));
+      if (data.kind === 'sweep') {
+        const lines = await pipelines.use(data.pipeline, SWEEP_FLAVOR, (parts, _root, config) => answerSweepJob(data, { ...parts, config }, dataRootOf(), data.runIdentity, signal));
+        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
+        refusalPause = settings.refusalDelayMs;
+        return { lines, sha256: hashResultLines(lines), worker: name };
+      }
+      const { lines, describe } = await pipelines.use(data.pipeline, PIPELINE_FLAVOR, async (pipeline, modelsRoot) => {
+        const dataRoot = settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot);
+        const answered = await answerJob(data, pipeline, dataRoot, signal);
+        return { lines: answered, describe: describeAsCoordinator(pipeline.describe(), modelsRoot, data.pipeline.modelsRoot) };
+      });
+      onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
+      refusalPause = settings.refusalDelayMs;
+      return { lines, sha256: hashResultLines(lines), worker: name, describe } as JobResult;
+    } catch (error) {
+      if (error instanceof ModelIdentityMismatch) {
+        // Never answer with other weights: tell the coordinator, put the job back for another worker.
+        onEvent?.({ kind: 'job-refused', id, reason: error.message });
+        await job.updateProgress({ refusedBy: name, reason: error.message }).catch(() => undefined);
+        await job.moveToDelayed(Date.now() + 250, token);
+        await pause(refusalPause, stopping.signal);
+        refusalPause = Math.min(30_000, Math.max(1, refusalPause) * 2);
+        throw new DelayedError();
+      }
+      if (returning && signal?.aborted === true) {
+        await job.moveToWait(token);
+        onEvent?.({ kind: 'job-returned', id });
+        throw new WaitingError();
+      }
+      onEvent?.({ kind: 'job-failed', id, message: (error as Error).message });
+      throw error;
+    }
+  };
+
+  const worker = new Worker<JobData, JobResult>(settings.queueName, process, {
+    connection: { ...parseRedisUrl(settings.url), maxRetriesPerRequest: null },
+    concurrency: settings.concurrency,
+    lockDuration: settings.lockDuration,
+    stalledInterval: settings.stalledInterval,
+    maxStalledCount: settings.maxStalledCount,
+    autorun: true,
+  });
+  worker.on('error', () => undefined); // reconnects on its own; jobs in hand are re-run by stalled-job detection if it was gone too long
+  const began = Date.now();
+  const nag = setInterval(() => onEvent?.({ kind: 'waiting-for-redis', url: settings.url, seconds: Math.round((Date.now() - began) / 1000) }), 5000);
+  try {
+    await worker.waitUntilReady();
+  } finally {
+    clearInterval(nag);
+  }
+  onEvent?.({ kind: 'ready', name, queue: settings.queueName });
+  let closing: Promise<void> | undefined;
+  const shutdown = async (force: boolean) => {
+    stopping.abort();
+    if (force) {
+      returning = true;
+      worker.cancelAllJobs('returned to the queue (SIGTERM)');
+    }
+    closing ??= worker.close().finally(() => pipelines.dispose());
+    await closing;
+  };
+  return { name, close: () => shutdown(false), returnJobsAndClose: () => shutdown(true) };
+}
+
+/** Waits `ms`, or less when `signal` fires. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
