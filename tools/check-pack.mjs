@@ -56,7 +56,11 @@ async function listPackages() {
     const manifest = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8'));
     if (manifest.private) continue;
     const source = existsSync(join(folder, 'src', 'index.ts')) ? await readFile(join(folder, 'src', 'index.ts'), 'utf8') : '';
-    const placeholder = source.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '').trim() === 'export {};';
+    const placeholder =
+      source
+        .replace(/\/\/.*$/gm, '')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .trim() === 'export {};';
     packages.push({ name: manifest.name, folder, placeholder });
   }
   const unknown = only.filter((name) => !packages.some((p) => p.name === name));
@@ -87,7 +91,9 @@ async function attwTarball(tarball) {
     try {
       const report = JSON.parse(error.stdout);
       // the problems of the resolutions the esm-only profile checks (node10 and node16 from CJS are ignored)
-      problems = (report.analysis?.problems ?? []).filter((p) => !['node10', 'node16-cjs'].includes(p.resolutionKind)).map((p) => `${p.kind}${p.entrypoint ? ` ${p.entrypoint}` : ''}${p.resolutionKind ? ` (${p.resolutionKind})` : ''}`);
+      problems = (report.analysis?.problems ?? [])
+        .filter((p) => !['node10', 'node16-cjs'].includes(p.resolutionKind))
+        .map((p) => `${p.kind}${p.entrypoint ? ` ${p.entrypoint}` : ''}${p.resolutionKind ? ` (${p.resolutionKind})` : ''}`);
     } catch {
       problems = [`${error.stderr ?? error.message}`.trim().split('\n')[0]];
     }
@@ -178,7 +184,9 @@ async function main() {
           const own = diagnostics.split('\n').filter((line) => line.startsWith(`checks/${short}.ts`) || line.includes(`node_modules/@mmvp/${short}/`));
           results.get(p.name).types = own.length === 0 && !crashed ? 'ok' : `FAILED: ${own.slice(0, 3).join(' | ') || diagnostics.split('\n')[0]}`;
         }
-        const other = diagnostics.split('\n').filter((line) => /error TS/.test(line) && !packages.some((p) => line.startsWith(`checks/${p.name.replace('@mmvp/', '')}.ts`) || line.includes(`node_modules/@mmvp/${p.name.replace('@mmvp/', '')}/`)));
+        const other = diagnostics
+          .split('\n')
+          .filter((line) => /error TS/.test(line) && !packages.some((p) => line.startsWith(`checks/${p.name.replace('@mmvp/', '')}.ts`) || line.includes(`node_modules/@mmvp/${p.name.replace('@mmvp/', '')}/`)));
         if (other.length > 0) {
           for (const p of typed) if (results.get(p.name).types === 'ok') results.get(p.name).types = 'FAILED: type errors outside @mmvp (see below)';
           process.stderr.write(`check-pack: tsc errors outside the @mmvp packages:\n${other.slice(0, 20).join('\n')}\n`);

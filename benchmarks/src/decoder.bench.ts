@@ -117,8 +117,12 @@ export default async function run(): Promise<void> {
     const firsts = { ours: [] as number[], theirs: [] as number[] };
     const intervals = { ours: [] as number[], theirs: [] as number[] };
     for (let round = 0; round < model.rounds; round++) {
-      const order = [['ours', ourRun], ['theirs', theirRun]] as const;
-      for (const [side, fn] of round % 2 === 0 ? order : [...order].reverse()) { // who goes first alternates
+      const order = [
+        ['ours', ourRun],
+        ['theirs', theirRun],
+      ] as const;
+      for (const [side, fn] of round % 2 === 0 ? order : [...order].reverse()) {
+        // who goes first alternates
         const { stamps, tokens } = await fn(model.newTokens);
         reference ??= tokens;
         same &&= tokens.join() === reference.join(); // same tokens from the same files, every call

@@ -125,7 +125,7 @@ export default async function run(): Promise<void> {
         startWorker({
           url: redis.url,
           queueName: 'bench-noop',
-          answerJob: async (job: JobData) => ((job as unknown as { questions: { id: number }[] }).questions).map((question) => JSON.stringify({ question_id: question.id, run_identity: 'noop' })),
+          answerJob: async (job: JobData) => (job as unknown as { questions: { id: number }[] }).questions.map((question) => JSON.stringify({ question_id: question.id, run_identity: 'noop' })),
         }),
       ),
     );
@@ -148,7 +148,13 @@ export default async function run(): Promise<void> {
     await Promise.all(noopWorkers.map((worker) => worker.close()));
     const perJobMs = (noop * 1000 * 3) / noopJobs; // each of the 3 worker slots spends this per job on the queue
     printTable([
-      { measure: `coordinator, 3 no-op workers, ${noopJobs} jobs`, 'jobs/s': noopJobs / noop, 'queue ms per job (per worker)': perJobMs, 'job work ms (default shard)': meanJob * 1000, 'overhead %': (100 * perJobMs) / (meanJob * 1000) },
+      {
+        measure: `coordinator, 3 no-op workers, ${noopJobs} jobs`,
+        'jobs/s': noopJobs / noop,
+        'queue ms per job (per worker)': perJobMs,
+        'job work ms (default shard)': meanJob * 1000,
+        'overhead %': (100 * perJobMs) / (meanJob * 1000),
+      },
     ]);
 
     // 4. recovery after a SIGKILLed worker

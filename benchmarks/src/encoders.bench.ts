@@ -125,7 +125,10 @@ export default async function run(): Promise<void> {
     const [bareName, oursName, oursTapName, , tjsName] = paths.map(([name]) => name) as [string, string, string, string, string];
     console.log(`\n${model.name}, batch ${model.batch}: ${onnxPath}`);
     printTable(rows);
-    for (const [what, measureRate] of [['wall', rate], ['CPU', cpuRate]] as const) {
+    for (const [what, measureRate] of [
+      ['wall', rate],
+      ['CPU', cpuRate],
+    ] as const) {
       const ours = measureRate(oursName);
       summary.push(
         `${model.name} [${what}]: ours/bare session.run = ${(ours / measureRate(bareName)).toFixed(3)} (overhead ${((1 - ours / measureRate(bareName)) * 100).toFixed(1)}%), ` +
@@ -146,7 +149,10 @@ export default async function run(): Promise<void> {
  */
 async function dtypeVariants(dir: string): Promise<void> {
   const source = join(dir, 'onnx', 'vision_model.onnx');
-  for (const [variant, suffix] of [['fp16', '_fp16'], ['int8', '_int8']] as const) {
+  for (const [variant, suffix] of [
+    ['fp16', '_fp16'],
+    ['int8', '_int8'],
+  ] as const) {
     const target = join(dir, 'onnx', `vision_model${suffix}.onnx`);
     if (!existsSync(target)) execFileSync('/usr/bin/python3', [join(root, 'tools', 'make_tap_variants.py'), '--convert', source, '--variant', variant, '--out', target], { stdio: ['ignore', 'ignore', 'inherit'] });
   }

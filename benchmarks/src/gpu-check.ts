@@ -74,7 +74,12 @@ export default async function run(): Promise<void> {
     try {
       const backend = await create();
       const result = await agreement(backend, a, b);
-      kernelRows.push({ backend: label, 'ran as': backend.description, 'interleave = js': String(result.interleaveExact), 'mix = js': result.mixExact ? 'bit-identical' : `worst ${result.mixWorstRelative.toExponential(2)} of |terms|` });
+      kernelRows.push({
+        backend: label,
+        'ran as': backend.description,
+        'interleave = js': String(result.interleaveExact),
+        'mix = js': result.mixExact ? 'bit-identical' : `worst ${result.mixWorstRelative.toExponential(2)} of |terms|`,
+      });
       await backend.dispose();
     } catch (error) {
       kernelRows.push({ backend: label, 'ran as': `did not start: ${(error as Error).message.replace(/\s+/g, ' ').slice(0, 200)}`, 'interleave = js': '-', 'mix = js': '-' });

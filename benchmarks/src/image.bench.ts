@@ -26,7 +26,11 @@ async function makeJpeg(width: number, height: number): Promise<Uint8Array> {
       pixels[i + 2] = Math.max(0, Math.min(255, 120 + texture - edge));
     }
   }
-  return new Uint8Array(await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+  return new Uint8Array(
+    await sharp(pixels, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  );
 }
 
 export default async function run(): Promise<void> {

@@ -11,17 +11,7 @@
  * Environment: MMVP_BENCH_EP=webgpu|cuda runs the `ort` backend on that execution provider (default
  * cpu); MMVP_GPUJS_MODE forces a gpu.js mode (default: gpu.js picks; the mode that ran is printed).
  */
-import {
-  additiveMixJs,
-  createGpuJsBackend,
-  createOrtBackend,
-  createWasmBackend,
-  createWasmTokenArena,
-  interleaveJs,
-  type GpuJsMode,
-  type KernelBackend,
-  type KernelDevice,
-} from '@mmvp/kernels';
+import { additiveMixJs, createGpuJsBackend, createOrtBackend, createWasmBackend, createWasmTokenArena, interleaveJs, type GpuJsMode, type KernelBackend, type KernelDevice } from '@mmvp/kernels';
 import { printTable } from './timing';
 
 function fill(data: Float32Array, seed: number): Float32Array {
@@ -87,10 +77,7 @@ export default async function run(): Promise<void> {
         ['wasm, host arrays, reused output', () => (isMix ? wasm.additiveMix(a, b, 0.75, reused) : wasm.interleave(a, b, reused))],
         ['js, reused output', () => (isMix ? additiveMixJs(a, b, 0.75, reused) : interleaveJs(a, b, reused))],
         ['js, new output', () => (isMix ? additiveMixJs(a, b, 0.75) : interleaveJs(a, b))],
-        ...others.map((backend): [string, () => unknown] => [
-          `${backend.name} (${backend.description}), reused output`,
-          () => (isMix ? backend.additiveMix(a, b, 0.75, reused) : backend.interleave(a, b, reused)),
-        ]),
+        ...others.map((backend): [string, () => unknown] => [`${backend.name} (${backend.description}), reused output`, () => (isMix ? backend.additiveMix(a, b, 0.75, reused) : backend.interleave(a, b, reused))]),
       ];
       // The machine is shared: paths run in alternating rounds and each keeps its fastest call, so
       // load from other processes drifting during the run hits the copy and the kernels alike.

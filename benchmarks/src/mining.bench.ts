@@ -22,21 +22,7 @@ import sharp from 'sharp';
 import { tensor } from '@mmvp/core';
 import { createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
-import {
-  buildUsearchIndex,
-  describeModel,
-  embedCollection,
-  EmbeddingStore,
-  exactTopK,
-  naiveTopK,
-  normalizeRows,
-  recallAtK,
-  sampleRows,
-  sha256Bytes,
-  usearchExactTopK,
-  type MiningModel,
-  type TopK,
-} from '@mmvp/mining';
+import { buildUsearchIndex, describeModel, embedCollection, EmbeddingStore, exactTopK, naiveTopK, normalizeRows, recallAtK, sampleRows, sha256Bytes, usearchExactTopK, type MiningModel, type TopK } from '@mmvp/mining';
 import { printTable } from './timing';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -142,7 +128,9 @@ async function embedStep(): Promise<void> {
         data[j] = (state >>> 24) & 0xf0;
       }
       const path = join(dir, `${i}.jpg`);
-      await sharp(data, { raw: { width: 224, height: 224, channels: 3 } }).jpeg({ quality: 90 }).toFile(path);
+      await sharp(data, { raw: { width: 224, height: 224, channels: 3 } })
+        .jpeg({ quality: 90 })
+        .toFile(path);
       paths.push(path);
     }
     const clipEncoder = await createClipVisionEncoder({ modelPath: join(repo, 'models/tiny-clip') });

@@ -61,9 +61,7 @@ export default async function run(): Promise<void> {
 
   // 2. Pair scoring over 10,000 answer files.
   const next = random(1);
-  const files: GradedResult[][] = Array.from({ length: FILES }, () =>
-    Array.from({ length: 300 }, (_, i) => ({ questionId: i + 1, pairId: Math.floor(i / 2) + 1, correct: next() < 0.6 })),
-  );
+  const files: GradedResult[][] = Array.from({ length: FILES }, () => Array.from({ length: 300 }, (_, i) => ({ questionId: i + 1, pairId: Math.floor(i / 2) + 1, correct: next() < 0.6 })));
   const ours = await measure(() => files.forEach((file) => pairAccuracy(file)), { minSeconds: 3, warmup: 1 });
   const bare = await measure(
     () =>

@@ -92,10 +92,19 @@ export default async function run(): Promise<void> {
       rounds.push({ round, separate: separate ?? (await separateRuns()), batch1, batch8 });
     }
     const best = <T>(items: T[], key: (item: T) => number) => items.reduce((a, b) => (key(b) < key(a) ? b : a));
-    const separate = best(rounds.map((r) => r.separate), (r) => r.decoder);
+    const separate = best(
+      rounds.map((r) => r.separate),
+      (r) => r.decoder,
+    );
     const decoderSum = separate.decoder;
-    const sweep1 = best(rounds.map((r) => r.batch1), (r) => r.wall);
-    const sweep8 = best(rounds.map((r) => r.batch8), (r) => r.wall);
+    const sweep1 = best(
+      rounds.map((r) => r.batch1),
+      (r) => r.wall,
+    );
+    const sweep8 = best(
+      rounds.map((r) => r.batch8),
+      (r) => r.wall,
+    );
 
     console.log(`${dataset.questions.length} questions, ${sweep1.result.images} images, ${ratios.length} ratios (zoo llava-amof-<r>); best of 2 alternating rounds`);
     printTable(

@@ -30,7 +30,13 @@ async function throughput(): Promise<void> {
     const pair = generatePair('Texts', createRng(2), size);
     const image = pair.images[0].data;
     const ours = await measure(() => encodePng(image, size, size), { minSeconds: 2 });
-    const sharpPng = await measure(() => sharp(image, { raw: { width: size, height: size, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer(), { minSeconds: 2 });
+    const sharpPng = await measure(
+      () =>
+        sharp(image, { raw: { width: size, height: size, channels: 3 } })
+          .png({ compressionLevel: 1 })
+          .toBuffer(),
+      { minSeconds: 2 },
+    );
     const jpeg = await measure(() => encodeJpeg(image, size, size), { minSeconds: 2 });
     rows.push({ size, step: 'generate + render (pairs/s)', perSecond: generate.perSecond });
     rows.push({ size, step: 'encode PNG, ours (images/s)', perSecond: ours.perSecond });
@@ -64,7 +70,9 @@ async function jpegCopy(pngRoot: string, out: string, quality: number): Promise<
   for (const type of readdirSync(join(pngRoot, 'MLLM_VLM Images'))) {
     mkdirSync(join(out, 'MLLM_VLM Images', type), { recursive: true });
     for (const name of readdirSync(join(pngRoot, 'MLLM_VLM Images', type))) {
-      const { data, info } = await sharp(join(pngRoot, 'MLLM_VLM Images', type, name)).raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(join(pngRoot, 'MLLM_VLM Images', type, name))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       writeFileSync(join(out, 'MLLM_VLM Images', type, name.replace('.png', '.jpg')), await encodeJpeg(data, info.width, info.height, quality));
     }
   }
@@ -76,8 +84,12 @@ async function psnrByPattern(pngRoot: string, jpegRoot: string, typeToPattern: M
   for (const type of readdirSync(join(pngRoot, 'MLLM_VLM Images'))) {
     const values: number[] = [];
     for (const name of readdirSync(join(pngRoot, 'MLLM_VLM Images', type))) {
-      const a = await sharp(join(pngRoot, 'MLLM_VLM Images', type, name)).raw().toBuffer();
-      const b = await sharp(join(jpegRoot, 'MLLM_VLM Images', type, name.replace('.png', '.jpg'))).raw().toBuffer();
+      const a = await sharp(join(pngRoot, 'MLLM_VLM Images', type, name))
+        .raw()
+        .toBuffer();
+      const b = await sharp(join(jpegRoot, 'MLLM_VLM Images', type, name.replace('.png', '.jpg')))
+        .raw()
+        .toBuffer();
       let squared = 0;
       for (let i = 0; i < a.length; i++) squared += (a[i]! - b[i]!) ** 2;
       values.push(squared === 0 ? 99 : 10 * Math.log10((255 * 255) / (squared / a.length)));
@@ -100,7 +112,13 @@ async function jpegQuality(): Promise<void> {
     const typeToPattern = new Map(lossless.rows.map((row) => [row.pattern, row.pattern]));
     const rows: Record<string, string | number>[] = [];
     const focus = ['Texts', 'Orientation and Direction', 'Color and Appearance'];
-    rows.push({ quality: 'png', 'same decisions (of 135)': 135, ...Object.fromEntries(focus.map((p) => [`${p} score`, lossless.perPattern.find((s) => s.pattern === p)?.score ?? 0])), 'average score': lossless.average, 'min pattern PSNR (dB)': '' });
+    rows.push({
+      quality: 'png',
+      'same decisions (of 135)': 135,
+      ...Object.fromEntries(focus.map((p) => [`${p} score`, lossless.perPattern.find((s) => s.pattern === p)?.score ?? 0])),
+      'average score': lossless.average,
+      'min pattern PSNR (dB)': '',
+    });
     for (const quality of [75, 85, 90, 95, 100]) {
       const folder = join(root, `jpeg-${quality}`);
       await jpegCopy(pngRoot, folder, quality);

@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import component, { createPatchProjectionEncoder } from './index.js';
 
-const solid = (r, g, b) => sharp({ create: { width: 40, height: 24, channels: 3, background: { r, g, b } } }).png().toBuffer();
+const solid = (r, g, b) =>
+  sharp({ create: { width: 40, height: 24, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
 
 test('is a v1 vision-encoder component', () => {
   assert.equal(component.specificationVersion, 'v1');

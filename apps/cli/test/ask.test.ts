@@ -50,8 +50,25 @@ describe('mmvp ask', () => {
   it('describes the decoding it will do: --temperature, --max-new-tokens, --seed and --prompt override the config in the description (m14)', async () => {
     const plain = await mmvp(...baseArgs());
     expect(plain.stderr).toMatch(/decoder: .*prompt lmms, greedy, max 16 new tokens/);
-    const sampled = await mmvp('ask', '--pipeline', config, '--image', join(root, reference.image), '--question', reference.question, '--options', reference.options,
-      '--temperature', '1.5', '--max-new-tokens', '3', '--seed', '7', '--prompt', 'original');
+    const sampled = await mmvp(
+      'ask',
+      '--pipeline',
+      config,
+      '--image',
+      join(root, reference.image),
+      '--question',
+      reference.question,
+      '--options',
+      reference.options,
+      '--temperature',
+      '1.5',
+      '--max-new-tokens',
+      '3',
+      '--seed',
+      '7',
+      '--prompt',
+      'original',
+    );
     expect(sampled.code, sampled.stderr).toBe(0);
     expect(sampled.stderr).toMatch(/decoder: .*prompt original, sampling T=1\.5 top-p [\d.]+ seed 7, max 3 new tokens/);
     expect(sampled.stderr).not.toMatch(/greedy/);

@@ -188,11 +188,20 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     const out = join(scratch, 'out-calibrated');
     const { stderr } = await run(process.execPath, [cli, 'demo', '--out', out, '--zoo', zoo, '--pairs-per-pattern', '1', '--seed', '5', '--models', 'llava-clip', '--no-report']);
     expect(stderr).toContain(`CLIP cos > ${clipMin}, SSL cos < ${dinoMax}; thresholds from ${join(zoo, 'zoo.json')} (test values)`);
-    const rows = (await readFile(join(out, 'blind-pairs.csv'), 'utf8')).trim().split('\n').slice(1).map((line) => line.split(','));
+    const rows = (await readFile(join(out, 'blind-pairs.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(','));
     const name = (file: string) => file.split('/').pop();
     const mined = rows.map(([imageA, imageB, clipSimilarity, dinoSimilarity]) => ({ a: name(imageA!), b: name(imageB!), clip: Number(clipSimilarity), ssl: Number(dinoSimilarity) }));
     const sortKey = (pair: { a?: string; b?: string }) => `${pair.a}|${pair.b}`;
-    expect(mined.map(sortKey).sort()).toEqual(expected.map((pair) => ({ a: name(files[pair.a]!), b: name(files[pair.b]!) })).map(sortKey).sort());
+    expect(mined.map(sortKey).sort()).toEqual(
+      expected
+        .map((pair) => ({ a: name(files[pair.a]!), b: name(files[pair.b]!) }))
+        .map(sortKey)
+        .sort(),
+    );
     for (const pair of expected) {
       const row = mined.find((m) => m.a === name(files[pair.a]!) && m.b === name(files[pair.b]!))!;
       expect(row.clip).toBeCloseTo(pair.clip, 3);

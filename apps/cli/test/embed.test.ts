@@ -86,7 +86,7 @@ describe('mmvp embed', () => {
     expect(maxAbsDiff(embeds.data, (await readNpyFloat32(join(clip, 'reference', 'text_embeds.npy'))).data)).toBeLessThan(1e-4);
   });
 
-  it('CLIP --text longer than the model\'s positions warns that it is cut, naming the text and both lengths (m20)', async () => {
+  it("CLIP --text longer than the model's positions warns that it is cut, naming the text and both lengths (m20)", async () => {
     const long = 'a photo of a small red cat sitting on a wooden chair next to an open window in the morning light';
     const out = join(scratch, 'long-text.npy');
     const result = await mmvp('embed', '--model', clip, '--text', 'a photo of a cat', long, '--out', out);

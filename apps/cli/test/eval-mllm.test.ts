@@ -143,8 +143,7 @@ describe('mmvp eval-mllm: nothing lost, nothing mixed (issue #13)', () => {
   let data: string;
   let whole: string;
   let expected: string;
-  const run = (out: string, extra: string[] = [], env?: Record<string, string>) =>
-    runCli(['eval-mllm', '--pipeline', tinyPipeline, '--data', data, '--out', out, ...extra], env === undefined ? {} : { env });
+  const run = (out: string, extra: string[] = [], env?: Record<string, string>) => runCli(['eval-mllm', '--pipeline', tinyPipeline, '--data', data, '--out', out, ...extra], env === undefined ? {} : { env });
   beforeAll(async () => {
     data = join(scratch, 'data-13');
     await mmvpFolder(data, 6);
@@ -258,7 +257,12 @@ describe('mmvp eval-mllm: nothing lost, nothing mixed (issue #13)', () => {
     // The answers of the other pairs are those of the run on the intact folder, byte for byte.
     const kept = expected.split('\n').filter((line) => line !== '' && ![3, 4, 7, 8].includes(JSON.parse(line).question_id));
     const questionsSha = (text: string) => text.replace(/"run_identity":"[0-9a-f]+"/, '');
-    expect((await readFile(join(out, 'answers.jsonl'), 'utf8')).split('\n').filter((line) => line !== '').map(questionsSha)).toEqual(kept.map(questionsSha));
+    expect(
+      (await readFile(join(out, 'answers.jsonl'), 'utf8'))
+        .split('\n')
+        .filter((line) => line !== '')
+        .map(questionsSha),
+    ).toEqual(kept.map(questionsSha));
     const strictOut = join(scratch, 'run-13-9-strict');
     const strict = await runCli(['eval-mllm', '--pipeline', tinyPipeline, '--data', broken, '--out', strictOut, '--strict']);
     expect(strict.code).toBe(1);

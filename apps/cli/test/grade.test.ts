@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 
-
 // --- A 300-question MMVP-shaped set whose scores are known by construction -------------------------
 // Pair p (rows 2p-1, 2p) asks one question; first row's answer is (a), second's (b) -- except that the
 // release's known errors are reproduced: rows 99/100 (pair 50, tusks) and 279/280 (pair 140,
@@ -76,7 +75,22 @@ function expectedCounts(labels: 'original' | 'corrected') {
       const response = responseFor(id);
       if (response.startsWith('It could be')) return false;
       // what the response says, by construction
-      const said = pair === 50 || pair === 140 ? trueAnswer(id) : pair <= 40 ? fileAnswer(id) : pair <= 80 ? (id % 2 === 1 ? fileAnswer(id) : fileAnswer(id) === 'a' ? 'b' : 'a') : pair <= 100 ? (fileAnswer(id) === 'a' ? 'b' : 'a') : fileAnswer(id);
+      const said =
+        pair === 50 || pair === 140
+          ? trueAnswer(id)
+          : pair <= 40
+            ? fileAnswer(id)
+            : pair <= 80
+              ? id % 2 === 1
+                ? fileAnswer(id)
+                : fileAnswer(id) === 'a'
+                  ? 'b'
+                  : 'a'
+              : pair <= 100
+                ? fileAnswer(id) === 'a'
+                  ? 'b'
+                  : 'a'
+                : fileAnswer(id);
       return said === label;
     });
     undetermined += ids.filter((id) => responseFor(id).startsWith('It could be')).length;
@@ -117,7 +131,7 @@ describe('mmvp grade (rule grader)', () => {
     // of a binomial proportion (40 of 150: 26.7 +- 1.96 * sqrt(p (1 - p) / 150) = [19.6, 33.7]).
     const printed = /MMVP pair accuracy 26\.7 \[(\d+\.\d), (\d+\.\d)\] \(40\/150 pairs\), per-question 56\.0 \[(\d+\.\d), (\d+\.\d)\] \(168\/300\)/.exec(result.stdout);
     expect(printed, result.stdout).not.toBeNull();
-    const wald = 100 * 1.96 * Math.sqrt((40 / 150) * (110 / 150) / 150);
+    const wald = 100 * 1.96 * Math.sqrt(((40 / 150) * (110 / 150)) / 150);
     expect(Number(printed![1])).toBeCloseTo(26.667 - wald, 0);
     expect(Number(printed![2])).toBeCloseTo(26.667 + wald, 0);
     expect(scores.pairAccuracyCi95.map((v: number) => v.toFixed(1))).toEqual([printed![1], printed![2]]);
@@ -207,9 +221,7 @@ describe('mmvp grade (rule grader)', () => {
     await writeFile(answers, answersJsonl([1]));
     const result = await runCli(['grade', '--questions', questionsFile, '--answers', answers, '--out', join(scratch, 'empty'), '--allow-missing']);
     expect(result.code).toBe(1);
-    expect(result.stderr.split('\n').filter((line) => line.startsWith('mmvp: DatasetError'))).toEqual([
-      expect.stringMatching(/no complete pair to grade in .*one-answer\.jsonl: nothing to score/),
-    ]);
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('mmvp: DatasetError'))).toEqual([expect.stringMatching(/no complete pair to grade in .*one-answer\.jsonl: nothing to score/)]);
     await expect(stat(join(scratch, 'empty', 'scores.json'))).rejects.toThrow();
   });
 });
@@ -291,7 +303,23 @@ describe('mmvp grade (LLM judge against a local chat-completions server)', () =>
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
-    const result = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', join(scratch, 'llm-refused'), '--judge', 'llm', '--judge-model', 'x', '--judge-key-env', 'none', '--judge-url', `http://127.0.0.1:${port}/v1`]);
+    const result = await runCli([
+      'grade',
+      '--questions',
+      questionsFile,
+      '--answers',
+      answersFile,
+      '--out',
+      join(scratch, 'llm-refused'),
+      '--judge',
+      'llm',
+      '--judge-model',
+      'x',
+      '--judge-key-env',
+      'none',
+      '--judge-url',
+      `http://127.0.0.1:${port}/v1`,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`judge endpoint http://127\\.0\\.0\\.1:${port}/v1/chat/completions is unreachable \\(fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)`));
     expect(result.stderr).not.toMatch(/after \d+ attempt/);

@@ -30,7 +30,11 @@ function mine(args: string[]): { status: number | null; stdout: string; stderr: 
 }
 
 function parseCsv(text: string): string[][] {
-  return text.trim().split('\n').slice(1).map((line) => line.split(','));
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(','));
 }
 
 async function storeFiles(dir: string): Promise<Record<string, string>> {
@@ -72,7 +76,7 @@ describe('mmvp mine (built CLI, tiny CLIP and DINOv2)', () => {
     expect(errors.map((row) => row[0]!.split('/').pop()).sort()).toEqual(['broken.png', 'truncated.jpg']);
     const duplicates = parseCsv(await readFile(join(out, 'duplicates.csv'), 'utf8'));
     expect(duplicates.map((row) => row.map((p) => p.split('/').pop()))).toEqual([['rb.png', 'copy-of-rb.png']]);
-    expect((await readFile(join(out, 'contact-sheet.png')).then((b) => b.subarray(1, 4).toString())) ).toBe('PNG');
+    expect(await readFile(join(out, 'contact-sheet.png')).then((b) => b.subarray(1, 4).toString())).toBe('PNG');
 
     // independent check: embed every distinct readable image again, compare all pairs
     const clip = await createClipVisionEncoder({ modelPath: clipModel });
@@ -193,11 +197,21 @@ describe('mmvp mine (built CLI, tiny CLIP and DINOv2)', () => {
     const onnx = join(other, 'onnx', 'model.onnx');
     const model = decodeModel(await readFile(onnx));
     await writeFile(onnx, encodeModel({ ...model, producer_name: 'another export of the same graph' }));
-    const run = spawnSync(process.execPath, [cli, 'mine', '--clip', clipModel, '--dino', other, '--images', join(root, 'images'), '--out', join(root, 'out-exact'), '--resume', '--clip-min', clipMin, '--dino-max', dinoMax], { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      [cli, 'mine', '--clip', clipModel, '--dino', other, '--images', join(root, 'images'), '--out', join(root, 'out-exact'), '--resume', '--clip-min', clipMin, '--dino-max', dinoMax],
+      { encoding: 'utf8' },
+    );
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/InvalidConfigError: embedding store .* was made with other models: 'dino' store has tiny-dinov2 \(onnx\/model\.onnx sha256 [0-9a-f]{12}.*this run has other-dinov2 \(onnx\/model\.onnx sha256 [0-9a-f]{12}.*differs in ONNX weights/);
+    expect(run.stderr).toMatch(
+      /InvalidConfigError: embedding store .* was made with other models: 'dino' store has tiny-dinov2 \(onnx\/model\.onnx sha256 [0-9a-f]{12}.*this run has other-dinov2 \(onnx\/model\.onnx sha256 [0-9a-f]{12}.*differs in ONNX weights/,
+    );
     expect(run.stderr).toMatch(/--rebuild/);
-    const rebuilt = spawnSync(process.execPath, [cli, 'mine', '--clip', clipModel, '--dino', other, '--images', join(root, 'images'), '--out', join(root, 'out-exact'), '--rebuild', '--clip-min', clipMin, '--dino-max', dinoMax], { encoding: 'utf8' });
+    const rebuilt = spawnSync(
+      process.execPath,
+      [cli, 'mine', '--clip', clipModel, '--dino', other, '--images', join(root, 'images'), '--out', join(root, 'out-exact'), '--rebuild', '--clip-min', clipMin, '--dino-max', dinoMax],
+      { encoding: 'utf8' },
+    );
     expect(rebuilt.status, rebuilt.stderr).toBe(0);
     expect(rebuilt.stderr).toMatch(/0 already in the store/);
   });
@@ -229,7 +243,11 @@ describe('mmvp mine (built CLI, tiny CLIP and DINOv2)', () => {
 
   it('a second run into the same --out fails at once, naming the first (pid, command)', async () => {
     const out = join(root, 'out-locked');
-    const first = spawn(process.execPath, [cli, 'mine', '--clip', clipModel, '--dino', dinoModel, '--images', join(root, 'noise'), '--out', out, '--workers', '0', '--batch-size', '1', '--shard-size', '1', '--clip-min', '0', '--dino-max', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const first = spawn(
+      process.execPath,
+      [cli, 'mine', '--clip', clipModel, '--dino', dinoModel, '--images', join(root, 'noise'), '--out', out, '--workers', '0', '--batch-size', '1', '--shard-size', '1', '--clip-min', '0', '--dino-max', '1'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const exited = new Promise((resolve) => first.once('exit', resolve));
     let stderr = '';
     await new Promise<void>((resolve) => {

@@ -19,9 +19,7 @@ describe('output path checks (before any long work)', () => {
     const nested = join(scratch, 'a', 'b', 'x.npy');
     expect(await prepareOutputFile(nested, '--out', 'x.npy')).toBe(nested);
     expect((await stat(join(scratch, 'a', 'b'))).isDirectory()).toBe(true);
-    await expect(prepareOutputFile(join(scratch, 'a'), '--out', 'x.npy')).rejects.toThrow(
-      `--out ${join(scratch, 'a')} is a folder; give a file path such as ${join(scratch, 'a', 'x.npy')}`,
-    );
+    await expect(prepareOutputFile(join(scratch, 'a'), '--out', 'x.npy')).rejects.toThrow(`--out ${join(scratch, 'a')} is a folder; give a file path such as ${join(scratch, 'a', 'x.npy')}`);
     const file = join(scratch, 'notes.txt');
     await writeFile(file, 'keep');
     const error = await prepareOutputFile(join(file, 'x.npy'), '--out', 'x.npy').catch((e: unknown) => e);
@@ -65,7 +63,9 @@ describe('output path checks (before any long work)', () => {
     await expect(checkOutputFile(scratch, '--out', 'x.npy')).rejects.toThrow(`--out ${scratch} is a folder; give a file path such as ${join(scratch, 'x.npy')}`);
     const notes = join(scratch, 'notes2.txt');
     await writeFile(notes, 'keep');
-    await expect(checkOutputFile(join(notes, 'a', 'x.npy'), '--out', 'x.npy')).rejects.toThrow(`--out ${join(notes, 'a', 'x.npy')}: cannot create the folder ${join(notes, 'a')}: a part of that path is a file, not a folder`);
+    await expect(checkOutputFile(join(notes, 'a', 'x.npy'), '--out', 'x.npy')).rejects.toThrow(
+      `--out ${join(notes, 'a', 'x.npy')}: cannot create the folder ${join(notes, 'a')}: a part of that path is a file, not a folder`,
+    );
   });
 
   // a real read-only mount (needs root and mount(2); skipped elsewhere)

@@ -44,11 +44,19 @@ describe('mmvp pope on the tiny pipeline', () => {
     expect(scores.splits.map((s: { split: string }) => s.split)).toEqual(['random', 'popular', 'adversarial']);
     // Every split's confusion matrix against the answers file, read by hand here: a reply is "no"
     // when its first sentence has the word No, no or not (LLaVA eval_pope.py).
-    const answers = (await readFile(join(out, 'pope-answers.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const answers = (await readFile(join(out, 'pope-answers.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(answers).toHaveLength(18);
     for (const split of scores.splits) {
       const mine = answers.filter((a) => a.category === split.split);
-      const saysYes = (text: string) => !text.split('.')[0]!.replace(/,/g, '').split(' ').some((word) => word === 'No' || word === 'no' || word === 'not');
+      const saysYes = (text: string) =>
+        !text
+          .split('.')[0]!
+          .replace(/,/g, '')
+          .split(' ')
+          .some((word) => word === 'No' || word === 'no' || word === 'not');
       const tp = mine.filter((a) => a.label === 'yes' && saysYes(a.text)).length;
       const fp = mine.filter((a) => a.label === 'no' && saysYes(a.text)).length;
       expect([split.truePositives, split.falsePositives, split.total]).toEqual([tp, fp, 6]);

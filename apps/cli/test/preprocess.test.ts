@@ -47,8 +47,7 @@ describe('mmvp preprocess', () => {
 
   it('matches Pillow + the HF processor for CLIP-336 with --pad-square (LLaVA-1.5)', async () => {
     const out = join(scratch, 'tall.npy');
-    const result = await mmvp('preprocess', '--config', 'configs/preprocessors/clip-vit-large-patch14-336/preprocessor_config.json',
-      '--image', `${fixtures}inputs/tall-90x250.png`, '--pad-square', '--out', out);
+    const result = await mmvp('preprocess', '--config', 'configs/preprocessors/clip-vit-large-patch14-336/preprocessor_config.json', '--image', `${fixtures}inputs/tall-90x250.png`, '--pad-square', '--out', out);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('resize shortest edge 336, bicubic, crop 336x336 floor, pad to square on');
     const ours = await readNpyFloat32(out);
@@ -59,8 +58,7 @@ describe('mmvp preprocess', () => {
 
   it("matches torchvision's round crop with --crop-rounding round, and takes a model folder", async () => {
     const out = join(scratch, 'stripes.npy');
-    const result = await mmvp('preprocess', '--config', 'configs/preprocessors/clip-vit-large-patch14',
-      '--image', `${fixtures}inputs/stripes-225x229.png`, '--crop-rounding', 'round', '--out', out);
+    const result = await mmvp('preprocess', '--config', 'configs/preprocessors/clip-vit-large-patch14', '--image', `${fixtures}inputs/stripes-225x229.png`, '--crop-rounding', 'round', '--out', out);
     expect(result.code).toBe(0);
     const ours = await readNpyFloat32(out);
     const expected = pillowReference('process-stripes-225x229-clip-224-round-pixel-values.npy.gz');
@@ -69,8 +67,7 @@ describe('mmvp preprocess', () => {
 
   it("runs the README's command on the shipped sample", async () => {
     const out = join(scratch, 'pixel_values.npy');
-    const result = await mmvp('preprocess', '--config', 'configs/preprocessors/clip-vit-large-patch14-336',
-      '--image', 'assets/samples/photo.jpg', '--pad-square', '--out', out);
+    const result = await mmvp('preprocess', '--config', 'configs/preprocessors/clip-vit-large-patch14-336', '--image', 'assets/samples/photo.jpg', '--pad-square', '--out', out);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(out);
     const ours = await readNpyFloat32(out);
@@ -109,9 +106,7 @@ describe('mmvp preprocess', () => {
     await mkdir(emptyModel);
     const noConfig = await mmvp('preprocess', '--config', emptyModel, '--image', 'assets/samples/photo.jpg', '--out', join(scratch, 'x.npy'));
     expect(noConfig.code).toBe(1);
-    expect(noConfig.stderr).toBe(
-      `mmvp: FileFormatError: --config ${emptyModel} is a folder without preprocessor_config.json; give the file itself or a model folder that has one\n`,
-    );
+    expect(noConfig.stderr).toBe(`mmvp: FileFormatError: --config ${emptyModel} is a folder without preprocessor_config.json; give the file itself or a model folder that has one\n`);
     const missing = await mmvp('preprocess', '--config', join(scratch, 'nowhere'), '--image', 'assets/samples/photo.jpg', '--out', join(scratch, 'x.npy'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/--config .*nowhere: no such file or folder; give a preprocessor_config.json or a model folder that has one\n$/);

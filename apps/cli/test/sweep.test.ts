@@ -355,7 +355,9 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     }
     await expectRefused(
       ['--pipeline', template, '--ratios', '0,0.5'],
-      new RegExp(`^mmvp: InvalidConfigError: per-ratio sweep: the encoders of ${join(bad, 'amof-0.json')} and ${join(bad, 'amof-0.5.json')} differ: encoders\\.clip\\.tap \\{"kind":"layer","layer":-2\\} vs \\{"kind":"layer","layer":-1\\}\\. `),
+      new RegExp(
+        `^mmvp: InvalidConfigError: per-ratio sweep: the encoders of ${join(bad, 'amof-0.json')} and ${join(bad, 'amof-0.5.json')} differ: encoders\\.clip\\.tap \\{"kind":"layer","layer":-2\\} vs \\{"kind":"layer","layer":-1\\}\\. `,
+      ),
     );
     // r=0.5's SSL model is a copy of tiny-ssl whose config.json differs by one byte
     const ssl = join(bad, 'tiny-ssl-copy');
@@ -390,7 +392,9 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     ] as const) {
       await expectRefused(
         ['--pipeline', template, '--ratios', ratiosText],
-        new RegExp(`^mmvp: InvalidArgumentError: --ratios must be a comma-separated list of DINOv2 ratios in \\[0, 1\\], each a plain decimal given once \\(e\\.g\\. 0,0\\.25,0\\.5,0\\.625,0\\.75,0\\.875,1\\); got '${ratiosText.replace(/\./g, '\\.')}': ${reason.replace(/[.()]/g, '\\$&')}$`),
+        new RegExp(
+          `^mmvp: InvalidArgumentError: --ratios must be a comma-separated list of DINOv2 ratios in \\[0, 1\\], each a plain decimal given once \\(e\\.g\\. 0,0\\.25,0\\.5,0\\.625,0\\.75,0\\.875,1\\); got '${ratiosText.replace(/\./g, '\\.')}': ${reason.replace(/[.()]/g, '\\$&')}$`,
+        ),
       );
     }
   });

@@ -23,15 +23,22 @@ describe('mmvp synth', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/split eval, seed 7, 224x224 JPEG \(4:4:4, quality 95\), 15 pairs per pattern x 9 patterns = 135 pairs/);
     expect(result.stdout).toMatch(/wrote 135 pairs \(270 images/);
-    const questions = readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8').trim().split('\n');
+    const questions = readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(questions[0]).toBe('Index,Question,Options,Correct Answer');
     expect(questions).toHaveLength(271);
     expect(readdirSync(join(out, 'MMVP', 'MMVP Images'))).toHaveLength(270);
     expect(readdirSync(join(out, 'MMVP', 'MMVP Images')).every((name) => name.endsWith('.jpg'))).toBe(true);
-    const vlm = readFileSync(join(out, 'MMVP_VLM', 'Questions.csv'), 'utf8').trim().split('\n').slice(1);
+    const vlm = readFileSync(join(out, 'MMVP_VLM', 'Questions.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     expect(vlm).toHaveLength(270);
     REAL_VLM_ORDER.forEach((type, p) => {
-      const ids = readdirSync(join(out, 'MMVP_VLM', 'MLLM_VLM Images', type)).map((f) => Number.parseInt(f, 10)).sort((a, b) => a - b);
+      const ids = readdirSync(join(out, 'MMVP_VLM', 'MLLM_VLM Images', type))
+        .map((f) => Number.parseInt(f, 10))
+        .sort((a, b) => a - b);
       expect(ids).toEqual(Array.from({ length: 30 }, (_, k) => 30 * p + k + 1));
       expect(vlm.slice(30 * p, 30 * p + 30).every((row) => row.split(',')[1] === type)).toBe(true);
     });
@@ -42,11 +49,19 @@ describe('mmvp synth', () => {
     const result = mmvp('synth', '--out', out, '--pairs', '150', '--size', '64', '--image-format', 'png', '--no-contact-sheets');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/64x64 PNG, 150 MMVP pairs \(17\/17\/17\/17\/17\/17\/16\/16\/16 per pattern\), MMVP-VLM 15 per pattern/);
-    expect(readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8').trim().split('\n')).toHaveLength(301);
+    expect(
+      readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(301);
     const images = readdirSync(join(out, 'MMVP', 'MMVP Images'));
     expect(images).toHaveLength(300);
     expect(images.every((name) => name.endsWith('.png'))).toBe(true);
-    expect(readFileSync(join(out, 'MMVP_VLM', 'Questions.csv'), 'utf8').trim().split('\n')).toHaveLength(271);
+    expect(
+      readFileSync(join(out, 'MMVP_VLM', 'Questions.csv'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(271);
     const bad = mmvp('synth', '--out', join(root, 'bad-format'), '--image-format', 'gif');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/--image-format 'gif' is not valid; valid choices: 'jpeg' or 'png'/);
@@ -57,7 +72,10 @@ describe('mmvp synth', () => {
     const result = mmvp('synth', '--out', out, '--split', 'train', '--count', '9', '--size', '336', '--json');
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ split: 'train', pairs: 9, images: 18, size: 336 });
-    const lines = readFileSync(join(out, 'train', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(out, 'train', 'train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(18);
     expect(lines[0]).toMatchObject({ width: 336, height: 336, pair_id: 1, side: 0, pattern: 'Orientation and Direction' });
     expect(readdirSync(join(out, 'contact-sheets'))).toHaveLength(9);
@@ -129,7 +147,11 @@ describe('mmvp synth', () => {
     expect(again.status, again.stderr).toBe(0);
     // independent of the writer: what a reader finds on disk against what the 1-pair set must be
     expect(readdirSync(join(out, 'MMVP', 'MMVP Images')).sort()).toEqual(Array.from({ length: 18 }, (_, k) => `${k + 1}.jpg`).sort());
-    expect(readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8').trim().split('\n')).toHaveLength(19);
+    expect(
+      readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(19);
     for (const type of REAL_VLM_ORDER) expect(readdirSync(join(out, 'MMVP_VLM', 'MLLM_VLM Images', type))).toHaveLength(2);
     expect(readFileSync(join(out, 'ground-truth.jsonl'), 'utf8').trim().split('\n')).toHaveLength(9);
     const sheetsAfter = readdirSync(join(out, 'contact-sheets'));

@@ -63,8 +63,12 @@ describe('mmvp tokens', () => {
     expect(Buffer.from(outputs[2]!.buffer).equals(Buffer.from(outputs[0]!.buffer))).toBe(true); // ort cpu too
 
     const cuda = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', join(scratch, 'amof-cuda.npy'), '--kernels', 'ort', '--device', 'cuda');
-    if (cuda.code === 0) expect(cuda.stderr).toMatch(/kernels: ort \(onnxruntime-node \S+ EP 'cuda'\)/); // a machine with onnxruntime's CUDA libraries
-    else expect(cuda.stderr).toMatch(/no kernel backend could start \(tried 'ort'\): ort: onnxruntime-node \S+ cannot run the kernel graphs on execution provider 'cuda': .*\(this build lists: cpu \(bundled\), webgpu \(bundled\), cuda \(not bundled\)/);
+    if (cuda.code === 0)
+      expect(cuda.stderr).toMatch(/kernels: ort \(onnxruntime-node \S+ EP 'cuda'\)/); // a machine with onnxruntime's CUDA libraries
+    else
+      expect(cuda.stderr).toMatch(
+        /no kernel backend could start \(tried 'ort'\): ort: onnxruntime-node \S+ cannot run the kernel graphs on execution provider 'cuda': .*\(this build lists: cpu \(bundled\), webgpu \(bundled\), cuda \(not bundled\)/,
+      );
 
     const unknown = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', join(scratch, 'x.npy'), '--kernels', 'metal');
     expect(unknown.stderr).toBe("mmvp: InvalidArgumentError: unknown --kernels 'metal'; valid choices: 'wasm', 'js', 'ort' or 'gpujs'\n");
@@ -129,8 +133,6 @@ describe('mmvp tokens', () => {
     await writeFile(path, JSON.stringify(config));
     const result = await mmvp('tokens', '--pipeline', path, '--image', image(0), '--out', join(scratch, 'nan.npy'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(
-      new RegExp(`mmvp: NumericError: adapter weights ${weights}: tensor 'model.mm_projector.0.bias' \\[64\\] has a non-finite value \\(NaN\\) at flat index 3\\n$`),
-    );
+    expect(result.stderr).toMatch(new RegExp(`mmvp: NumericError: adapter weights ${weights}: tensor 'model.mm_projector.0.bias' \\[64\\] has a non-finite value \\(NaN\\) at flat index 3\\n$`));
   });
 });

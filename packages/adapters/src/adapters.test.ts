@@ -83,9 +83,7 @@ describe('loadAdapter against PyTorch', () => {
 
 describe('adapter bad input', () => {
   it('names encoder width, adapter input width and LLM hidden size on a shape mismatch', async () => {
-    await expect(loadAdapter({ type: 'mlp2x_gelu', weightsPath: fixture('mlp2x_gelu_bare.safetensors'), inputSize: 1024 })).rejects.toThrow(
-      /encoder width 1024, adapter input width 24, LLM hidden size \(not given\)/,
-    );
+    await expect(loadAdapter({ type: 'mlp2x_gelu', weightsPath: fixture('mlp2x_gelu_bare.safetensors'), inputSize: 1024 })).rejects.toThrow(/encoder width 1024, adapter input width 24, LLM hidden size \(not given\)/);
     await expect(loadAdapter({ type: 'mlp2x_gelu', weightsPath: fixture('mlp2x_gelu_bare.safetensors'), inputSize: 24, hiddenSize: 4096 })).rejects.toThrow(
       /encoder width 24, adapter input width 24, LLM hidden size 4096 \(adapter output 40\)/,
     );
@@ -131,15 +129,11 @@ describe('adapter bad input', () => {
     const bias = bare['0.bias']!;
     const infinite = new Float32Array(bias.data);
     infinite[0] = Number.POSITIVE_INFINITY;
-    await expect(loadAdapter({ type: 'mlp2x_gelu', weightsPath: await writeTensors({ ...bare, '0.bias': { data: infinite, dims: bias.dims } }) })).rejects.toThrow(
-      /tensor '0.bias' .* non-finite value \(Infinity\)/,
-    );
+    await expect(loadAdapter({ type: 'mlp2x_gelu', weightsPath: await writeTensors({ ...bare, '0.bias': { data: infinite, dims: bias.dims } }) })).rejects.toThrow(/tensor '0.bias' .* non-finite value \(Infinity\)/);
   });
 
   it('rejects unknown types and runtimes, and a linear type on an MLP checkpoint', async () => {
-    await expect(loadAdapter({ type: 'mlp3x_gelu' as never, weightsPath: fixture('mlp2x_gelu_bare.safetensors') })).rejects.toThrow(
-      /unknown adapter type 'mlp3x_gelu'; valid choices: 'linear' or 'mlp2x_gelu'/,
-    );
+    await expect(loadAdapter({ type: 'mlp3x_gelu' as never, weightsPath: fixture('mlp2x_gelu_bare.safetensors') })).rejects.toThrow(/unknown adapter type 'mlp3x_gelu'; valid choices: 'linear' or 'mlp2x_gelu'/);
     await expect(loadAdapter({ type: 'linear', weightsPath: fixture('mlp2x_gelu_bare.safetensors'), runtime: 'wasm' as never })).rejects.toThrow(InvalidArgumentError);
     await expect(loadAdapter({ type: 'linear', weightsPath: fixture('mlp2x_gelu_bare.safetensors') })).rejects.toThrow(/holds an mlp2x_gelu adapter/);
   });

@@ -29,11 +29,7 @@ export interface AdapterShapeExpectations {
  * Picks an adapter's tensors out of a safetensors map by prefix (LLaVA names such as
  * `model.mm_projector.0.weight`, or bare `0.weight`) and checks their shapes.
  */
-export function selectAdapterWeights(
-  tensors: ReadonlyMap<string, Tensor>,
-  type: AdapterType,
-  options: { prefix?: string; source: string } & AdapterShapeExpectations,
-): AdapterWeights {
+export function selectAdapterWeights(tensors: ReadonlyMap<string, Tensor>, type: AdapterType, options: { prefix?: string; source: string } & AdapterShapeExpectations): AdapterWeights {
   if (!(adapterTypes as readonly string[]).includes(type)) {
     throw new InvalidArgumentError(`unknown adapter type '${String(type)}'; valid choices: ${listChoices(adapterTypes)}`);
   }
@@ -58,9 +54,7 @@ export function selectAdapterWeights(
     );
   }
   if (candidates.length > 1) {
-    throw new InvalidArgumentError(
-      `${options.source} holds several adapters (prefixes ${listChoices(candidates.map((c) => c.prefix))}); set the adapter's prefix to one of them`,
-    );
+    throw new InvalidArgumentError(`${options.source} holds several adapters (prefixes ${listChoices(candidates.map((c) => c.prefix))}); set the adapter's prefix to one of them`);
   }
   const chosen = candidates[0]!;
   const source = `${options.source} (prefix '${chosen.prefix}')`;
@@ -80,18 +74,11 @@ export function selectAdapterWeights(
   return { type, layers, source };
 }
 
-function checkAdapterShapes(
-  type: AdapterType,
-  layers: readonly { weight: Tensor; bias: Tensor }[],
-  source: string,
-  names: readonly string[],
-  expected: AdapterShapeExpectations,
-): void {
+function checkAdapterShapes(type: AdapterType, layers: readonly { weight: Tensor; bias: Tensor }[], source: string, names: readonly string[], expected: AdapterShapeExpectations): void {
   const first = layers[0]!.weight;
   if (first.dims.length !== 2) throw new ShapeMismatchError(`${source}: '${names[0]}' has shape ${formatShape(first.dims)}, expected a matrix [hidden size, input width]`);
   const [hidden, input] = first.dims as [number, number];
-  const describe = (): string =>
-    `encoder width ${expected.inputSize ?? '(not given)'}, adapter input width ${input}, LLM hidden size ${expected.hiddenSize ?? '(not given)'} (adapter output ${hidden})`;
+  const describe = (): string => `encoder width ${expected.inputSize ?? '(not given)'}, adapter input width ${input}, LLM hidden size ${expected.hiddenSize ?? '(not given)'} (adapter output ${hidden})`;
   if (expected.inputSize !== undefined && expected.inputSize !== input) {
     throw new ShapeMismatchError(`${source}: the ${type} adapter does not fit the encoder: ${describe()}; '${names[0]}' is ${formatShape(first.dims)}`);
   }
@@ -112,11 +99,7 @@ function checkAdapterShapes(
 }
 
 /** Reads adapter weights from a safetensors file (see selectAdapterWeights). */
-export async function readAdapterWeights(
-  weightsPath: string,
-  type: AdapterType,
-  options: { prefix?: string } & AdapterShapeExpectations = {},
-): Promise<AdapterWeights> {
+export async function readAdapterWeights(weightsPath: string, type: AdapterType, options: { prefix?: string } & AdapterShapeExpectations = {}): Promise<AdapterWeights> {
   const tensors = await readSafetensors(weightsPath);
   return selectAdapterWeights(tensors, type, { ...options, source: weightsPath });
 }

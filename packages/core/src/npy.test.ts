@@ -10,14 +10,11 @@ const fixtures = new URL('./__fixtures__/', import.meta.url);
 const fixture = (name: string) => new URL(name, fixtures).pathname;
 
 describe('.npy files written by numpy (tools/make_core_fixtures.py)', () => {
-  it.each(['float32_2x3x4.npy', 'int64_5.npy', 'float64_3x2.npy', 'uint8_2x2x3.npy', 'float32_scalar.npy'])(
-    '%s decodes and re-encodes to the very bytes numpy wrote',
-    async (name) => {
-      const bytes = await readFile(fixture(name));
-      const npy = decodeNpy(bytes, name);
-      expect(Buffer.from(encodeNpy(npy.data, npy.dims, npy.dtype)).equals(bytes)).toBe(true);
-    },
-  );
+  it.each(['float32_2x3x4.npy', 'int64_5.npy', 'float64_3x2.npy', 'uint8_2x2x3.npy', 'float32_scalar.npy'])('%s decodes and re-encodes to the very bytes numpy wrote', async (name) => {
+    const bytes = await readFile(fixture(name));
+    const npy = decodeNpy(bytes, name);
+    expect(Buffer.from(encodeNpy(npy.data, npy.dims, npy.dtype)).equals(bytes)).toBe(true);
+  });
 
   it('reads shapes, dtypes and known values', async () => {
     const f32 = await readNpy(fixture('float32_2x3x4.npy'));

@@ -113,11 +113,7 @@ export function decodeNpy(bytes: Uint8Array, source = '<buffer>'): NpyData {
   copy.set(bytes.subarray(dataStart, dataStart + byteLength));
   const raw = copy.buffer;
   const data: NpyArray =
-    dtype === 'float32' ? new Float32Array(raw)
-    : dtype === 'float64' ? new Float64Array(raw)
-    : dtype === 'int32' ? new Int32Array(raw)
-    : dtype === 'int64' ? new BigInt64Array(raw)
-    : new Uint8Array(raw);
+    dtype === 'float32' ? new Float32Array(raw) : dtype === 'float64' ? new Float64Array(raw) : dtype === 'int32' ? new Int32Array(raw) : dtype === 'int64' ? new BigInt64Array(raw) : new Uint8Array(raw);
   return { data, dims, dtype };
 }
 

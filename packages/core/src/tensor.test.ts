@@ -14,7 +14,10 @@ describe('tensor', () => {
     expect(() => assertFinite(t, 'DINOv2 features')).toThrow('DINOv2 features [3] has a non-finite value (NaN) at flat index 2');
   });
   it('slices and concatenates along the batch axis', () => {
-    const t = tensor(Float32Array.from({ length: 12 }, (_, i) => i), [3, 2, 2]);
+    const t = tensor(
+      Float32Array.from({ length: 12 }, (_, i) => i),
+      [3, 2, 2],
+    );
     const parts = [sliceBatch(t, 0, 1), sliceBatch(t, 1, 3)];
     expect(parts[1]!.dims).toEqual([2, 2, 2]);
     expect(concatBatch(parts)).toEqual(t);

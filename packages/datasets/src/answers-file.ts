@@ -19,7 +19,13 @@ export interface AnswerRecord {
 
 const answerSchema = z
   .object({
-    question_id: z.union([z.number().int().positive(), z.string().regex(/^\s*\d+\s*$/, 'must be a positive integer').transform(Number)]),
+    question_id: z.union([
+      z.number().int().positive(),
+      z
+        .string()
+        .regex(/^\s*\d+\s*$/, 'must be a positive integer')
+        .transform(Number),
+    ]),
     prompt: z.string().optional(),
     answer: z.string().optional(),
     response: z.string({ required_error: 'is required (the model text)' }),

@@ -33,8 +33,7 @@ function releasedLikeRows(): Row[] {
   const rows: Row[] = [];
   for (let id = 1; id <= 280; id++) {
     const pair = Math.ceil(id / 2);
-    const question =
-      pair === 50 ? "Are the elephant's tusks long or short?" : pair === 140 ? 'Is the elderly person standing or sitting in the picture?' : `Question ${pair}?`;
+    const question = pair === 50 ? "Are the elephant's tusks long or short?" : pair === 140 ? 'Is the elderly person standing or sitting in the picture?' : `Question ${pair}?`;
     rows.push([id, question, '(a) Yes (b) No', id % 2 === 1 ? '(a)' : '(b)']);
   }
   return rows;

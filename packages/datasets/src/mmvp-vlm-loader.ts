@@ -95,9 +95,7 @@ export async function loadMmvpVlm(dir: string, options: LoadOptions = {}): Promi
   const { folders, unusableLinks } = await listSubfoldersDetailed(dir);
   const imagesFolder = findFolder(folders, IMAGE_FOLDER_NAMES);
   if (imagesFolder === undefined) {
-    throw new DatasetError(
-      `${dir} has no image folder; expected 'MMVP_VLM_Images/' (found ${folders.length === 0 ? 'no folders' : listChoices(folders)}${describeUnusable(unusableLinks)})`,
-    );
+    throw new DatasetError(`${dir} has no image folder; expected 'MMVP_VLM_Images/' (found ${folders.length === 0 ? 'no folders' : listChoices(folders)}${describeUnusable(unusableLinks)})`);
   }
   const imagesDir = join(dir, imagesFolder);
   const { folders: typeFolders, unusableLinks: unusableTypeLinks } = await listSubfoldersDetailed(imagesDir);
@@ -150,7 +148,10 @@ export async function loadMmvpVlm(dir: string, options: LoadOptions = {}): Promi
     const pattern = matchPattern(type) ?? (totalPairs === RELEASED_PAIRS ? MMVP_PATTERNS[Math.floor(position / RELEASED_PAIRS_PER_PATTERN)]! : type);
     pairsPerPattern.set(pattern, (pairsPerPattern.get(pattern) ?? 0) + 1);
     const skip = () => {
-      const reason = collector.issues.slice(issuesBefore).map((issue) => issue.message).join('; ');
+      const reason = collector.issues
+        .slice(issuesBefore)
+        .map((issue) => issue.message)
+        .join('; ');
       skippedPairs.push({ pairId: position + 1, pattern, reason });
     };
     if (parsed[0] === undefined || parsed[1] === undefined) {
@@ -159,11 +160,7 @@ export async function loadMmvpVlm(dir: string, options: LoadOptions = {}): Promi
     }
     const { folder, images } = await imagesOfType(type);
     if (folder === undefined || images === undefined) {
-      collector.add(
-        questionsFile,
-        parsed[0].line,
-        `type '${type}' has no image folder in ${imagesDir} (folders: ${listChoices(typeFolders)}${describeUnusable(unusableTypeLinks)}); pair ${position + 1} is skipped`,
-      );
+      collector.add(questionsFile, parsed[0].line, `type '${type}' has no image folder in ${imagesDir} (folders: ${listChoices(typeFolders)}${describeUnusable(unusableTypeLinks)}); pair ${position + 1} is skipped`);
       skip();
       continue;
     }
@@ -196,4 +193,3 @@ export async function loadMmvpVlm(dir: string, options: LoadOptions = {}): Promi
     issues,
   };
 }
-

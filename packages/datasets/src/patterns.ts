@@ -23,7 +23,10 @@ const keywords: readonly (readonly string[])[] = [
  * hyphens ignored). Returns undefined when no pattern or more than one pattern matches.
  */
 export function matchPattern(name: string): MmvpPattern | undefined {
-  const words = name.toLowerCase().split(/[^a-z]+/).filter((word) => word.length > 0);
+  const words = name
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((word) => word.length > 0);
   const hits = new Set<number>();
   keywords.forEach((list, index) => {
     if (words.some((word) => list.includes(word))) hits.add(index);

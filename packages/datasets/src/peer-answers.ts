@@ -111,7 +111,11 @@ export async function readPeerAnswers(path: string): Promise<PeerAnswers | undef
     }
     const logs = (parsed as { logs?: unknown }).logs;
     if (!Array.isArray(logs)) return undefined;
-    return fromLmmsSamples(logs.map((sample, i) => ({ sample: sample as LmmsEvalSample, line: i + 1 })), path, 'lmms-eval-logs');
+    return fromLmmsSamples(
+      logs.map((sample, i) => ({ sample: sample as LmmsEvalSample, line: i + 1 })),
+      path,
+      'lmms-eval-logs',
+    );
   }
   // JSONL: lmms-eval samples carry doc_id and resps; the original script's answers carry question_id.
   const firstLine = text.split('\n').find((line) => line.trim() !== '');

@@ -30,7 +30,10 @@ const lineSchema = z
     question_id: z.union([z.string().min(1), z.number().int()]),
     image: z.string().min(1),
     text: z.string().min(1),
-    label: z.string().transform((label) => label.trim().toLowerCase()).pipe(z.enum(['yes', 'no'])),
+    label: z
+      .string()
+      .transform((label) => label.trim().toLowerCase())
+      .pipe(z.enum(['yes', 'no'])),
     category: z.string().optional(),
   })
   .passthrough();
@@ -85,7 +88,10 @@ export async function loadPope(questionsFile: string, imagesDir: string, options
   for (const question of questions) {
     let exists = present.get(question.imagePath);
     if (exists === undefined) {
-      exists = await stat(question.imagePath).then((info) => info.isFile(), () => false);
+      exists = await stat(question.imagePath).then(
+        (info) => info.isFile(),
+        () => false,
+      );
       present.set(question.imagePath, exists);
     }
     if (!exists) {

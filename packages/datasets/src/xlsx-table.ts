@@ -67,7 +67,10 @@ function columnIndex(letters: string): number {
 /** The first sheet's part name, from the workbook and its relationships. */
 function firstSheetPath(workbook: string | undefined, relationships: string | undefined): string {
   const id = workbook === undefined ? undefined : /<sheet\b[^>]*\br:id="([^"]+)"/.exec(workbook)?.[1];
-  const target = id === undefined || relationships === undefined ? undefined : new RegExp(`<Relationship\\b[^>]*\\bId="${id}"[^>]*\\bTarget="([^"]+)"`).exec(relationships)?.[1] ?? new RegExp(`<Relationship\\b[^>]*\\bTarget="([^"]+)"[^>]*\\bId="${id}"`).exec(relationships)?.[1];
+  const target =
+    id === undefined || relationships === undefined
+      ? undefined
+      : (new RegExp(`<Relationship\\b[^>]*\\bId="${id}"[^>]*\\bTarget="([^"]+)"`).exec(relationships)?.[1] ?? new RegExp(`<Relationship\\b[^>]*\\bTarget="([^"]+)"[^>]*\\bId="${id}"`).exec(relationships)?.[1]);
   if (target === undefined) return 'xl/worksheets/sheet1.xml';
   return target.startsWith('/') ? target.slice(1) : `xl/${target}`;
 }

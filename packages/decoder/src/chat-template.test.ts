@@ -32,9 +32,7 @@ describe('MMVP question styles', () => {
   });
 
   it('lmms = lettered options and the answer instruction (lmms-eval)', () => {
-    expect(formatQuestion('Is the door open?', '(a) Open (b) Closed', 'lmms')).toBe(
-      "Is the door open?\nA. Open\nB. Closed\nAnswer with the option's letter from the given choices directly.",
-    );
+    expect(formatQuestion('Is the door open?', '(a) Open (b) Closed', 'lmms')).toBe("Is the door open?\nA. Open\nB. Closed\nAnswer with the option's letter from the given choices directly.");
     expect(parseOptions('(a) a red (b) b blue')).toEqual(['a red', 'b blue']);
     expect(() => parseOptions('yes or no')).toThrow(/expected the form '\(a\) X \(b\) Y'/);
   });

@@ -5,16 +5,14 @@ import { InvalidArgumentError, listChoices } from '@mmvp/core';
 export const IMAGE_PLACEHOLDER = '<image>';
 
 /** The system sentence LLaVA-1.5's `llava_v1` conversation starts with ("curious human"; LLaVA conversation.py conv_llava_v1). */
-export const VICUNA_SYSTEM =
-  "A chat between a curious human and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the human's questions.";
+export const VICUNA_SYSTEM = "A chat between a curious human and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the human's questions.";
 
 /**
  * The system sentence of LLaVA's `vicuna_v1` conversation ("curious user ... user's questions";
  * conversation.py conv_vicuna_v1), the default `--conv_mode` of Cambrian's mmvp_eval.py and of
  * lmms-eval's LLaVA wrapper.
  */
-export const VICUNA_V1_SYSTEM =
-  "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions.";
+export const VICUNA_V1_SYSTEM = "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions.";
 
 /**
  * Built-in conversation templates:
@@ -61,7 +59,9 @@ export function applyChatTemplate(template: ChatTemplate, question: string, cont
   } else if (template === 'folder') {
     name = `the chat_template of ${context.source ?? 'the model folder'}`;
     if (context.modelChatTemplate === undefined) {
-      throw new InvalidArgumentError(`template 'folder' needs a chat_template in ${context.source ?? 'the model folder'}'s tokenizer_config.json, and it has none; choose ${listChoices(['llava_v1', 'plain'])} or give { jinja }`);
+      throw new InvalidArgumentError(
+        `template 'folder' needs a chat_template in ${context.source ?? 'the model folder'}'s tokenizer_config.json, and it has none; choose ${listChoices(['llava_v1', 'plain'])} or give { jinja }`,
+      );
     }
     text = renderJinja(context.modelChatTemplate, question, context, name);
   } else if (typeof template === 'object' && typeof template.jinja === 'string') {
@@ -72,9 +72,7 @@ export function applyChatTemplate(template: ChatTemplate, question: string, cont
   }
   const count = text.split(IMAGE_PLACEHOLDER).length - 1;
   if (count !== 1) {
-    throw new InvalidArgumentError(
-      `${name} renders ${count} '${IMAGE_PLACEHOLDER}' placeholders, expected exactly 1 (the visual tokens replace it); rendered prompt: ${JSON.stringify(text.slice(0, 200))}`,
-    );
+    throw new InvalidArgumentError(`${name} renders ${count} '${IMAGE_PLACEHOLDER}' placeholders, expected exactly 1 (the visual tokens replace it); rendered prompt: ${JSON.stringify(text.slice(0, 200))}`);
   }
   return text;
 }

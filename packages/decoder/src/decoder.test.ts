@@ -49,7 +49,7 @@ describe('against the PyTorch reference (tools/make_tiny_llama.py)', () => {
       expect(ours.dims).toEqual(reference.dims);
       let maxDiff = 0;
       for (let i = 0; i < ours.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours.data[i]! - reference.data[i]!));
-      console.log(`case ${k}: first-step logits [${ours.dims.join(", ")}] max abs difference vs PyTorch ${maxDiff.toExponential(2)}`);
+      console.log(`case ${k}: first-step logits [${ours.dims.join(', ')}] max abs difference vs PyTorch ${maxDiff.toExponential(2)}`);
       expect(maxDiff).toBeLessThan(1e-4);
     }
   });
@@ -135,7 +135,10 @@ describe('generation controls', () => {
     const text = decoder.applyTemplate('llava_v1', 'Q?');
     const textLength = decoder.tokenize({ text, visualTokens: tensor(new Float32Array(64), [1, 64]) }).length - 1;
     const T = 252 - textLength; // prompt of 252 positions: 4 more fit (positions 252..255), so 5 tokens come out
-    const visualTokens = tensor(new Float32Array(T * 64).map((_, i) => visual.data[i % visual.data.length]!), [T, 64]); // [T, H]
+    const visualTokens = tensor(
+      new Float32Array(T * 64).map((_, i) => visual.data[i % visual.data.length]!),
+      [T, 64],
+    ); // [T, H]
     const [generation] = await decoder.generate({ prompts: [{ text, visualTokens }], maxNewTokens: 16, minNewTokens: 16 });
     expect(generation!.promptLength).toBe(252);
     expect(generation!.tokenIds.length).toBe(5);

@@ -29,7 +29,9 @@ export function tokenizePrompt(tokenizer: DecoderTokenizer, prompt: DecoderPromp
   const visual = prompt.visualTokens;
   if (parts.length > 2) throw new InvalidArgumentError(`prompt has ${parts.length - 1} '${IMAGE_PLACEHOLDER}' placeholders; one image per prompt is supported`);
   if (visual !== undefined && parts.length === 1) {
-    throw new InvalidArgumentError(`prompt has visual tokens but no '${IMAGE_PLACEHOLDER}' placeholder to put them at; use a template that contains '${IMAGE_PLACEHOLDER}' (prompt: ${JSON.stringify(prompt.text.slice(0, 120))})`);
+    throw new InvalidArgumentError(
+      `prompt has visual tokens but no '${IMAGE_PLACEHOLDER}' placeholder to put them at; use a template that contains '${IMAGE_PLACEHOLDER}' (prompt: ${JSON.stringify(prompt.text.slice(0, 120))})`,
+    );
   }
   if (visual === undefined && parts.length === 2) {
     throw new InvalidArgumentError(`prompt contains '${IMAGE_PLACEHOLDER}' but no visualTokens were given`);
@@ -64,7 +66,11 @@ export function tokenizePrompt(tokenizer: DecoderTokenizer, prompt: DecoderPromp
 /** Runs embed_tokens on `ids` -> [n, H] rows. */
 export async function embedIds(session: ort.InferenceSession, ortModule: typeof ort, ids: readonly number[], hiddenSize: number): Promise<Float32Array> {
   if (ids.length === 0) return new Float32Array(0);
-  const inputIds = new ortModule.Tensor('int64', BigInt64Array.from(ids, (id) => BigInt(id)), [1, ids.length]);
+  const inputIds = new ortModule.Tensor(
+    'int64',
+    BigInt64Array.from(ids, (id) => BigInt(id)),
+    [1, ids.length],
+  );
   const out = await session.run({ input_ids: inputIds });
   const embeds = out.inputs_embeds ?? Object.values(out)[0]!;
   const data = embeds.data as Float32Array; // [1, n, H]

@@ -4,9 +4,7 @@ import { InvalidArgumentError, seededRandom } from '@mmvp/core';
  * How the next token is picked. Greedy (argmax) is the default, as lmms-eval and Cambrian decode;
  * MMVP's original script sampled with temperature 0.2 (give `{ kind: 'sample', temperature: 0.2 }`).
  */
-export type DecodingStrategy =
-  | { readonly kind: 'greedy' }
-  | { readonly kind: 'sample'; readonly temperature: number; readonly topP?: number; readonly seed?: number };
+export type DecodingStrategy = { readonly kind: 'greedy' } | { readonly kind: 'sample'; readonly temperature: number; readonly topP?: number; readonly seed?: number };
 
 /** A seeded generator (@mmvp/core's mulberry32) so sampled answers repeat for the same seed. */
 export const createRandom: (seed: number) => () => number = seededRandom;

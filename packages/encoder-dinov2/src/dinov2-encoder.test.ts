@@ -68,7 +68,10 @@ describe('DINOv2 encoder vs PyTorch', () => {
   });
 
   it('pointed at a CLIP folder, says it is a CLIP folder instead of listing missing DINOv2 fields (m8)', async () => {
-    const error = (await createDinov2Encoder({ modelPath: clipModelPath }).then(() => new Error("no error"), (e: unknown) => e)) as Error;
+    const error = (await createDinov2Encoder({ modelPath: clipModelPath }).then(
+      () => new Error('no error'),
+      (e: unknown) => e,
+    )) as Error;
     expect(error.name).toBe('ModelLoadError');
     expect(error.message).toBe(
       `${join(clipModelPath, 'config.json')} has model_type 'clip': this is a CLIP model folder, not DINOv2; @mmvp/encoder-dinov2 needs a DINOv2 folder (model_type 'dinov2' or 'dinov2_with_registers'); for a CLIP folder use @mmvp/encoder-clip`,

@@ -39,8 +39,7 @@ export async function createDinov2Encoder(options: Dinov2EncoderOptions): Promis
   const settings = parseWithSchema(dinov2EncoderOptionsSchema, options, 'DINOv2 encoder options');
   const folder = await resolveModelFolder(settings.modelPath);
   const config = parseDinov2Config(folder.config, folder.configPath);
-  const preprocessorConfigPath =
-    settings.processor === 'clip' ? join(resolve(settings.clipModelPath!), 'preprocessor_config.json') : folder.preprocessorConfigPath;
+  const preprocessorConfigPath = settings.processor === 'clip' ? join(resolve(settings.clipModelPath!), 'preprocessor_config.json') : folder.preprocessorConfigPath;
   if (!preprocessorConfigPath) throw new ModelLoadError(`model folder ${folder.dir} has no preprocessor_config.json (or use processor 'clip' with clipModelPath)`);
   const preprocessorConfig = await loadPreprocessorConfig(preprocessorConfigPath);
   const [height, width] = createImageProcessor(preprocessorConfig).outputSize;

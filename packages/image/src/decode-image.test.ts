@@ -74,7 +74,10 @@ describe('decodeImage', () => {
     const raw = Buffer.alloc(23 * 17 * 3);
     for (let i = 0; i < raw.length; i++) raw[i] = (i * 37 + 11) % 256;
     const wide = join(folder, 'rgb16.png');
-    await sharp(raw, { raw: { width: 23, height: 17, channels: 3 } }).toColourspace('rgb16').png().toFile(wide);
+    await sharp(raw, { raw: { width: 23, height: 17, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toFile(wide);
     expect((await sharp(wide).metadata()).depth).toBe('ushort');
     const ours = await decodeImage(wide);
     expect(Buffer.from(ours.data).equals(raw)).toBe(true);
@@ -105,9 +108,14 @@ describe('decodeImage', () => {
     await expectFileError(path, /drawing\.svg: SVG is not a supported image format; supported: JPEG, PNG, WebP, GIF, TIFF or AVIF \(animated or multi-page files: the first frame\)/);
   });
 
-  it('accepts an animated GIF and decodes its first frame, as Pillow\'s Image.open does (m2, documented)', async () => {
-    const frame = (r: number, b: number) => sharp({ create: { width: 4, height: 4, channels: 3, background: { r, g: 0, b } } }).png().toBuffer();
-    const gif = await sharp([await frame(255, 0), await frame(0, 255)], { join: { animated: true } }).gif().toBuffer();
+  it("accepts an animated GIF and decodes its first frame, as Pillow's Image.open does (m2, documented)", async () => {
+    const frame = (r: number, b: number) =>
+      sharp({ create: { width: 4, height: 4, channels: 3, background: { r, g: 0, b } } })
+        .png()
+        .toBuffer();
+    const gif = await sharp([await frame(255, 0), await frame(0, 255)], { join: { animated: true } })
+      .gif()
+      .toBuffer();
     expect((await sharp(gif).metadata()).pages).toBe(2);
     const image = await decodeImage(gif);
     expect([image.width, image.height]).toEqual([4, 4]);

@@ -117,6 +117,9 @@ export async function decodeImage(source: ImageSource): Promise<RgbImage> {
  * Keep each fragment once, so the same bad file always gives the same message.
  */
 function libvipsReason(message: string): string {
-  const fragments = message.replace(/\s+/g, ' ').trim().split(/ (?=Vips[A-Za-z]*: )/);
+  const fragments = message
+    .replace(/\s+/g, ' ')
+    .trim()
+    .split(/ (?=Vips[A-Za-z]*: )/);
   return [...new Set(fragments)].join(' ');
 }

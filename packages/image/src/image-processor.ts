@@ -48,9 +48,7 @@ function levelTables(config: PreprocessorConfig): Float32Array[] {
 function fixedOutputSize(config: PreprocessorConfig): readonly [number, number] {
   if (config.doCenterCrop) return [config.cropSize.height, config.cropSize.width];
   if (config.doResize && 'height' in config.size) return [config.size.height, config.size.width];
-  throw new InvalidConfigError(
-    'the preprocessor config gives no fixed output size (a batch needs one): set do_center_crop with crop_size, or size {"height", "width"}',
-  );
+  throw new InvalidConfigError('the preprocessor config gives no fixed output size (a batch needs one): set do_center_crop with crop_size, or size {"height", "width"}');
 }
 
 /**

@@ -93,8 +93,7 @@ describe('Pillow parity: decode', () => {
 });
 
 describe('Pillow parity: Hugging Face processor', () => {
-  const label = (c: Manifest['process'][number]): string =>
-    `${c.input} ${c.config.split('/')[2]}${c.padToSquare ? ' pad' : ''} crop=${c.cropRounding}`;
+  const label = (c: Manifest['process'][number]): string => `${c.input} ${c.config.split('/')[2]}${c.padToSquare ? ' pad' : ''} crop=${c.cropRounding}`;
   it.each(manifest.process.map((c) => [label(c), c] as const))('%s', async (_, c) => {
     const config = await loadPreprocessorConfig(`${repositoryRoot}${c.config}`);
     const image = await decodeImage(`${fixtures}inputs/${c.input}`);
@@ -142,7 +141,7 @@ describe('Pillow parity: Hugging Face processor', () => {
     summary.floatMax = Math.max(summary.floatMax, floatDifference);
     if (max === 0) summary.floatMaxWhereExact = Math.max(summary.floatMaxWhereExact, floatDifference);
     // one uint8 level moves a value by rescale / std; beyond that only float32 rounding (1e-5)
-    const implied = max * config.rescaleFactor / Math.min(...config.imageStd);
+    const implied = (max * config.rescaleFactor) / Math.min(...config.imageStd);
     expect(floatDifference).toBeLessThanOrEqual(implied + 1e-5);
   });
 });

@@ -9,14 +9,9 @@ import type { ResizeTarget } from './resize-output-size';
 const positiveInteger = z.number().int().positive();
 const channelTriple = z.union([z.number(), z.array(z.number()).length(3, { message: 'must list 3 values (R, G, B)' })]);
 
-const sizeSchema = z.union(
-  [
-    positiveInteger,
-    z.object({ shortest_edge: positiveInteger }).strict(),
-    z.object({ height: positiveInteger, width: positiveInteger }).strict(),
-  ],
-  { errorMap: () => ({ message: 'must be a positive integer, {"shortest_edge": N} or {"height": H, "width": W}' }) },
-);
+const sizeSchema = z.union([positiveInteger, z.object({ shortest_edge: positiveInteger }).strict(), z.object({ height: positiveInteger, width: positiveInteger }).strict()], {
+  errorMap: () => ({ message: 'must be a positive integer, {"shortest_edge": N} or {"height": H, "width": W}' }),
+});
 
 const cropSchema = z.union([positiveInteger, z.object({ height: positiveInteger, width: positiveInteger }).strict()], {
   errorMap: () => ({ message: 'must be a positive integer or {"height": H, "width": W}' }),
@@ -40,9 +35,7 @@ export const preprocessorConfigFileSchema = z
     rescale_factor: z.number().positive().optional(),
     do_normalize: z.boolean().optional(),
     image_mean: channelTriple.optional(),
-    image_std: z
-      .union([z.number().positive(), z.array(z.number().positive()).length(3, { message: 'must list 3 values (R, G, B)' })])
-      .optional(),
+    image_std: z.union([z.number().positive(), z.array(z.number().positive()).length(3, { message: 'must list 3 values (R, G, B)' })]).optional(),
     do_convert_rgb: z.boolean().optional(),
   })
   .passthrough();
@@ -127,7 +120,10 @@ export function checkIsPreprocessorConfig(json: unknown, source: string): void {
           ? `it looks like a model's config.json (model_type '${String((json as Record<string, unknown>).model_type ?? '?')}'); give the preprocessor_config.json beside it, or the model folder`
           : keys.includes('encoders') || keys.includes('decoder') || keys.includes('strategy')
             ? 'it looks like a pipeline config; give the preprocessor_config.json of a model folder'
-            : `its keys are ${keys.slice(0, 6).map((key) => `'${key}'`).join(', ')}${keys.length > 6 ? ', ...' : ''}`;
+            : `its keys are ${keys
+                .slice(0, 6)
+                .map((key) => `'${key}'`)
+                .join(', ')}${keys.length > 6 ? ', ...' : ''}`;
   throw new InvalidConfigError(
     `${source} is not a preprocessor config (${looksLike}): expected image_processor_type or feature_extractor_type, or the size, crop_size, image_mean and image_std keys of a Hugging Face preprocessor_config.json`,
   );

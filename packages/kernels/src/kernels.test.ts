@@ -105,18 +105,26 @@ describe('KernelBackendRegistry', () => {
 
   it('tries backends by priority, falls back past a failing one, and reports every failure when all fail', async () => {
     const registry = new KernelBackendRegistry();
-    registry.register('broken-gpu', () => {
-      throw new Error('no WebGL context');
-    }, 10);
+    registry.register(
+      'broken-gpu',
+      () => {
+        throw new Error('no WebGL context');
+      },
+      10,
+    );
     registry.register('js', () => createJsBackend(), 1);
     expect(registry.names()).toEqual(['broken-gpu', 'js']);
     expect((await registry.resolve()).name).toBe('js');
 
     const failing = new KernelBackendRegistry();
     failing.register('a', () => Promise.reject(new Error('a is missing')), 2);
-    failing.register('b', () => {
-      throw new Error('b cannot start');
-    }, 1);
+    failing.register(
+      'b',
+      () => {
+        throw new Error('b cannot start');
+      },
+      1,
+    );
     const error = await failing.resolve().catch((e: unknown) => e);
     expect(NoSuchComponentError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/a: a is missing; b: b cannot start/);

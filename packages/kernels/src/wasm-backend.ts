@@ -42,7 +42,7 @@ export function createWasmBackend(): KernelBackend {
       const count = a.data.length;
       const result = outputArray(out, count); // same shape as a
       const arena = wasmArenaOf(a.data);
-      if (arena !== undefined && arena.holds(b.data) && arena.holds(result)) {
+      if (arena?.holds(b.data) && arena.holds(result)) {
         arena.kernels.additive_mix(a.data.byteOffset, b.data.byteOffset, result.byteOffset, count, keep, take);
         return { data: result, dims: [...a.dims] };
       }

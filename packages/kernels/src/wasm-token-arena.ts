@@ -52,9 +52,7 @@ export class WasmTokenArena {
     const length = dims.reduce((x, y) => x * y, 1);
     const offset = Math.ceil(this.next / alignBytes) * alignBytes;
     if (offset + length * 4 > this.capacity * 4) {
-      throw new InvalidArgumentError(
-        `the wasm token arena holds ${this.capacity} float32 values, ${this.next / 4} are in use; [${dims.join(', ')}] needs ${length} more: create a larger arena or reset() it`,
-      );
+      throw new InvalidArgumentError(`the wasm token arena holds ${this.capacity} float32 values, ${this.next / 4} are in use; [${dims.join(', ')}] needs ${length} more: create a larger arena or reset() it`);
     }
     this.next = offset + length * 4;
     return { data: new Float32Array(this.memory.buffer, offset, length), dims: [...dims] };

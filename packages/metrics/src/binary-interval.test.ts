@@ -68,7 +68,7 @@ describe('meanOfGroupsWithInterval (MMVP-VLM average over nine patterns)', () =>
     expect(meanOfGroupsWithInterval(groups)).toEqual(result);
   });
 
-  it('over one group is that group\'s interval; all right or all wrong is a point; empty groups are refused', () => {
+  it("over one group is that group's interval; all right or all wrong is a point; empty groups are refused", () => {
     const group = outcomes(15, 6);
     expect(meanOfGroupsWithInterval([group]).ci95).toEqual(binaryAccuracyWithInterval(group).ci95);
     expect(meanOfGroupsWithInterval([outcomes(15, 15), outcomes(15, 0)])).toEqual({ groups: 2, mean: 50, ci95: [50, 50] });

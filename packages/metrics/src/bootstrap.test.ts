@@ -26,7 +26,13 @@ describe('accuracyWithIntervals', () => {
 
   it('keeps pairs whole: the question interval is wider than if questions were independent', () => {
     // both questions of a pair are equal: the effective sample is the pairs, not the questions
-    const result = accuracyWithIntervals(pairs(400, (i) => i % 2 === 0, () => [false, false]));
+    const result = accuracyWithIntervals(
+      pairs(
+        400,
+        (i) => i % 2 === 0,
+        () => [false, false],
+      ),
+    );
     const p = result.questionAccuracy / 100;
     const pairHalf = 100 * 1.96 * Math.sqrt((p * (1 - p)) / 400);
     const width = result.questionAccuracyCi95[1] - result.questionAccuracyCi95[0];
@@ -36,12 +42,26 @@ describe('accuracyWithIntervals', () => {
 
   it('contains the point estimate, is reproducible, and degenerates where every pair agrees', () => {
     for (const share of [0.05, 0.25, 0.5, 0.9]) {
-      const result = accuracyWithIntervals(pairs(150, (i) => i < share * 150, (i) => [i % 3 === 0, false]));
+      const result = accuracyWithIntervals(
+        pairs(
+          150,
+          (i) => i < share * 150,
+          (i) => [i % 3 === 0, false],
+        ),
+      );
       expect(result.pairAccuracyCi95[0]).toBeLessThanOrEqual(result.pairAccuracy);
       expect(result.pairAccuracyCi95[1]).toBeGreaterThanOrEqual(result.pairAccuracy);
       expect(result.questionAccuracyCi95[0]).toBeLessThanOrEqual(result.questionAccuracy);
       expect(result.questionAccuracyCi95[1]).toBeGreaterThanOrEqual(result.questionAccuracy);
-      expect(accuracyWithIntervals(pairs(150, (i) => i < share * 150, (i) => [i % 3 === 0, false]))).toEqual(result);
+      expect(
+        accuracyWithIntervals(
+          pairs(
+            150,
+            (i) => i < share * 150,
+            (i) => [i % 3 === 0, false],
+          ),
+        ),
+      ).toEqual(result);
     }
     expect(accuracyWithIntervals(pairs(20, () => true)).pairAccuracyCi95).toEqual([100, 100]);
     expect(accuracyWithIntervals(pairs(20, () => false)).pairAccuracyCi95).toEqual([0, 0]);
@@ -49,7 +69,12 @@ describe('accuracyWithIntervals', () => {
 
   it('refuses an empty set with one clear message', () => {
     expect(() => accuracyWithIntervals([])).toThrow(/empty set of answers/);
-    expect(() => accuracyWithIntervals(pairs(3, () => true), { resamples: 0 })).toThrow(/positive integer/);
+    expect(() =>
+      accuracyWithIntervals(
+        pairs(3, () => true),
+        { resamples: 0 },
+      ),
+    ).toThrow(/positive integer/);
   });
 });
 
@@ -74,7 +99,12 @@ describe('comparePairAccuracy', () => {
   });
 
   it('refuses pairs present in only one model', () => {
-    expect(() => comparePairAccuracy(pairs(3, () => true), pairs(4, () => true))).toThrow(/pair\(s\) 4 are in only one/);
+    expect(() =>
+      comparePairAccuracy(
+        pairs(3, () => true),
+        pairs(4, () => true),
+      ),
+    ).toThrow(/pair\(s\) 4 are in only one/);
   });
 });
 

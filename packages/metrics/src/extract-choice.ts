@@ -2,18 +2,7 @@
 export type ExtractedChoice = 'a' | 'b' | 'undetermined';
 
 /** Which rule decided (for graded.csv, so a reader can audit every decision). */
-export type ExtractionRule =
-  | 'empty'
-  | 'letter-only'
-  | 'answer-statement'
-  | 'leading'
-  | 'option-mention'
-  | 'bracket-letter'
-  | 'option-text'
-  | 'conflict'
-  | 'hedged'
-  | 'declarative'
-  | 'none';
+export type ExtractionRule = 'empty' | 'letter-only' | 'answer-statement' | 'leading' | 'option-mention' | 'bracket-letter' | 'option-text' | 'conflict' | 'hedged' | 'declarative' | 'none';
 
 /** The option a response chose (or none) and which rule found it. */
 export interface ExtractionResult {
@@ -127,7 +116,9 @@ export function extractChoice(response: string, options: readonly [string, strin
 
 // Words of a Yes/No question that carry no content: auxiliaries, articles, the picture itself.
 const QUESTION_STOP_WORDS = new Set(
-  'is are was were am be been does do did can could will would should has have had there here this that these those it its the a an in on at of to for from with by any some image picture photo shown visible see you we i'.split(' '),
+  'is are was were am be been does do did can could will would should has have had there here this that these those it its the a an in on at of to for from with by any some image picture photo shown visible see you we i'.split(
+    ' ',
+  ),
 );
 const NEGATION = /\b(?:no|not|none|never|neither|nor|nothing|nobody|without)\b|n't\b/i;
 
@@ -139,7 +130,13 @@ function declarativeYesNo(text: string, options: readonly [string, string], ques
   if (yes < 0 || no < 0) return undefined;
   const words = (value: string) => value.toLowerCase().match(/[a-z0-9]+/g) ?? [];
   const stem = (word: string) => (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word);
-  const content = [...new Set(words(question).filter((word) => !QUESTION_STOP_WORDS.has(word)).map(stem))];
+  const content = [
+    ...new Set(
+      words(question)
+        .filter((word) => !QUESTION_STOP_WORDS.has(word))
+        .map(stem),
+    ),
+  ];
   const firstSentence = text.split(/(?<=[.!?])\s+/)[0] ?? text;
   if (content.length === 0 || firstSentence.trim().endsWith('?')) return undefined;
   const said = new Set(words(firstSentence).map(stem));

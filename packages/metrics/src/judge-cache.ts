@@ -13,7 +13,9 @@ export interface JudgeCacheEntry {
 /** The cache key of a judge request: endpoint (query string dropped), model, temperature, messages. */
 export function judgeCacheKey(request: { endpoint: string; model: string; temperature: number; messages: readonly ChatMessage[] }): string {
   const endpoint = request.endpoint.split('?')[0];
-  return createHash('sha256').update(JSON.stringify([endpoint, request.model, request.temperature, request.messages])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([endpoint, request.model, request.temperature, request.messages]))
+    .digest('hex');
 }
 
 /**

@@ -95,7 +95,11 @@ describe('LLM judge against a local chat-completions server', () => {
 
   it('gives up after maxRetries with the last status, and never puts the key in the message', async () => {
     const judge = await createLlmJudge({ url: baseUrl, model: 'm', apiKey: secret, retryBaseMs: 1, maxRetries: 2 });
-    plan = [{ status: 500, body: `server error for ${secret}` }, { status: 500, body: 'x' }, { status: 502, body: `bad gateway ${secret}` }];
+    plan = [
+      { status: 500, body: `server error for ${secret}` },
+      { status: 500, body: 'x' },
+      { status: 502, body: `bad gateway ${secret}` },
+    ];
     const failure = await judge.judge(item).catch((error: unknown) => error);
     expect(JudgeRequestError.isInstance(failure)).toBe(true);
     expect((failure as JudgeRequestError).status).toBe(502);
@@ -130,7 +134,10 @@ describe('LLM judge against a local chat-completions server', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mmvp-judge-'));
     const cachePath = join(dir, 'cache', 'judge-cache.jsonl');
     const first = await createLlmJudge({ url: baseUrl, model: 'm', apiKey: secret, cachePath });
-    plan = [{ status: 200, content: 'yes' }, { status: 200, content: 'no' }];
+    plan = [
+      { status: 200, content: 'yes' },
+      { status: 200, content: 'no' },
+    ];
     const a = await first.judge(item);
     const b = await first.judge({ ...item, response: 'The wings are closed.' });
     expect([a.cached, b.cached, received.length]).toEqual([false, false, 2]);

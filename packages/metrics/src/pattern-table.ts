@@ -11,10 +11,7 @@ export interface PatternRow extends AccuracySummary {
  * rest follow in order of appearance. Returns the rows and the pairs whose two questions were mapped
  * to different patterns (reported, never silently merged).
  */
-export function patternTable(
-  results: readonly (GradedResult & { readonly pattern: string })[],
-  order: readonly string[] = [],
-): { rows: PatternRow[]; mixedPairs: number[] } {
+export function patternTable(results: readonly (GradedResult & { readonly pattern: string })[], order: readonly string[] = []): { rows: PatternRow[]; mixedPairs: number[] } {
   const patternOfPair = new Map<number, string>();
   const mixedPairs: number[] = [];
   const sorted = [...results].sort((x, y) => x.questionId - y.questionId);

@@ -24,10 +24,7 @@ export class DecodePool {
   private failure: Error | undefined;
   private local: Promise<PixelProcessor[]> | undefined;
 
-  constructor(
-    processors: readonly PixelProcessorSpec[],
-    workers = defaultDecodeWorkers(),
-  ) {
+  constructor(processors: readonly PixelProcessorSpec[], workers = defaultDecodeWorkers()) {
     if (!Number.isInteger(workers) || workers < 0) throw new InvalidArgumentError(`decode workers must be a whole number >= 0, got ${workers}`);
     if (workers === 0) {
       this.local = createPixelProcessors(processors);

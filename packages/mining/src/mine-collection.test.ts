@@ -59,9 +59,21 @@ async function storeFiles(dir: string): Promise<Record<string, string>> {
 
 describe('mineCollection with fake encoders of known blind spots', () => {
   it('lists the folder recursively, images only', () => {
-    expect(paths.map((p) => p.slice(join(root, 'images').length + 1))).toEqual(
-      ['br.png', 'broken.png', 'copy-of-rb.png', 'cyan.png', 'gray.png', 'gy.png', 'orange.png', 'quad.png', 'ramp.png', 'rb.png', 'sub/stripes.jpg', 'sub/yg.png', 'truncated.jpg'],
-    );
+    expect(paths.map((p) => p.slice(join(root, 'images').length + 1))).toEqual([
+      'br.png',
+      'broken.png',
+      'copy-of-rb.png',
+      'cyan.png',
+      'gray.png',
+      'gy.png',
+      'orange.png',
+      'quad.png',
+      'ramp.png',
+      'rb.png',
+      'sub/stripes.jpg',
+      'sub/yg.png',
+      'truncated.jpg',
+    ]);
   });
 
   it('finds exactly the pairs a brute-force re-embedding finds, including the hand-known mirror pairs', async () => {
@@ -104,8 +116,16 @@ describe('mineCollection with fake encoders of known blind spots', () => {
     const storeDir = join(root, 'store-resume');
     await expect(
       mineCollection({
-        paths, storeDir, ...fakeModels(), shardSize: 4, batchSize: 3, workers: 1, signal: controller.signal,
-        onProgress: (p) => { if (p.shardsWritten === 2) controller.abort(); },
+        paths,
+        storeDir,
+        ...fakeModels(),
+        shardSize: 4,
+        batchSize: 3,
+        workers: 1,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.shardsWritten === 2) controller.abort();
+        },
       }),
     ).rejects.toThrow();
     const stopped = await EmbeddingStore.open(storeDir, { models: { clip: fakeModels().clip.identity, dino: fakeModels().dino.identity } });

@@ -46,7 +46,10 @@ export async function mineCollection(options: MineCollectionOptions): Promise<Mi
   const k = options.k ?? 10;
   const clipMin = options.clipMin ?? 0.95;
   const dinoMax = options.dinoMax ?? 0.6;
-  for (const [name, value] of [['clip-min', clipMin], ['dino-max', dinoMax]] as const) {
+  for (const [name, value] of [
+    ['clip-min', clipMin],
+    ['dino-max', dinoMax],
+  ] as const) {
     if (!Number.isFinite(value) || value < -1 || value > 1) throw new InvalidArgumentError(`--${name} must be a cosine between -1 and 1, got ${value}`);
   }
   const store = await EmbeddingStore.open(options.storeDir, { models: { clip: options.clip.identity, dino: options.dino.identity }, ...(options.rebuild ? { rebuild: true } : {}) });

@@ -30,13 +30,7 @@ export const modelIdentitySchema = z
 export type ModelIdentity = z.infer<typeof modelIdentitySchema>;
 
 /** Hashes the ONNX file and fills in a ModelIdentity. */
-export async function describeModel(options: {
-  folder: string;
-  onnxPath: string;
-  embedding: string;
-  dimension: number;
-  preprocessing: Record<string, unknown>;
-}): Promise<ModelIdentity> {
+export async function describeModel(options: { folder: string; onnxPath: string; embedding: string; dimension: number; preprocessing: Record<string, unknown> }): Promise<ModelIdentity> {
   const folder = resolve(options.folder);
   const onnxPath = resolve(options.onnxPath);
   try {
@@ -73,8 +67,6 @@ export function formatIdentity(identity: ModelIdentity): string {
 /** JSON with sorted keys, so key order never makes two equal settings look different. */
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
 }

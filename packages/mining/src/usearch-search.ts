@@ -37,7 +37,12 @@ export function buildUsearchIndex(vectors: Float32Array, dimension: number, opti
     multi: false,
   });
   const threads = options.threads ?? 0;
-  if (n > 0) index.add(BigUint64Array.from({ length: n }, (_, i) => BigInt(i)), vectors, threads);
+  if (n > 0)
+    index.add(
+      BigUint64Array.from({ length: n }, (_, i) => BigInt(i)),
+      vectors,
+      threads,
+    );
   return {
     search(queryRows: Int32Array, k: number, excludeSelf = true): TopK {
       checkMatrix(vectors, dimension, k);

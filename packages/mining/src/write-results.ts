@@ -30,12 +30,24 @@ export async function writePairsCsv(path: string, pairs: readonly PairRow[]): Pr
 
 /** errors.csv: image,error for every image that could not be read or decoded. */
 export async function writeErrorsCsv(path: string, errors: readonly { path: string; message: string }[]): Promise<void> {
-  await writeFileAtomic(path, toCsv(['image', 'error'], errors.map((e) => [e.path, e.message])));
+  await writeFileAtomic(
+    path,
+    toCsv(
+      ['image', 'error'],
+      errors.map((e) => [e.path, e.message]),
+    ),
+  );
 }
 
 /** duplicates.csv: image,duplicate_of for images collapsed because their bytes are identical. */
 export async function writeDuplicatesCsv(path: string, duplicates: readonly { path: string; duplicateOf: string }[]): Promise<void> {
-  await writeFileAtomic(path, toCsv(['image', 'duplicate_of'], duplicates.map((d) => [d.path, d.duplicateOf])));
+  await writeFileAtomic(
+    path,
+    toCsv(
+      ['image', 'duplicate_of'],
+      duplicates.map((d) => [d.path, d.duplicateOf]),
+    ),
+  );
 }
 
 /**
@@ -61,7 +73,11 @@ export async function writeContactSheet(path: string, pairs: readonly PairRow[],
         .removeAlpha()
         .png()
         .toBuffer()
-        .catch(() => sharp({ create: { width: size, height: size, channels: 3, background: { r: 200, g: 0, b: 0 } } }).png().toBuffer());
+        .catch(() =>
+          sharp({ create: { width: size, height: size, channels: 3, background: { r: 200, g: 0, b: 0 } } })
+            .png()
+            .toBuffer(),
+        );
       layers.push({ input, left: gap + column * (size + gap), top });
     }
     const text = `#${i + 1} CLIP ${pair.clipCosine.toFixed(3)} DINOv2 ${pair.dinoCosine.toFixed(3)} ${basename(pair.imageA)} | ${basename(pair.imageB)}`;

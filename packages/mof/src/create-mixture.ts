@@ -83,9 +83,7 @@ export function createMixture(options: MixtureOptions): Mixture {
     need(adapters[role], `strategy '${strategy}' needs the '${role}' adapter (needs: ${listChoices(needed[strategy])})`);
   }
   if (strategy === 'interleaved' && adapters.clip!.outputSize !== adapters.dino!.outputSize) {
-    throw new ShapeMismatchError(
-      `interleaved tokens need both adapters to give the LLM hidden size, but the CLIP adapter gives ${adapters.clip!.outputSize} and the DINOv2 adapter ${adapters.dino!.outputSize}`,
-    );
+    throw new ShapeMismatchError(`interleaved tokens need both adapters to give the LLM hidden size, but the CLIP adapter gives ${adapters.clip!.outputSize} and the DINOv2 adapter ${adapters.dino!.outputSize}`);
   }
 
   let backend: Promise<KernelBackend> | undefined;
@@ -127,9 +125,7 @@ export function createMixture(options: MixtureOptions): Mixture {
 
   const mixAdditive = async (clip: Tensor, dino: Tensor, ratio: number): Promise<Tensor> => {
     if (clip.dims[2] !== dino.dims[2]) {
-      throw new ShapeMismatchError(
-        `additive mixing needs equal feature widths, but CLIP features are ${formatShape(clip.dims)} and DINOv2 features ${formatShape(dino.dims)}`,
-      );
+      throw new ShapeMismatchError(`additive mixing needs equal feature widths, but CLIP features are ${formatShape(clip.dims)} and DINOv2 features ${formatShape(dino.dims)}`);
     }
     // The mix goes into one array reused across batches and ratios (the adapter reads it and returns
     // its own tensor): a fresh 12-94 MB output per call cost more than the mix itself. While one call's

@@ -39,7 +39,11 @@ describe('mixture strategies against PyTorch (LLaVA mm_projector / dino_mm_proje
         ['tokens_dino.npy', createMixture({ strategy: 'dino', adapters: roles, kernels })],
         ['tokens_interleaved.npy', createMixture({ strategy: 'interleaved', adapters: roles, kernels })],
         ...([0, 0.25, 0.75, 1] as const).map(
-          (r) => [`tokens_additive_${String(r.toFixed(2)).replace(/0$/, '').replace('.', '_')}.npy`, createMixture({ strategy: 'additive', dinoRatio: r, adapters: roles, kernels })] as [string, ReturnType<typeof createMixture>],
+          (r) =>
+            [`tokens_additive_${String(r.toFixed(2)).replace(/0$/, '').replace('.', '_')}.npy`, createMixture({ strategy: 'additive', dinoRatio: r, adapters: roles, kernels })] as [
+              string,
+              ReturnType<typeof createMixture>,
+            ],
         ),
       ];
       for (const [file, mixture] of cases) {
@@ -88,9 +92,7 @@ describe('token-grid resampling', () => {
     const roles = await adapters('js');
     const strict = createMixture({ strategy: 'interleaved', adapters: roles });
     await expect(strict.mix({ clip, dino })).rejects.toThrow(ShapeMismatchError);
-    await expect(strict.mix({ clip, dino, clipGrid: [4, 4], dinoGrid: [3, 3] })).rejects.toThrow(
-      /CLIP gives 16 tokens \(4x4\), DINOv2 9 tokens \(3x3\).*resampleTokenGrid: 'bilinear'/,
-    );
+    await expect(strict.mix({ clip, dino, clipGrid: [4, 4], dinoGrid: [3, 3] })).rejects.toThrow(/CLIP gives 16 tokens \(4x4\), DINOv2 9 tokens \(3x3\).*resampleTokenGrid: 'bilinear'/);
     const resampled = createMixture({ strategy: 'interleaved', adapters: roles, resampleTokenGrid: 'bilinear' });
     const tokens = await resampled.mix({ clip, dino });
     expect(tokens.dims).toEqual([2, 32, 40]);
@@ -107,9 +109,7 @@ describe('token-grid resampling', () => {
 describe('mixture bad input', () => {
   it('rejects unknown strategies and ratios outside [0, 1]', async () => {
     const roles = await adapters('js');
-    expect(() => createMixture({ strategy: 'concat' as never, adapters: roles })).toThrow(
-      /unknown mixture strategy 'concat'; valid choices: 'clip', 'dino', 'additive' or 'interleaved'/,
-    );
+    expect(() => createMixture({ strategy: 'concat' as never, adapters: roles })).toThrow(/unknown mixture strategy 'concat'; valid choices: 'clip', 'dino', 'additive' or 'interleaved'/);
     expect(() => createMixture({ strategy: 'additive', dinoRatio: 1.25, adapters: roles })).toThrow(/dinoRatio must be a number in \[0, 1\], got 1.25/);
     expect(() => createMixture({ strategy: 'additive', dinoRatio: -0.1, adapters: roles })).toThrow(InvalidArgumentError);
     expect(() => createMixture({ strategy: 'additive', adapters: roles })).toThrow(/needs dinoRatio/);

@@ -21,14 +21,7 @@ export interface ValueSpec {
 }
 
 /** Attribute values: numbers become INT when integral and FLOAT otherwise unless typed with `{ float }`. */
-export type AttributeValue =
-  | number
-  | string
-  | readonly number[]
-  | { readonly float: number }
-  | { readonly floats: readonly number[] }
-  | { readonly ints: readonly number[] }
-  | { readonly tensor: InitializerSpec };
+export type AttributeValue = number | string | readonly number[] | { readonly float: number } | { readonly floats: readonly number[] } | { readonly ints: readonly number[] } | { readonly tensor: InitializerSpec };
 
 /** One node of a model built with buildModel. */
 export interface NodeSpec {

@@ -238,10 +238,7 @@ export function scopeInputs(graph: GraphProto, scope: string, flow: DataFlow): S
 
 /** "'a' (activation: ...), 'b' (weight: ...)" for error messages, at most `limit` entries. */
 export function describeScopeInputs(inputs: ScopeInputs, flow: DataFlow, limit = 8): string {
-  const entries = [
-    ...inputs.activations.map((t) => `'${t}' (${flow.describe(t)})`),
-    ...inputs.weights.map((w) => `'${w.tensor}' (${w.why})`),
-  ];
+  const entries = [...inputs.activations.map((t) => `'${t}' (${flow.describe(t)})`), ...inputs.weights.map((w) => `'${w.tensor}' (${w.why})`)];
   if (entries.length === 0) return 'no inputs from outside the scope';
   const shown = entries.slice(0, limit).join(', ');
   return entries.length > limit ? `${shown}, and ${entries.length - limit} more` : shown;

@@ -125,29 +125,32 @@ describe('tap cache damage and unwritable caches', () => {
     writeFileSync(blocker, 'x');
     const cacheDir = join(blocker, 'cache'); // cannot be created: a file is in the way
     await expect(resolveTap(join(tinyClip, 'onnx/vision_model.onnx'), { kind: 'layer', layer: 2 }, { naming: clipVisionNaming, numLayers: 4, cacheDir })).rejects.toThrow(
-      new RegExp(`cannot write the tap cache ${cacheDir} \\(where the rewritten ONNX graph exposing hidden_states\\[2\\] is kept\\): ENOTDIR: .*give a writable folder with --cache-dir DIR, the encoder option cacheDir \\(pipeline config: encoders\\.<name>\\.options\\.cacheDir\\), or the MMVP_CACHE_DIR environment variable`),
+      new RegExp(
+        `cannot write the tap cache ${cacheDir} \\(where the rewritten ONNX graph exposing hidden_states\\[2\\] is kept\\): ENOTDIR: .*give a writable folder with --cache-dir DIR, the encoder option cacheDir \\(pipeline config: encoders\\.<name>\\.options\\.cacheDir\\), or the MMVP_CACHE_DIR environment variable`,
+      ),
     );
   });
 });
 
 describe('tap errors', () => {
   it('names the valid range for a layer that does not exist', async () => {
-    await expect(resolveTap(join(tinyClip, 'onnx/vision_model.onnx'), { kind: 'layer', layer: 5 }, { naming: clipVisionNaming, numLayers: 4, cacheDir: cacheRoot }))
-      .rejects.toThrow(/layer 5 does not exist: this encoder has 4 layers, so hidden_states indices run from -5 to 4/);
-    await expect(resolveTap(join(tinyClip, 'onnx/vision_model.onnx'), { kind: 'layer', layer: -6 }, { naming: clipVisionNaming, numLayers: 4, cacheDir: cacheRoot }))
-      .rejects.toThrow(/does not exist/);
+    await expect(resolveTap(join(tinyClip, 'onnx/vision_model.onnx'), { kind: 'layer', layer: 5 }, { naming: clipVisionNaming, numLayers: 4, cacheDir: cacheRoot })).rejects.toThrow(
+      /layer 5 does not exist: this encoder has 4 layers, so hidden_states indices run from -5 to 4/,
+    );
+    await expect(resolveTap(join(tinyClip, 'onnx/vision_model.onnx'), { kind: 'layer', layer: -6 }, { naming: clipVisionNaming, numLayers: 4, cacheDir: cacheRoot })).rejects.toThrow(/does not exist/);
   });
 
   it('says what it looked for in a foreign graph, and when config and graph disagree', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmvp-foreign-'));
     const foreign = join(dir, 'foreign.onnx');
     writeFileSync(foreign, buildModel({ inputs: [{ name: 'pixel_values' }], outputs: [{ name: 'last_hidden_state' }], nodes: [{ opType: 'Relu', inputs: ['pixel_values'], outputs: ['last_hidden_state'] }] }));
-    await expect(resolveTap(foreign, { kind: 'layer', layer: 1 }, { naming: clipVisionNaming, numLayers: 4, cacheDir: dir }))
-      .rejects.toThrow(/does not look like a CLIP vision export: no node is named '\/vision_model\/encoder\/layers.0\/...'/);
-    await expect(resolveTap(join(tinyDino, 'onnx/model.onnx'), { kind: 'prenorm' }, { naming: clipVisionNaming, numLayers: 3, cacheDir: dir }))
-      .rejects.toThrow(/CLIP vision/);
-    await expect(resolveTap(join(tinyClip, 'onnx/vision_model.onnx'), { kind: 'layer', layer: 1 }, { naming: clipVisionNaming, numLayers: 6, cacheDir: dir }))
-      .rejects.toThrow(/has 4 CLIP vision encoder layers .* but config.json says num_hidden_layers = 6/);
+    await expect(resolveTap(foreign, { kind: 'layer', layer: 1 }, { naming: clipVisionNaming, numLayers: 4, cacheDir: dir })).rejects.toThrow(
+      /does not look like a CLIP vision export: no node is named '\/vision_model\/encoder\/layers.0\/...'/,
+    );
+    await expect(resolveTap(join(tinyDino, 'onnx/model.onnx'), { kind: 'prenorm' }, { naming: clipVisionNaming, numLayers: 3, cacheDir: dir })).rejects.toThrow(/CLIP vision/);
+    await expect(resolveTap(join(tinyClip, 'onnx/vision_model.onnx'), { kind: 'layer', layer: 1 }, { naming: clipVisionNaming, numLayers: 6, cacheDir: dir })).rejects.toThrow(
+      /has 4 CLIP vision encoder layers .* but config.json says num_hidden_layers = 6/,
+    );
   });
 
   it('rejects a corrupt file with its name', async () => {

@@ -154,7 +154,9 @@ export function findHiddenState(graph: GraphProto, naming: GraphNaming, index: n
     const tensor = unwrapActivation(flow, input.tensor);
     const residual = wrappedForms(flow, tensor).some((t) => consumers(t).some((n) => n.op_type === 'Add' && (n.name ?? '').startsWith(naming.layerScope(index))));
     if (!residual) {
-      const feeds = wrappedForms(flow, tensor).flatMap((t) => consumers(t)).map((n) => `${n.op_type} '${n.name ?? ''}'`);
+      const feeds = wrappedForms(flow, tensor)
+        .flatMap((t) => consumers(t))
+        .map((n) => `${n.op_type} '${n.name ?? ''}'`);
       throw new ModelLoadError(
         `${sourceName}: the input of '${scope}' (${tensor}) does not feed a residual Add in '${naming.layerScope(index)}', so it is not hidden_states[${index}]; it feeds ${feeds.length ? feeds.slice(0, 6).join(', ') : 'nothing'}`,
       );
@@ -280,7 +282,10 @@ export async function resolveTap(modelPath: string, tap: GraphTap, options: TapO
   for (const candidate of [cachedPath, join(dirname(source), `.${fileName}`)]) {
     const sidecar = `${candidate}.json`;
     if (existsSync(candidate) && existsSync(sidecar)) {
-      const meta = (await readFile(sidecar, 'utf8').then((text) => JSON.parse(text) as CacheSidecar).catch(() => undefined)) ?? undefined;
+      const meta =
+        (await readFile(sidecar, 'utf8')
+          .then((text) => JSON.parse(text) as CacheSidecar)
+          .catch(() => undefined)) ?? undefined;
       // a cached graph is used only when it is byte for byte what was written (a truncated or otherwise
       // damaged cache file, or one from before sidecars held its hash, is rebuilt below)
       if (meta?.sourceSha256 === hash && meta.sha256 !== undefined && (await fileSha256(candidate)) === meta.sha256) {
@@ -353,11 +358,7 @@ function tappedBytes(model: ModelProto, sourceBytes: Uint8Array, output: ValueIn
   return encodeModel(pruned);
 }
 
-async function writeTapped(
-  cachedPath: string,
-  bytes: Uint8Array,
-  meta: { source: string; hash: string; tap: GraphTap; index: number; tensorName: string },
-): Promise<ResolvedTap> {
+async function writeTapped(cachedPath: string, bytes: Uint8Array, meta: { source: string; hash: string; tap: GraphTap; index: number; tensorName: string }): Promise<ResolvedTap> {
   const sidecar = `${cachedPath}.json`;
   const temporary = `${cachedPath}.${process.pid}.tmp`;
   const { source, hash, tap, index, tensorName } = meta;

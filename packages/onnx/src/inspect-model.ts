@@ -96,7 +96,7 @@ const typeNames: Record<number, string> = {
   [TensorDataType.DOUBLE]: 'float64',
   16: 'bfloat16',
 };
-const typeName = (code: number | undefined) => (code === undefined ? '?' : typeNames[code] ?? `type ${code}`);
+const typeName = (code: number | undefined) => (code === undefined ? '?' : (typeNames[code] ?? `type ${code}`));
 
 function inspectValue(v: ValueInfoProto): InspectedValue {
   const t = v.type?.tensor_type;
@@ -185,7 +185,12 @@ async function inspectFile(path: string, file: string, naming: GraphNaming | nul
     return { ...base, ...empty, problem: `cannot read ${file}: ${firstLine((error as Error).message)}` };
   }
   const externalData = [
-    ...new Set((graph.initializer ?? []).filter((t) => t.data_location === 1).map((t) => t.external_data?.find((e) => e.key === 'location')?.value ?? '').filter(Boolean)),
+    ...new Set(
+      (graph.initializer ?? [])
+        .filter((t) => t.data_location === 1)
+        .map((t) => t.external_data?.find((e) => e.key === 'location')?.value ?? '')
+        .filter(Boolean),
+    ),
   ];
   const info = {
     ...base,
@@ -208,7 +213,12 @@ async function inspectFile(path: string, file: string, naming: GraphNaming | nul
   const cache = await cacheEntries(path, sha);
   if (layers === 0) {
     return {
-      ...info, encoderLayers: 0, tappable: false, taps: [], cache, note: null,
+      ...info,
+      encoderLayers: 0,
+      tappable: false,
+      taps: [],
+      cache,
+      note: null,
       problem: `${file} has no recognisable ${naming.family} encoder layers: no node is named '${naming.layerScope(0)}...' (taps need the module-scoped node names torch >= 1.13 writes, e.g. '${naming.layerNormScope(0)}LayerNormalization')`,
     };
   }
@@ -291,8 +301,21 @@ export async function inspectModelFolder(dir: string, options: { tap?: GraphTap 
   }
   const dtypes = [...new Set(files.map((f) => f.dtype).filter((d): d is ModelDtype => d !== null))];
   return {
-    dir: folder.dir, family, modelType, architectures, numLayers, hiddenSize, intermediateSize, numHeads: num(vision?.num_attention_heads),
-    patchSize, inputSize, patchGrid, nativeGrid, dtypes, files, problems,
+    dir: folder.dir,
+    family,
+    modelType,
+    architectures,
+    numLayers,
+    hiddenSize,
+    intermediateSize,
+    numHeads: num(vision?.num_attention_heads),
+    patchSize,
+    inputSize,
+    patchGrid,
+    nativeGrid,
+    dtypes,
+    files,
+    problems,
   };
 }
 
@@ -303,7 +326,8 @@ export function formatModelFolderReport(report: ModelFolderReport): string {
   lines.push(`${report.dir}`);
   lines.push(`  family: ${report.family}${report.architectures.length ? ` (${report.architectures.join(', ')})` : ''}`);
   lines.push(`  layers: ${report.numLayers ?? '?'}, hidden size: ${report.hiddenSize ?? '?'}, intermediate size: ${report.intermediateSize ?? '?'}, heads: ${report.numHeads ?? '?'}`);
-  const native = report.nativeGrid && report.patchGrid && (report.nativeGrid[0] !== report.patchGrid[0] || report.nativeGrid[1] !== report.patchGrid[1]) ? ` (position embeddings for ${dims(report.nativeGrid)}, interpolated)` : '';
+  const native =
+    report.nativeGrid && report.patchGrid && (report.nativeGrid[0] !== report.patchGrid[0] || report.nativeGrid[1] !== report.patchGrid[1]) ? ` (position embeddings for ${dims(report.nativeGrid)}, interpolated)` : '';
   lines.push(`  input: ${dims(report.inputSize)} px, patch ${report.patchSize ?? '?'} -> grid ${dims(report.patchGrid)}${native}`);
   lines.push(`  dtype variants: ${report.dtypes.length ? report.dtypes.join(', ') : 'none'}`);
   for (const f of report.files) {

@@ -60,7 +60,9 @@ export async function resolveModelFolder(dir: string, requiredFiles: readonly st
   }
   const optional = (file: string): string | undefined => (existsSync(join(root, file)) ? join(root, file) : undefined);
   const onnxDir = existsSync(join(root, 'onnx')) ? join(root, 'onnx') : root;
-  const onnxFiles = readdirSync(onnxDir).filter((f) => f.endsWith('.onnx') && !f.startsWith('.')).sort();
+  const onnxFiles = readdirSync(onnxDir)
+    .filter((f) => f.endsWith('.onnx') && !f.startsWith('.'))
+    .sort();
   return {
     dir: root,
     configPath,
@@ -78,9 +80,7 @@ export async function resolveModelFolder(dir: string, requiredFiles: readonly st
         if (onnxFiles.includes(file)) return join(onnxDir, file);
       }
       const wanted = names.map((n) => `${n}${suffix}.onnx`);
-      throw new ModelLoadError(
-        `model folder ${root} has no ${wanted.join(' or ')} in ${onnxDir}; ONNX files there: ${onnxFiles.length ? listChoices(onnxFiles) : 'none'}`,
-      );
+      throw new ModelLoadError(`model folder ${root} has no ${wanted.join(' or ')} in ${onnxDir}; ONNX files there: ${onnxFiles.length ? listChoices(onnxFiles) : 'none'}`);
     },
   };
 }

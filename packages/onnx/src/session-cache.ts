@@ -39,7 +39,10 @@ export function getSession(modelPath: string, options: SessionOptions = {}): Pro
 
 async function createSession(path: string, options: SessionOptions): Promise<ort.InferenceSession> {
   const provider = checkExecutionProvider(options.executionProvider ?? 'cpu');
-  for (const [name, value] of [['intraOpThreads', options.intraOpThreads], ['interOpThreads', options.interOpThreads]] as const) {
+  for (const [name, value] of [
+    ['intraOpThreads', options.intraOpThreads],
+    ['interOpThreads', options.interOpThreads],
+  ] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
       throw new InvalidArgumentError(`${name} must be a non-negative integer (0 = ORT's default), got ${value}`);
     }

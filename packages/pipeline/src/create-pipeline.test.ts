@@ -47,7 +47,9 @@ describe('createPipeline on configs/pipelines/tiny-clip.json', () => {
       expect(answer.tokenIds).toEqual(c.greedy_ids);
       expect(answer.text).toBe(c.greedy_text.replace(/^ /, ''));
       expect(answer.visualTokenCount).toBe(16);
-      expect(answer.prompt).toBe(`${c.question}\nA. ${c.options.slice(4, c.options.indexOf(' (b)'))}\nB. ${c.options.slice(c.options.indexOf('(b) ') + 4)}\nAnswer with the option's letter from the given choices directly.`);
+      expect(answer.prompt).toBe(
+        `${c.question}\nA. ${c.options.slice(4, c.options.indexOf(' (b)'))}\nB. ${c.options.slice(c.options.indexOf('(b) ') + 4)}\nAnswer with the option's letter from the given choices directly.`,
+      );
     }
   });
 
@@ -118,7 +120,9 @@ describe('swapping the encoder by package name', () => {
   it('an installed package that does not implement the interface: says what the default export must be', async () => {
     const error = await createPipeline(withEncoder('zod')).catch((e: unknown) => e);
     expect(NoSuchComponentError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/^package 'zod' does not implement a 'vision-encoder' component: its default export must be \{ specificationVersion: 'v1', kind: 'vision-encoder', optionsSchema, create\(options\) \}/);
+    expect((error as Error).message).toMatch(
+      /^package 'zod' does not implement a 'vision-encoder' component: its default export must be \{ specificationVersion: 'v1', kind: 'vision-encoder', optionsSchema, create\(options\) \}/,
+    );
   });
 
   it('a config without a decoder section', async () => {

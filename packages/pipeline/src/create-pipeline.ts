@@ -2,15 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidConfigError, type ImageSource, type Tensor } from '@mmvp/core';
-import {
-  formatQuestion,
-  loadDecoder,
-  type Decoder,
-  type DecodingStrategy,
-  type FinishReason,
-  type QuestionStyle,
-  type TokenEvent,
-} from '@mmvp/decoder';
+import { formatQuestion, loadDecoder, type Decoder, type DecodingStrategy, type FinishReason, type QuestionStyle, type TokenEvent } from '@mmvp/decoder';
 import { createVisualTokenizer, type VisualTokenizer } from './config/visual-tokenizer';
 import type { PipelineConfig } from './config/pipeline-config-schema';
 
@@ -138,7 +130,12 @@ export async function createPipeline(config: PipelineConfig, options: { imageCac
         missing.map((m) => m.image),
         signal ? { signal } : {},
       ); // [B, T, H]
-      missing.forEach((m, b) => found.set(m.key, batch.then((t) => row(t, b))));
+      missing.forEach((m, b) =>
+        found.set(
+          m.key,
+          batch.then((t) => row(t, b)),
+        ),
+      );
     }
     for (const [key, value] of found) remember(key, value);
     return Promise.all(keys.map((key) => found.get(key)!));
@@ -148,8 +145,7 @@ export async function createPipeline(config: PipelineConfig, options: { imageCac
     const style = request.prompt ?? decoderConfig.prompt;
     const question = formatQuestion(request.question, request.options, style);
     const temperature = request.temperature ?? decoderConfig.temperature;
-    const decoding: DecodingStrategy =
-      temperature > 0 ? { kind: 'sample', temperature, topP: request.topP ?? decoderConfig.topP, seed: request.seed ?? decoderConfig.seed } : { kind: 'greedy' };
+    const decoding: DecodingStrategy = temperature > 0 ? { kind: 'sample', temperature, topP: request.topP ?? decoderConfig.topP, seed: request.seed ?? decoderConfig.seed } : { kind: 'greedy' };
     return { question, text: decoder.applyTemplate(decoderConfig.template, question), decoding, maxNewTokens: request.maxNewTokens ?? decoderConfig.maxNewTokens };
   };
 

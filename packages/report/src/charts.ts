@@ -44,7 +44,10 @@ export function vlmBarsSpec(scores: VlmScores): TopLevelSpec {
   const models = scores.models.map((model) => model.name);
   return {
     $schema: schema,
-    title: { text: 'MMVP-VLM-style score per visual pattern', subtitle: `pairs where both statements pick the right image, % (chance 25%)${intervals.length > 0 ? '; error bars: 95% bootstrap interval over pairs' : ''}` },
+    title: {
+      text: 'MMVP-VLM-style score per visual pattern',
+      subtitle: `pairs where both statements pick the right image, % (chance 25%)${intervals.length > 0 ? '; error bars: 95% bootstrap interval over pairs' : ''}`,
+    },
     config: baseConfig,
     layer: [
       {
@@ -59,7 +62,13 @@ export function vlmBarsSpec(scores: VlmScores): TopLevelSpec {
       },
       ...(intervals.length === 0
         ? []
-        : [errorBarLayer(intervals, { x: { field: 'pattern', type: 'nominal', sort: scores.patterns }, xOffset: { field: 'model', type: 'nominal', sort: models }, tooltip: [{ field: 'model' }, { field: 'pattern' }, { field: 'interval', title: '95% interval' }] })]),
+        : [
+            errorBarLayer(intervals, {
+              x: { field: 'pattern', type: 'nominal', sort: scores.patterns },
+              xOffset: { field: 'model', type: 'nominal', sort: models },
+              tooltip: [{ field: 'model' }, { field: 'pattern' }, { field: 'interval', title: '95% interval' }],
+            }),
+          ]),
       {
         data: { values: [{ chance: 25 }] },
         mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },
@@ -171,7 +180,13 @@ export function sweepCurveSpec(sweep: Sweep): TopLevelSpec {
     layers.push({
       data: { values: intervals },
       mark: { type: 'rule', strokeWidth: 1.5, tooltip: true, aria: true, ariaRoleDescription: 'error bar' },
-      encoding: { x: { field: 'ratio', type: 'quantitative' }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color, tooltip: [{ field: 'metric' }, { field: 'ratio' }, { field: 'interval', title: '95% interval' }] },
+      encoding: {
+        x: { field: 'ratio', type: 'quantitative' },
+        y: { field: 'low', type: 'quantitative' },
+        y2: { field: 'high' },
+        color,
+        tooltip: [{ field: 'metric' }, { field: 'ratio' }, { field: 'interval', title: '95% interval' }],
+      },
     });
   }
   if (references.length > 0) {
@@ -211,9 +226,7 @@ export function tradeOffSpec(sweep: Sweep): TopLevelSpec | undefined {
       proxyHigh: point.instructionFollowingCi95?.[1] ?? null,
     }));
   if (points.length === 0) return undefined;
-  const references = sweep.references
-    .filter((reference) => reference.instructionFollowing !== null)
-    .map((reference) => ({ ...reference, label: reference.model }));
+  const references = sweep.references.filter((reference) => reference.instructionFollowing !== null).map((reference) => ({ ...reference, label: reference.model }));
   return {
     $schema: schema,
     title: { text: 'Trade-off', subtitle: `one point per ratio; up: grounding, right: instructions${points.some((point) => point.pairAccuracyCi95) ? '; lines: 95% intervals' : ''}` },

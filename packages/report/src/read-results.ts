@@ -69,7 +69,10 @@ export function parseBlindPairs(text: string, source: string): BlindPair[] {
 
 /** True when the first line is an answer in the original MMVP script's fields (no `correct`, has `answer_id` or `run_identity`). */
 function isMmvpScriptAnswers(text: string): boolean {
-  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((line) => line.trim() !== '');
+  const first = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .find((line) => line.trim() !== '');
   if (first === undefined) return false;
   try {
     const json = JSON.parse(first) as Record<string, unknown>;

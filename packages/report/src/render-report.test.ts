@@ -3,17 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  appendAnswers,
-  readResults,
-  renderReport,
-  writeBlindPairs,
-  writeMllmScores,
-  writeReport,
-  writeRunInfo,
-  writeSweep,
-  writeVlmScores,
-} from './index';
+import { appendAnswers, readResults, renderReport, writeBlindPairs, writeMllmScores, writeReport, writeRunInfo, writeSweep, writeVlmScores } from './index';
 
 const fixture = fileURLToPath(new URL('./__fixtures__/results/', import.meta.url));
 let scratch: string;

@@ -38,7 +38,9 @@ function headline(bundle: ResultsBundle): string {
   const { vlmScores, mllmScores, sweep, blindPairs } = bundle;
   if (vlmScores) {
     const parts = vlmScores.models.map((model) => `${escapeHtml(model.name)} ${percentWithInterval(model.average, model.averageCi95)}%`);
-    items.push(`<b>Finding 1</b> (MMVP-VLM-style average over ${vlmScores.patterns.length} patterns): ${parts.join(', ')}.` + (blindPairs ? ` ${blindPairs.length} CLIP-blind pair(s) mined from the evaluation pool.` : ''));
+    items.push(
+      `<b>Finding 1</b> (MMVP-VLM-style average over ${vlmScores.patterns.length} patterns): ${parts.join(', ')}.` + (blindPairs ? ` ${blindPairs.length} CLIP-blind pair(s) mined from the evaluation pool.` : ''),
+    );
   }
   if (mllmScores) {
     const clipOnly = mllmScores.models.find((model) => model.strategy === 'clip');
@@ -47,7 +49,9 @@ function headline(bundle: ResultsBundle): string {
     if (clipOnly) parts.push(`${escapeHtml(clipOnly.name)} MMVP pair accuracy ${percentWithInterval(clipOnly.pairAccuracy, clipOnly.pairAccuracyCi95)}% (chance 25%)`);
     if (correlation) {
       const ci = correlation.pearsonCi95;
-      parts.push(`Pearson r between ${escapeHtml(correlation.x)} and ${escapeHtml(correlation.y)} per pattern = ${correlation.pearson === null ? 'undefined' : correlation.pearson.toFixed(2)}${ci ? ` [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : ''}`);
+      parts.push(
+        `Pearson r between ${escapeHtml(correlation.x)} and ${escapeHtml(correlation.y)} per pattern = ${correlation.pearson === null ? 'undefined' : correlation.pearson.toFixed(2)}${ci ? ` [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : ''}`,
+      );
     }
     if (parts.length > 0) items.push(`<b>Finding 2</b>: ${parts.join('; ')}.`);
   }
@@ -65,13 +69,17 @@ function headline(bundle: ResultsBundle): string {
     items.push(text + '.');
   }
   for (const comparison of mllmScores?.comparisons ?? []) {
-    const verdict = comparison.resolved ? `${escapeHtml(comparison.b)} ${comparison.difference > 0 ? 'above' : 'below'} ${escapeHtml(comparison.a)}: the interval excludes 0` : 'not resolved at this scale (the interval includes 0)';
+    const verdict = comparison.resolved
+      ? `${escapeHtml(comparison.b)} ${comparison.difference > 0 ? 'above' : 'below'} ${escapeHtml(comparison.a)}: the interval excludes 0`
+      : 'not resolved at this scale (the interval includes 0)';
     items.push(
       `<b>${escapeHtml(comparison.b)} − ${escapeHtml(comparison.a)}</b>${comparison.description ? ` (${escapeHtml(comparison.description)})` : ''}: ` +
         `${signedInterval(comparison.difference, comparison.differenceCi95)} points, McNemar p ${pValue(comparison.mcnemarP)}; ${verdict}.`,
     );
   }
-  return items.length === 0 ? '' : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run${bundle.mllmScores?.comparisons.length || bundle.vlmScores?.models.some((model) => model.averageCi95) ? ', with 95% bootstrap intervals over pairs in brackets; a difference is stated only when its interval excludes 0' : ''}; compare with the paper yourself (see the sections below).</p></section>`;
+  return items.length === 0
+    ? ''
+    : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run${bundle.mllmScores?.comparisons.length || bundle.vlmScores?.models.some((model) => model.averageCi95) ? ', with 95% bootstrap intervals over pairs in brackets; a difference is stated only when its interval excludes 0' : ''}; compare with the paper yourself (see the sections below).</p></section>`;
 }
 
 async function vlmSection(scores: VlmScores): Promise<string> {
@@ -87,7 +95,7 @@ async function vlmSection(scores: VlmScores): Promise<string> {
 <div class="charts">${chart(svg, 'MMVP-VLM per-pattern bars')}</div>
 ${htmlTable(['model', 'kind', ...scores.patterns, 'average'], rows)}
 ${descriptions.length > 0 ? `<ul class="muted">${descriptions.join('')}</ul>` : ''}
-<p class="muted">${scores.models[0]?.pairsPerPattern ?? '?'} pairs per pattern.${scores.models.some((model) => model.averageCi95) ? ' In brackets: 95% bootstrap interval over pairs (per pattern: over that pattern\'s pairs).' : ''}</p></section>`;
+<p class="muted">${scores.models[0]?.pairsPerPattern ?? '?'} pairs per pattern.${scores.models.some((model) => model.averageCi95) ? " In brackets: 95% bootstrap interval over pairs (per pattern: over that pattern's pairs)." : ''}</p></section>`;
 }
 
 async function blindPairsSection(directory: string, pairs: readonly BlindPair[]): Promise<string> {
@@ -124,7 +132,10 @@ async function mllmSection(scores: MllmScores, vlm: VlmScores | undefined): Prom
     const y = scores.models.find((model) => model.name === correlation.y);
     if (!x || !y) continue;
     const patterns = scores.patterns.filter((pattern) => pattern in x.perPattern);
-    const svg = await renderVegaLiteToSvg(correlationSpec({ patterns, x: x.perPattern, y: y.perPattern, xTitle: `${x.name} (MMVP-VLM %)`, yTitle: `${y.name} (MMVP %)`, pearson: correlation.pearson, pearsonCi95: correlation.pearsonCi95 }), `corr${index}`);
+    const svg = await renderVegaLiteToSvg(
+      correlationSpec({ patterns, x: x.perPattern, y: y.perPattern, xTitle: `${x.name} (MMVP-VLM %)`, yTitle: `${y.name} (MMVP %)`, pearson: correlation.pearson, pearsonCi95: correlation.pearsonCi95 }),
+      `corr${index}`,
+    );
     scatters.push(chart(svg, `correlation ${correlation.x} vs ${correlation.y}`));
   }
   const correlationRows = scores.correlations.map((correlation) => [
@@ -176,7 +187,9 @@ ${references.length > 0 ? `<h3>Reference points</h3>${htmlTable(['model', 'strat
 
 function popeSection(pope: PopeReport): string {
   const cell = (value: number) => `<td class="num">${(100 * value).toFixed(1)}</td>`;
-  const rows = pope.splits.map((split) => `<tr><td>${escapeHtml(split.split)}</td><td class="num">${split.total}</td>${cell(split.accuracy)}${cell(split.precision)}${cell(split.recall)}${cell(split.f1)}${cell(split.yesRatio)}</tr>`);
+  const rows = pope.splits.map(
+    (split) => `<tr><td>${escapeHtml(split.split)}</td><td class="num">${split.total}</td>${cell(split.accuracy)}${cell(split.precision)}${cell(split.recall)}${cell(split.f1)}${cell(split.yesRatio)}</tr>`,
+  );
   return `<section id="pope"><h2>POPE: object hallucination per split</h2>
 <table><thead><tr><th>split</th><th>questions</th><th>accuracy</th><th>precision</th><th>recall</th><th>F1</th><th>yes-ratio</th></tr></thead><tbody>
 ${rows.join('\n')}
@@ -213,7 +226,13 @@ function runSection(bundle: ResultsBundle): string {
   const run = bundle.run;
   if (!run) return '';
   const parts: string[] = [];
-  if (run.models.length > 0) parts.push(`<h3>Models</h3>${htmlTable(['name', 'path', 'description'], run.models.map((model) => [model.name, model.path, model.description ?? '']))}`);
+  if (run.models.length > 0)
+    parts.push(
+      `<h3>Models</h3>${htmlTable(
+        ['name', 'path', 'description'],
+        run.models.map((model) => [model.name, model.path, model.description ?? '']),
+      )}`,
+    );
   if (run.timings.length > 0) {
     const total = run.timings.reduce((sum, timing) => sum + timing.seconds, 0);
     parts.push(`<h3>Timings</h3>${htmlTable(['stage', 'seconds'], [...run.timings.map((timing) => [timing.stage, timing.seconds.toFixed(1)]), ['total', total.toFixed(1)]])}`);

@@ -175,7 +175,10 @@ export const mllmScoresSchema = z
             y: z.string(),
             pearson: z.number().min(-1).max(1).nullable(),
             /** 95% bootstrap interval of r over the pairs (absent in older files). */
-            pearsonCi95: z.tuple([z.number().min(-1).max(1), z.number().min(-1).max(1)]).nullable().optional(),
+            pearsonCi95: z
+              .tuple([z.number().min(-1).max(1), z.number().min(-1).max(1)])
+              .nullable()
+              .optional(),
             description: z.string().optional(),
           })
           .strict(),

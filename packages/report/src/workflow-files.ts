@@ -19,7 +19,10 @@ const evalVlmDocumentSchema = z
     perPattern: z.array(z.object({ pattern: z.string(), pairs: z.number().int().nonnegative(), score: z.number(), ci95: interval.optional() }).passthrough()).min(1),
     average: z.number(),
     averageCi95: interval.optional(),
-    provenance: z.object({ model: z.object({ folder: z.string().optional() }).passthrough().optional() }).passthrough().optional(),
+    provenance: z
+      .object({ model: z.object({ folder: z.string().optional() }).passthrough().optional() })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
 
@@ -53,13 +56,7 @@ const fraction = z.number().min(0).max(1);
 const popeScoresSchema = z
   .object({
     benchmark: z.literal('POPE'),
-    splits: z
-      .array(
-        z
-          .object({ split: z.string(), total: z.number().int().nonnegative(), accuracy: fraction, precision: fraction, recall: fraction, f1: fraction, yesRatio: fraction })
-          .passthrough(),
-      )
-      .min(1),
+    splits: z.array(z.object({ split: z.string(), total: z.number().int().nonnegative(), accuracy: fraction, precision: fraction, recall: fraction, f1: fraction, yesRatio: fraction }).passthrough()).min(1),
   })
   .passthrough();
 

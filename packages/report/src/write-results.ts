@@ -31,17 +31,14 @@ async function writeJson(directory: string, name: string, value: unknown): Promi
  * Writers for the results folder. Each validates with the same schema the report reads, so a
  * producer (demo, sweep) cannot write a file the report would reject. Each returns the file path.
  */
-export const writeRunInfo = async (directory: string, value: RunInfoInput) =>
-  writeJson(directory, resultFileNames.run, parseWithSchema(runInfoSchema, value, resultFileNames.run));
+export const writeRunInfo = async (directory: string, value: RunInfoInput) => writeJson(directory, resultFileNames.run, parseWithSchema(runInfoSchema, value, resultFileNames.run));
 /** Writes vlm-scores.json (validated) into a results folder. */
-export const writeVlmScores = async (directory: string, value: VlmScores) =>
-  writeJson(directory, resultFileNames.vlmScores, parseWithSchema(vlmScoresSchema, value, resultFileNames.vlmScores));
+export const writeVlmScores = async (directory: string, value: VlmScores) => writeJson(directory, resultFileNames.vlmScores, parseWithSchema(vlmScoresSchema, value, resultFileNames.vlmScores));
 /** Fields with defaults (`comparisons`, `correlations`) may be left out. */
 export const writeMllmScores = async (directory: string, value: MllmScores | z.input<typeof mllmScoresSchema>) =>
   writeJson(directory, resultFileNames.mllmScores, parseWithSchema(mllmScoresSchema, value, resultFileNames.mllmScores));
 /** Writes sweep.json and sweep.csv (validated) into a results folder. */
-export const writeSweep = async (directory: string, value: Sweep | z.input<typeof sweepSchema>) =>
-  writeJson(directory, resultFileNames.sweep, parseWithSchema(sweepSchema, value, resultFileNames.sweep));
+export const writeSweep = async (directory: string, value: Sweep | z.input<typeof sweepSchema>) => writeJson(directory, resultFileNames.sweep, parseWithSchema(sweepSchema, value, resultFileNames.sweep));
 
 /** Writes blind-pairs.csv (image paths should be relative to the results folder). */
 export async function writeBlindPairs(directory: string, pairs: readonly BlindPair[]): Promise<string> {

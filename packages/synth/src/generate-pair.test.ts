@@ -102,7 +102,20 @@ describe.each(PATTERNS.map((p) => [p]))('%s', (pattern: PatternName) => {
       expect(expected, `attribute ${pair.attribute}`).toBeDefined();
       for (const side of [0, 1] as const) {
         expect(pair.options[pair.answers[side]].toLowerCase()).toBe(expected!(pair.values[side]).toLowerCase());
-        const statementWord = pair.values[side] === 'striped' ? 'stripes' : pair.values[side] === 'yes' ? 'has a' : pair.values[side] === 'no' ? ' no ' : attribute === 'count' ? ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'][Number(pair.values[side])]! : attribute === 'view' ? (pair.values[side] === 'top' ? 'above' : 'side') : pair.values[side];
+        const statementWord =
+          pair.values[side] === 'striped'
+            ? 'stripes'
+            : pair.values[side] === 'yes'
+              ? 'has a'
+              : pair.values[side] === 'no'
+                ? ' no '
+                : attribute === 'count'
+                  ? ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'][Number(pair.values[side])]!
+                  : attribute === 'view'
+                    ? pair.values[side] === 'top'
+                      ? 'above'
+                      : 'side'
+                    : pair.values[side];
         const statement = pair.statements[side].replace('there is a star', 'has a star').replace('there is no star', ' no star');
         expect(statement.toLowerCase(), pair.statements[side]).toContain(statementWord.toLowerCase());
       }

@@ -57,10 +57,7 @@ const GLYPHS: Readonly<Record<string, string>> = {
 };
 
 const parsed: ReadonlyMap<string, readonly (readonly [number, number])[][]> = new Map(
-  Object.entries(GLYPHS).map(([char, spec]) => [
-    char,
-    spec.split('|').map((stroke) => stroke.split(' ').map((point) => point.split(',').map(Number) as unknown as [number, number])),
-  ]),
+  Object.entries(GLYPHS).map(([char, spec]) => [char, spec.split('|').map((stroke) => stroke.split(' ').map((point) => point.split(',').map(Number) as unknown as [number, number]))]),
 );
 
 /** Horizontal advance per character, in grid units (glyph 4 wide + 2 gap). */

@@ -34,9 +34,7 @@ function parseCsv(text: string): string[][] {
 }
 
 function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)]));
 }
 
 function hashTree(dir: string): Map<string, string> {
@@ -95,7 +93,10 @@ describe('writeSynth eval split (PNG)', () => {
   it('CSV rows match the recorded ground truth and the PNGs decode (by Skia) to the rendered pixels', async () => {
     const mmvp = parseCsv(readFileSync(join(out, 'MMVP', 'Questions.csv'), 'utf8')).slice(1);
     const vlm = parseCsv(readFileSync(join(out, 'MMVP_VLM', 'Questions.csv'), 'utf8')).slice(1);
-    const truth = readFileSync(join(out, 'ground-truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const truth = readFileSync(join(out, 'ground-truth.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(truth).toHaveLength(pairs);
     for (const [p, pattern] of PATTERNS.entries()) {
       const pair = evalPair(3, pattern, 1, 224);
@@ -123,7 +124,12 @@ describe('writeSynth eval split (PNG)', () => {
   it('writes one contact sheet per pattern', () => {
     const sheets = readdirSync(join(out, 'contact-sheets'));
     expect(sheets).toHaveLength(9);
-    for (const sheet of sheets) expect(readFileSync(join(out, 'contact-sheets', sheet)).subarray(1, 4).toString()).toBe('PNG');
+    for (const sheet of sheets)
+      expect(
+        readFileSync(join(out, 'contact-sheets', sheet))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
   });
 
   it('is byte-identical for the same seed and differs for another seed', async () => {
@@ -152,7 +158,10 @@ describe('writeSynth train split', () => {
   let records: TrainRecord[];
   beforeAll(async () => {
     await writeSynth({ out, seed: 9, split: 'train', count, contactSheets: false });
-    records = readFileSync(join(out, 'train', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TrainRecord);
+    records = readFileSync(join(out, 'train', 'train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TrainRecord);
   });
 
   it('writes one record per image, pairs consecutive, patterns round-robin, images present', () => {
@@ -164,7 +173,11 @@ describe('writeSynth train split', () => {
       expect(record.pattern_index).toBe(Math.floor(i / 2) % 9);
       expect(record.options_text).toBe(`(a) ${record.options[0]} (b) ${record.options[1]}`);
       expect(record.answer_text).toBe(record.options[record.answer === '(a)' ? 0 : 1]);
-      expect(readFileSync(join(out, 'train', record.image)).subarray(1, 4).toString()).toBe('PNG');
+      expect(
+        readFileSync(join(out, 'train', record.image))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
       expect([record.width, record.height]).toEqual([224, 224]);
     });
     for (let i = 0; i < records.length; i += 2) {
@@ -257,7 +270,9 @@ describe('writeSynth eval split (JPEG, the default)', () => {
   it('decodes (sharp) to within a few levels of the rendered pixels, and is byte-identical on a rerun', async () => {
     for (const [p, pattern] of PATTERNS.entries()) {
       const pair = evalPair(3, pattern, 0, 64);
-      const { data } = await sharp(join(out, 'MMVP', 'MMVP Images', `${4 * p + 1}.jpg`)).raw().toBuffer({ resolveWithObject: true });
+      const { data } = await sharp(join(out, 'MMVP', 'MMVP Images', `${4 * p + 1}.jpg`))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       let squared = 0;
       for (let i = 0; i < data.length; i++) squared += (data[i]! - pair.images[0].data[i]!) ** 2;
       const psnr = 10 * Math.log10((255 * 255) / (squared / data.length));
@@ -301,7 +316,10 @@ describe('writeSynth eval split (JPEG, the default)', () => {
     // MMVP: 3, 3, 2 x 7 pairs; pattern 2's first pair is MMVP pair 4 (rows 7, 8) and MMVP-VLM pair 3 (ids 5, 6)
     const image = readFileSync(join(mixed, 'MMVP', 'MMVP Images', '7.png'));
     expect(image.equals(readFileSync(join(mixed, 'MMVP_VLM', 'MLLM_VLM Images', VLM_FOLDERS[PATTERNS[1]!], '5.png')))).toBe(true);
-    const truth = readFileSync(join(mixed, 'ground-truth.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const truth = readFileSync(join(mixed, 'ground-truth.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(truth.filter((t) => t.mmvp_rows !== null)).toHaveLength(20);
     expect(truth.filter((t) => t.vlm_ids !== null)).toHaveLength(18);
   });

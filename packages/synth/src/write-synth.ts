@@ -278,7 +278,20 @@ async function writeEval(options: WriteSynthOptions, seed: number, size: number,
   write(join('MMVP', 'patterns.csv'), csvText(patternRows));
   write(join('MMVP_VLM', 'Questions.csv'), csvText(vlmRows));
   write('ground-truth.jsonl', truth.join('\n') + '\n');
-  write('synth.json', manifest({ split: 'eval', seed, size, pairs: mmvpTotal, pairsPerPattern, mmvpPairsPerPattern: mmvpCounts, vlmPairs: vlmTotal, imageFormat: images.format, ...(images.format === 'jpeg' ? { jpeg: { quality: SYNTH_JPEG_QUALITY, chromaSubsampling: '4:4:4' } } : {}) }));
+  write(
+    'synth.json',
+    manifest({
+      split: 'eval',
+      seed,
+      size,
+      pairs: mmvpTotal,
+      pairsPerPattern,
+      mmvpPairsPerPattern: mmvpCounts,
+      vlmPairs: vlmTotal,
+      imageFormat: images.format,
+      ...(images.format === 'jpeg' ? { jpeg: { quality: SYNTH_JPEG_QUALITY, chromaSubsampling: '4:4:4' } } : {}),
+    }),
+  );
   return { split: 'eval', seed, size, pairs: mmvpTotal, images: 2 * total, files };
 }
 

@@ -73,7 +73,9 @@ function progressLine(event: DemoProgressEvent): string | undefined {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the whole study in miniature on the shipped trained tiny zoo: CLIP vs SSL per pattern, CLIP-blind pairs, tiny LLaVA on MMVP-Synth, the A-MoF sweep and I-MoF, every score with its 95% interval; then the HTML report')
+    .description(
+      'the whole study in miniature on the shipped trained tiny zoo: CLIP vs SSL per pattern, CLIP-blind pairs, tiny LLaVA on MMVP-Synth, the A-MoF sweep and I-MoF, every score with its 95% interval; then the HTML report',
+    )
     .option('--out <dir>', 'results folder (report.html, JSON/CSV results, the generated eval set under data/)', 'mmvp-demo')
     .option('--zoo <dir>', 'trained zoo folder (default: models/zoo of this checkout)')
     .option('--seed <n>', 'seed of the generated MMVP-Synth evaluation set', '2024')
@@ -95,7 +97,14 @@ export function registerDemo(program: Command): void {
           out,
           seed: integer('--seed', flags.seed, 0),
           pairsPerPattern: integer('--pairs-per-pattern', flags.pairsPerPattern, 1),
-          ...(flags.models !== undefined ? { models: flags.models.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+          ...(flags.models !== undefined
+            ? {
+                models: flags.models
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+              }
+            : {}),
           ...(flags.clipMin !== undefined ? { clipMin: fraction('--clip-min', flags.clipMin) } : {}),
           ...(flags.dinoMax !== undefined ? { dinoMax: fraction('--dino-max', flags.dinoMax) } : {}),
           report: flags.report,

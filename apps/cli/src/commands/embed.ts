@@ -58,7 +58,7 @@ export function registerEmbed(program: Command): void {
     .option('--pooled', 'pooled, projected embeddings [B, E] (CLIP image_embeds, DINOv2 pooler_output) instead of token features')
     .option('--batch <n>', 'images per onnxruntime call', '8')
     .option('--processor <which>', "DINOv2 only: 'own' (its processor) or 'clip' (the CLIP processor of --clip-model, as MMVP's MoF)", 'own')
-    .option('--clip-model <dir>', "CLIP folder whose preprocessor_config.json DINOv2 uses with --processor clip")
+    .option('--clip-model <dir>', 'CLIP folder whose preprocessor_config.json DINOv2 uses with --processor clip')
     .option('--pad-square', 'pad images to a square with the mean colour first (LLaVA-1.5 image_aspect_ratio pad)')
     .option('--crop-rounding <mode>', "center-crop offset: 'floor' (Hugging Face) or 'round' (OpenAI CLIP)", 'floor')
     .option('--device <ep>', `onnxruntime execution provider: ${listChoices(executionProviders)}`, 'cpu')
@@ -71,7 +71,8 @@ export function registerEmbed(program: Command): void {
       if (images.length === 0 && texts.length === 0) throw new InvalidArgumentError('give --image FILE... or --text "..."');
       if (images.length > 0 && texts.length > 0) throw new InvalidArgumentError('give --image or --text, not both (they go to different .npy files)');
       const batchSize = positiveIntegerOption('--batch', options.batch);
-      if (options.tokens !== undefined && !(tokenChoices as readonly string[]).includes(options.tokens)) throw new InvalidArgumentError(`unknown --tokens '${options.tokens}'; valid choices: ${listChoices(tokenChoices)}`);
+      if (options.tokens !== undefined && !(tokenChoices as readonly string[]).includes(options.tokens))
+        throw new InvalidArgumentError(`unknown --tokens '${options.tokens}'; valid choices: ${listChoices(tokenChoices)}`);
       const tokens = (options.tokens ?? 'patch') as TokenSelection;
       if (!['own', 'clip'].includes(options.processor)) throw new InvalidArgumentError(`unknown --processor '${options.processor}'; valid choices: ${listChoices(['own', 'clip'])}`);
       if (!(executionProviders as readonly string[]).includes(options.device)) {

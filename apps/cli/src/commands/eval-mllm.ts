@@ -35,7 +35,10 @@ export function registerEvalMllm(program: Command): void {
     .requiredOption('--pipeline <config>', 'pipeline config (JSON) with a decoder section')
     .requiredOption('--data <dir>', "MMVP folder (Questions.csv + 'MMVP Images/'; a patterns.csv there gives a per-pattern table)")
     .requiredOption('--out <dir>', 'folder for answers.jsonl, run-identity.json, scores.json, scores.csv, graded.csv, scores.md, run.json, mllm-scores.json (mmvp report renders it)')
-    .option('--prompt <style>', `question style: ${listChoices(PROMPT_STYLES)} (original: question + ' ' + options, the study's script; lmms: lettered options + 'Answer with the option's letter...', as lmms-eval; cambrian: the same after ' Options:', as Cambrian's mmvp_eval); default: the config's`)
+    .option(
+      '--prompt <style>',
+      `question style: ${listChoices(PROMPT_STYLES)} (original: question + ' ' + options, the study's script; lmms: lettered options + 'Answer with the option's letter...', as lmms-eval; cambrian: the same after ' Options:', as Cambrian's mmvp_eval); default: the config's`,
+    )
     .option('--resume', 'continue DIR/answers.jsonl, skipping the questions already answered (the settings must be the same)')
     .option('--labels <set>', `label set for grading: ${listChoices(LABEL_SETS)}`, 'original')
     .option('--judge <grader>', `grader: ${listChoices(GRADERS)}`, 'rule')
@@ -52,9 +55,7 @@ export function registerEvalMllm(program: Command): void {
       const options = parseFlags(flags);
       await checkOutputFolder(flags.out, '--out');
       const progress = printProgress('eval-mllm');
-      const result = await withInterrupt('interrupted; run again with --resume to continue', (signal) =>
-        evaluateMllm({ ...options, signal, onProgress: progress.onProgress }).finally(() => progress.finish()),
-      );
+      const result = await withInterrupt('interrupted; run again with --resume to continue', (signal) => evaluateMllm({ ...options, signal, onProgress: progress.onProgress }).finally(() => progress.finish()));
       if (result.queue !== undefined) process.stderr.write(`${queueSummaryLine(result.queue)}\n`);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result.scores)}\n`);

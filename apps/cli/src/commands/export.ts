@@ -18,7 +18,10 @@ export function registerExport(program: Command): void {
   program
     .command('export')
     .description("write an MMVP-format folder (the real release or an MMVP-Synth set) in a form VLMEvalKit or lmms-eval reads unchanged, and print the harness's commands")
-    .requiredOption('--to <target>', `${listChoices(EXPORT_TARGETS)}: vlmevalkit = one TSV (index, base64 image, question, A, B, answer, category) + a --config JSON naming it a CustomMCQDataset; hf = a Hugging Face imagefolder (images/ + metadata.jsonl with an integer Index) + an lmms-eval task YAML for the stock mmvp task`)
+    .requiredOption(
+      '--to <target>',
+      `${listChoices(EXPORT_TARGETS)}: vlmevalkit = one TSV (index, base64 image, question, A, B, answer, category) + a --config JSON naming it a CustomMCQDataset; hf = a Hugging Face imagefolder (images/ + metadata.jsonl with an integer Index) + an lmms-eval task YAML for the stock mmvp task`,
+    )
     .requiredOption('--data <dir>', "MMVP folder (Questions.csv + 'MMVP Images/'; patterns.csv gives the category column), or a folder holding MMVP/")
     .requiredOption('--out <path>', 'vlmevalkit: the .tsv file (its base name is the dataset name); hf: the dataset folder')
     .option('--labels <set>', `gold labels written: ${listChoices(LABEL_SETS)}`, 'original')
@@ -41,6 +44,8 @@ export function registerExport(program: Command): void {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
       }
-      process.stdout.write(`wrote ${result.rows} rows (labels ${result.labels}) as ${result.target} dataset '${result.name}': ${result.files.join(', ')}\nthen run:\n${result.usage.map((line) => `  ${line}`).join('\n')}\n`);
+      process.stdout.write(
+        `wrote ${result.rows} rows (labels ${result.labels}) as ${result.target} dataset '${result.name}': ${result.files.join(', ')}\nthen run:\n${result.usage.map((line) => `  ${line}`).join('\n')}\n`,
+      );
     });
 }

@@ -100,7 +100,9 @@ function eventPrinter(log: (line: string) => void): (event: MineEvent) => void {
       case 'embedding':
         return progress(event.progress);
       case 'embedded':
-        return log(`embedded ${event.embedded} images in ${event.seconds.toFixed(1)} s (${(event.embedded / Math.max(event.seconds, 1e-9)).toFixed(1)} images/s), ${event.skipped} already in the store, ${event.errors} unreadable`);
+        return log(
+          `embedded ${event.embedded} images in ${event.seconds.toFixed(1)} s (${(event.embedded / Math.max(event.seconds, 1e-9)).toFixed(1)} images/s), ${event.skipped} already in the store, ${event.errors} unreadable`,
+        );
       case 'searched':
         log(`${event.index} search over ${event.distinctImages} distinct images (${event.duplicates} identical copies collapsed) in ${event.seconds.toFixed(2)} s`);
         if (event.recall !== undefined) log(`usearch recall@${event.k} against exact search on ${event.recallQueries} sampled queries: ${event.recall.toFixed(4)}`);

@@ -50,7 +50,11 @@ function table(result: SweepResult): string {
     ...(proxy ? [r.instructionFollowingCi95 === null ? '' : interval(r.instructionFollowing!, r.instructionFollowingCi95)] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const protocol = result.protocol === 'per-ratio' ? 'per-ratio (one trained model per ratio; encoders run once per image)' : 'fixed-adapter (one adapter and LLM; only the mixing ratio changes)';
   return [`A-MoF sweep, protocol ${protocol}; MMVP pair accuracy over ${result.ratios[0]!.pairs} pairs (%)`, line(header), ...rows.map(line)].join('\n');
 }
@@ -71,10 +75,16 @@ export function registerSweep(program: Command): void {
     .requiredOption('--out <dir>', 'results folder')
     .option('--batch-size <n>', 'images encoded and prompts decoded together', '8')
     .option('--limit <n>', 'only the first N pairs of --data (a quick look)')
-    .option('--proxy-data <dir>', "a second question set in MMVP folder format answered at every ratio (its images encoded once too); its per-question accuracy (%) is each point's instructionFollowing; answers go to answers.jsonl as '<model> [proxy]'")
+    .option(
+      '--proxy-data <dir>',
+      "a second question set in MMVP folder format answered at every ratio (its images encoded once too); its per-question accuracy (%) is each point's instructionFollowing; answers go to answers.jsonl as '<model> [proxy]'",
+    )
     .option('--proxy-limit <n>', 'only the first N pairs of --proxy-data')
     .option('--resume', 'continue the sweep whose answers are in DIR/sweep-journal.jsonl (same settings; only unanswered batches are decoded)')
-    .option('--queue <url>', 'run distributed: one job per ratio x --shard-size image batches on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s; answers are recorded here in sweep-journal.jsonl, then scored; with --resume enqueues only what is missing')
+    .option(
+      '--queue <url>',
+      'run distributed: one job per ratio x --shard-size image batches on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s; answers are recorded here in sweep-journal.jsonl, then scored; with --resume enqueues only what is missing',
+    )
     .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
     .option('--shard-size <n>', 'image batches (of --batch-size images) per job with --queue', String(SWEEP_CHUNKS_PER_JOB))
     .action(async (flags: SweepFlags) => {

@@ -1,5 +1,17 @@
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
-import { PATTERNS, SUPPORTED_SIZES_MAX, SUPPORTED_SIZES_MIN, SYNTH_GENERATOR_VERSION, SYNTH_IMAGE_FORMATS, SYNTH_JPEG_QUALITY, SYNTH_SPLITS, pairsPerPatternOf, writeSynth, type SynthImageFormat, type SynthSplit } from '@mmvp/synth';
+import {
+  PATTERNS,
+  SUPPORTED_SIZES_MAX,
+  SUPPORTED_SIZES_MIN,
+  SYNTH_GENERATOR_VERSION,
+  SYNTH_IMAGE_FORMATS,
+  SYNTH_JPEG_QUALITY,
+  SYNTH_SPLITS,
+  pairsPerPatternOf,
+  writeSynth,
+  type SynthImageFormat,
+  type SynthSplit,
+} from '@mmvp/synth';
 import { withRunFolderLock } from '@mmvp/study';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
@@ -29,8 +41,14 @@ export function registerSynth(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (created if missing): eval writes MMVP/, MMVP_VLM/, ground-truth.jsonl, synth.json; train writes train/ (train.jsonl, images/, synth.json); both contact-sheets/')
     .option('--seed <n>', 'seed (integer >= 0); the same seed gives byte-identical files', '0')
     .option('--pairs-per-pattern <n>', 'eval split: pairs per pattern, 1 to 100000 (default 15 = MMVP-VLM layout: 9 x 15 pairs); MMVP gets the same unless --pairs is given')
-    .option('--pairs <n>', 'eval split: total MMVP pairs, 1 to 900000, spread over the nine patterns as evenly as possible (150 = the official 300 questions / 300 images that Cambrian expects); MMVP-VLM keeps --pairs-per-pattern')
-    .option('--image-format <format>', `${listChoices(SYNTH_IMAGE_FORMATS)}: jpeg writes <k>.jpg (4:4:4, quality ${SYNTH_JPEG_QUALITY}), what the original MMVP scripts and Cambrian open; png is lossless (default: jpeg for eval, png for train)`)
+    .option(
+      '--pairs <n>',
+      'eval split: total MMVP pairs, 1 to 900000, spread over the nine patterns as evenly as possible (150 = the official 300 questions / 300 images that Cambrian expects); MMVP-VLM keeps --pairs-per-pattern',
+    )
+    .option(
+      '--image-format <format>',
+      `${listChoices(SYNTH_IMAGE_FORMATS)}: jpeg writes <k>.jpg (4:4:4, quality ${SYNTH_JPEG_QUALITY}), what the original MMVP scripts and Cambrian open; png is lossless (default: jpeg for eval, png for train)`,
+    )
     .option('--size <px>', `image side in pixels, ${SUPPORTED_SIZES_MIN} to ${SUPPORTED_SIZES_MAX} (224 or 336 for the study)`, '224')
     .option('--split <split>', `which split: ${listChoices(SYNTH_SPLITS)}`, 'eval')
     .option('--count <n>', 'train split: number of pairs, 1 to 10000000 (patterns round-robin; default 900)')
@@ -69,22 +87,24 @@ export function registerSynth(program: Command): void {
       const step = Math.max(1, Math.ceil(total / 20));
       const tty = process.stderr.isTTY === true;
       // one writer at a time: a second run into this folder fails at once, naming this one
-      const summary = await withRunFolderLock(out, 'synth', async () => writeSynth({
-        out,
-        seed,
-        size,
-        split,
-        pairsPerPattern,
-        count,
-        imageFormat,
-        ...(pairs === undefined ? {} : { pairs }),
-        contactSheets: flags.contactSheets,
-        overwrite: flags.force === true,
-        onProgress: (done, all) => {
-          if (tty) process.stderr.write(`\r  ${done}/${all} pairs`);
-          else if (done % step === 0 || done === all) process.stderr.write(`  ${done}/${all} pairs\n`);
-        },
-      }));
+      const summary = await withRunFolderLock(out, 'synth', async () =>
+        writeSynth({
+          out,
+          seed,
+          size,
+          split,
+          pairsPerPattern,
+          count,
+          imageFormat,
+          ...(pairs === undefined ? {} : { pairs }),
+          contactSheets: flags.contactSheets,
+          overwrite: flags.force === true,
+          onProgress: (done, all) => {
+            if (tty) process.stderr.write(`\r  ${done}/${all} pairs`);
+            else if (done % step === 0 || done === all) process.stderr.write(`  ${done}/${all} pairs\n`);
+          },
+        }),
+      );
       if (tty) process.stderr.write('\n');
       const seconds = (Date.now() - started) / 1000;
       if (flags.json) {

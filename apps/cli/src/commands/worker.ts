@@ -24,7 +24,7 @@ export function registerWorker(program: Command): void {
         'Ctrl-C (SIGINT) finishes the job in hand, then exits; SIGTERM puts it back in the queue at once, then exits',
     )
     .requiredOption('--queue <url>', 'Redis of the run: redis://HOST:PORT[/DB]')
-    .option('--queue-name <name>', 'BullMQ queue name (the same as the coordinator\'s)', 'mmvp')
+    .option('--queue-name <name>', "BullMQ queue name (the same as the coordinator's)", 'mmvp')
     .option('--concurrency <n>', 'jobs at once in this process (each holds its own loaded pipeline)', '1')
     .option('--models-root <dir>', "this machine's copy of the coordinator's models folder (default: the coordinator's path, e.g. shared storage)")
     .option('--data-root <dir>', "this machine's copy of the coordinator's benchmark folder (default: the coordinator's path)")

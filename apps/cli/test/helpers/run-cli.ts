@@ -18,11 +18,8 @@ export interface CliResult {
  */
 export function runCli(args: readonly string[], options: { env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cliPath, ...args],
-      { env: { ...process.env, ...options.env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number | null }).code ?? null) : 0, stdout, stderr }),
+    execFile(process.execPath, [cliPath, ...args], { env: { ...process.env, ...options.env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number | null }).code ?? null) : 0, stdout, stderr }),
     );
   });
 }

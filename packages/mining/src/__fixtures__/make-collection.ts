@@ -8,7 +8,9 @@ const size = 32;
 function raw(pixel: (x: number, y: number) => Rgb): Promise<Buffer> {
   const data = Buffer.alloc(size * size * 3);
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data.set(pixel(x, y), (y * size + x) * 3);
-  return sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+  return sharp(data, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 const red: Rgb = [255, 0, 0];
@@ -34,12 +36,19 @@ export async function makeCollection(dir: string): Promise<{ dir: string; names:
     ['cyan.png', await raw(() => [0, 255, 255])],
     ['gray.png', await raw(() => [128, 128, 128])],
     ['ramp.png', await raw((x, y) => [x * 8, y * 8, 100])],
-    ['sub/stripes.jpg', await sharp(await raw((x) => (x % 8 < 4 ? red : white))).jpeg({ quality: 95 }).toBuffer()],
+    [
+      'sub/stripes.jpg',
+      await sharp(await raw((x) => (x % 8 < 4 ? red : white)))
+        .jpeg({ quality: 95 })
+        .toBuffer(),
+    ],
   ];
   for (const [name, bytes] of files) await writeFile(join(dir, name), bytes);
   await copyFile(join(dir, 'rb.png'), join(dir, 'copy-of-rb.png'));
   await writeFile(join(dir, 'broken.png'), Buffer.from('this is not a png at all'));
-  const jpeg = await sharp(await raw((x, y) => [x * 8, 255 - y * 8, 50])).jpeg().toBuffer();
+  const jpeg = await sharp(await raw((x, y) => [x * 8, 255 - y * 8, 50]))
+    .jpeg()
+    .toBuffer();
   await writeFile(join(dir, 'truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 3)));
   await writeFile(join(dir, 'notes.txt'), 'not an image\n');
   return { dir, names: [...files.map(([n]) => n), 'copy-of-rb.png', 'broken.png', 'truncated.jpg'] };
@@ -55,6 +64,8 @@ export async function makeNoiseImages(dir: string, count: number, seed = 1): Pro
       state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
       data[j] = state >>> 24;
     }
-    await sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toFile(join(dir, `noise-${String(i).padStart(3, '0')}.png`));
+    await sharp(data, { raw: { width: size, height: size, channels: 3 } })
+      .png()
+      .toFile(join(dir, `noise-${String(i).padStart(3, '0')}.png`));
   }
 }

@@ -25,11 +25,23 @@ export const TensorDataType = {
 /** protobufjs returns int64 fields as `Long` objects (or plain numbers when they fit). */
 export type Int64 = number | { toNumber(): number };
 
-interface Dimension { dim_value?: Int64; dim_param?: string }
-interface TypeProto { tensor_type?: { elem_type?: number; shape?: { dim?: Dimension[] } } }
+interface Dimension {
+  dim_value?: Int64;
+  dim_param?: string;
+}
+interface TypeProto {
+  tensor_type?: { elem_type?: number; shape?: { dim?: Dimension[] } };
+}
 /** ONNX ValueInfoProto (a graph input, output or intermediate value). */
-export interface ValueInfoProto { name?: string; type?: TypeProto; doc_string?: string }
-interface StringStringEntryProto { key?: string; value?: string }
+export interface ValueInfoProto {
+  name?: string;
+  type?: TypeProto;
+  doc_string?: string;
+}
+interface StringStringEntryProto {
+  key?: string;
+  value?: string;
+}
 /** ONNX TensorProto (initializers and constant tensors). */
 export interface TensorProto {
   dims?: Int64[];
@@ -73,7 +85,10 @@ export interface GraphProto {
   output?: ValueInfoProto[];
   value_info?: ValueInfoProto[];
 }
-interface OperatorSetIdProto { domain?: string; version?: Int64 }
+interface OperatorSetIdProto {
+  domain?: string;
+  version?: Int64;
+}
 /** ONNX ModelProto (the fields this package reads and writes). */
 export interface ModelProto {
   ir_version?: Int64;

@@ -38,11 +38,7 @@ function isComponentModule(value: unknown, kind: string): value is ComponentModu
  * import and checks that its default export is a `ComponentModule` of `kind`. Swapping an encoder
  * is installing another package that implements the interface and changing that one line.
  */
-export async function loadComponent<Instance>(
-  reference: { readonly use: string },
-  kind: string,
-  options: { searchFrom?: readonly string[] } = {},
-): Promise<ComponentModule<string, Instance>> {
+export async function loadComponent<Instance>(reference: { readonly use: string }, kind: string, options: { searchFrom?: readonly string[] } = {}): Promise<ComponentModule<string, Instance>> {
   const { use } = reference;
   let module: unknown;
   try {
@@ -50,12 +46,7 @@ export async function loadComponent<Instance>(
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to load url/.test(String((cause as Error).message));
-    throw new NoSuchComponentError(
-      missing
-        ? `component package '${use}' is not installed; ${installHint(use)}`
-        : `component package '${use}' failed to load: ${(cause as Error).message}`,
-      { cause },
-    );
+    throw new NoSuchComponentError(missing ? `component package '${use}' is not installed; ${installHint(use)}` : `component package '${use}' failed to load: ${(cause as Error).message}`, { cause });
   }
   const exported = (module as { default?: unknown }).default;
   if (!isComponentModule(exported, kind)) {

@@ -3,15 +3,12 @@ import { z } from 'zod';
 const tapForms = `{"kind": "layer", "layer": K}, {"kind": "prenorm"} or {"kind": "last"}`;
 const featureTapSchema = z.discriminatedUnion(
   'kind',
-  [
-    z.object({ kind: z.literal('layer'), layer: z.number().int() }).strict(),
-    z.object({ kind: z.literal('prenorm') }).strict(),
-    z.object({ kind: z.literal('last') }).strict(),
-  ],
+  [z.object({ kind: z.literal('layer'), layer: z.number().int() }).strict(), z.object({ kind: z.literal('prenorm') }).strict(), z.object({ kind: z.literal('last') }).strict()],
   {
     // the valid choices, where zod would say only "Invalid input" / "Invalid discriminator value"
     errorMap: (issue, context) => {
-      if (issue.code === 'invalid_union_discriminator') return { message: `kind ${(context.data as { kind?: unknown } | undefined)?.kind === undefined ? 'is missing' : 'is not valid'}; valid choices: 'layer', 'prenorm' or 'last' (${tapForms})` };
+      if (issue.code === 'invalid_union_discriminator')
+        return { message: `kind ${(context.data as { kind?: unknown } | undefined)?.kind === undefined ? 'is missing' : 'is not valid'}; valid choices: 'layer', 'prenorm' or 'last' (${tapForms})` };
       if (issue.code === 'invalid_type') return { message: `must be an object: ${tapForms}, got ${JSON.stringify(context.data)}` };
       return { message: context.defaultError };
     },

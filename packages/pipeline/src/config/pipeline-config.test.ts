@@ -71,25 +71,17 @@ describe('loadPipelineConfig', () => {
   });
 
   it('rejects unknown strategy names, ratios outside [0, 1] and missing parts, listing choices', async () => {
-    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'concat' } }))).rejects.toThrow(
-      /strategy\.name: 'concat' is not valid; choose 'clip', 'dino', 'additive', 'interleaved'/,
-    );
-    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'additive', dinoRatio: 1.5 } }))).rejects.toThrow(
-      /strategy\.dinoRatio: Number must be less than or equal to 1/,
-    );
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'concat' } }))).rejects.toThrow(/strategy\.name: 'concat' is not valid; choose 'clip', 'dino', 'additive', 'interleaved'/);
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'additive', dinoRatio: 1.5 } }))).rejects.toThrow(/strategy\.dinoRatio: Number must be less than or equal to 1/);
     await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'additive' } }))).rejects.toThrow(/strategy\.dinoRatio: strategy 'additive' needs dinoRatio/);
-    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'additive', dinoRatio: 0.5 } }))).rejects.toThrow(
-      /adapters\.additive: strategy 'additive' needs adapters\.additive/,
-    );
-    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, encoders: { clip: baseConfig.encoders.clip } }))).rejects.toThrow(
-      /encoders\.dino: strategy 'interleaved' needs encoders\.dino/,
-    );
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'additive', dinoRatio: 0.5 } }))).rejects.toThrow(/adapters\.additive: strategy 'additive' needs adapters\.additive/);
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, encoders: { clip: baseConfig.encoders.clip } }))).rejects.toThrow(/encoders\.dino: strategy 'interleaved' needs encoders\.dino/);
     await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, strategy: { name: 'interleaved', dinoRatio: 0.5 } }))).rejects.toThrow(
       /strategy\.dinoRatio: dinoRatio applies only to strategy 'additive', not 'interleaved'/,
     );
-    await expect(
-      loadPipelineConfig(await writeConfig({ ...baseConfig, encoders: { clip: baseConfig.encoders.clip, dino: { ...baseConfig.encoders.dino, tokens: 'all' } } })),
-    ).rejects.toThrow(/encoders\.dino\.tokens: strategy 'interleaved' pairs CLIP and DINOv2 tokens one to one, so encoders\.dino\.tokens \('all'\) must equal encoders\.clip\.tokens \('patch'\)/);
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, encoders: { clip: baseConfig.encoders.clip, dino: { ...baseConfig.encoders.dino, tokens: 'all' } } }))).rejects.toThrow(
+      /encoders\.dino\.tokens: strategy 'interleaved' pairs CLIP and DINOv2 tokens one to one, so encoders\.dino\.tokens \('all'\) must equal encoders\.clip\.tokens \('patch'\)/,
+    );
     await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, decoder: { modelPath: 'x', template: 'vicuna' } }))).rejects.toThrow(
       /decoder\.template: 'vicuna' is not valid; choose 'llava_v1', 'vicuna_v1', 'plain', 'folder'/,
     );
@@ -121,9 +113,7 @@ describe('loadComponent', () => {
     const onGpu = await loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: ['wasm', 'ort'], executionProvider: 'webgpu' } }));
     expect(onGpu.kernels).toEqual({ backend: ['wasm', 'ort'], executionProvider: 'webgpu' });
     await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: 'ort', executionProvider: 'tpu' } }))).rejects.toThrow(/kernels\.executionProvider/);
-    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: 'cuda' } }))).rejects.toThrow(
-      /kernels\.backend\.0: 'cuda' is not valid; choose 'wasm', 'js', 'gpujs', 'ort'/,
-    );
+    await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: 'cuda' } }))).rejects.toThrow(/kernels\.backend\.0: 'cuda' is not valid; choose 'wasm', 'js', 'gpujs', 'ort'/);
     await expect(loadPipelineConfig(await writeConfig({ ...baseConfig, kernels: { backend: [] } }))).rejects.toThrow(/kernels\.backend/);
   });
 
@@ -202,9 +192,7 @@ describe('computeVisualTokens wiring (encoder features from .npy, adapters and s
     });
     const error = await createVisualTokenizer(await loadPipelineConfig(path)).catch((e: unknown) => e);
     expect(InvalidConfigError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toBe(
-      `${path}: adapters.clip.weights: no such file ${join(dir, 'missing', 'mm_projector.safetensors')} (relative paths resolve against the config's folder)`,
-    );
+    expect((error as Error).message).toBe(`${path}: adapters.clip.weights: no such file ${join(dir, 'missing', 'mm_projector.safetensors')} (relative paths resolve against the config's folder)`);
   });
 
   it('stops with a NumericError naming the stage when the visual tokens overflow', async () => {

@@ -45,7 +45,7 @@ describe('reproduction presets in configs/pipelines', () => {
     ]);
   });
 
-  it("mmvp-paper-* are evaluate_mllm.py exactly: no pad, llava_v1 + original, sampling at 0.2 with up to 1024 tokens and a fixed seed", async () => {
+  it('mmvp-paper-* are evaluate_mllm.py exactly: no pad, llava_v1 + original, sampling at 0.2 with up to 1024 tokens and a fixed seed', async () => {
     const presets = (await loadAll()).filter((entry) => entry.name.startsWith('mmvp-paper-'));
     expect(presets).toHaveLength(3);
     for (const { name, config, raw } of presets) {

@@ -95,11 +95,7 @@ export async function createVisualTokenizer(config: PipelineConfig, options: Cre
     let encoder = options.encoders?.[role];
     if (encoder === undefined) {
       const component = await loadComponent<VisionEncoderV1>(encoderConfig, 'vision-encoder', config.configPath ? { searchFrom: [join(config.configPath, '..')] } : {});
-      const componentOptions = parseWithSchema(
-        component.optionsSchema,
-        { modelPath: encoderConfig.model, executionProvider: config.executionProvider, ...encoderConfig.options },
-        `${source}: encoders.${role}.options`,
-      );
+      const componentOptions = parseWithSchema(component.optionsSchema, { modelPath: encoderConfig.model, executionProvider: config.executionProvider, ...encoderConfig.options }, `${source}: encoders.${role}.options`);
       encoder = await component.create(componentOptions);
       assertVisionEncoder(encoder, encoderConfig.use);
       owned.add(encoder);
@@ -140,7 +136,9 @@ export async function createVisualTokenizer(config: PipelineConfig, options: Cre
       runtime: adapterConfig.runtime ?? 'ort',
       executionProvider: config.executionProvider,
     });
-    lines.push(`adapter ${role}: ${adapterConfig.type} ${adapterConfig.weights}${adapterConfig.prefix ? ` (${adapterConfig.prefix})` : ''} ${adapters[role]!.inputSize} -> ${adapters[role]!.outputSize} on ${adapters[role]!.runtime}`);
+    lines.push(
+      `adapter ${role}: ${adapterConfig.type} ${adapterConfig.weights}${adapterConfig.prefix ? ` (${adapterConfig.prefix})` : ''} ${adapters[role]!.inputSize} -> ${adapters[role]!.outputSize} on ${adapters[role]!.runtime}`,
+    );
   }
 
   const mixture = createMixture({

@@ -75,9 +75,27 @@ export type DemoProgressEvent =
   | { readonly type: 'eval-set'; readonly seed: number; readonly pairsPerPattern: number; readonly patterns: number; readonly questions: number; readonly imageSize: number }
   | { readonly type: 'encoders'; readonly clip: string; readonly ssl: string; readonly clipImageSize: readonly number[] }
   | { readonly type: 'vlm-pairs'; readonly done: number; readonly total: number }
-  | { readonly type: 'vlm-scores'; readonly clipAverage: number; readonly clipAverageCi95: Interval; readonly clipProbeAverage: number; readonly clipProbeAverageCi95: Interval; readonly sslProbeAverage: number; readonly sslProbeAverageCi95: Interval }
+  | {
+      readonly type: 'vlm-scores';
+      readonly clipAverage: number;
+      readonly clipAverageCi95: Interval;
+      readonly clipProbeAverage: number;
+      readonly clipProbeAverageCi95: Interval;
+      readonly sslProbeAverage: number;
+      readonly sslProbeAverageCi95: Interval;
+    }
   | { readonly type: 'blind-pairs'; readonly found: number; readonly samePair: number; readonly pool: number; readonly clipMin: number; readonly dinoMax: number; readonly thresholdSource: string }
-  | { readonly type: 'model-done'; readonly model: string; readonly pairAccuracy: number; readonly pairAccuracyCi95: Interval; readonly questionAccuracy: number; readonly questionAccuracyCi95: Interval; readonly instructionFollowing: number; readonly instructionFollowingCi95: Interval; readonly seconds: number }
+  | {
+      readonly type: 'model-done';
+      readonly model: string;
+      readonly pairAccuracy: number;
+      readonly pairAccuracyCi95: Interval;
+      readonly questionAccuracy: number;
+      readonly questionAccuracyCi95: Interval;
+      readonly instructionFollowing: number;
+      readonly instructionFollowingCi95: Interval;
+      readonly seconds: number;
+    }
   | { readonly type: 'correlation'; readonly x: string; readonly y: string; readonly pearson: number | null; readonly pearsonCi95: Interval | null }
   | { readonly type: 'stage-done'; readonly stage: string; readonly seconds: number }
   | { readonly type: 'report'; readonly path: string };

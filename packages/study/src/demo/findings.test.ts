@@ -11,7 +11,18 @@ const patterns = ['p1', 'p2', 'p3'];
 /** A model whose pair k is right when right(k); pairs 1..n, two questions each, pattern of pair k = patterns[k % 3]. */
 function model(name: string, n: number, right: (k: number) => boolean): ModelScores {
   const results = Array.from({ length: 2 * n }, (_, q) => ({ questionId: q + 1, pairId: Math.floor(q / 2) + 1, correct: right(Math.floor(q / 2)), pattern: patterns[Math.floor(q / 2) % 3]! }));
-  const entry = { name, strategy: 'clip' as const, ratio: null, pairs: n, questions: 2 * n, pairAccuracy: 0, questionAccuracy: 0, perPattern: {}, pairAccuracyCi95: [0, 0] as [number, number], questionAccuracyCi95: [0, 0] as [number, number] };
+  const entry = {
+    name,
+    strategy: 'clip' as const,
+    ratio: null,
+    pairs: n,
+    questions: 2 * n,
+    pairAccuracy: 0,
+    questionAccuracy: 0,
+    perPattern: {},
+    pairAccuracyCi95: [0, 0] as [number, number],
+    questionAccuracyCi95: [0, 0] as [number, number],
+  };
   return { entry, results, instructionFollowing: 0, instructionFollowingCi95: [0, 0], records: [] };
 }
 
@@ -22,7 +33,21 @@ describe('the demo findings', () => {
     const close = demoComparisons([clip, model('llava-imof', n, (k) => k % 4 === 0 || k === 1)]);
     expect(close).toHaveLength(1);
     expect(close[0]).toMatchObject({ a: 'llava-clip', b: 'llava-imof', onlyA: 0, onlyB: 1, resolved: false });
-    const base = { patterns, clip: { perPattern: { p1: 10, p2: 0, p3: 0 }, perPatternCi95: { p1: [0, 20] as [number, number], p2: [0, 0] as [number, number], p3: [0, 0] as [number, number] }, average: 3.3, averageCi95: [0, 8] as [number, number] }, clipProbe: { average: 50, averageCi95: [40, 60] as [number, number] }, sslProbe: { average: 50, averageCi95: [40, 60] as [number, number] }, blindPairs: [], pool: 2 * n, models: [clip], correlation: null };
+    const base = {
+      patterns,
+      clip: {
+        perPattern: { p1: 10, p2: 0, p3: 0 },
+        perPatternCi95: { p1: [0, 20] as [number, number], p2: [0, 0] as [number, number], p3: [0, 0] as [number, number] },
+        average: 3.3,
+        averageCi95: [0, 8] as [number, number],
+      },
+      clipProbe: { average: 50, averageCi95: [40, 60] as [number, number] },
+      sslProbe: { average: 50, averageCi95: [40, 60] as [number, number] },
+      blindPairs: [],
+      pool: 2 * n,
+      models: [clip],
+      correlation: null,
+    };
     const unresolved = demoFindings({ ...base, comparisons: close });
     expect(unresolved.mixture.statement).toMatch(/^I-MoF vs CLIP-only: \+1\.7 points \[0\.0, 5\.0\], McNemar p = 1\.00, 60 pairs; not resolved at this scale/);
     expect(unresolved.mixture.statement).not.toContain('beats');
@@ -39,7 +64,11 @@ describe('the demo findings', () => {
     const score = (right: (k: number) => boolean, p: number) => (100 * Array.from({ length: n }, (_, k) => k).filter((k) => k % 3 === p && right(k)).length) / 10;
     const x = patterns.map((_, p) => score((k) => clipPairs[k]!.correct, p));
     const y = patterns.map((_, p) => score((k) => mllm.results[2 * k]!.correct, p));
-    const result = correlationWithInterval(patterns, { pairs: clipPairs, perPattern: Object.fromEntries(patterns.map((p, i) => [p, x[i]!])) }, { results: mllm.results, perPattern: Object.fromEntries(patterns.map((p, i) => [p, y[i]!])) });
+    const result = correlationWithInterval(
+      patterns,
+      { pairs: clipPairs, perPattern: Object.fromEntries(patterns.map((p, i) => [p, x[i]!])) },
+      { results: mllm.results, perPattern: Object.fromEntries(patterns.map((p, i) => [p, y[i]!])) },
+    );
     expect(result.pearson).toBeCloseTo(pearson(x, y), 12);
     expect(result.pearsonCi95).not.toBeNull();
     expect(result.pearsonCi95![0]).toBeLessThanOrEqual(result.pearson!);

@@ -23,7 +23,20 @@ export function demoComparisons(models: readonly ModelScores[]): DemoComparison[
     const second = byName.get(b);
     if (!first || !second) return [];
     const result: PairedComparison = comparePairAccuracy(first.results, second.results);
-    return [{ a, b, pairs: result.pairs, difference: result.difference, differenceCi95: [result.differenceCi95[0], result.differenceCi95[1]], onlyA: result.onlyA, onlyB: result.onlyB, mcnemarP: result.mcnemarP, resolved: result.resolved, description }];
+    return [
+      {
+        a,
+        b,
+        pairs: result.pairs,
+        difference: result.difference,
+        differenceCi95: [result.differenceCi95[0], result.differenceCi95[1]],
+        onlyA: result.onlyA,
+        onlyB: result.onlyB,
+        mcnemarP: result.mcnemarP,
+        resolved: result.resolved,
+        description,
+      },
+    ];
   });
 }
 
@@ -77,7 +90,10 @@ export function correlationWithInterval(
     return pearsonOrNull(x, y);
   };
   // the point estimate from the published per-pattern scores (the same numbers the files hold)
-  const r = pearsonOrNull(patterns.map((p) => clip.perPattern[p]!), patterns.map((p) => mllm.perPattern[p]!));
+  const r = pearsonOrNull(
+    patterns.map((p) => clip.perPattern[p]!),
+    patterns.map((p) => mllm.perPattern[p]!),
+  );
   const random = seededRandom(BOOTSTRAP_SEED);
   const samples: number[] = [];
   let undefinedResamples = 0;
@@ -150,14 +166,19 @@ export function demoFindings(input: {
   const imof = input.comparisons.find((c) => c.a === 'llava-clip' && c.b === 'llava-imof') ?? null;
   const amofVsZero = input.comparisons.filter((c) => c.a === 'llava-amof-0' && c.b.startsWith('llava-amof-'));
   const parts: string[] = [];
-  if (imof) parts.push(imof.resolved ? `I-MoF ${imof.difference > 0 ? 'beats' : 'trails'} CLIP-only: ${describeDifference(imof)}` : `I-MoF vs CLIP-only: ${describeDifference(imof)}; not resolved at this scale (the interval includes 0)`);
+  if (imof)
+    parts.push(
+      imof.resolved ? `I-MoF ${imof.difference > 0 ? 'beats' : 'trails'} CLIP-only: ${describeDifference(imof)}` : `I-MoF vs CLIP-only: ${describeDifference(imof)}; not resolved at this scale (the interval includes 0)`,
+    );
   const seedNoise = input.comparisons.find((c) => c.a === 'llava-clip' && c.b === 'llava-amof-0');
   if (seedNoise) parts.push(`seed noise (llava-amof-0 is the CLIP-only architecture with another seed): ${describeDifference(seedNoise)}`);
   if (amofVsZero.length > 0) {
     const resolved = amofVsZero.filter((c) => c.resolved);
     parts.push(
       `A-MoF vs r = 0: ${amofVsZero.map((c) => `r = ${c.b.slice('llava-amof-'.length)} ${points(c.difference)} [${c.differenceCi95[0].toFixed(1)}, ${c.differenceCi95[1].toFixed(1)}]${c.resolved ? ' (resolved)' : ''}`).join(', ')}` +
-        (resolved.length === 0 ? '; no ratio differs from r = 0 beyond its interval' : `; resolved: ${resolved.map((c) => `r = ${c.b.slice('llava-amof-'.length)} ${c.difference < 0 ? 'below' : 'above'} r = 0 (McNemar ${pValue(c.mcnemarP)})`).join(', ')}`),
+        (resolved.length === 0
+          ? '; no ratio differs from r = 0 beyond its interval'
+          : `; resolved: ${resolved.map((c) => `r = ${c.b.slice('llava-amof-'.length)} ${c.difference < 0 ? 'below' : 'above'} r = 0 (McNemar ${pValue(c.mcnemarP)})`).join(', ')}`),
     );
   }
   const mixture = { imofVsClipOnly: imof, seedNoise: seedNoise ?? null, amofVsZero, statement: parts.length > 0 ? parts.join('; ') : 'no I-MoF or A-MoF comparison was run' };

@@ -129,10 +129,26 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
         vlmEntry('tiny-ssl (image-only probe)', 'image-only-probe', 'pooler_output (CLS) of the DINOv2-style model, same image-to-image test', sslProbe),
       ],
     });
-    emit({ type: 'vlm-scores', clipAverage: clip.average, clipAverageCi95: clip.averageCi95, clipProbeAverage: clipProbe.average, clipProbeAverageCi95: clipProbe.averageCi95, sslProbeAverage: sslProbe.average, sslProbeAverageCi95: sslProbe.averageCi95 });
+    emit({
+      type: 'vlm-scores',
+      clipAverage: clip.average,
+      clipAverageCi95: clip.averageCi95,
+      clipProbeAverage: clipProbe.average,
+      clipProbeAverageCi95: clipProbe.averageCi95,
+      sslProbeAverage: sslProbe.average,
+      sslProbeAverageCi95: sslProbe.averageCi95,
+    });
     const blind = mineEvalPool(evalSet, { clip: clipProbe.originals, ssl: sslProbe.originals }, thresholds, out);
     await writeBlindPairs(out, blind.pairs);
-    emit({ type: 'blind-pairs', found: blind.pairs.length, samePair: blind.pairs.filter((pair) => pair.pattern !== undefined).length, pool: blind.pool, clipMin: thresholds.clipMin, dinoMax: thresholds.dinoMax, thresholdSource: thresholds.source });
+    emit({
+      type: 'blind-pairs',
+      found: blind.pairs.length,
+      samePair: blind.pairs.filter((pair) => pair.pattern !== undefined).length,
+      pool: blind.pool,
+      clipMin: thresholds.clipMin,
+      dinoMax: thresholds.dinoMax,
+      thresholdSource: thresholds.source,
+    });
     stage('finding 1: CLIP vs SSL per pattern, CLIP-blind pairs');
 
     // 2-3. the tiny LLaVA models through the real pipeline (encoders -> adapters -> mixture -> decoder)

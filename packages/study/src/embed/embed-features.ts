@@ -92,7 +92,9 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
   const tap: FeatureTap = options.tap ?? (family === 'clip' ? { kind: 'layer', layer: -2 } : { kind: 'prenorm' }); // LLaVA's CLIP default; MMVP's DINOv2 x_prenorm
   const tokens = options.tokens ?? 'patch';
   const packageName = family === 'clip' ? '@mmvp/encoder-clip' : '@mmvp/encoder-dinov2';
-  log(`model: ${family} (${packageName}@${packageVersion(packageName)}) ${encoder.onnxPath}: ${encoder.numLayers} layers, width ${encoder.hiddenSize}, input ${encoder.imageSize.join('x')}, grid ${encoder.patchGrid.join('x')}`);
+  log(
+    `model: ${family} (${packageName}@${packageVersion(packageName)}) ${encoder.onnxPath}: ${encoder.numLayers} layers, width ${encoder.hiddenSize}, input ${encoder.imageSize.join('x')}, grid ${encoder.patchGrid.join('x')}`,
+  );
   if (options.pooled) {
     log(`output: pooled embeddings (${family === 'clip' ? 'image_embeds' : 'pooler_output'})`);
   } else {

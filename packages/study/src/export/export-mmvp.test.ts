@@ -6,7 +6,9 @@ import { parseCsv } from '@mmvp/datasets';
 
 /** Data rows of a CSV (header dropped) as field lists. */
 async function csvRows(path: string): Promise<string[][]> {
-  return parseCsv(await readFile(path, 'utf8'), path).slice(1).map((record) => [...record.fields]);
+  return parseCsv(await readFile(path, 'utf8'), path)
+    .slice(1)
+    .map((record) => [...record.fields]);
 }
 import { writeSynth } from '@mmvp/synth';
 import { exportMmvp, lmmsEvalTaskYaml } from './export-mmvp';
@@ -96,7 +98,10 @@ describe('exportMmvp --to hf', () => {
   it('writes an imagefolder whose metadata.jsonl lists every image once with an integer Index', async () => {
     const out = join(scratch, 'hf');
     const result = await exportMmvp({ data: synth, to: 'hf', out, name: 'mmvp_synth' });
-    const lines = (await readFile(join(out, 'metadata.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const lines = (await readFile(join(out, 'metadata.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const questions = await csvRows(join(synth, 'MMVP', 'Questions.csv'));
     expect(lines).toHaveLength(questions.length);
     expect(new Set(lines.map((line) => line.file_name)).size).toBe(lines.length);

@@ -16,7 +16,10 @@ export const exportMmvpOptionsSchema = z
     out: z.string().min(1),
     labels: z.enum(LABEL_SETS as unknown as readonly [LabelSet, ...LabelSet[]]).default('original'),
     /** Dataset name for the harness (default: the TSV's base name, or the folder's name). */
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'name: letters, digits, _ . - only').optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'name: letters, digits, _ . - only')
+      .optional(),
     /** Replace an existing output. */
     force: z.boolean().default(false),
   })

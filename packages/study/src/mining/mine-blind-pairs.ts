@@ -154,9 +154,7 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
       batchSize: o.batchSize,
       shardSize: o.shardSize,
       notes:
-        o.index === 'exact' && paths.length > 20_000
-          ? [`exact search compares every pair (${paths.length}^2 x width multiply-adds); for collections this size --index usearch is much faster and prints its recall`]
-          : [],
+        o.index === 'exact' && paths.length > 20_000 ? [`exact search compares every pair (${paths.length}^2 x width multiply-adds); for collections this size --index usearch is much faster and prints its recall`] : [],
     });
 
     const result = await mineCollection({

@@ -24,8 +24,16 @@ describe('repairAnswerLogTail: the file ends in a newline before anything is app
     expect(await repairAnswerLogTail(file)).toBe(action);
     expect(await readFile(file, 'utf8')).toBe(after);
     await answerLog(file).append({ question_id: 3, response: 'C' });
-    expect((await readFile(file, 'utf8')).split('\n').filter((line) => line !== '').map((line) => JSON.parse(line).question_id)).toEqual([
-      ...after.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line).question_id),
+    expect(
+      (await readFile(file, 'utf8'))
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line).question_id),
+    ).toEqual([
+      ...after
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line).question_id),
       3,
     ]);
   });

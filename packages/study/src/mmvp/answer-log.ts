@@ -14,7 +14,10 @@ export interface AnswerLog {
 
 /** Whether the file holds answers (non-empty); without `resume` that is an error (nothing is overwritten). */
 export async function checkAnswerLogStart(file: string, resume: boolean): Promise<{ exists: boolean }> {
-  const size = await stat(file).then((info) => info.size, () => -1);
+  const size = await stat(file).then(
+    (info) => info.size,
+    () => -1,
+  );
   if (size > 0 && !resume) throw new InvalidArgumentError(`${file} already has answers; pass --resume to continue it, or choose another --out (nothing is overwritten)`);
   return { exists: size > 0 };
 }
@@ -28,7 +31,11 @@ export async function repairAnswerLogTail(file: string): Promise<'none' | 'newli
   const bytes = await readFile(file).catch(() => undefined);
   if (bytes === undefined || bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return 'none';
   const lastNewline = bytes.lastIndexOf(0x0a);
-  const tail = bytes.subarray(lastNewline + 1).toString('utf8').replace(/^\uFEFF/, '').trim();
+  const tail = bytes
+    .subarray(lastNewline + 1)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trim();
   let complete = tail.length === 0;
   if (!complete) {
     try {

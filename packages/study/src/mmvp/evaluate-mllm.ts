@@ -133,7 +133,9 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
   const decoding = config.decoder === undefined ? undefined : { ...config.decoder };
   const identity: RunIdentity = {
     pipelineConfigSha256: await sha256File(settings.pipeline),
-    modelFilesSha256: createHash('sha256').update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n')).digest('hex'),
+    modelFilesSha256: createHash('sha256')
+      .update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n'))
+      .digest('hex'),
     promptStyle,
     decoding: decodingIdentity(decoding),
     labels: settings.labels,
@@ -146,7 +148,19 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
     const done = await prepareMmvpAnswers({ questions: dataset.questions, answersFile, resume: settings.resume, identity, out: settings.out, stored });
     await writeAtomically(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), modelFiles, decoding: decoding ?? null }, null, 2)}\n`);
 
-    const versions = packageVersions(['@mmvp/datasets', '@mmvp/metrics', '@mmvp/pipeline', '@mmvp/decoder', '@mmvp/encoder-clip', '@mmvp/encoder-dinov2', '@mmvp/adapters', '@mmvp/mof', '@mmvp/kernels', '@mmvp/study', 'onnxruntime-node']);
+    const versions = packageVersions([
+      '@mmvp/datasets',
+      '@mmvp/metrics',
+      '@mmvp/pipeline',
+      '@mmvp/decoder',
+      '@mmvp/encoder-clip',
+      '@mmvp/encoder-dinov2',
+      '@mmvp/adapters',
+      '@mmvp/mof',
+      '@mmvp/kernels',
+      '@mmvp/study',
+      'onnxruntime-node',
+    ]);
     const questionsLine =
       `${dataset.questions.length} questions (${dataset.questionsFile}, labels ${settings.labels}), prompt style ${promptStyle}` +
       (dataset.skippedPairs.length > 0 ? `; ${dataset.skippedPairs.length} pair(s) skipped (missing or unreadable image)` : '');
@@ -161,7 +175,12 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
       onProgress?.({
         kind: 'resolved',
         workflow: 'eval-mllm',
-        lines: [questionsLine, `queue ${queue.url} (${queue.queueName}): jobs of ${shardSize} questions, whole pairs; answered by mmvp workers`, `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`, identityLine],
+        lines: [
+          questionsLine,
+          `queue ${queue.url} (${queue.queueName}): jobs of ${shardSize} questions, whole pairs; answered by mmvp workers`,
+          `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`,
+          identityLine,
+        ],
       });
       const spec = jobPipeline(config, modelFiles, identity.modelFilesSha256);
       const dataRoot = resolve(settings.data);
@@ -284,8 +303,7 @@ export async function answerMmvpQuestions(options: {
   readonly onProgress?: (done: number, total: number, startedAt: number) => void;
   readonly signal?: AbortSignal;
 }): Promise<{ asked: number; skipped: number }> {
-  const done =
-    options.done ?? (await prepareMmvpAnswers({ questions: options.questions, answersFile: options.answersFile, resume: options.resume === true, identity: options.identity, out: options.dataDir }));
+  const done = options.done ?? (await prepareMmvpAnswers({ questions: options.questions, answersFile: options.answersFile, resume: options.resume === true, identity: options.identity, out: options.dataDir }));
   const runIdentity = runIdentityHash(options.identity);
   const modelId = options.identity.modelId;
   return appendMissingAnswers({
@@ -367,10 +385,6 @@ async function writeResultsFolder(
     dataset: { name: 'MMVP', path: resolve(run.dataset.dir) },
     grading: { method: run.grader, labels: run.identity.labels as LabelSet },
     models: [{ name: run.identity.modelId, path: resolve(run.pipeline), description: `prompt style ${run.identity.promptStyle}; run identity ${runIdentityHash(run.identity)}` }],
-    notes: [
-      ...summaryLines(scores),
-      ...run.dataset.skippedPairs.map((pair) => `skipped pair ${pair.pairId}: ${pair.reason}`),
-      `model files: ${run.modelFiles.length} (${RUN_IDENTITY_FILE})`,
-    ],
+    notes: [...summaryLines(scores), ...run.dataset.skippedPairs.map((pair) => `skipped pair ${pair.pairId}: ${pair.reason}`), `model files: ${run.modelFiles.length} (${RUN_IDENTITY_FILE})`],
   });
 }

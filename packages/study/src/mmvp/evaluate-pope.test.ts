@@ -60,7 +60,10 @@ describe('evaluatePope (fake answerer, hand-checked scores)', () => {
     expect([r!.accuracy, r!.precision, r!.recall, r!.f1, r!.yesRatio]).toEqual([0.6, 2 / 3, 2 / 3, 2 / 3, 0.6].map((v) => expect.closeTo(v, 12)));
     // adversarial: TP 0, FP 1, TN 2, FN 1 -> acc 2/4, precision 0, recall 0, F1 0, yes-ratio 1/4
     expect(a).toMatchObject({ split: 'adversarial', total: 4, truePositives: 0, falsePositives: 1, trueNegatives: 2, falseNegatives: 1, accuracy: 0.5, precision: 0, recall: 0, f1: 0, yesRatio: 0.25 });
-    const answers = (await readFile(join(out, 'pope-answers.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const answers = (await readFile(join(out, 'pope-answers.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(answers).toHaveLength(9);
     expect(Object.keys(answers[0])).toEqual(['question_id', 'prompt', 'text', 'answer_id', 'model_id', 'metadata', 'category', 'label', 'image', 'run_identity']);
     expect(answers[0].prompt).toBe('Is there a cat in the image?\nAnswer the question using a single word or phrase.');

@@ -107,7 +107,13 @@ async function imagesFolder(data: string, images: string | undefined): Promise<s
   if (images !== undefined) return images;
   for (const name of ['val2014', 'images']) {
     const candidate = join(data, name);
-    if (await stat(candidate).then((info) => info.isDirectory(), () => false)) return candidate;
+    if (
+      await stat(candidate).then(
+        (info) => info.isDirectory(),
+        () => false,
+      )
+    )
+      return candidate;
   }
   return data;
 }
@@ -136,7 +142,9 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
   const questionHashes = await Promise.all(splitFiles.map(async ({ split, file }) => `${split} ${await sha256File(file)}`));
   const identity: RunIdentity = {
     pipelineConfigSha256: await sha256File(settings.pipeline),
-    modelFilesSha256: createHash('sha256').update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n')).digest('hex'),
+    modelFilesSha256: createHash('sha256')
+      .update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n'))
+      .digest('hex'),
     promptStyle: 'pope',
     decoding: decodingIdentity(decoding),
     labels: 'pope',
@@ -165,7 +173,11 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     if (settings.queue !== undefined) {
       // Distributed: workers answer, this process checks and commits (the only writer of the folder).
       const queue = settings.queue;
-      onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, `queue ${queue.url} (${queue.queueName}): jobs of ${queue.shardSize ?? POPE_SHARD_SIZE} questions; answered by mmvp workers`, identityLine] });
+      onProgress?.({
+        kind: 'resolved',
+        workflow: 'pope',
+        lines: [questionsLine, `queue ${queue.url} (${queue.queueName}): jobs of ${queue.shardSize ?? POPE_SHARD_SIZE} questions; answered by mmvp workers`, identityLine],
+      });
       const spec = jobPipeline(config, modelFiles, identity.modelFilesSha256);
       const dataRoot = resolve(imagesDir);
       const run = await answerThroughQueue({
@@ -276,7 +288,13 @@ export function popeAnswerRecord(options: {
 async function readPopeAnswers(file: string): Promise<ExistingAnswer[]> {
   const { lines, broken, truncatedLastLine } = await readJsonLines(file);
   const bad = broken.filter((line, index) => !(truncatedLastLine && index === broken.length - 1));
-  if (bad.length > 0) throw new DatasetError(`${file}: ${bad.length} bad line(s):\n  ${bad.slice(0, 10).map((line) => `${file}:${line.line}: not valid JSON (${line.message})`).join('\n  ')}`);
+  if (bad.length > 0)
+    throw new DatasetError(
+      `${file}: ${bad.length} bad line(s):\n  ${bad
+        .slice(0, 10)
+        .map((line) => `${file}:${line.line}: not valid JSON (${line.message})`)
+        .join('\n  ')}`,
+    );
   const answers: ExistingAnswer[] = [];
   const seen = new Map<string, number>();
   for (const { value, line } of lines) {

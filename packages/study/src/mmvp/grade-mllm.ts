@@ -94,9 +94,7 @@ export async function checkGradeInputs(options: GradeMllmOptions): Promise<{ set
 export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<ScoresDocument> {
   const { settings, apiKey, patternOf } = await checkGradeInputs(options);
   const warn = (message: string) => settings.onProgress?.({ kind: 'warning', message });
-  const questionSet =
-    settings.questionSet ??
-    (await readMmvpQuestions(settings.questionsFile, { labels: settings.labels, strict: settings.strict, onIssue: (issue) => warn(formatIssue(issue)) }));
+  const questionSet = settings.questionSet ?? (await readMmvpQuestions(settings.questionsFile, { labels: settings.labels, strict: settings.strict, onIssue: (issue) => warn(formatIssue(issue)) }));
   // the original script's answers.jsonl, or another harness's per-sample file (lmms-eval, VLMEvalKit)
   const peer = await readPeerAnswers(settings.answersFile);
   const answers = peer?.answers ?? (await readAnswers(settings.answersFile)).answers;
@@ -244,7 +242,7 @@ function warnIfOutOfOrder(answers: readonly AnswerRecord[], file: string, warn: 
   if (first < 0) return;
   warn(
     `${file}:${answers[first]!.line}: answers are not in question order (question ${answers[first]!.questionId} after ${answers[first - 1]!.questionId}); ` +
-      "mmvp pairs each answer with its question by question_id, while the original gpt_grader.py pairs them by line order, so that script would grade this file differently",
+      'mmvp pairs each answer with its question by question_id, while the original gpt_grader.py pairs them by line order, so that script would grade this file differently',
   );
 }
 
@@ -306,5 +304,8 @@ function resolveJudgeKey(settings: GradeSettings): string | undefined {
 
 /** True when `path` can be opened (used to find DATA/patterns.csv). */
 export async function fileExists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -26,7 +26,10 @@ export interface RunIdentity {
 /** Short hash of an identity (16 hex digits), written into each answer line as `run_identity`. */
 export function runIdentityHash(identity: RunIdentity): string {
   const keys = Object.keys(identity).sort() as (keyof RunIdentity)[];
-  return createHash('sha256').update(JSON.stringify(keys.map((key) => [key, identity[key]]))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(keys.map((key) => [key, identity[key]])))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Reads the identity a folder's earlier run stored (run-identity.json, or an older eval-mllm's run.json). */
@@ -62,9 +65,7 @@ export function checkRunIdentity(options: {
   if (stored !== undefined) {
     const changed = (Object.keys(identity) as (keyof RunIdentity)[]).filter((key) => key in stored.identity && stored.identity[key] !== identity[key]);
     if (changed.length > 0) {
-      throw new InvalidArgumentError(
-        `--resume: ${changed.join(', ')} differ(s) from the run in ${options.out} (see ${stored.file}); answers of different settings must not be mixed; use another --out`,
-      );
+      throw new InvalidArgumentError(`--resume: ${changed.join(', ')} differ(s) from the run in ${options.out} (see ${stored.file}); answers of different settings must not be mixed; use another --out`);
     }
   }
   for (const record of options.records) {
@@ -92,5 +93,11 @@ export function checkRunIdentity(options: {
 /** The decoding settings as identity JSON: keys sorted, without the model path (the files are hashed, so a moved checkout still resumes). */
 export function decodingIdentity(decoding: Readonly<Record<string, unknown>> | undefined): string {
   if (decoding === undefined) return 'null';
-  return JSON.stringify(Object.fromEntries(Object.entries(decoding).filter(([key]) => key !== 'modelPath').sort(([a], [b]) => a.localeCompare(b))));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(decoding)
+        .filter(([key]) => key !== 'modelPath')
+        .sort(([a], [b]) => a.localeCompare(b)),
+    ),
+  );
 }

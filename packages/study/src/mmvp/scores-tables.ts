@@ -14,7 +14,15 @@ function csvField(value: string | number): string {
 export function mmvpScoresCsv(document: ScoresDocument): string {
   const header = ['scope', 'pairs', 'correct_pairs', 'pair_accuracy_ci95', 'questions', 'correct_questions', 'question_accuracy_ci95'];
   const rows: (string | number)[][] = [
-    ['all', document.pairs, document.correctPairs, withInterval(document.pairAccuracy, document.pairAccuracyCi95), document.questions, document.correctQuestions, withInterval(document.questionAccuracy, document.questionAccuracyCi95)],
+    [
+      'all',
+      document.pairs,
+      document.correctPairs,
+      withInterval(document.pairAccuracy, document.pairAccuracyCi95),
+      document.questions,
+      document.correctQuestions,
+      withInterval(document.questionAccuracy, document.questionAccuracyCi95),
+    ],
   ];
   for (const row of document.perPattern ?? []) {
     rows.push([row.pattern, row.pairs, row.correctPairs, withInterval(row.pairAccuracy, row.pairAccuracyCi95), row.questions, row.correctQuestions, withInterval(row.questionAccuracy, row.questionAccuracyCi95)]);

@@ -22,7 +22,14 @@ export async function answerJob(data: MllmJobData | PopeJobData, pipeline: Pipel
       signal?.throwIfAborted();
       const answer = await pipeline.ask({ image: join(dataRoot, question.image), question: question.question, options: question.options, prompt: promptStyle }, signal ? { signal } : {});
       // The record's image path is relative to the coordinator's data folder, whatever this worker's is.
-      const record = mmvpAnswerRecord({ question: { id: question.id, answer: question.answer as MmvpItem['answer'], imagePath: join(data.dataRoot, question.image) }, answer, modelId, promptStyle, dataDir: data.dataRoot, runIdentity });
+      const record = mmvpAnswerRecord({
+        question: { id: question.id, answer: question.answer as MmvpItem['answer'], imagePath: join(data.dataRoot, question.image) },
+        answer,
+        modelId,
+        promptStyle,
+        dataDir: data.dataRoot,
+        runIdentity,
+      });
       lines.push(JSON.stringify(record));
     }
     return lines;

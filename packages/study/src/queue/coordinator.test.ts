@@ -39,10 +39,17 @@ async function run(queueName: string, answerJob: (data: JobData) => Promise<stri
 }
 
 describe('coordinateRun', () => {
-  it('commits every planned answer once, skipping keys already done, one commit per job in the job\'s order', async () => {
+  it("commits every planned answer once, skipping keys already done, one commit per job in the job's order", async () => {
     const committed: string[][] = [];
     const ids = (data: JobData) => ((data as { questions: unknown }).questions as { id: number }[]).map((question) => question.id);
-    const result = await run('happy', async (data) => ids(data).reverse().map((id) => answer(id)), committed);
+    const result = await run(
+      'happy',
+      async (data) =>
+        ids(data)
+          .reverse()
+          .map((id) => answer(id)),
+      committed,
+    );
     expect(result).toMatchObject({ shards: 3, alreadyCommitted: 0, enqueued: 3, adopted: 0 });
     expect(committed.map((lines) => lines.map((line) => (JSON.parse(line) as { question_id: number }).question_id)).sort((a, b) => a[0]! - b[0]!)).toEqual([[1, 2, 3], [4, 6], [7]]);
   });

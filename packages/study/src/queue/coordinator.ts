@@ -149,7 +149,11 @@ export async function coordinateRun<Item>(options: {
           for (const [id, shard] of pending) {
             const existing = await queue.getJob(id);
             if (existing === undefined) {
-              toAdd.push({ name: kind, data: options.jobData(shard), opts: { jobId: id, attempts: settings.attempts, backoff: { type: 'exponential', delay: settings.backoffMs }, removeOnComplete: false, removeOnFail: false } });
+              toAdd.push({
+                name: kind,
+                data: options.jobData(shard),
+                opts: { jobId: id, attempts: settings.attempts, backoff: { type: 'exponential', delay: settings.backoffMs }, removeOnComplete: false, removeOnFail: false },
+              });
               continue;
             }
             adopted++;

@@ -30,5 +30,8 @@ export function jobPipeline(config: object, modelFiles: readonly ModelFile[], mo
  * the same run re-planned (--resume) finds its jobs, and two runs never share job ids.
  */
 export function queueRunId(runIdentity: string, out: string, shardSize: number): string {
-  return createHash('sha256').update(`${runIdentity}\n${resolve(out)}\n${shardSize}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${runIdentity}\n${resolve(out)}\n${shardSize}`)
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -10,9 +10,16 @@ describe('planShards', () => {
   it('never splits a group (an MMVP pair): a shard grows past the size rather than cut one', () => {
     // questions 1..6 in pairs (1,2) (3,4) (5,6); a shard of 3 questions holds one pair, never half of one
     const pairs = planShards([1, 2, 3, 4, 5, 6], 3, (id) => String(Math.ceil(id / 2)));
-    expect(pairs.map((shard) => shard.items)).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(pairs.map((shard) => shard.items)).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     // a pair whose partner was skipped (question 3 alone) is its own group
-    expect(planShards([1, 2, 4, 5, 6], 4, (id) => String(Math.ceil(id / 2))).map((shard) => shard.items)).toEqual([[1, 2, 4], [5, 6]]);
+    expect(planShards([1, 2, 4, 5, 6], 4, (id) => String(Math.ceil(id / 2))).map((shard) => shard.items)).toEqual([
+      [1, 2, 4],
+      [5, 6],
+    ]);
   });
 
   it('is deterministic: the same items and size give the same shards (so --resume finds the same job ids)', () => {

@@ -10,7 +10,10 @@ describe('checkJobResult', () => {
     const lines = [line(2), line(1)];
     const sha256 = createHash('sha256').update(`${lines[0]}\n${lines[1]}`).digest('hex');
     expect(hashResultLines(lines)).toBe(sha256);
-    expect([...check({ lines, sha256, worker: 'w:1' }).entries()]).toEqual([['2', lines[0]], ['1', lines[1]]]);
+    expect([...check({ lines, sha256, worker: 'w:1' }).entries()]).toEqual([
+      ['2', lines[0]],
+      ['1', lines[1]],
+    ]);
   });
 
   it('refuses, naming the job, a changed line, a missing or doubled or foreign answer, and another run identity', () => {

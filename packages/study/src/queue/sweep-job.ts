@@ -21,14 +21,23 @@ function decodingOf(config: PipelineConfig): DecodingStrategy {
  * adapter; fixed-adapter: mixture.sweep at r), prompts decoded in batches of `batchSize`. Returns
  * sweep-journal answer lines tagged with the run identity.
  */
-export async function answerSweepJob(data: SweepJobData, parts: { tokenizer: VisualTokenizer; decoder: Decoder; config: PipelineConfig }, dataRoot: string, runIdentity: string, signal: AbortSignal | undefined): Promise<string[]> {
+export async function answerSweepJob(
+  data: SweepJobData,
+  parts: { tokenizer: VisualTokenizer; decoder: Decoder; config: PipelineConfig },
+  dataRoot: string,
+  runIdentity: string,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
   const { tokenizer, decoder, config } = parts;
   const settings = config.decoder!;
   const signalOption = signal ? { signal } : {};
   const lines: string[] = [];
   for (const chunk of data.chunks) {
     signal?.throwIfAborted();
-    const features = await tokenizer.encode(chunk.images.map((image) => join(dataRoot, image)), signalOption);
+    const features = await tokenizer.encode(
+      chunk.images.map((image) => join(dataRoot, image)),
+      signalOption,
+    );
     const tokens = data.protocol === 'per-ratio' ? await tokenizer.mixture.mix(features) : (await tokenizer.mixture.sweep(features, [data.ratio.value]))[0]!.tokens; // [B, N, H]
     assertFinite(tokens, `visual tokens at r=${data.ratio.text}`);
     const imageTokens = new Map<number, Tensor>();

@@ -70,7 +70,13 @@ export async function sweepThroughQueue(options: {
   const specs = await Promise.all(
     plans.map(async (plan) => {
       const files = await hashModelFiles(plan.config);
-      return jobPipeline(plan.config, files, createHash('sha256').update(files.map((file) => `${file.sha256} ${file.bytes}`).join('\n')).digest('hex'));
+      return jobPipeline(
+        plan.config,
+        files,
+        createHash('sha256')
+          .update(files.map((file) => `${file.sha256} ${file.bytes}`).join('\n'))
+          .digest('hex'),
+      );
     }),
   );
   const runId = queueRunId(runIdentity, options.out, chunksPerJob);
@@ -90,7 +96,18 @@ export async function sweepThroughQueue(options: {
         images: images.slice(chunk * batchSize, (chunk + 1) * batchSize).map((image) => relative(dataRoot, image)),
         targets: shard.items.filter((target) => target.chunk === chunk).map((target) => ({ id: target.id, set: target.set, b: target.b, prompt: target.prompt })),
       }));
-      return { kind: 'sweep', runId, shard: shard.shard, pipeline: specs[first.ratioIndex]!, dataRoot, runIdentity, protocol: options.protocol, ratio: { value: plan.ratio.value, text: plan.ratio.text }, batchSize, chunks };
+      return {
+        kind: 'sweep',
+        runId,
+        shard: shard.shard,
+        pipeline: specs[first.ratioIndex]!,
+        dataRoot,
+        runIdentity,
+        protocol: options.protocol,
+        ratio: { value: plan.ratio.value, text: plan.ratio.text },
+        batchSize,
+        chunks,
+      };
     },
     commit: async (lines) => {
       await journal.record(

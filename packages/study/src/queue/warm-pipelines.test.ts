@@ -22,7 +22,9 @@ describe('checkModelFiles (a worker with other weights must never answer)', () =
   it('accepts a byte-identical copy under another models root, refuses one byte changed, naming the file', async () => {
     const config = await loadPipelineConfig(tinyPipeline);
     const files = await hashModelFiles(config);
-    const total = createHash('sha256').update(files.map((file) => `${file.sha256} ${file.bytes}`).join('\n')).digest('hex');
+    const total = createHash('sha256')
+      .update(files.map((file) => `${file.sha256} ${file.bytes}`).join('\n'))
+      .digest('hex');
     const spec = jobPipeline(config, files, total);
     expect(spec.modelsRoot).toBe(modelsRoot);
 

@@ -39,7 +39,9 @@ export async function checkModelFiles(spec: JobPipeline, config: unknown, models
   const recorded = new Set(spec.modelFiles.map((file) => file.path));
   const extra = [...mine.keys()].filter((path) => !recorded.has(path));
   if (extra.length > 0) throw new ModelIdentityMismatch(`model file(s) ${extra.slice(0, 3).join(', ')} on this worker are not in the job's model identity`);
-  const total = createHash('sha256').update(files.map((file) => `${file.sha256} ${file.bytes}`).join('\n')).digest('hex');
+  const total = createHash('sha256')
+    .update(files.map((file) => `${file.sha256} ${file.bytes}`).join('\n'))
+    .digest('hex');
   if (total !== spec.modelFilesSha256) throw new ModelIdentityMismatch(`model files hash to ${total.slice(0, 12)}..., the job recorded ${spec.modelFilesSha256.slice(0, 12)}...`);
 }
 

@@ -35,7 +35,11 @@ describe('run-folder lock', () => {
 
   it('releases when the work throws', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'mmvp-lock-'));
-    await expect(withRunFolderLock(folder, 'x', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      withRunFolderLock(folder, 'x', async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await withRunFolderLock(folder, 'y', async () => undefined);
   });
 
@@ -45,14 +49,16 @@ describe('run-folder lock', () => {
       import { acquireRunFolderLock } from ${JSON.stringify(new URL('./run-folder-lock.ts', import.meta.url).pathname)};
       try { await acquireRunFolderLock(${JSON.stringify(folder)}, 'race'); console.log('got'); await new Promise((r) => setTimeout(r, 1500)); }
       catch (error) { console.log(error.name); }`;
-    const runs = Array.from({ length: 4 }, () =>
-      new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url).pathname });
-        let output = '';
-        child.stdout.on('data', (chunk) => (output += chunk));
-        child.stderr.on('data', (chunk) => (output += chunk));
-        child.on('exit', () => resolve(output.trim()));
-      }),
+    const runs = Array.from(
+      { length: 4 },
+      () =>
+        new Promise<string>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url).pathname });
+          let output = '';
+          child.stdout.on('data', (chunk) => (output += chunk));
+          child.stderr.on('data', (chunk) => (output += chunk));
+          child.on('exit', () => resolve(output.trim()));
+        }),
     );
     const outputs = await Promise.all(runs);
     expect(outputs.filter((output) => output === 'got')).toHaveLength(1);

@@ -91,11 +91,7 @@ export async function acquireRunFolderLock(folder: string, command: string): Pro
     }
     const who = other === undefined ? 'an unknown run (unreadable lock file)' : `'${other.command}' (pid ${other.pid} on ${other.host}, started ${other.startedAt})`;
     const sameHost = other?.host === owner.host;
-    throw new RunFolderLockedError(
-      `${folder} is in use by ${who}; two runs must not write one folder. Wait for it to finish, or choose another --out` +
-        (sameHost ? '' : `; if that run is gone, delete ${path}`),
-      other,
-    );
+    throw new RunFolderLockedError(`${folder} is in use by ${who}; two runs must not write one folder. Wait for it to finish, or choose another --out` + (sameHost ? '' : `; if that run is gone, delete ${path}`), other);
   }
   throw new RunFolderLockedError(`${folder}: could not take the lock ${path} after removing a stale one three times (another run is racing for it)`);
 }

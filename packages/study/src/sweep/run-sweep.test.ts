@@ -100,7 +100,10 @@ describe('runSweep (library)', () => {
     });
     await expect(run).rejects.toThrow('stopped by the test');
     expect(await readdir(out)).toEqual(['sweep-journal.jsonl']);
-    const [header, ...answers] = (await readFile(join(out, 'sweep-journal.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const [header, ...answers] = (await readFile(join(out, 'sweep-journal.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(header.identity).toMatchObject({ protocol: 'per-ratio', ratios: '0,1' });
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((answer: { ratio: string }) => answer.ratio === '0')).toBe(true); // r=1 was stopped before its first batch

@@ -32,7 +32,11 @@ export const sweepOptionsSchema = z
     /** Fixed-adapter: one config. A path containing `{r}` is the per-ratio protocol: `{r}` becomes each ratio's text. */
     pipeline: pipelineSource.optional(),
     /** Per-ratio protocol: each ratio's own config (its own adapter and LLM; same encoders). */
-    pipelineFor: z.function().args(z.number(), z.string()).returns(z.union([pipelineSource, z.promise(pipelineSource)])).optional(),
+    pipelineFor: z
+      .function()
+      .args(z.number(), z.string())
+      .returns(z.union([pipelineSource, z.promise(pipelineSource)]))
+      .optional(),
     /** DINOv2 ratios r, plain decimals in [0, 1], each once (`parseRatios`). */
     ratios: z.union([z.string(), z.array(z.union([z.number(), z.string()]))]),
     /** MMVP-format folder (Questions.csv + 'MMVP Images/', or a folder holding MMVP/), or questions in memory. */
@@ -231,7 +235,10 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
 
   // 2. question sets, checked before anything is loaded
   const dataLabel = typeof options.data === 'string' ? `${names.data} ${options.data}` : names.data;
-  const data = await loadSweepQuestions(options.data as string | SweepQuestionSet, { ...(options.limit === undefined ? {} : { limit: options.limit }), label: typeof options.data === 'string' && names.data === 'data' ? '' : dataLabel });
+  const data = await loadSweepQuestions(options.data as string | SweepQuestionSet, {
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    label: typeof options.data === 'string' && names.data === 'data' ? '' : dataLabel,
+  });
   const proxyOptions = options.proxy;
   const proxy =
     proxyOptions === undefined
@@ -354,7 +361,10 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
     // every answer already in the journal (a distributed run's coordinator, or a finished sweep resumed): nothing to encode or load
     const allAnswered =
       journal !== undefined &&
-      plans.every((plan) => data.every((question) => journal.answered(plan.ratio.text, 'data', question.id) !== undefined) && proxyQuestions.every((question) => journal.answered(plan.ratio.text, 'proxy', question.id) !== undefined));
+      plans.every(
+        (plan) =>
+          data.every((question) => journal.answered(plan.ratio.text, 'data', question.id) !== undefined) && proxyQuestions.every((question) => journal.answered(plan.ratio.text, 'proxy', question.id) !== undefined),
+      );
     const chunks: { images: string[]; features: MixtureFeatures | undefined }[] = [];
     started = clock();
     for (let start = 0; start < images.length; start += batchSize) {
@@ -413,8 +423,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
           continue;
         }
         const mixStarted = clock();
-        const tokens =
-          protocol === 'per-ratio' ? await tokenizer.mixture.mix(chunk.features!) : (await first.mixture.sweep(chunk.features!, [plan.ratio.value]))[0]!.tokens; // [B, N, H]
+        const tokens = protocol === 'per-ratio' ? await tokenizer.mixture.mix(chunk.features!) : (await first.mixture.sweep(chunk.features!, [plan.ratio.value]))[0]!.tokens; // [B, N, H]
         assertFinite(tokens, `${plan.name}: visual tokens at r=${plan.ratio.text}`);
         seconds.mix += (clock() - mixStarted) / 1000;
         const imageTokens = new Map<number, Tensor>();

@@ -69,7 +69,9 @@ export async function loadSweepQuestions(source: string | SweepQuestionSet, opti
   const kept = options.limit === undefined ? questions : questions.filter((question) => question.pairId <= options.limit!);
   if (kept.length === 0) {
     const prefix = options.label === '' ? '' : `${options.label}: `;
-    throw new DatasetError(`${prefix}${path} has no usable question pairs${options.limit === undefined ? ' (every pair was skipped; see the warnings above)' : ` in its first ${options.limit}`}; a sweep needs at least one pair to score (and to give an interval for)`);
+    throw new DatasetError(
+      `${prefix}${path} has no usable question pairs${options.limit === undefined ? ' (every pair was skipped; see the warnings above)' : ` in its first ${options.limit}`}; a sweep needs at least one pair to score (and to give an interval for)`,
+    );
   }
   return { path, questions: kept };
 }

@@ -40,7 +40,10 @@ const key = (ratio: string, set: string, id: number) => `${ratio}\u0000${set}\u0
  */
 export async function openSweepJournal(out: string, identity: Readonly<Record<string, string>>, resume: boolean): Promise<SweepJournal> {
   const path = join(out, SWEEP_JOURNAL);
-  const size = await stat(path).then((info) => info.size, () => -1);
+  const size = await stat(path).then(
+    (info) => info.size,
+    () => -1,
+  );
   const answers = new Map<string, { prompt: string; response: string }>();
   if (size > 0 && !resume) throw new InvalidArgumentError(`${path} holds the answers of a sweep; pass --resume to continue it, or choose another --out (nothing is overwritten)`);
   if (size > 0) {
@@ -58,7 +61,10 @@ export async function openSweepJournal(out: string, identity: Readonly<Record<st
       else await truncate(path, lastNewline + 1);
       bytes = await readFile(path);
     }
-    const lines = bytes.toString('utf8').split('\n').filter((line) => line !== '');
+    const lines = bytes
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line !== '');
     const header = JSON.parse(lines[0] ?? '{}') as { identity?: Record<string, string> };
     if (header.identity === undefined) throw new InvalidArgumentError(`${path}: the first line is not a sweep identity; is --out the folder of another run?`);
     const differing = [...new Set([...Object.keys(identity), ...Object.keys(header.identity)])].filter((name) => identity[name] !== header.identity![name]);

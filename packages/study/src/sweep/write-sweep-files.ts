@@ -134,12 +134,7 @@ export async function writeSweepFiles(out: string, documents: SweepDocuments): P
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
   try {
-    const written = [
-      await appendAnswers(scratch, documents.answers),
-      await writeMllmScores(scratch, documents.mllmScores),
-      await writeSweep(scratch, documents.sweep),
-      await writeRunInfo(scratch, documents.runInfo),
-    ];
+    const written = [await appendAnswers(scratch, documents.answers), await writeMllmScores(scratch, documents.mllmScores), await writeSweep(scratch, documents.sweep), await writeRunInfo(scratch, documents.runInfo)];
     const files: string[] = [];
     for (const path of written) {
       const target = join(out, basename(path));

@@ -81,13 +81,7 @@ export interface Surroundings {
  * Background, 0-3 distractor objects placed away from `reserved` boxes (the main objects in BOTH
  * images), an occluding bush over one distractor now and then, and the pair's shared noise.
  */
-export function surround(
-  rng: Rng,
-  background: Background,
-  colors: readonly NamedColor[],
-  reserved: readonly UnitBox[],
-  avoidKinds: readonly ObjectKind[],
-): Surroundings {
+export function surround(rng: Rng, background: Background, colors: readonly NamedColor[], reserved: readonly UnitBox[], avoidKinds: readonly ObjectKind[]): Surroundings {
   const sky = background.horizon < 1 || background.phrase.includes('light blue');
   const kinds = DISTRACTORS.filter((d) => !avoidKinds.includes(d.kind) && !(d.kind === 'cloud' && (background.avoid.includes('white') || !sky)));
   const wanted = rng.int(0, 3);
@@ -163,12 +157,7 @@ const CAPTION_DETAIL_RATE = 1 / 8;
  * The two captions of a pair: `plain` describes the image without the detail, `detailed(side)`
  * with it; each image independently states the detail with probability CAPTION_DETAIL_RATE.
  */
-export function pairCaptions(
-  rng: Rng,
-  surroundings: Surroundings,
-  plain: (side: 0 | 1) => string,
-  detailed: (side: 0 | 1) => string,
-): { captions: [string, string]; captionStatesPattern: [boolean, boolean] } {
+export function pairCaptions(rng: Rng, surroundings: Surroundings, plain: (side: 0 | 1) => string, detailed: (side: 0 | 1) => string): { captions: [string, string]; captionStatesPattern: [boolean, boolean] } {
   const states: [boolean, boolean] = [rng.chance(CAPTION_DETAIL_RATE), rng.chance(CAPTION_DETAIL_RATE)];
   // Same caption randomness for both sides, so two plain captions come out identical.
   const captionSeed = rng.int(0, 2 ** 31);

@@ -32,13 +32,7 @@ const arrowVariant = (axis: 'horizontal' | 'vertical'): SingleSubjectVariant => 
   };
 };
 
-const VARIANTS: readonly SingleSubjectVariant[] = [
-  facingVariant('fish', 'fish'),
-  facingVariant('bird', 'bird'),
-  facingVariant('car', 'car'),
-  arrowVariant('horizontal'),
-  arrowVariant('vertical'),
-];
+const VARIANTS: readonly SingleSubjectVariant[] = [facingVariant('fish', 'fish'), facingVariant('bird', 'bird'), facingVariant('car', 'car'), arrowVariant('horizontal'), arrowVariant('vertical')];
 
 /** Orientation and Direction: the same object facing (or pointing) the other way. */
 export function generateOrientation(rng: Rng): PairSpec {

@@ -40,8 +40,14 @@ function leftRight(rng: Rng): PairSpec {
   const objectB = (x: number): SceneObject => ({ id: 'b', kind: b.kind, x, y, size, color: colorB, facing, view: 'side', part: true, state: 'closed' });
   const aLeftFirst = rng.chance(0.5);
   const mains: [SceneObject[], SceneObject[]] = aLeftFirst
-    ? [[objectA(leftX), objectB(rightX)], [objectA(rightX), objectB(leftX)]]
-    : [[objectA(rightX), objectB(leftX)], [objectA(leftX), objectB(rightX)]];
+    ? [
+        [objectA(leftX), objectB(rightX)],
+        [objectA(rightX), objectB(leftX)],
+      ]
+    : [
+        [objectA(rightX), objectB(leftX)],
+        [objectA(leftX), objectB(rightX)],
+      ];
   const values: [string, string] = aLeftFirst ? ['left', 'right'] : ['right', 'left'];
   const surroundings = surround(rng, background, colors, [...mains[0], ...mains[1]].map(boxOf), [a.kind, b.kind]);
   const phraseA = `${article(colorA.name)} ${colorA.name} ${a.noun}`;
@@ -124,7 +130,10 @@ function insideOutside(rng: Rng): PairSpec {
   const insideY = bowlY + 0.05 * bowlSize - ballSize * 0.35;
   const inFirst = rng.chance(0.5);
   const values: [string, string] = inFirst ? ['inside', 'outside'] : ['outside', 'inside'];
-  const balls = values.map((v) => ({ id: 'ball', kind: 'ball', x: v === 'inside' ? bowlX : outsideX, y: v === 'inside' ? insideY : groundY, size: ballSize, color: ballColor }) as SceneObject) as [SceneObject, SceneObject];
+  const balls = values.map((v) => ({ id: 'ball', kind: 'ball', x: v === 'inside' ? bowlX : outsideX, y: v === 'inside' ? insideY : groundY, size: ballSize, color: ballColor }) as SceneObject) as [
+    SceneObject,
+    SceneObject,
+  ];
   const surroundings = surround(rng, background, colors, [boxOf(bowl), boxOf(balls[0]), boxOf(balls[1])], ['ball']);
   const { captions, captionStatesPattern } = pairCaptions(
     rng,

@@ -39,11 +39,7 @@ export interface SingleSubjectVariant {
  * A pair of scenes with one main object whose attribute takes the variant's two values (which image
  * gets which is random); `variant` may depend on the colours that stand out on the background.
  */
-export function singleSubjectPair(
-  rng: Rng,
-  pattern: PatternName,
-  variantOrFactory: SingleSubjectVariant | ((colors: readonly NamedColor[]) => SingleSubjectVariant),
-): PairSpec {
+export function singleSubjectPair(rng: Rng, pattern: PatternName, variantOrFactory: SingleSubjectVariant | ((colors: readonly NamedColor[]) => SingleSubjectVariant)): PairSpec {
   const { background, colors } = pickBackground(rng);
   const variant = typeof variantOrFactory === 'function' ? variantOrFactory(colors) : variantOrFactory;
   const allowed = variant.colorNames ? colors.filter((c) => variant.colorNames!.includes(c.name)) : colors;
@@ -60,12 +56,7 @@ export function singleSubjectPair(
   const objects = values.map((value) => variant.apply(base, value)) as [SceneObject, SceneObject];
   const surroundings = surround(rng, background, colors, [boxOf(base)], [variant.kind, ...(variant.avoidDistractors ?? [])]);
   const detailed = (side: 0 | 1): string => variant.detailPhrase(objects[side].color, values[side]);
-  const { captions, captionStatesPattern } = pairCaptions(
-    rng,
-    surroundings,
-    variant.alwaysStatesDetail ? detailed : (side) => variant.plainPhrase(objects[side].color),
-    detailed,
-  );
+  const { captions, captionStatesPattern } = pairCaptions(rng, surroundings, variant.alwaysStatesDetail ? detailed : (side) => variant.plainPhrase(objects[side].color), detailed);
   if (variant.alwaysStatesDetail) captionStatesPattern.fill(true);
   return {
     pattern,

@@ -27,12 +27,22 @@ export function drawTree(frame: LocalFrame): void {
   const { context } = frame;
   fillPath(context, rectangle(-0.12, 0.2, 0.12, 0.96), '#7a4a24');
   const canopy = shade(frame.object.color.hex, 1);
-  for (const [cx, cy, r] of [[0, -0.35, 0.58], [-0.4, -0.02, 0.4], [0.4, -0.02, 0.4]] as const) fillPath(context, ellipse(cx, cy, r, r), canopy);
+  for (const [cx, cy, r] of [
+    [0, -0.35, 0.58],
+    [-0.4, -0.02, 0.4],
+    [0.4, -0.02, 0.4],
+  ] as const)
+    fillPath(context, ellipse(cx, cy, r, r), canopy);
   fillPath(context, ellipse(-0.15, -0.5, 0.2, 0.14), shade(canopy, 1.25));
 }
 
 export function drawCloud(frame: LocalFrame): void {
-  for (const [cx, cy, r] of [[-0.5, 0.15, 0.35], [0, -0.05, 0.5], [0.5, 0.15, 0.35]] as const) fillPath(frame.context, ellipse(cx, cy, r, r * 0.8), '#fdfdfd');
+  for (const [cx, cy, r] of [
+    [-0.5, 0.15, 0.35],
+    [0, -0.05, 0.5],
+    [0.5, 0.15, 0.35],
+  ] as const)
+    fillPath(frame.context, ellipse(cx, cy, r, r * 0.8), '#fdfdfd');
 }
 
 export function drawFlower(frame: LocalFrame): void {
@@ -48,7 +58,12 @@ export function drawFlower(frame: LocalFrame): void {
 
 export function drawBush(frame: LocalFrame): void {
   const color = frame.object.color.hex;
-  for (const [cx, cy, r] of [[-0.5, 0.4, 0.45], [0.05, 0.25, 0.6], [0.5, 0.45, 0.45]] as const) fillPath(frame.context, ellipse(cx, cy, r, r), color);
+  for (const [cx, cy, r] of [
+    [-0.5, 0.4, 0.45],
+    [0.05, 0.25, 0.6],
+    [0.5, 0.45, 0.45],
+  ] as const)
+    fillPath(frame.context, ellipse(cx, cy, r, r), color);
   fillPath(frame.context, ellipse(0.05, 0.1, 0.25, 0.15), shade(color, 1.2));
 }
 

@@ -11,7 +11,13 @@ export function drawCar(frame: LocalFrame): void {
   if (object.view === 'top') {
     const body = new Path2D();
     body.roundRect(-0.95, -0.52, 1.9, 1.04, 0.22);
-    for (const [x0, y0] of [[-0.7, -0.6], [0.4, -0.6], [-0.7, 0.5], [0.4, 0.5]] as const) fillPath(context, rectangle(x0, y0, x0 + 0.3, y0 + 0.1), '#1b1b1b');
+    for (const [x0, y0] of [
+      [-0.7, -0.6],
+      [0.4, -0.6],
+      [-0.7, 0.5],
+      [0.4, 0.5],
+    ] as const)
+      fillPath(context, rectangle(x0, y0, x0 + 0.3, y0 + 0.1), '#1b1b1b');
     paintBody(frame, body);
     fillPath(context, polygon([0.08, -0.38, 0.42, -0.44, 0.42, 0.44, 0.08, 0.38]), GLASS_BLUE);
     fillPath(context, rectangle(-0.48, -0.38, 0.08, 0.38), shade(object.color.hex, 0.82));

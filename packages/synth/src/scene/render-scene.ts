@@ -109,10 +109,5 @@ export function objectBox(object: SceneObject, size: number): PixelBox {
 
 /** Smallest box containing all given boxes. */
 export function unionBoxes(boxes: readonly PixelBox[]): PixelBox {
-  return [
-    Math.min(...boxes.map((b) => b[0])),
-    Math.min(...boxes.map((b) => b[1])),
-    Math.max(...boxes.map((b) => b[2])),
-    Math.max(...boxes.map((b) => b[3])),
-  ];
+  return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
 }
