@@ -36,7 +36,7 @@ const providerHints: Partial<Record<KernelDevice, string>> = {
  * Interleave as an ONNX graph: a, b [B, N, H] -> Unsqueeze(axis 2) -> Concat(axis 2) [B, N, 2, H]
  * -> Reshape(shape input) [B, 2N, H]. The target shape is an input so one graph serves all sizes.
  */
-export function buildInterleaveModel(): Uint8Array {
+function buildInterleaveModel(): Uint8Array {
   return buildModel({
     graphName: 'mmvp_interleave',
     inputs: [
@@ -56,7 +56,7 @@ export function buildInterleaveModel(): Uint8Array {
 }
 
 /** Additive mix as an ONNX graph: out = Mul(a, keep) + Mul(b, take); keep = 1 - r, take = r (inputs). */
-export function buildAdditiveMixModel(): Uint8Array {
+function buildAdditiveMixModel(): Uint8Array {
   return buildModel({
     graphName: 'mmvp_additive_mix',
     inputs: [

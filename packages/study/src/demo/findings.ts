@@ -124,7 +124,7 @@ export interface DemoFindings {
 const points = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 const pValue = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(p < 0.01 ? 3 : 2)}`);
 /** `+5.9 points [-3.0, 14.8], McNemar p = 0.27`. */
-export const describeDifference = (c: DemoComparison) => `${points(c.difference)} points [${c.differenceCi95[0].toFixed(1)}, ${c.differenceCi95[1].toFixed(1)}], McNemar ${pValue(c.mcnemarP)}, ${c.pairs} pairs`;
+const describeDifference = (c: DemoComparison) => `${points(c.difference)} points [${c.differenceCi95[0].toFixed(1)}, ${c.differenceCi95[1].toFixed(1)}], McNemar ${pValue(c.mcnemarP)}, ${c.pairs} pairs`;
 
 /** Builds the findings' statements; a difference is claimed only when its interval excludes 0. */
 export function demoFindings(input: {

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { accuracyWithIntervals, pairAccuracy, patternTable, type GradedResult } from '@mmvp/metrics';
-import type { AnswerRecord, MllmScores, Sweep } from '@mmvp/report';
+import type { AnswerRecord, MllmScores } from '@mmvp/report';
 import { PATTERNS } from '@mmvp/synth';
 import type { ModelAnswers } from './llava-runs';
 import type { EvalSet } from './synth-eval-set';
@@ -9,8 +9,6 @@ import { answerRecord } from '../results/answer-record';
 type Interval = readonly [number, number];
 /** One tiny LLaVA model's MMVP-Synth scores (pairs, questions, per pattern) with intervals. */
 export type MllmModelScores = MllmScores['models'][number];
-/** One ratio of the demo's A-MoF sweep: visual-grounding and instruction-following accuracy. */
-export type DemoSweepPoint = Sweep['points'][number];
 
 /** One LLaVA configuration's scores, each with its 95% bootstrap interval over pairs. */
 export interface ModelScores {

@@ -23,7 +23,7 @@ export interface PatternScoresWithIntervals {
  * graded result, so its pair accuracy is the share of correct pairs and the interval is the same
  * bootstrap over whole pairs (seed 2024, 10,000 resamples) as the MLLM scores'.
  */
-export function singleOutcomeInterval(outcomes: readonly boolean[]): Interval {
+function singleOutcomeInterval(outcomes: readonly boolean[]): Interval {
   const results: GradedResult[] = outcomes.map((correct, pairId) => ({ questionId: pairId, pairId, correct }));
   return accuracyWithIntervals(results).pairAccuracyCi95;
 }

@@ -1,7 +1,7 @@
 import type { ImageSource, Tensor, VisionEncoderV1 } from '@mmvp/core';
 
 /** Rows of [B, E] scaled to unit length. */
-export function unitRows(t: Tensor): Float32Array[] {
+function unitRows(t: Tensor): Float32Array[] {
   const [rows, width] = t.dims as [number, number];
   const out: Float32Array[] = [];
   for (let r = 0; r < rows; r++) {

@@ -253,7 +253,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
 export const MLLM_SHARD_SIZE = 20;
 
 /** A pipeline's description without answering anything (a distributed run where no job ran in this invocation). */
-export async function describePipeline(config: Parameters<typeof createPipeline>[0]): Promise<string[]> {
+async function describePipeline(config: Parameters<typeof createPipeline>[0]): Promise<string[]> {
   const pipeline = await createPipeline(config);
   try {
     return pipeline.describe();

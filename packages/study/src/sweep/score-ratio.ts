@@ -32,7 +32,7 @@ export function gradeAnswers(questions: readonly SweepQuestion[], answers: Reado
   });
 }
 
-export function toResults(graded: readonly GradedAnswer[]): (GradedResult & { pattern: string })[] {
+function toResults(graded: readonly GradedAnswer[]): (GradedResult & { pattern: string })[] {
   return graded.map((g) => ({ questionId: g.question.id, pairId: g.question.pairId, correct: g.correct, pattern: g.question.pattern ?? 'all' }));
 }
 

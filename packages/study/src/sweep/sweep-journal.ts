@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 
 /** The sweep's answers as they come, in its results folder: what `--resume` continues from. */
-export const SWEEP_JOURNAL = 'sweep-journal.jsonl';
+const SWEEP_JOURNAL = 'sweep-journal.jsonl';
 
 /** One answer: which ratio (as written), which question set, which question. */
 export interface JournalAnswer {
