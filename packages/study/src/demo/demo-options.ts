@@ -48,6 +48,7 @@ export const runDemoOptionsSchema = z
 /** What a caller passes to {@link runDemo}: the schema's input plus an abort signal and a progress listener. */
 export type RunDemoOptionsInput = z.input<typeof runDemoOptionsSchema> & {
   readonly signal?: AbortSignal;
+  /** Called with each stage's progress (the CLI prints it). */
   readonly onProgress?: (event: DemoProgressEvent) => void;
 };
 /** The demo's options after defaults are applied. */

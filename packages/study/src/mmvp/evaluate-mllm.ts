@@ -22,10 +22,12 @@ import { jobPipeline } from '../queue/job-pipeline';
 
 /** The question styles the decoder formats (original script, lmms-eval, Cambrian): one list, in @mmvp/decoder. */
 export const PROMPT_STYLES = QUESTION_STYLES as readonly [QuestionStyle, ...QuestionStyle[]];
+/** One of {@link PROMPT_STYLES}: how a question is put to the model. */
 export type PromptStyle = QuestionStyle;
 
 /** What eval-mllm needs of a pipeline (`Pipeline` of @mmvp/pipeline fits); a fake one in unit tests. */
 export interface QuestionAnswerer {
+  /** Answers one question about one image (greedy decoding in the real pipeline). */
   ask(
     request: { image: string; question: string; options?: string; prompt?: PromptStyle },
     options?: { signal?: AbortSignal },
@@ -59,6 +61,7 @@ const optionsSchema = z
   })
   .strict();
 
+/** What a caller passes to {@link evaluateMllm}: the MMVP folder, the pipeline, the prompt style and the run folder. */
 export type EvaluateMllmOptions = Omit<z.input<typeof optionsSchema>, 'onProgress' | 'signal'> & {
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;

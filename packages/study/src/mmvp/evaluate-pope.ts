@@ -21,6 +21,7 @@ import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdenti
 
 /** POPE's three negative-sampling settings, in the paper's order. */
 export const POPE_SPLITS = ['random', 'popular', 'adversarial'] as const;
+/** One of POPE's three negative-sampling splits. */
 export type PopeSplit = (typeof POPE_SPLITS)[number];
 
 /** LLaVA's POPE instruction (model_vqa_loader with the llava_pope_test questions). */
@@ -46,6 +47,7 @@ const optionsSchema = z
   })
   .strict();
 
+/** What a caller passes to {@link evaluatePope}: the POPE data, the pipeline, the splits and the run folder. */
 export type EvaluatePopeOptions = Omit<z.input<typeof optionsSchema>, 'onProgress' | 'signal' | 'answerer'> & {
   readonly answerer?: QuestionAnswerer;
   readonly signal?: AbortSignal;

@@ -53,13 +53,16 @@ const startWorkerOptionsSchema = z
     refusalDelayMs: z.number().int().nonnegative().default(2000),
     /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. Default: a warm pipeline. */
     answerJob: z.function().optional(),
+    /** Called with the worker's events (job taken, refused, finished; typed in {@link StartWorkerOptions}). */
     onEvent: z.function().optional(),
   })
   .strict();
 
 /** Options of startWorker. */
 export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 'onEvent' | 'answerJob'> & {
+  /** Called with the worker's events: job taken, refused, finished, pipelines loaded. */
   readonly onEvent?: (event: WorkerEvent) => void;
+  /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. */
   readonly answerJob?: (data: JobData, signal: AbortSignal | undefined) => Promise<string[]>;
 };
 

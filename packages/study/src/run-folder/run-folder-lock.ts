@@ -25,6 +25,7 @@ export class RunFolderLockedError extends MmvpError {
   }
 }
 
+/** A held run-folder lock: its file, its owner, and release(). */
 export interface RunFolderLock {
   readonly folder: string;
   readonly owner: LockOwner;

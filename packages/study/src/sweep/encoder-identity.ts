@@ -25,6 +25,7 @@ const defaultTaps: Record<EncoderRole, unknown> = { clip: { kind: 'layer', layer
 /** SHA-256 of each file of a model folder (or of the file itself), cached by path within one sweep. */
 export type FolderHasher = (path: string) => Promise<Record<string, string>>;
 
+/** A folder hasher that hashes each folder's files once per process (sha256 per file name). */
 export function createFolderHasher(): FolderHasher {
   const cache = new Map<string, Promise<Record<string, string>>>();
   const hashFolder = async (path: string): Promise<Record<string, string>> => {

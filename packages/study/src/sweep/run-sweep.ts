@@ -27,6 +27,7 @@ export type PipelineSource = string | PipelineConfig;
 const pipelineSource = z.union([z.string().min(1), z.custom<PipelineConfig>((value) => value !== null && typeof value === 'object' && 'strategy' in value && 'encoders' in value, 'a pipeline config object')]);
 const questionSetSchema = z.custom<SweepQuestionSet>((value) => value !== null && typeof value === 'object' && Array.isArray((value as SweepQuestionSet).questions), 'a question set { questions }');
 
+/** Options of {@link runSweep}, checked with zod (unknown keys are refused). */
 export const sweepOptionsSchema = z
   .object({
     /** Fixed-adapter: one config. A path containing `{r}` is the per-ratio protocol: `{r}` becomes each ratio's text. */
@@ -69,6 +70,7 @@ export const sweepOptionsSchema = z
     /** How to name the inputs in error messages (the CLI passes its flags, e.g. `--proxy-data DIR`). */
     inputNames: z.object({ pipeline: z.string(), data: z.string(), proxy: z.string() }).partial().strict().default({}),
     signal: z.instanceof(AbortSignal).optional(),
+    /** Called with the sweep's progress events (typed in {@link SweepOptions}). */
     onProgress: z.function().args(z.any()).returns(z.void()).optional(),
     /** Each ratio's model name in the results files (default `r=<ratio>`, e.g. the demo's `llava-amof-<r>`). */
     modelName: z.function().args(z.number(), z.string()).returns(z.string()).optional(),
@@ -82,9 +84,13 @@ export const sweepOptionsSchema = z
     }
   });
 
+/** What a caller passes to {@link runSweep}: the schema's input with the typed callbacks. */
 export type SweepOptions = Omit<z.input<typeof sweepOptionsSchema>, 'pipelineFor' | 'onProgress' | 'modelName'> & {
+  /** Each ratio's model name in the results files (default `r=<ratio>`). */
   readonly modelName?: (ratio: number, text: string) => string;
+  /** Per-ratio protocol: the pipeline (config or config path) of each ratio. */
   readonly pipelineFor?: (ratio: number, text: string) => PipelineSource | Promise<PipelineSource>;
+  /** Called with the sweep's progress: encoding, each ratio started/answered/finished, queue events, files written. */
   readonly onProgress?: (event: SweepProgressEvent) => void;
 };
 
@@ -121,6 +127,7 @@ export interface SweepRatioResult extends RatioScores {
   readonly proxyAnswers: readonly GradedAnswer[];
 }
 
+/** What {@link runSweep} measured per ratio, the protocol it ran and the files it wrote. */
 export interface SweepResult {
   readonly protocol: SweepProtocol;
   readonly ratios: readonly SweepRatioResult[];

@@ -1,6 +1,7 @@
 import { accuracyWithIntervals, comparePairAccuracy, extractChoice, type GradedResult, type PairedComparison } from '@mmvp/metrics';
 import type { SweepQuestion } from './sweep-data';
 
+/** A 95% interval, [low, high]. */
 export type Interval = readonly [number, number];
 
 /** One answered question, graded by rule (option letter or option text). */

@@ -44,6 +44,7 @@ export const evaluateVlmOptionsSchema = z
     /** Who made the results, for provenance (the CLI passes `mmvp <version>`). */
     tool: z.string().min(1).optional(),
     signal: z.instanceof(AbortSignal).optional(),
+    /** Called with issues found in the data, pairs encoded so far and pairs left out. */
     onProgress: z.function().args(z.custom<VlmProgressEvent>()).returns(z.unknown()).optional(),
   })
   .strict();
