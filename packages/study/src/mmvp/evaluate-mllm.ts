@@ -108,6 +108,18 @@ export async function checkImageReadable(path: string): Promise<string | undefin
  * the pipeline loads: options, the benchmark folder and its images, the pattern map, the judge's key,
  * and the run's identity against run-identity.json and every answer already in the file. The folder
  * is locked for the whole run (a second run into it fails at once).
+ *
+ * @example
+ * ```ts
+ * import { evaluateMllm } from '@mmvp/study';
+ *
+ * // a pipeline config (encoders + adapter + decoder) and the MMVP folder (Questions.csv + 'MMVP Images/')
+ * const run = await evaluateMllm({ pipeline: 'models/zoo/llava-clip/pipeline.json', data: 'data/MMVP', out: 'runs/llava-clip', resume: true });
+ * console.log(run.scores.pairAccuracy, run.scores.pairAccuracyCi95); // both answers of a pair right, with its 95% interval
+ *
+ * // the same run on N machines: `mmvp worker --queue redis://127.0.0.1:6379` on each, and here
+ * await evaluateMllm({ pipeline: 'models/zoo/llava-clip/pipeline.json', data: 'data/MMVP', out: 'runs/llava-clip', queue: { url: 'redis://127.0.0.1:6379' } });
+ * ```
  */
 export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEvaluation> {
   const settings = parseWithSchema(optionsSchema, options, 'eval-mllm options');

@@ -126,6 +126,15 @@ async function imagesFolder(data: string, images: string | undefined): Promise<s
  * answer_id, model_id, plus category, label, image, run_identity), with the same resumable,
  * identity-checked machinery as eval-mllm; then accuracy, precision, recall, F1 and yes-ratio per
  * split ("yes" positive) into OUT/pope-scores.json. The folder is locked for the whole run.
+ *
+ * @example
+ * ```ts
+ * import { evaluatePope } from '@mmvp/study';
+ *
+ * // the released question files (coco_pope_random.json, ...) and COCO val2014 images under data/pope
+ * const pope = await evaluatePope({ pipeline: 'models/zoo/llava-imof/pipeline.json', data: 'data/pope', out: 'runs/pope' });
+ * for (const split of pope.splits) console.log(split);
+ * ```
  */
 export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRunResult> {
   const settings = parseWithSchema(optionsSchema, options, 'pope options');

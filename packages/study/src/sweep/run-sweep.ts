@@ -206,6 +206,15 @@ function decodingOf(config: PipelineConfig): DecodingStrategy {
  * question accuracy carry 95% bootstrap intervals over pairs, and each ratio is compared with the
  * baseline (r = 0 when swept) by a paired bootstrap and McNemar's test. With `out`, the run holds
  * the folder's lock throughout and writes its files whole at the end.
+ *
+ * @example
+ * ```ts
+ * import { PAPER_RATIOS, runSweep } from '@mmvp/study';
+ *
+ * // per-ratio protocol: one trained model per ratio, `{r}` replaced by each ratio's text
+ * const sweep = await runSweep({ pipeline: 'models/zoo/llava-amof-{r}/pipeline.json', ratios: PAPER_RATIOS, data: 'data/MMVP', out: 'runs/sweep' });
+ * for (const r of sweep.ratios) console.log(r.model, r.pairAccuracy, r.pairAccuracyCi95);
+ * ```
  */
 export async function runSweep(input: SweepOptions): Promise<SweepResult> {
   const checkStarted = performance.now();
