@@ -32,7 +32,8 @@ export interface EmbedProgress {
 /** Options of embedCollection: image paths, the store, the models, decode workers, batch and shard sizes, progress and abort signal. */
 export interface EmbedCollectionOptions {
   readonly paths: readonly string[];
-  readonly store: EmbeddingStore;
+  /** Where shards go: an EmbeddingStore, or anything that answers `has` and takes shards (a queue worker collects its one shard). */
+  readonly store: Pick<EmbeddingStore, 'has' | 'appendShard'>;
   readonly models: readonly MiningModel[];
   /** Decode worker threads (0 = main thread). */
   readonly workers?: number;

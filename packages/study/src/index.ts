@@ -76,7 +76,7 @@ export type { EmbedFeaturesOptions, EmbedFeaturesResult, ModelFamily } from './e
 export { queueSettingsSchema, parseRedisUrl } from './queue/queue-settings';
 export type { QueueSettings, ResolvedQueueSettings, RedisConnection } from './queue/queue-settings';
 export { JOB_KINDS, jobId, planShards } from './queue/job-plan';
-export type { JobData, JobKind, JobPipeline, JobResult, MllmJobData, PopeJobData, PlannedShard, SweepJobChunk, SweepJobData } from './queue/job-plan';
+export type { JobData, JobKind, JobPipeline, JobResult, MineJobData, MllmJobData, PopeJobData, PlannedShard, SweepJobChunk, SweepJobData } from './queue/job-plan';
 export { coordinateRun, DistributedRunError } from './queue/coordinator';
 export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
 export { checkJobResult, hashResultLines } from './queue/result-hash';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { formatIdentity, searchIndexKinds, type EmbedProgress, type SearchIndexKind } from '@mmvp/mining';
-import { mineBlindPairs, type MineEvent } from '@mmvp/study';
+import { mineBlindPairs, parseRedisUrl, type MineEvent } from '@mmvp/study';
 import { checkOutputFolder } from '../output-file';
 
 interface MineFlags {
@@ -21,6 +21,8 @@ interface MineFlags {
   shardSize: string;
   recallSample: string;
   contactSheet: string;
+  queue?: string;
+  queueName: string;
 }
 
 /** `mmvp mine`: flags in, `mineBlindPairs` (@mmvp/study) does the work, progress lines out. */
@@ -43,7 +45,13 @@ export function registerMine(program: Command): void {
     .option('--shard-size <n>', 'images per store shard (the unit a killed run resumes from)', '1024')
     .option('--recall-sample <n>', 'queries on which usearch recall is measured against exact search', '200')
     .option('--contact-sheet <n>', 'pairs shown in contact-sheet.png', '24')
+    .option(
+      '--queue <url>',
+      'embed distributed: one job per store shard on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s (they need the images and the same model files); this process alone writes store/ and the results; with --resume enqueues only missing shards',
+    )
+    .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
     .action(async (flags: MineFlags) => {
+      if (flags.queue !== undefined) parseRedisUrl(flags.queue);
       const out = await checkOutputFolder(flags.out, '--out'); // nothing created until the inputs are checked
       if (flags.resume && flags.rebuild) {
         throw new InvalidArgumentError('--resume and --rebuild contradict each other: --resume continues the store in --out, --rebuild discards it; pass one');
@@ -67,6 +75,7 @@ export function registerMine(program: Command): void {
         shardSize: integerFlag('--shard-size', flags.shardSize, 1),
         recallSample: integerFlag('--recall-sample', flags.recallSample, 1),
         contactSheet: integerFlag('--contact-sheet', flags.contactSheet, 0),
+        ...(flags.queue === undefined ? {} : { queue: { url: flags.queue, queueName: flags.queueName } }),
       };
       const log = (line: string) => process.stderr.write(`mine: ${line}\n`);
       const controller = new AbortController();
@@ -87,6 +96,12 @@ export function registerMine(program: Command): void {
 
 function eventPrinter(log: (line: string) => void): (event: MineEvent) => void {
   const progress = progressPrinter(log);
+  let lastJobs = -1;
+  const jobs = (event: Extract<MineEvent, { type: 'jobs' }>) => {
+    if (event.done === lastJobs) return;
+    lastJobs = event.done;
+    log(`shards ${event.done}/${event.total} committed (${event.startedAt} before this run), ${event.waiting} waiting, ${event.active} being embedded`);
+  };
   return (event) => {
     switch (event.type) {
       case 'resolved':
@@ -109,6 +124,12 @@ function eventPrinter(log: (line: string) => void): (event: MineEvent) => void {
         return;
       case 'committed':
         return;
+      case 'jobs':
+        return jobs(event);
+      case 'warning':
+        return log(`warning: ${event.message}`);
+      case 'queued':
+        return log(event.line);
     }
   };
 }

@@ -18,7 +18,7 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description(
-      'take jobs of distributed runs (eval-mllm, pope or sweep started with --queue) from Redis and answer them on warm pipelines; ' +
+      'take jobs of distributed runs (eval-mllm, pope, sweep or mine started with --queue) from Redis and answer them on warm pipelines (mine: embeds one store shard with CLIP and DINOv2); ' +
         "a job whose model files do not hash to the run's recorded identity is refused and goes back to the queue. " +
         'Results return through Redis; the coordinator alone writes the run folder. ' +
         'Ctrl-C (SIGINT) finishes the job in hand, then exits; SIGTERM puts it back in the queue at once, then exits',
@@ -27,7 +27,7 @@ export function registerWorker(program: Command): void {
     .option('--queue-name <name>', "BullMQ queue name (the same as the coordinator's)", 'mmvp')
     .option('--concurrency <n>', 'jobs at once in this process (each holds its own loaded pipeline)', '1')
     .option('--models-root <dir>', "this machine's copy of the coordinator's models folder (default: the coordinator's path, e.g. shared storage)")
-    .option('--data-root <dir>', "this machine's copy of the coordinator's benchmark folder (default: the coordinator's path)")
+    .option('--data-root <dir>', "this machine's copy of the coordinator's benchmark folder, or for mine its image folder (default: the coordinator's path)")
     .option('--max-models <n>', 'pipelines kept loaded between jobs (least recently used unloaded first)', '2')
     .option('--lock-duration <ms>', 'BullMQ job lock: a worker silent this long (killed, frozen) has its job re-run elsewhere', '30000')
     .option('--stalled-interval <ms>', 'how often this worker checks for jobs of dead workers', '30000')

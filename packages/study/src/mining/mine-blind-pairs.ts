@@ -27,6 +27,9 @@ import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { packageVersion } from '../provenance/package-versions';
 import { commitMineOutputs, completeMineCommit, createMineStaging, type MineCommitHooks, type MineManifest } from './mine-outputs';
 import { mineBlindPairsOptionsSchema, type MineBlindPairsOptions } from './mine-options';
+import { mineThroughQueue } from '../queue/mine-through-queue';
+import { queueSummaryLine } from '../queue/queued-answers';
+import { queueSettingsSchema } from '../queue/queue-settings';
 
 /** What `mineBlindPairs` reports while it runs, in order. */
 export type MineEvent =
@@ -61,7 +64,13 @@ export type MineEvent =
       readonly recall?: number;
       readonly recallQueries?: number;
     }
-  | { readonly type: 'committed'; readonly out: string; readonly files: readonly string[] };
+  | { readonly type: 'committed'; readonly out: string; readonly files: readonly string[] }
+  /** With `queue`: store shards committed of all planned (`startedAt`: those already in the store). */
+  | { readonly type: 'jobs'; readonly done: number; readonly total: number; readonly startedAt: number; readonly waiting: number; readonly active: number }
+  /** With `queue`: something worth telling that does not stop the run (a refusing worker, Redis away for a while). */
+  | { readonly type: 'warning'; readonly message: string }
+  /** With `queue`: the queue summary line (`queue run ID: N job(s): ...`). */
+  | { readonly type: 'queued'; readonly line: string };
 
 /** The run's summary; summary.json holds all of it but `embedded` and `skipped` (this invocation's share of the work). */
 export interface MineSummary {
@@ -157,12 +166,37 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
         o.index === 'exact' && paths.length > 20_000 ? [`exact search compares every pair (${paths.length}^2 x width multiply-adds); for collections this size --index usearch is much faster and prints its recall`] : [],
     });
 
+    // with a queue the store is embedded by workers first; mineCollection then finds every image in it
+    let queued: { embedded: number; skipped: number; seconds: number } | undefined;
+    if (o.queue !== undefined) {
+      const began = performance.now();
+      const store = await EmbeddingStore.open(storeDir, { models: { clip: clip.identity, dino: dino.identity }, ...(o.rebuild ? { rebuild: true } : {}) });
+      const settings = queueSettingsSchema.parse(o.queue);
+      const distributed = await mineThroughQueue({
+        settings,
+        out,
+        store,
+        paths,
+        clip,
+        dino,
+        clipFolder: resolve(o.clip),
+        dinoFolder: resolve(o.dino),
+        batchSize: o.batchSize,
+        shardSize: o.shardSize,
+        ...(run.signal === undefined ? {} : { signal: run.signal }),
+        onEvent: (event) =>
+          emit(event.kind === 'warning' ? { type: 'warning', message: event.message } : { type: 'jobs', done: event.done, total: event.total, startedAt: event.startedAt, waiting: event.waiting, active: event.active }),
+      });
+      emit({ type: 'queued', line: queueSummaryLine(distributed) });
+      queued = { embedded: distributed.embedded, skipped: distributed.skipped, seconds: (performance.now() - began) / 1000 };
+    }
+
     const result = await mineCollection({
       paths,
       storeDir,
       clip,
       dino,
-      rebuild: o.rebuild,
+      rebuild: o.rebuild && queued === undefined,
       index: o.index,
       k: o.k,
       clipMin: o.clipMin,
@@ -174,7 +208,8 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
       onProgress: (progress) => emit({ type: 'embedding', progress }),
       ...(run.signal === undefined ? {} : { signal: run.signal }),
     });
-    const { embed, search } = result;
+    const { search } = result;
+    const embed = queued === undefined ? result.embed : { ...result.embed, ...queued };
     emit({ type: 'embedded', embedded: embed.embedded, skipped: embed.skipped, errors: result.errors.length, seconds: embed.seconds });
     emit({
       type: 'searched',
@@ -231,7 +266,8 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
   });
 }
 
-async function miningModel(key: 'clip' | 'dino', encoder: VisionEncoderV1, onnxPath: string, preprocessorConfigPath: string, embedding: string): Promise<MiningModel> {
+/** A mining model (store key, encoder, its identity and the decode workers' preprocessing) from a loaded encoder. */
+export async function miningModel(key: 'clip' | 'dino', encoder: VisionEncoderV1, onnxPath: string, preprocessorConfigPath: string, embedding: string): Promise<MiningModel> {
   // The embedding width (CLIP's projection size is not the hidden size): one forward pass on zeros.
   const [height, width] = encoder.imageSize;
   const probe = await encoder.embedPixels(tensor(new Float32Array(3 * height * width), [1, 3, height, width])); // [1, E]

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { searchIndexKinds } from '@mmvp/mining';
+import { queueSettingsSchema } from '../queue/queue-settings';
 
 const cosine = (name: string) => z.number().finite().min(-1, `${name} must be a cosine between -1 and 1`).max(1, `${name} must be a cosine between -1 and 1`);
 const whole = (min: number) => z.number().int().min(min);
@@ -33,6 +34,8 @@ export const mineBlindPairsOptionsSchema = z
     recallSample: whole(1).default(200),
     /** Pairs shown in contact-sheet.png (0 = no contact sheet). */
     contactSheet: whole(0).default(24),
+    /** Embed on `mmvp worker`s through BullMQ: one job per store shard (`shardSize` images; the queue's own shardSize is not used). */
+    queue: queueSettingsSchema.optional(),
   })
   .strict()
   .refine((options) => !(options.resume && options.rebuild), {

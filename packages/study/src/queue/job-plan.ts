@@ -1,7 +1,7 @@
 import type { RunIdentity } from '../mmvp/run-identity';
 
 /** The kinds of job a worker runs (one per distributed workflow). */
-export const JOB_KINDS = ['eval-mllm', 'pope', 'sweep'] as const;
+export const JOB_KINDS = ['eval-mllm', 'pope', 'sweep', 'mine'] as const;
 /** A job's workflow. */
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -92,8 +92,25 @@ export interface SweepJobData {
   readonly chunks: readonly SweepJobChunk[];
 }
 
+/** A mine job: one embedding-store shard of the images still to embed (the one-process store's boundaries). */
+export interface MineJobData {
+  readonly kind: 'mine';
+  readonly runId: string;
+  /** The store shard this job becomes (its index in store/manifest.json). */
+  readonly shard: number;
+  /** Config `{ clip: { modelPath }, dino: { modelPath } }` with the model files' identities. */
+  readonly pipeline: JobPipeline;
+  /** The coordinator's folder that holds every image of the job (a worker maps it to its --data-root). */
+  readonly dataRoot: string;
+  /** The mining run's identity hash (models, image list, batch and shard size). */
+  readonly runIdentity: string;
+  readonly batchSize: number;
+  /** Image paths relative to `dataRoot`, in the store's order. */
+  readonly images: readonly string[];
+}
+
 /** What a job carries through Redis. */
-export type JobData = MllmJobData | PopeJobData | SweepJobData;
+export type JobData = MllmJobData | PopeJobData | SweepJobData | MineJobData;
 
 /** What a worker returns through Redis: the answer lines (JSON, no newline) and their hash. */
 export interface JobResult {

@@ -9,6 +9,7 @@ import { parseRedisUrl } from './queue-settings';
 import { hashResultLines } from './result-hash';
 import { ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type LoadedFlavor } from './warm-pipelines';
 import { answerSweepJob } from './sweep-job';
+import { MINE_FLAVOR, answerMineJob } from './mine-job';
 import { createVisualTokenizer, type VisualTokenizer } from '@mmvp/pipeline';
 import { loadDecoder, type Decoder } from '@mmvp/decoder';
 
@@ -27,6 +28,7 @@ const SWEEP_FLAVOR: LoadedFlavor<{ tokenizer: VisualTokenizer; decoder: Decoder;
 
 /** Questions (or sweep answers) a job holds, for the log. */
 function unitsOf(data: JobData): number {
+  if (data.kind === 'mine') return data.images.length;
   return data.kind === 'sweep' ? data.chunks.reduce((sum, chunk) => sum + chunk.targets.length, 0) : data.questions.length;
 }
 
@@ -115,6 +117,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         return { lines, sha256: hashResultLines(lines), worker: name };
       }
       const dataRootOf = () => (settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot));
+      if (data.kind === 'mine') {
+        const lines = await pipelines.use(data.pipeline, MINE_FLAVOR, (models) => answerMineJob(data, models, dataRootOf(), signal));
+        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
+        refusalPause = settings.refusalDelayMs;
+        return { lines, sha256: hashResultLines(lines), worker: name };
+      }
       if (data.kind === 'sweep') {
         const lines = await pipelines.use(data.pipeline, SWEEP_FLAVOR, (parts, _root, config) => answerSweepJob(data, { ...parts, config }, dataRootOf(), data.runIdentity, signal));
         onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
