@@ -93,6 +93,7 @@ export interface MineSummary {
   readonly models: { readonly clip: ModelIdentity; readonly dino: ModelIdentity };
 }
 
+/** What {@link mineBlindPairs} found and wrote: the pairs, unreadable images, duplicates, the committed files. */
 export interface MineBlindPairsResult {
   /** Absolute output folder. */
   readonly out: string;
@@ -107,8 +108,10 @@ export interface MineBlindPairsResult {
   readonly manifest: MineManifest;
 }
 
+/** How a mining run is driven: an abort signal, an event listener and test hooks. */
 export interface MineBlindPairsRun {
   readonly signal?: AbortSignal;
+  /** Called with the run's events: images listed, shards embedded or committed, queue jobs, warnings. */
   readonly onEvent?: (event: MineEvent) => void;
   /** Test hooks into the result commit (kill points). */
   readonly commitHooks?: MineCommitHooks;
@@ -122,6 +125,16 @@ export interface MineBlindPairsRun {
  *
  * Inputs (options, images, model folders) are checked before `out` is created; the run holds the
  * folder's lock, and its result files are committed as one unit (see mine-outputs.ts).
+ *
+ * @example
+ * ```ts
+ * import { mineBlindPairs } from '@mmvp/study';
+ *
+ * // Hugging Face CLIP and DINOv2 export folders and a folder of images (walked recursively)
+ * const mined = await mineBlindPairs({ clip: 'models/clip-vit-large-patch14', dino: 'models/dinov2-large', images: 'data/pool', out: 'runs/mine' });
+ * console.log(mined.summary.pairs, mined.files['pairs.csv']); // CLIP cosine > 0.95 and DINOv2 cosine < 0.6, best gap first
+ * // on N machines: add queue: { url: 'redis://127.0.0.1:6379' } and run `mmvp worker` on each
+ * ```
  */
 export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBlindPairsRun = {}): Promise<MineBlindPairsResult> {
   const parsed = mineBlindPairsOptionsSchema.safeParse(options);

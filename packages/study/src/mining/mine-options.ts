@@ -42,5 +42,7 @@ export const mineBlindPairsOptionsSchema = z
     message: 'resume and rebuild contradict each other: resume continues the store, rebuild discards it; choose one',
   });
 
+/** What a caller passes to {@link mineBlindPairs}: model folders, images, output folder, thresholds and search settings. */
 export type MineBlindPairsOptions = z.input<typeof mineBlindPairsOptionsSchema>;
+/** The mining options after defaults are applied. */
 export type ResolvedMineBlindPairsOptions = z.output<typeof mineBlindPairsOptionsSchema>;

@@ -22,6 +22,7 @@ const STAGING_PREFIX = '.mine-staging-';
 /** Every result file `mine` may write into --out (the store/ folder is not one of them). */
 export const MINE_OUTPUT_FILES = ['pairs.csv', 'errors.csv', 'duplicates.csv', 'contact-sheet.png', 'summary.json'] as const;
 
+/** manifest.json of a mining run: each result file's size and sha256, written last so the set commits as one unit. */
 export interface MineManifest {
   readonly format: 'mmvp-mine-outputs/1';
   readonly files: readonly { readonly name: string; readonly bytes: number; readonly sha256: string }[];
@@ -30,6 +31,7 @@ export interface MineManifest {
 /** Steps of the commit, for tests that kill it between any two of them. */
 export type MineCommitStep = 'staged' | 'committed' | `moved:${string}` | `removed:${string}` | 'manifest';
 
+/** Test hooks into the commit of a mining run's result files. */
 export interface MineCommitHooks {
   /** Called after each step; throwing from it simulates a kill at that point. */
   readonly afterStep?: (step: MineCommitStep) => void | Promise<void>;
