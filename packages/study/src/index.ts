@@ -33,7 +33,7 @@ export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './de
 
 // MMVP evaluation, grading and POPE
 export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, mmvpAnswerRecord, MLLM_SHARD_SIZE, PROMPT_STYLES } from './mmvp/evaluate-mllm';
-export type { EvaluateMllmOptions, MllmEvaluation, PromptStyle, QuestionAnswerer, QueueRunSummary } from './mmvp/evaluate-mllm';
+export type { EvaluateMllmOptions, MllmEvaluation, PromptStyle, QuestionAnswerer } from './mmvp/evaluate-mllm';
 export { gradeMllmAnswers, checkGradeInputs, summaryLines, labelsApplied, describeGrader, GRADERS } from './mmvp/grade-mllm';
 export type { GradeMllmOptions, GraderKind, PatternRowWithIntervals, ScoresDocument } from './mmvp/grade-mllm';
 export { mmvpScoresCsv, mmvpScoresMarkdown } from './mmvp/scores-tables';
@@ -82,6 +82,7 @@ export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
 export { checkJobResult, hashResultLines } from './queue/result-hash';
 export { startWorker } from './queue/start-worker';
 export { queueSummaryLine } from './queue/queued-answers';
+export type { QueueRunSummary } from './queue/queued-answers';
 export { SWEEP_CHUNKS_PER_JOB } from './queue/sweep-through-queue';
 export type { RunningWorker, StartWorkerOptions, WorkerEvent } from './queue/start-worker';
 export { ModelIdentityMismatch, checkModelFiles } from './queue/warm-pipelines';

@@ -17,7 +17,7 @@ import { hashModelFiles, type ModelFile } from './model-files';
 import type { ProgressListener } from './progress-events';
 import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 import { queueSettingsSchema } from '../queue/queue-settings';
-import { answerThroughQueue } from '../queue/queued-answers';
+import { answerThroughQueue, type QueueRunSummary } from '../queue/queued-answers';
 import { jobPipeline } from '../queue/job-pipeline';
 
 /** The question styles the decoder formats (original script, lmms-eval, Cambrian): one list, in @mmvp/decoder. */
@@ -80,16 +80,6 @@ export interface MllmEvaluation {
   readonly files: readonly string[];
   /** With `queue`: what the coordinator did (shards, how many were already committed, enqueued, adopted from Redis; the workers). */
   readonly queue?: QueueRunSummary;
-}
-
-/** What a distributed run's coordinator did (the CLI prints it; --resume tests check it). */
-export interface QueueRunSummary {
-  readonly runId: string;
-  readonly shards: number;
-  readonly alreadyCommitted: number;
-  readonly enqueued: number;
-  readonly adopted: number;
-  readonly workers: readonly string[];
 }
 
 /** Why an image cannot be used (decodes it the way the pipeline will), or undefined. */

@@ -1,19 +1,9 @@
 import { join } from 'node:path';
-import { assertFinite, tensor, type Tensor } from '@mmvp/core';
-import type { Decoder, DecodingStrategy } from '@mmvp/decoder';
+import { assertFinite, type Tensor } from '@mmvp/core';
+import type { Decoder } from '@mmvp/decoder';
 import type { PipelineConfig, VisualTokenizer } from '@mmvp/pipeline';
 import type { SweepJobData } from './job-plan';
-
-/** Rows b of a [B, T, H] batch as [T, H]. */
-function row(t: Tensor, b: number): Tensor {
-  const [, tokens, width] = t.dims as [number, number, number];
-  return tensor(t.data.slice(b * tokens * width, (b + 1) * tokens * width), [tokens, width]);
-}
-
-function decodingOf(config: PipelineConfig): DecodingStrategy {
-  const settings = config.decoder!;
-  return settings.temperature > 0 ? { kind: 'sample', temperature: settings.temperature, topP: settings.topP, seed: settings.seed } : { kind: 'greedy' };
-}
+import { batchRow, decodingOf } from '../sweep/batch-decoding';
 
 /**
  * Answers one sweep job (one ratio, a run of the sweep's image chunks) exactly as runSweep's loop
@@ -41,7 +31,7 @@ export async function answerSweepJob(
     const tokens = data.protocol === 'per-ratio' ? await tokenizer.mixture.mix(features) : (await tokenizer.mixture.sweep(features, [data.ratio.value]))[0]!.tokens; // [B, N, H]
     assertFinite(tokens, `visual tokens at r=${data.ratio.text}`);
     const imageTokens = new Map<number, Tensor>();
-    const tokensOf = (b: number) => imageTokens.get(b) ?? imageTokens.set(b, row(tokens, b)).get(b)!; // [N, H]
+    const tokensOf = (b: number) => imageTokens.get(b) ?? imageTokens.set(b, batchRow(tokens, b)).get(b)!; // [N, H]
     const prompts = chunk.targets.map((target) => ({ text: decoder.applyTemplate(settings.template, target.prompt), visualTokens: tokensOf(target.b) }));
     for (let start = 0; start < prompts.length; start += data.batchSize) {
       const generations = await decoder.generate({ prompts: prompts.slice(start, start + data.batchSize), maxNewTokens: settings.maxNewTokens, decoding: decodingOf(config), ...signalOption });

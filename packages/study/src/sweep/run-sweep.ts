@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { InvalidConfigError, assertFinite, parseWithSchema, tensor, type Tensor } from '@mmvp/core';
-import { formatQuestion, loadDecoder, type Decoder, type DecodingStrategy } from '@mmvp/decoder';
+import { InvalidConfigError, assertFinite, parseWithSchema, type Tensor } from '@mmvp/core';
+import { formatQuestion, loadDecoder, type Decoder } from '@mmvp/decoder';
 import type { PairedComparison } from '@mmvp/metrics';
 import type { MixtureFeatures } from '@mmvp/mof';
 import { createVisualTokenizer, loadPipelineConfig, type PipelineConfig, type VisualTokenizer } from '@mmvp/pipeline';
@@ -17,6 +17,7 @@ import { queueSettingsSchema } from '../queue/queue-settings';
 import { sweepThroughQueue } from '../queue/sweep-through-queue';
 import { queueSummaryLine } from '../queue/queued-answers';
 import type { CoordinatorEvent } from '../queue/coordinator';
+import { batchRow, decodingOf } from './batch-decoding';
 
 /** 'fixed-adapter': one pipeline, only r changes; 'per-ratio': one trained model per ratio (the paper's Table 3). */
 export type SweepProtocol = 'fixed-adapter' | 'per-ratio';
@@ -180,17 +181,6 @@ function checkSweepable(config: PipelineConfig, name: string, ratio: SweepRatio 
         `a per-ratio config must be strategy 'additive' with dinoRatio ${ratio.value}`,
     );
   }
-}
-
-/** Rows b of a [B, T, H] batch as [T, H]. */
-function row(t: Tensor, b: number): Tensor {
-  const [, tokens, width] = t.dims as [number, number, number];
-  return tensor(t.data.slice(b * tokens * width, (b + 1) * tokens * width), [tokens, width]);
-}
-
-function decodingOf(config: PipelineConfig): DecodingStrategy {
-  const settings = config.decoder!;
-  return settings.temperature > 0 ? { kind: 'sample', temperature: settings.temperature, topP: settings.topP, seed: settings.seed } : { kind: 'greedy' };
 }
 
 /**
@@ -443,7 +433,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
         assertFinite(tokens, `${plan.name}: visual tokens at r=${plan.ratio.text}`);
         seconds.mix += (clock() - mixStarted) / 1000;
         const imageTokens = new Map<number, Tensor>();
-        const tokensOf = (b: number) => imageTokens.get(b) ?? imageTokens.set(b, row(tokens, b)).get(b)!; // [N, H]
+        const tokensOf = (b: number) => imageTokens.get(b) ?? imageTokens.set(b, batchRow(tokens, b)).get(b)!; // [N, H]
         const prompts = targets.map((target) => ({ text: decoder!.applyTemplate(settings.template, target.prompt), visualTokens: tokensOf(target.b) }));
         const decodeStarted = clock();
         const decoded: JournalAnswer[] = [];
