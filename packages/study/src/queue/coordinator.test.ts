@@ -4,7 +4,7 @@ import { coordinateRun, DistributedRunError } from './coordinator';
 import { jobId, planShards, type JobData } from './job-plan';
 import { parseRedisUrl, queueSettingsSchema } from './queue-settings';
 import { startWorker, type RunningWorker } from './start-worker';
-import { startLocalRedisServer, type LocalRedisServer } from './test-redis-server';
+import { freeLoopbackPort, startLocalRedisServer, type LocalRedisServer } from './test-redis-server';
 
 // coordinateRun against a real redis-server, with workers that answer without a model (startWorker's
 // answerJob): what gets committed is checked line by line against the keys planned.
@@ -39,6 +39,33 @@ async function run(queueName: string, answerJob: (data: JobData) => Promise<stri
 }
 
 describe('coordinateRun', () => {
+  it('fails with a clear message when Redis never answers (a wrong --queue), instead of waiting forever; nothing is committed', async () => {
+    const url = `redis://127.0.0.1:${await freeLoopbackPort()}`; // nothing listens there
+    const warnings: string[] = [];
+    const committed: string[][] = [];
+    const error = await coordinateRun({
+      settings: queueSettingsSchema.parse({ url, queueName: 'nobody', unreachableTimeoutMs: 1 }),
+      runId: 'runnobody',
+      kind: 'eval-mllm',
+      shards: planShards([1, 2], 2),
+      keyOf: String,
+      recordKeyOf: (record) => String(record['question_id']),
+      runIdentity: 'run',
+      done: new Set(),
+      jobData: () => ({}) as unknown as JobData,
+      commit: async (lines) => {
+        committed.push([...lines]);
+      },
+      onEvent: (event) => {
+        if (event.kind === 'warning') warnings.push(event.message);
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DistributedRunError);
+    expect((error as Error).message).toMatch(new RegExp(`Redis at ${url} did not answer .*ECONNREFUSED.*nothing was enqueued`));
+    expect(warnings.join('\n')).toMatch(/does not answer/);
+    expect(committed).toEqual([]);
+  }, 30_000);
+
   it("commits every planned answer once, skipping keys already done, one commit per job in the job's order", async () => {
     const committed: string[][] = [];
     const ids = (data: JobData) => ((data as { questions: unknown }).questions as { id: number }[]).map((question) => question.id);

@@ -72,21 +72,30 @@ export async function coordinateRun<Item>(options: {
   if (pending.size === 0) return { shards: options.shards.length, alreadyCommitted, enqueued, adopted, workers: [] };
 
   const queue = new Queue(settings.queueName, { connection });
-  queue.on('error', () => undefined); // connection errors surface through the calls below
+  // connection errors surface through the calls below; the last one names the cause when a call never answers
+  let lastConnectionError: string | undefined;
+  queue.on('error', (error) => {
+    lastConnectionError = error.message;
+  });
   let wake: (() => void) | undefined;
-  const events = new QueueEvents(settings.queueName, { connection: { ...parseRedisUrl(settings.url), maxRetriesPerRequest: null } });
-  events.on('error', () => undefined);
+  // QueueEvents is made only once Redis has answered: its close() waits for a first connection
+  let events: QueueEvents | undefined;
   const prefix = `${runId}:${kind}:`;
-  events.on('completed', ({ jobId: id }) => {
-    if (id.startsWith(prefix)) wake?.();
-  });
-  events.on('failed', ({ jobId: id }) => {
-    if (id.startsWith(prefix)) wake?.();
-  });
-  events.on('progress', ({ jobId: id, data }) => {
-    const refusal = data as { refusedBy?: string; reason?: string } | undefined;
-    if (id.startsWith(prefix) && refusal?.refusedBy !== undefined) options.onEvent?.({ kind: 'warning', message: `worker ${refusal.refusedBy} refused job ${id}: ${refusal.reason ?? ''}` });
-  });
+  const followEvents = () => {
+    const following = new QueueEvents(settings.queueName, { connection: { ...parseRedisUrl(settings.url), maxRetriesPerRequest: null } });
+    following.on('error', () => undefined);
+    following.on('completed', ({ jobId: id }) => {
+      if (id.startsWith(prefix)) wake?.();
+    });
+    following.on('failed', ({ jobId: id }) => {
+      if (id.startsWith(prefix)) wake?.();
+    });
+    following.on('progress', ({ jobId: id, data }) => {
+      const refusal = data as { refusedBy?: string; reason?: string } | undefined;
+      if (id.startsWith(prefix) && refusal?.refusedBy !== undefined) options.onEvent?.({ kind: 'warning', message: `worker ${refusal.refusedBy} refused job ${id}: ${refusal.reason ?? ''}` });
+    });
+    return following;
+  };
 
   const commitJob = async (job: Job) => {
     const shard = pending.get(job.id!);
@@ -139,6 +148,29 @@ export async function coordinateRun<Item>(options: {
   };
 
   try {
+    // BullMQ waits for its first connection without end (it retries forever), so a Redis that never
+    // answers would hang the run silently; once connected, calls fail fast (no offline queue) and
+    // withRedis retries them.
+    const firstContact = Date.now();
+    while (
+      (await withDeadline(queue.waitUntilReady(), REDIS_CALL_TIMEOUT_MS, () => 'not ready').then(
+        () => true,
+        () => false,
+      )) === false
+    ) {
+      options.signal?.throwIfAborted();
+      if (!warned)
+        options.onEvent?.({ kind: 'warning', message: `Redis at ${settings.url} does not answer (${lastConnectionError ?? 'no reply'}); retrying for up to ${Math.round(settings.unreachableTimeoutMs / 1000)} s` });
+      warned = true;
+      if (Date.now() - firstContact > settings.unreachableTimeoutMs) {
+        throw new DistributedRunError(
+          `Redis at ${settings.url} did not answer for ${Math.round((Date.now() - firstContact) / 1000)} s (${lastConnectionError ?? 'no reply'}); nothing was enqueued; start Redis or fix --queue, then rerun (with --resume to keep what is committed)`,
+        );
+      }
+    }
+    if (warned) options.onEvent?.({ kind: 'warning', message: `Redis at ${settings.url} answers now` });
+    warned = false;
+    events = followEvents();
     // Plan: adopt what an earlier coordinator of this run left in Redis, add the rest.
     let planned = false;
     while (!planned) {
@@ -202,7 +234,8 @@ export async function coordinateRun<Item>(options: {
       wake = undefined;
     }
   } finally {
-    await Promise.allSettled([queue.close(), events.close()]);
+    // close() can wait for a connection that never comes: not past the deadline
+    await withDeadline(Promise.allSettled([queue.close(), events?.close()]), REDIS_CALL_TIMEOUT_MS, () => 'close').catch(() => undefined);
   }
   const unanswered = options.shards.flatMap((shard) => shard.items.map(options.keyOf)).filter((key) => !options.done.has(key));
   if (unanswered.length > 0) throw new DistributedRunError(`${unanswered.length} question(s) have no committed answer after every job finished (${unanswered.slice(0, 5).join(', ')}); rerun with --resume`);
@@ -217,6 +250,18 @@ export function processName(): string {
 function isConnectionError(error: unknown): boolean {
   const message = String((error as Error)?.message ?? error);
   return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|connect|Stream isn't writeable|enableOfflineQueue|LOADING|MaxRetriesPerRequest|socket/i.test(message);
+}
+
+/** How long the coordinator waits for Redis's first reply (and for close) before it says so. */
+const REDIS_CALL_TIMEOUT_MS = 5_000;
+
+/** `promise`, or a rejection (a connection error, by its message) once `ms` have passed. */
+function withDeadline<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 function sleep(ms: number): Promise<void> {
