@@ -4,6 +4,7 @@ import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { formatIdentity, searchIndexKinds, type EmbedProgress, type SearchIndexKind } from '@mmvp/mining';
 import { mineBlindPairs, parseRedisUrl, type MineEvent } from '@mmvp/study';
 import { checkOutputFolder } from '../output-file';
+import { createProgress } from '../shared/progress';
 
 interface MineFlags {
   clip: string;
@@ -96,11 +97,11 @@ export function registerMine(program: Command): void {
 
 function eventPrinter(log: (line: string) => void): (event: MineEvent) => void {
   const progress = progressPrinter(log);
-  let lastJobs = -1;
+  // the queue's shard jobs: the same bar and ETA as the other commands' --queue runs
+  let jobsBar: ReturnType<typeof createProgress> | undefined;
   const jobs = (event: Extract<MineEvent, { type: 'jobs' }>) => {
-    if (event.done === lastJobs) return;
-    lastJobs = event.done;
-    log(`shards ${event.done}/${event.total} committed (${event.startedAt} before this run), ${event.waiting} waiting, ${event.active} being embedded`);
+    (jobsBar ??= createProgress('store shards committed', event.total, event.startedAt)).update(event.done);
+    if (event.done === event.total) jobsBar.finish();
   };
   return (event) => {
     switch (event.type) {
