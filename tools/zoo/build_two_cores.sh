@@ -1,8 +1,8 @@
 #!/bin/sh
 # Zoo build sized for a 2-core CPU (what made the committed models/zoo): two processes at a time, 1 thread each.
 #   sh tools/zoo/build_two_cores.sh DATA OUT WORK [extra build_zoo.py flags: sizes and --*-steps]
-# Phase 1: (CLIP, then the base language model) || SSL. Phase 2: encoder features once, then the nine LLaVA
-# configurations two at a time. Phase 3: export (ONNX + HF layout + model cards). Logs: WORK.<stage>.log
+# Phase 1: (CLIP, then the base language model) || SSL. Phase 2: encoder features once, then the fifteen LLaVA
+# configurations two at a time (the work file of each is written when it finishes: a rerun skips those). Phase 3: export (ONNX + HF layout + model cards). Logs: WORK.<stage>.log
 set -u
 DATA=$1; OUT=$2; WORK=$3; shift 3
 PY=${PYTHON:-/usr/bin/python3}
@@ -21,8 +21,13 @@ wait $b || { echo "ssl failed"; exit 1; }
 fi
 stamp "phase 2: features, then 9 llava configurations, 2 at a time"
 run --stage features "$@" > "$WORK.features.log" 2>&1 || { echo "features failed"; exit 1; }
-for c in llava-clip llava-amof-0 llava-amof-0.25 llava-amof-0.5 llava-amof-0.625 llava-amof-0.75 llava-amof-0.875 llava-amof-1 llava-imof; do echo $c; done |
+# the seeded configurations first; a configuration whose trained weights are already in WORK is skipped (resume)
+for c in llava-clip llava-imof llava-amof-0.625 llava-amof-0 llava-clip-seed2 llava-imof-seed2 llava-amof-0.625-seed2 \
+         llava-clip-seed3 llava-imof-seed3 llava-amof-0.625-seed3 llava-amof-0.25 llava-amof-0.5 llava-amof-0.75 llava-amof-0.875 llava-amof-1; do
+  [ -f "$WORK/$c.json" ] && echo "skip $c: $WORK/$c.json exists" >&2 || echo $c
+done |
   xargs -P 2 -I{} sh -c 'py=$0 data=$1 out=$2 work=$3; shift 3; "$py" tools/zoo/build_zoo.py --data "$data" --out "$out" --work "$work" --threads 1 --stage llava --config {} "$@" > "$work.{}.log" 2>&1 || { echo "{} failed"; exit 255; }' "$PY" "$DATA" "$OUT" "$WORK" "$@" || exit 1
+stamp "phase 2 done"
 stamp "phase 3: export"
 run --stage export "$@" > "$WORK.export.log" 2>&1 || { echo "export failed"; tail "$WORK.export.log"; exit 1; }
 tail -n 1 "$WORK.export.log"

@@ -35,9 +35,12 @@ import llava_stage  # noqa: E402
 
 SIZE = 64
 # name -> (strategy, DINOv2/SSL ratio r or None, seed offset). CLIP-only and A-MoF r=0 are the same
-# architecture trained with different seeds: their difference measures seed noise.
+# architecture trained with different seeds: their difference measures seed noise. CLIP-only, A-MoF r=0.625
+# and I-MoF are also trained with two more seeds (-seed2, -seed3): the demo reports them as mean and spread.
 CONFIGS = {
     'llava-clip': ('clip', None, 10),
+    'llava-clip-seed2': ('clip', None, 11),
+    'llava-clip-seed3': ('clip', None, 12),
     'llava-amof-0': ('additive', 0.0, 20),
     'llava-amof-0.25': ('additive', 0.25, 20),
     'llava-amof-0.5': ('additive', 0.5, 20),
@@ -46,6 +49,10 @@ CONFIGS = {
     'llava-amof-0.875': ('additive', 0.875, 20),
     'llava-amof-1': ('additive', 1.0, 20),
     'llava-imof': ('interleaved', None, 20),
+    'llava-amof-0.625-seed2': ('additive', 0.625, 21),
+    'llava-imof-seed2': ('interleaved', None, 21),
+    'llava-amof-0.625-seed3': ('additive', 0.625, 22),
+    'llava-imof-seed3': ('interleaved', None, 22),
 }
 
 
@@ -104,7 +111,7 @@ def train_clip_stage(args, records, images):
 def train_ssl_stage(args, images):
     steps, per_step = budgeted(args, args.ssl_steps, lambda n: ssl_stage.train_ssl(images, seed=args.seed, steps=n, batch_size=args.ssl_batch, **architecture(args)))
     started = time.time()
-    model, info = ssl_stage.train_ssl(images, seed=args.seed + 1, steps=steps, batch_size=args.ssl_batch, **architecture(args))
+    model, info = ssl_stage.train_ssl(images, seed=args.seed + 1, steps=steps, batch_size=args.ssl_batch, objective=args.ssl_objective, **architecture(args))
     info.update(seconds=time.time() - started, seed=args.seed + 1, seconds_per_step_probe=per_step, threads=torch.get_num_threads(), torch=torch.__version__)
     save_work(args, 'ssl', model.state_dict(), {'config': model.config, 'info': info})
     log(f'ssl done: {info}')
@@ -157,7 +164,7 @@ def train_llava_stage(args, records, images, name):
     clip_features, ssl_features = features(args, images)
     log(f'{name}: features clip {tuple(clip_features.shape)} ssl {tuple(ssl_features.shape)} in {time.time() - started:.1f} s')
     caption_steps, vqa_steps = args.caption_steps, args.vqa_steps
-    common = dict(strategy=strategy, ratio=ratio, seed=args.seed + seed_offset, batch_size=args.llava_batch)
+    common = dict(strategy=strategy, ratio=ratio, seed=args.seed + seed_offset, batch_size=args.llava_batch, eval_every=args.eval_every, patience=args.patience)
     if args.budget_seconds:
         total, _ = budgeted(args, caption_steps + vqa_steps, lambda n: llava_stage.train_llava(
             tokenizer, base['config'], base_state, records, clip_features, ssl_features, caption_steps=1, vqa_steps=n - 1, **common))
@@ -198,6 +205,29 @@ def export_clip(args, records, manifest):
     ])
 
 
+def ssl_objective_lines(info):
+    augmentations = 'random resized crop 0.5-1 of the area, horizontal flip, brightness jitter: DINO\'s view augmentations'
+    if info.get('objective') == 'ibot':
+        return [
+            f'- Objective (DINOv2\'s three ingredients at toy scale): (1) image level: InfoNCE between the CLS tokens of two augmented views of each image '
+            f'({augmentations}; temperature {info["temperature"]}, projection head discarded; DINOv2 uses DINO self-distillation here); '
+            f'(2) patch level, iBOT masked-image self-distillation: {info["mask_ratio"]} of the student\'s patches replaced by the mask token, '
+            f'an EMA teacher (momentum {info["ema_start"]} -> 1) sees the same view unmasked, cross-entropy between the teacher\'s centred, sharpened '
+            f'(temperature {info["teacher_temperature"]}) and the student\'s (temperature {info["student_temperature"]}) distributions over '
+            f'{info["prototypes"]} prototypes on the masked patches (patch head discarded); (3) KoLeo on the CLS features (weight {info["koleo_weight"]}).',
+        ]
+    return [f'- Objective: (1) InfoNCE between the CLS tokens of two augmented views of each image ({augmentations}; temperature 0.2, projection head '
+            'discarded) and (2) masked image modelling: 30% of the patches blanked, their pixels predicted from the output patch tokens (linear head discarded, L2).']
+
+
+def curve_table(columns, rows, title):
+    """A model card's markdown table of a training curve (`rows`: dicts with `columns`)."""
+    if not rows:
+        return []
+    return ['', title, '', '| ' + ' | '.join(columns) + ' |', '|' + '---|' * len(columns),
+            *['| ' + ' | '.join(str(row.get(c, '')) for c in columns) + ' |' for row in rows], '']
+
+
 def export_ssl(args, records, manifest):
     model, saved = load_ssl(args)
     info = saved['info']
@@ -208,17 +238,32 @@ def export_ssl(args, records, manifest):
         'A tiny vision-only self-supervised ViT with Hugging Face Dinov2Model names and ONNX layout, trained by tools/zoo. No text and no labels.',
         '',
         data_line(manifest, records).replace('captions', 'captions (unused here)'),
-        '- Objective: (1) InfoNCE between the CLS tokens of two augmented views of each image (random resized crop 0.5-1 of the area, '
-        'horizontal flip, brightness jitter; temperature 0.2, projection head discarded) and (2) masked image modelling: 30% of the '
-        'patches blanked, their pixels predicted from the output patch tokens (linear head discarded, L2).',
+        *ssl_objective_lines(info),
         f'- Architecture: 64 px input (position embeddings pretrained for {model.config["image_size"]} px and interpolated, as DINOv2 does), '
         f'patch {model.config["patch_size"]}, width {model.config["hidden_size"]} x {model.config["num_hidden_layers"]} layers, layer scale 1.0.',
         f'- Steps: {info["steps"]}, batch {info["batch_size"]}, AdamW lr {info["lr"]} (one-cycle), seed {info["seed"]}.',
-        f'- Final loss (mean of the last 20 steps): {info["final_loss"]:.4f} (contrastive {info["final_contrastive"]:.4f}, masked pixels {info["final_masked_pixels"]:.4f}). '
+        f'- Final loss (mean of the last 20 steps): {info["final_loss"]:.4f} (contrastive {info["final_contrastive"]:.4f}, '
+        f'{"iBOT patch" if info.get("objective") == "ibot" else "masked pixels"} {info.get("final_patch", info.get("final_masked_pixels", float("nan"))):.4f}'
+        f'{", KoLeo (weighted) " + format(info["final_koleo"], ".4f") if info.get("objective") == "ibot" else ""}). '
         f'Training time {info["seconds"]:.0f} s with {info["threads"]} thread(s), torch {info["torch"]}.',
+        *curve_table(['step', 'loss', 'patch'], info.get('curve', [])[::4], 'Loss curve (mean of 50 steps, every 200 steps; `patch` = the patch-level term):'),
         '- Files: config.json, preprocessor_config.json (BitImageProcessor 64/64, ImageNet mean/std), onnx/model.onnx. '
         'In the MoF pipelines it receives the CLIP-preprocessed image, as in the paper.',
     ])
+
+
+def question_stage_lines(vqa):
+    head = ('- Stage 2: adapters + decoder on the training split\'s MMVP-style questions plus caption-style "which object" questions (1:1), '
+            'llava_v1 template around the lmms-eval multiple-choice prompt, target = option letter + EOS')
+    if 'curve' not in vqa:  # the first zoos: a fixed step count
+        return [f'{head}: {vqa["steps"]} steps, lr {vqa["lr"]} (one-cycle), final loss {vqa["final_loss"]:.4f}.']
+    best = vqa['best']
+    stop = (f'stopped at step {vqa["stopped_at"]} when the held-out loss had not improved for {vqa["patience"]} evaluations twice '
+            f'(the learning rate x{vqa["decay"]} after the first)') if vqa['stopped_at'] else f'reached the cap of {vqa["max_steps"]} steps before the held-out loss stopped improving'
+    return [f'{head}: trained until the held-out loss stopped improving, evaluated every {vqa["eval_every"]} steps on {vqa["validation"]}; '
+            f'lr {vqa["lr"]} (100-step warm-up, then constant); {stop}. Kept: the weights of step {best["step"]}, the best held-out loss '
+            f'{best["val_loss"]:.4f} (held-out MMVP-style questions {best["val_question_accuracy"]:.1f}%, pairs {best["val_pair_accuracy"]:.1f}%; '
+            f'chance: 50% and 25%). {vqa["steps"]} steps trained; train loss at the end {vqa["final_loss"]:.4f}.']
 
 
 def export_llava(args, records, manifest, name):
@@ -263,10 +308,11 @@ def export_llava(args, records, manifest, name):
         f'{lm["steps"]} steps, batch {lm["batch_size"]}, final loss {lm["final_loss"]:.4f}.',
         f'- Stage 1: adapters only, "Describe the image briefly." -> caption: {history["caption"]["steps"]} steps, '
         f'lr {history["caption"]["lr"]}, final loss {history["caption"]["final_loss"]:.4f}.',
-        f'- Stage 2: adapters + decoder on the training split\'s MMVP-style questions plus caption-style "which object" questions (1:1), '
-        f'llava_v1 template around the lmms-eval multiple-choice prompt, target = option letter: {history["vqa"]["steps"]} steps, '
-        f'lr {history["vqa"]["lr"]}, final loss {history["vqa"]["final_loss"]:.4f}.',
-        f'- Batch {saved["batch_size"]}, AdamW (one-cycle), seed {saved["seed"]}. Training time {saved["seconds"]:.0f} s (torch {saved["torch"]}).',
+        *question_stage_lines(history['vqa']),
+        f'- Batch {saved["batch_size"]}, AdamW, seed {saved["seed"]}. Training time {saved["seconds"]:.0f} s (torch {saved["torch"]}).',
+        *curve_table(['step', 'lr', 'train_loss', 'val_loss', 'val_question_accuracy', 'val_pair_accuracy'], history['vqa'].get('curve', []),
+                     'Stage 2 curve (train loss: mean of the last evaluation interval; val: the held-out slice of the training split; accuracy: '
+                     'option letter A vs B by logit on its MMVP-style questions, pairs: both images right):'),
         '- Run it: `mmvp ask --pipeline pipeline.json --image X --question Q` (pipeline.json in this folder).',
     ])
     log(f'exported {folder}')
@@ -323,9 +369,13 @@ def main():
     parser.add_argument('--clip-batch', type=int, default=128)
     parser.add_argument('--ssl-steps', type=int, default=800)
     parser.add_argument('--ssl-batch', type=int, default=128)
+    parser.add_argument('--ssl-objective', default='ibot', choices=['ibot', 'simmim'],
+                        help='patch-level SSL loss: iBOT masked self-distillation + KoLeo (DINOv2), or the first zoo\'s masked pixel regression')
     parser.add_argument('--lm-steps', type=int, default=400)
     parser.add_argument('--caption-steps', type=int, default=200)
-    parser.add_argument('--vqa-steps', type=int, default=2000)
+    parser.add_argument('--vqa-steps', type=int, default=6000, help='cap on question-stage steps (it stops earlier when the held-out loss stops improving)')
+    parser.add_argument('--eval-every', type=int, default=150, help='question stage: held-out evaluation every N steps')
+    parser.add_argument('--patience', type=int, default=4, help='question stage: evaluations without a new best before the learning rate drops (twice: stop)')
     parser.add_argument('--llava-batch', type=int, default=32)
     # (the defaults are the committed zoo's settings; tools/zoo/README.md has its exact two-core command)
     args = parser.parse_args()

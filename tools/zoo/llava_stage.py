@@ -135,7 +135,7 @@ def pad_batch(sequences, pad):
     return ids
 
 
-def lm_loss(model, prefix_ids, embeds, targets):
+def lm_loss(model, prefix_ids, embeds, targets, with_logits=False):
     """Next-token loss of `prefix_ids + embeds` with the loss on `embeds`' positions only; targets [B, S] with
     -100 where no loss applies. Every sequence starts with the same prefix (BOS + the llava_v1 system sentence,
     ~60% of the tokens), so its keys/values are computed once per step (batch 1, gradients kept) and broadcast to
@@ -150,7 +150,9 @@ def lm_loss(model, prefix_ids, embeds, targets):
     hidden = torch.cat([last[:, -1:].expand(b, -1, -1), hidden[:, :-1]], dim=1)  # [B, S, H]
     # lm_head only where there is a target: a question has 2 (letter + EOS) among ~60 positions
     where = targets != -100  # [B, S]
-    return F.cross_entropy(model.lm_head(hidden[where]), targets[where])
+    logits = model.lm_head(hidden[where])  # [targets, V] in row-major order
+    loss = F.cross_entropy(logits, targets[where])
+    return (loss, logits) if with_logits else loss
 
 
 def pretrain_language_model(tokenizer, records, *, seed, steps, batch_size, lr=3e-3):
@@ -179,53 +181,105 @@ def pretrain_language_model(tokenizer, records, *, seed, steps, batch_size, lr=3
     return config, model.state_dict(), {'steps': steps, 'batch_size': batch_size, 'lr': lr, 'final_loss': loss.item()}
 
 
+def held_out(record, every=20):
+    """The validation slice: every 20th PAIR of the training split (both images), never the evaluation split."""
+    return record['pair_id'] % every == 0
+
+
+def warmup_constant(step, warmup):
+    return min(1.0, (step + 1) / warmup)
+
+
 def train_llava(tokenizer, config, base_state, records, clip_features, ssl_features, *, strategy, ratio, seed,
-                caption_steps, vqa_steps, batch_size, lr_adapter=2e-3, lr_full=1e-3):
+                caption_steps, vqa_steps, batch_size, lr_adapter=2e-3, lr_full=1e-3, eval_every=150, patience=4, decay=0.3):
+    """Stage 1 (fixed caption_steps), then stage 2 until the held-out loss stops improving: evaluated every
+    `eval_every` steps on the validation slice; after `patience` evaluations without a new best the learning rate
+    is multiplied by `decay`, after a second such plateau training stops (or at `vqa_steps`, a cap) and the best
+    evaluated weights are kept. The curve (train loss, held-out loss, held-out MMVP-question and pair accuracy)
+    goes to the model card."""
     torch.manual_seed(seed)
     model = mtl.LlamaForCausalLM(config)
     model.load_state_dict(base_state)
     hidden = config['hidden_size']
     visual = VisualTokens(strategy, ratio, clip_features.shape[-1], ssl_features.shape[-1], hidden)
+    train_index = [i for i, r in enumerate(records) if not held_out(r)]
+    val_index = [i for i, r in enumerate(records) if held_out(r)]
     captions = [tokenizer.after_ids(CAPTION_PROMPT) + tokenizer.answer_ids(r['caption']) for r in records]
     caption_prompt_length = len(tokenizer.after_ids(CAPTION_PROMPT))
     subject_questions = caption_questions(records, seed)
-    vqa = []
-    for index, r in enumerate(records):
-        prompt = tokenizer.after_ids(lmms_prompt(r['question'], r['options']))
-        vqa.append((index, prompt, tokenizer.answer_ids('A' if r['answer'] == '(a)' else 'B')))
-        question, options, letter = subject_questions[index]
-        prompt = tokenizer.after_ids(lmms_prompt(question, options))
-        vqa.append((index, prompt, tokenizer.answer_ids(letter)))
+    letters = {'A': tokenizer.answer_ids('A')[0], 'B': tokenizer.answer_ids('B')[0]}
+
+    def questions(indices):
+        out = []
+        for index in indices:
+            r = records[index]
+            prompt = tokenizer.after_ids(lmms_prompt(r['question'], r['options']))
+            out.append((index, prompt, tokenizer.answer_ids('A' if r['answer'] == '(a)' else 'B'), 'mmvp'))
+            question, options, letter = subject_questions[index]
+            out.append((index, tokenizer.after_ids(lmms_prompt(question, options)), tokenizer.answer_ids(letter), 'subject'))
+        return out
+
+    vqa, val = questions(train_index), questions(val_index)
     generator = torch.Generator().manual_seed(seed)
     history = {}
 
-    def step_batch(items, trainable_llm):
-        index = torch.tensor([i for i, _, _ in items])
+    def step_batch(items, with_logits=False):
+        index = torch.tensor([i for i, *_ in items])
         tokens = visual(clip_features[index], ssl_features[index])  # [B, T', H]
         b, t, _ = tokens.shape
-        suffix = pad_batch([p + a for _, p, a in items], tokenizer.pad_id)  # [B, L]
+        suffix = pad_batch([p + a for _, p, a, *_ in items], tokenizer.pad_id)  # [B, L]
         embeds = torch.cat([tokens, model.model.embed_tokens(suffix)], dim=1)  # [B, T'+L, H] after the shared prefix
         targets = torch.full((b, embeds.shape[1]), -100, dtype=torch.long)
-        for row, (_, prompt, answer) in enumerate(items):
+        for row, (_, prompt, answer, *_) in enumerate(items):
             start = t + len(prompt)
             targets[row, start:start + len(answer)] = torch.tensor(answer)
-        return lm_loss(model, tokenizer.before_ids, embeds, targets)
+        return lm_loss(model, tokenizer.before_ids, embeds, targets, with_logits=with_logits)
+
+    @torch.no_grad()
+    def evaluate():
+        """Held-out loss (both question kinds, letter + EOS), MMVP-question accuracy and pair accuracy (letter A vs B)."""
+        model.eval()
+        visual.eval()
+        total, count, right = 0.0, 0, {}
+        for start in range(0, len(val), 128):
+            items = val[start:start + 128]
+            loss, logits = step_batch(items, with_logits=True)  # logits [B*2, V]: letter then EOS per row
+            total += loss.item() * len(items)
+            count += len(items)
+            letter_logits = logits.view(len(items), 2, -1)[:, 0]  # [B, V]
+            for (index, _, answer, kind), row in zip(items, letter_logits):
+                if kind == 'mmvp':
+                    guess = letters['A'] if row[letters['A']] >= row[letters['B']] else letters['B']
+                    right[index] = guess == answer[0]
+        model.train()
+        visual.train()
+        pairs = {}
+        for index, ok in right.items():
+            pid = records[index]['pair_id']
+            pairs[pid] = pairs.get(pid, True) and ok
+        return total / count, 100 * sum(right.values()) / len(right), 100 * sum(pairs.values()) / len(pairs)
 
     for stage, steps, lr, full in (('caption', caption_steps, lr_adapter, False), ('vqa', vqa_steps, lr_full, True)):
         for p in model.parameters():
             p.requires_grad_(full)
         parameters = list(visual.parameters()) + (list(model.parameters()) if full else [])
         optimizer = torch.optim.AdamW(parameters, lr=lr, weight_decay=0.0)
-        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=max(steps, 40), pct_start=0.03)
+        if stage == 'caption':
+            schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=max(steps, 40), pct_start=0.03)
+        else:
+            warmup = max(1, min(100, steps // 10))
+            schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_constant(s, warmup))
         model.train()
-        losses = []
+        visual.train()
+        losses, curve = [], []
+        best, best_state, since_best, plateaus, stopped = float('inf'), None, 0, 0, None
         for step in range(steps):
             if stage == 'caption':
-                picks = torch.randint(len(records), (batch_size,), generator=generator).tolist()
+                picks = [train_index[int(i)] for i in torch.randint(len(train_index), (batch_size,), generator=generator)]
                 items = [(i, captions[i][:caption_prompt_length], captions[i][caption_prompt_length:]) for i in picks]
             else:
                 items = [vqa[int(i)] for i in torch.randint(len(vqa), (batch_size,), generator=generator)]
-            loss = step_batch(items, full)
+            loss = step_batch(items)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -233,9 +287,38 @@ def train_llava(tokenizer, config, base_state, records, clip_features, ssl_featu
             losses.append(loss.item())
             if step % 100 == 0 or step == steps - 1:
                 log(f'llava {strategy} r={ratio} {stage} step {step}/{steps} loss {loss.item():.3f}')
+            if stage == 'vqa' and ((step + 1) % eval_every == 0 or step == steps - 1):
+                val_loss, val_accuracy, val_pairs = evaluate()
+                recent = losses[-eval_every:]
+                curve.append({'step': step + 1, 'train_loss': round(sum(recent) / len(recent), 4), 'val_loss': round(val_loss, 4),
+                              'val_question_accuracy': round(val_accuracy, 2), 'val_pair_accuracy': round(val_pairs, 2),
+                              'lr': optimizer.param_groups[0]['lr']})
+                log(f'llava {strategy} r={ratio} held-out at step {step + 1}: loss {val_loss:.4f}, MMVP questions {val_accuracy:.1f}%, pairs {val_pairs:.1f}%')
+                if val_loss < best - 1e-4:
+                    best, since_best = val_loss, 0
+                    best_state = ({k: v.clone() for k, v in model.state_dict().items()}, {k: v.clone() for k, v in visual.state_dict().items()}, curve[-1])
+                else:
+                    since_best += 1
+                    if since_best >= patience:
+                        plateaus += 1
+                        since_best = 0
+                        if plateaus == 2:
+                            stopped = step + 1
+                            break
+                        for group in optimizer.param_groups:
+                            group['lr'] *= decay
+                        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1.0)
+                        log(f'llava {strategy} r={ratio} plateau: learning rate x{decay}')
         tail = losses[-20:] if losses else [float('nan')]
-        history[stage] = {'steps': steps, 'lr': lr, 'batch_size': batch_size, 'final_loss': sum(tail) / len(tail),
+        history[stage] = {'steps': len(losses), 'lr': lr, 'batch_size': batch_size, 'final_loss': sum(tail) / len(tail),
                           'trainable': 'adapters + decoder' if full else 'adapters only'}
+        if stage == 'vqa' and best_state is not None:
+            model.load_state_dict(best_state[0])
+            visual.load_state_dict(best_state[1])
+            history[stage].update({'max_steps': steps, 'stopped_at': stopped, 'stopped_by': 'held-out loss plateau' if stopped else 'step cap',
+                                   'best': best_state[2], 'curve': curve, 'eval_every': eval_every, 'patience': patience, 'decay': decay,
+                                   'validation': f'{len(val_index)} held-out training images ({len(val_index) // 2} pairs: pair_id % 20 == 0), '
+                                                 f'{len(val)} questions; trained on the other {len(train_index)}'})
     model.eval()
     visual.eval()
     return model, visual, history
