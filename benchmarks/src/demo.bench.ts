@@ -1,6 +1,6 @@
 /**
  * `mmvp demo` end to end on the shipped zoo (models/zoo), against its 10-minute budget: one full run
- * of the built CLI (generate the eval set, finding 1, nine tiny LLaVA models, report). Also prints the
+ * of the built CLI (generate the eval set, finding 1, the fifteen tiny LLaVA models: nine configurations, three of them with three seeds, report). Also prints the
  * demo's own per-stage timing summary. Skipped with a note when models/zoo is absent.
  */
 import { spawn } from 'node:child_process';

@@ -211,13 +211,17 @@ def ssl_objective_lines(info):
         return [
             f'- Objective (DINOv2\'s three ingredients at toy scale): (1) image level: InfoNCE between the CLS tokens of two augmented views of each image '
             f'({augmentations}; temperature {info["temperature"]}, projection head discarded; DINOv2 uses DINO self-distillation here); '
-            f'(2) patch level, iBOT masked-image self-distillation: {info["mask_ratio"]} of the student\'s patches replaced by the mask token, '
+            f'(2) patch level, iBOT masked-image self-distillation: a share of the student\'s patches drawn per image from [0.1, 0.5] is replaced by the mask token, '
             f'an EMA teacher (momentum {info["ema_start"]} -> 1) sees the same view unmasked, cross-entropy between the teacher\'s centred, sharpened '
             f'(temperature {info["teacher_temperature"]}) and the student\'s (temperature {info["student_temperature"]}) distributions over '
             f'{info["prototypes"]} prototypes on the masked patches (patch head discarded); (3) KoLeo on the CLS features (weight {info["koleo_weight"]}).',
         ]
     return [f'- Objective: (1) InfoNCE between the CLS tokens of two augmented views of each image ({augmentations}; temperature 0.2, projection head '
             'discarded) and (2) masked image modelling: 30% of the patches blanked, their pixels predicted from the output patch tokens (linear head discarded, L2).']
+
+
+def every_fourth_and_last(rows):
+    return rows[::4] + ([rows[-1]] if rows and (len(rows) - 1) % 4 else [])
 
 
 def curve_table(columns, rows, title):
@@ -237,7 +241,7 @@ def export_ssl(args, records, manifest):
     card(folder, 'tiny-ssl (mmvp zoo): a DINOv2-style self-supervised ViT', [
         'A tiny vision-only self-supervised ViT with Hugging Face Dinov2Model names and ONNX layout, trained by tools/zoo. No text and no labels.',
         '',
-        data_line(manifest, records).replace('captions', 'captions (unused here)'),
+        data_line(manifest, records).replace(' captions (', ' captions (unused here; '),
         *ssl_objective_lines(info),
         f'- Architecture: 64 px input (position embeddings pretrained for {model.config["image_size"]} px and interpolated, as DINOv2 does), '
         f'patch {model.config["patch_size"]}, width {model.config["hidden_size"]} x {model.config["num_hidden_layers"]} layers, layer scale 1.0.',
@@ -246,7 +250,7 @@ def export_ssl(args, records, manifest):
         f'{"iBOT patch" if info.get("objective") == "ibot" else "masked pixels"} {info.get("final_patch", info.get("final_masked_pixels", float("nan"))):.4f}'
         f'{", KoLeo (weighted) " + format(info["final_koleo"], ".4f") if info.get("objective") == "ibot" else ""}). '
         f'Training time {info["seconds"]:.0f} s with {info["threads"]} thread(s), torch {info["torch"]}.',
-        *curve_table(['step', 'loss', 'patch'], info.get('curve', [])[::4], 'Loss curve (mean of 50 steps, every 200 steps; `patch` = the patch-level term):'),
+        *curve_table(['step', 'loss', 'patch'], every_fourth_and_last(info.get('curve', [])), 'Loss curve (mean of the 50 steps from `step`; `patch` = the patch-level term):'),
         '- Files: config.json, preprocessor_config.json (BitImageProcessor 64/64, ImageNet mean/std), onnx/model.onnx. '
         'In the MoF pipelines it receives the CLIP-preprocessed image, as in the paper.',
     ])
@@ -258,8 +262,8 @@ def question_stage_lines(vqa):
     if 'curve' not in vqa:  # the first zoos: a fixed step count
         return [f'{head}: {vqa["steps"]} steps, lr {vqa["lr"]} (one-cycle), final loss {vqa["final_loss"]:.4f}.']
     best = vqa['best']
-    stop = (f'stopped at step {vqa["stopped_at"]} when the held-out loss had not improved for {vqa["patience"]} evaluations twice '
-            f'(the learning rate x{vqa["decay"]} after the first)') if vqa['stopped_at'] else f'reached the cap of {vqa["max_steps"]} steps before the held-out loss stopped improving'
+    stop = (f'stopped at step {vqa["stopped_at"]}, at the second time {vqa["patience"]} evaluations in a row brought no new best held-out loss'
+            if vqa['stopped_at'] else f'reached the cap of {vqa["max_steps"]} steps before the stopping rule (a second run of {vqa["patience"]} evaluations without a new best) fired')
     return [f'{head}: trained until the held-out loss stopped improving, evaluated every {vqa["eval_every"]} steps on {vqa["validation"]}; '
             f'lr {vqa["lr"]} (100-step warm-up, then constant); {stop}. Kept: the weights of step {best["step"]}, the best held-out loss '
             f'{best["val_loss"]:.4f} (held-out MMVP-style questions {best["val_question_accuracy"]:.1f}%, pairs {best["val_pair_accuracy"]:.1f}%; '
@@ -282,6 +286,8 @@ def export_llava(args, records, manifest, name):
     folder = os.path.join(args.out, name)
     weights = llava_stage.export_llava(model.eval(), visual.eval(), config, tokenizer, folder, {'strategy': strategy, 'ratio': ratio})
     history = saved['stages']
+    # the committed zoo's training recorded a learning-rate decay that never took effect (see llava_stage.train_llava)
+    history['vqa'].pop('decay', None)
     adapters = ({'clip': {'type': 'mlp2x_gelu', 'weights': weights, 'prefix': 'model.mm_projector'},
                  'dino': {'type': 'mlp2x_gelu', 'weights': weights, 'prefix': 'model.dino_mm_projector'}} if strategy == 'interleaved'
                 else {('additive' if strategy == 'additive' else 'clip'): {'type': 'mlp2x_gelu', 'weights': weights, 'prefix': 'model.mm_projector'}})
@@ -375,7 +381,7 @@ def main():
     parser.add_argument('--caption-steps', type=int, default=200)
     parser.add_argument('--vqa-steps', type=int, default=6000, help='cap on question-stage steps (it stops earlier when the held-out loss stops improving)')
     parser.add_argument('--eval-every', type=int, default=150, help='question stage: held-out evaluation every N steps')
-    parser.add_argument('--patience', type=int, default=4, help='question stage: evaluations without a new best before the learning rate drops (twice: stop)')
+    parser.add_argument('--patience', type=int, default=4, help='question stage: a plateau is this many evaluations in a row without a new best held-out loss; the second plateau stops training')
     parser.add_argument('--llava-batch', type=int, default=32)
     # (the defaults are the committed zoo's settings; tools/zoo/README.md has its exact two-core command)
     args = parser.parse_args()

@@ -191,12 +191,16 @@ def warmup_constant(step, warmup):
 
 
 def train_llava(tokenizer, config, base_state, records, clip_features, ssl_features, *, strategy, ratio, seed,
-                caption_steps, vqa_steps, batch_size, lr_adapter=2e-3, lr_full=1e-3, eval_every=150, patience=4, decay=0.3):
+                caption_steps, vqa_steps, batch_size, lr_adapter=2e-3, lr_full=1e-3, eval_every=150, patience=4):
     """Stage 1 (fixed caption_steps), then stage 2 until the held-out loss stops improving: evaluated every
-    `eval_every` steps on the validation slice; after `patience` evaluations without a new best the learning rate
-    is multiplied by `decay`, after a second such plateau training stops (or at `vqa_steps`, a cap) and the best
-    evaluated weights are kept. The curve (train loss, held-out loss, held-out MMVP-question and pair accuracy)
-    goes to the model card."""
+    `eval_every` steps on the validation slice; a plateau is `patience` evaluations in a row without a new best
+    (the count restarts after one), and training stops at the second plateau (or at `vqa_steps`, a cap); the best
+    evaluated weights are kept. Constant learning rate after a 100-step warm-up. The curve (train loss, held-out
+    loss, held-out MMVP-question and pair accuracy) goes to the model card.
+
+    (The committed zoo was trained by a version that also multiplied the learning rate by 0.3 at the first
+    plateau, but rebuilt the constant scheduler right after, which reset it to the base rate: the decay never
+    took effect, so removing it changes nothing that was trained.)"""
     torch.manual_seed(seed)
     model = mtl.LlamaForCausalLM(config)
     model.load_state_dict(base_state)
@@ -305,10 +309,7 @@ def train_llava(tokenizer, config, base_state, records, clip_features, ssl_featu
                         if plateaus == 2:
                             stopped = step + 1
                             break
-                        for group in optimizer.param_groups:
-                            group['lr'] *= decay
-                        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1.0)
-                        log(f'llava {strategy} r={ratio} plateau: learning rate x{decay}')
+                        log(f'llava {strategy} r={ratio} plateau 1: {patience} evaluations without a new best')
         tail = losses[-20:] if losses else [float('nan')]
         history[stage] = {'steps': len(losses), 'lr': lr, 'batch_size': batch_size, 'final_loss': sum(tail) / len(tail),
                           'trainable': 'adapters + decoder' if full else 'adapters only'}
@@ -316,7 +317,7 @@ def train_llava(tokenizer, config, base_state, records, clip_features, ssl_featu
             model.load_state_dict(best_state[0])
             visual.load_state_dict(best_state[1])
             history[stage].update({'max_steps': steps, 'stopped_at': stopped, 'stopped_by': 'held-out loss plateau' if stopped else 'step cap',
-                                   'best': best_state[2], 'curve': curve, 'eval_every': eval_every, 'patience': patience, 'decay': decay,
+                                   'best': best_state[2], 'curve': curve, 'eval_every': eval_every, 'patience': patience,
                                    'validation': f'{len(val_index)} held-out training images ({len(val_index) // 2} pairs: pair_id % 20 == 0), '
                                                  f'{len(val)} questions; trained on the other {len(train_index)}'})
     model.eval()

@@ -41,6 +41,7 @@ async function fixtureZoo(zoo: string): Promise<void> {
       strategy: { name: 'interleaved' },
     },
   };
+  configs['llava-clip-seed2'] = configs['llava-clip']!; // a "second seed" with the same weights: its answers must equal seed 1's
   for (const [name, config] of Object.entries(configs)) {
     await mkdir(join(zoo, name), { recursive: true });
     await writeFile(join(zoo, name, 'pipeline.json'), JSON.stringify({ name, ...config, decoder }, null, 2));
@@ -156,6 +157,40 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     expect(run_.timings.map((timing) => timing.stage)).toContain('findings 2-3: tiny LLaVA models on MMVP-Synth');
   });
 
+  it('summarises a configuration run with several seeds (seeds.json / seeds.csv), and its seed-averaged comparison matches the paired one', async () => {
+    const out = join(scratch, 'out-seeds');
+    const { stderr } = await run(
+      process.execPath,
+      [cli, 'demo', '--out', out, '--zoo', join(scratch, 'zoo'), '--pairs-per-pattern', '1', '--seed', '5', '--models', 'llava-clip,llava-clip-seed2,llava-imof', '--no-report'],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    type Interval = [number, number];
+    const mllm = JSON.parse(await readFile(join(out, 'mllm-scores.json'), 'utf8')) as {
+      models: { name: string; pairAccuracy: number }[];
+      comparisons: { a: string; b: string; difference: number; differenceCi95: Interval }[];
+    };
+    const seeds = JSON.parse(await readFile(join(out, 'seeds.json'), 'utf8')) as {
+      format: string;
+      summaries: { configuration: string; seeds: { model: string; pairAccuracy: number }[]; mean: number; sd: number }[];
+      comparisons: { a: string; b: string; seedsA: number; seedsB: number; difference: number; differenceCi95: Interval; resolved: boolean }[];
+    };
+    expect(seeds.format).toBe('mmvp-seeds/v1');
+    const clipOnly = mllm.models.find((model) => model.name === 'llava-clip')!;
+    expect(mllm.models.find((model) => model.name === 'llava-clip-seed2')!.pairAccuracy).toBe(clipOnly.pairAccuracy); // same weights, same answers
+    expect(seeds.summaries).toEqual([expect.objectContaining({ configuration: 'llava-clip', mean: clipOnly.pairAccuracy, sd: 0 })]);
+    expect(seeds.summaries[0]!.seeds.map((run) => run.model)).toEqual(['llava-clip', 'llava-clip-seed2']);
+    // both seeds answer alike, so the seed-averaged comparison is the seed-1 paired bootstrap, draw for draw
+    const paired = mllm.comparisons.find((c) => c.a === 'llava-clip' && c.b === 'llava-imof')!;
+    expect(seeds.comparisons).toEqual([expect.objectContaining({ a: 'llava-clip', b: 'llava-imof', seedsA: 2, seedsB: 1, differenceCi95: paired.differenceCi95 })]);
+    expect(seeds.comparisons[0]!.difference).toBeCloseTo(paired.difference, 9);
+    expect(stderr).toMatch(/llava-clip over 2 seeds: MMVP pair accuracy mean \d+\.\d \[\d+\.\d, \d+\.\d\]% \(interval over pairs\), sd 0\.0/);
+    expect(stderr).toMatch(/llava-imof - llava-clip, seed means: [-+]\d+\.\d \[/);
+    const csv = (await readFile(join(out, 'seeds.csv'), 'utf8')).trim().split('\n');
+    expect(csv.map((line) => line.split(',').slice(0, 3).join(','))).toEqual(['configuration,model,seed', 'llava-clip,llava-clip,1', 'llava-clip,llava-clip-seed2,2', 'llava-clip,mean,1+2']);
+  });
+
   it("mines CLIP-blind pairs with the zoo's calibrated thresholds (zoo.json), as a brute force over `mmvp embed` finds them", async () => {
     // the eval pool of the first test's run (seed 5): embed it with the separate `mmvp embed` command
     const images = join(scratch, 'out', 'data', 'MMVP', 'MMVP Images');
@@ -236,6 +271,6 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     expect((missing as { code: number }).code).toBe(1);
     expect((missing as { stderr: string }).stderr).toMatch(/the zoo has no .*nozoo.*tiny-clip; rebuild it with tools\/zoo/);
     const unknown = await run(process.execPath, [cli, 'demo', '--out', join(scratch, 'x'), '--zoo', join(scratch, 'zoo'), '--models', 'llava-foo']).catch((error: { code: number; stderr: string }) => error);
-    expect((unknown as { stderr: string }).stderr).toMatch(/--models: unknown configuration\(s\) llava-foo; choose from llava-clip, llava-amof-0/);
+    expect((unknown as { stderr: string }).stderr).toMatch(/--models: unknown configuration\(s\) llava-foo; choose from llava-clip, llava-clip-seed2, llava-clip-seed3, llava-amof-0,/);
   });
 });

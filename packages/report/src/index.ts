@@ -1,6 +1,6 @@
 export { renderReport, renderResults, writeReport, reportFileName, maxGalleryPairs } from './render-report';
 export { readResults, parseBlindPairs, parseAnswers } from './read-results';
-export { writeRunInfo, writeVlmScores, writeMllmScores, writeSweep, writeBlindPairs, appendAnswers } from './write-results';
+export { writeRunInfo, writeVlmScores, writeMllmScores, writeSweep, writeSeeds, writeBlindPairs, appendAnswers } from './write-results';
 export {
   resultsFormat,
   resultFileNames,
@@ -13,8 +13,9 @@ export {
   blindPairSchema,
   blindPairColumns,
   answerRecordSchema,
+  seedsSchema,
 } from './results-schema';
-export type { RunInfo, RunInfoInput, VlmScores, MllmScores, Sweep, SweepPoint, BlindPair, AnswerRecord, ResultsBundle, PopeReport } from './results-schema';
+export type { RunInfo, RunInfoInput, VlmScores, MllmScores, Sweep, SweepPoint, BlindPair, AnswerRecord, ResultsBundle, PopeReport, SeedsFile } from './results-schema';
 export { workflowFileNames } from './results-schema';
 export { vlmBarsSpec, mllmBarsSpec, correlationSpec, sweepCurveSpec, tradeOffSpec } from './charts';
 export { renderVegaLiteToSvg } from './render-svg';

@@ -10,6 +10,7 @@ import {
   mllmScoresSchema,
   resultFileNames,
   runInfoSchema,
+  seedsSchema,
   sweepSchema,
   vlmScoresSchema,
   type AnswerRecord,
@@ -122,6 +123,7 @@ export async function readResults(directory: string): Promise<ResultsBundle> {
   }
   if (await present(resultFileNames.mllmScores)) bundle.mllmScores = await readJsonFile(path(resultFileNames.mllmScores), mllmScoresSchema);
   if (await present(resultFileNames.sweep)) bundle.sweep = await readJsonFile(path(resultFileNames.sweep), sweepSchema);
+  if (await present(resultFileNames.seeds)) bundle.seeds = await readJsonFile(path(resultFileNames.seeds), seedsSchema);
   if (await present(resultFileNames.blindPairs)) {
     bundle.blindPairs = parseBlindPairs(await readText(path(resultFileNames.blindPairs)), path(resultFileNames.blindPairs));
   } else if (await present(workflowFileNames.minePairs)) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAnswers, readResults, renderReport, writeBlindPairs, writeMllmScores, writeReport, writeRunInfo, writeSweep, writeVlmScores } from './index';
+import { appendAnswers, readResults, renderReport, writeBlindPairs, writeMllmScores, writeReport, writeRunInfo, writeSeeds, writeSweep, writeVlmScores } from './index';
 
 const fixture = fileURLToPath(new URL('./__fixtures__/results/', import.meta.url));
 let scratch: string;
@@ -46,6 +46,27 @@ describe('renderReport', () => {
     // SVG ids are unique across the inlined plots.
     const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((match) => match[1]);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('draws seeds.json: each seed, the mean with its interval, the spread, and the seed-averaged comparisons', async () => {
+    const directory = join(scratch, 'seeds-only');
+    const run = (model: string, seed: number, pairAccuracy: number) => ({ model, seed, pairAccuracy, pairAccuracyCi95: [pairAccuracy - 5, pairAccuracy + 5] as [number, number], instructionFollowing: 70 });
+    await writeSeeds(directory, {
+      format: 'mmvp-seeds/v1',
+      summaries: [{ configuration: 'llava-clip', seeds: [run('llava-clip', 1, 20), run('llava-clip-seed2', 2, 30)], mean: 25, sd: 7.0710678, min: 20, max: 30, meanCi95: [18.5, 31.5], instructionFollowingMean: 70 }],
+      comparisons: [{ a: 'llava-clip', b: 'llava-imof', seedsA: 2, seedsB: 3, pairs: 135, difference: 4.2, differenceCi95: [-1.5, 9.9], resolved: false, description: 'I-MoF vs CLIP-only' }],
+    });
+    await expect(writeSeeds(directory, { format: 'mmvp-seeds/v1', summaries: [{ configuration: 'x', seeds: [], mean: 0, sd: 0, min: 0, max: 0, meanCi95: [0, 0], instructionFollowingMean: 0 }] })).rejects.toThrow(
+      /seeds\.json.*summaries\.0\.seeds/s,
+    );
+    const html = await renderReport(directory);
+    const section = html.slice(html.indexOf('id="seeds"'), html.indexOf('</section>', html.indexOf('id="seeds"')));
+    expect(section).toContain('llava-clip: 20.0 [15.0, 25.0]; llava-clip-seed2: 30.0 [25.0, 35.0]');
+    expect(section).toContain('25.0 [18.5, 31.5]');
+    expect(section).toContain('<td class="num">7.1</td>');
+    expect(section).toContain('20.0–30.0');
+    expect(section).toContain('id="seed-comparisons"');
+    expect(section).toMatch(/<td>llava-imof<\/td><td>llava-clip<\/td><td>3 \/ 2<\/td><td class="num">135<\/td><td>\+4\.2 \[-1\.5, 9\.9\]<\/td><td>no<\/td>/);
   });
 
   it('renders a folder with only a sweep (every file is optional)', async () => {

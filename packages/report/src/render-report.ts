@@ -5,7 +5,7 @@ import { answersFilterScript, escapeHtml, formatPercent, htmlTable, reportStyle 
 import { inlineImage } from './inline-image';
 import { readResults } from './read-results';
 import { renderVegaLiteToSvg } from './render-svg';
-import type { AnswerRecord, BlindPair, MllmScores, PopeReport, ResultsBundle, Sweep, VlmScores } from './results-schema';
+import type { AnswerRecord, BlindPair, MllmScores, PopeReport, ResultsBundle, SeedsFile, Sweep, VlmScores } from './results-schema';
 
 /** Name of the HTML file that `writeReport` writes into the results folder. */
 export const reportFileName = 'report.html';
@@ -164,6 +164,23 @@ ${correlationRows.length > 0 ? `<h3>Correlation with the CLIP-style scores</h3>$
 <div class="charts">${scatters.join('\n')}</div></section>`;
 }
 
+/** Configurations trained with several seeds: per-seed scores, mean [interval over pairs], spread; seed-averaged comparisons. */
+function seedsSection(seeds: SeedsFile): string {
+  const rows = seeds.summaries.map((summary) => [
+    summary.configuration,
+    summary.seeds.map((run) => `${run.model}: ${percentWithInterval(run.pairAccuracy, run.pairAccuracyCi95)}`).join('; '),
+    percentWithInterval(summary.mean, summary.meanCi95),
+    summary.sd.toFixed(1),
+    `${summary.min.toFixed(1)}–${summary.max.toFixed(1)}`,
+    summary.instructionFollowingMean.toFixed(1),
+  ]);
+  const comparisons = seeds.comparisons.map((c) => [c.b, c.a, `${c.seedsB} / ${c.seedsA}`, String(c.pairs), signedInterval(c.difference, c.differenceCi95), c.resolved ? 'yes' : 'no', c.description ?? '']);
+  return `<section id="seeds"><h2>Seeds: spread over training seeds</h2>
+${htmlTable(['configuration', 'each seed: MMVP pair accuracy % [95% CI]', 'mean over seeds [95% CI over pairs]', 'sd over seeds', 'range', 'caption-question accuracy %, mean'], rows)}
+${comparisons.length > 0 ? `<h3 id="seed-comparisons">Seed-averaged comparisons (same pairs)</h3>${htmlTable(['b', 'a', 'seeds b / a', 'pairs', 'b − a, points [95% CI]', 'resolved', 'note'], comparisons)}` : ''}
+<p class="muted">The interval of a mean resamples pairs with the seeds held fixed; the spread (sd, range) is the seed noise. A difference is resolved only when its interval excludes 0.</p></section>`;
+}
+
 async function sweepSection(sweep: Sweep): Promise<string> {
   const curve = await renderVegaLiteToSvg(sweepCurveSpec(sweep), 'sweep');
   const tradeOff = tradeOffSpec(sweep);
@@ -258,6 +275,7 @@ export async function renderResults(bundle: ResultsBundle): Promise<string> {
     bundle.vlmScores ? await vlmSection(bundle.vlmScores) : '',
     bundle.blindPairs ? await blindPairsSection(bundle.directory, bundle.blindPairs) : '',
     bundle.mllmScores ? await mllmSection(bundle.mllmScores, bundle.vlmScores) : '',
+    bundle.seeds && bundle.seeds.summaries.length > 0 ? seedsSection(bundle.seeds) : '',
     bundle.sweep ? await sweepSection(bundle.sweep) : '',
     bundle.pope ? popeSection(bundle.pope) : '',
     bundle.answers ? answersSection(bundle.answers) : '',

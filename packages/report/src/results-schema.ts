@@ -24,6 +24,7 @@ export const resultFileNames = {
   sweep: 'sweep.json',
   blindPairs: 'blind-pairs.csv',
   answers: 'answers.jsonl',
+  seeds: 'seeds.json',
 } as const;
 
 /** Files other workflows write under their own names that the report reads too (workflow-files.ts). */
@@ -272,6 +273,50 @@ export const answerRecordSchema = z
 /** One answers.jsonl line, as read. */
 export type AnswerRecord = z.output<typeof answerRecordSchema>;
 
+/** seeds.json: configurations trained with several seeds, their spread, and seed-averaged paired comparisons (mmvp demo). */
+export const seedsSchema = z
+  .object({
+    format: z.literal('mmvp-seeds/v1'),
+    summaries: z.array(
+      z
+        .object({
+          configuration: z.string(),
+          seeds: z.array(z.object({ model: z.string(), seed: z.number().int().positive(), pairAccuracy: percent, pairAccuracyCi95: interval, instructionFollowing: percent }).strict()).min(1),
+          /** Mean over seeds of the pair accuracy. */
+          mean: percent,
+          /** Sample standard deviation over seeds (points). */
+          sd: z.number().finite().nonnegative(),
+          min: percent,
+          max: percent,
+          /** 95% bootstrap interval over pairs of the seed mean (seeds held fixed). */
+          meanCi95: interval,
+          instructionFollowingMean: percent,
+        })
+        .strict(),
+    ),
+    /** b minus a, each averaged over its seeds, paired over the same pairs. */
+    comparisons: z
+      .array(
+        z
+          .object({
+            a: z.string(),
+            b: z.string(),
+            seedsA: z.number().int().positive(),
+            seedsB: z.number().int().positive(),
+            pairs: z.number().int().positive(),
+            difference: z.number().finite().min(-100).max(100),
+            differenceCi95: differenceInterval,
+            resolved: z.boolean(),
+            description: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+/** seeds.json as read. */
+export type SeedsFile = z.output<typeof seedsSchema>;
+
 /** Everything found in a results folder; absent files are undefined. */
 export interface ResultsBundle {
   readonly directory: string;
@@ -282,4 +327,5 @@ export interface ResultsBundle {
   readonly blindPairs?: readonly BlindPair[];
   readonly answers?: readonly AnswerRecord[];
   readonly pope?: PopeReport;
+  readonly seeds?: SeedsFile;
 }

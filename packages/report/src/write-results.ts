@@ -10,6 +10,7 @@ import {
   mllmScoresSchema,
   resultFileNames,
   runInfoSchema,
+  seedsSchema,
   sweepSchema,
   vlmScoresSchema,
   type AnswerRecord,
@@ -39,6 +40,9 @@ export const writeMllmScores = async (directory: string, value: MllmScores | z.i
   writeJson(directory, resultFileNames.mllmScores, parseWithSchema(mllmScoresSchema, value, resultFileNames.mllmScores));
 /** Writes sweep.json and sweep.csv (validated) into a results folder. */
 export const writeSweep = async (directory: string, value: Sweep | z.input<typeof sweepSchema>) => writeJson(directory, resultFileNames.sweep, parseWithSchema(sweepSchema, value, resultFileNames.sweep));
+
+/** Writes seeds.json (validated): the spread over seeds and the seed-averaged comparisons. */
+export const writeSeeds = async (directory: string, value: z.input<typeof seedsSchema>) => writeJson(directory, resultFileNames.seeds, parseWithSchema(seedsSchema, value, resultFileNames.seeds));
 
 /** Writes blind-pairs.csv (image paths should be relative to the results folder). */
 export async function writeBlindPairs(directory: string, pairs: readonly BlindPair[]): Promise<string> {

@@ -30,6 +30,8 @@ export type { DemoResult } from './demo/run-demo';
 export { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
 export type { DemoLlavaModel, DemoProgressEvent, RunDemoOptions, RunDemoOptionsInput } from './demo/demo-options';
 export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './demo/findings';
+export type { SeedSummaries } from './demo/seed-summaries';
+export type { SeedAveragedComparison, SeedRun, SeedSummary } from './demo/seed-summary';
 
 // MMVP evaluation, grading and POPE
 export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, mmvpAnswerRecord, MLLM_SHARD_SIZE, PROMPT_STYLES } from './mmvp/evaluate-mllm';

@@ -57,6 +57,10 @@ function progressLine(event: DemoProgressEvent): string | undefined {
         `${event.model}: MMVP pair accuracy ${ci(event.pairAccuracy, event.pairAccuracyCi95)}% (questions ${ci(event.questionAccuracy, event.questionAccuracyCi95)}%), ` +
         `caption-question accuracy ${ci(event.instructionFollowing, event.instructionFollowingCi95)}%, ${event.seconds.toFixed(1)} s`
       );
+    case 'seeds':
+      return `${event.configuration} over ${event.seeds} seeds: MMVP pair accuracy mean ${ci(event.mean, event.meanCi95)}% (interval over pairs), sd ${event.sd.toFixed(1)}, range ${event.min.toFixed(1)}-${event.max.toFixed(1)}`;
+    case 'seed-comparison':
+      return `${event.b} - ${event.a}, seed means: ${event.difference >= 0 ? '+' : ''}${ci(event.difference, event.differenceCi95)} points${event.resolved ? ' (resolved: the interval excludes 0)' : ' (not resolved: the interval includes 0)'}`;
     case 'correlation':
       return `Pearson r(${event.x} per pattern, ${event.y} per pattern) = ${event.pearson === null ? 'undefined' : event.pearson.toFixed(3)}${event.pearsonCi95 ? ` [${event.pearsonCi95[0].toFixed(3)}, ${event.pearsonCi95[1].toFixed(3)}]` : ''}`;
     case 'stage-done':

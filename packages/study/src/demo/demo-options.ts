@@ -1,19 +1,29 @@
 import { InvalidArgumentError } from '@mmvp/core';
 import { z } from 'zod';
 
-/** The trained zoo's LLaVA configurations (tools/zoo/build_zoo.py CONFIGS), in report order. */
+/**
+ * The trained zoo's LLaVA configurations (tools/zoo/build_zoo.py CONFIGS), in report order.
+ * `configuration` names the seed-1 folder; CLIP-only, A-MoF r = 0.625 and I-MoF are also trained with
+ * seeds 2 and 3 (folders `<configuration>-seed2`, `-seed3`), which the demo summarises as mean and spread.
+ */
 export const DEMO_LLAVA_MODELS = [
-  { name: 'llava-clip', strategy: 'clip', ratio: null },
-  { name: 'llava-amof-0', strategy: 'additive', ratio: 0 },
-  { name: 'llava-amof-0.25', strategy: 'additive', ratio: 0.25 },
-  { name: 'llava-amof-0.5', strategy: 'additive', ratio: 0.5 },
-  { name: 'llava-amof-0.625', strategy: 'additive', ratio: 0.625 },
-  { name: 'llava-amof-0.75', strategy: 'additive', ratio: 0.75 },
-  { name: 'llava-amof-0.875', strategy: 'additive', ratio: 0.875 },
-  { name: 'llava-amof-1', strategy: 'additive', ratio: 1 },
-  { name: 'llava-imof', strategy: 'interleaved', ratio: null },
+  { name: 'llava-clip', configuration: 'llava-clip', seed: 1, strategy: 'clip', ratio: null },
+  { name: 'llava-clip-seed2', configuration: 'llava-clip', seed: 2, strategy: 'clip', ratio: null },
+  { name: 'llava-clip-seed3', configuration: 'llava-clip', seed: 3, strategy: 'clip', ratio: null },
+  { name: 'llava-amof-0', configuration: 'llava-amof-0', seed: 1, strategy: 'additive', ratio: 0 },
+  { name: 'llava-amof-0.25', configuration: 'llava-amof-0.25', seed: 1, strategy: 'additive', ratio: 0.25 },
+  { name: 'llava-amof-0.5', configuration: 'llava-amof-0.5', seed: 1, strategy: 'additive', ratio: 0.5 },
+  { name: 'llava-amof-0.625', configuration: 'llava-amof-0.625', seed: 1, strategy: 'additive', ratio: 0.625 },
+  { name: 'llava-amof-0.625-seed2', configuration: 'llava-amof-0.625', seed: 2, strategy: 'additive', ratio: 0.625 },
+  { name: 'llava-amof-0.625-seed3', configuration: 'llava-amof-0.625', seed: 3, strategy: 'additive', ratio: 0.625 },
+  { name: 'llava-amof-0.75', configuration: 'llava-amof-0.75', seed: 1, strategy: 'additive', ratio: 0.75 },
+  { name: 'llava-amof-0.875', configuration: 'llava-amof-0.875', seed: 1, strategy: 'additive', ratio: 0.875 },
+  { name: 'llava-amof-1', configuration: 'llava-amof-1', seed: 1, strategy: 'additive', ratio: 1 },
+  { name: 'llava-imof', configuration: 'llava-imof', seed: 1, strategy: 'interleaved', ratio: null },
+  { name: 'llava-imof-seed2', configuration: 'llava-imof', seed: 2, strategy: 'interleaved', ratio: null },
+  { name: 'llava-imof-seed3', configuration: 'llava-imof', seed: 3, strategy: 'interleaved', ratio: null },
 ] as const;
-/** One tiny LLaVA configuration the demo evaluates: its folder name, MoF strategy and DINOv2 ratio. */
+/** One tiny LLaVA model the demo evaluates: its folder name, configuration, training seed, MoF strategy and DINOv2 ratio. */
 export type DemoLlavaModel = (typeof DEMO_LLAVA_MODELS)[number];
 
 /** The paper's CLIP-blind thresholds (set for CLIP ViT-L/14 and DINOv2 ViT-L/14). */
@@ -97,6 +107,8 @@ export type DemoProgressEvent =
       readonly instructionFollowingCi95: Interval;
       readonly seconds: number;
     }
+  | { readonly type: 'seeds'; readonly configuration: string; readonly seeds: number; readonly mean: number; readonly sd: number; readonly min: number; readonly max: number; readonly meanCi95: Interval }
+  | { readonly type: 'seed-comparison'; readonly a: string; readonly b: string; readonly difference: number; readonly differenceCi95: Interval; readonly resolved: boolean }
   | { readonly type: 'correlation'; readonly x: string; readonly y: string; readonly pearson: number | null; readonly pearsonCi95: Interval | null }
   | { readonly type: 'stage-done'; readonly stage: string; readonly seconds: number }
   | { readonly type: 'report'; readonly path: string };

@@ -5,7 +5,9 @@ import { pearson } from '@mmvp/metrics';
 import { describe, expect, it } from 'vitest';
 import { correlationWithInterval, demoComparisons, demoFindings } from './findings';
 import type { ModelScores } from './model-scores';
+import { DEMO_LLAVA_MODELS } from './demo-options';
 import { runDemo } from './run-demo';
+import { seedSummaries } from './seed-summaries';
 
 const patterns = ['p1', 'p2', 'p3'];
 /** A model whose pair k is right when right(k); pairs 1..n, two questions each, pattern of pair k = patterns[k % 3]. */
@@ -17,7 +19,7 @@ function model(name: string, n: number, right: (k: number) => boolean): ModelSco
     ratio: null,
     pairs: n,
     questions: 2 * n,
-    pairAccuracy: 0,
+    pairAccuracy: (100 * Array.from({ length: n }, (_, k) => right(k)).filter(Boolean).length) / n,
     questionAccuracy: 0,
     perPattern: {},
     pairAccuracyCi95: [0, 0] as [number, number],
@@ -55,6 +57,29 @@ describe('the demo findings', () => {
     expect(far[0]!.resolved).toBe(true);
     expect(demoFindings({ ...base, comparisons: far }).mixture.statement).toMatch(/^I-MoF beats CLIP-only: \+50\.0 points \[\d/);
     expect(unresolved.clipBlindness.statement).toContain('below the 25% chance level');
+  });
+
+  it('states finding 3 on the seed-averaged comparison when several seeds ran, seed 1 alone after it', () => {
+    const n = 60;
+    const clipSeeds = [model('llava-clip', n, (k) => k % 4 === 0), model('llava-clip-seed2', n, (k) => k % 4 === 1)];
+    const imofSeeds = [model('llava-imof', n, (k) => k % 4 === 0 || k === 1), model('llava-imof-seed2', n, (k) => k % 4 === 1 || k === 2)];
+    const seeds = seedSummaries(DEMO_LLAVA_MODELS, [...clipSeeds, ...imofSeeds]);
+    const findings = demoFindings({
+      patterns,
+      clip: { perPattern: { p1: 0, p2: 0, p3: 0 }, perPatternCi95: { p1: [0, 0], p2: [0, 0], p3: [0, 0] }, average: 0, averageCi95: [0, 0] },
+      clipProbe: { average: 50, averageCi95: [40, 60] },
+      sslProbe: { average: 50, averageCi95: [40, 60] },
+      blindPairs: [],
+      pool: 2 * n,
+      models: [...clipSeeds, ...imofSeeds],
+      correlation: null,
+      comparisons: demoComparisons([...clipSeeds, ...imofSeeds]),
+      seeds,
+    });
+    expect(findings.mixture.imofVsClipOnlySeedAveraged).toMatchObject({ seedsA: 2, seedsB: 2, resolved: false });
+    expect(findings.mixture.statement).toMatch(/^I-MoF vs CLIP-only: \+1\.7 points \[[\d.]+, [\d.]+\] \(2 vs 2 seeds averaged, 60 pairs\); not resolved at this scale/);
+    expect(findings.mixture.statement).toContain('seed 1 alone: I-MoF vs CLIP-only +1.7 points');
+    expect(findings.inheritance.statement).toContain('over 2 seeds: mean 25.0 [');
   });
 
   it("bootstraps Pearson r over pairs within patterns; the point estimate is the per-pattern scores' r", () => {

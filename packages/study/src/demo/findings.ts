@@ -3,6 +3,8 @@ import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, comparePairAccuracy, formatWithInt
 import type { BlindPair, MllmScores } from '@mmvp/report';
 import type { PairOutcome } from './pattern-intervals';
 import type { ModelScores } from './model-scores';
+import type { SeedSummaries } from './seed-summaries';
+import type { SeedAveragedComparison } from './seed-summary';
 
 type Interval = readonly [number, number];
 /** A paired comparison of two tiny LLaVA models on the same pairs, with its bootstrap interval. */
@@ -118,7 +120,14 @@ export function correlationWithInterval(
 export interface DemoFindings {
   readonly clipBlindness: { readonly statement: string; readonly belowChance: boolean };
   readonly inheritance: { readonly statement: string; readonly correlation: CorrelationWithInterval | null; readonly resolved: boolean };
-  readonly mixture: { readonly statement: string; readonly imofVsClipOnly: DemoComparison | null; readonly seedNoise: DemoComparison | null; readonly amofVsZero: readonly DemoComparison[] };
+  readonly mixture: {
+    readonly statement: string;
+    readonly imofVsClipOnly: DemoComparison | null;
+    /** I-MoF vs CLIP-only with each side averaged over its seeds (when several seeds ran): the comparison finding 3 is stated on. */
+    readonly imofVsClipOnlySeedAveraged: SeedAveragedComparison | null;
+    readonly seedNoise: DemoComparison | null;
+    readonly amofVsZero: readonly DemoComparison[];
+  };
 }
 
 const points = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
@@ -137,6 +146,7 @@ export function demoFindings(input: {
   readonly models: readonly ModelScores[];
   readonly correlation: CorrelationWithInterval | null;
   readonly comparisons: readonly DemoComparison[];
+  readonly seeds?: SeedSummaries;
 }): DemoFindings {
   const { clip } = input;
   const best = [...input.patterns].sort((x, y) => clip.perPattern[y]! - clip.perPattern[x]!)[0]!;
@@ -151,6 +161,10 @@ export function demoFindings(input: {
       `${input.blindPairs.length} CLIP-blind pairs among ${input.pool} images`,
   };
   const clipOnly = input.models.find((model) => model.entry.name === 'llava-clip');
+  const clipSeeds = input.seeds?.summaries.find((summary) => summary.configuration === 'llava-clip');
+  const seedLine = clipSeeds
+    ? `; over ${clipSeeds.seeds.length} seeds: mean ${formatWithInterval(clipSeeds.mean, clipSeeds.meanCi95)} (sd ${clipSeeds.sd.toFixed(1)}, range ${clipSeeds.min.toFixed(1)}-${clipSeeds.max.toFixed(1)}), ${clipSeeds.meanCi95[0] > 25 ? 'above' : clipSeeds.meanCi95[1] < 25 ? 'below' : 'not resolved from'} the 25% chance level`
+    : '';
   const r = input.correlation;
   const rResolved = r?.pearsonCi95 != null && r.pearsonCi95[0] > 0;
   const inheritance = {
@@ -158,7 +172,7 @@ export function demoFindings(input: {
     resolved: rResolved,
     statement: !clipOnly
       ? 'llava-clip was not run'
-      : `llava-clip MMVP pair accuracy ${formatWithInterval(clipOnly.entry.pairAccuracy, clipOnly.entry.pairAccuracyCi95!)} (questions ${formatWithInterval(clipOnly.entry.questionAccuracy, clipOnly.entry.questionAccuracyCi95!)}); ` +
+      : `llava-clip MMVP pair accuracy ${formatWithInterval(clipOnly.entry.pairAccuracy, clipOnly.entry.pairAccuracyCi95!)} (questions ${formatWithInterval(clipOnly.entry.questionAccuracy, clipOnly.entry.questionAccuracyCi95!)})${seedLine}; ` +
         `Pearson r(tiny-clip, llava-clip per pattern) = ${r?.pearson == null ? 'undefined' : r.pearson.toFixed(2)}` +
         `${r?.pearsonCi95 ? ` [${r.pearsonCi95[0].toFixed(2)}, ${r.pearsonCi95[1].toFixed(2)}] (bootstrap over pairs within patterns)` : ''}: ` +
         (rResolved ? 'positive, the interval excludes 0' : 'not resolved from 0 at this scale'),
@@ -166,9 +180,19 @@ export function demoFindings(input: {
   const imof = input.comparisons.find((c) => c.a === 'llava-clip' && c.b === 'llava-imof') ?? null;
   const amofVsZero = input.comparisons.filter((c) => c.a === 'llava-amof-0' && c.b.startsWith('llava-amof-'));
   const parts: string[] = [];
+  const averaged = input.seeds?.comparisons.find((c) => c.a === 'llava-clip' && c.b === 'llava-imof') ?? null;
+  for (const c of input.seeds?.comparisons ?? []) {
+    const what = c.b === 'llava-imof' ? 'I-MoF' : `A-MoF r = ${c.b.slice('llava-amof-'.length)}`;
+    const numbers = `${points(c.difference)} points [${c.differenceCi95[0].toFixed(1)}, ${c.differenceCi95[1].toFixed(1)}] (${c.seedsB} vs ${c.seedsA} seeds averaged, ${c.pairs} pairs)`;
+    parts.push(c.resolved ? `${what} ${c.difference > 0 ? 'beats' : 'trails'} CLIP-only: ${numbers}` : `${what} vs CLIP-only: ${numbers}; not resolved at this scale (the interval includes 0)`);
+  }
   if (imof)
     parts.push(
-      imof.resolved ? `I-MoF ${imof.difference > 0 ? 'beats' : 'trails'} CLIP-only: ${describeDifference(imof)}` : `I-MoF vs CLIP-only: ${describeDifference(imof)}; not resolved at this scale (the interval includes 0)`,
+      averaged
+        ? `seed 1 alone: I-MoF vs CLIP-only ${describeDifference(imof)}${imof.resolved ? ' (resolved)' : ''}`
+        : imof.resolved
+          ? `I-MoF ${imof.difference > 0 ? 'beats' : 'trails'} CLIP-only: ${describeDifference(imof)}`
+          : `I-MoF vs CLIP-only: ${describeDifference(imof)}; not resolved at this scale (the interval includes 0)`,
     );
   const seedNoise = input.comparisons.find((c) => c.a === 'llava-clip' && c.b === 'llava-amof-0');
   if (seedNoise) parts.push(`seed noise (llava-amof-0 is the CLIP-only architecture with another seed): ${describeDifference(seedNoise)}`);
@@ -181,6 +205,6 @@ export function demoFindings(input: {
           : `; resolved: ${resolved.map((c) => `r = ${c.b.slice('llava-amof-'.length)} ${c.difference < 0 ? 'below' : 'above'} r = 0 (McNemar ${pValue(c.mcnemarP)})`).join(', ')}`),
     );
   }
-  const mixture = { imofVsClipOnly: imof, seedNoise: seedNoise ?? null, amofVsZero, statement: parts.length > 0 ? parts.join('; ') : 'no I-MoF or A-MoF comparison was run' };
+  const mixture = { imofVsClipOnly: imof, imofVsClipOnlySeedAveraged: averaged, seedNoise: seedNoise ?? null, amofVsZero, statement: parts.length > 0 ? parts.join('; ') : 'no I-MoF or A-MoF comparison was run' };
   return { clipBlindness, inheritance, mixture };
 }

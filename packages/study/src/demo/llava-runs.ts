@@ -49,10 +49,10 @@ export interface ModelAnswers {
 }
 
 /**
- * THE ONE PLACE the demo runs its LLaVA configurations, in the order given. The A-MoF models (one
- * trained model per ratio) run together through the sweep's per-ratio protocol (`runSweep`: the
+ * THE ONE PLACE the demo runs its LLaVA configurations, in the order given. The seed-1 A-MoF models
+ * (one trained model per ratio) run together through the sweep's per-ratio protocol (`runSweep`: the
  * shared encoders run once per image for every ratio); CLIP-only and I-MoF run through their own
- * pipeline.json. The rest of the demo only sees ModelAnswers.
+ * pipeline.json, as do the extra seeds of a ratio. The rest of the demo only sees ModelAnswers.
  */
 export async function answerWithModels(
   zoo: string,
@@ -98,7 +98,8 @@ async function answerWithPipeline(zoo: string, model: DemoLlavaModel, evalSet: E
  * sweep's time divided by the number of ratios (the sweep does not time the models one by one).
  */
 async function sweepAdditiveModels(zoo: string, models: readonly DemoLlavaModel[], evalSet: EvalSet, proxy: readonly ProxyQuestion[], signal: AbortSignal | undefined): Promise<Map<string, ModelAnswers>> {
-  const additive = models.filter((model): model is Extract<DemoLlavaModel, { strategy: 'additive' }> => model.strategy === 'additive');
+  // one trained model per ratio: the seed-1 family (other seeds of a ratio run through their own pipeline.json)
+  const additive = models.filter((model): model is Extract<DemoLlavaModel, { strategy: 'additive' }> => model.strategy === 'additive' && model.seed === 1);
   const answers = new Map<string, ModelAnswers>();
   if (additive.length === 0) return answers;
   const started = performance.now();

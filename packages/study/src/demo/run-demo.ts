@@ -13,6 +13,7 @@ import { correlationWithInterval, demoComparisons, demoFindings, type Correlatio
 import { PROBE_CROP, PROBE_RENDER_SIZE, probeImages, runImageOnlyProbe, type ProbeResult } from './image-only-probe';
 import { PROXY_QUESTION, answerWithModels, proxyQuestions } from './llava-runs';
 import { scoreModel, type ModelScores } from './model-scores';
+import { seedSummaries, writeSeedSummary, type SeedSummaries } from './seed-summaries';
 import { EVAL_IMAGE_SIZE, generateEvalSet } from './synth-eval-set';
 import { scoreClipOnMmvpVlm, type VlmScoring } from './vlm-scoring';
 import { blindThresholds, type BlindThresholds } from './zoo-thresholds';
@@ -26,6 +27,8 @@ export interface DemoResult {
   readonly blindPairs: readonly BlindPair[];
   readonly models: readonly Omit<ModelScores, 'records' | 'results'>[];
   readonly comparisons: readonly DemoComparison[];
+  /** Configurations run with several seeds: mean and spread over seeds, and seed-averaged paired comparisons. */
+  readonly seeds: SeedSummaries;
   readonly correlation: CorrelationWithInterval | null;
   readonly findings: DemoFindings;
   readonly timings: readonly { stage: string; seconds: number }[];
@@ -176,6 +179,11 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
       },
     });
     const comparisons = demoComparisons(scored);
+    const seeds = seedSummaries(models, scored);
+    for (const summary of seeds.summaries)
+      emit({ type: 'seeds', configuration: summary.configuration, seeds: summary.seeds.length, mean: summary.mean, sd: summary.sd, min: summary.min, max: summary.max, meanCi95: summary.meanCi95 });
+    for (const c of seeds.comparisons) emit({ type: 'seed-comparison', a: c.a, b: c.b, difference: c.difference, differenceCi95: c.differenceCi95, resolved: c.resolved });
+    if (seeds.summaries.length > 0) await writeSeedSummary(out, seeds);
     const clipOnly = scored.find((model) => model.entry.name === 'llava-clip');
     const correlation = clipOnly ? correlationWithInterval(patterns, clip, { results: clipOnly.results, perPattern: clipOnly.entry.perPattern }) : null;
     if (correlation) emit({ type: 'correlation', x: 'tiny-clip', y: 'llava-clip', pearson: correlation.pearson, pearsonCi95: correlation.pearsonCi95 });
@@ -199,7 +207,8 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
           : [],
       });
     }
-    const additive = scored.filter((model) => model.entry.strategy === 'additive');
+    const seedOf = new Map<string, number>(models.map((m) => [m.name, m.seed]));
+    const additive = scored.filter((model) => model.entry.strategy === 'additive' && seedOf.get(model.entry.name) === 1); // the curve: one seed per ratio
     if (additive.length > 0) {
       const sweep: Sweep = {
         pipeline: `zoo A-MoF models (${zoo})`,
@@ -216,7 +225,7 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
           instructionFollowingCi95: mutable(model.instructionFollowingCi95),
         })),
         references: scored
-          .filter((model) => model.entry.strategy !== 'additive')
+          .filter((model) => model.entry.strategy !== 'additive' && seedOf.get(model.entry.name) === 1)
           .map((model) => ({
             model: model.entry.name,
             strategy: model.entry.strategy,
@@ -250,7 +259,7 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
         'Intervals: 95% percentile bootstrap over pairs (seed 2024, 10,000 resamples); comparisons: paired bootstrap of the difference over the same pairs plus an exact McNemar test, a difference is called resolved only when its interval excludes 0.',
       ],
     });
-    const findings = demoFindings({ patterns, clip, clipProbe, sslProbe, blindPairs: blind.pairs, pool: blind.pool, models: scored, correlation, comparisons });
+    const findings = demoFindings({ patterns, clip, clipProbe, sslProbe, blindPairs: blind.pairs, pool: blind.pool, models: scored, correlation, comparisons, seeds });
     let reportPath: string | undefined;
     if (options.report) {
       reportPath = await writeReport(out);
@@ -266,6 +275,7 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
       blindPairs: blind.pairs,
       models: scored.map(({ records: _records, results: _results, ...rest }) => rest),
       comparisons,
+      seeds,
       correlation,
       findings,
       timings,
