@@ -46,6 +46,14 @@ const perPatternScores = z.record(z.string(), percent);
 const interval = z.tuple([percent, percent]).refine(([low, high]) => low <= high, 'an interval needs low <= high');
 /** A paired difference's interval in points (may be negative). */
 const differenceInterval = z.tuple([z.number().finite().min(-100).max(100), z.number().finite().min(-100).max(100)]);
+/** b minus a over the same pairs, in points: the fields every paired comparison file shares. */
+const pairedDifference = {
+  a: z.string(),
+  b: z.string(),
+  pairs: z.number().int().positive(),
+  difference: z.number().finite().min(-100).max(100),
+  differenceCi95: differenceInterval,
+};
 
 /** run.json: what a run resolved (packages, models, strategy, seeds) and when it ran. */
 export const runInfoSchema = z
@@ -153,11 +161,7 @@ export const mllmScoresSchema = z
       .array(
         z
           .object({
-            a: z.string(),
-            b: z.string(),
-            pairs: z.number().int().positive(),
-            difference: z.number().finite().min(-100).max(100),
-            differenceCi95: differenceInterval,
+            ...pairedDifference,
             onlyA: z.number().int().nonnegative(),
             onlyB: z.number().int().nonnegative(),
             mcnemarP: z.number().min(0).max(1),
@@ -299,13 +303,9 @@ export const seedsSchema = z
       .array(
         z
           .object({
-            a: z.string(),
-            b: z.string(),
+            ...pairedDifference,
             seedsA: z.number().int().positive(),
             seedsB: z.number().int().positive(),
-            pairs: z.number().int().positive(),
-            difference: z.number().finite().min(-100).max(100),
-            differenceCi95: differenceInterval,
             resolved: z.boolean(),
             description: z.string().optional(),
           })
