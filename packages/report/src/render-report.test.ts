@@ -67,6 +67,8 @@ describe('renderReport', () => {
     expect(section).toContain('20.0–30.0');
     expect(section).toContain('id="seed-comparisons"');
     expect(section).toMatch(/<td>llava-imof<\/td><td>llava-clip<\/td><td>3 \/ 2<\/td><td class="num">135<\/td><td>\+4\.2 \[-1\.5, 9\.9\]<\/td><td>no<\/td>/);
+    // the headline states the seed-averaged comparison, with its verdict
+    expect(html).toContain('<li><b>llava-imof − llava-clip, seed means</b> (3 vs 2 seeds; I-MoF vs CLIP-only): +4.2 [-1.5, 9.9] points; not resolved at this scale (the interval includes 0).</li>');
   });
 
   it('renders a folder with only a sweep (every file is optional)', async () => {
@@ -161,6 +163,34 @@ describe('intervals in the report', () => {
     expect(html).toContain('+14.4 [4.4, 24.4]');
     expect(html).toContain('i-mof above llava clip-only: the interval excludes 0');
     expect(html).toMatch(/a-mof r=0\.25 − a-mof r=0<\/b>: \+4\.4 \[-4\.4, 13\.3\] points, McNemar p 0\.45; not resolved at this scale/);
+  });
+
+  it('with seeds.json, the headline puts the seed-averaged comparison first and marks single-seed comparisons of seeded models', async () => {
+    const directory = join(scratch, 'with-intervals'); // written by the test above
+    const run = (model: string, seed: number) => ({ model, seed, pairAccuracy: 30, pairAccuracyCi95: [20, 40] as [number, number], instructionFollowing: 70 });
+    const summary = (configuration: string) => ({
+      configuration,
+      seeds: [run(configuration, 1), run(`${configuration}-seed2`, 2)],
+      mean: 30,
+      sd: 0,
+      min: 30,
+      max: 30,
+      meanCi95: [22, 38] as [number, number],
+      instructionFollowingMean: 70,
+    });
+    await writeSeeds(directory, {
+      format: 'mmvp-seeds/v1',
+      summaries: [summary('llava clip-only'), summary('i-mof')],
+      comparisons: [{ a: 'llava clip-only', b: 'i-mof', seedsA: 2, seedsB: 2, pairs: 90, difference: 2.2, differenceCi95: [-3.3, 7.8], resolved: false }],
+    });
+    const html = await renderReport(directory);
+    const findings = html.slice(html.indexOf('id="findings"'), html.indexOf('</section>', html.indexOf('id="findings"')));
+    const seedMeans = findings.indexOf('<b>i-mof − llava clip-only, seed means</b> (2 vs 2 seeds): +2.2 [-3.3, 7.8] points; not resolved at this scale');
+    const single = findings.indexOf('<b>i-mof − llava clip-only, one seed each</b> (I-MoF vs CLIP-only): +14.4 [4.4, 24.4] points');
+    expect(seedMeans).toBeGreaterThan(0);
+    expect(single).toBeGreaterThan(seedMeans);
+    expect(findings).toContain('<b>a-mof r=0.25 − a-mof r=0</b>: '); // models without seeds keep their plain label
+    expect(findings).toContain('llava clip-only over 2 seeds: mean 30.0 [22.0, 38.0]%, sd 0.0');
   });
 
   it('still renders a results folder without intervals (no error bars, plain numbers)', async () => {

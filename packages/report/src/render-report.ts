@@ -46,7 +46,9 @@ function headline(bundle: ResultsBundle): string {
     const clipOnly = mllmScores.models.find((model) => model.strategy === 'clip');
     const correlation = mllmScores.correlations[0];
     const parts: string[] = [];
+    const clipSeeds = bundle.seeds?.summaries.find((summary) => summary.seeds.some((run) => run.model === clipOnly?.name));
     if (clipOnly) parts.push(`${escapeHtml(clipOnly.name)} MMVP pair accuracy ${percentWithInterval(clipOnly.pairAccuracy, clipOnly.pairAccuracyCi95)}% (chance 25%)`);
+    if (clipSeeds) parts.push(`${escapeHtml(clipSeeds.configuration)} over ${clipSeeds.seeds.length} seeds: mean ${percentWithInterval(clipSeeds.mean, clipSeeds.meanCi95)}%, sd ${clipSeeds.sd.toFixed(1)}`);
     if (correlation) {
       const ci = correlation.pearsonCi95;
       parts.push(
@@ -68,18 +70,26 @@ function headline(bundle: ResultsBundle): string {
     if (refs.length > 0) text += `; references: ${refs.join(', ')}`;
     items.push(text + '.');
   }
-  for (const comparison of mllmScores?.comparisons ?? []) {
-    const verdict = comparison.resolved
-      ? `${escapeHtml(comparison.b)} ${comparison.difference > 0 ? 'above' : 'below'} ${escapeHtml(comparison.a)}: the interval excludes 0`
-      : 'not resolved at this scale (the interval includes 0)';
+  const verdictOf = (c: { a: string; b: string; difference: number; resolved: boolean }) =>
+    c.resolved ? `${escapeHtml(c.b)} ${c.difference > 0 ? 'above' : 'below'} ${escapeHtml(c.a)}: the interval excludes 0` : 'not resolved at this scale (the interval includes 0)';
+  // with several seeds, the seed-averaged comparisons come first, and single-seed comparisons of those models say so
+  for (const c of bundle.seeds?.comparisons ?? []) {
     items.push(
-      `<b>${escapeHtml(comparison.b)} − ${escapeHtml(comparison.a)}</b>${comparison.description ? ` (${escapeHtml(comparison.description)})` : ''}: ` +
+      `<b>${escapeHtml(c.b)} − ${escapeHtml(c.a)}, seed means</b> (${c.seedsB} vs ${c.seedsA} seeds${c.description ? `; ${escapeHtml(c.description)}` : ''}): ${signedInterval(c.difference, c.differenceCi95)} points; ${verdictOf(c)}.`,
+    );
+  }
+  const seeded = new Set((bundle.seeds?.comparisons.length ? bundle.seeds.summaries : []).flatMap((summary) => summary.seeds.map((run) => run.model)));
+  for (const comparison of mllmScores?.comparisons ?? []) {
+    const oneSeed = seeded.has(comparison.a) || seeded.has(comparison.b) ? ', one seed each' : '';
+    const verdict = verdictOf(comparison);
+    items.push(
+      `<b>${escapeHtml(comparison.b)} − ${escapeHtml(comparison.a)}${oneSeed}</b>${comparison.description ? ` (${escapeHtml(comparison.description)})` : ''}: ` +
         `${signedInterval(comparison.difference, comparison.differenceCi95)} points, McNemar p ${pValue(comparison.mcnemarP)}; ${verdict}.`,
     );
   }
   return items.length === 0
     ? ''
-    : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run${bundle.mllmScores?.comparisons.length || bundle.vlmScores?.models.some((model) => model.averageCi95) ? ', with 95% bootstrap intervals over pairs in brackets; a difference is stated only when its interval excludes 0' : ''}; compare with the paper yourself (see the sections below).</p></section>`;
+    : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run${bundle.mllmScores?.comparisons.length || bundle.seeds?.comparisons.length || bundle.vlmScores?.models.some((model) => model.averageCi95) ? ', with 95% bootstrap intervals over pairs in brackets; a difference is stated only when its interval excludes 0' : ''}; compare with the paper yourself (see the sections below).</p></section>`;
 }
 
 async function vlmSection(scores: VlmScores): Promise<string> {
