@@ -22,7 +22,7 @@ export { summarizeMmvp, gradedCsv, scoresMarkdown } from './mmvp-scores';
 export type { MmvpScores } from './mmvp-scores';
 export { evaluateMmvpVlm } from './evaluate-mmvp-vlm';
 export type { VlmEvaluation, VlmEvaluationOptions, VlmPairInput, VlmPairRow, VlmSkippedPair, VlmStatementInput } from './evaluate-mmvp-vlm';
-export { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, accuracyWithIntervals, comparePairAccuracy, formatWithInterval, mcnemarExact, seededRandom } from './bootstrap';
+export { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, accuracyWithIntervals, bootstrapMeanPercent, comparePairAccuracy, pairCorrectById, formatWithInterval, mcnemarExact, seededRandom } from './bootstrap';
 export type { AccuracyWithIntervals, BootstrapOptions, PairedComparison } from './bootstrap';
 export { binaryAccuracyWithInterval, meanOfGroupsWithInterval } from './binary-interval';
 export type { MeanOfGroupsWithInterval, PercentWithInterval } from './binary-interval';

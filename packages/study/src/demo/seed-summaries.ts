@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeSeeds } from '@mmvp/report';
+import { formatCsv, writeSeeds } from '@mmvp/report';
 import type { DemoLlavaModel } from './demo-options';
 import type { ModelScores } from './model-scores';
 import { compareSeedAveraged, summarizeSeeds, type SeedAveragedComparison, type SeedSummary } from './seed-summary';
@@ -50,7 +50,7 @@ export function seedSummaries(models: readonly DemoLlavaModel[], scored: readonl
   return { summaries, comparisons };
 }
 
-const csvCell = (value: string | number) => (typeof value === 'number' ? String(Math.round(value * 1e6) / 1e6) : /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+const rounded = (value: string | number) => (typeof value === 'number' ? Math.round(value * 1e6) / 1e6 : value);
 
 /**
  * seeds.json (format mmvp-seeds/v1, validated by @mmvp/report, which draws it in report.html) and seeds.csv
@@ -68,5 +68,5 @@ export async function writeSeedSummary(out: string, seeds: SeedSummaries): Promi
     for (const run of summary.seeds) rows.push([summary.configuration, run.model, run.seed, run.pairAccuracy, run.pairAccuracyCi95[0], run.pairAccuracyCi95[1], '', run.instructionFollowing]);
     rows.push([summary.configuration, 'mean', summary.seeds.map((run) => run.seed).join('+'), summary.mean, summary.meanCi95[0], summary.meanCi95[1], summary.sd, summary.instructionFollowingMean]);
   }
-  await writeFile(join(out, 'seeds.csv'), `${rows.map((row) => row.map(csvCell).join(',')).join('\n')}\n`);
+  await writeFile(join(out, 'seeds.csv'), formatCsv(rows.map((row) => row.map(rounded))));
 }

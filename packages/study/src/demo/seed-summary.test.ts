@@ -1,12 +1,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { comparePairAccuracy, type GradedResult } from '@mmvp/metrics';
+import { bootstrapMeanPercent, comparePairAccuracy, type GradedResult } from '@mmvp/metrics';
 import { describe, expect, it } from 'vitest';
 import { DEMO_LLAVA_MODELS } from './demo-options';
 import type { ModelScores } from './model-scores';
 import { seedSummaries, writeSeedSummary } from './seed-summaries';
-import { bootstrapMean, compareSeedAveraged, seedMeanPerPair, summarizeSeeds } from './seed-summary';
+import { compareSeedAveraged, seedMeanPerPair, summarizeSeeds } from './seed-summary';
 
 /** Pairs 1..n, two questions each; pair k (0-based) right when right(k). */
 function graded(n: number, right: (k: number) => boolean): GradedResult[] {
@@ -41,7 +41,7 @@ describe('seed summaries', () => {
   });
 
   it('a constant per-pair difference has a zero-width interval; a mixed one is resolved only when it excludes 0', () => {
-    expect(bootstrapMean(new Float64Array([0.5, 0.5, 0.5]))).toEqual({ mean: 50, ci95: [50, 50] });
+    expect(bootstrapMeanPercent(new Float64Array([0.5, 0.5, 0.5]))).toEqual({ mean: 50, ci95: [50, 50] });
     const clip = [graded(60, (k) => k % 4 === 0), graded(60, (k) => k % 4 === 1)];
     const better = [graded(60, (k) => k % 4 !== 3), graded(60, (k) => k % 4 !== 2)];
     const c = compareSeedAveraged({ name: 'llava-clip', results: clip }, { name: 'llava-imof', results: better }, 'test');

@@ -1,4 +1,4 @@
-import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, seededRandom, type BootstrapOptions, type GradedResult } from '@mmvp/metrics';
+import { bootstrapMeanPercent, pairCorrectById, type BootstrapOptions, type GradedResult } from '@mmvp/metrics';
 import { InvalidArgumentError } from '@mmvp/core';
 
 type Interval = readonly [number, number];
@@ -46,17 +46,10 @@ export interface SeedAveragedComparison {
   readonly description: string;
 }
 
-/** Pair id -> both questions right, for one model. */
-function pairOutcomes(results: readonly GradedResult[]): Map<number, boolean> {
-  const byPair = new Map<number, boolean>();
-  for (const result of results) byPair.set(result.pairId, (byPair.get(result.pairId) ?? true) && result.correct);
-  return byPair;
-}
-
 /** Per pair (ids sorted), the fraction of the models that got the pair right: [P] in 0..1. Every model must hold the same pairs. */
 export function seedMeanPerPair(models: readonly (readonly GradedResult[])[], what: string): { ids: number[]; values: Float64Array } {
   if (models.length === 0) throw new InvalidArgumentError(`${what}: no seeds to average`);
-  const outcomes = models.map(pairOutcomes);
+  const outcomes = models.map(pairCorrectById);
   const ids = [...outcomes[0]!.keys()].sort((x, y) => x - y);
   for (const [index, outcome] of outcomes.entries()) {
     if (outcome.size !== ids.length || ids.some((id) => !outcome.has(id))) throw new InvalidArgumentError(`${what}: seed ${index + 1} answered other pairs than seed 1; seeds are compared on the same pairs`);
@@ -65,44 +58,12 @@ export function seedMeanPerPair(models: readonly (readonly GradedResult[])[], wh
   return { ids, values };
 }
 
-/** [2.5%, 97.5%] percentiles (linear between order statistics, numpy's default), rounded to 1e-9 as every interval here. */
-function percentileInterval(samples: Float64Array): Interval {
-  samples.sort();
-  const at = (q: number) => {
-    const position = (samples.length - 1) * q;
-    const low = Math.floor(position);
-    const high = Math.ceil(position);
-    return Math.round((samples[low]! + (samples[high]! - samples[low]!) * (position - low)) * 1e9) / 1e9;
-  };
-  return [at(0.025), at(0.975)];
-}
-
-/**
- * Bootstrap over pairs of the mean of per-pair values (percent): each resample draws n pair indices
- * with replacement (the same draw order as comparePairAccuracy, so one seed per side reproduces its
- * interval exactly). Seed 2024, 10,000 resamples by default.
- */
-export function bootstrapMean(values: Float64Array, options: BootstrapOptions = {}): { mean: number; ci95: Interval } {
-  const n = values.length;
-  if (n === 0) throw new InvalidArgumentError('cannot bootstrap an empty set of pairs');
-  const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES;
-  const random = seededRandom(options.seed ?? BOOTSTRAP_SEED);
-  const samples = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += values[Math.floor(random() * n)]!;
-    samples[r] = (100 * sum) / n;
-  }
-  const mean = (100 * values.reduce((sum, value) => sum + value, 0)) / n;
-  return { mean, ci95: percentileInterval(samples) };
-}
-
 /** Mean, spread and a pair-bootstrap interval of one configuration's seeds. `runs[i]` pairs with `results[i]`. */
 export function summarizeSeeds(configuration: string, runs: readonly SeedRun[], results: readonly (readonly GradedResult[])[], options: BootstrapOptions = {}): SeedSummary {
   const accuracies = runs.map((run) => run.pairAccuracy);
   const mean = accuracies.reduce((sum, value) => sum + value, 0) / accuracies.length;
   const sd = accuracies.length < 2 ? 0 : Math.sqrt(accuracies.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (accuracies.length - 1));
-  const pooled = bootstrapMean(seedMeanPerPair(results, configuration).values, options);
+  const pooled = bootstrapMeanPercent(seedMeanPerPair(results, configuration).values, options);
   return {
     configuration,
     seeds: runs,
@@ -118,7 +79,7 @@ export function summarizeSeeds(configuration: string, runs: readonly SeedRun[], 
 /**
  * Configuration b minus configuration a over the same pairs, each side the mean over its seeds: per
  * pair d_k = mean_seeds(b right on k) - mean_seeds(a right on k); the difference is mean(d) and its
- * interval the pair bootstrap of mean(d). Seeds are held fixed (the pairs are what is resampled).
+ * interval the pair bootstrap of mean(d) (bootstrapMeanPercent, comparePairAccuracy's resampling). Seeds are held fixed (the pairs are what is resampled).
  */
 export function compareSeedAveraged(
   a: { readonly name: string; readonly results: readonly (readonly GradedResult[])[] },
@@ -131,6 +92,6 @@ export function compareSeedAveraged(
   if (first.ids.length !== second.ids.length || first.ids.some((id, k) => id !== second.ids[k]))
     throw new InvalidArgumentError(`${a.name} and ${b.name} answered different pairs; a paired comparison needs the same pairs`);
   const deltas = new Float64Array(first.values.map((value, k) => second.values[k]! - value));
-  const { mean, ci95 } = bootstrapMean(deltas, options);
+  const { mean, ci95 } = bootstrapMeanPercent(deltas, options);
   return { a: a.name, b: b.name, seedsA: a.results.length, seedsB: b.results.length, pairs: deltas.length, difference: mean, differenceCi95: ci95, resolved: ci95[0] > 0 || ci95[1] < 0, description };
 }
