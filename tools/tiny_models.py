@@ -372,9 +372,13 @@ class Dinov2Embeddings(nn.Module):
         patch_pos_embed = patch_pos_embed.permute(0, 2, 3, 1).view(1, -1, dim)  # [1, h*w, D]
         return torch.cat((class_pos_embed.unsqueeze(0), patch_pos_embed), dim=1)
 
-    def forward(self, pixel_values):
+    def forward(self, pixel_values, bool_masked_pos=None):
+        """bool_masked_pos [B, N] (transformers' semantics, used by masked-image training): masked patch embeddings
+        are replaced by mask_token before the CLS token and position embeddings are added."""
         b, _, h, w = pixel_values.shape
         x = self.patch_embeddings(pixel_values)  # [B, N, D]
+        if bool_masked_pos is not None:
+            x = torch.where(bool_masked_pos.unsqueeze(-1), self.mask_token.unsqueeze(0).to(x.dtype), x)
         x = torch.cat((self.cls_token.expand(b, -1, -1), x), dim=1)  # [B, N+1, D]
         return x + self.interpolate_pos_encoding(x, h, w)
 
@@ -472,9 +476,9 @@ class Dinov2Model(nn.Module):
         self.encoder = Dinov2Encoder(config)
         self.layernorm = nn.LayerNorm(config['hidden_size'], eps=config['layer_norm_eps'])
 
-    def forward_all(self, pixel_values):
+    def forward_all(self, pixel_values, bool_masked_pos=None):
         """(last_hidden_state, pooler_output, hidden_states); hidden_states[-1] is x_prenorm."""
-        prenorm, hidden_states = self.encoder(self.embeddings(pixel_values))
+        prenorm, hidden_states = self.encoder(self.embeddings(pixel_values, bool_masked_pos))
         last = self.layernorm(prenorm)  # [B, T, D]
         return last, last[:, 0, :], hidden_states
 

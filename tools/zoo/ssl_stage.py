@@ -48,16 +48,8 @@ def patchify(pixels, patch):
 
 
 def forward_masked(model, pixels, mask=None):
-    """Dinov2Model forward with transformers' bool_masked_pos semantics: masked patch embeddings are replaced by
-    embeddings.mask_token before the CLS token and position embeddings are added. -> (CLS [B, D], patches [B, N, D])."""
-    e = model.embeddings
-    b, _, h, w = pixels.shape
-    x = e.patch_embeddings(pixels)  # [B, N, D]
-    if mask is not None:
-        x = torch.where(mask.unsqueeze(-1), e.mask_token.unsqueeze(0).to(x.dtype), x)
-    x = torch.cat((e.cls_token.expand(b, -1, -1), x), dim=1)  # [B, N+1, D]
-    x = x + e.interpolate_pos_encoding(x, h, w)
-    last = model.layernorm(model.encoder(x)[0])  # [B, N+1, D]
+    """Dinov2Model with transformers' bool_masked_pos (tiny_models.Dinov2Embeddings): (CLS [B, D], patches [B, N, D])."""
+    last = model.forward_all(pixels, mask)[0]  # [B, N+1, D]
     return last[:, 0], last[:, 1:]
 
 
