@@ -12,6 +12,10 @@
  * | typecheck (package `typecheck`)| a type error in a test file (@mmvp/core's tensor.test.ts)         |
  * | publint + attw (check-pack)    | @mmvp/core's `types` pointing at a .d.ts that is not in the tarball |
  * | knip (`pnpm knip`)             | a dependency @mmvp/core never imports                             |
+ * | layers (`pnpm check:layers`)   | an import circle in @mmvp/core (tensor.ts imports index.ts)       |
+ * |                                | @mmvp/core importing @mmvp/onnx (a higher package layer)          |
+ * |                                | study's run-folder/ importing queue/ (a higher study folder)      |
+ * |                                | study's vlm/ workflow importing the mmvp/ workflow                |
  *
  * The copy holds the tracked and untracked-not-ignored files (without models/ and binary fixtures, which
  * no check reads), node_modules folders as symlinks to this checkout's, and @mmvp/core's built dist/
@@ -100,6 +104,18 @@ const checks = [
     },
     caught: (output) => /Unused dependencies[\s\S]*left-pad\s+packages\/core\/package\.json/.test(output),
   },
+  // dependency-cruiser (.dependency-cruiser.cjs): one planted import per kind of rule
+  ...[
+    { rule: 'no-circular', file: 'packages/core/src/tensor.ts', line: "import './index';", from: 'packages/core/src/' },
+    { rule: 'package-layer-0', file: 'packages/core/src/tensor.ts', line: "import '@mmvp/onnx';", from: 'packages/core/src/tensor.ts' },
+    { rule: 'study-folder-layer-0', file: 'packages/study/src/run-folder/write-atomically.ts', line: "import '../queue/job-plan';", from: 'packages/study/src/run-folder/write-atomically.ts' },
+    { rule: 'study-workflow-imports-no-workflow', file: 'packages/study/src/vlm/vlm-outputs.ts', line: "import '../mmvp/model-files';", from: 'packages/study/src/vlm/vlm-outputs.ts' },
+  ].map(({ rule, file, line, from }) => ({
+    name: `layers (${rule})`,
+    command: [bin('depcruise'), ['--config', '.dependency-cruiser.cjs', 'packages', 'apps/cli/src']],
+    plant: { file, edit: (text) => `${line}\n${text}` },
+    caught: (output) => output.includes(`error ${rule}: ${from}`),
+  })),
 ];
 
 async function makeCopy() {

@@ -1,0 +1,137 @@
+// dependency-cruiser: the layering of the workspace, checked on the import graph (`pnpm check:layers`).
+// docs/architecture.md draws the same layers; tools/check-planted-defects.mjs shows each rule failing on a
+// planted import. Cross-package imports resolve to each package's src/ through configs/tsconfig.layers.json.
+const { join } = require('node:path');
+
+// Packages by layer, from the @mmvp/* dependencies in each package.json (a package sits one layer above the
+// highest package it depends on). A package may import only packages of lower layers.
+const PACKAGE_LAYERS = [
+  ['core'],
+  ['image', 'onnx', 'datasets', 'metrics', 'synth', 'report'],
+  ['encoder-clip', 'encoder-dinov2', 'adapters', 'kernels', 'decoder', 'mining'],
+  ['mof'],
+  ['pipeline'],
+  ['study'],
+];
+
+// Folders of packages/study/src by layer: shared run-folder primitives, the runner (queue), the workflows,
+// and the demo, which runs other workflows. A folder imports no folder of a higher layer, and a workflow folder
+// imports no other workflow folder.
+const STUDY_FOLDER_LAYERS = [
+  ['provenance', 'run-folder', 'results'],
+  ['queue'],
+  ['embed', 'export', 'mining', 'mmvp', 'sweep', 'vlm'],
+  ['demo'],
+];
+const WORKFLOW_FOLDERS = STUDY_FOLDER_LAYERS[2];
+
+// Today's known violations inside @mmvp/study (issue 26), each an explicit exception to be removed by the
+// redesign (workflows as jobs: the queue knows job kinds from a table the workflows register).
+const STUDY = 'packages/study/src/';
+const KNOWN_UPWARD_IMPORTS = [
+  // the runner imports the workflows it runs (queue <-> mmvp is a folder circle: mmvp imports queue 6 times)
+  { from: 'queue/job-plan.ts', to: ['mmvp/run-identity.ts'] },
+  { from: 'queue/queued-answers.ts', to: ['mmvp/progress-events.ts'] },
+  { from: 'queue/job-pipeline.ts', to: ['mmvp/model-files.ts'] },
+  { from: 'queue/warm-pipelines.ts', to: ['mmvp/model-files.ts'] },
+  { from: 'queue/answer-jobs.ts', to: ['mmvp/evaluate-mllm.ts', 'mmvp/evaluate-pope.ts', 'mmvp/run-identity.ts'] },
+  { from: 'queue/sweep-through-queue.ts', to: ['mmvp/model-files.ts', 'sweep/sweep-data.ts', 'sweep/sweep-journal.ts'] },
+  { from: 'queue/sweep-job.ts', to: ['sweep/batch-decoding.ts'] },
+  { from: 'queue/mine-through-queue.ts', to: ['mmvp/model-files.ts'] },
+  { from: 'queue/mine-job.ts', to: ['mining/mine-blind-pairs.ts'] },
+];
+const KNOWN_CIRCLES = [
+  // mining -> queue -> mining: the workflow calls its queue twin, whose job calls the workflow back
+  ['mining/mine-blind-pairs.ts', 'queue/mine-through-queue.ts', 'queue/mine-job.ts'],
+  // the sweep's files writer takes its result type from run-sweep, which calls the writer
+  ['sweep/run-sweep.ts', 'sweep/write-sweep-files.ts'],
+  // the same between evaluate-vlm and its outputs
+  ['vlm/evaluate-vlm.ts', 'vlm/vlm-outputs.ts'],
+  // grade-mllm and its score tables import each other
+  ['mmvp/grade-mllm.ts', 'mmvp/scores-tables.ts'],
+];
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const anyOf = (paths) => `^(${paths.map(escape).join('|')})$`;
+const inStudy = (file) => STUDY + file;
+const folders = (names) => `^${escape(STUDY)}(${names.join('|')})/`;
+const packages = (names) => `^packages/(${names.join('|')})/`;
+const TESTS = '(\\.test\\.ts$|/test/|/test-[^/]*\\.ts$)';
+
+const packageRules = PACKAGE_LAYERS.map((layer, index) => ({
+  name: `package-layer-${index}`,
+  comment: `packages of layer ${index} (${layer.join(', ')}) import only packages of lower layers: ${PACKAGE_LAYERS.slice(0, index).flat().join(', ') || 'none'} (tests may use their devDependencies)`,
+  severity: 'error',
+  from: { path: packages(layer), pathNot: TESTS },
+  to: { path: packages(PACKAGE_LAYERS.slice(index).flat()), pathNot: '^packages/$1/' },
+}));
+
+const allPackages = PACKAGE_LAYERS.flat();
+const exceptionFiles = KNOWN_UPWARD_IMPORTS.map((exception) => inStudy(exception.from));
+const studyRules = STUDY_FOLDER_LAYERS.slice(0, -1).map((layer, index) => ({
+  name: `study-folder-layer-${index}`,
+  comment: `folders of packages/study/src in layer ${index} (${layer.join(', ')}) do not import the folders above them`,
+  severity: 'error',
+  from: { path: folders(layer), pathNot: [TESTS, anyOf(exceptionFiles)] },
+  to: { path: folders(STUDY_FOLDER_LAYERS.slice(index + 1).flat()) },
+}));
+const knownUpwardRules = KNOWN_UPWARD_IMPORTS.map((exception) => ({
+  name: 'study-folder-known-exception',
+  comment: `${exception.from} may import only its known upward targets (${exception.to.join(', ')}) until the redesign`,
+  severity: 'error',
+  from: { path: anyOf([inStudy(exception.from)]) },
+  to: { path: folders(STUDY_FOLDER_LAYERS.slice(2).flat()), pathNot: anyOf(exception.to.map(inStudy)) },
+}));
+
+const circleFiles = KNOWN_CIRCLES.flat().map(inStudy);
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'no import circle anywhere (the known circles of @mmvp/study are the rules below)',
+      severity: 'error',
+      from: { pathNot: anyOf(circleFiles) },
+      to: { circular: true },
+    },
+    ...KNOWN_CIRCLES.map((circle) => ({
+      name: 'no-circular-known-exception',
+      comment: `known circle ${circle.join(' <-> ')}: allowed until the redesign, and no other circle through these files`,
+      severity: 'error',
+      from: { path: anyOf(circle.map(inStudy)) },
+      to: { circular: true, viaSomeNot: anyOf(circle.map(inStudy)) },
+    })),
+    ...packageRules,
+    {
+      name: 'package-has-a-layer',
+      comment: 'every package under packages/ has a place in PACKAGE_LAYERS of .dependency-cruiser.cjs',
+      severity: 'error',
+      from: { path: '^packages/[^/]+/src/', pathNot: packages(allPackages) },
+      to: {},
+    },
+    {
+      name: 'no-import-of-apps',
+      comment: 'packages never import the CLI app, the benchmarks, the examples or tools/ (a test may load an example)',
+      severity: 'error',
+      from: { path: '^packages/', pathNot: TESTS },
+      to: { path: '^(apps|benchmarks|examples|tools)/' },
+    },
+    ...studyRules,
+    ...knownUpwardRules,
+    {
+      name: 'study-workflow-imports-no-workflow',
+      comment: `a workflow folder (${WORKFLOW_FOLDERS.join(', ')}) imports no other workflow folder`,
+      severity: 'error',
+      from: { path: `${folders(WORKFLOW_FOLDERS)}`, pathNot: TESTS },
+      to: { path: folders(WORKFLOW_FOLDERS), pathNot: `^${escape(STUDY)}$1/` },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    // an absolute path: dependency-cruiser resolves a relative one's `extends` from the wrong folder
+    tsConfig: { fileName: join(__dirname, 'configs/tsconfig.layers.json') },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'types', 'default'], mainFields: ['module', 'main', 'types'] },
+  },
+};
