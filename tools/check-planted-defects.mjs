@@ -16,6 +16,9 @@
  * |                                | @mmvp/core importing @mmvp/onnx (a higher package layer)          |
  * |                                | study's run-folder/ importing queue/ (a higher study folder)      |
  * |                                | study's vlm/ workflow importing the mmvp/ workflow                |
+ * |                                | a known exception growing: queue/mine-job.ts importing sweep/     |
+ * |                                | a new circle through a known one (sweep/ratios.ts -> run-sweep)   |
+ * |                                | @mmvp/core importing a file of apps/cli                           |
  *
  * The copy holds the tracked and untracked-not-ignored files (without models/ and binary fixtures, which
  * no check reads), node_modules folders as symlinks to this checkout's, and @mmvp/core's built dist/
@@ -110,6 +113,9 @@ const checks = [
     { rule: 'package-layer-0', file: 'packages/core/src/tensor.ts', line: "import '@mmvp/onnx';", from: 'packages/core/src/tensor.ts' },
     { rule: 'study-folder-layer-0', file: 'packages/study/src/run-folder/write-atomically.ts', line: "import '../queue/job-plan';", from: 'packages/study/src/run-folder/write-atomically.ts' },
     { rule: 'study-workflow-imports-no-workflow', file: 'packages/study/src/vlm/vlm-outputs.ts', line: "import '../mmvp/model-files';", from: 'packages/study/src/vlm/vlm-outputs.ts' },
+    { rule: 'study-folder-known-exception', file: 'packages/study/src/queue/mine-job.ts', line: "import '../sweep/ratios';", from: 'packages/study/src/queue/mine-job.ts' },
+    { rule: 'no-circular-known-exception', file: 'packages/study/src/sweep/ratios.ts', line: "import './run-sweep';", from: 'packages/study/src/sweep/run-sweep.ts' },
+    { rule: 'no-import-of-apps', file: 'packages/core/src/tensor.ts', line: "import '../../../apps/cli/src/version';", from: 'packages/core/src/tensor.ts' },
   ].map(({ rule, file, line, from }) => ({
     name: `layers (${rule})`,
     command: [bin('depcruise'), ['--config', '.dependency-cruiser.cjs', 'packages', 'apps/cli/src']],
@@ -145,10 +151,14 @@ async function main() {
   const { copy, files } = await makeCopy();
   log(`copied ${files} files to ${copy}`);
   const rows = [];
+  // the copy is the same before every plant, so checks that share a command share its clean run
+  const cleanRuns = new Map();
   try {
     for (const check of checks) {
       const [command, args] = check.command;
-      const clean = await attempt(copy, command, args);
+      const key = JSON.stringify(check.command);
+      if (!cleanRuns.has(key)) cleanRuns.set(key, await attempt(copy, command, args));
+      const clean = cleanRuns.get(key);
       const path = join(copy, check.plant.file);
       const original = await readFile(path, 'utf8');
       await writeFile(path, check.plant.edit(original));
