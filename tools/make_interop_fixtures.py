@@ -18,6 +18,10 @@ replaced by stubs.
                samples_mmvp_local_v0.6.jsonl      the same run through utils.py of 34465550 (lmms-eval
                                                   v0.6/v0.6.1: gold of Index 100 and 280 forced to A)
                expected.json                      sha256 of the metadata.jsonl, each file's scores
+  peer-files packages/datasets/src/__fixtures__/cambrian-answers.jsonl and vlmevalkit-predictions.json:
+             the records as Cambrian's mmvp_eval.py:150-157 and VLMEvalKit's dump_json write them.
+  vlmevalkit-parse packages/metrics/src/__fixtures__/vlmevalkit-can-infer.json: what VLMEvalKit's
+             can_infer reads from answers in the original MMVP format (lowercase (a)).
   prompts    packages/decoder/src/__fixtures__/peer-prompts.json: question texts built by
              evaluate_mllm.py:59, lmms-eval's mmvp_doc_to_text and Cambrian's process() on option
              strings synth never makes (read from a CSV with Python's csv module, as Cambrian does;
@@ -238,16 +242,73 @@ def write_prompts(args):
     print(f"wrote {PROMPTS_FILE} ({len(cases)} cases)")
 
 
+# --- peer-files -------------------------------------------------------------------------------
+
+PEER_FILES_DIR = ROOT / "packages" / "datasets" / "src" / "__fixtures__"
+VICUNA_V1 = "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions."
+
+
+def write_peer_files():
+    """Cambrian's answers file and VLMEvalKit's PRED_FORMAT=json predictions, written with the
+    json calls those tools make (the model's text is made up; the shapes are theirs)."""
+    rows = [
+        ("Is the dog facing left or right?", "(a) Left (b) Right", "(a)", "A"),
+        ("Is the dog facing left or right?", "(a) Left (b) Right", "(b)", "The answer is B."),
+        ("Is the caf\u00e9 sign lit?", "(a) Yes (b) No", "(b)", "(a)"),
+        ("Is the caf\u00e9 sign lit?", "(a) Yes (b) No", "(a)", "A"),
+    ]
+    lines = []
+    for idx, (question, options, gold, response) in enumerate(rows):
+        text_options = [part.split(")")[1].strip() for part in options.split("(")[1:]]  # give_options, mmvp_eval.py:72-75
+        qs = f"<image>\n{question} Options:\nA. {text_options[0]}\nB. {text_options[1]}\nAnswer with the option's letter from the given choices directly."
+        prompt = f"{VICUNA_V1} USER: {qs} ASSISTANT:"  # conv_templates['vicuna_v1'].get_prompt()
+        # Cambrian eval/eval/mmvp/mmvp_eval.py:150-157
+        lines.append(json.dumps({"question_id": idx, "prompt": prompt, "answer": response, "gt_answer": gold, "model_id": "llava-v1.5-7b", "text_options": text_options}) + "\n")
+    (PEER_FILES_DIR / "cambrian-answers.jsonl").write_text("".join(lines), encoding="utf-8")
+    # VLMEvalKit vlmeval/smp/file.py:153-158 (dump_json): DataFrame.to_dict('records'), json.dump(indent=4,
+    # ensure_ascii=False); an empty TSV cell (category) is NaN in pandas and a bare NaN in the file
+    records = [
+        {"index": 1, "question": "Is the dog facing left or right?", "A": "Left", "B": "Right", "answer": "A", "category": float("nan"), "prediction": "A"},
+        {"index": 2, "question": "Is the dog facing left or right?", "A": "Left", "B": "Right", "answer": "B", "category": float("nan"), "prediction": "(b) Right"},
+        {"index": 3, "question": "Is the caf\u00e9 sign lit?", "A": "Yes", "B": "No", "answer": "B", "category": float("nan"), "prediction": "NaN"},
+        {"index": 4, "question": "Is the caf\u00e9 sign lit?", "A": "Yes", "B": "No", "answer": "A", "category": float("nan"), "prediction": "A"},
+    ]
+    with open(PEER_FILES_DIR / "vlmevalkit-predictions.json", "w", encoding="utf-8") as file:
+        json.dump(records, file, indent=4, ensure_ascii=False)
+    print(f"wrote {PEER_FILES_DIR / 'cambrian-answers.jsonl'} and {PEER_FILES_DIR / 'vlmevalkit-predictions.json'}")
+
+
+# --- vlmevalkit-parse ---------------------------------------------------------------------------
+
+PARSE_FILE = ROOT / "packages" / "metrics" / "src" / "__fixtures__" / "vlmevalkit-can-infer.json"
+PARSE_ANSWERS = ["A", "B", "(A)", "(B) Right", "(a)", "(b)", "a", "b", "(a) Left", "(b) Right", "The answer is (a).", "Answer: (b)", "I think (a) is correct."]
+
+
+def write_vlmevalkit_parse(args):
+    """VLMEvalKit's own answer parsing (vlmeval/utils/matching_util.py:18-127, can_infer) on answers in
+    the original MMVP format (lowercase `(a)`), choices as its MCQ datasets build them (A/B -> text)."""
+    namespace = {"cp": __import__("copy"), "os": __import__("os"), "re": __import__("re"), "string": __import__("string"), "logger": _Logger()}
+    source = pathlib.Path(args.vlmevalkit, "vlmeval/utils/matching_util.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    keep = [n for n in tree.body if (isinstance(n, ast.FunctionDef) and n.name in ("can_infer_option", "can_infer_text", "can_infer"))
+            or (isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "_VERBOSE_ANSWER_RE")]
+    exec(compile(ast.Module(body=keep, type_ignores=[]), "matching_util.py", "exec"), namespace)
+    cases = [{"answer": answer, "vlmevalkit": namespace["can_infer"](answer, {"A": "Left", "B": "Right"}) or None} for answer in PARSE_ANSWERS]
+    PARSE_FILE.write_text(json.dumps({"source": "VLMEvalKit e8e78f0 vlmeval/utils/matching_util.py:18-127 can_infer(answer, {'A': 'Left', 'B': 'Right'}); null = False (not parsed)", "cases": cases}, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(cases))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["questions", "samples", "prompts"])
+    parser.add_argument("what", choices=["questions", "samples", "prompts", "peer-files", "vlmevalkit-parse"])
+    parser.add_argument("--vlmevalkit")
     parser.add_argument("--lmms-eval")
     parser.add_argument("--lmms-eval-v06")
     parser.add_argument("--cambrian")
     parser.add_argument("--mmvp")
     parser.add_argument("--metadata")
     args = parser.parse_args()
-    {"questions": lambda: write_questions(), "samples": lambda: write_samples(args), "prompts": lambda: write_prompts(args)}[args.what]()
+    {"questions": lambda: write_questions(), "samples": lambda: write_samples(args), "prompts": lambda: write_prompts(args), "peer-files": write_peer_files, "vlmevalkit-parse": lambda: write_vlmevalkit_parse(args)}[args.what]()
 
 
 if __name__ == "__main__":
