@@ -109,7 +109,9 @@ function fromLmmsSamples(samples: readonly { sample: LmmsEvalSample; line: numbe
   if (problems.length > 0) throw new DatasetError(`${path} is not a readable lmms-eval samples file:\n  ${problems.slice(0, 10).join('\n  ')}`);
   const warnings = overrideWarning(samples, path);
   if (pairedBy.has('doc_id + 1')) {
-    warnings.push(`${path}: some records carry neither mmvp_accuracy.index nor doc.Index, so they are paired by doc_id + 1 (their position in the dataset), which is right only while the dataset lists the questions in Index order`);
+    warnings.push(
+      `${path}: some records carry neither mmvp_accuracy.index nor doc.Index, so they are paired by doc_id + 1 (their position in the dataset), which is right only while the dataset lists the questions in Index order`,
+    );
   }
   return { format, answers: checkUnique(answers, path), pairedBy: [...pairedBy].join(' / '), warnings };
 }
@@ -155,9 +157,7 @@ function fromPredictionTable([header, ...rows]: readonly CsvRecord[], path: stri
   if (!columns.includes('index') || !columns.includes('prediction')) {
     throw new FileFormatError(`${path}: a VLMEvalKit prediction table needs the columns 'index' and 'prediction'; found ${columns.map((c) => `'${c}'`).join(', ') || 'none'}`);
   }
-  const records = rows
-    .filter((row) => row.fields.some((field) => field !== ''))
-    .map((row) => ({ value: Object.fromEntries(columns.map((c, i) => [c, row.fields[i]])) as Record<string, unknown>, line: row.line }));
+  const records = rows.filter((row) => row.fields.some((field) => field !== '')).map((row) => ({ value: Object.fromEntries(columns.map((c, i) => [c, row.fields[i]])) as Record<string, unknown>, line: row.line }));
   return fromPredictionRecords(records, path);
 }
 

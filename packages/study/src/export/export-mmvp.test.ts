@@ -120,7 +120,7 @@ describe('exportMmvp --to hf', () => {
     await exportMmvp({ data: synth, to: 'hf', out, force: true, name: 'mmvp_synth' });
   });
 
-  it('does not warn about lmms-eval labels (HEAD scores the set\'s own gold); the command names the releases that forced Index 100/280 to A', async () => {
+  it("does not warn about lmms-eval labels (HEAD scores the set's own gold); the command names the releases that forced Index 100/280 to A", async () => {
     // lmms-eval 75571cf tasks/mmvp/utils.py:136-147 scores the dataset's `Correct Answer`; only
     // 34465550..d8fcb9c3 (v0.6, v0.6.1) had GROUND_TRUTH_CORRECTIONS = {99: "A", 279: "A"} (0-based)
     const data = join(scratch, 'big');
@@ -136,5 +136,5 @@ describe('exportMmvp --to hf', () => {
     expect(result.warnings).toEqual([]);
     // this set has 100=(b) and 280=(b): the two rows v0.6/v0.6.1 scored against A (99 and 279 were never forced)
     expect(result.usage.join('\n')).toContain('lmms-eval v0.7 or later: v0.6 and v0.6.1 scored Index 100, 280 against A');
-    }, 30_000);
+  }, 30_000);
 });

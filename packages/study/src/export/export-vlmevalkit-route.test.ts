@@ -25,7 +25,13 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'mmvp-vlmevalkit-route-'));
   data = join(scratch, 'data');
   await mkdir(join(data, 'MMVP Images'), { recursive: true });
-  const rows = ['Index,Question,Options,Correct Answer', '1,Is the dog facing left?,(a) Yes (b) No,(a)', '2,Is the dog facing left?,(a) Yes (b) No,(b)', '3,Is it open?,(a) Open (b) Closed,(b)', '4,Is it open? ,(a) Open (b) Closed,(a)'];
+  const rows = [
+    'Index,Question,Options,Correct Answer',
+    '1,Is the dog facing left?,(a) Yes (b) No,(a)',
+    '2,Is the dog facing left?,(a) Yes (b) No,(b)',
+    '3,Is it open?,(a) Open (b) Closed,(b)',
+    '4,Is it open? ,(a) Open (b) Closed,(a)',
+  ];
   await writeFile(join(data, 'Questions.csv'), `${rows.join('\n')}\n`);
   for (let id = 1; id <= 4; id++) await writeFile(join(data, 'MMVP Images', `${id}.png`), Buffer.from([id]));
 });
@@ -53,7 +59,7 @@ describe('mmvp export --to vlmevalkit: the route to pair accuracy that leaves th
     expect(result.warnings[0]).toMatch(/asserts that both questions of a pair are the same text.*rows 3\/4 differ/);
   });
 
-  it('refuses the name MMVP (given or from the file name) and lmms-eval\'s mmvp, naming the collision', async () => {
+  it("refuses the name MMVP (given or from the file name) and lmms-eval's mmvp, naming the collision", async () => {
     await expect(exportMmvp({ data, to: 'vlmevalkit', out: join(scratch, 'x', 'synth.tsv'), name: 'MMVP' })).rejects.toThrow(
       /dataset name 'MMVP' is VLMEvalKit's official MMVP: `--data MMVP` checks the md5 of \$LMUData\/MMVP\.tsv and downloads the official file over this export.*give another --name/,
     );

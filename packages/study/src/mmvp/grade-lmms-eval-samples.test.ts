@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportMmvp } from '../export/export-mmvp';
 import { gradeMllmAnswers } from './grade-mllm';
-import type { ProgressEvent } from './progress-events';
+import type { StudyProgressEvent } from './progress-events';
 
 /**
  * Issue 29, item 1 (and the grade half of item 2), reproduced with lmms-eval's own code. The fixture
@@ -56,7 +56,7 @@ async function grade(file: string, out: string, allowMissing = true) {
     answersFile: file,
     out: join(scratch, out),
     allowMissing,
-    onProgress: (event: ProgressEvent) => {
+    onProgress: (event: StudyProgressEvent) => {
       if (event.kind === 'warning') warnings.push(event.message);
     },
   });
@@ -68,11 +68,18 @@ describe("mmvp grade on lmms-eval's samples file of an export with a missing pai
     const out = join(scratch, 'hf');
     const result = await exportMmvp({ data: join(scratch, 'data'), to: 'hf', out, name: 'mmvp_local' });
     expect(result.rows).toBe(298);
-    expect(createHash('sha256').update(await readFile(join(out, 'metadata.jsonl'))).digest('hex')).toBe(expected.metadataSha256);
+    expect(
+      createHash('sha256')
+        .update(await readFile(join(out, 'metadata.jsonl')))
+        .digest('hex'),
+    ).toBe(expected.metadataSha256);
   });
 
   it('records have the keys lmms-eval writes (no doc), and doc_id + 1 is not the question after the gap', async () => {
-    const lines = (await readFile(new URL('samples_mmvp_local.jsonl', fixtures), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const lines = (await readFile(new URL('samples_mmvp_local.jsonl', fixtures), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(Object.keys(lines[0])).toEqual(['doc_id', 'target', 'filtered_resps', 'token_counts', 'doc_hash', 'mmvp_accuracy', 'mmvp_pair_accuracy', 'input']);
     expect([lines[4].doc_id, lines[4].mmvp_accuracy.index]).toEqual([4, 6]); // Index 7
   });
@@ -97,7 +104,10 @@ describe("mmvp grade on lmms-eval's samples file of an export with a missing pai
 
   it('fails, naming the rows, when a record asks another question than the row its index pairs it with', async () => {
     // the same records without mmvp_accuracy: paired by doc_id + 1, which the gap shifts from Index 7 on
-    const lines = (await readFile(new URL('samples_mmvp_local.jsonl', fixtures), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const lines = (await readFile(new URL('samples_mmvp_local.jsonl', fixtures), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const shifted = join(scratch, 'samples_no_index.jsonl');
     await writeFile(shifted, `${lines.map(({ mmvp_accuracy: _a, mmvp_pair_accuracy: _p, ...rest }) => JSON.stringify(rest)).join('\n')}\n`);
     await expect(grade(shifted, 'shifted')).rejects.toThrow(
@@ -111,7 +121,7 @@ describe("mmvp grade on lmms-eval's samples file of an export with a missing pai
     await expect(grade(edited, 'edited')).rejects.toThrow(/samples_edited\.jsonl:1: paired with question 3 by mmvp_accuracy\.index \+ 1, but it asked "Is the dog facing left or right\?/);
   });
 
-  it("warns on a file of lmms-eval v0.6/v0.6.1 (gold of Index 100 and 280 forced to A) and scores it against Questions.csv", async () => {
+  it('warns on a file of lmms-eval v0.6/v0.6.1 (gold of Index 100 and 280 forced to A) and scores it against Questions.csv', async () => {
     const current = expected.runs.find((r) => r.file === 'samples_mmvp_local.jsonl')!;
     const old = expected.runs.find((r) => r.file === 'samples_mmvp_local_v0.6.jsonl')!;
     expect(old.correct).not.toBe(current.correct); // the override changed lmms-eval's own score on this set

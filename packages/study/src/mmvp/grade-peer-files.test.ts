@@ -51,6 +51,8 @@ describe('mmvp grade reads the last two peer files', () => {
     await expect(gradeMllmAnswers({ questionsFile: swapped, answersFile: new URL('cambrian-answers.jsonl', fixtures).pathname, out: join(scratch, 'c2') })).rejects.toThrow(
       /4 answer\(s\) of .*cambrian-answers\.jsonl were asked another question than the row of .*Swapped\.csv they pair with.*nothing was graded:\n {2}.*cambrian-answers\.jsonl:1: paired with question 1 by question_id \+ 1 \(Cambrian counts rows from 0\), but it asked .*which does not contain row 1's question "Is the café sign lit\?"/,
     );
-    await expect(gradeMllmAnswers({ questionsFile: swapped, answersFile: new URL('vlmevalkit-predictions.json', fixtures).pathname, out: join(scratch, 'v2') })).rejects.toThrow(/vlmevalkit-predictions\.json:1: paired with question 1 by index/);
+    await expect(gradeMllmAnswers({ questionsFile: swapped, answersFile: new URL('vlmevalkit-predictions.json', fixtures).pathname, out: join(scratch, 'v2') })).rejects.toThrow(
+      /vlmevalkit-predictions\.json:1: paired with question 1 by index/,
+    );
   });
 });
