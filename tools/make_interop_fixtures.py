@@ -27,13 +27,25 @@ replaced by stubs.
              strings synth never makes (read from a CSV with Python's csv module, as Cambrian does;
              evaluate_mllm.py's pandas.read_csv keeps the same fields: no skipinitialspace, no strip).
 
-Run (peers checked out under /tmp/peers):
+The peers' files, from their pinned commits (a bare clone of each is enough):
+  git --git-dir=<lmms-eval>.git archive 75571cf lmms_eval/tasks/mmvp lmms_eval/utils.py \
+      lmms_eval/loggers/evaluation_tracker.py | tar -x -C /tmp/peers/lmms-eval
+  git --git-dir=<lmms-eval>.git archive 34465550 lmms_eval/tasks/mmvp | tar -x -C /tmp/peers/lmms-eval-34465550
+  git --git-dir=<cambrian>.git archive 539ffc3 eval/eval/mmvp | tar -x -C /tmp/peers/cambrian
+  git --git-dir=<MMVP>.git archive 7635005 scripts | tar -x -C /tmp/peers/mmvp
+  git --git-dir=<VLMEvalKit>.git archive e8e78f0 vlmeval/utils/matching_util.py | tar -x -C /tmp/peers/vlmevalkit
+Python 3 with numpy (Debian's python3-numpy) is all it needs.
+
+Run:
   python3 tools/make_interop_fixtures.py questions
   node apps/cli/dist/cli.js export --to hf --data <folder with that CSV, images 1-300 but 5> --out <hf> --name mmvp_local
   python3 tools/make_interop_fixtures.py samples --lmms-eval /tmp/peers/lmms-eval \
       --lmms-eval-v06 /tmp/peers/lmms-eval-34465550 --metadata <hf>/metadata.jsonl
   python3 tools/make_interop_fixtures.py prompts --lmms-eval /tmp/peers/lmms-eval \
       --cambrian /tmp/peers/cambrian --mmvp /tmp/peers/mmvp
+  python3 tools/make_interop_fixtures.py peer-files
+  python3 tools/make_interop_fixtures.py vlmevalkit-parse --vlmevalkit /tmp/peers/vlmevalkit
+(The test writes the same 1x1 PNG for every image; the export's metadata.jsonl does not depend on it.)
 """
 import argparse
 import ast
