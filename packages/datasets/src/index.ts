@@ -20,7 +20,7 @@ export { formatIssue } from './dataset-issues';
 export type { DatasetIssue, LoadOptions } from './dataset-issues';
 export { IMAGE_EXTENSIONS } from './image-folder';
 export { readPeerAnswers } from './peer-answers';
-export type { PeerAnswers, PeerAnswersFormat } from './peer-answers';
+export type { PeerAnswerRecord, PeerAnswers, PeerAnswersFormat } from './peer-answers';
 
 export { decodeText, readTextFile } from './text-file';
 export type { TextEncoding } from './text-file';

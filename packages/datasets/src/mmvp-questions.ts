@@ -21,8 +21,9 @@ export interface MmvpQuestion {
   readonly pairId: number;
   /** The `Index` column as written (the official script ignores it and uses the row position). */
   readonly indexColumn: string;
+  /** The Question field as written (spaces around it kept, as the peers' scripts prompt with it). */
   readonly question: string;
-  /** The options as one string, `(a) X (b) Y`. */
+  /** The options as one string, `(a) X (b) Y`, as written (spaces kept). */
   readonly optionsText: string;
   /** The two option texts. */
   readonly options: readonly [string, string];
@@ -129,7 +130,9 @@ export async function readMmvpQuestions(questionsFile: string, options: MmvpLoad
       collector.add(file, record.line, `${where} has ${record.fields.length} field(s), the header has ${header.length} (quote fields that contain commas)`);
       return undefined;
     }
-    const optionsText = record.fields[optionsColumn]!.trim();
+    // Question and Options are kept as written (not trimmed): the peers' scripts put them into the
+    // prompt as csv.reader / pandas.read_csv return them (evaluate_mllm.py:59, mmvp_eval.py:36-39).
+    const optionsText = record.fields[optionsColumn]!;
     const parsedOptionsText = parseOptionsText(optionsText);
     if (parsedOptionsText === undefined) {
       collector.add(file, record.line, `${where}: Options '${optionsText}' is not of the form '(a) X (b) Y' with two non-empty options`);
@@ -141,8 +144,8 @@ export async function readMmvpQuestions(questionsFile: string, options: MmvpLoad
       collector.add(file, record.line, `${where}: Correct Answer '${answerText}' is not a valid choice; expected ${listChoices(['(a)', '(b)'])}`);
       return undefined;
     }
-    const question = record.fields[questionColumn]!.trim();
-    if (question.length === 0) {
+    const question = record.fields[questionColumn]!;
+    if (question.trim().length === 0) {
       collector.add(file, record.line, `${where}: Question is empty`);
       return undefined;
     }

@@ -93,13 +93,17 @@ function renderJinja(source: string, question: string, context: TemplateContext,
 }
 
 /**
- * The question text MMVP puts inside the template.
+ * The question text MMVP puts inside the template, byte for byte as each peer builds it from the
+ * Question and Options fields as written (tested against the peers' own functions on odd option
+ * strings, src/__fixtures__/peer-prompts.json):
  * - `original` (tsb0601/MMVP evaluate_mllm.py:59): `{question} {options}`, options as `(a) X (b) Y`;
- * - `lmms` (lmms-eval tasks/mmvp utils.py:93-123 + _default_template_yaml:20-23):
- *   `{question}\nA. {opt1}\nB. {opt2}\nAnswer with the option's letter from the given choices directly.`;
- * - `cambrian` (Cambrian eval/eval/mmvp/mmvp_eval.py:36-45): the same with ` Options:` after the question,
+ * - `lmms` (lmms-eval tasks/mmvp utils.py:86-123 + _default_template_yaml:20-23):
+ *   `{question}\nA. {opt1}\nB. {opt2}\nAnswer with the option's letter from the given choices directly.`,
+ *   the options found by lmms-eval's own regex (which cannot cross a `(`: `(a) Red (dark) (b) Blue`
+ *   gives only `A. Blue`, and `(a) The bird(s) (b) None` three options);
+ * - `cambrian` (Cambrian eval/eval/mmvp/mmvp_eval.py:36-45): the options split at `(b)`,
  *   `{question} Options:\nA. {opt1}\nB. {opt2}\nAnswer with the option's letter from the given choices directly.`
- *   (Cambrian also uses the `vicuna_v1` template, see TEMPLATE_NAMES).
+ *   (`(a)Left` stays `A.Left`; Cambrian also uses the `vicuna_v1` template, see TEMPLATE_NAMES).
  */
 export type QuestionStyle = 'original' | 'lmms' | 'cambrian';
 /** Every question style, for validation and error messages. */
@@ -112,16 +116,41 @@ export function formatQuestion(question: string, options: string | undefined, st
   if (!QUESTION_STYLES.includes(style)) throw new InvalidArgumentError(`unknown prompt style '${String(style)}'; choose ${listChoices(QUESTION_STYLES)}`);
   if (options === undefined || options === '') return question;
   if (style === 'original') return `${question} ${options}`;
-  const parsed = parseOptions(options);
-  const lines = parsed.map((option, i) => `${String.fromCharCode(65 + i)}. ${option}`);
-  return `${question}${style === 'cambrian' ? ' Options:' : ''}\n${lines.join('\n')}\n${LETTER_INSTRUCTION}`;
+  if (style === 'cambrian') return cambrianQuestion(question, options);
+  const lines = parseOptions(options).map((option, i) => `${String.fromCharCode(65 + i)}. ${option}`);
+  return `${question}\n${lines.join('\n')}\n${LETTER_INSTRUCTION}`;
 }
 
-/** Splits MMVP's option string `(a) X (b) Y` into `['X', 'Y']`. */
+/** The characters Python's `str.strip()` and a `str` pattern's `\s` treat as whitespace (`str.isspace`). */
+const PYTHON_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PYTHON_STRIP = new RegExp(`^[${PYTHON_SPACE}]+|[${PYTHON_SPACE}]+$`, 'g');
+
+/** Python's `str.strip()` with no argument. */
+function pythonStrip(text: string): string {
+  return text.replace(PYTHON_STRIP, '');
+}
+
+/**
+ * lmms-eval's `_parse_options` (tasks/mmvp/utils.py:86-90):
+ * `re.findall(r"\([a-z]\)\s*([^(]+?)(?=\s*\([a-z]\)|$)", options, re.IGNORECASE)`, each match stripped.
+ * Python's `$` also matches before a final newline, its `\s` is Unicode whitespace, and under
+ * IGNORECASE `[a-z]` also matches `ſ` and the Kelvin sign: all written out here.
+ */
+const LMMS_OPTION = new RegExp(`\\([a-zA-Z\\u017f\\u212a]\\)[${PYTHON_SPACE}]*([^(]+?)(?=[${PYTHON_SPACE}]*\\([a-zA-Z\\u017f\\u212a]\\)|\\n?$)`, 'g');
+
+/** Splits MMVP's option string `(a) X (b) Y` into `['X', 'Y']` as lmms-eval's mmvp task does. */
 export function parseOptions(options: string): string[] {
-  const parts = options.split(/\(([a-z])\)\s*/i).slice(1);
-  const result: string[] = [];
-  for (let i = 1; i < parts.length; i += 2) result.push(parts[i]!.trim());
+  const result = [...options.matchAll(LMMS_OPTION)].map((match) => pythonStrip(match[1]!));
   if (result.length === 0) throw new InvalidArgumentError(`cannot read options ${JSON.stringify(options)}: expected the form '(a) X (b) Y'`);
   return result;
+}
+
+/** Cambrian's `process()` question text (eval/eval/mmvp/mmvp_eval.py:36-45), with its default `--question_extension` (:166). */
+function cambrianQuestion(question: string, options: string): string {
+  const parts = options
+    .split('(b)')
+    .map(pythonStrip)
+    .map((part) => part.replaceAll('(a)', 'A.').replaceAll('(b)', 'B.'));
+  if (parts.length > 1) parts[1] = `B. ${parts[1]}`;
+  return `${question} Options:${parts.map((part) => `\n${part}`).join('')}\n${LETTER_INSTRUCTION}`;
 }

@@ -14,7 +14,7 @@ export { packageVersion, packageVersions } from './provenance/package-versions';
 // export to the field's tools (VLMEvalKit TSV, Hugging Face imagefolder + lmms-eval task)
 export { exportMmvp, exportMmvpOptionsSchema, lmmsEvalTaskYaml } from './export/export-mmvp';
 export type { ExportMmvpOptions, ExportMmvpResult } from './export/export-mmvp';
-export { EXPORT_TARGETS, LMMS_EVAL_FORCED_ANSWERS, VLMEVALKIT_COLUMNS } from './export/field-formats';
+export { EXPORT_TARGETS, LMMS_EVAL_GOLD_OVERRIDE, VLMEVALKIT_COLUMNS, VLMEVALKIT_PAIR_DATASET } from './export/field-formats';
 export type { ExportTarget } from './export/field-formats';
 
 // MMVP-VLM evaluation

@@ -20,12 +20,12 @@ export function registerExport(program: Command): void {
     .description("write an MMVP-format folder (the real release or an MMVP-Synth set) in a form VLMEvalKit or lmms-eval reads unchanged, and print the harness's commands")
     .requiredOption(
       '--to <target>',
-      `${listChoices(EXPORT_TARGETS)}: vlmevalkit = one TSV (index, base64 image, question, A, B, answer, category) + a --config JSON naming it a CustomMCQDataset; hf = a Hugging Face imagefolder (images/ + metadata.jsonl with an integer Index) + an lmms-eval task YAML for the stock mmvp task`,
+      `${listChoices(EXPORT_TARGETS)}: vlmevalkit = one TSV (index, base64 image, question, A, B, answer, category) + a --config JSON (CustomMCQDataset named MMVP, so VLMEvalKit scores pairs) + a private $LMUData holding it as MMVP.tsv; hf = a Hugging Face imagefolder (images/ + metadata.jsonl with an integer Index) + an lmms-eval task YAML for the stock mmvp task`,
     )
     .requiredOption('--data <dir>', "MMVP folder (Questions.csv + 'MMVP Images/'; patterns.csv gives the category column), or a folder holding MMVP/")
     .requiredOption('--out <path>', 'vlmevalkit: the .tsv file (its base name is the dataset name); hf: the dataset folder')
     .option('--labels <set>', `gold labels written: ${listChoices(LABEL_SETS)}`, 'original')
-    .option('--name <name>', 'dataset / task name (default: the TSV base name or the folder name)')
+    .option('--name <name>', "dataset / task name (default: the TSV base name or the folder name); not MMVP / mmvp, the official set's names in VLMEvalKit and lmms-eval")
     .option('--force', 'replace an existing export')
     .option('--json', 'print the result as one JSON document on stdout')
     .action(async (flags: ExportFlags) => {

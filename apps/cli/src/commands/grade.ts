@@ -36,8 +36,9 @@ export function registerGrade(program: Command): void {
     .requiredOption('--questions <csv>', 'MMVP Questions.csv')
     .requiredOption(
       '--answers <file>',
-      "answers: the original script's answers.jsonl (question_id, response, ...), lmms-eval's --log_samples samples_<task>.jsonl (question = doc.Index), " +
-        "or VLMEvalKit's <model>_<dataset>.xlsx / .tsv predictions (question = index, response = prediction). Answers are paired with questions by id, " +
+      "answers: the original script's answers.jsonl (question_id, response, ...), lmms-eval's --log_samples samples_<task>.jsonl (question = mmvp_accuracy.index + 1), " +
+        "Cambrian's answers .jsonl (question = question_id + 1, response = answer), or VLMEvalKit's <model>_<dataset>.xlsx / .tsv / .json predictions (question = index, response = prediction); " +
+        "a peer's record must ask the question of the row it pairs with (lmms-eval input, Cambrian prompt, VLMEvalKit question), else nothing is graded. Answers are paired with questions by id, " +
         'not by line order as the original gpt_grader.py does; a file out of question order gets a warning',
     )
     .requiredOption('--out <dir>', 'folder for scores.json, scores.csv, graded.csv, scores.md and run.json (mmvp report renders it)')

@@ -68,7 +68,7 @@ describe('exportMmvp --to vlmevalkit', () => {
       expect(row[6]).toBe(patterns[i]![1]);
     }
     const config = JSON.parse(await readFile(join(scratch, 'MMVPSynth.config.json'), 'utf8'));
-    expect(config).toEqual({ data: { MMVPSynth: { class: 'CustomMCQDataset', dataset: 'MMVPSynth' } } });
+    expect(config).toEqual({ data: { MMVPSynth: { class: 'CustomMCQDataset', dataset: 'MMVP' } } }); // see export-vlmevalkit-route.test.ts
     expect(result.warnings).toEqual([]);
   });
 
@@ -120,7 +120,9 @@ describe('exportMmvp --to hf', () => {
     await exportMmvp({ data: synth, to: 'hf', out, force: true, name: 'mmvp_synth' });
   });
 
-  it("warns when lmms-eval's hard-coded label fix would rescore rows of this set", async () => {
+  it("does not warn about lmms-eval labels (HEAD scores the set's own gold); the command names the releases that forced Index 100/280 to A", async () => {
+    // lmms-eval 75571cf tasks/mmvp/utils.py:136-147 scores the dataset's `Correct Answer`; only
+    // 34465550..d8fcb9c3 (v0.6, v0.6.1) had GROUND_TRUTH_CORRECTIONS = {99: "A", 279: "A"} (0-based)
     const data = join(scratch, 'big');
     await mkdir(join(data, 'MMVP Images'), { recursive: true });
     const png = join(synth, 'MMVP', 'MMVP Images', (await readdir(join(synth, 'MMVP', 'MMVP Images')))[0]!);
@@ -131,8 +133,8 @@ describe('exportMmvp --to hf', () => {
     }
     await writeFile(join(data, 'Questions.csv'), `${rows.join('\n')}\n`);
     const result = await exportMmvp({ data, to: 'hf', out: join(scratch, 'big-hf') });
-    // lmms-eval forces 99->B, 100->A, 279->B, 280->A; this set has 99=(a), 100=(b), 279=(a), 280=(b)
-    expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toContain('row(s) 99, 100, 279, 280 would be scored against the wrong letter');
+    expect(result.warnings).toEqual([]);
+    // this set has 100=(b) and 280=(b): the two rows v0.6/v0.6.1 scored against A (99 and 279 were never forced)
+    expect(result.usage.join('\n')).toContain('lmms-eval v0.7 or later: v0.6 and v0.6.1 scored Index 100, 280 against A');
   }, 30_000);
 });

@@ -1,10 +1,10 @@
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS, loadMmvp, readPatternMap, type LabelSet } from '@mmvp/datasets';
 import { z } from 'zod';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
-import { EXPORT_TARGETS, LMMS_EVAL_FORCED_ANSWERS, VLMEVALKIT_COLUMNS, tsvField, type ExportTarget } from './field-formats';
+import { EXPORT_TARGETS, LMMS_EVAL_GOLD_OVERRIDE, VLMEVALKIT_COLUMNS, VLMEVALKIT_PAIR_DATASET, tsvField, type ExportTarget } from './field-formats';
 
 /** Options of {@link exportMmvp}, checked with zod (unknown keys are refused). */
 export const exportMmvpOptionsSchema = z
@@ -35,7 +35,7 @@ export interface ExportMmvpResult {
   readonly files: readonly string[];
   readonly rows: number;
   readonly labels: LabelSet;
-  /** Things the user must know before running the harness (e.g. lmms-eval's forced labels). */
+  /** Things the user must know before running the harness (e.g. a pair VLMEvalKit's MMVP scoring would refuse). */
   readonly warnings: readonly string[];
   /** The command(s) to run in the harness. */
   readonly usage: readonly string[];
@@ -76,21 +76,30 @@ export async function exportMmvp(input: ExportMmvpOptions): Promise<ExportMmvpRe
     imagePath: question.imagePath,
   }));
   if (rows.length === 0) throw new InvalidArgumentError(`${mmvpDir}: no question pairs to export`);
-  const warnings = lmmsEvalLabelWarnings(rows);
-  return options.to === 'vlmevalkit' ? writeVlmEvalKit(rows, options, warnings) : writeHfImageFolder(rows, options, warnings);
+  return options.to === 'vlmevalkit' ? writeVlmEvalKit(rows, options) : writeHfImageFolder(rows, options);
 }
 
-/** lmms-eval scores Index 99/100/279/280 against fixed letters; say which rows of this set that breaks. */
-function lmmsEvalLabelWarnings(rows: readonly ExportRow[]): string[] {
-  const broken = rows.filter((row) => {
-    const forced = LMMS_EVAL_FORCED_ANSWERS.get(row.index);
-    return forced !== undefined && forced.toLowerCase() !== row.answer;
-  });
-  if (broken.length === 0) return [];
-  return [
-    `lmms-eval's mmvp task overrides the gold answer of Index ${[...LMMS_EVAL_FORCED_ANSWERS.keys()].join(', ')} (its fix of the real MMVP's swapped labels); ` +
-      `in this set row(s) ${broken.map((row) => row.index).join(', ')} would be scored against the wrong letter. Re-score lmms-eval's samples file against this set's Questions.csv, or leave those pairs out.`,
-  ];
+/**
+ * A dataset name that would be taken for the real MMVP: VLMEvalKit's `MMVP` (its built-in class
+ * downloads the official TSV over the export, and the export would share `$LMUData/MMVP.tsv` and
+ * `$LMUData/images/MMVP/` with it), lmms-eval's `mmvp` (the task file `mmvp.yaml` would replace the
+ * stock task's). Compared case-insensitively: both are file names, and some file systems ignore case.
+ */
+function refuseOfficialName(name: string, target: ExportTarget): void {
+  if (name.toLowerCase() !== VLMEVALKIT_PAIR_DATASET.toLowerCase()) return;
+  throw new InvalidArgumentError(
+    target === 'vlmevalkit'
+      ? `dataset name '${name}' is VLMEvalKit's official MMVP: \`--data MMVP\` checks the md5 of $LMUData/MMVP.tsv and downloads the official file over this export, and the two would share the image cache $LMUData/images/MMVP/; ` +
+          "give another --name (or --out file name): the export's config still scores pairs the MMVP way, under its own $LMUData"
+      : `task name '${name}' is lmms-eval's stock mmvp task: its file ${name}.yaml would replace lmms_eval/tasks/mmvp/mmvp.yaml; give another --name`,
+  );
+}
+
+/** Pairs whose two questions differ as text: VLMEvalKit's report_acc_MMVP asserts they are equal (multiple_choice.py:614-616). */
+function pairsWithTwoQuestions(rows: readonly ExportRow[]): string[] {
+  const differing: string[] = [];
+  for (let i = 0; i + 1 < rows.length; i += 2) if (rows[i]!.question !== rows[i + 1]!.question) differing.push(`${rows[i]!.index}/${rows[i + 1]!.index}`);
+  return differing;
 }
 
 async function refuseExisting(path: string, force: boolean): Promise<void> {
@@ -99,12 +108,17 @@ async function refuseExisting(path: string, force: boolean): Promise<void> {
   await rm(path, { recursive: true, force: true });
 }
 
-async function writeVlmEvalKit(rows: readonly ExportRow[], options: z.output<typeof exportMmvpOptionsSchema>, warnings: string[]): Promise<ExportMmvpResult> {
+async function writeVlmEvalKit(rows: readonly ExportRow[], options: z.output<typeof exportMmvpOptionsSchema>): Promise<ExportMmvpResult> {
   if (extname(options.out) !== '.tsv') throw new InvalidArgumentError(`--out ${options.out}: --to vlmevalkit writes one TSV file; give a path ending in .tsv (its base name is the dataset name)`);
   const name = options.name ?? basename(options.out, '.tsv');
+  refuseOfficialName(name, 'vlmevalkit');
   const configFile = join(dirname(options.out), `${name}.config.json`);
+  // A private $LMUData in which the export is MMVP.tsv: VLMEvalKit then scores pairs (its dataset
+  // name is MMVP) without touching the official file or image cache of the user's own $LMUData.
+  const lmuData = join(dirname(options.out), `${name}.lmudata`);
   await mkdir(dirname(resolve(options.out)), { recursive: true });
   await refuseExisting(options.out, options.force);
+  await refuseExisting(lmuData, options.force);
   const lines = [VLMEVALKIT_COLUMNS.join('\t')];
   for (const row of rows) {
     const image = (await readFile(row.imagePath)).toString('base64');
@@ -113,23 +127,39 @@ async function writeVlmEvalKit(rows: readonly ExportRow[], options: z.output<typ
   // write-then-rename so a killed export never leaves a TSV that looks whole
   await writeFile(`${options.out}.partial`, `${lines.join('\n')}\n`);
   await rename(`${options.out}.partial`, options.out);
-  await writeFile(configFile, `${JSON.stringify({ data: { [name]: { class: 'CustomMCQDataset', dataset: name } } }, null, 2)}\n`);
+  await mkdir(lmuData, { recursive: true });
+  await symlink(join('..', basename(options.out)), join(lmuData, `${VLMEVALKIT_PAIR_DATASET}.tsv`));
+  // run.py --config: the key names the prediction files (<model>_<name>.xlsx), `dataset` the TSV and the scoring
+  await writeFile(configFile, `${JSON.stringify({ data: { [name]: { class: 'CustomMCQDataset', dataset: VLMEVALKIT_PAIR_DATASET } } }, null, 2)}\n`);
+  const differing = pairsWithTwoQuestions(rows);
+  const warnings =
+    differing.length === 0
+      ? []
+      : [
+          `VLMEvalKit's MMVP scoring asserts that both questions of a pair are the same text (report_acc_MMVP), and rows ${differing.slice(0, 10).join(', ')}${differing.length > 10 ? ', ...' : ''} differ: ` +
+            'its evaluation will stop there; grade its predictions file with mmvp grade instead (the last command below)',
+        ];
   return {
     target: 'vlmevalkit',
     name,
-    files: [options.out, configFile],
+    files: [options.out, configFile, join(lmuData, `${VLMEVALKIT_PAIR_DATASET}.tsv`)],
     rows: rows.length,
     labels: options.labels,
     warnings,
     usage: [
-      `cp ${options.out} "$LMUData/${name}.tsv"   # VLMEvalKit reads custom datasets from $LMUData (default ~/LMUData)`,
-      `python run.py --config ${configFile} --model <model>   # add your model under "model" in that JSON, or: python run.py --data ${name} --model <model>`,
+      `# add your model under "model" in ${configFile}, then (VLMEvalKit's own pair accuracy: Overall = pairs, Average = questions, in <model>_${name}_acc.csv):`,
+      `LMUData=${resolve(lmuData)} python run.py --config ${resolve(configFile)} --work-dir <work-dir>`,
+      `# pair and per-question accuracy with 95% intervals, from VLMEvalKit's predictions (our rule grader; VLMEvalKit does not read lowercase '(a)' answers):`,
+      `mmvp grade --questions <the Questions.csv exported> --answers <work-dir>/<model>/<eval-id>/<model>_${name}.xlsx --out <dir>`,
     ],
   };
 }
 
-async function writeHfImageFolder(rows: readonly ExportRow[], options: z.output<typeof exportMmvpOptionsSchema>, warnings: string[]): Promise<ExportMmvpResult> {
+async function writeHfImageFolder(rows: readonly ExportRow[], options: z.output<typeof exportMmvpOptionsSchema>): Promise<ExportMmvpResult> {
   const name = options.name ?? basename(resolve(options.out));
+  refuseOfficialName(name, 'hf');
+  // lmms-eval v0.6 / v0.6.1 scored these rows against A whatever the set says; later releases use the set's own gold
+  const overridden = rows.filter((row) => LMMS_EVAL_GOLD_OVERRIDE.answers.get(row.index) !== undefined && LMMS_EVAL_GOLD_OVERRIDE.answers.get(row.index)!.toLowerCase() !== row.answer);
   return withRunFolderLock(options.out, 'export', async () => {
     for (const stale of ['metadata.jsonl', 'images', `${name}.yaml`]) await refuseExisting(join(options.out, stale), options.force);
     await mkdir(join(options.out, 'images'), { recursive: true });
@@ -151,11 +181,13 @@ async function writeHfImageFolder(rows: readonly ExportRow[], options: z.output<
       files: [metadataFile, taskFile, join(options.out, 'images')],
       rows: rows.length,
       labels: options.labels,
-      warnings,
+      warnings: [],
       usage: [
         `python -c "import datasets; print(datasets.load_dataset('imagefolder', data_dir='${resolve(options.out)}')['train'])"`,
         `cp ${taskFile} <lmms-eval checkout>/lmms_eval/tasks/mmvp/   # next to the stock mmvp task's utils.py and _default_template_yaml`,
-        `python -m lmms_eval --model llava --model_args pretrained=<model> --tasks ${name} --batch_size 1 --log_samples --output_path <dir>`,
+        `python -m lmms_eval --model llava --model_args pretrained=<model> --tasks ${name} --batch_size 1 --log_samples --output_path <dir>` +
+          (overridden.length === 0 ? '' : `   # lmms-eval v0.7 or later: ${LMMS_EVAL_GOLD_OVERRIDE.releases.join(' and ')} scored Index ${overridden.map((row) => row.index).join(', ')} against A, not this set's (b)`),
+        `mmvp grade --questions <the Questions.csv exported> --answers <dir>/<model>/<date>_samples_${name}.jsonl --out <dir>   # pairs by each record's mmvp_accuracy.index; 95% intervals`,
       ],
     };
   });

@@ -99,8 +99,9 @@ export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<Score
   const peer = await readPeerAnswers(settings.answersFile);
   const answers = peer?.answers ?? (await readAnswers(settings.answersFile)).answers;
   const answersFormat = peer?.format ?? 'mmvp-answers-jsonl';
+  for (const message of peer?.warnings ?? []) warn(message);
   warnIfOutOfOrder(answers, settings.answersFile, warn);
-  const items = joinAnswers(questionSet, answers, settings, warn);
+  const items = joinAnswers(questionSet, answers, settings, warn, peer?.pairedBy ?? 'question_id');
   settings.signal?.throwIfAborted();
 
   let judge: LlmJudge | undefined;
@@ -157,7 +158,7 @@ export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<Score
     ...(settings.skippedPairs === undefined ? {} : { skippedPairs: settings.skippedPairs }),
     inputs: {
       questions: { path: resolve(settings.questionsFile), sha256: await sha256File(settings.questionsFile), rows: questionSet.rowCount },
-      answers: { path: resolve(settings.answersFile), sha256: await sha256File(settings.answersFile), lines: answers.length, format: answersFormat },
+      answers: { path: resolve(settings.answersFile), sha256: await sha256File(settings.answersFile), lines: answers.length, format: answersFormat, pairedBy: peer?.pairedBy ?? 'question_id' },
       ...(settings.patternsFile === undefined ? {} : { patterns: { path: resolve(settings.patternsFile), sha256: await sha256File(settings.patternsFile) } }),
     },
     provenance: {
@@ -246,19 +247,40 @@ function warnIfOutOfOrder(answers: readonly AnswerRecord[], file: string, warn: 
   );
 }
 
-/** Pairs answers with questions; unknown ids and unanswered questions are errors naming file and line. */
-function joinAnswers(questionSet: MmvpQuestionSet, answers: readonly AnswerRecord[], settings: GradeSettings, warn: (message: string) => void): { question: MmvpQuestion; answer: AnswerRecord }[] {
+/** Whitespace collapsed, case folded: how a question is looked for in the text a peer says it asked. */
+function looseText(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/**
+ * Pairs answers with questions; unknown ids and unanswered questions are errors naming file and line.
+ * A peer's record that names the text it asked (lmms-eval `input`, Cambrian `prompt`, VLMEvalKit
+ * `question`) must contain the question of the row its id pairs it with: else nothing is graded.
+ */
+function joinAnswers(
+  questionSet: MmvpQuestionSet,
+  answers: readonly (AnswerRecord & { readonly askedText?: string })[],
+  settings: GradeSettings,
+  warn: (message: string) => void,
+  pairedBy: string,
+): { question: MmvpQuestion; answer: AnswerRecord }[] {
   const byId = new Map(questionSet.questions.map((question) => [question.id, question]));
   const skipped = new Set(questionSet.skippedQuestionIds);
   const problems: string[] = [];
   const answered = new Map<number, AnswerRecord>();
   const mismatched: string[] = [];
+  const disagreements: string[] = [];
   for (const answer of answers) {
     if (skipped.has(answer.questionId)) continue; // its pair is broken in Questions.csv or has no usable image (already reported)
     const question = byId.get(answer.questionId);
     if (question === undefined) {
       problems.push(`${settings.answersFile}:${answer.line}: question_id ${answer.questionId} is not a question of ${settings.questionsFile} (ids run 1..${questionSet.rowCount})`);
       continue;
+    }
+    if (answer.askedText !== undefined && !looseText(answer.askedText).includes(looseText(question.question))) {
+      disagreements.push(
+        `${settings.answersFile}:${answer.line}: paired with question ${answer.questionId} by ${pairedBy}, but it asked ${JSON.stringify(answer.askedText.slice(0, 160))}, which does not contain row ${question.id}'s question ${JSON.stringify(question.question)}`,
+      );
     }
     if (answer.answer !== undefined) {
       const written = /^\s*\(?\s*([ab])\s*\)?\s*$/i.exec(answer.answer)?.[1]?.toLowerCase();
@@ -269,6 +291,11 @@ function joinAnswers(questionSet: MmvpQuestionSet, answers: readonly AnswerRecor
     answered.set(answer.questionId, answer);
   }
   if (problems.length > 0) throw new DatasetError(`${problems.length} answer(s) do not match a question; nothing was graded:\n  ${problems.slice(0, 20).join('\n  ')}`);
+  if (disagreements.length > 0) {
+    throw new DatasetError(
+      `${disagreements.length} answer(s) of ${settings.answersFile} were asked another question than the row of ${settings.questionsFile} they pair with (is it the same question set, in the same order?); nothing was graded:\n  ${disagreements.slice(0, 20).join('\n  ')}`,
+    );
+  }
   if (mismatched.length > 0) {
     warn(`${mismatched.length} answer line(s) carry a label that differs from Questions.csv; grading uses Questions.csv (labels ${settings.labels}):\n  ${mismatched.slice(0, 5).join('\n  ')}`);
   }
