@@ -1,0 +1,137 @@
+// Against the PyTorch run of the same weights (tools/make_tiny_siglip.py -> models/tiny-siglip/reference).
+// Tolerance: max abs diff < 1e-4 on every tensor (float32 onnxruntime vs float32 PyTorch; observed ~1e-6).
+import { afterAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readNpy, readNpyFloat32 } from '@mmvp/core';
+import { releaseSessions } from '@mmvp/onnx';
+import siglipModule, { createSiglipTextEncoder, createSiglipVisionEncoder, readSiglipLogitParameters } from './index';
+import { hiddenState, maxAbsDiff } from '../../onnx/src/__fixtures__/compare-hidden-states';
+
+const modelPath = fileURLToPath(new URL('../../../models/tiny-siglip', import.meta.url));
+const reference = (name: string) => join(modelPath, 'reference', name);
+const cacheDir = mkdtempSync(join(tmpdir(), 'mmvp-siglip-cache-'));
+const TOLERANCE = 1e-4;
+
+afterAll(() => releaseSessions());
+
+/** A copy of the tiny SigLIP folder (without references) to break. */
+function copyOfModel(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mmvp-siglip-copy-'));
+  cpSync(modelPath, dir, { recursive: true, filter: (src) => !src.includes('reference') && !src.includes('.mmvp-cache') });
+  return dir;
+}
+
+describe('SigLIP vision encoder vs PyTorch', () => {
+  it('matches every hidden state, prenorm, the post-norm patch tokens and the attention-pooled embedding', async () => {
+    const encoder = await createSiglipVisionEncoder({ modelPath, cacheDir });
+    expect(encoder.provider).toBe('siglip');
+    expect(encoder.hiddenSize).toBe(64);
+    expect(encoder.patchGrid).toEqual([4, 4]);
+    expect(encoder.numLayers).toBe(3);
+    const pixels = await readNpyFloat32(reference('pixel_values.npy'));
+    const hidden = await readNpyFloat32(reference('hidden_states.npy')); // [L+1, B, N, D]
+    const diffs: Record<string, number> = {};
+    for (let layer = -4; layer <= 3; layer++) {
+      const out = await encoder.encodePixels(pixels, { tap: { kind: 'layer', layer }, tokens: 'patch' });
+      expect(out.dims).toEqual([3, 16, 64]); // no class token: 16 patch tokens
+      diffs[`layer ${layer}`] = maxAbsDiff(out.data, hiddenState(hidden, layer < 0 ? 4 + layer : layer).data);
+    }
+    const prenorm = await encoder.encodePixels(pixels, { tap: { kind: 'prenorm' }, tokens: 'all' });
+    diffs.prenorm = maxAbsDiff(prenorm.data, (await readNpyFloat32(reference('prenorm.npy'))).data);
+    const last = await encoder.encodePixels(pixels, { tap: { kind: 'last' }, tokens: 'patch' });
+    diffs.last = maxAbsDiff(last.data, (await readNpyFloat32(reference('last_hidden_state.npy'))).data);
+    const embeds = await encoder.embedPixels(pixels);
+    expect(embeds.dims).toEqual([3, 64]);
+    diffs.pooler_output = maxAbsDiff(embeds.data, (await readNpyFloat32(reference('pooler_output.npy'))).data);
+    for (const [what, diff] of Object.entries(diffs)) expect(diff, what).toBeLessThan(TOLERANCE);
+    // the taps are different tensors (prenorm is not the post-norm output)
+    expect(maxAbsDiff(prenorm.data, last.data)).toBeGreaterThan(0.01);
+  });
+
+  it('resizes the reference PNGs to Pillow-made pixel_values (no crop, mean/std 0.5)', async () => {
+    const encoder = await createSiglipVisionEncoder({ modelPath, cacheDir });
+    const pixels = await encoder.preprocess([0, 1, 2].map((i) => reference(`images/image-${i}.png`)));
+    expect(pixels.dims).toEqual([3, 3, 32, 32]);
+    expect(maxAbsDiff(pixels.data, (await readNpyFloat32(reference('pixel_values.npy'))).data)).toBeLessThan(TOLERANCE);
+  });
+
+  it('gives the same result in batches of 1 and 8', async () => {
+    const pixels = await readNpyFloat32(reference('pixel_values.npy'));
+    const one = await createSiglipVisionEncoder({ modelPath, cacheDir, batchSize: 1 });
+    const eight = await createSiglipVisionEncoder({ modelPath, cacheDir, batchSize: 8 });
+    expect(maxAbsDiff((await one.embedPixels(pixels)).data, (await eight.embedPixels(pixels)).data)).toBeLessThan(1e-5);
+  });
+
+  it("refuses tokens 'cls' (SigLIP has no class token) and loads through the ComponentModule", async () => {
+    const encoder = await siglipModule.create({ modelPath, cacheDir });
+    const pixels = await readNpyFloat32(reference('pixel_values.npy'));
+    await expect(encoder.encodePixels(pixels, { tap: { kind: 'layer', layer: -2 }, tokens: 'cls' })).rejects.toThrow(/no class token.*valid choices: 'patch', 'all'/);
+    await expect(siglipModule.create({ modelPath, cropRounding: 'round' })).rejects.toThrow(/cropRounding/);
+  });
+});
+
+describe('SigLIP text encoder vs PyTorch', () => {
+  it('tokenizes like the reference Unigram (pads with </s> to max_length) and matches pooler_output', async () => {
+    const encoder = await createSiglipTextEncoder({ modelPath, batchSize: 3 });
+    const texts = JSON.parse(readFileSync(reference('texts.json'), 'utf8')) as string[];
+    const ids = await readNpy(reference('input_ids.npy'));
+    expect(Array.from(encoder.tokenize(texts))).toEqual(Array.from(ids.data as BigInt64Array));
+    const embeds = await encoder.encodeTexts(texts);
+    expect(embeds.dims).toEqual([4, 64]);
+    expect(maxAbsDiff(embeds.data, (await readNpyFloat32(reference('text_pooler_output.npy'))).data)).toBeLessThan(TOLERANCE);
+  });
+
+  it('reads logit_scale and logit_bias from onnx/model.onnx; logits and sigmoid scores match SiglipModel', async () => {
+    const parameters = await readSiglipLogitParameters(modelPath);
+    const expected = JSON.parse(readFileSync(reference('logits.json'), 'utf8')) as { logitScale: number; logitBias: number; logitsPerText: number[][]; sigmoid: number[][] };
+    expect(parameters.logitScale).toBeCloseTo(expected.logitScale, 5);
+    expect(parameters.logitBias).toBeCloseTo(expected.logitBias, 5);
+    expect(parameters.source).toMatch(/model\.onnx$/);
+    const texts = JSON.parse(readFileSync(reference('texts.json'), 'utf8')) as string[];
+    const text = await (await createSiglipTextEncoder({ modelPath })).encodeTexts(texts); // [4, E]
+    const image = await (await createSiglipVisionEncoder({ modelPath, cacheDir })).embedPixels(await readNpyFloat32(reference('pixel_values.npy'))); // [3, E]
+    const norm = (data: Float32Array, row: number, width: number) => Math.hypot(...data.subarray(row * width, (row + 1) * width));
+    for (let t = 0; t < 4; t++) {
+      for (let i = 0; i < 3; i++) {
+        let dot = 0;
+        for (let c = 0; c < 64; c++) dot += text.data[t * 64 + c]! * image.data[i * 64 + c]!;
+        const logit = (parameters.logitScale * dot) / (norm(text.data, t, 64) * norm(image.data, i, 64)) + parameters.logitBias;
+        expect(Math.abs(logit - expected.logitsPerText[t]![i]!)).toBeLessThan(1e-3);
+        expect(Math.abs(1 / (1 + Math.exp(-logit)) - expected.sigmoid[t]![i]!)).toBeLessThan(1e-4);
+      }
+    }
+  });
+});
+
+describe('SigLIP bad input: one clear line each', () => {
+  it('an export without logit_bias (no model.onnx, config.json without it)', async () => {
+    const dir = copyOfModel();
+    rmSync(join(dir, 'onnx/model.onnx'));
+    await expect(readSiglipLogitParameters(dir)).rejects.toThrow(/^SigLIP folder .* has no logit_scale and logit_bias: no .*onnx\/model\.onnx.*config\.json has no top-level logit_scale and logit_bias either/);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, logit_scale: Math.log(12.5) }));
+    const error = await readSiglipLogitParameters(dir).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/has no logit_bias:/);
+    expect((error as Error).message).not.toContain('\n');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, logit_scale: Math.log(12.5), logit_bias: -7.5 }));
+    expect((await readSiglipLogitParameters(dir)).logitBias).toBe(-7.5);
+  });
+
+  it('a tokenizer that does not match the text tower', async () => {
+    const dir = copyOfModel();
+    // the tiny CLIP's BPE tokenizer (709 ids) in a SigLIP folder whose token table has fewer rows
+    cpSync(fileURLToPath(new URL('../../../models/tiny-clip/tokenizer.json', import.meta.url)), join(dir, 'tokenizer.json'));
+    const error = await createSiglipTextEncoder({ modelPath: dir }).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/tokenizer\.json does not match the SigLIP text tower: its token ids run to 708 but .*config\.json text_config\.vocab_size is \d+/);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('a CLIP export under the SigLIP file name: the I/O check lists what the file has', async () => {
+    const dir = copyOfModel();
+    cpSync(fileURLToPath(new URL('../../../models/tiny-clip/onnx/vision_model.onnx', import.meta.url)), join(dir, 'onnx/vision_model.onnx'));
+    await expect(createSiglipVisionEncoder({ modelPath: dir })).rejects.toThrow(/has no output 'pooler_output'; its outputs are 'image_embeds' or 'last_hidden_state'/);
+  });
+});
