@@ -19,7 +19,8 @@ reference/: images/*.png (tools/make_tiny_encoders.make_images), pixel_values.np
 of post_layernorm), last_hidden_state.npy (post-norm patch tokens), pooler_output.npy (the attention-pooling
 head = the image embedding), texts.json, input_ids.npy (a Viterbi Unigram tokenizer written here independently
 of tokenizer.json, `</s>` appended, truncated keeping `</s>`, padded with `</s>` to 16), text_pooler_output.npy,
-text_last_hidden_state.npy, logits.json (logit_scale, logit_bias, logits_per_text on the normalised embeddings
+text_last_hidden_state.npy, tokens_siglip_amof_0_75.npy / tokens_siglip_imof.npy (the visual tokens of
+configs/pipelines/tiny-siglip-*.json, see make_siglip_pipeline_references), logits.json (logit_scale, logit_bias, logits_per_text on the normalised embeddings
 and their sigmoid), mmvp-vlm.json (the MMVP-VLM reference on packages/metrics/src/__fixtures__/mmvp-vlm-tiny:
 per pair logits_per_text [2 texts x 2 images] = scale x cos + bias, softmax P(image 1), sigmoid scores, the
 official rule's predictions; per-pattern scores).
@@ -302,8 +303,63 @@ def make_tiny_openclip(out, *, hidden_act, image_size, seed):
           f'min margin {reference["minimumMargin"]:.5f}')
 
 
+# ----------------------------------------------------------------------------- SigLIP + DINOv2 MoF pipelines
+
+
+def load_safetensors(path):
+    """{name: tensor} of an F32 safetensors file (8-byte header length, JSON header, raw data)."""
+    raw = open(path, 'rb').read()
+    n = int.from_bytes(raw[:8], 'little')
+    header = json.loads(raw[8:8 + n])
+    base = 8 + n
+    out = {}
+    for name, info in header.items():
+        if name == '__metadata__':
+            continue
+        start, end = info['data_offsets']
+        out[name] = torch.from_numpy(np.frombuffer(raw[base + start:base + end], dtype='<f4').reshape(info['shape']).copy())
+    return out
+
+
+def projector(weights, prefix):
+    """LLaVA's mlp2x_gelu (Linear, GELU, Linear) from `prefix.0.weight` ... `prefix.2.bias`."""
+    w0, b0, w2, b2 = (weights[f'{prefix}.{k}'] for k in ('0.weight', '0.bias', '2.weight', '2.bias'))
+    return lambda x: torch.nn.functional.linear(torch.nn.functional.gelu(torch.nn.functional.linear(x, w0, b0)), w2, b2)
+
+
+def make_siglip_pipeline_references(siglip_dir):
+    """The visual tokens of configs/pipelines/tiny-siglip-{amof-0.75,imof}.json on the three reference images:
+    SigLIP hidden_states[-2] (all tokens are patches), DINOv2 x_prenorm patch tokens on the SigLIP-preprocessed
+    pixels (the pipeline's `pixels: clip`: the first encoder's processor), the tiny adapters of models/tiny-mof.
+    The tiny DINOv2s are rebuilt with the seeds of tools/make_tiny_encoders.py / make_mof_references.py and
+    checked against their committed PyTorch outputs first."""
+    ref = os.path.join(siglip_dir, 'reference')
+    pixels = torch.from_numpy(np.load(os.path.join(ref, 'pixel_values.npy')))  # [3, 3, 32, 32], SigLIP processor
+    siglip = torch.from_numpy(np.load(os.path.join(ref, 'hidden_states.npy'))[-2])  # [3, 16, 64]
+    clip_pixels = torch.from_numpy(np.load(os.path.join(ROOT, 'models', 'tiny-clip', 'reference', 'pixel_values.npy')))
+    dino48 = tm.build_dinov2(tm.dinov2_config(image_size=64, patch_size=8, hidden_size=48, num_layers=3, num_heads=4, layerscale_value=0.5), seed=4321)
+    dino64 = tm.build_dinov2(tm.dinov2_config(image_size=64, patch_size=8, hidden_size=64, num_layers=2, num_heads=4, layerscale_value=0.5), seed=777)
+    with torch.no_grad():
+        check48 = dino48.forward_all(clip_pixels)[2][-1].numpy()
+        check64 = dino64.forward_all(clip_pixels)[2][-1][:, 1:].numpy()
+        assert np.abs(check48 - np.load(os.path.join(ROOT, 'models', 'tiny-dinov2', 'reference', 'prenorm_clip.npy'))).max() < 1e-5, 'tiny-dinov2 rebuilt differently'
+        assert np.abs(check64 - np.load(os.path.join(ROOT, 'models', 'tiny-mof', 'reference', 'dino64_prenorm_patch.npy'))).max() < 1e-5, 'tiny-dinov2-64 rebuilt differently'
+        d48 = dino48.forward_all(pixels)[2][-1][:, 1:]  # [3, 16, 48] x_prenorm patch tokens
+        d64 = dino64.forward_all(pixels)[2][-1][:, 1:]  # [3, 16, 64]
+        amof = projector(load_safetensors(os.path.join(ROOT, 'models', 'tiny-mof', 'amof-mm_projector.safetensors')), 'model.mm_projector')
+        imof = load_safetensors(os.path.join(ROOT, 'models', 'tiny-mof', 'imof-projectors.safetensors'))
+        r = 0.75
+        mte.save(ref, 'tokens_siglip_amof_0_75.npy', amof((1 - r) * siglip + r * d64).numpy())  # [3, 16, 64]
+        s = projector(imof, 'model.mm_projector')(siglip)  # [3, 16, 64]
+        d = projector(imof, 'model.dino_mm_projector')(d48)  # [3, 16, 64]
+        merged = torch.zeros(3, 32, 64)
+        merged[:, 0::2], merged[:, 1::2] = s, d  # s0, d0, s1, d1, ...
+        mte.save(ref, 'tokens_siglip_imof.npy', merged.numpy())  # [3, 32, 64]
+
+
 def main():
     make_tiny_siglip(os.path.join(ROOT, 'models', 'tiny-siglip'))
+    make_siglip_pipeline_references(os.path.join(ROOT, 'models', 'tiny-siglip'))
     make_tiny_openclip(os.path.join(ROOT, 'models', 'tiny-openclip-gelu-378'), hidden_act='gelu', image_size=378, seed=378)
     make_tiny_openclip(os.path.join(ROOT, 'models', 'tiny-openclip-quickgelu-224'), hidden_act='quick_gelu', image_size=224, seed=224)
 
