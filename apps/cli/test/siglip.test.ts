@@ -72,7 +72,9 @@ describe('mmvp eval-vlm picks the family from config.json', () => {
     expect(result.code).not.toBe(0);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^mmvp: ModelLoadError: .*config\.json has model_type 'eva-clip', which no encoder package here runs; supported model_type values: 'clip', 'clip_vision_model', 'siglip' or 'siglip_vision_model'/);
+    expect(lines[0]).toMatch(
+      /^mmvp: ModelLoadError: .*config\.json has model_type 'eva-clip', which no encoder package here runs; supported model_type values: 'clip', 'clip_vision_model', 'siglip' or 'siglip_vision_model'/,
+    );
   });
 });
 
@@ -95,7 +97,11 @@ describe('mmvp embed and mine on a SigLIP folder', () => {
     const images = join(scratch, 'images');
     await makeCollection(images);
     const out = join(scratch, 'mine');
-    const result = spawnSync(process.execPath, [join(repo, 'apps/cli/dist/cli.js'), 'mine', '--clip', siglip, '--dino', join(repo, 'models/tiny-dinov2'), '--images', images, '--clip-min', '0.5', '--dino-max', '0.95', '--out', out], { encoding: 'utf8', timeout: 300_000 });
+    const result = spawnSync(
+      process.execPath,
+      [join(repo, 'apps/cli/dist/cli.js'), 'mine', '--clip', siglip, '--dino', join(repo, 'models/tiny-dinov2'), '--images', images, '--clip-min', '0.5', '--dino-max', '0.95', '--out', out],
+      { encoding: 'utf8', timeout: 300_000 },
+    );
     expect(result.status, result.stderr).toBe(0);
     expect(`${result.stderr}${await readFile(join(out, 'mine.json'), 'utf8').catch(() => '')}`).toMatch(/SigLIP attention-pooling head/);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy, readNpyFloat32 } from '@mmvp/core';
-import { releaseSessions } from '@mmvp/onnx';
+import { decodeModel, encodeModel, releaseSessions } from '@mmvp/onnx';
 import siglipModule, { createSiglipTextEncoder, createSiglipVisionEncoder, readSiglipLogitParameters } from './index';
 import { hiddenState, maxAbsDiff } from '../../onnx/src/__fixtures__/compare-hidden-states';
 
@@ -107,6 +107,17 @@ describe('SigLIP text encoder vs PyTorch', () => {
 });
 
 describe('SigLIP bad input: one clear line each', () => {
+  it('a SiglipModel export whose graph has no logit_bias', async () => {
+    const dir = copyOfModel();
+    const path = join(dir, 'onnx/model.onnx');
+    const model = decodeModel(readFileSync(path), path);
+    model.graph!.initializer = model.graph!.initializer!.filter((t) => t.name !== 'logit_bias');
+    writeFileSync(path, encodeModel(model));
+    const error = (await readSiglipLogitParameters(dir).catch((e: Error) => e)) as Error;
+    expect(error.message).toMatch(/^SigLIP folder .* has no logit_bias: .*model\.onnx has a logit_scale and no logit_bias; .*config\.json has no top-level logit_bias either/);
+    expect(error.message).not.toContain('\n');
+  });
+
   it('an export without logit_bias (no model.onnx, config.json without it)', async () => {
     const dir = copyOfModel();
     rmSync(join(dir, 'onnx/model.onnx'));

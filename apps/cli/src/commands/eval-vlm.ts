@@ -26,8 +26,13 @@ interface EvalVlmFlags {
 export function registerEvalVlm(program: Command): void {
   program
     .command('eval-vlm')
-    .description("score a CLIP or SigLIP model folder (config.json model_type 'clip' or 'siglip') on MMVP-VLM with the official rule (per-pattern table like the paper's Table 1 with 95% bootstrap intervals, per-pair CSV)")
-    .requiredOption('--model <dir>', 'CLIP or SigLIP model folder (config.json, preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx; SigLIP also onnx/model.onnx for logit_scale/logit_bias)')
+    .description(
+      "score a CLIP or SigLIP model folder (config.json model_type 'clip' or 'siglip') on MMVP-VLM with the official rule (per-pattern table like the paper's Table 1 with 95% bootstrap intervals, per-pair CSV)",
+    )
+    .requiredOption(
+      '--model <dir>',
+      'CLIP or SigLIP model folder (config.json, preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx; SigLIP also onnx/model.onnx for logit_scale/logit_bias)',
+    )
     .requiredOption('--data <dir>', 'MMVP-VLM folder (Questions.csv + MMVP_VLM_Images/<Type>/<id>.jpg or .png; folders may be symlinks)')
     .requiredOption('--out <dir>', 'folder for vlm-scores.json, pairs.csv and vlm-scores.md')
     .option('--logit-scale <x>', "the logit temperature; changes reported probabilities, never a prediction (default: 100 for CLIP, OpenAI CLIP's value; the checkpoint's exp(logit_scale) for SigLIP)")

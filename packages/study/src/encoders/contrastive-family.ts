@@ -13,7 +13,7 @@ const MODEL_TYPES: Readonly<Record<ContrastiveFamily, readonly string[]>> = {
 };
 
 /** What each family covers, for messages and docs. */
-export const contrastiveFamilyDescriptions: Readonly<Record<ContrastiveFamily, string>> = {
+const contrastiveFamilyDescriptions: Readonly<Record<ContrastiveFamily, string>> = {
   clip: 'Hugging Face CLIPModel exports: OpenAI CLIP and the OpenCLIP conversions (DFN, MetaCLIP, LAION)',
   siglip: 'Hugging Face SiglipModel exports: SigLIP and fixed-resolution SigLIP 2',
 };
