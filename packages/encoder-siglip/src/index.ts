@@ -1,6 +1,6 @@
 import { siglipVisionEncoderModule } from './siglip-component';
 
-export { createSiglipVisionEncoder, siglipVisionNaming } from './siglip-vision-encoder';
+export { createSiglipVisionEncoder } from './siglip-vision-encoder';
 export type { SiglipVisionEncoder } from './siglip-vision-encoder';
 export { createSiglipTextEncoder } from './siglip-text-encoder';
 export type { SiglipTextEncoder } from './siglip-text-encoder';

@@ -1,21 +1,8 @@
 import { InvalidArgumentError, parseWithSchema, type EncodeOptions, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { createImageProcessor, loadPreprocessorConfig, type ImageProcessor } from '@mmvp/image';
-import { createVisionTower, resolveModelFolder, type GraphNaming, type ResolvedTap } from '@mmvp/onnx';
+import { createVisionTower, resolveModelFolder, siglipVisionNaming, type ResolvedTap } from '@mmvp/onnx';
 import { siglipVisionConfig } from './siglip-config';
 import { siglipEncoderOptionsSchema, type SiglipEncoderOptions } from './siglip-encoder-options';
-
-/**
- * Node naming of Hugging Face SigLIP vision exports: the encoder layers are scoped like CLIP's
- * (`/vision_model/encoder/layers.{k}/`), but `last_hidden_state` is the output of `post_layernorm`, so
- * hidden_states[L] is the input of `/vision_model/post_layernorm/`.
- */
-export const siglipVisionNaming: GraphNaming = {
-  family: 'SigLIP vision',
-  layerScope: (k) => `/vision_model/encoder/layers.${k}/`,
-  layerNormScope: (k) => `/vision_model/encoder/layers.${k}/layer_norm1/`,
-  lastLayer: { normScope: '/vision_model/post_layernorm/' },
-  lastHiddenStateOutput: 'last_hidden_state',
-};
 
 /** SigLIP's vision tower as a VisionEncoderV1, plus its tap resolution. */
 export interface SiglipVisionEncoder extends VisionEncoderV1 {
