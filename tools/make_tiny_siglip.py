@@ -219,7 +219,9 @@ def make_tiny_siglip(out):
     max_length = 16
     config = ts.siglip_config(vision_intermediate=64, text_intermediate=64, text_layers=1, vocab_size=len(vocab), max_position_embeddings=max_length)
     logit_scale, logit_bias = math.log(12.5), -7.5
-    model = ts.build_siglip(config, seed=2718, logit_scale=logit_scale, logit_bias=logit_bias)
+    # seed 2747: of seeds 2718-2747 the one whose random weights get the most MMVP-VLM pairs right (3 of 18, the two
+    # statements of 3 pairs pick different images), so the decision test is not all-wrong; minimum margin 0.005
+    model = ts.build_siglip(config, seed=2747, logit_scale=logit_scale, logit_bias=logit_bias)
     ts.export_siglip(model, out)
     write_tokenizer(out, vocab, max_length)
     ref = os.path.join(out, 'reference')
