@@ -84,6 +84,17 @@ describe('SigLIP text encoder vs PyTorch', () => {
     expect(maxAbsDiff(embeds.data, (await readNpyFloat32(reference('text_pooler_output.npy'))).data)).toBeLessThan(TOLERANCE);
   });
 
+  it('reads special tokens written as AddedToken objects; a pad token the tokenizer lacks is one line', async () => {
+    const dir = copyOfModel();
+    const config = JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ ...config, pad_token: { content: '</s>', special: true }, eos_token: { content: '</s>' } }));
+    const texts = JSON.parse(readFileSync(reference('texts.json'), 'utf8')) as string[];
+    const ids = await readNpy(reference('input_ids.npy'));
+    expect(Array.from((await createSiglipTextEncoder({ modelPath: dir })).tokenize(texts))).toEqual(Array.from(ids.data as BigInt64Array));
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ ...config, pad_token: '<nothing>', eos_token: '<nothing>' }));
+    await expect(createSiglipTextEncoder({ modelPath: dir })).rejects.toThrow(/tokenizer\.json has no pad token \('<nothing>'\), which SigLIP pads every text with up to 16 tokens/);
+  });
+
   it('reads logit_scale and logit_bias from onnx/model.onnx; logits and sigmoid scores match SiglipModel', async () => {
     const parameters = await readSiglipLogitParameters(modelPath);
     const expected = JSON.parse(readFileSync(reference('logits.json'), 'utf8')) as { logitScale: number; logitBias: number; logitsPerText: number[][]; sigmoid: number[][] };

@@ -71,11 +71,14 @@ export async function createSiglipTextEncoder(options: SiglipEncoderOptions): Pr
     throw new ModelLoadError(`${folder.tokenizerPath} could not be loaded as a tokenizer: ${(cause as Error).message}`, { cause });
   }
   const maxLength = config.max_position_embeddings;
-  const tokenId = (name: unknown, fallback: string) => tokenizer.token_to_id(typeof name === 'string' ? name : fallback);
+  // tokenizer_config.json writes a special token as a string or as an AddedToken object { content, ... }
+  const tokenName = (value: unknown, fallback: string): string =>
+    typeof value === 'string' ? value : typeof (value as { content?: unknown } | null)?.content === 'string' ? (value as { content: string }).content : fallback;
+  const tokenId = (value: unknown, fallback: string) => tokenizer.token_to_id(tokenName(value, fallback));
   const eos = tokenId(tokenizerConfig.eos_token, '</s>');
   const pad = tokenId(tokenizerConfig.pad_token, '</s>') ?? eos;
   if (pad === undefined) {
-    throw new ModelLoadError(`${folder.tokenizerPath} has no pad token ('${String(tokenizerConfig.pad_token ?? '</s>')}'), which SigLIP pads every text with up to ${maxLength} tokens`);
+    throw new ModelLoadError(`${folder.tokenizerPath} has no pad token ('${tokenName(tokenizerConfig.pad_token, '</s>')}'), which SigLIP pads every text with up to ${maxLength} tokens`);
   }
   const padId: number = pad;
   const usesMask = session.inputNames.includes('attention_mask');
