@@ -117,6 +117,57 @@ describe('SigLIP text encoder vs PyTorch', () => {
   });
 });
 
+describe('SigLIP logit_scale / logit_bias in the export variants', () => {
+  const expected = () => JSON.parse(readFileSync(reference('logits.json'), 'utf8')) as { logitScale: number; logitBias: number };
+
+  it('external data, an exporter-folded exp(logit_scale), and only a weight variant of model.onnx', async () => {
+    // 1. both scalars in an external data file (onnx.save_model(..., save_as_external_data=True, size_threshold=0))
+    const external = copyOfModel();
+    const path = join(external, 'onnx/model.onnx');
+    const model = decodeModel(readFileSync(path), path);
+    const blob: number[] = [];
+    for (const tensor of model.graph!.initializer!.filter((t) => t.name === 'logit_scale' || t.name === 'logit_bias')) {
+      const offset = blob.length;
+      blob.push(...tensor.raw_data!);
+      tensor.raw_data = undefined;
+      tensor.data_location = 1;
+      tensor.external_data = [
+        { key: 'location', value: 'model.onnx_data' },
+        { key: 'offset', value: String(offset) },
+        { key: 'length', value: '4' },
+      ];
+    }
+    writeFileSync(path, encodeModel(model));
+    writeFileSync(join(external, 'onnx/model.onnx_data'), Uint8Array.from(blob));
+    const fromExternal = await readSiglipLogitParameters(external);
+    expect(fromExternal.logitScale).toBeCloseTo(expected().logitScale, 5);
+    expect(fromExternal.logitBias).toBeCloseTo(expected().logitBias, 5);
+
+    // 2. exp(logit_scale) constant-folded into an anonymous initializer feeding the Mul before logits_per_text
+    const folded = copyOfModel();
+    const foldedPath = join(folded, 'onnx/model.onnx');
+    const graph = decodeModel(readFileSync(foldedPath), foldedPath);
+    const exp = graph.graph!.node!.find((n) => n.op_type === 'Exp' && n.input?.[0] === 'logit_scale')!;
+    graph.graph!.node = graph.graph!.node!.filter((n) => n !== exp);
+    const scale = graph.graph!.initializer!.find((t) => t.name === 'logit_scale')!;
+    const value = new Float32Array([Math.exp(new DataView(scale.raw_data!.buffer, scale.raw_data!.byteOffset, 4).getFloat32(0, true))]);
+    scale.name = exp.output![0]!; // what constant folding leaves: the Exp's output as an initializer
+    scale.raw_data = new Uint8Array(value.buffer);
+    writeFileSync(foldedPath, encodeModel(graph));
+    const fromFolded = await readSiglipLogitParameters(folded);
+    expect(fromFolded.logitScale).toBeCloseTo(expected().logitScale, 5);
+    expect(fromFolded.logitBias).toBeCloseTo(expected().logitBias, 5);
+
+    // 3. only a weight variant of the combined export (e.g. model_quantized.onnx)
+    const variant = copyOfModel();
+    cpSync(join(variant, 'onnx/model.onnx'), join(variant, 'onnx/model_quantized.onnx'));
+    rmSync(join(variant, 'onnx/model.onnx'));
+    const fromVariant = await readSiglipLogitParameters(variant);
+    expect(fromVariant.source).toMatch(/model_quantized\.onnx$/);
+    expect(fromVariant.logitBias).toBeCloseTo(expected().logitBias, 5);
+  });
+});
+
 describe('SigLIP bad input: one clear line each', () => {
   it('a SiglipModel export whose graph has no logit_bias', async () => {
     const dir = copyOfModel();

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ModelLoadError } from '@mmvp/core';
-import { decodeModel, float16BitsToNumber, resolveModelFolder, type GraphProto, type ModelDtype, type TensorProto } from '@mmvp/onnx';
+import { decodeModel, dtypeSuffixes, float16BitsToNumber, resolveModelFolder, type GraphProto, type ModelDtype, type TensorProto } from '@mmvp/onnx';
 import { siglipConfigSchema } from './siglip-config';
 
 /** SigLIP's learned logit temperature and bias: logits = logitScale x cos(text, image) + logitBias. */
@@ -13,13 +14,28 @@ export interface SiglipLogitParameters {
   readonly source: string;
 }
 
-/** The single float of a scalar or [1] initializer, or undefined when it is not one. */
-function scalarValue(tensor: TensorProto | undefined): number | undefined {
+/** The single float of a scalar or [1] initializer (its bytes inline or in an external data file), or undefined when it is not one. */
+async function scalarValue(tensor: TensorProto | undefined, modelPath: string): Promise<number | undefined> {
   if (!tensor) return undefined;
   const count = (tensor.dims ?? []).reduce((n: number, d) => n * Number(d), 1);
   if (count !== 1) return undefined;
   if (tensor.float_data && tensor.float_data.length === 1) return tensor.float_data[0];
-  const raw = tensor.raw_data;
+  let raw = tensor.raw_data;
+  if (tensor.data_location === 1) {
+    // external data: { location, offset, length } next to the model file
+    const entry = (key: string) => tensor.external_data?.find((e) => e.key === key)?.value;
+    const location = entry('location');
+    if (location === undefined) return undefined;
+    const bytes = { 1: 4, 10: 2, 11: 8 }[tensor.data_type ?? 0] ?? 0;
+    const file = await open(resolve(dirname(modelPath), location), 'r').catch(() => undefined);
+    if (!file) return undefined;
+    try {
+      raw = new Uint8Array(bytes);
+      await file.read(raw, 0, bytes, Number(entry('offset') ?? 0));
+    } finally {
+      await file.close();
+    }
+  }
   if (!raw) return undefined;
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   if (tensor.data_type === 1 && raw.byteLength === 4) return view.getFloat32(0, true);
@@ -34,21 +50,22 @@ function scalarValue(tensor: TensorProto | undefined): number | undefined {
  * exp(logit_scale) into an anonymous constant, the scalar constants of the Mul and Add that write
  * `logits_per_text`.
  */
-function fromGraph(graph: GraphProto): { logitScale?: number; logitBias?: number } {
+async function fromGraph(graph: GraphProto, modelPath: string): Promise<{ logitScale?: number; logitBias?: number }> {
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
-  const scale = scalarValue(initializers.get('logit_scale'));
-  let logitBias = scalarValue(initializers.get('logit_bias'));
+  const value = (name: string) => scalarValue(initializers.get(name), modelPath);
+  const scale = await value('logit_scale');
+  let logitBias = await value('logit_bias');
   let logitScale = scale === undefined ? undefined : Math.exp(scale);
   const producer = (name: string) => (graph.node ?? []).find((n) => (n.output ?? []).includes(name));
   const add = producer('logits_per_text');
   if (add?.op_type === 'Add') {
     const inputs = add.input ?? [];
-    const constant = inputs.find((name) => scalarValue(initializers.get(name)) !== undefined);
-    logitBias ??= constant === undefined ? undefined : scalarValue(initializers.get(constant));
-    const mul = producer(inputs.find((name) => name !== constant) ?? '');
+    const values = await Promise.all(inputs.map(value));
+    const constant = values.findIndex((v) => v !== undefined);
+    logitBias ??= constant < 0 ? undefined : values[constant];
+    const mul = producer(inputs.find((_, i) => i !== constant) ?? '');
     if (logitScale === undefined && mul?.op_type === 'Mul') {
-      const folded = (mul.input ?? []).map((name) => scalarValue(initializers.get(name))).find((v) => v !== undefined);
-      logitScale = folded;
+      logitScale = (await Promise.all((mul.input ?? []).map(value))).find((v) => v !== undefined);
     }
   }
   return { logitScale, logitBias };
@@ -56,7 +73,8 @@ function fromGraph(graph: GraphProto): { logitScale?: number; logitBias?: number
 
 /**
  * Reads SigLIP's logit_scale and logit_bias, which the split exports (vision_model.onnx, text_model.onnx)
- * do not contain: from `onnx/model.onnx` (the SiglipModel export that transformers.js / onnx-community
+ * do not contain: from `onnx/model.onnx` or a weight variant of it (`model_fp16.onnx`, ...; external data
+ * is read too), the SiglipModel export that transformers.js / onnx-community
  * publish beside them), else from config.json's `logit_scale` (log space, as the checkpoint stores it) and
  * `logit_bias`. A folder with neither gets one error line naming what was looked for.
  *
@@ -73,14 +91,14 @@ export async function readSiglipLogitParameters(modelPath: string, dtype: ModelD
   const config = siglipConfigSchema.safeParse(folder.config);
   const looked: string[] = [];
   let graphValues: { logitScale?: number; logitBias?: number } = {};
-  let graphPath: string | undefined;
-  try {
-    graphPath = folder.onnxPath('model', dtype);
-  } catch {
-    looked.push(`no ${folder.dir}/onnx/model.onnx (the SiglipModel export that holds them)`);
-  }
-  if (graphPath !== undefined) {
-    graphValues = fromGraph(decodeModel(await readFile(graphPath), graphPath).graph ?? {});
+  // any weight variant holds the two scalars: the asked dtype first, then model.onnx, then the others
+  const variants = folder.onnxFiles.filter((file) => /^model(_[a-z0-9]+)?\.onnx$/.test(file));
+  const preferred = [`model${dtypeSuffixes[dtype] ?? ''}.onnx`, 'model.onnx'];
+  const file = preferred.find((name) => variants.includes(name)) ?? variants[0];
+  const graphPath = file === undefined ? undefined : folder.onnxPath(file.slice(0, -'.onnx'.length)); // fp32: the name as is
+  if (graphPath === undefined) looked.push(`no ${folder.dir}/onnx/model.onnx (the SiglipModel export that holds them)`);
+  else {
+    graphValues = await fromGraph(decodeModel(await readFile(graphPath), graphPath).graph ?? {}, graphPath);
     looked.push(`${graphPath} has ${graphValues.logitScale === undefined ? 'no' : 'a'} logit_scale and ${graphValues.logitBias === undefined ? 'no' : 'a'} logit_bias`);
   }
   if (graphValues.logitScale !== undefined && graphValues.logitBias !== undefined) {
