@@ -130,7 +130,7 @@ describe('mmvp embed', () => {
     const badTokens = await mmvp('embed', '--model', clip, '--image', images[0]!, '--tokens', 'some', '--out', out);
     expect(badTokens.stderr).toMatch(/valid choices: 'patch', 'cls' or 'all'/);
     const textOnDino = await mmvp('embed', '--model', dino, '--text', 'a dog', '--out', out);
-    expect(textOnDino.stderr).toMatch(/--text needs a CLIP model/);
+    expect(textOnDino.stderr).toMatch(/--text needs a CLIP or SigLIP model; .*tiny-dinov2\/config\.json is a dinov2 model/);
     const missingImage = await mmvp('embed', '--model', clip, '--image', join(scratch, 'nope.png'), '--out', out);
     expect(missingImage.code).toBe(1);
     expect(missingImage.stderr).toMatch(/nope\.png/);

@@ -68,4 +68,17 @@ describe('preprocessor config', () => {
     expect(() => createImageProcessor(config)).toThrow(/no fixed output size/);
     expect(() => createImageProcessor(parsePreprocessorConfig({}), { cropRounding: 'ceil' as never })).toThrow(/'floor' or 'round'/);
   });
+
+  it("fills in SiglipImageProcessor's defaults: no crop, mean/std 0.5, bicubic (Xenova/siglip-base-patch16-224 lists none of them)", () => {
+    const siglip = parsePreprocessorConfig({ image_processor_type: 'SiglipImageProcessor', size: { height: 384, width: 384 } });
+    expect(siglip.doCenterCrop).toBe(false);
+    expect(siglip.imageMean).toEqual([0.5, 0.5, 0.5]);
+    expect(siglip.imageStd).toEqual([0.5, 0.5, 0.5]);
+    expect(siglip.resample).toBe(3);
+    expect(createImageProcessor(siglip).outputSize).toEqual([384, 384]);
+    // a CLIP processor without the keys still crops and uses OpenAI's statistics
+    const clip = parsePreprocessorConfig({ image_processor_type: 'CLIPImageProcessor' });
+    expect(clip.doCenterCrop).toBe(true);
+    expect(clip.imageMean[0]).toBeCloseTo(0.48145466, 8);
+  });
 });

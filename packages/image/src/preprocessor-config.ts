@@ -81,6 +81,8 @@ export function parsePreprocessorConfig(json: unknown, source = 'preprocessor_co
   const processorType = raw.image_processor_type ?? raw.feature_extractor_type ?? '';
   // BitImageProcessor (DINOv2) defaults to bilinear; CLIPImageProcessor to bicubic.
   const defaultResample: ResampleCode = processorType.startsWith('BitImageProcessor') ? 2 : 3;
+  // SiglipImageProcessor resizes to size {height, width} with no crop step, and normalizes with mean/std 0.5.
+  const siglip = processorType.startsWith('SiglipImageProcessor');
   const size = raw.size ?? { shortest_edge: 224 };
   const crop = raw.crop_size ?? 224;
   return {
@@ -89,13 +91,13 @@ export function parsePreprocessorConfig(json: unknown, source = 'preprocessor_co
     // an integer size means the shortest edge (get_size_dict(size, default_to_square=False))
     size: typeof size === 'number' ? { shortestEdge: size } : 'shortest_edge' in size ? { shortestEdge: size.shortest_edge } : { height: size.height, width: size.width },
     resample: raw.resample ?? defaultResample,
-    doCenterCrop: raw.do_center_crop ?? true,
+    doCenterCrop: raw.do_center_crop ?? !siglip,
     cropSize: typeof crop === 'number' ? { height: crop, width: crop } : { height: crop.height, width: crop.width },
     doRescale: raw.do_rescale ?? true,
     rescaleFactor: raw.rescale_factor ?? 1 / 255,
     doNormalize: raw.do_normalize ?? true,
-    imageMean: triple(raw.image_mean, openaiClipMean),
-    imageStd: triple(raw.image_std, openaiClipStd),
+    imageMean: triple(raw.image_mean, siglip ? [0.5, 0.5, 0.5] : openaiClipMean),
+    imageStd: triple(raw.image_std, siglip ? [0.5, 0.5, 0.5] : openaiClipStd),
     doConvertRgb: raw.do_convert_rgb ?? true,
   };
 }

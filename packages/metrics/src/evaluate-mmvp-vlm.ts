@@ -1,5 +1,6 @@
 import { FileFormatError, InvalidArgumentError, NumericError, type ImageSource, type TextEncoderV1, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { scoreMmvpVlm, type VlmScores } from './mmvp-vlm-score';
+import { sigmoidChoices, sigmoidScores } from './mmvp-vlm-sigmoid';
 
 /** What the evaluation needs of an MMVP-VLM pair (a `MmvpVlmPair` of @mmvp/datasets fits). */
 export interface VlmPairInput {
@@ -23,6 +24,16 @@ export interface VlmEvaluationOptions {
    * a prediction (P(image 1) > 0.5 iff its cosine is larger). Default 100, OpenAI CLIP's value.
    */
   readonly logitScale?: number;
+  /**
+   * Added to every logit (SigLIP's learned logit_bias: logits = scale x cosine + bias; CLIP: 0, the default).
+   * The softmax over a statement's two images cancels it, so it never changes a prediction either.
+   */
+  readonly logitBias?: number;
+  /**
+   * SigLIP: also give each row SigLIP's own scores, sigmoid(logit) per statement and image. Their
+   * per-statement argmax is the softmax rule's choice (checked for every pair; a disagreement throws).
+   */
+  readonly sigmoidScores?: boolean;
   /** Text prompt before each statement; default `a photo of ` as in the official script. */
   readonly promptPrefix?: string;
   /** Pairs whose images are embedded per step (default 16). */
@@ -60,12 +71,15 @@ export interface VlmPairRow {
   readonly pred1: 'img1' | 'img2';
   readonly pred2: 'img1' | 'img2';
   readonly correct: boolean;
+  /** With `sigmoidScores`: sigmoid(logit) [statement][image], SigLIP's own score. */
+  readonly sigmoid?: readonly [readonly [number, number], readonly [number, number]];
 }
 
 /** MMVP-VLM scores with the per-statement probabilities behind them. */
 export interface VlmEvaluation extends Omit<VlmScores, 'pairs'> {
   readonly rows: readonly VlmPairRow[];
   readonly logitScale: number;
+  readonly logitBias: number;
   readonly promptPrefix: string;
   /** Pairs left out because an image could not be read (only with unreadableImages 'skip-pair'). */
   readonly skipped: readonly VlmSkippedPair[];
@@ -76,12 +90,14 @@ export interface VlmEvaluation extends Omit<VlmScores, 'pairs'> {
 /**
  * Scores a CLIP-style model on MMVP-VLM exactly as the official `evaluate_vlm.py` does, but batched:
  * every statement is encoded once as `"a photo of " + statement`, every image once, and each pair's
- * logits_per_text = logitScale x cosine(text, image) over its two images; then scoreMmvpVlm applies
+ * logits_per_text = logitScale x cosine(text, image) + logitBias over its two images; then scoreMmvpVlm applies
  * the rule (softmax, statement 1 -> image 1, statement 2 -> image 2, ties to image 2).
  */
 export async function evaluateMmvpVlm(pairs: readonly VlmPairInput[], options: VlmEvaluationOptions): Promise<VlmEvaluation> {
   const logitScale = options.logitScale ?? 100;
   if (!(logitScale > 0) || !Number.isFinite(logitScale)) throw new InvalidArgumentError(`logitScale must be a positive number, got ${logitScale}`);
+  const logitBias = options.logitBias ?? 0;
+  if (!Number.isFinite(logitBias)) throw new InvalidArgumentError(`logitBias must be a finite number, got ${logitBias}`);
   const promptPrefix = options.promptPrefix ?? 'a photo of ';
   const step = options.pairsPerStep ?? 16;
   const started = performance.now();
@@ -126,7 +142,7 @@ export async function evaluateMmvpVlm(pairs: readonly VlmPairInput[], options: V
         throw new InvalidArgumentError(`image embeddings have width ${images.width} but text embeddings ${textEmbeddings.width}; the two towers are not from the same CLIP model`);
       }
       readable.forEach((pairIndex, local) => {
-        const row = (statement: number): [number, number] => [0, 1].map((image) => logitScale * dot(textEmbeddings, 2 * pairIndex + statement, images, 2 * local + image)) as [number, number];
+        const row = (statement: number): [number, number] => [0, 1].map((image) => logitScale * dot(textEmbeddings, 2 * pairIndex + statement, images, 2 * local + image) + logitBias) as [number, number];
         logits.push([row(0), row(1)]);
         kept.push(pairIndex);
       });
@@ -140,6 +156,12 @@ export async function evaluateMmvpVlm(pairs: readonly VlmPairInput[], options: V
   );
   const rows = scores.pairs.map((scored, index): VlmPairRow => {
     const pair = pairs[kept[index]!]!;
+    if (options.sigmoidScores) {
+      const choices = sigmoidChoices(logits[index]!);
+      if (choices[0] !== scored.predictions[0] || choices[1] !== scored.predictions[1]) {
+        throw new NumericError(`pair ${pair.statements[0].id}/${pair.statements[1].id}: the sigmoid argmax (${choices.join(', ')}) differs from the softmax rule (${scored.predictions.join(', ')})`);
+      }
+    }
     return {
       qid1: pair.statements[0].id,
       qid2: pair.statements[1].id,
@@ -149,6 +171,7 @@ export async function evaluateMmvpVlm(pairs: readonly VlmPairInput[], options: V
       pred1: scored.predictions[0] === 1 ? 'img1' : 'img2',
       pred2: scored.predictions[1] === 1 ? 'img1' : 'img2',
       correct: scored.correct,
+      ...(options.sigmoidScores ? { sigmoid: sigmoidScores(logits[index]!) } : {}),
     };
   });
   return {
@@ -157,6 +180,7 @@ export async function evaluateMmvpVlm(pairs: readonly VlmPairInput[], options: V
     average: scores.average,
     overall: scores.overall,
     logitScale,
+    logitBias,
     promptPrefix,
     skipped,
     seconds: { images: imageSeconds, texts: textSeconds, total: (performance.now() - started) / 1000 },

@@ -15,6 +15,7 @@ export { patternTable } from './pattern-table';
 export type { PatternRow } from './pattern-table';
 export { scoreMmvpVlm } from './mmvp-vlm-score';
 export type { VlmPairLogits, VlmPairScore, VlmPatternScore, VlmScores } from './mmvp-vlm-score';
+export { sigmoidChoices, sigmoidScores } from './mmvp-vlm-sigmoid';
 export { pope, popeAnswer } from './pope';
 export type { PopeScores } from './pope';
 export { pearson } from './pearson';

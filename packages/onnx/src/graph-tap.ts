@@ -39,6 +39,18 @@ export const clipVisionNaming: GraphNaming = {
   lastHiddenStateOutput: 'last_hidden_state',
 };
 
+/**
+ * Node naming of Hugging Face SigLIP vision exports: layers scoped like CLIP's, but `last_hidden_state` is the
+ * output of `post_layernorm`, so hidden_states[L] is the input of `/vision_model/post_layernorm/`.
+ */
+export const siglipVisionNaming: GraphNaming = {
+  family: 'SigLIP vision',
+  layerScope: (k) => `/vision_model/encoder/layers.${k}/`,
+  layerNormScope: (k) => `/vision_model/encoder/layers.${k}/layer_norm1/`,
+  lastLayer: { normScope: '/vision_model/post_layernorm/' },
+  lastHiddenStateOutput: 'last_hidden_state',
+};
+
 /** Node naming of Hugging Face DINOv2 exports (`/encoder/layer.{k}/...`). */
 export const dinov2Naming: GraphNaming = {
   family: 'DINOv2',

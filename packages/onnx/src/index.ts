@@ -9,7 +9,7 @@ export type { SessionOptions } from './session-cache';
 export { tensorToOrt, ortToTensor, int64TensorToOrt, float16BitsToNumber } from './tensor-conversion';
 export { resolveModelFolder, dtypeSuffixes, modelDtypes } from './model-folder';
 export type { ModelFolder, ModelDtype } from './model-folder';
-export { resolveTap, findHiddenState, normalizeLayerIndex, tapKey, fileSha256, clipVisionNaming, dinov2Naming } from './graph-tap';
+export { resolveTap, findHiddenState, normalizeLayerIndex, tapKey, fileSha256, clipVisionNaming, dinov2Naming, siglipVisionNaming } from './graph-tap';
 export type { GraphTap, GraphNaming, TapOptions, ResolvedTap } from './graph-tap';
 export { analyzeDataFlow, scopeInputs, describeScopeInputs, topologicalOrder } from './graph-data-flow';
 export type { DataFlow, ScopeInputs } from './graph-data-flow';

@@ -49,6 +49,16 @@ describe('inspectModelFolder on the shipped models', () => {
     expect(report.files[0]!.taps.find((t) => t.tap === 'prenorm')).toMatchObject({ tensor: '/encoder/layer.2/Add_1_output_0', via: 'rewrite' });
   });
 
+  it('tiny-siglip: the SigLIP naming (no class token, hidden_states[L] = input of post_layernorm)', async () => {
+    const report = await inspectModelFolder(join(repo, 'models/tiny-siglip'));
+    expect(report).toMatchObject({ family: 'SigLIP', numLayers: 3, hiddenSize: 64, patchSize: 8, inputSize: [32, 32], patchGrid: [4, 4], problems: [] });
+    const vision = report.files.find((f) => f.file === 'vision_model.onnx')!;
+    expect(vision.tappable).toBe(true);
+    expect(vision.taps.map((t) => t.tap)).toEqual(['layer 0', 'layer 1', 'layer 2', 'layer 3', 'prenorm', 'last']);
+    expect(vision.taps.find((t) => t.tap === 'prenorm')).toMatchObject({ hiddenStateIndex: 3, tensor: '/vision_model/encoder/layers.2/Add_1_output_0', via: 'rewrite' });
+    expect(vision.taps.find((t) => t.tap === 'last')).toMatchObject({ tensor: 'last_hidden_state', via: 'output' });
+  });
+
   it('every tap variant: dtype, weight storage, and all taps readable', async () => {
     const expected: Record<string, [string, RegExp]> = {
       'shared-identity': ['fp32', /^float32 weights$/],

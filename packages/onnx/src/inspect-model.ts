@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, ModelLoadError, listChoices } from '@mmvp/core';
 import { analyzeDataFlow } from './graph-data-flow';
-import { clipVisionNaming, dinov2Naming, fileSha256, findHiddenState, normalizeLayerIndex, type GraphNaming, type GraphTap } from './graph-tap';
+import { clipVisionNaming, dinov2Naming, fileSha256, siglipVisionNaming, findHiddenState, normalizeLayerIndex, type GraphNaming, type GraphTap } from './graph-tap';
 import { dtypeSuffixes, resolveModelFolder, type ModelDtype } from './model-folder';
 import { decodeModel, int64ToNumber, TensorDataType, type GraphProto, type ValueInfoProto } from './proto/onnx-proto';
 
@@ -65,7 +65,7 @@ export interface InspectedOnnxFile {
 /** What inspectModelFolder found: the model family, its config's sizes, ONNX files and the taps it offers. */
 export interface ModelFolderReport {
   readonly dir: string;
-  /** 'CLIP', 'DINOv2', or the config's model_type when we have no encoder for it. */
+  /** 'CLIP', 'SigLIP', 'DINOv2', or the config's model_type when we have no encoder for it. */
   readonly family: string;
   readonly modelType: string | null;
   readonly architectures: readonly string[];
@@ -254,7 +254,7 @@ export async function inspectModelFolder(dir: string, options: { tap?: GraphTap 
   const config = folder.config;
   const modelType = typeof config.model_type === 'string' ? config.model_type : null;
   const architectures = Array.isArray(config.architectures) ? config.architectures.map(String) : [];
-  const vision = (modelType === 'clip' ? config.vision_config : config) as Record<string, unknown> | undefined;
+  const vision = (modelType === 'clip' || modelType === 'siglip' ? config.vision_config : config) as Record<string, unknown> | undefined;
   let family: string;
   let naming: GraphNaming | null;
   if (modelType === 'clip' || modelType === 'clip_vision_model') {
@@ -263,6 +263,9 @@ export async function inspectModelFolder(dir: string, options: { tap?: GraphTap 
   } else if (modelType === 'dinov2') {
     family = 'DINOv2';
     naming = dinov2Naming;
+  } else if (modelType === 'siglip' || modelType === 'siglip_vision_model') {
+    family = 'SigLIP';
+    naming = siglipVisionNaming;
   } else {
     family = modelType ?? 'unknown (config.json has no model_type)';
     naming = null;
@@ -294,7 +297,7 @@ export async function inspectModelFolder(dir: string, options: { tap?: GraphTap 
   for (const file of folder.onnxFiles) files.push(await inspectFile(join(onnxDir, file), file, naming, numLayers, options.tap));
   const problems: string[] = [];
   if (folder.onnxFiles.length === 0) problems.push(`no .onnx file in ${onnxDir}`);
-  if (!naming) problems.push(`model_type '${modelType ?? ''}' is not one mmvp has a vision encoder for (CLIP: 'clip' or 'clip_vision_model'; DINOv2: 'dinov2')`);
+  if (!naming) problems.push(`model_type '${modelType ?? ''}' is not one mmvp has a vision encoder for (CLIP: 'clip' or 'clip_vision_model'; SigLIP: 'siglip' or 'siglip_vision_model'; DINOv2: 'dinov2')`);
   for (const f of files) if (f.problem) problems.push(f.problem);
   for (const f of files) {
     if (f.encoderLayers && numLayers !== null && f.encoderLayers !== numLayers && !f.problem) problems.push(`${f.file} has ${f.encoderLayers} encoder layers but config.json says num_hidden_layers = ${numLayers}`);

@@ -42,20 +42,20 @@ function parseTap(options: EmbedOptions): FeatureTap | undefined {
 }
 
 /**
- * `mmvp embed`: encoder features or pooled embeddings of images (CLIP or DINOv2), or CLIP text
+ * `mmvp embed`: encoder features or pooled embeddings of images (CLIP, SigLIP or DINOv2), or CLIP / SigLIP text
  * embeddings, written as one float32 .npy.
  */
 export function registerEmbed(program: Command): void {
   program
     .command('embed')
-    .description('encoder features [B, T, D] or pooled embeddings [B, E] of images, or CLIP text embeddings, as .npy')
+    .description('encoder features [B, T, D] or pooled embeddings [B, E] of images (CLIP, SigLIP, DINOv2), or CLIP / SigLIP text embeddings, as .npy')
     .requiredOption('--model <dir>', 'Hugging Face model folder (config.json, preprocessor_config.json, onnx/)')
     .option('--image <files...>', 'image files: JPEG, PNG, WebP, GIF, TIFF or AVIF (animated or multi-page: the first frame)')
-    .option('--text <texts...>', 'texts for CLIP text embeddings [B, E] (CLIP models only)')
+    .option('--text <texts...>', 'texts for text embeddings [B, E] (CLIP and SigLIP models)')
     .option('--layer <k>', 'hidden_states index: 0 = embeddings, k = output of layer k, negative from the end (CLIP default -2)')
     .option('--tap <name>', "'prenorm' (input of the final LayerNorm; DINOv2 default) or 'last' (last_hidden_state)")
     .option('--tokens <which>', "'patch' (CLS dropped, the default), 'cls' or 'all'")
-    .option('--pooled', 'pooled, projected embeddings [B, E] (CLIP image_embeds, DINOv2 pooler_output) instead of token features')
+    .option('--pooled', 'pooled, projected embeddings [B, E] (CLIP image_embeds, SigLIP and DINOv2 pooler_output) instead of token features')
     .option('--batch <n>', 'images per onnxruntime call', '8')
     .option('--processor <which>', "DINOv2 only: 'own' (its processor) or 'clip' (the CLIP processor of --clip-model, as MMVP's MoF)", 'own')
     .option('--clip-model <dir>', 'CLIP folder whose preprocessor_config.json DINOv2 uses with --processor clip')

@@ -14,7 +14,7 @@ interface EvalVlmFlags {
   model: string;
   data: string;
   out: string;
-  logitScale: string;
+  logitScale?: string;
   batchSize: string;
   executionProvider: string;
   cropRounding: string;
@@ -26,19 +26,24 @@ interface EvalVlmFlags {
 export function registerEvalVlm(program: Command): void {
   program
     .command('eval-vlm')
-    .description("score a CLIP model folder on MMVP-VLM with the official rule (per-pattern table like the paper's Table 1 with 95% bootstrap intervals, per-pair CSV)")
-    .requiredOption('--model <dir>', 'CLIP model folder (config.json, preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx)')
+    .description(
+      "score a CLIP or SigLIP model folder (config.json model_type 'clip' or 'siglip') on MMVP-VLM with the official rule (per-pattern table like the paper's Table 1 with 95% bootstrap intervals, per-pair CSV)",
+    )
+    .requiredOption(
+      '--model <dir>',
+      'CLIP or SigLIP model folder (config.json, preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx; SigLIP also onnx/model.onnx for logit_scale/logit_bias)',
+    )
     .requiredOption('--data <dir>', 'MMVP-VLM folder (Questions.csv + MMVP_VLM_Images/<Type>/<id>.jpg or .png; folders may be symlinks)')
     .requiredOption('--out <dir>', 'folder for vlm-scores.json, pairs.csv and vlm-scores.md')
-    .option('--logit-scale <x>', "CLIP's learned temperature; changes reported probabilities, never a prediction (OpenAI CLIP: 100)", '100')
+    .option('--logit-scale <x>', "the logit temperature; changes reported probabilities, never a prediction (default: 100 for CLIP, OpenAI CLIP's value; the checkpoint's exp(logit_scale) for SigLIP)")
     .option('--batch-size <n>', 'images per encoder call', '16')
     .option('--execution-provider <ep>', `onnxruntime execution provider: ${listChoices(executionProviders)}`, 'cpu')
     .option('--crop-rounding <mode>', `center-crop offset: ${listChoices(CROP_ROUNDINGS)} (floor: Hugging Face processors; round: OpenAI clip / torchvision)`, 'floor')
     .option('--strict', 'fail on any problem in the benchmark folder, a missing or unreadable image included (default: report it and leave out its pair)')
     .option('--json', 'print vlm-scores.json on stdout')
     .action(async (flags: EvalVlmFlags) => {
-      const logitScale = Number(flags.logitScale);
-      if (!(logitScale > 0) || !Number.isFinite(logitScale)) throw new InvalidArgumentError(`--logit-scale must be a positive number, got '${flags.logitScale}'`);
+      const logitScale = flags.logitScale === undefined ? undefined : Number(flags.logitScale);
+      if (logitScale !== undefined && (!(logitScale > 0) || !Number.isFinite(logitScale))) throw new InvalidArgumentError(`--logit-scale must be a positive number, got '${flags.logitScale}'`);
       const batchSize = positiveIntegerOption('--batch-size', flags.batchSize);
       if (!(executionProviders as readonly string[]).includes(flags.executionProvider)) {
         throw new InvalidArgumentError(`--execution-provider '${flags.executionProvider}' is not valid; valid choices: ${listChoices(executionProviders)}`);
@@ -54,7 +59,8 @@ export function registerEvalVlm(program: Command): void {
         else if (event.type === 'resolved') {
           process.stderr.write(
             `mmvp eval-vlm: ${event.pairs} pairs in ${event.patterns} patterns (${event.questionsFile}); model ${event.visionModel} + ${event.textModel}, ` +
-              `${event.imageSize[0]}px, ${event.executionProvider}; @mmvp/encoder-clip ${event.packages['@mmvp/encoder-clip']}, onnxruntime-node ${event.packages['onnxruntime-node']}\n`,
+              `${event.imageSize[0]}px, ${event.executionProvider}; family ${event.family} (logit scale ${event.logitScale}, bias ${event.logitBias}); ` +
+              `${event.encoderPackage} ${event.packages[event.encoderPackage]}, onnxruntime-node ${event.packages['onnxruntime-node']}\n`,
           );
           progress = createProgress('pairs', event.pairs);
         } else progress?.update(event.done);
@@ -69,7 +75,7 @@ export function registerEvalVlm(program: Command): void {
         out,
         batchSize,
         executionProvider: flags.executionProvider as ExecutionProvider,
-        logitScale,
+        ...(logitScale === undefined ? {} : { logitScale }),
         cropRounding: flags.cropRounding as (typeof CROP_ROUNDINGS)[number],
         strict: flags.strict === true,
         tool: `mmvp ${cliVersion}`,

@@ -31,7 +31,7 @@ export function registerMine(program: Command): void {
   program
     .command('mine')
     .description('mine CLIP-blind pairs (CLIP cosine high, DINOv2 cosine low) from an image collection')
-    .requiredOption('--clip <dir>', 'CLIP model folder (onnx/vision_model.onnx, preprocessor_config.json)')
+    .requiredOption('--clip <dir>', 'CLIP or SigLIP model folder (config.json model_type clip or siglip, onnx/vision_model.onnx, preprocessor_config.json)')
     .requiredOption('--dino <dir>', 'DINOv2 model folder (onnx/model.onnx, preprocessor_config.json)')
     .requiredOption('--images <dir|list>', 'image folder (walked recursively, symlinks followed) or a text file with one image path per line')
     .requiredOption('--out <dir>', 'output folder: pairs.csv, errors.csv, duplicates.csv, contact-sheet.png, summary.json, manifest.json (written last: the set is complete), store/')

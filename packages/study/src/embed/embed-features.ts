@@ -1,23 +1,27 @@
 import { InvalidArgumentError, ModelLoadError, concatBatch, listChoices, type FeatureTap, type Tensor, type TokenSelection, type VisionEncoderV1 } from '@mmvp/core';
 import { createClipTextEncoder, createClipVisionEncoder, type ClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
+import { createSiglipTextEncoder, createSiglipVisionEncoder, type SiglipVisionEncoder } from '@mmvp/encoder-siglip';
 import { resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
 import { packageVersion } from '../provenance/package-versions';
+import { contrastiveFamilyOf } from '../encoders/contrastive-family';
 
 /** Which encoder family a model folder holds, read from its config.json. */
-export type ModelFamily = 'clip' | 'dinov2';
+export type ModelFamily = 'clip' | 'siglip' | 'dinov2';
+
+const PACKAGES: Readonly<Record<ModelFamily, string>> = { clip: '@mmvp/encoder-clip', siglip: '@mmvp/encoder-siglip', dinov2: '@mmvp/encoder-dinov2' };
 
 /** What to embed and how; the defaults are the study's (CLIP `hidden_states[-2]`, DINOv2 pre-LayerNorm). */
 export interface EmbedFeaturesOptions {
   /** A Hugging Face model folder (config.json, preprocessor_config.json, onnx/). */
   readonly model: string;
-  /** Image files, or texts (CLIP only); exactly one of the two. */
+  /** Image files, or texts (CLIP and SigLIP); exactly one of the two. */
   readonly images?: readonly string[];
   readonly texts?: readonly string[];
   /** Token features at this tap (default: CLIP layer -2, DINOv2 prenorm); ignored with `pooled`. */
   readonly tap?: FeatureTap;
   readonly tokens?: TokenSelection;
-  /** Pooled, projected embeddings [B, E] (CLIP image_embeds, DINOv2 pooler_output) instead of token features. */
+  /** Pooled, projected embeddings [B, E] (CLIP image_embeds, SigLIP and DINOv2 pooler_output) instead of token features. */
   readonly pooled?: boolean;
   readonly batchSize?: number;
   /** DINOv2 only: its own processor, or the CLIP processor of `clipModel` (as MMVP's MoF). */
@@ -41,9 +45,9 @@ export interface EmbedFeaturesResult {
 /** The model family from config.json's model_type. */
 export function modelFamilyOf(config: Record<string, unknown>, configPath: string): ModelFamily {
   const type = String(config.model_type ?? '');
-  if (type === 'clip' || type === 'clip_vision_model') return 'clip';
   if (type === 'dinov2') return 'dinov2';
-  throw new ModelLoadError(`${configPath} has model_type '${type}'; embedding supports ${listChoices(['clip', 'clip_vision_model', 'dinov2'])}`);
+  if (type === '') throw new ModelLoadError(`${configPath} has model_type ''; embedding supports ${listChoices(['clip', 'clip_vision_model', 'siglip', 'siglip_vision_model', 'dinov2'])}`);
+  return contrastiveFamilyOf(config, configPath, ['dinov2']);
 }
 
 function describeTap(tap: FeatureTap): string {
@@ -67,7 +71,12 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
   log(`onnxruntime-node ${packageVersion('onnxruntime-node')}, device ${common.executionProvider}`);
 
   if (texts.length > 0) {
-    if (family !== 'clip') throw new InvalidArgumentError(`--text needs a CLIP model; ${folder.configPath} is a ${family} model`);
+    if (family === 'dinov2') throw new InvalidArgumentError(`--text needs a CLIP or SigLIP model; ${folder.configPath} is a ${family} model`);
+    if (family === 'siglip') {
+      const siglip = await createSiglipTextEncoder(common);
+      log(`model: SigLIP text (@mmvp/encoder-siglip@${packageVersion('@mmvp/encoder-siglip')}) ${siglip.onnxPath}, ${texts.length} texts, padded to ${siglip.maxLength} tokens`);
+      return { family, tensor: await siglip.encodeTexts([...texts]) }; // [B, E]
+    }
     const encoder = await createClipTextEncoder(common);
     log(`model: CLIP text (@mmvp/encoder-clip@${packageVersion('@mmvp/encoder-clip')}) ${encoder.onnxPath}, ${texts.length} texts, ${encoder.maxLength} tokens each`);
     for (const [i, text] of texts.entries()) {
@@ -82,21 +91,23 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
 
   const processor = options.processor ?? 'own';
   const crop = { padToSquare: options.padToSquare ?? false, cropRounding: options.cropRounding ?? 'floor' };
-  let encoder: (ClipVisionEncoder | Dinov2Encoder) & VisionEncoderV1;
+  let encoder: (ClipVisionEncoder | SiglipVisionEncoder | Dinov2Encoder) & VisionEncoderV1;
+  if (family !== 'dinov2' && processor !== 'own') throw new InvalidArgumentError('--processor applies to DINOv2 models only');
   if (family === 'clip') {
-    if (processor !== 'own') throw new InvalidArgumentError('--processor applies to DINOv2 models only');
     encoder = await createClipVisionEncoder({ ...common, ...crop });
+  } else if (family === 'siglip') {
+    encoder = await createSiglipVisionEncoder({ ...common, padToSquare: crop.padToSquare }); // SigLIP resizes without a crop
   } else {
     encoder = await createDinov2Encoder({ ...common, processor, clipModelPath: options.clipModel, ...crop });
   }
-  const tap: FeatureTap = options.tap ?? (family === 'clip' ? { kind: 'layer', layer: -2 } : { kind: 'prenorm' }); // LLaVA's CLIP default; MMVP's DINOv2 x_prenorm
+  const tap: FeatureTap = options.tap ?? (family === 'dinov2' ? { kind: 'prenorm' } : { kind: 'layer', layer: -2 }); // LLaVA's CLIP default; MMVP's DINOv2 x_prenorm
   const tokens = options.tokens ?? 'patch';
-  const packageName = family === 'clip' ? '@mmvp/encoder-clip' : '@mmvp/encoder-dinov2';
+  const packageName = PACKAGES[family];
   log(
     `model: ${family} (${packageName}@${packageVersion(packageName)}) ${encoder.onnxPath}: ${encoder.numLayers} layers, width ${encoder.hiddenSize}, input ${encoder.imageSize.join('x')}, grid ${encoder.patchGrid.join('x')}`,
   );
   if (options.pooled) {
-    log(`output: pooled embeddings (${family === 'clip' ? 'image_embeds' : 'pooler_output'})`);
+    log(`output: pooled embeddings (${family === 'clip' ? 'image_embeds' : family === 'siglip' ? 'pooler_output of the attention-pooling head' : 'pooler_output'})`);
   } else {
     const resolved = await encoder.resolveTap(tap);
     const where = resolved.origin === 'source' ? 'an output of the export' : `tapped graph ${resolved.modelPath} (${resolved.origin})`;

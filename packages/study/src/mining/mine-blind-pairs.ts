@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, formatZodIssues, tensor, type VisionEncoderV1 } from '@mmvp/core';
-import { createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
 import {
   EmbeddingStore,
@@ -30,6 +29,7 @@ import { mineBlindPairsOptionsSchema, type MineBlindPairsOptions } from './mine-
 import { mineThroughQueue } from '../queue/mine-through-queue';
 import { queueSummaryLine } from '../queue/queued-answers';
 import { queueSettingsSchema } from '../queue/queue-settings';
+import { openContrastiveVisionEncoder } from '../encoders/contrastive-family';
 
 /** What `mineBlindPairs` reports while it runs, in order. */
 export type MineEvent =
@@ -147,9 +147,9 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
 
   const paths = await listImages(o.images);
   if (paths.length === 0) throw new InvalidArgumentError(`--images ${o.images}: no images found (looked for ${imageExtensions.join(' ')})`);
-  const clipEncoder = await createClipVisionEncoder({ modelPath: o.clip });
+  const { encoder: clipEncoder, embedding: clipEmbedding } = await openContrastiveVisionEncoder({ modelPath: o.clip });
   const dinoEncoder = await createDinov2Encoder({ modelPath: o.dino });
-  const clip = await miningModel('clip', clipEncoder, clipEncoder.onnxPath, join(clipEncoder.modelId, 'preprocessor_config.json'), 'image_embeds (CLIP pooled, projected)');
+  const clip = await miningModel('clip', clipEncoder, clipEncoder.onnxPath, join(clipEncoder.modelId, 'preprocessor_config.json'), clipEmbedding);
   const dino = await miningModel('dino', dinoEncoder, dinoEncoder.onnxPath, dinoEncoder.preprocessorConfigPath, 'pooler_output (DINOv2 CLS after the final LayerNorm)');
   run.signal?.throwIfAborted();
 

@@ -1,11 +1,11 @@
 import { join, relative, resolve } from 'node:path';
-import { createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
 import { defaultDecodeWorkers, embedCollection, type MiningModel, type ShardInput } from '@mmvp/mining';
 import type { PipelineConfig } from '@mmvp/pipeline';
 import { miningModel } from '../mining/mine-blind-pairs';
 import type { MineJobData } from './job-plan';
 import type { LoadedFlavor } from './warm-pipelines';
+import { openContrastiveVisionEncoder } from '../encoders/contrastive-family';
 
 /** The model config a mine job records (hashModelFiles finds both folders' files under `modelPath`). */
 export interface MineModelsConfig {
@@ -25,9 +25,9 @@ export const MINE_FLAVOR: LoadedFlavor<LoadedMiningModels> = {
   name: 'mine',
   async create(config: PipelineConfig) {
     const models = config as unknown as MineModelsConfig;
-    const clipEncoder = await createClipVisionEncoder({ modelPath: models.clip.modelPath });
+    const { encoder: clipEncoder, embedding: clipEmbedding } = await openContrastiveVisionEncoder({ modelPath: models.clip.modelPath });
     const dinoEncoder = await createDinov2Encoder({ modelPath: models.dino.modelPath });
-    const clip = await miningModel('clip', clipEncoder, clipEncoder.onnxPath, join(clipEncoder.modelId, 'preprocessor_config.json'), 'image_embeds (CLIP pooled, projected)');
+    const clip = await miningModel('clip', clipEncoder, clipEncoder.onnxPath, join(clipEncoder.modelId, 'preprocessor_config.json'), clipEmbedding);
     const dino = await miningModel('dino', dinoEncoder, dinoEncoder.onnxPath, dinoEncoder.preprocessorConfigPath, 'pooler_output (DINOv2 CLS after the final LayerNorm)');
     return { clip, dino, dispose: async () => void (await Promise.allSettled([clipEncoder.dispose(), dinoEncoder.dispose()])) };
   },

@@ -7,6 +7,12 @@ export type VlmProgressEvent =
   /** Everything resolved, before any encoding: what is about to run. */
   | {
       readonly type: 'resolved';
+      /** The encoder family from config.json's model_type, and the package that runs it. */
+      readonly family: 'clip' | 'siglip';
+      readonly encoderPackage: string;
+      /** The logit scale and bias the scores use (SigLIP: the checkpoint's; CLIP: the fixed temperature, bias 0). */
+      readonly logitScale: number;
+      readonly logitBias: number;
       readonly pairs: number;
       readonly patterns: number;
       readonly questionsFile: string;
@@ -26,7 +32,7 @@ export type VlmProgressEvent =
 /** Options of evaluateVlm; checked with zod (unknown keys are errors). */
 export const evaluateVlmOptionsSchema = z
   .object({
-    /** CLIP model folder (config.json, preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx). */
+    /** CLIP or SigLIP model folder (config.json with model_type 'clip' or 'siglip', preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx). */
     model: z.string().min(1),
     /** MMVP-VLM folder (Questions.csv + MMVP_VLM_Images/<Type>/<id>.jpg or .png). */
     data: z.string().min(1),
@@ -35,8 +41,8 @@ export const evaluateVlmOptionsSchema = z
     /** Images per encoder call (pairs are encoded batchSize / 2 at a time). */
     batchSize: z.number().int().positive().default(16),
     executionProvider: z.enum(executionProviders).default('cpu'),
-    /** CLIP's learned temperature; changes the reported probabilities, never a prediction (OpenAI CLIP: 100). */
-    logitScale: z.number().positive().finite().default(100),
+    /** The logit temperature; changes the reported probabilities, never a prediction. Default: 100 for CLIP (OpenAI CLIP's value), the checkpoint's exp(logit_scale) for SigLIP. */
+    logitScale: z.number().positive().finite().optional(),
     /** Center-crop offset: 'floor' (Hugging Face processors) or 'round' (OpenAI clip / torchvision). */
     cropRounding: z.enum(['floor', 'round']).default('floor'),
     /** true: any problem (bad row, missing or unreadable image) fails the run; false: its pair is left out and listed in skippedPairs. */

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { parseWithSchema } from '@mmvp/core';
 import { MMVP_PATTERNS, loadMmvpVlm } from '@mmvp/datasets';
-import { createClipTextEncoder, createClipVisionEncoder } from '@mmvp/encoder-clip';
+import { resolveModelFolder } from '@mmvp/onnx';
+import { contrastiveFamilyOf, contrastiveLogitParameters, contrastivePackages, createContrastiveTextEncoder, createContrastiveVisionEncoder, type ContrastiveFamily } from '../encoders/contrastive-family';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, binaryAccuracyWithInterval, evaluateMmvpVlm, meanOfGroupsWithInterval, type VlmPairRow } from '@mmvp/metrics';
 import { packageVersion, packageVersions } from '../provenance/package-versions';
 import { sha256File } from '../provenance/sha256-file';
@@ -41,7 +42,11 @@ export interface VlmScoresDocument {
   readonly interval: string;
   readonly rule: string;
   readonly prompt: string;
+  /** Encoder family from config.json's model_type ('clip' or 'siglip'). */
+  readonly family: ContrastiveFamily;
   readonly logitScale: number;
+  /** Added to every logit: SigLIP's logit_bias; 0 for CLIP. */
+  readonly logitBias: number;
   readonly skippedPairs: readonly VlmSkippedPairRecord[];
   readonly seconds: { readonly images: number; readonly texts: number; readonly total: number };
   readonly imagesPerSecond: number;
@@ -70,10 +75,18 @@ export interface VlmEvaluationResult {
   readonly files?: { readonly json: string; readonly csv: string; readonly markdown: string };
 }
 
-const PROVENANCE_PACKAGES = ['@mmvp/study', '@mmvp/datasets', '@mmvp/metrics', '@mmvp/encoder-clip', '@mmvp/image', '@mmvp/onnx', 'onnxruntime-node'];
+const PROVENANCE_PACKAGES = ['@mmvp/study', '@mmvp/datasets', '@mmvp/metrics', '@mmvp/encoder-clip', '@mmvp/encoder-siglip', '@mmvp/image', '@mmvp/onnx', 'onnxruntime-node'];
+
+const RULES: Readonly<Record<ContrastiveFamily, string>> = {
+  clip: 'official scripts/evaluate_vlm.py: softmax over the two images per statement; statement 1 must pick image 1, statement 2 image 2 (ties to image 2); per pattern correct pairs / pairs x 100; average = mean over patterns',
+  siglip:
+    "official scripts/evaluate_vlm.py on SigLIP's logits (exp(logit_scale) x cos + logit_bias): softmax over the two images per statement, which picks the image with the larger sigmoid score (sigmoid is increasing; the bias cancels); statement 1 must pick image 1, statement 2 image 2 (ties to image 2); per pattern correct pairs / pairs x 100; average = mean over patterns",
+};
 
 /**
- * Scores a CLIP model folder on an MMVP-VLM folder with the official rule (`evaluate_vlm.py`: softmax
+ * Scores a contrastive model folder (config.json model_type 'clip': CLIP and OpenCLIP conversions;
+ * 'siglip': SigLIP, scored on its logits exp(logit_scale) x cos + logit_bias with the sigmoid scores in
+ * every row) on an MMVP-VLM folder with the official rule (`evaluate_vlm.py`: softmax
  * over the pair's two images per statement, statement 1 must pick image 1 and statement 2 image 2,
  * ties to image 2), and bounds every score with a 95% bootstrap interval over pairs (per pattern: the
  * pattern's pairs; average: stratified by pattern). A pair whose image is missing or cannot be decoded
@@ -107,14 +120,22 @@ async function run(settings: ReturnType<typeof evaluateVlmOptionsSchema.parse>):
   const emit = settings.onProgress ?? (() => undefined);
   settings.signal?.throwIfAborted();
   const data = await loadMmvpVlm(settings.data, { strict: settings.strict, onIssue: (issue) => emit({ type: 'issue', issue }) });
+  const folder = await resolveModelFolder(settings.model);
+  const family = contrastiveFamilyOf(folder.config, folder.configPath);
+  const logits = await contrastiveLogitParameters(family, settings.model, settings.logitScale ?? 100);
+  const logitScale = settings.logitScale ?? logits.logitScale; // an explicit logitScale wins (probabilities only)
   const encoderOptions = { modelPath: settings.model, executionProvider: settings.executionProvider, batchSize: settings.batchSize, cropRounding: settings.cropRounding };
-  const vision = await createClipVisionEncoder(encoderOptions);
+  const vision = await createContrastiveVisionEncoder(family, encoderOptions);
   try {
-    const text = await createClipTextEncoder(encoderOptions);
+    const text = await createContrastiveTextEncoder(family, encoderOptions);
     const packages = packageVersions(PROVENANCE_PACKAGES);
     const modelFiles = { vision: { path: vision.onnxPath, sha256: await sha256File(vision.onnxPath) }, text: { path: text.onnxPath, sha256: await sha256File(text.onnxPath) } };
     emit({
       type: 'resolved',
+      family,
+      encoderPackage: contrastivePackages[family],
+      logitScale,
+      logitBias: logits.logitBias,
       pairs: data.pairs.length,
       patterns: data.patterns.length,
       questionsFile: data.questionsFile,
@@ -127,7 +148,9 @@ async function run(settings: ReturnType<typeof evaluateVlmOptionsSchema.parse>):
     const evaluation = await evaluateMmvpVlm(data.pairs, {
       vision,
       text,
-      logitScale: settings.logitScale,
+      logitScale,
+      logitBias: logits.logitBias,
+      sigmoidScores: family === 'siglip',
       pairsPerStep: Math.max(1, Math.floor(settings.batchSize / 2)),
       order: MMVP_PATTERNS,
       unreadableImages: settings.strict ? 'fail' : 'skip-pair',
@@ -154,9 +177,11 @@ async function run(settings: ReturnType<typeof evaluateVlmOptionsSchema.parse>):
       overall: evaluation.overall,
       overallCi95,
       interval: `95% percentile bootstrap over pairs (seed ${BOOTSTRAP_SEED}, ${BOOTSTRAP_RESAMPLES} resamples): per pattern over its pairs; average resampled within each pattern; skipped pairs are not in any denominator`,
-      rule: 'official scripts/evaluate_vlm.py: softmax over the two images per statement; statement 1 must pick image 1, statement 2 image 2 (ties to image 2); per pattern correct pairs / pairs x 100; average = mean over patterns',
+      rule: RULES[family],
       prompt: `${evaluation.promptPrefix}<statement>`,
+      family,
       logitScale: evaluation.logitScale,
+      logitBias: evaluation.logitBias,
       skippedPairs,
       seconds: evaluation.seconds,
       imagesPerSecond: (2 * evaluation.rows.length) / evaluation.seconds.total,

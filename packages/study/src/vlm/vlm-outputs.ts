@@ -14,9 +14,10 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   'Viewpoint and Perspective': 'View',
 };
 
-/** The per-pair CSV of the official script (qid1, qid2, pred1, pred2, gt1, gt2, q1score, q2score) plus pattern and logits. */
+/** The per-pair CSV of the official script (qid1, qid2, pred1, pred2, gt1, gt2, q1score, q2score) plus pattern and logits (and SigLIP's sigmoid scores). */
 export function vlmPairsCsv(rows: readonly VlmPairRow[]): string {
-  const header = 'qid1,qid2,pattern,pred1,pred2,gt1,gt2,q1score,q2score,correct,logit_t1_i1,logit_t1_i2,logit_t2_i1,logit_t2_i2';
+  const sigmoid = rows.some((row) => row.sigmoid !== undefined);
+  const header = `qid1,qid2,pattern,pred1,pred2,gt1,gt2,q1score,q2score,correct,logit_t1_i1,logit_t1_i2,logit_t2_i1,logit_t2_i2${sigmoid ? ',sigmoid_t1_i1,sigmoid_t1_i2,sigmoid_t2_i1,sigmoid_t2_i2' : ''}`;
   const lines = rows.map((row) =>
     [
       row.qid1,
@@ -33,6 +34,7 @@ export function vlmPairsCsv(rows: readonly VlmPairRow[]): string {
       row.logits[0][1],
       row.logits[1][0],
       row.logits[1][1],
+      ...(sigmoid && row.sigmoid ? [row.sigmoid[0][0], row.sigmoid[0][1], row.sigmoid[1][0], row.sigmoid[1][1]] : []),
     ].join(','),
   );
   return [header, ...lines].join('\n') + '\n';
