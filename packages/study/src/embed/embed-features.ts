@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ModelLoadError, concatBatch, listChoices, type FeatureTap, type Tensor, type TokenSelection, type VisionEncoderV1 } from '@mmvp/core';
 import { createClipTextEncoder, createClipVisionEncoder, type ClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
-import { resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
+import { resolveModelFolder, type ExecutionProvider, type ModelDtype } from '@mmvp/onnx';
 import { packageVersion } from '../provenance/package-versions';
 
 /** Which encoder family a model folder holds, read from its config.json. */
@@ -26,6 +26,8 @@ export interface EmbedFeaturesOptions {
   readonly padToSquare?: boolean;
   readonly cropRounding?: 'floor' | 'round';
   readonly executionProvider?: ExecutionProvider;
+  /** Image encoders' weight variant by file suffix ('fp32' = no suffix, 'fp16', 'int8', 'uint8', 'quantized', 'q4', ...). */
+  readonly dtype?: ModelDtype;
   readonly cacheDir?: string;
   /** What was resolved (one line each), warnings, and progress. */
   readonly onLog?: (line: string) => void;
@@ -83,11 +85,12 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
   const processor = options.processor ?? 'own';
   const crop = { padToSquare: options.padToSquare ?? false, cropRounding: options.cropRounding ?? 'floor' };
   let encoder: (ClipVisionEncoder | Dinov2Encoder) & VisionEncoderV1;
+  const weights = { dtype: options.dtype ?? 'fp32', onWarning: (line: string) => log(`warning: ${line}`) };
   if (family === 'clip') {
     if (processor !== 'own') throw new InvalidArgumentError('--processor applies to DINOv2 models only');
-    encoder = await createClipVisionEncoder({ ...common, ...crop });
+    encoder = await createClipVisionEncoder({ ...common, ...crop, ...weights });
   } else {
-    encoder = await createDinov2Encoder({ ...common, processor, clipModelPath: options.clipModel, ...crop });
+    encoder = await createDinov2Encoder({ ...common, processor, clipModelPath: options.clipModel, ...crop, ...weights });
   }
   const tap: FeatureTap = options.tap ?? (family === 'clip' ? { kind: 'layer', layer: -2 } : { kind: 'prenorm' }); // LLaVA's CLIP default; MMVP's DINOv2 x_prenorm
   const tokens = options.tokens ?? 'patch';
@@ -95,6 +98,7 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
   log(
     `model: ${family} (${packageName}@${packageVersion(packageName)}) ${encoder.onnxPath}: ${encoder.numLayers} layers, width ${encoder.hiddenSize}, input ${encoder.imageSize.join('x')}, grid ${encoder.patchGrid.join('x')}`,
   );
+  if (encoder.int8) log(`int8 format: ${encoder.int8.description}`);
   if (options.pooled) {
     log(`output: pooled embeddings (${family === 'clip' ? 'image_embeds' : 'pooler_output'})`);
   } else {
