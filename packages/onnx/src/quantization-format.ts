@@ -164,7 +164,8 @@ export function readQuantizationFormat(graph: GraphProto): QuantizationFormat | 
       if (v < low) low = v;
       if (v > high) high = v;
     }
-    if (weightType === 'int8' && activationType !== null) {
+    if (weightType === 'int8' && activationType === 'uint8') {
+      // u8s8 only: what onnxruntime documents as saturating (s8s8 kernels are not judged here)
       const sums = pairSums(values, (weight.dims ?? []).map(int64ToNumber), p.layout);
       const magnitude = Math.max(sums.max, -sums.min);
       worst = Math.max(worst ?? 0, magnitude);
