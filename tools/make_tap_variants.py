@@ -24,11 +24,18 @@ Variants (graph file name as in Hugging Face ONNX repos; CLIP: vision_model, DIN
   tensors, Cast nodes at the float graph inputs ('graph_input_cast{i}') and outputs ('graph_output_cast{i}'),
   float16 activations everywhere else; ops on its default op_block_list (Resize, Range, ...) stay float32
   between '{node}_input_cast{i}' / '{node}_output_cast{i}' Casts, Cast(to=float) becomes Cast(to=float16).
-- int8 (<graph>_int8.onnx): to_int8() below, after onnxruntime.quantization.quantize_dynamic(MatMul only,
-  weight_type=QInt8, per-tensor, symmetric weights): for each MatMul whose B is a 2-D float initializer:
+- int8, int8-full-range (<graph>_int8.onnx) and uint8 (<graph>_uint8.onnx): to_int8() below, after
+  onnxruntime.quantization.quantize_dynamic(MatMul only): for each MatMul whose B is a 2-D float initializer:
   DynamicQuantizeLinear(A) -> uint8 A, A_scale, A_zero_point (one per activation, shared by its consumers),
-  MatMulInteger(A_q, B_q int8, A_zero_point, B_zero_point) -> int32, Cast(to=float), Mul(A_scale, B_scale)
-  and Mul -> the MatMul's output. Conv (the patch embedding) and activation x activation MatMuls stay float.
+  MatMulInteger(A_q, B_q, A_zero_point, B_zero_point) -> int32, Cast(to=float), Mul(A_scale, B_scale) and
+  Mul -> the MatMul's output. Conv (the patch embedding) and activation x activation MatMuls stay float.
+  The weights (issue #25; INT8_FORMATS below):
+  int8: QInt8, per_channel=True, reduce_range=True (symmetric 7-bit, [-64, 64]: transformers.js' `_int8` of
+        CLIP / DINOv2), u8s8 exact on every CPU;
+  int8-full-range: QInt8 with quantize_dynamic's defaults (per tensor, symmetric [-127, 127]), the u8s8 file
+        that saturates on x86 without VNNI (byte for byte the `int8` fixture before issue #25);
+  uint8: QUInt8, per tensor (asymmetric [0, 255], zero point per tensor), u8u8, exact on every CPU.
+  tools/emulate_int8_kernels.py computes what each gives on CPUs with and without VNNI.
 - q4 (<graph>_q4.onnx): to_q4() below, after onnxruntime's MatMul4BitsQuantizer(block_size=32,
   is_symmetric=False): each such MatMul becomes com.microsoft MatMulNBits(A, B_q [N, K/32, 16] uint8,
   scales [N*K/32] float, zero_points [N * ceil(K/32 / 2)] uint8 (two per byte along K, each column padded to whole bytes); K, N, bits=4, block_size=32); per block of 32

@@ -84,7 +84,9 @@ describe('inspectModelFolder on the shipped models', () => {
     expect(full.cpu).toMatchObject({ cpuClass: 'x86-no-vnni' });
     expect(full.problems).toEqual([]); // a warning, not a problem: the file runs
     expect(full.warnings).toHaveLength(1);
-    expect(full.warnings[0]).toMatch(/^vision_model_int8\.onnx has full-range u8s8 int8 weights .*AVX2 without VNNI.* 0\.31 \(CLIP --layer -2\) and 0\.056 \(DINOv2\) .*reduce-range \(7-bit\) or u8u8 .*fp32 or fp16.*avx512_vnni/);
+    expect(full.warnings[0]).toMatch(
+      /^vision_model_int8\.onnx has full-range u8s8 int8 weights .*AVX2 without VNNI.* 0\.31 \(CLIP --layer -2\) and 0\.056 \(DINOv2\) .*reduce-range \(7-bit\) or u8u8 .*fp32 or fp16.*avx512_vnni/,
+    );
     expect(full.warnings[0]).not.toContain('\n');
     const text = formatModelFolderReport(full);
     expect(text).toContain('    int8 format: u8s8 (uint8 activations x int8 weights), per-tensor, weights in [-127, 127]: full range');

@@ -95,6 +95,13 @@ function capture(family: string, graphName: string, variant: string, suffix: str
   return result;
 }
 
+/** Largest |x - y| of two integer results (exact in float64). */
+function largestDifference(x: Float64Array, y: Float64Array): number {
+  let largest = 0;
+  for (let i = 0; i < x.length; i++) largest = Math.max(largest, Math.abs(x[i]! - y[i]!));
+  return largest;
+}
+
 function emulate(p: CapturedProduct, kernel: Int8KernelInfo) {
   return emulateMatMulInteger(p.a, p.b, p.shape, { a: p.zeroPointA, b: p.zeroPointB }, kernel.u8s8);
 }
@@ -125,7 +132,7 @@ describe('int8 MatMulInteger arithmetic on the fixtures', () => {
         }
         counts[variant] = { saturated, changed, pairs };
       }
-      expect(counts['int8-full-range']!.saturated).toBeGreaterThan(100); // measured: clip 1144, dinov2 847 of 78336 pair sums
+      expect(counts['int8-full-range']!.saturated).toBeGreaterThan(100); // measured here: clip 1113 of 78592, dinov2 826 of 78336 pair sums
       expect(counts['int8-full-range']!.changed).toBeGreaterThan(100);
       expect(counts.int8).toMatchObject({ saturated: 0, changed: 0 });
       expect(counts.int8!.pairs).toBeGreaterThan(0); // the pairs were formed, none overflowed (|w| <= 64)
@@ -138,8 +145,9 @@ describe('int8 MatMulInteger arithmetic on the fixtures', () => {
           const expected = emulate(p, testCpuKernel).values;
           const alternative = emulate(p, testCpuKernel.u8s8 === 'exact' ? amdAvx2 : intelVnni).values;
           const got = Float64Array.from(p.output);
-          if (testCpuKernel.cpuClass === 'unknown') expect([maxAbsDiff(got, expected), maxAbsDiff(got, alternative)]).toContain(0); // flags unreadable: either
-          else expect(maxAbsDiff(got, expected), `${family}-${variant} ${p.node} (${testCpuKernel.reason})`).toBe(0);
+          if (testCpuKernel.cpuClass === 'unknown')
+            expect([largestDifference(got, expected), largestDifference(got, alternative)]).toContain(0); // flags unreadable: either
+          else expect(largestDifference(got, expected), `${family}-${variant} ${p.node} (${testCpuKernel.reason})`).toBe(0);
         }
       }
     });

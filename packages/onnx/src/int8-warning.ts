@@ -31,8 +31,10 @@ const written = new Set<string>();
  */
 export function reportInt8Warning(warning: string | null, onWarning?: (line: string) => void): void {
   if (warning === null) return;
-  if (onWarning) return onWarning(warning);
-  if (written.has(warning)) return;
-  written.add(warning);
-  process.stderr.write(`mmvp: warning: ${warning}\n`);
+  if (onWarning) {
+    onWarning(warning);
+  } else if (!written.has(warning)) {
+    written.add(warning);
+    process.stderr.write(`mmvp: warning: ${warning}\n`);
+  }
 }

@@ -64,9 +64,28 @@ describe('readQuantizationFormat on QLinearMatMul and QDQ graphs', () => {
   it('QLinearMatMul (QOperator): activation type from a_zero_point, per-tensor / per-channel from b_scale', () => {
     const graph = (weights: number[], scale: number[]): GraphProto => ({
       node: [{ op_type: 'QLinearMatMul', input: ['a', 'a_scale', 'a_zp', 'b', 'b_scale', 'b_zp', 'y_scale', 'y_zp'], output: ['y'] }],
-      initializer: [float('a_scale', [], [0.1]), uint8('a_zp', [], [128]), int8('b', [4, 2], weights), float('b_scale', [scale.length], scale), int8('b_zp', [scale.length], scale.map(() => 0)), float('y_scale', [], [0.2]), uint8('y_zp', [], [128])],
+      initializer: [
+        float('a_scale', [], [0.1]),
+        uint8('a_zp', [], [128]),
+        int8('b', [4, 2], weights),
+        float('b_scale', [scale.length], scale),
+        int8(
+          'b_zp',
+          [scale.length],
+          scale.map(() => 0),
+        ),
+        float('y_scale', [], [0.2]),
+        uint8('y_zp', [], [128]),
+      ],
     });
-    expect(readQuantizationFormat(graph(fullRange, [0.1]))).toMatchObject({ operators: ['QLinearMatMul'], format: 'u8s8', granularity: 'per-tensor', weightRange: [-20, 100], worstPairSum: 51000, mayOverflowInt16: true });
+    expect(readQuantizationFormat(graph(fullRange, [0.1]))).toMatchObject({
+      operators: ['QLinearMatMul'],
+      format: 'u8s8',
+      granularity: 'per-tensor',
+      weightRange: [-20, 100],
+      worstPairSum: 51000,
+      mayOverflowInt16: true,
+    });
     expect(readQuantizationFormat(graph(sevenBit, [0.1, 0.2]))).toMatchObject({ format: 'u8s8', granularity: 'per-channel', worstPairSum: 32640, mayOverflowInt16: false });
   });
 

@@ -115,7 +115,15 @@ export function readQuantizationFormat(graph: GraphProto): QuantizationFormat | 
     if (op === 'MatMulInteger' || op === 'ConvInteger') {
       // A, B, a_zero_point, b_zero_point (the scales are applied after, by Mul)
       operators.add(op);
-      products.push({ op, weight: inputs[1]!, layout: op === 'MatMulInteger' ? 'k-major' : 'row', activationZeroPoint: inputs[2], activationProducer: producers.get(inputs[0]!), weightScale: undefined, weightZeroPoint: inputs[3] });
+      products.push({
+        op,
+        weight: inputs[1]!,
+        layout: op === 'MatMulInteger' ? 'k-major' : 'row',
+        activationZeroPoint: inputs[2],
+        activationProducer: producers.get(inputs[0]!),
+        weightScale: undefined,
+        weightZeroPoint: inputs[3],
+      });
     } else if (op === 'QLinearMatMul' || op === 'QLinearConv') {
       // MatMul: a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp; Conv: x, x_scale, x_zp, w, w_scale, w_zp, ...
       operators.add(op);
@@ -131,7 +139,15 @@ export function readQuantizationFormat(graph: GraphProto): QuantizationFormat | 
         const activation = producers.get(consumer.input![0]!);
         const quantize = activation?.op_type === 'DequantizeLinear' ? producers.get(activation.input?.[0] ?? '') : undefined;
         const layout = kind === 'MatMul' || (kind === 'Gemm' && attribute(consumer, 'transB') === 0) ? 'k-major' : 'row';
-        products.push({ op: 'DequantizeLinear', weight: inputs[0]!, layout, activationZeroPoint: activation?.op_type === 'DequantizeLinear' ? activation.input?.[2] : undefined, activationProducer: quantize, weightScale: inputs[1], weightZeroPoint: inputs[2] });
+        products.push({
+          op: 'DequantizeLinear',
+          weight: inputs[0]!,
+          layout,
+          activationZeroPoint: activation?.op_type === 'DequantizeLinear' ? activation.input?.[2] : undefined,
+          activationProducer: quantize,
+          weightScale: inputs[1],
+          weightZeroPoint: inputs[2],
+        });
       }
     }
   }
@@ -148,7 +164,8 @@ export function readQuantizationFormat(graph: GraphProto): QuantizationFormat | 
     const weight = constant(p.weight);
     const weightType = typeOfCode(weight?.data_type);
     let activationType: 'int8' | 'uint8' | null = null;
-    if (p.activationProducer?.op_type === 'DynamicQuantizeLinear') activationType = 'uint8'; // always uint8
+    if (p.activationProducer?.op_type === 'DynamicQuantizeLinear')
+      activationType = 'uint8'; // always uint8
     else if (p.activationZeroPoint) activationType = typeOfCode(constant(p.activationZeroPoint)?.data_type);
     else if (p.activationProducer?.op_type === 'QuantizeLinear') activationType = typeOfCode(constant(p.activationProducer.input?.[2])?.data_type) ?? 'uint8';
     else if (p.op === 'MatMulInteger' || p.op === 'ConvInteger') activationType = 'uint8'; // no zero point given: ORT's quantizer always makes uint8 activations
@@ -200,9 +217,7 @@ export function describeQuantizationFormat(format: QuantizationFormat): string {
   const range = format.weightRange ? `weights in [${format.weightRange[0]}, ${format.weightRange[1]}]` : 'weight values not read (external data)';
   let note = '';
   if (format.worstPairSum !== null) {
-    note = format.mayOverflowInt16
-      ? `: full range, int16 pair sums reach ${format.worstPairSum} > 32767 and saturate on x86 without VNNI`
-      : `: int16 pair sums fit on every CPU (worst ${format.worstPairSum} <= 32767)`;
+    note = format.mayOverflowInt16 ? `: full range, int16 pair sums reach ${format.worstPairSum} > 32767 and saturate on x86 without VNNI` : `: int16 pair sums fit on every CPU (worst ${format.worstPairSum} <= 32767)`;
   } else if (format.format === 'u8u8') {
     note = ': exact on every CPU';
   }

@@ -17,13 +17,7 @@ export interface EmulatedProduct {
  *   k = 2j, 2j + 1 into an int16 clamped to [-32768, 32767]; vpmaddwd sums those exactly; zpA times the
  *   column sum of B is subtracted apart (exact). For uint8 B it is the exact arithmetic (that kernel widens first).
  */
-export function emulateMatMulInteger(
-  a: Uint8Array,
-  b: Int8Array | Uint8Array,
-  shape: { m: number; k: number; n: number },
-  zeroPoints: { a: number; b: ArrayLike<number> },
-  arithmetic: Int8Arithmetic,
-): EmulatedProduct {
+export function emulateMatMulInteger(a: Uint8Array, b: Int8Array | Uint8Array, shape: { m: number; k: number; n: number }, zeroPoints: { a: number; b: ArrayLike<number> }, arithmetic: Int8Arithmetic): EmulatedProduct {
   const { m, k, n } = shape;
   const values = new Float64Array(m * n); // [M, N]
   const zpB = (col: number) => (zeroPoints.b.length > 1 ? zeroPoints.b[col]! : (zeroPoints.b[0] ?? 0));
