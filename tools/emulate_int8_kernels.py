@@ -20,6 +20,10 @@ weights, the integer product in one of the two arithmetics, times A_scale * B_sc
 writes models/tap-variants/reference/int8-emulation.json: per fixture and arithmetic, the max |hidden state
 - PyTorch float32| at the taps the tests read (--layer -2, --layer 1, --tap prenorm), the number of
 saturated int16 pair sums, and the largest |pair sum|. The TypeScript tests read it; they never run Python.
+
+With --vit-b16 it instead prints the same comparison for the ViT-B/16-sized random CLIP of `pnpm bench encoders`
+(tools/make_tiny_encoders.py --preset vit-b16: same seed, so the same weights), hidden_states[-2] of one random
+image, computing the saturated pair sums sparsely (only weight pairs with |w0| + |w1| > 128 can overflow).
 """
 import json
 import os
@@ -55,6 +59,62 @@ def integer_matmul(aq, a_zero_point, wq, w_zero_point, arithmetic, stats):
     stats['max_abs_pair_sum'] = max(stats['max_abs_pair_sum'], int(np.abs(pairs).max()))
     raw = np.clip(pairs, -32768, 32767).sum(axis=1)  # [M, N]
     return raw - int(a_zero_point) * w.sum(axis=0)[None, :]  # zp_B is 0 for int8 weights
+
+
+def sparse_saturating_matmul(aq, a_zero_point, wq):
+    """The 'int16-pair-saturating' product for int8 weights, computed as the exact product plus the clamping
+    corrections of the few pairs that can overflow (255 * (|w0| + |w1|) > 32767); same result, less memory."""
+    a = aq.astype(np.int64)  # [M, K]
+    w = wq.astype(np.int64)  # [K, N]
+    result = (a.astype(np.float64) @ w.astype(np.float64)).astype(np.int64)  # exact: |sum| < 2^53
+    k = a.shape[1]
+    if k % 2:
+        a = np.concatenate([a, np.zeros((a.shape[0], 1), np.int64)], axis=1)
+        w = np.concatenate([w, np.zeros((1, w.shape[1]), np.int64)], axis=0)
+    w0, w1 = w[0::2], w[1::2]  # [K/2, N]
+    saturated = 0
+    for j, n in zip(*np.nonzero(np.maximum(np.maximum(w0, 0) + np.maximum(w1, 0), -(np.minimum(w0, 0) + np.minimum(w1, 0))) * 255 > 32767)):
+        pair = a[:, 2 * j] * w0[j, n] + a[:, 2 * j + 1] * w1[j, n]  # [M]
+        clamped = np.clip(pair, -32768, 32767)
+        saturated += int(np.count_nonzero(clamped != pair))
+        result[:, n] += clamped - pair
+    return result - int(a_zero_point) * w.sum(axis=0)[None, :], saturated
+
+
+def vit_b16():
+    """Full-range u8s8 vs reduce-range on the bench's ViT-B/16-sized CLIP: max |hidden_states[-2] - float32|."""
+    import tiny_models as tm
+    config = tm.clip_config(image_size=224, patch_size=16, vision_hidden=768, vision_layers=12, vision_heads=12,
+                            text_hidden=64, text_layers=1, text_heads=4, vocab_size=1000, projection_dim=512)
+    model = tm.build_clip(config, seed=5)  # tools/make_tiny_encoders.py make_vit_b16
+    pixels = np.random.default_rng(0).uniform(-2, 2, (1, 3, 224, 224)).astype(np.float32)
+    reference = hidden_states('clip', model, pixels)[-2]
+    original = torch.nn.Linear.forward
+    for fmt in ('u8s8-full-range-per-tensor', 'u8s8-reduce-range-per-channel'):
+        weight_type, per_channel, reduce_range = INT8_FORMATS[fmt]
+        for arithmetic in ARITHMETICS:
+            count = [0]
+
+            def forward(self, x, arithmetic=arithmetic, count=count):
+                wq, w_scale, w_zero_point = quantize_weight(self.weight.detach().numpy().T, weight_type, per_channel, reduce_range)
+                xs = x.detach().numpy()
+                aq, a_scale, a_zero_point = dynamic_quantize_linear(xs)
+                flat = aq.reshape(-1, xs.shape[-1])
+                if arithmetic == 'exact':
+                    y = ((flat.astype(np.float64) - a_zero_point) @ wq.astype(np.float64)).astype(np.int64)
+                else:
+                    y, saturated = sparse_saturating_matmul(flat, a_zero_point, wq)
+                    count[0] += saturated
+                y = y.astype(np.float32) * (np.float32(a_scale) * w_scale.astype(np.float32))
+                out = torch.from_numpy(y.reshape(*xs.shape[:-1], -1).astype(np.float32))
+                return out + self.bias if self.bias is not None else out
+
+            torch.nn.Linear.forward = forward
+            try:
+                hidden = hidden_states('clip', model, pixels)[-2]
+            finally:
+                torch.nn.Linear.forward = original
+            print(f'vit-b16 {fmt} {arithmetic}: max |hidden_states[-2] - float32| = {np.abs(hidden - reference).max():.4f}, saturated pair sums {count[0]}')
 
 
 def quantized_linear(fmt, arithmetic, stats):
@@ -115,4 +175,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    if '--vit-b16' in sys.argv[1:]:
+        vit_b16()
+    else:
+        main()
