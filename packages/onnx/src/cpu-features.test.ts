@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { int8KernelInfo, parseCpuinfo, readCpuFeatures, type CpuFeatures } from './cpu-features';
 
 // Real /proc/cpuinfo text (first processors): an AMD EPYC 7302P (Zen 2: AVX2, no AVX-512, no VNNI) and the
 // Intel Xeon this repository's tests were written on (avx512_vnni, avx_vnni, amx_int8).
-const samples = join(import.meta.dirname, '__fixtures__', 'cpuinfo');
+const samples = fileURLToPath(new URL('./__fixtures__/cpuinfo/', import.meta.url));
 const amdPath = join(samples, 'amd-epyc-avx2.txt');
 const intelPath = join(samples, 'intel-xeon-vnni.txt');
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readNpyFloat32 } from '@mmvp/core';
 import { int8KernelInfo, parseCpuinfo, type CpuFeatures, type Int8KernelInfo } from './cpu-features';
 import { clipVisionNaming, dinov2Naming, resolveTap } from './graph-tap';
@@ -20,7 +21,7 @@ const work = mkdtempSync(join(tmpdir(), 'mmvp-int8-saturation-'));
 afterAll(() => releaseSessions());
 
 function injected(file: string): CpuFeatures {
-  const { model, flags } = parseCpuinfo(readFileSync(join(import.meta.dirname, '__fixtures__', 'cpuinfo', file), 'utf8'));
+  const { model, flags } = parseCpuinfo(readFileSync(fileURLToPath(new URL(`./__fixtures__/cpuinfo/${file}`, import.meta.url)), 'utf8'));
   return { arch: 'x64', model, flags, source: 'injected' };
 }
 const amdAvx2 = int8KernelInfo(injected('amd-epyc-avx2.txt')); // AMD EPYC 7302P: avx2, no VNNI

@@ -2,6 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseCpuinfo, type CpuFeatures } from './cpu-features';
 import { clipVisionNaming } from './graph-tap';
 import { releaseSessions } from './session-cache';
@@ -10,7 +11,7 @@ import { tapVariantsRoot } from './__fixtures__/tap-variants';
 
 afterAll(() => releaseSessions());
 
-const cpu = (file: string): CpuFeatures => ({ arch: 'x64', ...parseCpuinfo(readFileSync(join(import.meta.dirname, '__fixtures__', 'cpuinfo', file), 'utf8')), source: 'injected' });
+const cpu = (file: string): CpuFeatures => ({ arch: 'x64', ...parseCpuinfo(readFileSync(fileURLToPath(new URL(`./__fixtures__/cpuinfo/${file}`, import.meta.url)), 'utf8')), source: 'injected' });
 
 const tower = (folder: string, file: string, features: CpuFeatures) =>
   createVisionTower({
