@@ -146,8 +146,10 @@ describe('int8 MatMulInteger arithmetic on the fixtures', () => {
           const expected = emulate(p, testCpuKernel).values;
           const alternative = emulate(p, testCpuKernel.u8s8 === 'exact' ? amdAvx2 : intelVnni).values;
           const got = Float64Array.from(p.output);
-          if (testCpuKernel.cpuClass === 'unknown')
-            expect([largestDifference(got, expected), largestDifference(got, alternative)]).toContain(0); // flags unreadable: either
+          // Exact equality is asserted only where it was observed (x86 with VNNI, this project's machines). On a
+          // CPU without VNNI the saturating arithmetic is what the issue's AMD figures match to 4 digits, but no run
+          // here confirmed it bit for bit, so there (and where the flags are unreadable) either arithmetic passes.
+          if (testCpuKernel.cpuClass !== 'x86-vnni') expect([largestDifference(got, expected), largestDifference(got, alternative)]).toContain(0);
           else expect(largestDifference(got, expected), `${family}-${variant} ${p.node} (${testCpuKernel.reason})`).toBe(0);
         }
       }
@@ -189,7 +191,8 @@ describe('end to end: tools/emulate_int8_kernels.py (PyTorch module, both arithm
       const session = await getSession(resolved.modelPath);
       const out = await session.run({ pixel_values: tensorToOrt(pixels) }, [resolved.outputName]);
       const measured = maxAbsDiff(ortToTensor(out[resolved.outputName]!).data, hiddenState(hidden, index).data);
-      const predicted = [entry[arithmetic].maxAbsDiff[label]!, ...(testCpuKernel.cpuClass === 'unknown' ? [entry.exact.maxAbsDiff[label]!] : [])];
+      // as above: only the VNNI prediction was confirmed on a machine; elsewhere either prediction passes
+      const predicted = [entry[arithmetic].maxAbsDiff[label]!, ...(testCpuKernel.cpuClass !== 'x86-vnni' ? [entry.exact.maxAbsDiff[label]!] : [])];
       expect(Math.min(...predicted.map((p) => Math.abs(measured - p))), `${family}-${variant} ${label}: measured ${measured} (${testCpuKernel.reason})`).toBeLessThan(2e-3);
     }
   });
