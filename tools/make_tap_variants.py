@@ -24,11 +24,18 @@ Variants (graph file name as in Hugging Face ONNX repos; CLIP: vision_model, DIN
   tensors, Cast nodes at the float graph inputs ('graph_input_cast{i}') and outputs ('graph_output_cast{i}'),
   float16 activations everywhere else; ops on its default op_block_list (Resize, Range, ...) stay float32
   between '{node}_input_cast{i}' / '{node}_output_cast{i}' Casts, Cast(to=float) becomes Cast(to=float16).
-- int8 (<graph>_int8.onnx): to_int8() below, after onnxruntime.quantization.quantize_dynamic(MatMul only,
-  weight_type=QInt8, per-tensor, symmetric weights): for each MatMul whose B is a 2-D float initializer:
+- int8, int8-full-range (<graph>_int8.onnx) and uint8 (<graph>_uint8.onnx): to_int8() below, after
+  onnxruntime.quantization.quantize_dynamic(MatMul only): for each MatMul whose B is a 2-D float initializer:
   DynamicQuantizeLinear(A) -> uint8 A, A_scale, A_zero_point (one per activation, shared by its consumers),
-  MatMulInteger(A_q, B_q int8, A_zero_point, B_zero_point) -> int32, Cast(to=float), Mul(A_scale, B_scale)
-  and Mul -> the MatMul's output. Conv (the patch embedding) and activation x activation MatMuls stay float.
+  MatMulInteger(A_q, B_q, A_zero_point, B_zero_point) -> int32, Cast(to=float), Mul(A_scale, B_scale) and
+  Mul -> the MatMul's output. Conv (the patch embedding) and activation x activation MatMuls stay float.
+  The weights (issue #25; INT8_FORMATS below):
+  int8: QInt8, per_channel=True, reduce_range=True (symmetric 7-bit, [-64, 64]: transformers.js' `_int8` of
+        CLIP / DINOv2), u8s8 exact on every CPU;
+  int8-full-range: QInt8 with quantize_dynamic's defaults (per tensor, symmetric [-127, 127]), the u8s8 file
+        that saturates on x86 without VNNI (byte for byte the `int8` fixture before issue #25);
+  uint8: QUInt8, per tensor (asymmetric [0, 255], zero point per tensor), u8u8, exact on every CPU.
+  tools/emulate_int8_kernels.py computes what each gives on CPUs with and without VNNI.
 - q4 (<graph>_q4.onnx): to_q4() below, after onnxruntime's MatMul4BitsQuantizer(block_size=32,
   is_symmetric=False): each such MatMul becomes com.microsoft MatMulNBits(A, B_q [N, K/32, 16] uint8,
   scales [N*K/32] float, zero_points [N * ceil(K/32 / 2)] uint8 (two per byte along K, each column padded to whole bytes); K, N, bits=4, block_size=32); per block of 32
@@ -222,8 +229,55 @@ def _rewrite_weight_matmuls(model, replace):
     return m
 
 
-def to_int8(model):
-    """quantize_dynamic(MatMul, weight_type=QInt8), as described in the module docstring."""
+# The 8-bit weight formats of the fixtures (issue #25). quantize_dynamic(weight_type=QInt8) with its defaults
+# (per_channel=False, reduce_range=False) stores symmetric weights in [-127, 127]: on x86 CPUs without VNNI
+# onnxruntime runs that u8s8 MatMulInteger with vpmaddubsw, whose int16 sums of two uint8 x int8 products
+# saturate (255 * 127 * 2 = 64770 > 32767). reduce_range=True stores 7-bit weights, [-64, 64] (onnxruntime's
+# get_qmin_qmax_for_qType), whose pair sums fit (255 * 64 * 2 = 32640); QUInt8 weights (u8u8) run on a kernel
+# that widens to int16 first and never saturates. transformers.js' convert.py quantizes CLIP and DINOv2 with
+# per_channel=True, reduce_range=True (its `_int8`: QInt8; `_quantized`: QUInt8, as the graph has a Conv).
+INT8_FORMATS = {
+    # name: (weight type, per channel, reduce range)
+    'u8s8-reduce-range-per-channel': ('int8', True, True),  # transformers.js `_int8` for CLIP / DINOv2
+    'u8s8-full-range-per-tensor': ('int8', False, False),  # quantize_dynamic's defaults
+    'u8u8-per-tensor': ('uint8', False, False),  # quantize_dynamic(weight_type=QUInt8)
+}
+
+
+def quantize_weight(w, weight_type, per_channel, reduce_range):
+    """onnxruntime.quantization's weight quantization of a MatMul weight w [K, N]: (q, scale, zero_point);
+    per channel = per output column N. int8: symmetric, [-127, 127] or [-64, 64] with reduce_range,
+    zero point 0; uint8: asymmetric over [min(0, w), max(0, w)], [0, 255] or [0, 127] with reduce_range."""
+    lo = w.min(axis=0) if per_channel else np.array(w.min())
+    hi = w.max(axis=0) if per_channel else np.array(w.max())
+    lo, hi = np.minimum(lo, 0).astype(np.float32), np.maximum(hi, 0).astype(np.float32)
+    if weight_type == 'int8':
+        qmax = 64 if reduce_range else 127
+        absmax = np.maximum(np.abs(lo), np.abs(hi))
+        scale = np.atleast_1d(absmax.astype(np.float64) / qmax).astype(np.float32)  # = 2 * absmax / (qmax - qmin)
+        scale[scale == 0] = 1
+        zero_point = np.zeros(scale.shape, np.int8)
+        q = np.clip(np.round(w / scale), -qmax, qmax).astype(np.int8)
+    else:
+        qmax = 127 if reduce_range else 255
+        scale = np.atleast_1d((hi.astype(np.float64) - lo) / qmax).astype(np.float32)
+        scale[scale == 0] = 1
+        zero_point = np.clip(np.round(-lo / scale), 0, qmax).astype(np.uint8)
+        q = np.clip(np.round(w / scale) + zero_point, 0, qmax).astype(np.uint8)
+    return q, scale, zero_point
+
+
+def dynamic_quantize_linear(x):
+    """ONNX DynamicQuantizeLinear (uint8, per tensor): the activations' quantization in every format."""
+    lo, hi = min(0.0, float(x.min())), max(0.0, float(x.max()))
+    scale = np.float32((hi - lo) / 255) or np.float32(1)
+    zero_point = np.float32(np.clip(np.round(-lo / scale), 0, 255))
+    return np.clip(np.round(x / scale) + zero_point, 0, 255).astype(np.uint8), scale, zero_point
+
+
+def to_int8(model, fmt='u8s8-reduce-range-per-channel'):
+    """quantize_dynamic(MatMul, ...) in one of INT8_FORMATS, as described in the module docstring."""
+    weight_type, per_channel, reduce_range = INT8_FORMATS[fmt]
     quantized_inputs = {}  # one DynamicQuantizeLinear per activation, shared by the MatMuls that read it
 
     def replace(n, w):
@@ -233,10 +287,11 @@ def to_int8(model):
             quantized_inputs[a] = (f'{a}_quantized', f'{a}_scale', f'{a}_zero_point')
             nodes.append(helper.make_node('DynamicQuantizeLinear', [a], list(quantized_inputs[a]), name=f'{a}_QuantizeLinear'))
         aq, ascale, azp = quantized_inputs[a]
-        scale = np.float32(max(abs(float(w.min())), abs(float(w.max()))) / 127.0) or np.float32(1.0)
-        wq = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
-        inits = [numpy_helper.from_array(wq, f'{b}_quantized'), numpy_helper.from_array(np.array(scale, np.float32), f'{b}_scale'),
-                 numpy_helper.from_array(np.array(0, np.int8), f'{b}_zero_point')]
+        wq, scale, zero_point = quantize_weight(w, weight_type, per_channel, reduce_range)
+        if not per_channel:
+            scale, zero_point = scale.reshape(()), zero_point.reshape(())
+        inits = [numpy_helper.from_array(wq, f'{b}_quantized'), numpy_helper.from_array(scale, f'{b}_scale'),
+                 numpy_helper.from_array(zero_point, f'{b}_zero_point')]
         nodes += [
             helper.make_node('MatMulInteger', [aq, f'{b}_quantized', azp, f'{b}_zero_point'], [f'{y}_output_quantized'], name=f'{n.name}_quant'),
             helper.make_node('Cast', [f'{y}_output_quantized'], [f'{y}_output_quantized_cast_output'], name=f'{n.name}_quant_output_quantized_cast',
@@ -313,7 +368,9 @@ def main():
             if variant == 'shared-identity':
                 base = onnx.load(path)
                 reference(family, model, pre, os.path.join(ROOT, 'reference', family))
-        for variant, suffix, transform in [('fp16', '_fp16', to_float16), ('int8', '_int8', to_int8), ('q4', '_q4', to_q4)]:
+        for variant, suffix, transform in [('fp16', '_fp16', to_float16), ('int8', '_int8', to_int8),
+                                           ('int8-full-range', '_int8', lambda m: to_int8(m, 'u8s8-full-range-per-tensor')),
+                                           ('uint8', '_uint8', lambda m: to_int8(m, 'u8u8-per-tensor')), ('q4', '_q4', to_q4)]:
             folder = os.path.join(ROOT, f'{family}-{variant}')
             write_folder(family, model, folder)
             path = os.path.join(folder, 'onnx', f'{graph}{suffix}.onnx')
@@ -327,7 +384,8 @@ def main():
 
 def convert(source, variant, destination):
     """One dtype variant of an existing export (used by `pnpm bench encoders` on a ViT-B/16-sized CLIP)."""
-    transform = {'fp16': to_float16, 'int8': to_int8, 'q4': to_q4}[variant]
+    transform = {'fp16': to_float16, 'int8': to_int8, 'int8-full-range': lambda m: to_int8(m, 'u8s8-full-range-per-tensor'),
+                 'uint8': lambda m: to_int8(m, 'u8u8-per-tensor'), 'q4': to_q4}[variant]
     out = transform(onnx.load(source))
     onnx.checker.check_model(out)
     onnx.save(out, destination)
@@ -338,7 +396,7 @@ if __name__ == '__main__':
     import argparse
     parser = argparse.ArgumentParser(description='tap-variant fixtures (no arguments), or --convert one export to a dtype variant')
     parser.add_argument('--convert', metavar='SRC.onnx', help='an ONNX file to convert instead of writing the fixtures')
-    parser.add_argument('--variant', choices=['fp16', 'int8', 'q4'], help='with --convert: the transform (same as the fixtures use)')
+    parser.add_argument('--variant', choices=['fp16', 'int8', 'int8-full-range', 'uint8', 'q4'], help='with --convert: the transform (same as the fixtures use)')
     parser.add_argument('--out', metavar='DST.onnx', help='with --convert: where to write the variant')
     args = parser.parse_args()
     if args.convert:

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { currentCpuFeatures, int8KernelInfo } from '@mmvp/onnx';
 import { mmvp } from './helpers/run-cli';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,6 +25,14 @@ describe('mmvp inspect', () => {
     expect(report).toMatchObject({ family: 'DINOv2', numLayers: 3, patchGrid: [4, 4], dtypes: ['q4'], problems: [] });
     expect(report.files[0].weights).toContain('MatMulNBits');
     expect(report.files[0].taps.map((t: { tap: string }) => t.tap)).toEqual(['layer 0', 'layer 1', 'layer 2', 'layer 3', 'prenorm', 'last']);
+  });
+
+  it('an int8 file: its format on stdout; a warning line on stderr only where this CPU saturates full-range u8s8 (exit 0)', async () => {
+    const result = await mmvp('inspect', join(root, 'models/tap-variants/clip-int8-full-range'));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('    int8 format: u8s8 (uint8 activations x int8 weights), per-tensor, weights in [-127, 127]: full range');
+    const saturates = int8KernelInfo(currentCpuFeatures()).u8s8 === 'int16-pair-saturating';
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual(saturates ? [expect.stringMatching(/^mmvp: inspect: warning: vision_model_int8\.onnx has full-range u8s8/)] : []);
   });
 
   it('--layer checks one tap; out of range is one line', async () => {

@@ -20,6 +20,11 @@ export const dinov2EncoderOptionsSchema = z
     padToSquare: z.boolean().default(false),
     cropRounding: z.enum(['floor', 'round']).default('floor'),
     cacheDir: z.string().optional(),
+    /**
+     * Gets the one-line warning of an 8-bit file this CPU computes inexactly (full-range u8s8 weights on
+     * x86 without VNNI); without it the warning goes to stderr once. Loading never fails for it.
+     */
+    onWarning: z.function().args(z.string()).returns(z.void()).optional(),
   })
   .strict()
   .refine((o) => o.processor !== 'clip' || o.clipModelPath !== undefined, {

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { ModelLoadError, parseWithSchema, type EncodeOptions, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { createImageProcessor, loadPreprocessorConfig, type ImageProcessor } from '@mmvp/image';
-import { createVisionTower, dinov2Naming, resolveModelFolder, type ResolvedTap } from '@mmvp/onnx';
+import { createVisionTower, dinov2Naming, reportInt8Warning, resolveModelFolder, type Int8LoadReport, type ResolvedTap } from '@mmvp/onnx';
 import { parseDinov2Config } from './dinov2-config';
 import { dinov2EncoderOptionsSchema, type Dinov2EncoderOptions } from './dinov2-encoder-options';
 
@@ -9,6 +9,8 @@ import { dinov2EncoderOptionsSchema, type Dinov2EncoderOptions } from './dinov2-
 export interface Dinov2Encoder extends VisionEncoderV1 {
   readonly onnxPath: string;
   readonly numLayers: number;
+  /** For an 8-bit file (`dtype` int8, uint8, quantized): its quantization format and the saturation warning, if any. */
+  readonly int8: Int8LoadReport | null;
   /** Which preprocessor_config.json the images go through. */
   readonly preprocessorConfigPath: string;
   /** Which graph output a tap reads (and the rewritten graph that exposes it). */
@@ -58,6 +60,7 @@ export async function createDinov2Encoder(options: Dinov2EncoderOptions): Promis
     batchSize: settings.batchSize,
     cacheDir: settings.cacheDir,
   });
+  reportInt8Warning(tower.int8?.warning ?? null, settings.onWarning);
 
   return {
     specificationVersion: 'v1',
@@ -68,6 +71,7 @@ export async function createDinov2Encoder(options: Dinov2EncoderOptions): Promis
     patchGrid: [Math.floor(height / config.patch_size), Math.floor(width / config.patch_size)],
     onnxPath: tower.onnxPath,
     numLayers: tower.numLayers,
+    int8: tower.int8,
     preprocessorConfigPath,
     resolveTap: tower.resolveTap,
     async preprocess(images: readonly ImageSource[]): Promise<Tensor> {

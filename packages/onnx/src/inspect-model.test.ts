@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildModel } from './build-model';
 import { clipVisionNaming, resolveTap } from './graph-tap';
+import { parseCpuinfo, type CpuFeatures } from './cpu-features';
 import { formatModelFolderReport, inspectModelFolder } from './inspect-model';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -66,6 +67,8 @@ describe('inspectModelFolder on the shipped models', () => {
       opset11: ['fp32', /^float32 weights$/],
       fp16: ['fp16', /^float16 weights$/],
       int8: ['int8', /MatMulInteger/],
+      'int8-full-range': ['int8', /MatMulInteger/],
+      uint8: ['uint8', /MatMulInteger/],
       q4: ['q4', /MatMulNBits/],
     };
     for (const family of ['clip', 'dinov2']) {
@@ -80,6 +83,34 @@ describe('inspectModelFolder on the shipped models', () => {
         if (variant.startsWith('opset')) expect(file.opsets).toContain(`ai.onnx ${variant.slice(5)}`);
       }
     }
+  });
+
+  it('int8 files: the format found, and a warning for full-range u8s8 only on a CPU without VNNI (injected)', async () => {
+    const cpu = (file: string): CpuFeatures => ({ arch: 'x64', ...parseCpuinfo(readFileSync(fileURLToPath(new URL(`./__fixtures__/cpuinfo/${file}`, import.meta.url)), 'utf8')), source: 'injected' });
+    const amd = cpu('amd-epyc-avx2.txt');
+    const intel = cpu('intel-xeon-vnni.txt');
+    const full = await inspectModelFolder(join(variants, 'clip-int8-full-range'), { cpu: amd });
+    expect(full.files[0]!.quantization).toMatchObject({ format: 'u8s8', granularity: 'per-tensor', weightRange: [-127, 127], mayOverflowInt16: true });
+    expect(full.cpu).toMatchObject({ cpuClass: 'x86-no-vnni' });
+    expect(full.problems).toEqual([]); // a warning, not a problem: the file runs
+    expect(full.warnings).toHaveLength(1);
+    expect(full.warnings[0]).toMatch(
+      /^vision_model_int8\.onnx has full-range u8s8 int8 weights .*AVX2 without VNNI.* 0\.31 \(CLIP --layer -2\) and 0\.056 \(DINOv2\) .*reduce-range \(7-bit\) or u8u8 .*fp32 or fp16.*avx512_vnni/,
+    );
+    expect(full.warnings[0]).not.toContain('\n');
+    const text = formatModelFolderReport(full);
+    expect(text).toContain('    int8 format: u8s8 (uint8 activations x int8 weights), per-tensor, weights in [-127, 127]: full range');
+    expect(text).toContain(`    warning: ${full.warnings[0]}`);
+    expect(text).toContain('  cpu for int8: x86-no-vnni (AVX2 without VNNI');
+    expect((await inspectModelFolder(join(variants, 'clip-int8-full-range'), { cpu: intel })).warnings).toEqual([]);
+    for (const safe of ['clip-int8', 'dinov2-int8', 'clip-uint8', 'dinov2-uint8']) {
+      const report = await inspectModelFolder(join(variants, safe), { cpu: amd });
+      expect(report.warnings, safe).toEqual([]);
+      expect(report.files[0]!.quantization!.mayOverflowInt16).toBe(false);
+    }
+    const float = await inspectModelFolder(join(variants, 'clip-shared-identity'), { cpu: amd });
+    expect(float.files[0]!.quantization).toBeNull();
+    expect(formatModelFolderReport(float)).not.toMatch(/int8 format|cpu for int8/);
   });
 
   it('lists tapped copies in the cache, and marks them stale when the source changes', async () => {

@@ -3,7 +3,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, ModelLoadError, listChoices } from '@mmvp/core';
+import { currentCpuFeatures, int8KernelInfo, type CpuFeatures, type Int8KernelInfo } from './cpu-features';
 import { analyzeDataFlow } from './graph-data-flow';
+import { int8SaturationWarning } from './int8-warning';
+import { describeQuantizationFormat, readQuantizationFormat, type QuantizationFormat } from './quantization-format';
 import { clipVisionNaming, dinov2Naming, fileSha256, siglipVisionNaming, findHiddenState, normalizeLayerIndex, type GraphNaming, type GraphTap } from './graph-tap';
 import { dtypeSuffixes, resolveModelFolder, type ModelDtype } from './model-folder';
 import { decodeModel, int64ToNumber, TensorDataType, type GraphProto, type ValueInfoProto } from './proto/onnx-proto';
@@ -46,6 +49,10 @@ export interface InspectedOnnxFile {
   readonly bytes: number;
   /** Weight storage in words: 'float32', 'float16', 'int8 (DynamicQuantizeLinear + MatMulInteger)', ... */
   readonly weights: string | null;
+  /** The 8-bit quantization format (u8s8 / u8u8, per tensor or per channel, weight range); null for float files. */
+  readonly quantization: QuantizationFormat | null;
+  /** Full-range u8s8 weights on a CPU without VNNI: one line saying what that costs and what to do; else null. */
+  readonly warning: string | null;
   readonly opsets: readonly string[];
   readonly inputs: readonly InspectedValue[];
   readonly outputs: readonly InspectedValue[];
@@ -83,6 +90,10 @@ export interface ModelFolderReport {
   readonly files: readonly InspectedOnnxFile[];
   /** Problems of the folder as a whole and of each file, one line each. */
   readonly problems: readonly string[];
+  /** The CPU's int8 class ('x86-vnni', 'x86-no-vnni', 'arm64', 'unknown') and why, as the warnings judge it. */
+  readonly cpu: Int8KernelInfo;
+  /** Warnings (not problems: the files work), one line each. */
+  readonly warnings: readonly string[];
 }
 
 const typeNames: Record<number, string> = {
@@ -170,11 +181,11 @@ function countLayers(graph: GraphProto, naming: GraphNaming): number {
 
 const firstLine = (message: string) => message.split('\n')[0]!;
 
-async function inspectFile(path: string, file: string, naming: GraphNaming | null, numLayers: number | null, tapFilter: GraphTap | undefined): Promise<InspectedOnnxFile> {
+async function inspectFile(path: string, file: string, naming: GraphNaming | null, numLayers: number | null, tapFilter: GraphTap | undefined, kernel: Int8KernelInfo): Promise<InspectedOnnxFile> {
   const { graph: graphName, dtype } = dtypeOf(file);
   const bytes = (await stat(path)).size;
   const base = { file, path, graph: graphName, dtype, bytes };
-  const empty = { weights: null, opsets: [], inputs: [], outputs: [], externalData: [], encoderLayers: null, tappable: false, taps: [], cache: [], note: null };
+  const empty = { weights: null, quantization: null, warning: null, opsets: [], inputs: [], outputs: [], externalData: [], encoderLayers: null, tappable: false, taps: [], cache: [], note: null };
   let graph: GraphProto;
   let opsets: string[];
   try {
@@ -192,9 +203,12 @@ async function inspectFile(path: string, file: string, naming: GraphNaming | nul
         .filter(Boolean),
     ),
   ];
+  const quantization = readQuantizationFormat(graph);
   const info = {
     ...base,
     weights: weightStorage(graph),
+    quantization,
+    warning: int8SaturationWarning(file, quantization, kernel),
     opsets,
     inputs: (graph.input ?? []).filter((v) => !(graph.initializer ?? []).some((t) => t.name === v.name)).map(inspectValue),
     outputs: (graph.output ?? []).map(inspectValue),
@@ -249,7 +263,8 @@ async function inspectFile(path: string, file: string, naming: GraphNaming | nul
  * holding each), the tapped copies in the caches, and why a file cannot be tapped where it cannot.
  * Only reads (never rewrites). Throws (one line) when `dir` is not a model folder or `tap` is out of range.
  */
-export async function inspectModelFolder(dir: string, options: { tap?: GraphTap } = {}): Promise<ModelFolderReport> {
+export async function inspectModelFolder(dir: string, options: { tap?: GraphTap; cpu?: CpuFeatures } = {}): Promise<ModelFolderReport> {
+  const kernel = int8KernelInfo(options.cpu ?? currentCpuFeatures());
   const folder = await resolveModelFolder(dir);
   const config = folder.config;
   const modelType = typeof config.model_type === 'string' ? config.model_type : null;
@@ -294,7 +309,7 @@ export async function inspectModelFolder(dir: string, options: { tap?: GraphTap 
   }
   const onnxDir = existsSync(join(folder.dir, 'onnx')) ? join(folder.dir, 'onnx') : folder.dir;
   const files: InspectedOnnxFile[] = [];
-  for (const file of folder.onnxFiles) files.push(await inspectFile(join(onnxDir, file), file, naming, numLayers, options.tap));
+  for (const file of folder.onnxFiles) files.push(await inspectFile(join(onnxDir, file), file, naming, numLayers, options.tap, kernel));
   const problems: string[] = [];
   if (folder.onnxFiles.length === 0) problems.push(`no .onnx file in ${onnxDir}`);
   if (!naming) problems.push(`model_type '${modelType ?? ''}' is not one mmvp has a vision encoder for (CLIP: 'clip' or 'clip_vision_model'; SigLIP: 'siglip' or 'siglip_vision_model'; DINOv2: 'dinov2')`);
@@ -319,6 +334,8 @@ export async function inspectModelFolder(dir: string, options: { tap?: GraphTap 
     dtypes,
     files,
     problems,
+    cpu: kernel,
+    warnings: files.map((f) => f.warning).filter((w): w is string => w !== null),
   };
 }
 
@@ -336,6 +353,7 @@ export function formatModelFolderReport(report: ModelFolderReport): string {
   for (const f of report.files) {
     lines.push(`  onnx/${f.file} (${f.dtype ?? '?'}, ${(f.bytes / 1024).toFixed(0)} KiB${f.externalData.length ? ` + external data ${f.externalData.join(', ')}` : ''})`);
     if (f.opsets.length) lines.push(`    opsets: ${f.opsets.join(', ')}; weights: ${f.weights}`);
+    if (f.quantization) lines.push(`    int8 format: ${describeQuantizationFormat(f.quantization)}`);
     const io = (values: readonly InspectedValue[]) => values.map((v) => `${v.name} ${v.type}[${v.shape ? v.shape.join(', ') : '?'}]`).join(', ');
     if (f.inputs.length || f.outputs.length) lines.push(`    in: ${io(f.inputs)}; out: ${io(f.outputs)}`);
     if (f.note) lines.push(`    ${f.note}`);
@@ -351,6 +369,8 @@ export function formatModelFolderReport(report: ModelFolderReport): string {
     }
     for (const c of f.cache) lines.push(`    cached tap: hidden_states[${c.hiddenStateIndex ?? '?'}] ${c.path}${c.current ? '' : ' (stale: the source changed since)'}`);
     if (f.problem) lines.push(`    problem: ${f.problem}`);
+    if (f.warning) lines.push(`    warning: ${f.warning}`);
   }
+  if (report.files.some((f) => f.quantization)) lines.push(`  cpu for int8: ${report.cpu.cpuClass} (${report.cpu.reason})`);
   return `${lines.join('\n')}\n`;
 }

@@ -9,7 +9,7 @@ import { clipVisionNaming, dinov2Naming, normalizeLayerIndex, resolveTap, type G
 import { getSession, releaseSessions } from './session-cache';
 import { ortToTensor, tensorToOrt } from './tensor-conversion';
 import { hiddenState, maxAbsDiff } from './__fixtures__/compare-hidden-states';
-import { TAP_VARIANTS, TAP_VARIANT_LAYERS, TAP_VARIANT_TAPS, tapVariantsRoot } from './__fixtures__/tap-variants';
+import { TAP_VARIANTS, TAP_VARIANT_LAYERS, TAP_VARIANT_TAPS, tapVariantTolerance, tapVariantsRoot, testCpuKernel } from './__fixtures__/tap-variants';
 
 const root = tapVariantsRoot;
 const cacheDir = mkdtempSync(join(tmpdir(), 'mmvp-tap-variants-'));
@@ -29,7 +29,9 @@ afterAll(() => {
 });
 
 describe.each(families)('$family tap variants', ({ family, graph, naming }) => {
-  it.each(TAP_VARIANTS)('$variant: taps found and within tolerance of PyTorch float32', async ({ variant, suffix, tolerance }) => {
+  it.each(TAP_VARIANTS)('$variant: taps found and within tolerance of PyTorch float32', async (entry) => {
+    const { variant, suffix } = entry;
+    const tolerance = tapVariantTolerance(entry, testCpuKernel); // the full-range u8s8 fixture: wider where this CPU saturates
     const reference = join(root, 'reference', family);
     const pixels = await readNpyFloat32(join(reference, 'pixel_values.npy'));
     const hidden = await readNpyFloat32(join(reference, 'hidden_states.npy'));
@@ -51,7 +53,7 @@ describe.each(families)('$family tap variants', ({ family, graph, naming }) => {
       expect(features.dims).toEqual(expected.dims);
       const diff = maxAbsDiff(features.data, expected.data);
       measured.push(`${family}-${variant} ${label}: ${diff.toExponential(2)}`);
-      expect(diff, `${family}-${variant} ${label}`).toBeLessThan(tolerance);
+      expect(diff, `${family}-${variant} ${label} (${testCpuKernel.reason})`).toBeLessThan(tolerance);
     }
   });
 });

@@ -1,4 +1,8 @@
+import { basename } from 'node:path';
 import { assertShape, type EncodeOptions, type Tensor } from '@mmvp/core';
+import { currentCpuFeatures, int8KernelInfo, type CpuFeatures } from './cpu-features';
+import { int8SaturationWarning } from './int8-warning';
+import { describeQuantizationFormat, isEightBitFileName, readQuantizationFormatFile, type QuantizationFormat } from './quantization-format';
 import { resolveTap, type GraphNaming, type ResolvedTap } from './graph-tap';
 import { checkFiniteOutput } from './numeric-check';
 import { checkSessionNames, getSession, type SessionOptions } from './session-cache';
@@ -28,12 +32,25 @@ export interface VisionTowerOptions {
   readonly batchSize: number;
   /** Where rewritten (tapped) models go; see resolveTap. */
   readonly cacheDir?: string;
+  /** The CPU whose int8 kernels the saturation warning judges (default: this process's, from /proc/cpuinfo). */
+  readonly cpu?: CpuFeatures;
+}
+
+/** What a tower found in an 8-bit file (`_int8`, `_uint8`, `_quantized`): its format, and a warning where this CPU saturates it. */
+export interface Int8LoadReport {
+  readonly format: QuantizationFormat | null;
+  /** One line: 'int8 weights: u8s8 (...), per-tensor, weights in [-127, 127]: ...'. */
+  readonly description: string;
+  /** One line when the file's u8s8 weights use the full range and this CPU has no VNNI; else null. */
+  readonly warning: string | null;
 }
 
 /** The onnxruntime part of a ViT vision encoder: what CLIP and DINOv2 share. */
 export interface VisionTower {
   readonly onnxPath: string;
   readonly numLayers: number;
+  /** For an 8-bit file: the quantization format found and the saturation warning, if any; null for other files. */
+  readonly int8: Int8LoadReport | null;
   /** Where a tap is read from (resolved once per tap and cached; a failed resolution is retried). */
   resolveTap(tap: EncodeOptions['tap']): Promise<ResolvedTap>;
   /** Features of the tapped layer, token-selected [B, T, D]. */
@@ -53,6 +70,16 @@ export async function createVisionTower(options: VisionTowerOptions): Promise<Vi
   const { onnxPath, naming, numLayers, pooledOutput, prefixTokens = 1, imageSize, sessionOptions, batchSize, cacheDir } = options;
   const base = await getSession(onnxPath, sessionOptions);
   checkSessionNames(base, { inputs: ['pixel_values'], outputs: options.outputs }, onnxPath);
+  let int8: Int8LoadReport | null = null;
+  if (isEightBitFileName(onnxPath)) {
+    const format = await readQuantizationFormatFile(onnxPath);
+    const kernel = int8KernelInfo(options.cpu ?? currentCpuFeatures());
+    int8 = {
+      format,
+      description: `${basename(onnxPath)}: ${format ? describeQuantizationFormat(format) : 'no 8-bit quantized weights found'}`,
+      warning: int8SaturationWarning(onnxPath, format, kernel),
+    };
+  }
   const taps = new Map<string, Promise<ResolvedTap>>();
   const tapFor = (tap: EncodeOptions['tap']) => {
     const key = JSON.stringify(tap);
@@ -69,6 +96,7 @@ export async function createVisionTower(options: VisionTowerOptions): Promise<Vi
   return {
     onnxPath,
     numLayers,
+    int8,
     resolveTap: tapFor,
     async encodePixels(pixelValues: Tensor, encodeOptions: EncodeOptions): Promise<Tensor> {
       checkPixels(pixelValues);

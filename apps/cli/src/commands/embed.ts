@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, formatShape, listChoices, writeNpy, type FeatureTap, type TokenSelection } from '@mmvp/core';
-import { executionProviders, type ExecutionProvider } from '@mmvp/onnx';
+import { executionProviders, modelDtypes, type ExecutionProvider, type ModelDtype } from '@mmvp/onnx';
 import { embedFeatures } from '@mmvp/study';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { checkOutputFile, prepareOutputFile } from '../output-file';
@@ -20,6 +20,7 @@ interface EmbedOptions {
   padSquare?: boolean;
   cropRounding: string;
   device: string;
+  dtype: string;
   cacheDir?: string;
 }
 
@@ -62,6 +63,7 @@ export function registerEmbed(program: Command): void {
     .option('--pad-square', 'pad images to a square with the mean colour first (LLaVA-1.5 image_aspect_ratio pad)')
     .option('--crop-rounding <mode>', "center-crop offset: 'floor' (Hugging Face) or 'round' (OpenAI CLIP)", 'floor')
     .option('--device <ep>', `onnxruntime execution provider: ${listChoices(executionProviders)}`, 'cpu')
+    .option('--dtype <variant>', `image encoder weights by file suffix: ${listChoices(modelDtypes)} (int8 files: the format is printed, with a warning where this CPU saturates it)`, 'fp32')
     .option('--cache-dir <dir>', 'where tapped ONNX graphs are cached (default .mmvp-cache/ next to the ONNX file)')
     .requiredOption('--out <file>', 'output .npy (float32)')
     .action(async (options: EmbedOptions) => {
@@ -86,6 +88,7 @@ export function registerEmbed(program: Command): void {
         throw new InvalidArgumentError(`--pooled gives pooled embeddings [B, E]; --${flag} picks token features [B, T, D]; give one or the other`);
       }
       if (!['floor', 'round'].includes(options.cropRounding)) throw new InvalidArgumentError(`unknown --crop-rounding '${options.cropRounding}'; valid choices: ${listChoices(['floor', 'round'])}`);
+      if (!(modelDtypes as readonly string[]).includes(options.dtype)) throw new InvalidArgumentError(`unknown --dtype '${options.dtype}'; valid choices: ${listChoices(modelDtypes)}`);
       const tap = parseTap(options);
       const out = await checkOutputFile(options.out, '--out', 'embeddings.npy'); // folders are made only when there is a result to write
       const { tensor } = await embedFeatures({
@@ -100,6 +103,7 @@ export function registerEmbed(program: Command): void {
         padToSquare: options.padSquare ?? false,
         cropRounding: options.cropRounding as 'floor' | 'round',
         executionProvider: options.device as ExecutionProvider,
+        dtype: options.dtype as ModelDtype,
         ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
         onLog: log,
       });

@@ -41,6 +41,7 @@ export function registerInspect(program: Command): void {
       const report = await inspectModelFolder(dir, tap ? { tap } : {});
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatModelFolderReport(report));
       for (const problem of report.problems) process.stderr.write(`mmvp: inspect: ${problem}\n`);
+      for (const warning of report.warnings) process.stderr.write(`mmvp: inspect: warning: ${warning}\n`);
       if (report.problems.length > 0) process.exitCode = 1;
     });
 }

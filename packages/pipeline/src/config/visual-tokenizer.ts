@@ -119,6 +119,9 @@ export async function createVisualTokenizer(config: PipelineConfig, options: Cre
         (role === 'dino' ? `, pixels ${dinoPixels}` : '') +
         ')',
     );
+    // An 8-bit file's format (the ONNX encoders report it; their saturation warning went to stderr at load)
+    const int8 = (encoder as { int8?: { description: string } | null }).int8;
+    if (int8) lines.push(`encoder ${role} int8 format: ${int8.description}`);
   }
 
   const llmHiddenSize = await readLlmHiddenSize(config);

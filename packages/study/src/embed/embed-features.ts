@@ -2,7 +2,7 @@ import { InvalidArgumentError, ModelLoadError, concatBatch, listChoices, type Fe
 import { createClipTextEncoder, createClipVisionEncoder, type ClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
 import { createSiglipTextEncoder, createSiglipVisionEncoder, type SiglipVisionEncoder } from '@mmvp/encoder-siglip';
-import { resolveModelFolder, type ExecutionProvider } from '@mmvp/onnx';
+import { resolveModelFolder, type ExecutionProvider, type ModelDtype } from '@mmvp/onnx';
 import { packageVersion } from '../provenance/package-versions';
 import { contrastiveFamilyOf } from '../encoders/contrastive-family';
 
@@ -30,6 +30,8 @@ export interface EmbedFeaturesOptions {
   readonly padToSquare?: boolean;
   readonly cropRounding?: 'floor' | 'round';
   readonly executionProvider?: ExecutionProvider;
+  /** Image encoders' weight variant by file suffix ('fp32' = no suffix, 'fp16', 'int8', 'uint8', 'quantized', 'q4', ...). */
+  readonly dtype?: ModelDtype;
   readonly cacheDir?: string;
   /** What was resolved (one line each), warnings, and progress. */
   readonly onLog?: (line: string) => void;
@@ -92,13 +94,14 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
   const processor = options.processor ?? 'own';
   const crop = { padToSquare: options.padToSquare ?? false, cropRounding: options.cropRounding ?? 'floor' };
   let encoder: (ClipVisionEncoder | SiglipVisionEncoder | Dinov2Encoder) & VisionEncoderV1;
+  const weights = { dtype: options.dtype ?? 'fp32', onWarning: (line: string) => log(`warning: ${line}`) };
   if (family !== 'dinov2' && processor !== 'own') throw new InvalidArgumentError('--processor applies to DINOv2 models only');
   if (family === 'clip') {
-    encoder = await createClipVisionEncoder({ ...common, ...crop });
+    encoder = await createClipVisionEncoder({ ...common, ...crop, ...weights });
   } else if (family === 'siglip') {
-    encoder = await createSiglipVisionEncoder({ ...common, padToSquare: crop.padToSquare }); // SigLIP resizes without a crop
+    encoder = await createSiglipVisionEncoder({ ...common, padToSquare: crop.padToSquare, dtype: weights.dtype }); // SigLIP resizes without a crop
   } else {
-    encoder = await createDinov2Encoder({ ...common, processor, clipModelPath: options.clipModel, ...crop });
+    encoder = await createDinov2Encoder({ ...common, processor, clipModelPath: options.clipModel, ...crop, ...weights });
   }
   const tap: FeatureTap = options.tap ?? (family === 'dinov2' ? { kind: 'prenorm' } : { kind: 'layer', layer: -2 }); // LLaVA's CLIP default; MMVP's DINOv2 x_prenorm
   const tokens = options.tokens ?? 'patch';
@@ -106,6 +109,7 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
   log(
     `model: ${family} (${packageName}@${packageVersion(packageName)}) ${encoder.onnxPath}: ${encoder.numLayers} layers, width ${encoder.hiddenSize}, input ${encoder.imageSize.join('x')}, grid ${encoder.patchGrid.join('x')}`,
   );
+  if ('int8' in encoder && encoder.int8) log(`int8 format: ${encoder.int8.description}`);
   if (options.pooled) {
     log(`output: pooled embeddings (${family === 'clip' ? 'image_embeds' : family === 'siglip' ? 'pooler_output of the attention-pooling head' : 'pooler_output'})`);
   } else {
