@@ -1,15 +1,15 @@
-import { join } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS } from '@mmvp/datasets';
 import { GRADERS, MLLM_SHARD_SIZE, queueSummaryLine, PROMPT_STYLES, evaluateMllm, parseRedisUrl, summaryLines, type EvaluateMllmOptions } from '@mmvp/study';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
+import { addEndpointOptions, endpointFromFlags, type EndpointFlags } from '../shared/endpoint-flags';
 import { printProgress, withInterrupt } from '../shared/print-progress';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { cliVersion } from '../version';
 
-interface EvalMllmFlags {
-  pipeline: string;
+interface EvalMllmFlags extends EndpointFlags {
+  pipeline?: string;
   data: string;
   out: string;
   prompt?: string;
@@ -29,10 +29,10 @@ interface EvalMllmFlags {
 
 /** `mmvp eval-mllm`: answers.jsonl from a pipeline on every MMVP question, then grading (evaluateMllm of @mmvp/study). */
 export function registerEvalMllm(program: Command): void {
-  program
+  const command = program
     .command('eval-mllm')
     .description('run a pipeline on every MMVP question, appending each answer to DIR/answers.jsonl as it is produced (--resume continues a killed run), then grade')
-    .requiredOption('--pipeline <config>', 'pipeline config (JSON) with a decoder section')
+    .option('--pipeline <config>', 'pipeline config (JSON) with a decoder section, or an endpoint config ("kind": "endpoint"); or --endpoint')
     .requiredOption('--data <dir>', "MMVP folder (Questions.csv + 'MMVP Images/'; a patterns.csv there gives a per-pattern table)")
     .requiredOption('--out <dir>', 'folder for answers.jsonl, run-identity.json, scores.json, scores.csv, graded.csv, scores.md, run.json, mllm-scores.json (mmvp report renders it)')
     .option(
@@ -50,25 +50,25 @@ export function registerEvalMllm(program: Command): void {
     .option('--json', 'print scores.json on stdout')
     .option('--queue <url>', 'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing')
     .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
-    .option('--shard-size <n>', 'questions per job with --queue (whole pairs)', String(MLLM_SHARD_SIZE))
-    .action(async (flags: EvalMllmFlags) => {
-      const options = parseFlags(flags);
-      await checkOutputFolder(flags.out, '--out');
-      const progress = printProgress('eval-mllm');
-      const result = await withInterrupt('interrupted; run again with --resume to continue', (signal) => evaluateMllm({ ...options, signal, onProgress: progress.onProgress }).finally(() => progress.finish()));
-      if (result.queue !== undefined) process.stderr.write(`${queueSummaryLine(result.queue)}\n`);
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(result.scores)}\n`);
-        return;
-      }
-      const skipped = result.skippedPairs.map((pair) => `  skipped pair ${pair.pairId}: ${pair.reason}\n`).join('');
-      process.stdout.write(
-        `${summaryLines(result.scores).join('\n')}\n` +
-          (result.skippedPairs.length > 0 ? `${result.skippedPairs.length} pair(s) skipped (not scored):\n${skipped}` : '') +
-          `prompt ${result.promptStyle}, grader ${flags.judge}; ${result.asked} question(s) asked in this run\n` +
-          `wrote ${['answers.jsonl', 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json', 'mllm-scores.json'].map((name) => join(flags.out, name)).join(', ')}\n`,
-      );
-    });
+    .option('--shard-size <n>', 'questions per job with --queue (whole pairs)', String(MLLM_SHARD_SIZE));
+  addEndpointOptions(command).action(async (flags: EvalMllmFlags) => {
+    const options = parseFlags(flags);
+    await checkOutputFolder(flags.out, '--out');
+    const progress = printProgress('eval-mllm');
+    const result = await withInterrupt('interrupted; run again with --resume to continue', (signal) => evaluateMllm({ ...options, signal, onProgress: progress.onProgress }).finally(() => progress.finish()));
+    if (result.queue !== undefined) process.stderr.write(`${queueSummaryLine(result.queue)}\n`);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(result.scores)}\n`);
+      return;
+    }
+    const skipped = result.skippedPairs.map((pair) => `  skipped pair ${pair.pairId}: ${pair.reason}\n`).join('');
+    process.stdout.write(
+      `${summaryLines(result.scores).join('\n')}\n` +
+        (result.skippedPairs.length > 0 ? `${result.skippedPairs.length} pair(s) skipped (not scored):\n${skipped}` : '') +
+        `prompt ${result.promptStyle}, grader ${flags.judge}; ${result.asked} question(s) asked in this run\n` +
+        `wrote ${result.files.join(', ')}\n`,
+    );
+  });
 }
 
 function parseFlags(flags: EvalMllmFlags): EvaluateMllmOptions {
@@ -76,8 +76,11 @@ function parseFlags(flags: EvalMllmFlags): EvaluateMllmOptions {
     if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`${flag} '${value}' is not valid; valid choices: ${listChoices(choices)}`);
     return value as T;
   };
+  const endpoint = endpointFromFlags(flags);
+  if ((endpoint === undefined) === (flags.pipeline === undefined)) throw new InvalidArgumentError('give either --pipeline CFG or --endpoint URL --endpoint-model NAME');
   return {
-    pipeline: flags.pipeline,
+    ...(flags.pipeline === undefined ? {} : { pipeline: flags.pipeline }),
+    ...(endpoint === undefined ? {} : { endpoint }),
     data: flags.data,
     out: flags.out,
     ...(flags.prompt === undefined ? {} : { promptStyle: choose('--prompt', flags.prompt, PROMPT_STYLES) }),
