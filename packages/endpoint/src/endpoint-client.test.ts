@@ -112,3 +112,18 @@ describe('createEndpointClient', () => {
     expect(server.seen).toHaveLength(1);
   });
 });
+
+describe('createEndpointClient against a closed port', () => {
+  it('fails at once, fatal, naming the cause and the flag: no retries when nothing listens', async () => {
+    const server = await fakeServer(() => undefined);
+    const url = server.url;
+    await close!();
+    close = undefined;
+    let calls = 0;
+    const client = createEndpointClient({ ...settings, url, maxRetries: 5 }, { fetch: (input, init) => (calls++, globalThis.fetch(input, init)) });
+    const error = await client.chat({ messages, decoding }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ fatal: true });
+    expect((error as Error).message).toMatch(/is unreachable \(fetch failed: connect ECONNREFUSED 127\.0\.0\.1:\d+\); check --endpoint and that the server is running/);
+    expect(calls).toBe(1);
+  });
+});

@@ -1,7 +1,7 @@
 export { endpointConfigSchema, endpointDecodingSchema, parseEndpointConfig, isEndpointConfigDocument, readEndpointConfigFile } from './endpoint-config';
 export type { EndpointConfig, EndpointConfigInput, EndpointDecoding } from './endpoint-config';
 export { createEndpointClient } from './endpoint-client';
-export type { ChatReply, EndpointClient, EndpointClientSettings, EndpointUsage, ReplyOutcome } from './endpoint-client';
+export type { ChatReply, EndpointClient, EndpointClientLabels, EndpointClientSettings, EndpointUsage, ReplyOutcome } from './endpoint-client';
 export { EndpointRequestError } from './endpoint-request-error';
 export { createEndpointAnswerer, questionMessages } from './endpoint-answerer';
 export type { EndpointAnswer, EndpointAnswerer } from './endpoint-answerer';
