@@ -34,9 +34,10 @@ export function questionKey(body: string): string {
  * A test proxy in front of an OpenAI-compatible server (127.0.0.1 only): the chat request with
  * number k (1-based, counted on arrival) gets `faults[k]` when the plan names one: 429 with
  * `Retry-After: 1`, 500, a connection dropped before any reply, the real reply held past
- * `slowMs`, the real reply cut in half (status 200, JSON cut), or 401. Every other request is forwarded.
+ * `slowMs`, the real reply cut in half (status 200, JSON cut), or 401. Every other request is forwarded
+ * (after `delayMs`, when given).
  */
-export async function startFaultProxy(options: { upstream: string; faults?: ReadonlyMap<number, Fault>; slowMs?: number }): Promise<FaultProxy> {
+export async function startFaultProxy(options: { upstream: string; faults?: ReadonlyMap<number, Fault>; slowMs?: number; delayMs?: number }): Promise<FaultProxy> {
   const upstream = new URL(options.upstream.replace(/\/v1\/?$/, ''));
   const injected: Fault[] = [];
   const forwardedPerQuestion = new Map<string, number>();
@@ -78,6 +79,7 @@ export async function startFaultProxy(options: { upstream: string; faults?: Read
       default:
         break;
     }
+    if (options.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     const answer = await forward(request, body);
     if (fault === 'slow') await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 3000));
     if (fault === 'truncated-json') {
