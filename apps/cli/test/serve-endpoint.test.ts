@@ -92,6 +92,17 @@ describe('mmvp serve + mmvp eval-mllm --endpoint (processes)', () => {
     }
   });
 
+  it('ask --endpoint gives the answer ask --pipeline gives', async () => {
+    const question = ['--image', join(data, 'MMVP Images', '3.jpg'), '--question', 'Which way does it face?', '--options', '(a) Left (b) Right', '--prompt', 'lmms', '--json'];
+    const local = await runCli(['ask', '--pipeline', PIPELINE, ...question]);
+    const served = await runCli(['ask', '--endpoint', serveUrl, '--endpoint-model', 'llava-clip', '--api-key-env', KEY_ENV, ...question], { env });
+    expect(local.code, local.stderr).toBe(0);
+    expect(served.code, served.stderr).toBe(0);
+    const expected = JSON.parse(local.stdout) as { response: string; prompt: string };
+    expect(JSON.parse(served.stdout)).toMatchObject({ response: expected.response, prompt: expected.prompt, outcome: 'answered' });
+    expect(served.stdout + served.stderr).not.toContain(key);
+  });
+
   it('SIGTERM finishes the request in flight, then the server exits 0', async () => {
     const image = `data:image/jpeg;base64,${(await readFile(join(data, 'MMVP Images', '1.jpg'))).toString('base64')}`;
     const pending = fetch(`${serveUrl}/chat/completions`, {

@@ -57,7 +57,7 @@ export interface EndpointRunResult {
 }
 
 /** The run identity of an endpoint model: URL without credentials, model name, system message and decoding. */
-export function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle: string; labels: string; questionsSha256: string }): RunIdentity {
+function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle: string; labels: string; questionsSha256: string }): RunIdentity {
   const source = JSON.stringify({ url: publicEndpointUrl(endpoint.url), model: endpoint.model, system: endpoint.system ?? null });
   return {
     pipelineConfigSha256: createHash('sha256').update(source).digest('hex'),
