@@ -17,8 +17,8 @@ export interface RequestBatcher {
 }
 
 /**
- * Requests that arrive within `windowMs` of the first (or while a batch runs) go to the pipeline
- * together, up to `maxBatchSize` (askMany groups them by generation settings and decodes each group
+ * Requests that arrive within `windowMs` of the first (or while a batch runs, and within `windowMs`
+ * after it ends) go to the pipeline together, up to `maxBatchSize` (askMany groups them by generation settings and decodes each group
  * as left-padded batches). One batch runs at a time: the ONNX sessions are shared.
  */
 export function createRequestBatcher(pipeline: Pick<Pipeline, 'askMany'>, options: { windowMs: number; maxBatchSize: number }): RequestBatcher {
@@ -45,7 +45,8 @@ export function createRequestBatcher(pipeline: Pick<Pipeline, 'askMany'>, option
       for (const item of batch) item.reject(error);
     } finally {
       running = false;
-      if (queue.length > 0) timer ??= setTimeout(() => void runBatch(), 0);
+      // The clients whose answers just went out send their next questions now: give them the window too.
+      if (queue.length > 0) timer ??= setTimeout(() => void runBatch(), queue.length >= options.maxBatchSize ? 0 : options.windowMs);
     }
   };
 
