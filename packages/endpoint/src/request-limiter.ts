@@ -3,6 +3,7 @@
  * window (a sliding window over start times). Tasks start in the order they were queued.
  */
 export interface RequestLimiter {
+  /** Runs `task` when a slot and the rate allow (in queue order); an aborted `signal` takes it out of the queue. */
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 

@@ -11,6 +11,7 @@ interface Waiting {
 
 /** Gathers concurrent requests into pipeline batches. */
 export interface RequestBatcher {
+  /** Queues one request for the next batch; `onToken` receives its streamed text. */
   ask(request: AskRequest, onToken?: (text: string) => void): Promise<Answer>;
   /** Requests queued or running. */
   readonly pending: number;

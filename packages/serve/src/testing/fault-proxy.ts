@@ -19,7 +19,7 @@ export interface FaultProxy {
 }
 
 /** The identity of a chat request's question: its messages (image data URLs included), hashed. */
-export function questionKey(body: string): string {
+function questionKey(body: string): string {
   try {
     return createHash('sha256')
       .update(JSON.stringify((JSON.parse(body) as { messages?: unknown }).messages ?? null))
