@@ -18,17 +18,37 @@ export interface RequestBatcher {
 }
 
 /**
- * Requests that arrive within `windowMs` of the first (or while a batch runs, and within `windowMs`
- * after it ends) go to the pipeline together, up to `maxBatchSize` (askMany groups them by generation settings and decodes each group
- * as left-padded batches). One batch runs at a time: the ONNX sessions are shared.
+ * Requests go to the pipeline together, up to `maxBatchSize` (askMany groups them by generation
+ * settings and decodes each group as left-padded batches); one batch runs at a time, as the ONNX
+ * sessions are shared. A batch starts once as many requests wait as are expected, or when the
+ * window ends: at first `maxBatchSize` are expected within `windowMs` of the first request; after a
+ * batch, the requests that waited plus one per answer just sent (clients send their next question
+ * when they get an answer) are expected within 4 x `windowMs`. One client is therefore never kept
+ * waiting, and many clients fill whole batches.
  */
 export function createRequestBatcher(pipeline: Pick<Pipeline, 'askMany'>, options: { windowMs: number; maxBatchSize: number }): RequestBatcher {
   const queue: Waiting[] = [];
   let running = false;
   let timer: NodeJS.Timeout | undefined;
+  /** Requests expected for the next batch. */
+  let expected = options.maxBatchSize;
+  /** When the next batch starts at the latest, once a request waits. */
+  let windowEnd: number | undefined;
+
+  const start = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    windowEnd = undefined;
+    void runBatch();
+  };
+  const schedule = (): void => {
+    if (running || queue.length === 0) return;
+    if (queue.length >= Math.min(expected, options.maxBatchSize)) return start();
+    windowEnd ??= Date.now() + options.windowMs;
+    timer ??= setTimeout(start, Math.max(0, windowEnd - Date.now()));
+  };
 
   const runBatch = async (): Promise<void> => {
-    timer = undefined;
     if (running || queue.length === 0) return;
     running = true;
     const batch = queue.splice(0, options.maxBatchSize);
@@ -46,8 +66,9 @@ export function createRequestBatcher(pipeline: Pick<Pipeline, 'askMany'>, option
       for (const item of batch) item.reject(error);
     } finally {
       running = false;
-      // The clients whose answers just went out send their next questions now: give them the window too.
-      if (queue.length > 0) timer ??= setTimeout(() => void runBatch(), queue.length >= options.maxBatchSize ? 0 : options.windowMs);
+      expected = queue.length + batch.length;
+      windowEnd = Date.now() + options.windowMs * 4;
+      schedule();
     }
   };
 
@@ -57,13 +78,13 @@ export function createRequestBatcher(pipeline: Pick<Pipeline, 'askMany'>, option
     },
     ask(request, onToken) {
       return new Promise<Answer>((resolve, reject) => {
-        queue.push({ request, resolve, reject, ...(onToken === undefined ? {} : { onToken }) });
-        if (!running && queue.length >= options.maxBatchSize) {
-          clearTimeout(timer);
-          timer = setTimeout(() => void runBatch(), 0);
-        } else if (!running) {
-          timer ??= setTimeout(() => void runBatch(), options.windowMs);
+        if (!running && queue.length === 0 && windowEnd !== undefined && Date.now() > windowEnd) {
+          // the first request after a quiet spell: a new burst may be starting
+          expected = options.maxBatchSize;
+          windowEnd = undefined;
         }
+        queue.push({ request, resolve, reject, ...(onToken === undefined ? {} : { onToken }) });
+        schedule();
       });
     },
   };
