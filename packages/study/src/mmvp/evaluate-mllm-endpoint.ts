@@ -30,8 +30,6 @@ export interface EndpointRunContext {
   readonly promptStyle?: 'original' | 'lmms' | 'cambrian' | undefined;
   readonly grader: GraderKind;
   readonly gradeOptions: GradeMllmOptions;
-  /** For the identity: the endpoint config file when there is one. */
-  readonly configFile?: string | undefined;
   readonly checkImage: (path: string) => Promise<string | undefined>;
   readonly prepareAnswers: (options: {
     questions: Parameters<typeof answerMmvpThroughEndpoint>[0]['questions'];

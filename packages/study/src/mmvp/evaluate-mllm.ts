@@ -151,7 +151,6 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
       promptStyle: settings.promptStyle,
       grader: settings.grader,
       gradeOptions,
-      configFile: settings.pipeline,
       checkImage: checkImageReadable,
       prepareAnswers: prepareMmvpAnswers,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
