@@ -29,7 +29,7 @@ interface EvalMllmFlags extends EndpointFlags {
 
 /** `mmvp eval-mllm`: answers.jsonl from a pipeline on every MMVP question, then grading (evaluateMllm of @mmvp/study). */
 export function registerEvalMllm(program: Command): void {
-  const command = program
+  program
     .command('eval-mllm')
     .description('run a pipeline on every MMVP question, appending each answer to DIR/answers.jsonl as it is produced (--resume continues a killed run), then grade')
     .option('--pipeline <config>', 'pipeline config (JSON) with a decoder section, or an endpoint config ("kind": "endpoint"); or --endpoint')
@@ -50,25 +50,26 @@ export function registerEvalMllm(program: Command): void {
     .option('--json', 'print scores.json on stdout')
     .option('--queue <url>', 'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing')
     .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
-    .option('--shard-size <n>', 'questions per job with --queue (whole pairs)', String(MLLM_SHARD_SIZE));
-  addEndpointOptions(command).action(async (flags: EvalMllmFlags) => {
-    const options = parseFlags(flags);
-    await checkOutputFolder(flags.out, '--out');
-    const progress = printProgress('eval-mllm');
-    const result = await withInterrupt('interrupted; run again with --resume to continue', (signal) => evaluateMllm({ ...options, signal, onProgress: progress.onProgress }).finally(() => progress.finish()));
-    if (result.queue !== undefined) process.stderr.write(`${queueSummaryLine(result.queue)}\n`);
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify(result.scores)}\n`);
-      return;
-    }
-    const skipped = result.skippedPairs.map((pair) => `  skipped pair ${pair.pairId}: ${pair.reason}\n`).join('');
-    process.stdout.write(
-      `${summaryLines(result.scores).join('\n')}\n` +
-        (result.skippedPairs.length > 0 ? `${result.skippedPairs.length} pair(s) skipped (not scored):\n${skipped}` : '') +
-        `prompt ${result.promptStyle}, grader ${flags.judge}; ${result.asked} question(s) asked in this run\n` +
-        `wrote ${result.files.join(', ')}\n`,
-    );
-  });
+    .option('--shard-size <n>', 'questions per job with --queue (whole pairs)', String(MLLM_SHARD_SIZE))
+    .action(async (flags: EvalMllmFlags) => {
+      const options = parseFlags(flags);
+      await checkOutputFolder(flags.out, '--out');
+      const progress = printProgress('eval-mllm');
+      const result = await withInterrupt('interrupted; run again with --resume to continue', (signal) => evaluateMllm({ ...options, signal, onProgress: progress.onProgress }).finally(() => progress.finish()));
+      if (result.queue !== undefined) process.stderr.write(`${queueSummaryLine(result.queue)}\n`);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(result.scores)}\n`);
+        return;
+      }
+      const skipped = result.skippedPairs.map((pair) => `  skipped pair ${pair.pairId}: ${pair.reason}\n`).join('');
+      process.stdout.write(
+        `${summaryLines(result.scores).join('\n')}\n` +
+          (result.skippedPairs.length > 0 ? `${result.skippedPairs.length} pair(s) skipped (not scored):\n${skipped}` : '') +
+          `prompt ${result.promptStyle}, grader ${flags.judge}; ${result.asked} question(s) asked in this run\n` +
+          `wrote ${result.files.join(', ')}\n`,
+      );
+    });
+  addEndpointOptions(program.commands.at(-1)!); // --endpoint, --endpoint-model, --api-key-env and the request limits
 }
 
 function parseFlags(flags: EvalMllmFlags): EvaluateMllmOptions {
