@@ -43,7 +43,10 @@ export function createRequestBatcher(pipeline: Pick<Pipeline, 'askMany'>, option
   };
   const schedule = (): void => {
     if (running || queue.length === 0) return;
-    if (queue.length >= Math.min(expected, options.maxBatchSize)) return start();
+    if (queue.length >= Math.min(expected, options.maxBatchSize)) {
+      start();
+      return;
+    }
     windowEnd ??= Date.now() + options.windowMs;
     timer ??= setTimeout(start, Math.max(0, windowEnd - Date.now()));
   };
