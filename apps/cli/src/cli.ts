@@ -15,6 +15,7 @@ import { registerDemo } from './commands/demo';
 import { registerReport } from './commands/report';
 import { registerExport } from './commands/export';
 import { registerInspect } from './commands/inspect';
+import { registerServe } from './commands/serve';
 import { registerWorker } from './commands/worker';
 import { cliVersion } from './version';
 
@@ -43,6 +44,7 @@ for (const register of [
   registerExport,
   registerInspect,
   registerReport,
+  registerServe,
   registerWorker,
 ]) {
   register(program);

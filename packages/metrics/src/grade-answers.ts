@@ -64,10 +64,14 @@ export async function gradeAnswers(
   let done = 0;
   const gradeOne = async (index: number) => {
     const { question, answer } = items[index]!;
-    const verdict = await judge.judge(
-      { prompt: answer.prompt ?? `${question.question} ${question.optionsText}`, answer: `(${question.answer})`, response: answer.response },
-      options.signal === undefined ? {} : { signal: options.signal },
-    );
+    // No text (an endpoint's refusal, filtered or empty reply): undetermined, nothing to ask the judge.
+    const verdict: Awaited<ReturnType<typeof judge.judge>> =
+      answer.response.trim() === ''
+        ? { verdict: 'undetermined', correct: false, reply: '', cached: false }
+        : await judge.judge(
+            { prompt: answer.prompt ?? `${question.question} ${question.optionsText}`, answer: `(${question.answer})`, response: answer.response },
+            options.signal === undefined ? {} : { signal: options.signal },
+          );
     results[index] = {
       questionId: question.id,
       pairId: question.pairId,

@@ -80,7 +80,7 @@ describe('LLM judge against a local chat-completions server', () => {
   });
 
   it('retries on 429 and 500 (honouring Retry-After), then succeeds', async () => {
-    const judge = await createLlmJudge({ url: baseUrl, model: 'm', retryBaseMs: 5 });
+    const judge = await createLlmJudge({ url: baseUrl, model: 'm' });
     plan = [
       { status: 429, body: '{"error":{"message":"rate limited"}}', headers: { 'retry-after': '0' } },
       { status: 500, body: 'oops' },
@@ -94,7 +94,7 @@ describe('LLM judge against a local chat-completions server', () => {
   });
 
   it('gives up after maxRetries with the last status, and never puts the key in the message', async () => {
-    const judge = await createLlmJudge({ url: baseUrl, model: 'm', apiKey: secret, retryBaseMs: 1, maxRetries: 2 });
+    const judge = await createLlmJudge({ url: baseUrl, model: 'm', apiKey: secret, maxRetries: 2 });
     plan = [
       { status: 500, body: `server error for ${secret}` },
       { status: 500, body: 'x' },
@@ -114,7 +114,7 @@ describe('LLM judge against a local chat-completions server', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
     let calls = 0;
-    const judge = await createLlmJudge({ url: `http://127.0.0.1:${port}/v1`, model: 'm', maxRetries: 5, retryBaseMs: 10_000, fetch: (input, init) => (calls++, globalThis.fetch(input, init)) });
+    const judge = await createLlmJudge({ url: `http://127.0.0.1:${port}/v1`, model: 'm', maxRetries: 5, fetch: (input, init) => (calls++, globalThis.fetch(input, init)) });
     const failure = (await judge.judge(item).catch((error: unknown) => error)) as Error;
     expect(JudgeRequestError.isInstance(failure)).toBe(true);
     expect(failure.message).toBe(`judge endpoint http://127.0.0.1:${port}/v1/chat/completions is unreachable (fetch failed: connect ECONNREFUSED 127.0.0.1:${port}); check --judge-url and that the server is running`);
@@ -122,7 +122,7 @@ describe('LLM judge against a local chat-completions server', () => {
   });
 
   it('does not retry a 401 and redacts the key the server echoes', async () => {
-    const judge = await createLlmJudge({ url: baseUrl, model: 'm', apiKey: secret, retryBaseMs: 1 });
+    const judge = await createLlmJudge({ url: baseUrl, model: 'm', apiKey: secret });
     plan = [{ status: 401, body: `{"error":{"message":"Incorrect API key provided: ${secret}"}}` }];
     const failure = (await judge.judge(item).catch((error: unknown) => error)) as Error;
     expect(failure.message).toMatch(/refused the request \(HTTP 401: .*Incorrect API key provided: \[key\]/);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWithSchema } from '@mmvp/core';
+import { EndpointRequestError, createEndpointClient } from '@mmvp/endpoint';
 import { JudgeCache, judgeCacheKey } from './judge-cache';
 import { JudgeRequestError } from './judge-request-error';
 import { ORIGINAL_JUDGE, buildJudgeMessages, parseJudgeReply } from './judge-prompt';
@@ -15,10 +16,8 @@ export interface LlmJudgeOptions {
   readonly cachePath?: string;
   /** Default 0.2, as the original grader. */
   readonly temperature?: number;
-  /** Retries on HTTP 429, 5xx and network errors (default 6). */
+  /** Retries on HTTP 429, 5xx, timeouts, dropped connections and cut replies (default 6), on the openai client's schedule (0.5 s doubling to 8 s, with jitter; Retry-After wins). */
   readonly maxRetries?: number;
-  /** First retry delay; doubles each retry, capped at 60 s; a Retry-After header wins (default 1000). */
-  readonly retryBaseMs?: number;
   /** Per-request timeout (default 120 s). */
   readonly timeoutMs?: number;
   /** Injected for tests; default the global fetch. */
@@ -54,29 +53,10 @@ const optionsSchema = z
     cachePath: z.string().optional(),
     temperature: z.number().min(0).max(2).default(ORIGINAL_JUDGE.temperature),
     maxRetries: z.number().int().min(0).default(6),
-    retryBaseMs: z.number().min(0).default(1000),
     timeoutMs: z.number().positive().default(120_000),
     fetch: z.function().optional(),
   })
   .strict();
-
-/** Connection errors that retrying cannot fix (fetch's `cause.code`). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
-
-function causeCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
-}
-
-/** `fetch failed` hides the reason in `cause`: `fetch failed: connect ECONNREFUSED 127.0.0.1:9`. */
-function describeFetchFailure(error: unknown): string {
-  const message = (error as Error).message;
-  const cause = (error as { cause?: { message?: unknown; code?: unknown } }).cause;
-  const detail = typeof cause?.message === 'string' ? cause.message : typeof cause?.code === 'string' ? cause.code : undefined;
-  return detail === undefined || message.includes(detail) ? message : `${message}: ${detail}`;
-}
-
-const replySchema = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string() }) })).min(1) });
 
 /**
  * The LLM judge of the original study (`scripts/gpt_grader.py`): asks a chat model whether the
@@ -87,59 +67,23 @@ const replySchema = z.object({ choices: z.array(z.object({ message: z.object({ c
 export async function createLlmJudge(options: LlmJudgeOptions): Promise<LlmJudge> {
   const settings = parseWithSchema(optionsSchema, { ...options, apiKey: options.apiKey === undefined ? undefined : 'redacted' }, 'LLM judge options');
   const apiKey = options.apiKey;
-  const fetchImplementation = options.fetch ?? globalThis.fetch;
-  const endpoint = /\/chat\/completions\/?$/.test(settings.url) ? settings.url : `${settings.url.replace(/\/+$/, '')}/chat/completions`;
+  const endpoint = /\/chat\/completions\/?$/.test(settings.url) ? settings.url.replace(/\/+$/, '') : `${settings.url.replace(/\/+$/, '')}/chat/completions`;
   const cache = settings.cachePath === undefined ? undefined : await JudgeCache.open(settings.cachePath);
-  const redact = (text: string) => (apiKey && apiKey.length > 0 ? text.split(apiKey).join('[key]') : text);
-  let requestsSent = 0;
+  // The toolkit's one endpoint client (@mmvp/endpoint, on the openai package); concurrency is gradeAnswers' to set.
+  const client = createEndpointClient(
+    { url: endpoint.replace(/\/chat\/completions$/, ''), model: settings.model, maxConcurrency: Number.MAX_SAFE_INTEGER, timeoutMs: settings.timeoutMs, maxRetries: settings.maxRetries },
+    { ...(apiKey === undefined ? {} : { apiKey }), ...(options.fetch === undefined ? {} : { fetch: options.fetch }), label: `judge endpoint ${endpoint}`, urlFlag: '--judge-url', keyFlag: '--judge-key-env' },
+  );
 
-  async function send(body: string, signal: AbortSignal | undefined): Promise<string> {
-    let lastProblem = '';
-    let lastStatus: number | undefined;
-    for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
-      let retryAfterMs: number | undefined;
-      try {
-        requestsSent++;
-        const timeout = AbortSignal.timeout(settings.timeoutMs);
-        const response = await fetchImplementation(endpoint, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-          body,
-          signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
-        });
-        const text = await response.text();
-        if (response.ok) {
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch (cause) {
-            throw new JudgeRequestError(`judge endpoint ${endpoint} answered with a body that is not JSON: ${redact(text.slice(0, 200))}`, { cause, status: response.status });
-          }
-          const parsed = replySchema.safeParse(json);
-          if (!parsed.success) throw new JudgeRequestError(`judge endpoint ${endpoint} answered without choices[0].message.content: ${redact(text.slice(0, 200))}`, { status: response.status });
-          return parsed.data.choices[0]!.message.content;
-        }
-        lastStatus = response.status;
-        lastProblem = `HTTP ${response.status}: ${redact(text.slice(0, 300))}`;
-        if (response.status !== 429 && response.status < 500) {
-          throw new JudgeRequestError(`judge endpoint ${endpoint} refused the request (${lastProblem})`, { status: response.status });
-        }
-        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      } catch (error) {
-        if (JudgeRequestError.isInstance(error)) throw error;
-        if (signal?.aborted) throw error;
-        lastStatus = undefined;
-        lastProblem = redact(describeFetchFailure(error));
-        // Nothing listens there, or the host name does not exist: retrying will not help, say so now.
-        if (UNREACHABLE_CODES.has(causeCode(error) ?? '')) {
-          throw new JudgeRequestError(`judge endpoint ${endpoint} is unreachable (${lastProblem}); check --judge-url and that the server is running`, { cause: error });
-        }
-      }
-      if (attempt === settings.maxRetries) break;
-      const backoff = Math.min(60_000, settings.retryBaseMs * 2 ** attempt);
-      await sleep(retryAfterMs === undefined ? backoff : Math.min(60_000, retryAfterMs), signal);
+  async function send(messages: ReturnType<typeof buildJudgeMessages>, signal: AbortSignal | undefined): Promise<string> {
+    try {
+      const reply = await client.chat({ messages, decoding: { temperature: settings.temperature } }, signal === undefined ? {} : { signal });
+      return reply.refusal ?? reply.text;
+    } catch (error) {
+      if (!EndpointRequestError.isInstance(error)) throw error;
+      const failure = error as EndpointRequestError;
+      throw new JudgeRequestError(failure.message, { cause: failure, ...(failure.status === undefined ? {} : { status: failure.status }) });
     }
-    throw new JudgeRequestError(`judge endpoint ${endpoint} failed after ${settings.maxRetries + 1} attempt(s): ${lastProblem}`, lastStatus === undefined ? {} : { status: lastStatus });
   }
 
   return {
@@ -147,7 +91,7 @@ export async function createLlmJudge(options: LlmJudgeOptions): Promise<LlmJudge
     endpoint,
     temperature: settings.temperature,
     get requestsSent() {
-      return requestsSent;
+      return client.attempts;
     },
     async judge(item, judgeOptions = {}) {
       const messages = buildJudgeMessages(item);
@@ -157,33 +101,10 @@ export async function createLlmJudge(options: LlmJudgeOptions): Promise<LlmJudge
         const verdict = parseJudgeReply(known);
         return { verdict, correct: verdict === 'yes', reply: known, cached: true };
       }
-      const body = JSON.stringify({ model: settings.model, messages, temperature: settings.temperature });
-      const reply = await send(body, judgeOptions.signal);
+      const reply = await send(messages, judgeOptions.signal);
       await cache?.set({ key, model: settings.model, reply });
       const verdict = parseJudgeReply(reply);
       return { verdict, correct: verdict === 'yes', reply, cached: false };
     },
   };
-}
-
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }

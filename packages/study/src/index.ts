@@ -36,6 +36,10 @@ export type { SeedAveragedComparison, SeedRun, SeedSummary } from './demo/seed-s
 // MMVP evaluation, grading and POPE
 export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, mmvpAnswerRecord, MLLM_SHARD_SIZE, PROMPT_STYLES } from './mmvp/evaluate-mllm';
 export type { EvaluateMllmOptions, MllmEvaluation, PromptStyle, QuestionAnswerer } from './mmvp/evaluate-mllm';
+export { ENDPOINT_CACHE_FILE, ENDPOINT_USAGE_FILE } from './mmvp/evaluate-mllm-endpoint';
+export { ENDPOINT_FAILURES_FILE } from './mmvp/endpoint-answers';
+export { askThroughEndpoint } from './mmvp/ask-endpoint';
+export type { EndpointAskResult } from './mmvp/ask-endpoint';
 export { gradeMllmAnswers, checkGradeInputs, summaryLines, labelsApplied, describeGrader, GRADERS } from './mmvp/grade-mllm';
 export type { GradeMllmOptions, GraderKind, PatternRowWithIntervals, ScoresDocument } from './mmvp/grade-mllm';
 export { mmvpScoresCsv, mmvpScoresMarkdown } from './mmvp/scores-tables';

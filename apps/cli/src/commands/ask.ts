@@ -4,9 +4,11 @@ import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { QUESTION_STYLES, type QuestionStyle } from '@mmvp/decoder';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
+import { askEndpointCommand } from '../shared/ask-endpoint';
+import { addEndpointOptions, type EndpointFlags } from '../shared/endpoint-flags';
 
-interface AskCommandOptions {
-  pipeline: string;
+interface AskCommandOptions extends EndpointFlags {
+  pipeline?: string;
   image: string;
   question: string;
   options?: string;
@@ -34,7 +36,7 @@ export function registerAsk(program: Command): void {
   program
     .command('ask')
     .description('one answer from a pipeline: image + question -> encoders -> adapters -> mixture -> LLM decoder')
-    .requiredOption('--pipeline <file>', 'pipeline config JSON with a decoder section (see configs/pipelines/)')
+    .option('--pipeline <file>', 'pipeline config JSON with a decoder section (see configs/pipelines/); or --endpoint')
     .requiredOption('--image <file>', 'image file: JPEG, PNG, WebP, GIF, TIFF or AVIF (animated or multi-page: the first frame)')
     .requiredOption('--question <text>', 'the question')
     .option('--options <text>', "MMVP-style options '(a) X (b) Y', formatted per --prompt")
@@ -50,12 +52,14 @@ export function registerAsk(program: Command): void {
         throw new InvalidArgumentError(`--prompt '${options.prompt}' is not valid; choose ${listChoices(QUESTION_STYLES)}`);
       }
       if (options.question.trim() === '') throw new InvalidArgumentError('--question is empty; give the question text');
+      if ((options.endpoint === undefined) === (options.pipeline === undefined)) throw new InvalidArgumentError('give either --pipeline CFG or --endpoint URL --endpoint-model NAME');
+      if (options.endpoint !== undefined) return askEndpointCommand(options);
       const maxNewTokens = options.maxNewTokens === undefined ? undefined : positiveIntegerOption('--max-new-tokens', options.maxNewTokens);
       const temperature = parseNumber(options.temperature, '--temperature');
       if (temperature !== undefined && temperature < 0) throw new InvalidArgumentError(`--temperature must be 0 (greedy) or a positive number, got '${options.temperature}'`);
       const seed = parseNumber(options.seed, '--seed');
       if (seed !== undefined && !Number.isSafeInteger(seed)) throw new InvalidArgumentError(`--seed must be an integer (the sampler's seed, as the config's decoder.seed), got '${options.seed}'`);
-      const config = await loadPipelineConfig(options.pipeline);
+      const config = await loadPipelineConfig(options.pipeline!);
       log(`pipeline: ${config.configPath}${config.name ? ` (${config.name})` : ''}`);
       const pipeline = await createPipeline(config);
       try {
@@ -107,4 +111,5 @@ export function registerAsk(program: Command): void {
         await pipeline.dispose();
       }
     });
+  addEndpointOptions(program.commands.at(-1)!); // --endpoint, --endpoint-model, --api-key-env and the request limits
 }

@@ -1,15 +1,15 @@
-import { join } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS } from '@mmvp/datasets';
 import { GRADERS, MLLM_SHARD_SIZE, queueSummaryLine, PROMPT_STYLES, evaluateMllm, parseRedisUrl, summaryLines, type EvaluateMllmOptions } from '@mmvp/study';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
+import { addEndpointOptions, endpointFromFlags, type EndpointFlags } from '../shared/endpoint-flags';
 import { printProgress, withInterrupt } from '../shared/print-progress';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { cliVersion } from '../version';
 
-interface EvalMllmFlags {
-  pipeline: string;
+interface EvalMllmFlags extends EndpointFlags {
+  pipeline?: string;
   data: string;
   out: string;
   prompt?: string;
@@ -32,7 +32,7 @@ export function registerEvalMllm(program: Command): void {
   program
     .command('eval-mllm')
     .description('run a pipeline on every MMVP question, appending each answer to DIR/answers.jsonl as it is produced (--resume continues a killed run), then grade')
-    .requiredOption('--pipeline <config>', 'pipeline config (JSON) with a decoder section')
+    .option('--pipeline <config>', 'pipeline config (JSON) with a decoder section, or an endpoint config ("kind": "endpoint"); or --endpoint')
     .requiredOption('--data <dir>', "MMVP folder (Questions.csv + 'MMVP Images/'; a patterns.csv there gives a per-pattern table)")
     .requiredOption('--out <dir>', 'folder for answers.jsonl, run-identity.json, scores.json, scores.csv, graded.csv, scores.md, run.json, mllm-scores.json (mmvp report renders it)')
     .option(
@@ -66,9 +66,10 @@ export function registerEvalMllm(program: Command): void {
         `${summaryLines(result.scores).join('\n')}\n` +
           (result.skippedPairs.length > 0 ? `${result.skippedPairs.length} pair(s) skipped (not scored):\n${skipped}` : '') +
           `prompt ${result.promptStyle}, grader ${flags.judge}; ${result.asked} question(s) asked in this run\n` +
-          `wrote ${['answers.jsonl', 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json', 'mllm-scores.json'].map((name) => join(flags.out, name)).join(', ')}\n`,
+          `wrote ${result.files.join(', ')}\n`,
       );
     });
+  addEndpointOptions(program.commands.at(-1)!); // --endpoint, --endpoint-model, --api-key-env and the request limits
 }
 
 function parseFlags(flags: EvalMllmFlags): EvaluateMllmOptions {
@@ -76,8 +77,11 @@ function parseFlags(flags: EvalMllmFlags): EvaluateMllmOptions {
     if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`${flag} '${value}' is not valid; valid choices: ${listChoices(choices)}`);
     return value as T;
   };
+  const endpoint = endpointFromFlags(flags);
+  if ((endpoint === undefined) === (flags.pipeline === undefined)) throw new InvalidArgumentError('give either --pipeline CFG or --endpoint URL --endpoint-model NAME');
   return {
-    pipeline: flags.pipeline,
+    ...(flags.pipeline === undefined ? {} : { pipeline: flags.pipeline }),
+    ...(endpoint === undefined ? {} : { endpoint }),
     data: flags.data,
     out: flags.out,
     ...(flags.prompt === undefined ? {} : { promptStyle: choose('--prompt', flags.prompt, PROMPT_STYLES) }),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseWithSchema } from '@mmvp/core';
+import { InvalidArgumentError, parseWithSchema } from '@mmvp/core';
 import { QUESTION_STYLES, type QuestionStyle } from '@mmvp/decoder';
 import { LABEL_SETS, formatIssue, loadMmvp, readAnswers, type LabelSet, type MmvpDataset, type MmvpItem, type SkippedPair } from '@mmvp/datasets';
 import { decodeImage } from '@mmvp/image';
@@ -19,6 +19,8 @@ import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdenti
 import { queueSettingsSchema } from '../queue/queue-settings';
 import { answerThroughQueue, type QueueRunSummary } from '../queue/queued-answers';
 import { jobPipeline } from '../queue/job-pipeline';
+import { endpointConfigSchema, parseEndpointConfig, readEndpointConfigFile } from '@mmvp/endpoint';
+import { evaluateMllmThroughEndpoint } from './evaluate-mllm-endpoint';
 
 /** The question styles the decoder formats (original script, lmms-eval, Cambrian): one list, in @mmvp/decoder. */
 export const PROMPT_STYLES = QUESTION_STYLES as readonly [QuestionStyle, ...QuestionStyle[]];
@@ -36,8 +38,10 @@ export interface QuestionAnswerer {
 
 const optionsSchema = z
   .object({
-    /** Pipeline config (JSON) with a decoder section. */
-    pipeline: z.string().min(1),
+    /** Pipeline config (JSON) with a decoder section, or an endpoint config (`"kind": "endpoint"`). */
+    pipeline: z.string().min(1).optional(),
+    /** A model behind an OpenAI-compatible endpoint instead of a pipeline (url, model, apiKeyEnv, maxConcurrency, requestsPerMinute, timeoutMs, decoding). */
+    endpoint: endpointConfigSchema.omit({ kind: true }).optional(),
     /** MMVP folder: Questions.csv + 'MMVP Images/' (a patterns.csv there gives a per-pattern table). */
     data: z.string().min(1),
     /** Run folder: answers.jsonl, run-identity.json, scores.*, graded.csv, run.json, mllm-scores.json. */
@@ -59,7 +63,10 @@ const optionsSchema = z
     signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
     onProgress: z.function().optional(),
   })
-  .strict();
+  .strict()
+  .refine((value) => (value.pipeline === undefined) !== (value.endpoint === undefined), {
+    message: "give either 'pipeline' (a pipeline or endpoint config file) or 'endpoint' (an OpenAI-compatible endpoint), not both or neither",
+  });
 
 /** What a caller passes to {@link evaluateMllm}: the MMVP folder, the pipeline, the prompt style and the run folder. */
 export type EvaluateMllmOptions = Omit<z.input<typeof optionsSchema>, 'onProgress' | 'signal'> & {
@@ -131,13 +138,33 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
     ...(settings.tool === undefined ? {} : { tool: settings.tool }),
   };
   await checkGradeInputs(gradeOptions); // judge key, judge model, pattern map: before anything is loaded
-  const config = await loadPipelineConfig(settings.pipeline);
+  const endpoint = settings.endpoint !== undefined ? parseEndpointConfig({ kind: 'endpoint', ...settings.endpoint }, 'eval-mllm endpoint options') : await readEndpointConfigFile(settings.pipeline!);
+  if (endpoint !== undefined) {
+    if (settings.queue !== undefined) throw new InvalidArgumentError('--queue with an endpoint model is not supported; the endpoint already answers concurrently (maxConcurrency)');
+    return evaluateMllmThroughEndpoint({
+      endpoint,
+      data: settings.data,
+      out: settings.out,
+      resume: settings.resume,
+      labels: settings.labels,
+      strict: settings.strict,
+      promptStyle: settings.promptStyle,
+      grader: settings.grader,
+      gradeOptions,
+      checkImage: checkImageReadable,
+      prepareAnswers: prepareMmvpAnswers,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(onProgress === undefined ? {} : { onProgress }),
+    });
+  }
+  const pipelinePath = settings.pipeline!;
+  const config = await loadPipelineConfig(pipelinePath);
   const promptStyle: PromptStyle = settings.promptStyle ?? config.decoder?.prompt ?? 'original';
   const dataset = await loadMmvp(settings.data, { labels: settings.labels, strict: settings.strict, checkImage: checkImageReadable, onIssue: (issue) => warn(formatIssue(issue)) });
   const modelFiles = await hashModelFiles(config);
   const decoding = config.decoder === undefined ? undefined : { ...config.decoder };
   const identity: RunIdentity = {
-    pipelineConfigSha256: await sha256File(settings.pipeline),
+    pipelineConfigSha256: await sha256File(pipelinePath),
     modelFilesSha256: createHash('sha256')
       .update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n'))
       .digest('hex'),
@@ -145,7 +172,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
     decoding: decodingIdentity(decoding),
     labels: settings.labels,
     questionsSha256: await sha256File(dataset.questionsFile),
-    modelId: basename(settings.pipeline).replace(/\.json$/, ''),
+    modelId: basename(pipelinePath).replace(/\.json$/, ''),
   };
 
   return withRunFolderLock(settings.out, 'eval-mllm', async () => {
@@ -238,7 +265,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
       }
     }
 
-    const pipelineConfig = { path: resolve(settings.pipeline), sha256: identity.pipelineConfigSha256, resolved: described, config };
+    const pipelineConfig = { path: resolve(pipelinePath), sha256: identity.pipelineConfigSha256, resolved: described, config };
     const scores = await gradeMllmAnswers({
       ...gradeOptions,
       allowMissing: dataset.skippedQuestionIds.length > 0,
@@ -248,7 +275,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
       extraProvenance: { pipelineConfig, modelFiles, promptStyle, decoding, packages: versions, runIdentity: runIdentityHash(identity) },
       skippedPairs: dataset.skippedPairs.map((pair) => ({ ...pair })),
     });
-    await writeResultsFolder(settings.out, { scores, dataset, modelFiles, identity, strategy: config.strategy.name, pipeline: settings.pipeline, grader: settings.grader });
+    await writeResultsFolder(settings.out, { scores, dataset, modelFiles, identity, strategy: config.strategy.name, pipeline: pipelinePath, grader: settings.grader });
     const files = ['answers.jsonl', RUN_IDENTITY_FILE, 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json', 'mllm-scores.json'].map((name) => join(settings.out, name));
     return { scores, identity, runIdentity: runIdentityHash(identity), promptStyle, asked, skippedPairs: dataset.skippedPairs, files, ...(queueSummary === undefined ? {} : { queue: queueSummary }) };
   });

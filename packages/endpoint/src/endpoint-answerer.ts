@@ -1,0 +1,66 @@
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { createEndpointClient, type ChatReply, type EndpointClient } from './endpoint-client';
+import type { EndpointConfig } from './endpoint-config';
+import { imageDataUrl } from './image-data-url';
+import { ResponseCache, responseCacheKey } from './response-cache';
+
+/** One answer of an endpoint model, with what it cost. */
+export interface EndpointAnswer {
+  readonly reply: ChatReply;
+  /** True when the reply came from the run folder's cache (nothing was sent). */
+  readonly cached: boolean;
+  /** Wall time of the request when it was made (from the cache: the original request's). */
+  readonly latencyMs: number;
+}
+
+/** Asks an endpoint model about images, through the response cache. */
+export interface EndpointAnswerer {
+  readonly client: EndpointClient;
+  readonly cache: ResponseCache | undefined;
+  /** One question (the text already in its prompt style) about one image file. */
+  ask(request: { image: string; text: string }, options?: { signal?: AbortSignal }): Promise<EndpointAnswer>;
+}
+
+/**
+ * The messages of one question: an optional system message, then one user message with the text
+ * and the image as a base64 data URL of the file's own bytes (text first, as lmms-eval's
+ * openai_compatible model sends them).
+ */
+export function questionMessages(text: string, imageUrl: string, system?: string): ChatCompletionMessageParam[] {
+  return [
+    ...(system === undefined ? [] : [{ role: 'system' as const, content: system }]),
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text },
+        { type: 'image_url', image_url: { url: imageUrl } },
+      ],
+    },
+  ];
+}
+
+/**
+ * A model source over an OpenAI-compatible endpoint: every reply is looked up in (and then written
+ * to) `cachePath` before anything is sent, so a resumed run or a re-grade never pays twice.
+ */
+export async function createEndpointAnswerer(options: { config: EndpointConfig; apiKey?: string; cachePath?: string; fetch?: typeof fetch }): Promise<EndpointAnswerer> {
+  const { config } = options;
+  const client = createEndpointClient(config, { ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }), ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+  const cache = options.cachePath === undefined ? undefined : await ResponseCache.open(options.cachePath);
+  return {
+    client,
+    cache,
+    async ask(request, askOptions = {}) {
+      const image = await imageDataUrl(request.image);
+      const messages = questionMessages(request.text, image.url, config.system);
+      const key = responseCacheKey({ model: config.model, messages, decoding: config.decoding, imageSha256: new Map([[image.url, image.sha256]]) });
+      const known = cache?.get(key);
+      if (known !== undefined) return { reply: known.reply, cached: true, latencyMs: known.latencyMs };
+      const started = performance.now();
+      const reply = await client.chat({ messages, decoding: config.decoding }, askOptions.signal === undefined ? {} : { signal: askOptions.signal });
+      const latencyMs = Math.round(performance.now() - started);
+      await cache?.set({ key, model: config.model, reply, latencyMs });
+      return { reply, cached: false, latencyMs };
+    },
+  };
+}

@@ -1,0 +1,10 @@
+export { createChatServer } from './create-chat-server';
+export { servePipeline, defaultModelId } from './serve-pipeline';
+export type { RunningServer, ServePipelineOptions } from './serve-pipeline';
+export { serveOptionsSchema } from './serve-options';
+export type { ServeOptions } from './serve-options';
+export { chatRequestSchema, parseChatRequest, pipelineQuestion } from './chat-request';
+export type { ChatRequest, PipelineQuestion } from './chat-request';
+export { OpenAiHttpError } from './openai-error';
+export { createRequestBatcher } from './request-batcher';
+export type { RequestBatcher } from './request-batcher';

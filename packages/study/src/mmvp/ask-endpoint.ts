@@ -1,0 +1,40 @@
+import { formatQuestion, type QuestionStyle } from '@mmvp/decoder';
+import { createEndpointAnswerer, parseEndpointConfig, publicEndpointUrl, type ChatReply, type EndpointConfigInput } from '@mmvp/endpoint';
+import { InvalidArgumentError } from '@mmvp/core';
+
+/** One answer of an endpoint model to one question (`mmvp ask --endpoint`). */
+export interface EndpointAskResult {
+  /** The question as sent (the chosen style applied). */
+  readonly prompt: string;
+  readonly reply: ChatReply;
+  readonly latencyMs: number;
+  /** The endpoint URL without credentials. */
+  readonly endpoint: string;
+  readonly model: string;
+}
+
+/**
+ * Asks a model behind an OpenAI-compatible endpoint one question about one image: the question in
+ * the chosen style as the user message, the image as a data URL of the file's own bytes. No cache.
+ * The key comes from the environment variable `apiKeyEnv` names ('none': no key).
+ */
+export async function askThroughEndpoint(options: {
+  readonly endpoint: Omit<EndpointConfigInput, 'kind'>;
+  readonly image: string;
+  readonly question: string;
+  readonly options?: string;
+  readonly prompt?: QuestionStyle;
+  readonly signal?: AbortSignal;
+}): Promise<EndpointAskResult> {
+  const config = parseEndpointConfig({ kind: 'endpoint', ...options.endpoint }, 'endpoint options');
+  let apiKey: string | undefined;
+  if (config.apiKeyEnv !== 'none') {
+    apiKey = process.env[config.apiKeyEnv];
+    if (apiKey === undefined || apiKey === '')
+      throw new InvalidArgumentError(`the environment variable ${config.apiKeyEnv} (named by --api-key-env) is not set; put the endpoint's API key there, or pass --api-key-env none`);
+  }
+  const prompt = formatQuestion(options.question, options.options, options.prompt ?? config.prompt ?? 'original');
+  const answerer = await createEndpointAnswerer({ config, ...(apiKey === undefined ? {} : { apiKey }) });
+  const answer = await answerer.ask({ image: options.image, text: prompt }, options.signal === undefined ? {} : { signal: options.signal });
+  return { prompt, reply: answer.reply, latencyMs: answer.latencyMs, endpoint: publicEndpointUrl(config.url), model: config.model };
+}

@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError } from '@mmvp/core';
+import { formatIssue, loadMmvp, type LabelSet, type SkippedPair } from '@mmvp/datasets';
+import { createEndpointAnswerer, publicEndpointUrl, type EndpointConfig } from '@mmvp/endpoint';
+import { writeRunInfo } from '@mmvp/report';
+import { packageVersions } from '../provenance/package-versions';
+import { sha256File } from '../provenance/sha256-file';
+import { withRunFolderLock } from '../run-folder/run-folder-lock';
+import { writeAtomically } from '../run-folder/write-atomically';
+import { answerMmvpThroughEndpoint, type EndpointAnswerCost } from './endpoint-answers';
+import { gradeMllmAnswers, summaryLines, type GradeMllmOptions, type GraderKind, type ScoresDocument } from './grade-mllm';
+import type { ProgressListener } from './progress-events';
+import { RUN_IDENTITY_FILE, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
+
+/** The response cache of an endpoint run, in its run folder. */
+export const ENDPOINT_CACHE_FILE = 'endpoint-cache.jsonl';
+/** Usage and latency per answer and in total. */
+export const ENDPOINT_USAGE_FILE = 'endpoint-usage.json';
+
+/** What evaluateMllm passes on for an endpoint model (its checked options, the grading options it built). */
+export interface EndpointRunContext {
+  readonly endpoint: EndpointConfig;
+  readonly data: string;
+  readonly out: string;
+  readonly resume: boolean;
+  readonly labels: LabelSet;
+  readonly strict: boolean;
+  readonly promptStyle?: 'original' | 'lmms' | 'cambrian' | undefined;
+  readonly grader: GraderKind;
+  readonly gradeOptions: GradeMllmOptions;
+  readonly checkImage: (path: string) => Promise<string | undefined>;
+  readonly prepareAnswers: (options: {
+    questions: Parameters<typeof answerMmvpThroughEndpoint>[0]['questions'];
+    answersFile: string;
+    resume: boolean;
+    identity: RunIdentity;
+    out: string;
+    stored: Awaited<ReturnType<typeof readStoredIdentity>>;
+  }) => Promise<ReadonlySet<string>>;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressListener;
+}
+
+/** What an endpoint run returns (the fields of MllmEvaluation). */
+export interface EndpointRunResult {
+  readonly scores: ScoresDocument;
+  readonly identity: RunIdentity;
+  readonly runIdentity: string;
+  readonly promptStyle: 'original' | 'lmms' | 'cambrian';
+  readonly asked: number;
+  readonly skippedPairs: readonly SkippedPair[];
+  readonly files: readonly string[];
+}
+
+/** The run identity of an endpoint model: URL without credentials, model name, system message and decoding. */
+function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle: string; labels: string; questionsSha256: string }): RunIdentity {
+  const source = JSON.stringify({ url: publicEndpointUrl(endpoint.url), model: endpoint.model, system: endpoint.system ?? null });
+  return {
+    pipelineConfigSha256: createHash('sha256').update(source).digest('hex'),
+    modelFilesSha256: createHash('sha256').update(`endpoint ${endpoint.model}`).digest('hex'),
+    promptStyle: fields.promptStyle,
+    decoding: decodingIdentity(endpoint.decoding),
+    labels: fields.labels,
+    questionsSha256: fields.questionsSha256,
+    modelId: endpoint.name ?? endpoint.model,
+  };
+}
+
+/**
+ * eval-mllm on a model behind an OpenAI-compatible endpoint: the same answers.jsonl, identity checks,
+ * grading and result files as a pipeline run, plus the response cache (endpoint-cache.jsonl) and
+ * endpoint-usage.json. The API key is read from `endpoint.apiKeyEnv` here and handed to the client only.
+ */
+export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): Promise<EndpointRunResult> {
+  const { endpoint, onProgress } = context;
+  const apiKey = readApiKey(endpoint.apiKeyEnv);
+  const promptStyle = context.promptStyle ?? endpoint.prompt ?? 'original';
+  const dataset = await loadMmvp(context.data, { labels: context.labels, strict: context.strict, checkImage: context.checkImage, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
+  const identity = endpointIdentity(endpoint, { promptStyle, labels: context.labels, questionsSha256: await sha256File(dataset.questionsFile) });
+  const publicUrl = publicEndpointUrl(endpoint.url);
+  const answersFile = join(context.out, 'answers.jsonl');
+  const endpointRecord = {
+    url: publicUrl,
+    model: endpoint.model,
+    system: endpoint.system ?? null,
+    decoding: endpoint.decoding,
+    maxConcurrency: endpoint.maxConcurrency,
+    requestsPerMinute: endpoint.requestsPerMinute ?? null,
+    timeoutMs: endpoint.timeoutMs,
+    maxRetries: endpoint.maxRetries,
+  };
+
+  return withRunFolderLock(context.out, 'eval-mllm', async () => {
+    const stored = await readStoredIdentity(context.out);
+    const done = await context.prepareAnswers({ questions: dataset.questions, answersFile, resume: context.resume, identity, out: context.out, stored });
+    const knownFingerprints = await fingerprintsInFile(answersFile, done.size > 0);
+    await writeAtomically(join(context.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), endpoint: endpointRecord, systemFingerprints: [...knownFingerprints] }, null, 2)}\n`);
+    const answerer = await createEndpointAnswerer({ config: endpoint, cachePath: join(context.out, ENDPOINT_CACHE_FILE), ...(apiKey === undefined ? {} : { apiKey }) });
+    const described = [
+      `endpoint ${publicUrl}, model ${endpoint.model}${endpoint.system === undefined ? '' : ', with a system message'}; key from ${endpoint.apiKeyEnv === 'none' ? '(none)' : `$${endpoint.apiKeyEnv}`}`,
+      `decoding ${endpoint.decoding.temperature > 0 ? `sampling T=${endpoint.decoding.temperature}` : 'greedy (temperature 0)'}, max_tokens ${endpoint.decoding.maxTokens ?? "the server's"}${endpoint.decoding.seed === undefined ? '' : `, seed ${endpoint.decoding.seed}`}; images sent as data URLs of the files' own bytes`,
+      `${endpoint.maxConcurrency} request(s) at once${endpoint.requestsPerMinute === undefined ? '' : `, at most ${endpoint.requestsPerMinute} per minute`}, timeout ${endpoint.timeoutMs} ms, ${endpoint.maxRetries} retries; response cache ${answerer.cache!.path} (${answerer.cache!.size} replies)`,
+    ];
+    onProgress?.({
+      kind: 'resolved',
+      workflow: 'eval-mllm',
+      lines: [
+        `${dataset.questions.length} questions (${dataset.questionsFile}, labels ${context.labels}), prompt style ${promptStyle}`,
+        ...described,
+        `run identity ${runIdentityHash(identity)}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`,
+      ],
+    });
+    const answering = await answerMmvpThroughEndpoint({
+      questions: dataset.questions,
+      answerer,
+      concurrency: endpoint.maxConcurrency,
+      answersFile,
+      out: context.out,
+      dataDir: context.data,
+      promptStyle,
+      identity,
+      done,
+      knownFingerprints,
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
+      onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
+    });
+    const usage = usageSummary(answering.costs, answerer.client.attempts, answering.cacheHits);
+    await writeAtomically(
+      join(context.out, ENDPOINT_USAGE_FILE),
+      `${JSON.stringify({ endpoint: endpointRecord, systemFingerprints: [...new Set([...knownFingerprints, ...answering.systemFingerprints])], totals: usage, answers: answering.costs }, null, 2)}\n`,
+    );
+    const scores = await gradeMllmAnswers({
+      ...context.gradeOptions,
+      allowMissing: dataset.skippedQuestionIds.length > 0,
+      questionSet: dataset,
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
+      ...(onProgress === undefined ? {} : { onProgress }),
+      extraProvenance: {
+        endpoint: endpointRecord,
+        endpointUsage: usage,
+        promptStyle,
+        decoding: endpoint.decoding,
+        packages: packageVersions(['@mmvp/datasets', '@mmvp/metrics', '@mmvp/endpoint', '@mmvp/study']),
+        runIdentity: runIdentityHash(identity),
+      },
+      skippedPairs: dataset.skippedPairs.map((pair) => ({ ...pair })),
+    });
+    await writeRunInfo(context.out, {
+      format: 'mmvp-results/v1',
+      title: `MMVP evaluation of ${identity.modelId}`,
+      createdAt: String(scores.provenance['createdAt']),
+      command: 'eval-mllm',
+      dataset: { name: 'MMVP', path: resolve(dataset.dir) },
+      grading: { method: context.grader, labels: context.labels },
+      models: [{ name: identity.modelId, path: publicUrl, description: `endpoint model ${endpoint.model}; prompt style ${promptStyle}; run identity ${runIdentityHash(identity)}` }],
+      notes: [
+        ...summaryLines(scores),
+        ...dataset.skippedPairs.map((pair) => `skipped pair ${pair.pairId}: ${pair.reason}`),
+        `endpoint usage: ${usage.totalTokens} tokens, ${usage.requestsSent} request(s) sent, ${usage.cacheHits} cache hit(s) (${ENDPOINT_USAGE_FILE})`,
+      ],
+    });
+    const files = ['answers.jsonl', RUN_IDENTITY_FILE, ENDPOINT_CACHE_FILE, ENDPOINT_USAGE_FILE, 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json'].map((name) => join(context.out, name));
+    return { scores, identity, runIdentity: runIdentityHash(identity), promptStyle, asked: answering.asked, skippedPairs: dataset.skippedPairs, files };
+  });
+}
+
+/** The API key from the named environment variable ('none': no key); a missing variable is an error before anything runs. */
+function readApiKey(variable: string): string | undefined {
+  if (variable === 'none') return undefined;
+  const key = process.env[variable];
+  if (key === undefined || key === '')
+    throw new InvalidArgumentError(`the environment variable ${variable} (named by --api-key-env / apiKeyEnv) is not set; put the endpoint's API key there, or pass --api-key-env none for an endpoint without a key`);
+  return key;
+}
+
+/** The system fingerprints the answers already in the file carry (resume). */
+async function fingerprintsInFile(file: string, resuming: boolean): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (!resuming) return found;
+  for (const line of (await readFile(file, 'utf8').catch(() => '')).split('\n')) {
+    try {
+      const fingerprint = (JSON.parse(line) as { system_fingerprint?: unknown }).system_fingerprint;
+      if (typeof fingerprint === 'string') found.add(fingerprint);
+    } catch {
+      // blank or cut line
+    }
+  }
+  return found;
+}
+
+/** Totals over this run's answers: tokens, latency (mean, median, 95th percentile), requests sent, cache hits. */
+function usageSummary(costs: readonly EndpointAnswerCost[], requestsSent: number, cacheHits: number) {
+  const latencies = costs.map((cost) => cost.latencyMs).sort((a, b) => a - b);
+  const quantile = (q: number) => (latencies.length === 0 ? null : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
+  const promptTokens = costs.reduce((sum, cost) => sum + (cost.promptTokens ?? 0), 0);
+  const completionTokens = costs.reduce((sum, cost) => sum + (cost.completionTokens ?? 0), 0);
+  return {
+    answers: costs.length,
+    requestsSent,
+    cacheHits,
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    latencyMsTotal: latencies.reduce((sum, value) => sum + value, 0),
+    latencyMsMean: latencies.length === 0 ? null : Math.round(latencies.reduce((sum, value) => sum + value, 0) / latencies.length),
+    latencyMsMedian: quantile(0.5),
+    latencyMsP95: quantile(0.95),
+    outcomes: Object.fromEntries([...new Set(costs.map((cost) => cost.outcome))].map((outcome) => [outcome, costs.filter((cost) => cost.outcome === outcome).length])),
+  };
+}
