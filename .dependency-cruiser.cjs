@@ -7,11 +7,12 @@ const { join } = require('node:path');
 // highest package it depends on). A package may import only packages of lower layers.
 const PACKAGE_LAYERS = [
   ['core'],
+  ['endpoint'],
   ['image', 'onnx', 'datasets', 'metrics', 'synth', 'report'],
-  ['encoder-clip', 'encoder-dinov2', 'adapters', 'kernels', 'decoder', 'mining'],
+  ['encoder-clip', 'encoder-dinov2', 'encoder-siglip', 'adapters', 'kernels', 'decoder', 'mining'],
   ['mof'],
   ['pipeline'],
-  ['study'],
+  ['study', 'serve'],
 ];
 
 // Folders of packages/study/src by layer: shared run-folder primitives, the runner (queue), the workflows,
