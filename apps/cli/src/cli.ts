@@ -16,6 +16,7 @@ import { registerReport } from './commands/report';
 import { registerExport } from './commands/export';
 import { registerInspect } from './commands/inspect';
 import { registerWorker } from './commands/worker';
+import { registerPower } from './commands/power';
 import { cliVersion } from './version';
 
 const program = new Command('mmvp')
@@ -34,6 +35,7 @@ for (const register of [
   registerTokens,
   registerAsk,
   registerGrade,
+  registerPower,
   registerEvalVlm,
   registerEvalMllm,
   registerPope,

@@ -28,8 +28,8 @@ export { Z_95, clopperPearsonInterval, wilsonInterval, wilsonIntervalForRate } f
 export type { PercentInterval } from './proportion-interval';
 export { clusteredWilsonInterval, stratifiedWilsonInterval } from './clustered-interval';
 export type { ClusteredRate, StratifiedRate } from './clustered-interval';
-export { minimumDetectableDifference, pairedTestPower, pairsNeeded, resolvableDifference } from './power';
-export type { PowerSettings } from './power';
+export { minimumDetectableDifference, pairedTestPower, pairsNeeded, planPairedComparison, resolvableDifference } from './power';
+export type { PairedComparisonPlan, PowerSettings } from './power';
 export { holmAdjust } from './holm';
 export { compareAcrossSeeds } from './seed-variance';
 export type { SeedAwareComparison } from './seed-variance';

@@ -83,3 +83,29 @@ export function resolvableDifference(pairs: number, discordantPairs: number): nu
   if (discordantPairs <= 0 || pairs <= 0) return null;
   return minimumDetectableDifference(pairs, { discordant: discordantPairs / pairs });
 }
+
+/** A power plan of a paired comparison: how many pairs resolve how large a difference. */
+export interface PairedComparisonPlan {
+  readonly discordant: number;
+  readonly power: number;
+  readonly alpha: number;
+  /** Smallest difference (points) `pairsNeeded` pairs resolve with this power. */
+  readonly minimumDetectableDifference: number;
+  /** Pairs needed to resolve `minimumDetectableDifference` points with this power. */
+  readonly pairsNeeded: number;
+}
+
+/**
+ * What `mmvp power` prints: give `pairs` (how large a difference can these pairs resolve?) or
+ * `difference` in points (how many pairs does it need?), not both.
+ */
+export function planPairedComparison(request: { readonly pairs?: number; readonly difference?: number } & PowerSettings): PairedComparisonPlan {
+  const { pairs, difference, discordant, power = 0.8, alpha = 0.05 } = request;
+  if ((pairs === undefined) === (difference === undefined)) throw new InvalidArgumentError('give either pairs (to get the minimum detectable difference) or difference (to get the pairs needed), not both or neither');
+  const settings = { discordant, power, alpha };
+  if (pairs !== undefined) {
+    if (!Number.isInteger(pairs) || pairs < 1) throw new InvalidArgumentError(`pairs must be a positive integer, got ${pairs}`);
+    return { ...settings, minimumDetectableDifference: minimumDetectableDifference(pairs, settings), pairsNeeded: pairs };
+  }
+  return { ...settings, minimumDetectableDifference: Math.abs(difference!), pairsNeeded: pairsNeeded(difference!, settings) };
+}
