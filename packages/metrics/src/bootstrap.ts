@@ -157,6 +157,8 @@ export interface PairedComparison {
    * observed discordance (onlyA + onlyB) / pairs (Connor 1987); null with no discordant pair.
    */
   readonly minimumDetectableDifference: number | null;
+  /** Holm-adjusted McNemar p-value when the comparison is one of a family (holmAdjustComparisons); absent alone. */
+  readonly mcnemarPHolm?: number;
 }
 
 /** Pair id -> whether the pair counts (every one of its questions right), in first-seen order. */

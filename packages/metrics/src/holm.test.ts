@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holmAdjust } from './holm';
+import { holmAdjust, holmAdjustComparisons } from './holm';
 
 describe('holmAdjust', () => {
   it("equals R's p.adjust(p, 'holm') on hand-checked families", () => {
@@ -13,5 +13,20 @@ describe('holmAdjust', () => {
 
   it('refuses a p-value outside [0, 1], naming which', () => {
     expect(() => holmAdjust([0.1, 1.5])).toThrow(/p-value 2 must lie in \[0, 1\]/);
+  });
+});
+
+describe('holmAdjustComparisons', () => {
+  it('adds the adjusted p beside the raw one; resolved needs the interval and the adjusted p', () => {
+    const family = [
+      { mcnemarP: 0.01, resolved: true },
+      { mcnemarP: 0.04, resolved: true },
+      { mcnemarP: 0.03, resolved: true },
+      { mcnemarP: 0.005, resolved: false },
+    ];
+    const adjusted = holmAdjustComparisons(family);
+    expect(adjusted.map((c) => Number(c.mcnemarPHolm.toFixed(10)))).toEqual([0.03, 0.06, 0.06, 0.02]);
+    expect(adjusted.map((c) => c.resolved)).toEqual([true, false, false, false]);
+    expect(adjusted.map((c) => c.mcnemarP)).toEqual([0.01, 0.04, 0.03, 0.005]);
   });
 });

@@ -24,3 +24,14 @@ export function holmAdjust(pValues: readonly number[]): number[] {
   }
   return adjusted;
 }
+
+/**
+ * A family of paired comparisons (e.g. every ratio against r = 0) with Holm-adjusted McNemar
+ * p-values: each gets `mcnemarPHolm` beside its raw `mcnemarP`, and `resolved` stays true only when
+ * its interval excludes 0 AND the adjusted p-value is below `alpha` (default 0.05), so a family of
+ * six is not read as six separate 5% tests.
+ */
+export function holmAdjustComparisons<T extends { readonly mcnemarP: number; readonly resolved: boolean }>(comparisons: readonly T[], alpha = 0.05): (T & { readonly mcnemarPHolm: number })[] {
+  const adjusted = holmAdjust(comparisons.map((comparison) => comparison.mcnemarP));
+  return comparisons.map((comparison, index) => ({ ...comparison, mcnemarPHolm: adjusted[index]!, resolved: comparison.resolved && adjusted[index]! < alpha }));
+}

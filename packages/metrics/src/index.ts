@@ -30,7 +30,7 @@ export { clusteredWilsonInterval, stratifiedWilsonInterval } from './clustered-i
 export type { ClusteredRate, StratifiedRate } from './clustered-interval';
 export { minimumDetectableDifference, pairedTestPower, pairsNeeded, planPairedComparison, resolvableDifference } from './power';
 export type { PairedComparisonPlan, PowerSettings } from './power';
-export { holmAdjust } from './holm';
+export { holmAdjust, holmAdjustComparisons } from './holm';
 export { compareAcrossSeeds } from './seed-variance';
 export type { SeedAwareComparison } from './seed-variance';
 export { binaryAccuracyWithInterval, meanOfGroupsWithInterval } from './binary-interval';

@@ -45,8 +45,8 @@ describe('McNemar power (Connor 1987)', () => {
     expect(minimumDetectableDifference(150, { discordant: 0.2 })).toBeCloseTo(10.15, 1);
     expect(pairsNeeded(3.3, { discordant: 0.2 })).toBe(1440);
     // the two functions invert each other
-    expect(minimumDetectableDifference(1440, { discordant: 0.2 })).toBeLessThanOrEqual(3.3);
-    expect(minimumDetectableDifference(1439, { discordant: 0.2 })).toBeGreaterThan(3.3);
+    expect(minimumDetectableDifference(1440, { discordant: 0.2 })!).toBeLessThanOrEqual(3.3);
+    expect(minimumDetectableDifference(1439, { discordant: 0.2 })!).toBeGreaterThan(3.3);
     expect(pairedTestPower(1440, 3.3, { discordant: 0.2 })).toBeCloseTo(0.8, 2);
   });
 
@@ -62,7 +62,7 @@ describe('McNemar power (Connor 1987)', () => {
 
   it('at 150 pairs (about 30 discordant) the formula is 2-3 points conservative: 82-83% simulated at its 10.1-point minimum', () => {
     // stated in docs/statistics.md: at MMVP's size the true power of the z test is a little above 80%
-    const simulated = simulatedPower(150, minimumDetectableDifference(150, { discordant: 0.2 }), 0.2, 10_000, 'asymptotic');
+    const simulated = simulatedPower(150, minimumDetectableDifference(150, { discordant: 0.2 })!, 0.2, 10_000, 'asymptotic');
     expect(simulated).toBeGreaterThan(0.8);
     expect(simulated).toBeLessThan(0.83);
   });
@@ -74,8 +74,9 @@ describe('McNemar power (Connor 1987)', () => {
   });
 
   it('resolvableDifference uses the observed discordance; none discordant is unknown; bad settings name the valid range', () => {
-    expect(resolvableDifference(150, 30)).toBeCloseTo(minimumDetectableDifference(150, { discordant: 0.2 }), 9);
+    expect(resolvableDifference(150, 30)).toBeCloseTo(minimumDetectableDifference(150, { discordant: 0.2 })!, 9);
     expect(resolvableDifference(150, 0)).toBeNull();
+    expect(resolvableDifference(60, 1)).toBeNull(); // one discordant pair: no difference reaches 80% power
     expect(() => pairsNeeded(3, { discordant: 0 })).toThrow(/\(0, 1\]/);
     expect(() => pairsNeeded(30, { discordant: 0.2 })).toThrow(/at most the discordant share/);
     expect(() => minimumDetectableDifference(150, { discordant: 0.2, power: 1 })).toThrow(/power must lie in \(0, 1\)/);

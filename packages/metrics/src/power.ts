@@ -42,7 +42,8 @@ export function pairsNeeded(difference: number, settings: PowerSettings): number
 /**
  * The smallest pair-accuracy difference (points) that `pairs` pairs detect with the given power
  * (default 80%, two-sided 5%): Connor's (1987) formula solved for delta. 150 pairs with 20% of them
- * discordant resolve about 10 points.
+ * discordant resolve about 10 points. null when even the largest difference these discordant pairs
+ * allow (all of them favouring one model) has less power.
  *
  * @example
  * ```ts
@@ -50,12 +51,12 @@ export function pairsNeeded(difference: number, settings: PowerSettings): number
  * minimumDetectableDifference(150, { discordant: 0.2 }); // 10.1
  * ```
  */
-export function minimumDetectableDifference(pairs: number, settings: PowerSettings): number {
+export function minimumDetectableDifference(pairs: number, settings: PowerSettings): number | null {
   const { discordant, zAlpha, zBeta } = check(settings);
   if (!Number.isFinite(pairs) || pairs < 1) throw new InvalidArgumentError(`pairs must be a positive number, got ${pairs}`);
   // n(delta) decreases in delta on (0, psi]: bisect n(delta) = pairs
   const needed = (delta: number) => (zAlpha * Math.sqrt(discordant) + zBeta * Math.sqrt(Math.max(0, discordant - delta * delta))) ** 2 / (delta * delta);
-  if (needed(discordant) > pairs) return 100 * discordant; // even a difference as large as every discordant pair is underpowered
+  if (needed(discordant) > pairs) return null; // even a difference as large as every discordant pair is underpowered
   let low = 0;
   let high = discordant;
   for (let i = 0; i < 100; i++) {
@@ -105,7 +106,9 @@ export function planPairedComparison(request: { readonly pairs?: number; readonl
   const settings = { discordant, power, alpha };
   if (pairs !== undefined) {
     if (!Number.isInteger(pairs) || pairs < 1) throw new InvalidArgumentError(`pairs must be a positive integer, got ${pairs}`);
-    return { ...settings, minimumDetectableDifference: minimumDetectableDifference(pairs, settings), pairsNeeded: pairs };
+    const detectable = minimumDetectableDifference(pairs, settings);
+    if (detectable === null) throw new InvalidArgumentError(`${pairs} pairs with ${100 * discordant}% discordant cannot reach ${100 * power}% power for any difference up to ${100 * discordant} points (every discordant pair favouring one model); give more pairs or a larger discordant share`);
+    return { ...settings, minimumDetectableDifference: detectable, pairsNeeded: pairs };
   }
   return { ...settings, minimumDetectableDifference: Math.abs(difference!), pairsNeeded: pairsNeeded(difference!, settings) };
 }

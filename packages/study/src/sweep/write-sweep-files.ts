@@ -49,8 +49,10 @@ export function sweepDocuments(input: SweepDocumentsInput): SweepDocuments {
             onlyA: result.comparison.onlyA,
             onlyB: result.comparison.onlyB,
             mcnemarP: result.comparison.mcnemarP,
+            ...(result.comparison.mcnemarPHolm === undefined ? {} : { mcnemarPHolm: result.comparison.mcnemarPHolm }),
             resolved: result.comparison.resolved,
-            description: `MMVP pair accuracy of ${result.model} minus ${result.comparison.baseline} (paired bootstrap over the same pairs, 95%; exact McNemar)`,
+            minimumDetectableDifference: result.comparison.minimumDetectableDifference,
+            description: `MMVP pair accuracy of ${result.model} minus ${result.comparison.baseline} (paired bootstrap over the same pairs, 95%; exact McNemar, Holm-adjusted over every ratio against ${result.comparison.baseline}; resolved needs both)`,
           },
         ],
   );
