@@ -20,7 +20,10 @@ describe('accuracyWithIntervals with method bootstrap', () => {
     // 2000 pairs, 30% right: the closed form is p +- 1.96 sqrt(p (1 - p) / n)
     const random = seededRandom(7);
     const flags = Array.from({ length: 2000 }, () => random() < 0.3);
-    const result = accuracyWithIntervals(pairs(2000, (i) => flags[i]!), BOOTSTRAP);
+    const result = accuracyWithIntervals(
+      pairs(2000, (i) => flags[i]!),
+      BOOTSTRAP,
+    );
     const p = result.pairAccuracy / 100;
     const half = 100 * 1.96 * Math.sqrt((p * (1 - p)) / 2000);
     expect(Math.abs(result.pairAccuracyCi95[0] - (result.pairAccuracy - half))).toBeLessThan(0.5);
@@ -69,8 +72,18 @@ describe('accuracyWithIntervals with method bootstrap', () => {
         ),
       ).toEqual(result);
     }
-    expect(accuracyWithIntervals(pairs(20, () => true), BOOTSTRAP).pairAccuracyCi95).toEqual([100, 100]);
-    expect(accuracyWithIntervals(pairs(20, () => false), BOOTSTRAP).pairAccuracyCi95).toEqual([0, 0]); // why the default is Wilson
+    expect(
+      accuracyWithIntervals(
+        pairs(20, () => true),
+        BOOTSTRAP,
+      ).pairAccuracyCi95,
+    ).toEqual([100, 100]);
+    expect(
+      accuracyWithIntervals(
+        pairs(20, () => false),
+        BOOTSTRAP,
+      ).pairAccuracyCi95,
+    ).toEqual([0, 0]); // why the default is Wilson
   });
 
   it('refuses an empty set with one clear message', () => {
@@ -81,7 +94,12 @@ describe('accuracyWithIntervals with method bootstrap', () => {
         { resamples: 0 },
       ),
     ).toThrow(/positive integer/);
-    expect(() => accuracyWithIntervals(pairs(3, () => true), { method: 'normal' as 'wilson' })).toThrow(/wilson, bootstrap/);
+    expect(() =>
+      accuracyWithIntervals(
+        pairs(3, () => true),
+        { method: 'normal' as 'wilson' },
+      ),
+    ).toThrow(/wilson, bootstrap/);
   });
 });
 

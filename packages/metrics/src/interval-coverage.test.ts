@@ -11,11 +11,12 @@ describe('coverage of the 95% intervals (exact over the binomial, simulated for 
   });
 
   it('Wilson stays within 93-98% on the grid, where the percentile bootstrap drops to 26% (n = 15, p = 0.02)', () => {
-    for (const n of [15, 150]) for (const p of P) {
-      const coverage = exactCoverage(BINOMIAL_METHODS.wilson!, n, p);
-      expect(coverage).toBeGreaterThanOrEqual(0.93);
-      expect(coverage).toBeLessThanOrEqual(p === 0 ? 1 : 0.98);
-    }
+    for (const n of [15, 150])
+      for (const p of P) {
+        const coverage = exactCoverage(BINOMIAL_METHODS.wilson!, n, p);
+        expect(coverage).toBeGreaterThanOrEqual(0.93);
+        expect(coverage).toBeLessThanOrEqual(p === 0 ? 1 : 0.98);
+      }
     expect(exactCoverage(BINOMIAL_METHODS['percentile bootstrap']!, 15, 0.02)).toBeLessThan(0.3);
   });
 

@@ -35,10 +35,7 @@ function binomialQuantile(q: number, n: number, p: number): number {
  * The percentile bootstrap of x of n with infinitely many resamples: a resample's count is
  * Binomial(n, x / n), so its interval is that distribution's 2.5% and 97.5% quantiles.
  */
-export const idealPercentileBootstrap: BinomialMethod = (successes, trials) => [
-  (100 * binomialQuantile(0.025, trials, successes / trials)) / trials,
-  (100 * binomialQuantile(0.975, trials, successes / trials)) / trials,
-];
+const idealPercentileBootstrap: BinomialMethod = (successes, trials) => [(100 * binomialQuantile(0.025, trials, successes / trials)) / trials, (100 * binomialQuantile(0.975, trials, successes / trials)) / trials];
 
 /** The binomial methods compared: Wilson (printed), Clopper-Pearson, the percentile bootstrap (before). */
 export const BINOMIAL_METHODS: Readonly<Record<string, BinomialMethod>> = {

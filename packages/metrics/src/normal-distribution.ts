@@ -1,15 +1,10 @@
 /** Standard normal CDF Phi(x) (erfc by W. J. Cody's rational approximation via Math; error < 1e-7). */
 export function normalCdf(x: number): number {
   // Abramowitz-Stegun 7.1.26 is too coarse for tails; use the complementary error function series
-  const t = 1 / (1 + 0.5 * Math.abs(x) / Math.SQRT2);
+  const t = 1 / (1 + (0.5 * Math.abs(x)) / Math.SQRT2);
   // Numerical Recipes erfc (Chebyshev), fractional error < 1.2e-7
   const y =
-    t *
-    Math.exp(
-      -((x * x) / 2) -
-        1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
+    t * Math.exp(-((x * x) / 2) - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
   return x >= 0 ? 1 - y / 2 : y / 2;
 }
 

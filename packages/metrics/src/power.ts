@@ -107,7 +107,10 @@ export function planPairedComparison(request: { readonly pairs?: number; readonl
   if (pairs !== undefined) {
     if (!Number.isInteger(pairs) || pairs < 1) throw new InvalidArgumentError(`pairs must be a positive integer, got ${pairs}`);
     const detectable = minimumDetectableDifference(pairs, settings);
-    if (detectable === null) throw new InvalidArgumentError(`${pairs} pairs with ${100 * discordant}% discordant cannot reach ${100 * power}% power for any difference up to ${100 * discordant} points (every discordant pair favouring one model); give more pairs or a larger discordant share`);
+    if (detectable === null)
+      throw new InvalidArgumentError(
+        `${pairs} pairs with ${100 * discordant}% discordant cannot reach ${100 * power}% power for any difference up to ${100 * discordant} points (every discordant pair favouring one model); give more pairs or a larger discordant share`,
+      );
     return { ...settings, minimumDetectableDifference: detectable, pairsNeeded: pairs };
   }
   return { ...settings, minimumDetectableDifference: Math.abs(difference!), pairsNeeded: pairsNeeded(difference!, settings) };

@@ -68,7 +68,7 @@ describe('accuracyWithIntervals (default: Wilson)', () => {
     expect(same.ci95).toEqual(wilsonInterval(200, 400));
     // answers drawn independently: design effect near 1, interval near Wilson over 800 questions
     let state = 12345;
-    const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const independent = clusteredWilsonInterval(Array.from({ length: 2000 }, () => [Number(random() < 0.4) + Number(random() < 0.4), 2]));
     expect(independent.designEffect).toBeLessThan(1.1);
     // one right in every pair (a model that always answers "a"): negative correlation, clamped to 1

@@ -35,7 +35,12 @@ describe('compareAcrossSeeds (variance components: seeds and pairs, Satterthwait
     const random = seededRandom(9);
     const ease = Float64Array.from({ length: 900 }, () => random());
     const a = configuration(random, ease, 3, 0.03);
-    const b = configuration(random, ease.map((p) => p + 0.03), 3, 0.03);
+    const b = configuration(
+      random,
+      ease.map((p) => p + 0.03),
+      3,
+      0.03,
+    );
     const result = compareAcrossSeeds(a, b, { resamples: 3000 });
     const [low, high] = result.differenceCi95WithSeeds;
     expect(low).toBeLessThan(result.differenceCi95[0]);
@@ -52,7 +57,16 @@ describe('compareAcrossSeeds (variance components: seeds and pairs, Satterthwait
   it('seedsToResolve: more seeds for a real difference hidden by seed noise; none when the pairs alone cannot resolve it', () => {
     const random = seededRandom(3);
     const ease = Float64Array.from({ length: 900 }, () => random());
-    const result = compareAcrossSeeds(configuration(random, ease, 3, 0.03), configuration(random, ease.map((p) => p + 0.03), 3, 0.03), { resamples: 3000 });
+    const result = compareAcrossSeeds(
+      configuration(random, ease, 3, 0.03),
+      configuration(
+        random,
+        ease.map((p) => p + 0.03),
+        3,
+        0.03,
+      ),
+      { resamples: 3000 },
+    );
     if (!result.resolved) expect(result.seedsToResolve).toBeGreaterThan(3);
     else expect(result.seedsToResolve).toBeLessThanOrEqual(3);
     // 30 pairs and a 1-point difference: the pair variance alone spans 0, no seed count helps

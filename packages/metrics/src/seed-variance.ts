@@ -30,13 +30,6 @@ export interface SeedAwareComparison {
 
 const round = (value: number) => Math.round(value * 1e9) / 1e9;
 
-function quantile(sorted: Float64Array, q: number): number {
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
-}
-
 /**
  * The seed component of one configuration (a one-way variance decomposition over seeds): per-seed
  * accuracy acc_s varies by the seed's effect (sd sigma) plus per-pair answer noise, and the noise
@@ -94,7 +87,10 @@ export function compareAcrossSeeds(a: readonly ArrayLike<number>[], b: readonly 
   if (a.length === 0 || b.length === 0) throw new InvalidArgumentError('a seed-aware comparison needs at least one seed in each configuration');
   const pairs = a[0]!.length;
   if (pairs === 0) throw new InvalidArgumentError('cannot compare two configurations on an empty set of pairs');
-  for (const [name, seeds] of [['a', a], ['b', b]] as const) {
+  for (const [name, seeds] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
     for (const [index, outcome] of seeds.entries()) {
       if (outcome.length !== pairs) throw new InvalidArgumentError(`seed ${index + 1} of configuration ${name} holds ${outcome.length} pairs, seed 1 of a holds ${pairs}; seeds are compared on the same pairs`);
     }
@@ -128,10 +124,7 @@ export function compareAcrossSeeds(a: readonly ArrayLike<number>[], b: readonly 
     return { half: studentTQuantile(0.975, degreesOfFreedom) * Math.sqrt(total), degreesOfFreedom };
   };
   const observed = halfWidth(a.length, b.length);
-  const withSeeds: readonly [number, number] = [
-    round(Math.min(pairsOnly.ci95[0], pairsOnly.mean - observed.half)),
-    round(Math.max(pairsOnly.ci95[1], pairsOnly.mean + observed.half)),
-  ];
+  const withSeeds: readonly [number, number] = [round(Math.min(pairsOnly.ci95[0], pairsOnly.mean - observed.half)), round(Math.max(pairsOnly.ci95[1], pairsOnly.mean + observed.half))];
   // the half width falls as seeds grow: bisect for the first count below |d|
   const resolvesWith = (seeds: number) => halfWidth(seeds, seeds).half < Math.abs(pairsOnly.mean);
   let seedsToResolve: number | null = null;

@@ -194,7 +194,21 @@ describe('intervals in the report', () => {
     await writeSeeds(directory, {
       format: 'mmvp-seeds/v1',
       summaries: [summary('llava clip-only'), summary('i-mof')],
-      comparisons: [{ a: 'llava clip-only', b: 'i-mof', seedsA: 3, seedsB: 3, pairs: 900, difference: 2.6, differenceCi95: [1, 4.2], differenceCi95WithSeeds: [-3.1, 8.3], seedsToResolve: 12, minimumDetectableDifference: 3.4, resolved: false }],
+      comparisons: [
+        {
+          a: 'llava clip-only',
+          b: 'i-mof',
+          seedsA: 3,
+          seedsB: 3,
+          pairs: 900,
+          difference: 2.6,
+          differenceCi95: [1, 4.2],
+          differenceCi95WithSeeds: [-3.1, 8.3],
+          seedsToResolve: 12,
+          minimumDetectableDifference: 3.4,
+          resolved: false,
+        },
+      ],
     });
     const withSeeds = await renderReport(directory);
     expect(withSeeds).toContain(
