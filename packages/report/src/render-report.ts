@@ -96,7 +96,7 @@ function headline(bundle: ResultsBundle): string {
   }
   return items.length === 0
     ? ''
-    : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run${bundle.mllmScores?.comparisons.length || bundle.seeds?.comparisons.length || bundle.vlmScores?.models.some((model) => model.averageCi95) ? ', with 95% bootstrap intervals over pairs in brackets; a difference is stated only when its interval excludes 0' : ''}; compare with the paper yourself (see the sections below).</p></section>`;
+    : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run${bundle.mllmScores?.comparisons.length || bundle.seeds?.comparisons.length || bundle.vlmScores?.models.some((model) => model.averageCi95) ? ', with 95% intervals in brackets (scores: Wilson over pairs; differences: paired bootstrap over pairs, and for seed means also over seeds); a difference is stated only when its interval excludes 0' : ''}; compare with the paper yourself (see the sections below).</p></section>`;
 }
 
 async function vlmSection(scores: VlmScores): Promise<string> {
@@ -112,7 +112,7 @@ async function vlmSection(scores: VlmScores): Promise<string> {
 <div class="charts">${chart(svg, 'MMVP-VLM per-pattern bars')}</div>
 ${htmlTable(['model', 'kind', ...scores.patterns, 'average'], rows)}
 ${descriptions.length > 0 ? `<ul class="muted">${descriptions.join('')}</ul>` : ''}
-<p class="muted">${scores.models[0]?.pairsPerPattern ?? '?'} pairs per pattern.${scores.models.some((model) => model.averageCi95) ? " In brackets: 95% bootstrap interval over pairs (per pattern: over that pattern's pairs)." : ''}</p></section>`;
+<p class="muted">${scores.models[0]?.pairsPerPattern ?? '?'} pairs per pattern.${scores.models.some((model) => model.averageCi95) ? ' In brackets: 95% interval over pairs (Wilson; the average over patterns: stratified Wilson).' : ''}</p></section>`;
 }
 
 async function blindPairsSection(directory: string, pairs: readonly BlindPair[]): Promise<string> {

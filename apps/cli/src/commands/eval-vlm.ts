@@ -26,7 +26,7 @@ interface EvalVlmFlags {
 export function registerEvalVlm(program: Command): void {
   program
     .command('eval-vlm')
-    .description("score a CLIP model folder on MMVP-VLM with the official rule (per-pattern table like the paper's Table 1 with 95% bootstrap intervals, per-pair CSV)")
+    .description("score a CLIP model folder on MMVP-VLM with the official rule (per-pattern table like the paper's Table 1 with 95% Wilson intervals, per-pair CSV)")
     .requiredOption('--model <dir>', 'CLIP model folder (config.json, preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx)')
     .requiredOption('--data <dir>', 'MMVP-VLM folder (Questions.csv + MMVP_VLM_Images/<Type>/<id>.jpg or .png; folders may be symlinks)')
     .requiredOption('--out <dir>', 'folder for vlm-scores.json, pairs.csv and vlm-scores.md')

@@ -109,7 +109,7 @@ export type SweepProgressEvent =
   /** With `queue`: what the coordinator did, in one line. */
   | { readonly type: 'queue-summary'; readonly line: string };
 
-/** One ratio's outcome. Scores in percent; intervals are 95% bootstrap intervals over pairs. */
+/** One ratio's outcome. Scores in percent; intervals are 95% Wilson intervals over pairs. */
 export interface SweepRatioResult extends RatioScores {
   readonly ratio: number;
   /** The ratio as written in `ratios` (what `{r}` became). */
