@@ -133,6 +133,7 @@ describe('intervals in the report', () => {
     mllm.comparisons = [
       { a: 'llava clip-only', b: 'i-mof', pairs: 90, difference: 14.4, differenceCi95: [4.4, 24.4], onlyA: 3, onlyB: 16, mcnemarP: 0.0044, resolved: true, description: 'I-MoF vs CLIP-only' },
       { a: 'a-mof r=0', b: 'a-mof r=0.25', pairs: 90, difference: 4.4, differenceCi95: [-4.4, 13.3], onlyA: 6, onlyB: 10, mcnemarP: 0.45, resolved: false },
+      { a: 'a-mof r=0', b: 'a-mof r=0.5', pairs: 90, difference: -11.1, differenceCi95: [-20, -2.2], onlyA: 15, onlyB: 5, mcnemarP: 0.04, mcnemarPHolm: 0.08, resolved: false, minimumDetectableDifference: 13.2 },
     ];
     const sweep = await read('sweep.json');
     for (const point of sweep.points) {
@@ -164,6 +165,11 @@ describe('intervals in the report', () => {
     expect(html).toContain('+14.4 [4.4, 24.4]');
     expect(html).toContain('i-mof above llava clip-only: the interval excludes 0');
     expect(html).toMatch(/a-mof r=0\.25 − a-mof r=0<\/b>: \+4\.4 \[-4\.4, 13\.3\] points, McNemar p 0\.45; not resolved at this scale/);
+    // a family member: raw and Holm-adjusted p, unresolved once adjusted, with what its pairs could resolve
+    expect(html).toContain(
+      '-11.1 [-20.0, -2.2] points, McNemar p 0.04 (Holm-adjusted 0.08); not resolved at this scale (the interval excludes 0, but the Holm-adjusted p-value of its family is 0.05 or more); these 90 pairs resolve 13.2 points or more at 80% power.',
+    );
+    expect(html).toContain('<td>no (80% power at 13.2)</td>');
   });
 
   it('with seeds.json, the headline puts the seed-averaged comparison first and marks single-seed comparisons of seeded models', async () => {

@@ -70,18 +70,18 @@ function headline(bundle: ResultsBundle): string {
     if (refs.length > 0) text += `; references: ${refs.join(', ')}`;
     items.push(text + '.');
   }
-  const verdictOf = (c: { a: string; b: string; difference: number; resolved: boolean; pairs: number; minimumDetectableDifference?: number | null | undefined }) =>
+  const verdictOf = (c: { a: string; b: string; difference: number; differenceCi95: readonly [number, number]; resolved: boolean; pairs: number; minimumDetectableDifference?: number | null | undefined }) =>
     c.resolved
       ? `${escapeHtml(c.b)} ${c.difference > 0 ? 'above' : 'below'} ${escapeHtml(c.a)}: the interval excludes 0`
-      : `not resolved at this scale (the interval includes 0)${c.minimumDetectableDifference == null ? '' : `; these ${c.pairs} pairs resolve ${c.minimumDetectableDifference.toFixed(1)} points or more at 80% power`}`;
+      : `not resolved at this scale (${c.differenceCi95[0] > 0 || c.differenceCi95[1] < 0 ? 'the interval excludes 0, but the Holm-adjusted p-value of its family is 0.05 or more' : 'the interval includes 0'})${c.minimumDetectableDifference == null ? '' : `; these ${c.pairs} pairs resolve ${c.minimumDetectableDifference.toFixed(1)} points or more at 80% power`}`;
   // with several seeds, the seed-averaged comparisons come first, and single-seed comparisons of those models say so
   for (const c of bundle.seeds?.comparisons ?? []) {
     items.push(
       `<b>${escapeHtml(c.b)} − ${escapeHtml(c.a)}, seed means</b> (${c.seedsB} vs ${c.seedsA} seeds${c.description ? `; ${escapeHtml(c.description)}` : ''}): ` +
         (c.differenceCi95WithSeeds
-          ? `${signedInterval(c.difference, c.differenceCi95WithSeeds)} points counting seeds and pairs (${signedInterval(c.difference, c.differenceCi95)} with the seeds held fixed); ${verdictOf(c)}` +
+          ? `${signedInterval(c.difference, c.differenceCi95WithSeeds)} points counting seeds and pairs (${signedInterval(c.difference, c.differenceCi95)} with the seeds held fixed); ${verdictOf({ ...c, differenceCi95: c.differenceCi95WithSeeds ?? c.differenceCi95 })}` +
             (c.resolved || c.seedsToResolve === undefined ? '' : c.seedsToResolve === null ? '; no number of seeds resolves it at this many pairs' : `; about ${c.seedsToResolve} seeds each would resolve it if it held`)
-          : `${signedInterval(c.difference, c.differenceCi95)} points (seeds held fixed); ${verdictOf(c)}`) +
+          : `${signedInterval(c.difference, c.differenceCi95)} points (seeds held fixed); ${verdictOf({ ...c, differenceCi95: c.differenceCi95WithSeeds ?? c.differenceCi95 })}`) +
         '.',
     );
   }
