@@ -17,6 +17,7 @@ import { registerExport } from './commands/export';
 import { registerInspect } from './commands/inspect';
 import { registerServe } from './commands/serve';
 import { registerWorker } from './commands/worker';
+import { registerPower } from './commands/power';
 import { cliVersion } from './version';
 
 const program = new Command('mmvp')
@@ -35,6 +36,7 @@ for (const register of [
   registerTokens,
   registerAsk,
   registerGrade,
+  registerPower,
   registerEvalVlm,
   registerEvalMllm,
   registerPope,

@@ -144,7 +144,11 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     const vlmIntervals = vlm as unknown as { models: { average: number; averageCi95: Interval; perPattern: Record<string, number>; perPatternCi95: Record<string, Interval> }[] };
     for (const model of vlmIntervals.models) {
       inside(model.average, model.averageCi95);
-      for (const [pattern, score] of Object.entries(model.perPattern)) expect(model.perPatternCi95[pattern]).toEqual(score === 100 ? [100, 100] : [0, 0]); // one pair per pattern
+      // one pair per pattern: Wilson's 1 of 1 is [1 / (1 + z^2), 1] = [20.7, 100], 0 of 1 is [0, 79.3]
+      for (const [pattern, score] of Object.entries(model.perPattern)) {
+        const [low, high] = model.perPatternCi95[pattern]!;
+        expect([low, high].map((v) => v.toFixed(1))).toEqual(score === 100 ? ['20.7', '100.0'] : ['0.0', '79.3']);
+      }
     }
     await expect(readFile(join(out, '.mmvp-lock'), 'utf8')).rejects.toThrow(/ENOENT/); // the run lock is released
 
@@ -174,9 +178,15 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     const seeds = JSON.parse(await readFile(join(out, 'seeds.json'), 'utf8')) as {
       format: string;
       summaries: { configuration: string; seeds: { model: string; pairAccuracy: number }[]; mean: number; sd: number }[];
-      comparisons: { a: string; b: string; seedsA: number; seedsB: number; difference: number; differenceCi95: Interval; resolved: boolean }[];
+      comparisons: { a: string; b: string; seedsA: number; seedsB: number; difference: number; differenceCi95: Interval; differenceCi95WithSeeds: Interval; resolved: boolean }[];
     };
     expect(seeds.format).toBe('mmvp-seeds/v1');
+    // every seed-averaged comparison carries the interval that counts seeds: at least as wide, around the difference, and resolved rests on it
+    for (const c of seeds.comparisons) {
+      expect(c.differenceCi95WithSeeds[0]).toBeLessThanOrEqual(Math.min(c.differenceCi95[0], c.difference));
+      expect(c.differenceCi95WithSeeds[1]).toBeGreaterThanOrEqual(Math.max(c.differenceCi95[1], c.difference));
+      expect(c.resolved).toBe(c.differenceCi95WithSeeds[0] > 0 || c.differenceCi95WithSeeds[1] < 0);
+    }
     const clipOnly = mllm.models.find((model) => model.name === 'llava-clip')!;
     expect(mllm.models.find((model) => model.name === 'llava-clip-seed2')!.pairAccuracy).toBe(clipOnly.pairAccuracy); // same weights, same answers
     expect(seeds.summaries).toEqual([expect.objectContaining({ configuration: 'llava-clip', mean: clipOnly.pairAccuracy, sd: 0 })]);

@@ -127,13 +127,14 @@ describe('mmvp grade (rule grader)', () => {
     expect(scores.grader.kind).toBe('rule');
     expect(scores.provenance.packages['@mmvp/metrics']).toMatch(/^\d+\.\d+\.\d+/);
     expect(scores.inputs.answers.sha256).toMatch(/^[0-9a-f]{64}$/);
-    // 95% interval over pairs, printed as `26.7 [low, high]`: checked against the normal approximation
-    // of a binomial proportion (40 of 150: 26.7 +- 1.96 * sqrt(p (1 - p) / 150) = [19.6, 33.7]).
+    // 95% interval over pairs, printed as `26.7 [low, high]`: the Wilson interval of 40 of 150, by its
+    // closed form (centre (x + z^2/2) / (n + z^2), half width z / (n + z^2) sqrt(x (n - x) / n + z^2 / 4)) = [20.2, 34.2]
     const printed = /MMVP pair accuracy 26\.7 \[(\d+\.\d), (\d+\.\d)\] \(40\/150 pairs\), per-question 56\.0 \[(\d+\.\d), (\d+\.\d)\] \(168\/300\)/.exec(result.stdout);
     expect(printed, result.stdout).not.toBeNull();
-    const wald = 100 * 1.96 * Math.sqrt(((40 / 150) * (110 / 150)) / 150);
-    expect(Number(printed![1])).toBeCloseTo(26.667 - wald, 0);
-    expect(Number(printed![2])).toBeCloseTo(26.667 + wald, 0);
+    const z2 = 1.959964 ** 2;
+    const half = (Math.sqrt(z2) / (150 + z2)) * Math.sqrt((40 * 110) / 150 + z2 / 4);
+    expect(Number(printed![1])).toBeCloseTo(100 * ((40 + z2 / 2) / (150 + z2) - half), 1);
+    expect(Number(printed![2])).toBeCloseTo(100 * ((40 + z2 / 2) / (150 + z2) + half), 1);
     expect(scores.pairAccuracyCi95.map((v: number) => v.toFixed(1))).toEqual([printed![1], printed![2]]);
     expect(scores.questionAccuracyCi95.map((v: number) => v.toFixed(1))).toEqual([printed![3], printed![4]]);
     expect(Number(printed![3])).toBeLessThan(56);
@@ -171,16 +172,18 @@ describe('mmvp grade (rule grader)', () => {
       ['Color and Appearance', 100, 0],
       ['Texts', 50, 40],
     ]);
-    // Per-pattern intervals: 0 of 100 can only resample to 0; 40 of 50 against the normal approximation.
+    // Per-pattern intervals are Wilson's: 0 of 100 is [0, z^2 / (100 + z^2)] = [0, 3.7], never [0, 0]; 40 of 50 by the closed form.
     const [color, texts] = scores.perPattern;
-    expect(color.pairAccuracyCi95).toEqual([0, 0]);
-    const wald = 100 * 1.96 * Math.sqrt((0.8 * 0.2) / 50);
-    // (a bootstrap of 50 pairs moves in steps of 2 points: allow one step)
-    expect(Math.abs(texts.pairAccuracyCi95[0] - (80 - wald))).toBeLessThanOrEqual(2.1);
-    expect(Math.abs(texts.pairAccuracyCi95[1] - (80 + wald))).toBeLessThanOrEqual(2.1);
+    expect(color.pairAccuracyCi95[0]).toBe(0);
+    expect(color.pairAccuracyCi95[1]).toBeCloseTo((100 * 1.96 ** 2) / (100 + 1.96 ** 2), 2);
+    const z2 = 1.959964 ** 2;
+    const centre = (40 + z2 / 2) / (50 + z2);
+    const half = (Math.sqrt(z2) / (50 + z2)) * Math.sqrt((40 * 10) / 50 + z2 / 4);
+    expect(texts.pairAccuracyCi95[0]).toBeCloseTo(100 * (centre - half), 4); // 66.97
+    expect(texts.pairAccuracyCi95[1]).toBeCloseTo(100 * (centre + half), 4); // 88.76
     const table = await readFile(join(scratch, 'patterns', 'scores.md'), 'utf8');
     expect(table).toContain(`| Texts | 50 | 80.0 [${texts.pairAccuracyCi95[0].toFixed(1)}, ${texts.pairAccuracyCi95[1].toFixed(1)}] |`);
-    expect(table).toContain('| Color and Appearance | 100 | 0.0 [0.0, 0.0] |');
+    expect(table).toContain('| Color and Appearance | 100 | 0.0 [0.0, 3.7] |');
     expect(await readFile(join(scratch, 'patterns', 'scores.csv'), 'utf8')).toContain(`Texts,50,40,"80.0 [${texts.pairAccuracyCi95[0].toFixed(1)}, ${texts.pairAccuracyCi95[1].toFixed(1)}]",`);
   });
 

@@ -282,7 +282,7 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     expect(answers).toHaveLength(3 * 18);
     const scores = JSON.parse(await readFile(join(out, 'mllm-scores.json'), 'utf8')) as {
       models: { name: string; pairAccuracy: number; pairAccuracyCi95: [number, number]; questionAccuracy: number; questionAccuracyCi95: [number, number] }[];
-      comparisons: { a: string; b: string; pairs: number; difference: number; differenceCi95: [number, number] }[];
+      comparisons: { a: string; b: string; pairs: number; difference: number; differenceCi95: [number, number]; mcnemarP: number; mcnemarPHolm: number; resolved: boolean }[];
     };
     for (const ratio of ratios) {
       const evalOut = join(scratch, `eval-${ratio}`);
@@ -321,7 +321,12 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     for (const comparison of scores.comparisons) {
       expect(comparison.difference).toBeCloseTo((100 * (pairCorrect(comparison.b) - pairCorrect(comparison.a))) / 9, 10);
       expect(comparison.differenceCi95[0]).toBeLessThanOrEqual(comparison.difference);
+      expect(comparison.resolved).toBe((comparison.differenceCi95[0] > 0 || comparison.differenceCi95[1] < 0) && comparison.mcnemarPHolm < 0.05);
     }
+    // the two ratios against r=0 are one family: Holm (by hand for m = 2) multiplies the smaller p by 2, the larger by 1, then takes the running maximum
+    const [smaller, larger] = [...scores.comparisons].sort((x, y) => x.mcnemarP - y.mcnemarP);
+    expect(smaller!.mcnemarPHolm).toBeCloseTo(Math.min(1, 2 * smaller!.mcnemarP), 12);
+    expect(larger!.mcnemarPHolm).toBeCloseTo(Math.max(smaller!.mcnemarPHolm, larger!.mcnemarP), 12);
     const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as { protocol: string; pipeline: string; points: { ratio: number; pairAccuracyCi95: [number, number] }[] };
     expect(sweep.protocol).toBe('per-ratio');
     expect(sweep.pipeline).toBe(join(configs, 'amof-{r}.json'));

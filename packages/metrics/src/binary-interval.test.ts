@@ -19,6 +19,9 @@ function binomialQuantile(q: number, n: number, p: number): number {
   return n;
 }
 
+/** The percentile bootstrap (the default before Wilson). */
+const BOOTSTRAP = { method: 'bootstrap' } as const;
+
 const outcomes = (n: number, correct: number) => Array.from({ length: n }, (_, i) => i < correct);
 
 describe('binaryAccuracyWithInterval (one MMVP-VLM pattern: 15 pairs, each right or wrong)', () => {
@@ -29,7 +32,7 @@ describe('binaryAccuracyWithInterval (one MMVP-VLM pattern: 15 pairs, each right
     let checked = 0;
     for (let correct = 0; correct <= 15; correct++) {
       const p = correct / 15;
-      const result = binaryAccuracyWithInterval(outcomes(15, correct));
+      const result = binaryAccuracyWithInterval(outcomes(15, correct), BOOTSTRAP);
       expect(result.percent).toBeCloseTo((100 * correct) / 15, 12);
       expect([result.count, result.correct]).toEqual([15, correct]);
       expect(result.ci95[0]).toBeLessThanOrEqual(result.percent);
@@ -44,12 +47,19 @@ describe('binaryAccuracyWithInterval (one MMVP-VLM pattern: 15 pairs, each right
   });
 
   it('gives 3 of 15 right (20%) the interval [0, 40] and is reproducible; another seed draws other resamples', () => {
-    const result = binaryAccuracyWithInterval(outcomes(15, 3));
+    const result = binaryAccuracyWithInterval(outcomes(15, 3), BOOTSTRAP);
     expect(result.ci95).toEqual([0, 40]);
-    expect(binaryAccuracyWithInterval(outcomes(15, 3))).toEqual(result);
+    expect(binaryAccuracyWithInterval(outcomes(15, 3), BOOTSTRAP)).toEqual(result);
     const large = outcomes(135, 40);
-    expect(binaryAccuracyWithInterval(large, { seed: 1 })).toEqual(binaryAccuracyWithInterval(large, { seed: 1 }));
-    expect(binaryAccuracyWithInterval(large, { seed: 1, resamples: 200 })).not.toEqual(binaryAccuracyWithInterval(large, { seed: 2, resamples: 200 }));
+    expect(binaryAccuracyWithInterval(large, { ...BOOTSTRAP, seed: 1 })).toEqual(binaryAccuracyWithInterval(large, { ...BOOTSTRAP, seed: 1 }));
+    expect(binaryAccuracyWithInterval(large, { ...BOOTSTRAP, seed: 1, resamples: 200 })).not.toEqual(binaryAccuracyWithInterval(large, { ...BOOTSTRAP, seed: 2, resamples: 200 }));
+  });
+
+  it('by default is the Wilson interval: 0 of 15 is [0, 20.4], 3 of 15 [7.0, 45.2] (published Wilson values)', () => {
+    expect(binaryAccuracyWithInterval(outcomes(15, 0)).ci95[1]).toBeCloseTo(20.39, 2);
+    const three = binaryAccuracyWithInterval(outcomes(15, 3)).ci95;
+    expect(three[0]).toBeCloseTo(7.05, 1);
+    expect(three[1]).toBeCloseTo(45.19, 1);
   });
 });
 
@@ -59,19 +69,28 @@ describe('meanOfGroupsWithInterval (MMVP-VLM average over nine patterns)', () =>
     const random = seededRandom(11);
     const shares = [0.1, 0.2, 0.3, 0.4, 0.5, 0.3, 0.2, 0.6, 0.1];
     const groups = shares.map((share) => Array.from({ length: 15 }, () => random() < share));
-    const result = meanOfGroupsWithInterval(groups);
+    const result = meanOfGroupsWithInterval(groups, BOOTSTRAP);
     const percents = groups.map((group) => group.filter(Boolean).length / 15);
     expect(result.mean).toBeCloseTo((100 * percents.reduce((a, b) => a + b, 0)) / 9, 12);
     const sd = (100 / 9) * Math.sqrt(percents.reduce((sum, p) => sum + (p * (1 - p)) / 15, 0));
     expect(Math.abs(result.ci95[0] - (result.mean - 1.96 * sd))).toBeLessThan(1);
     expect(Math.abs(result.ci95[1] - (result.mean + 1.96 * sd))).toBeLessThan(1);
-    expect(meanOfGroupsWithInterval(groups)).toEqual(result);
+    expect(meanOfGroupsWithInterval(groups, BOOTSTRAP)).toEqual(result);
+    // the default (stratified Wilson) has the same width within 0.5 points, shifted toward 50% (Wilson's centre)
+    const wilson = meanOfGroupsWithInterval(groups);
+    expect(Math.abs(wilson.ci95[1] - wilson.ci95[0] - 2 * 1.96 * sd)).toBeLessThan(0.5);
+    expect(wilson.ci95[0]).toBeGreaterThan(result.mean - 1.96 * sd);
   });
 
-  it("over one group is that group's interval; all right or all wrong is a point; empty groups are refused", () => {
+  it("over one group is that group's interval; the bootstrap of all right / all wrong is a point, Wilson's is not; empty groups are refused", () => {
     const group = outcomes(15, 6);
+    expect(meanOfGroupsWithInterval([group], BOOTSTRAP).ci95).toEqual(binaryAccuracyWithInterval(group, BOOTSTRAP).ci95);
     expect(meanOfGroupsWithInterval([group]).ci95).toEqual(binaryAccuracyWithInterval(group).ci95);
-    expect(meanOfGroupsWithInterval([outcomes(15, 15), outcomes(15, 0)])).toEqual({ groups: 2, mean: 50, ci95: [50, 50] });
+    expect(meanOfGroupsWithInterval([outcomes(15, 15), outcomes(15, 0)], BOOTSTRAP)).toEqual({ groups: 2, mean: 50, ci95: [50, 50] });
+    // Wilson never collapses: nine patterns all wrong (0 of 135) is [0, 2.8], Wilson's 0 of 135
+    const none = meanOfGroupsWithInterval(Array.from({ length: 9 }, () => outcomes(15, 0)));
+    expect(none.ci95[0]).toBe(0);
+    expect(none.ci95[1]).toBeCloseTo((100 * 1.96 ** 2) / (135 + 1.96 ** 2), 1);
     expect(() => meanOfGroupsWithInterval([[], outcomes(3, 1)])).toThrow(/empty group/);
     expect(() => meanOfGroupsWithInterval([])).toThrow(/no groups/);
   });

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '@mmvp/core';
-import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, accuracyWithIntervals, seededRandom, type BootstrapOptions } from './bootstrap';
+import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, accuracyWithIntervals, seededRandom, type AccuracyIntervalOptions } from './bootstrap';
+import { stratifiedWilsonInterval } from './clustered-interval';
 
-/** A percent (0-100) with its 95% percentile-bootstrap interval. */
+/** A percent (0-100) with its 95% interval (Wilson by default). */
 export interface PercentWithInterval {
   readonly count: number;
   readonly correct: number;
@@ -10,11 +11,11 @@ export interface PercentWithInterval {
 }
 
 /**
- * Percent of `true` outcomes with a 95% bootstrap interval, where each outcome is one unit (an
- * MMVP-VLM pair: correct or not). Each outcome goes to accuracyWithIntervals as a pair of one
- * question, so it is the same bootstrap (seed 2024, 10,000 resamples by default) as MMVP's pairs.
+ * Percent of `true` outcomes with a 95% interval, where each outcome is one unit (an MMVP-VLM pair:
+ * correct or not): the Wilson score interval by default, the percentile bootstrap with
+ * `method: 'bootstrap'` (each outcome goes to accuracyWithIntervals as a pair of one question).
  */
-export function binaryAccuracyWithInterval(outcomes: readonly boolean[], options: BootstrapOptions = {}): PercentWithInterval {
+export function binaryAccuracyWithInterval(outcomes: readonly boolean[], options: AccuracyIntervalOptions = {}): PercentWithInterval {
   const result = accuracyWithIntervals(
     outcomes.map((correct, index) => ({ questionId: index, pairId: index, correct })),
     options,
@@ -22,7 +23,7 @@ export function binaryAccuracyWithInterval(outcomes: readonly boolean[], options
   return { count: outcomes.length, correct: outcomes.filter(Boolean).length, percent: result.pairAccuracy, ci95: result.pairAccuracyCi95 };
 }
 
-/** The mean over groups of each group's percent, with a stratified 95% bootstrap interval. */
+/** The mean over groups of each group's percent, with a stratified 95% interval. */
 export interface MeanOfGroupsWithInterval {
   readonly groups: number;
   readonly mean: number;
@@ -31,17 +32,25 @@ export interface MeanOfGroupsWithInterval {
 
 /**
  * Mean over groups of the percent of `true` outcomes in each group (MMVP-VLM's "average" over the
- * nine patterns), with a 95% percentile-bootstrap interval that resamples outcomes within each group
- * (a stratified bootstrap: every resample keeps each pattern's pair count, as the benchmark's design
- * fixes it). Same seed and resample count defaults as accuracyWithIntervals.
+ * nine patterns), with a 95% interval: by default the stratified Wilson interval
+ * (stratifiedWilsonInterval: Wilson on the effective size of the stratified mean, never [0, 0] at
+ * 0%); with `method: 'bootstrap'` the percentile bootstrap that resamples outcomes within each group
+ * (every resample keeps each pattern's pair count, as the benchmark's design fixes it; seed 2024,
+ * 10,000 resamples).
  */
-export function meanOfGroupsWithInterval(groups: readonly (readonly boolean[])[], options: BootstrapOptions = {}): MeanOfGroupsWithInterval {
+export function meanOfGroupsWithInterval(groups: readonly (readonly boolean[])[], options: AccuracyIntervalOptions = {}): MeanOfGroupsWithInterval {
   const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES;
   const seed = options.seed ?? BOOTSTRAP_SEED;
   if (!Number.isInteger(resamples) || resamples < 1) throw new InvalidArgumentError(`bootstrap resamples must be a positive integer, got ${resamples}`);
   if (!Number.isInteger(seed)) throw new InvalidArgumentError(`bootstrap seed must be an integer, got ${seed}`);
   if (groups.length === 0 || groups.some((group) => group.length === 0)) {
     throw new InvalidArgumentError('cannot compute a mean over groups with an empty group (or no groups): there is no percent to bound');
+  }
+  const method = options.method ?? 'wilson';
+  if (method !== 'wilson' && method !== 'bootstrap') throw new InvalidArgumentError(`interval method must be one of wilson, bootstrap; got ${String(method)}`);
+  if (method === 'wilson') {
+    const stratified = stratifiedWilsonInterval(groups.map((group) => [group.filter(Boolean).length, group.length]));
+    return { groups: groups.length, mean: stratified.mean, ci95: stratified.ci95 };
   }
   const percents = groups.map((group) => (100 * group.filter(Boolean).length) / group.length);
   const mean = percents.reduce((sum, value) => sum + value, 0) / groups.length;

@@ -12,12 +12,18 @@ function pairs(n: number, right: (i: number) => boolean, questionRight: (i: numb
   return results;
 }
 
-describe('accuracyWithIntervals', () => {
+/** The percentile bootstrap over pairs (the default interval before Wilson). */
+const BOOTSTRAP = { method: 'bootstrap' } as const;
+
+describe('accuracyWithIntervals with method bootstrap', () => {
   it('matches the normal approximation (Wald interval) on a large set within 0.5 points', () => {
     // 2000 pairs, 30% right: the closed form is p +- 1.96 sqrt(p (1 - p) / n)
     const random = seededRandom(7);
     const flags = Array.from({ length: 2000 }, () => random() < 0.3);
-    const result = accuracyWithIntervals(pairs(2000, (i) => flags[i]!));
+    const result = accuracyWithIntervals(
+      pairs(2000, (i) => flags[i]!),
+      BOOTSTRAP,
+    );
     const p = result.pairAccuracy / 100;
     const half = 100 * 1.96 * Math.sqrt((p * (1 - p)) / 2000);
     expect(Math.abs(result.pairAccuracyCi95[0] - (result.pairAccuracy - half))).toBeLessThan(0.5);
@@ -32,6 +38,7 @@ describe('accuracyWithIntervals', () => {
         (i) => i % 2 === 0,
         () => [false, false],
       ),
+      BOOTSTRAP,
     );
     const p = result.questionAccuracy / 100;
     const pairHalf = 100 * 1.96 * Math.sqrt((p * (1 - p)) / 400);
@@ -48,6 +55,7 @@ describe('accuracyWithIntervals', () => {
           (i) => i < share * 150,
           (i) => [i % 3 === 0, false],
         ),
+        BOOTSTRAP,
       );
       expect(result.pairAccuracyCi95[0]).toBeLessThanOrEqual(result.pairAccuracy);
       expect(result.pairAccuracyCi95[1]).toBeGreaterThanOrEqual(result.pairAccuracy);
@@ -60,11 +68,22 @@ describe('accuracyWithIntervals', () => {
             (i) => i < share * 150,
             (i) => [i % 3 === 0, false],
           ),
+          BOOTSTRAP,
         ),
       ).toEqual(result);
     }
-    expect(accuracyWithIntervals(pairs(20, () => true)).pairAccuracyCi95).toEqual([100, 100]);
-    expect(accuracyWithIntervals(pairs(20, () => false)).pairAccuracyCi95).toEqual([0, 0]);
+    expect(
+      accuracyWithIntervals(
+        pairs(20, () => true),
+        BOOTSTRAP,
+      ).pairAccuracyCi95,
+    ).toEqual([100, 100]);
+    expect(
+      accuracyWithIntervals(
+        pairs(20, () => false),
+        BOOTSTRAP,
+      ).pairAccuracyCi95,
+    ).toEqual([0, 0]); // why the default is Wilson
   });
 
   it('refuses an empty set with one clear message', () => {
@@ -75,6 +94,12 @@ describe('accuracyWithIntervals', () => {
         { resamples: 0 },
       ),
     ).toThrow(/positive integer/);
+    expect(() =>
+      accuracyWithIntervals(
+        pairs(3, () => true),
+        { method: 'normal' as 'wilson' },
+      ),
+    ).toThrow(/wilson, bootstrap/);
   });
 });
 

@@ -1,5 +1,8 @@
 import { InvalidArgumentError, seededRandom } from '@mmvp/core';
+import { clusteredWilsonInterval } from './clustered-interval';
 import type { GradedResult } from './pair-accuracy';
+import { resolvableDifference } from './power';
+import { wilsonInterval } from './proportion-interval';
 
 /** Fixed defaults so the same answers always print the same interval. */
 export const BOOTSTRAP_SEED = 2024;
@@ -14,7 +17,16 @@ export interface BootstrapOptions {
   readonly seed?: number;
 }
 
-/** A percent estimate with its 95% percentile-bootstrap interval, both in percent (0-100). */
+/** Which 95% interval a proportion gets: Wilson (the default, holds at small n) or the percentile bootstrap over pairs. */
+export type ProportionIntervalMethod = 'wilson' | 'bootstrap';
+
+/** Options of accuracyWithIntervals: the interval method, and the bootstrap's resamples and seed when it is used. */
+export interface AccuracyIntervalOptions extends BootstrapOptions {
+  /** `wilson` (default): Wilson for pairs, Wilson on the design-effect sample size for questions; `bootstrap`: percentile bootstrap over pairs (before 2026-12). */
+  readonly method?: ProportionIntervalMethod;
+}
+
+/** A percent estimate with its 95% interval, both in percent (0-100). */
 export interface AccuracyWithIntervals {
   readonly pairs: number;
   readonly pairAccuracy: number;
@@ -73,15 +85,32 @@ function interval(samples: Float64Array): readonly [number, number] {
 }
 
 /**
- * Pair and question accuracy with 95% percentile-bootstrap intervals over pairs: each resample
- * draws as many pairs as there are, with replacement, and keeps both questions of a drawn pair
- * together (a pair's two answers are not independent). Fixed seed and 10,000 resamples by default.
- * An empty set is an error: there is no accuracy to bound.
+ * Pair and question accuracy with 95% intervals that hold at small n. By default (`method:
+ * 'wilson'`): pair accuracy gets the Wilson score interval over pairs (0 of 150 pairs gives
+ * [0, 2.5], never [0, 0]); question accuracy the Wilson interval on the effective sample size
+ * questions / design effect, the design effect measuring how alike the two answers of a pair are
+ * (clusteredWilsonInterval). `method: 'bootstrap'` gives the percentile bootstrap over pairs
+ * (each resample draws as many pairs as there are, both questions of a drawn pair together; seed
+ * 2024, 10,000 resamples), which collapses to [0, 0] at 0 of n. An empty set is an error.
  */
-export function accuracyWithIntervals(results: readonly GradedResult[], options: BootstrapOptions = {}): AccuracyWithIntervals {
+export function accuracyWithIntervals(results: readonly GradedResult[], options: AccuracyIntervalOptions = {}): AccuracyWithIntervals {
   const { resamples, seed } = checkOptions(options);
+  const method = options.method ?? 'wilson';
+  if (method !== 'wilson' && method !== 'bootstrap') throw new InvalidArgumentError(`interval method must be one of wilson, bootstrap; got ${String(method)}`);
   const pairs = outcomesByPair(results);
   if (pairs.length === 0) throw new InvalidArgumentError('cannot compute an accuracy interval over an empty set of answers (no graded pairs)');
+  if (method === 'wilson') {
+    const correctPairs = pairs.filter((pair) => pair.pairCorrect).length;
+    const questions = clusteredWilsonInterval(pairs.map((pair) => [pair.correctQuestions, pair.questions]));
+    return {
+      pairs: pairs.length,
+      pairAccuracy: (100 * correctPairs) / pairs.length,
+      pairAccuracyCi95: wilsonInterval(correctPairs, pairs.length),
+      questions: pairs.reduce((sum, pair) => sum + pair.questions, 0),
+      questionAccuracy: questions.percent,
+      questionAccuracyCi95: questions.ci95,
+    };
+  }
   const random = seededRandom(seed);
   const pairSamples = new Float64Array(resamples);
   const questionSamples = new Float64Array(resamples);
@@ -123,6 +152,13 @@ export interface PairedComparison {
   readonly mcnemarP: number;
   /** True only when the interval excludes 0: the one case in which a difference is claimed. */
   readonly resolved: boolean;
+  /**
+   * The smallest difference (points) these pairs resolve with 80% power at two-sided 5%, from the
+   * observed discordance (onlyA + onlyB) / pairs (Connor 1987); null with no discordant pair.
+   */
+  readonly minimumDetectableDifference: number | null;
+  /** Holm-adjusted McNemar p-value when the comparison is one of a family (holmAdjustComparisons); absent alone. */
+  readonly mcnemarPHolm?: number;
 }
 
 /** Pair id -> whether the pair counts (every one of its questions right), in first-seen order. */
@@ -186,6 +222,7 @@ export function comparePairAccuracy(a: readonly GradedResult[], b: readonly Grad
     onlyB,
     mcnemarP: mcnemarExact(onlyA, onlyB),
     resolved: differenceCi95[0] > 0 || differenceCi95[1] < 0,
+    minimumDetectableDifference: resolvableDifference(n, onlyA + onlyB),
   };
 }
 

@@ -46,7 +46,7 @@ export function vlmBarsSpec(scores: VlmScores): TopLevelSpec {
     $schema: schema,
     title: {
       text: 'MMVP-VLM-style score per visual pattern',
-      subtitle: `pairs where both statements pick the right image, % (chance 25%)${intervals.length > 0 ? '; error bars: 95% bootstrap interval over pairs' : ''}`,
+      subtitle: `pairs where both statements pick the right image, % (chance 25%)${intervals.length > 0 ? '; error bars: 95% Wilson interval over pairs' : ''}`,
     },
     config: baseConfig,
     layer: [
@@ -93,7 +93,7 @@ export function mllmBarsSpec(scores: MllmScores): TopLevelSpec {
   const x = { field: 'pattern', type: 'nominal', sort: scores.patterns, title: null, axis: { labelAngle: -40, labelLimit: 90, labelFontSize: 9 } };
   return {
     $schema: schema,
-    title: { text: 'MMVP pair accuracy per visual pattern, per model', subtitle: `both questions of a pair right, % (chance 25%)${hasIntervals ? '; error bars: 95% bootstrap interval over pairs' : ''}` },
+    title: { text: 'MMVP pair accuracy per visual pattern, per model', subtitle: `both questions of a pair right, % (chance 25%)${hasIntervals ? '; error bars: 95% Wilson interval over pairs' : ''}` },
     config: baseConfig,
     data: { values },
     facet: { field: 'model', type: 'nominal', sort: scores.models.map((model) => model.name), title: null, header: { labelFontSize: 12, labelLimit: 240 } },
@@ -203,7 +203,7 @@ export function sweepCurveSpec(sweep: Sweep): TopLevelSpec {
   }
   return {
     $schema: schema,
-    title: { text: 'A-MoF ratio sweep', subtitle: `both axes of the trade-off per DINOv2 ratio${intervals.length > 0 ? '; error bars: 95% bootstrap interval over pairs' : ''}` },
+    title: { text: 'A-MoF ratio sweep', subtitle: `both axes of the trade-off per DINOv2 ratio${intervals.length > 0 ? '; error bars: 95% Wilson interval over pairs' : ''}` },
     config: baseConfig,
     width: 420,
     height: 280,

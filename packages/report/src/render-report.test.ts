@@ -66,9 +66,10 @@ describe('renderReport', () => {
     expect(section).toContain('<td class="num">7.1</td>');
     expect(section).toContain('20.0–30.0');
     expect(section).toContain('id="seed-comparisons"');
-    expect(section).toMatch(/<td>llava-imof<\/td><td>llava-clip<\/td><td>3 \/ 2<\/td><td class="num">135<\/td><td>\+4\.2 \[-1\.5, 9\.9\]<\/td><td>no<\/td>/);
+    // a seeds.json written before seed-aware intervals: the seeds-fixed interval, and '—' for the other
+    expect(section).toMatch(/<td>llava-imof<\/td><td>llava-clip<\/td><td>3 \/ 2<\/td><td class="num">135<\/td><td>\+4\.2 \[-1\.5, 9\.9\]<\/td><td class="num">—<\/td><td>no<\/td>/);
     // the headline states the seed-averaged comparison, with its verdict
-    expect(html).toContain('<li><b>llava-imof − llava-clip, seed means</b> (3 vs 2 seeds; I-MoF vs CLIP-only): +4.2 [-1.5, 9.9] points; not resolved at this scale (the interval includes 0).</li>');
+    expect(html).toContain('<li><b>llava-imof − llava-clip, seed means</b> (3 vs 2 seeds; I-MoF vs CLIP-only): +4.2 [-1.5, 9.9] points (seeds held fixed); not resolved at this scale (the interval includes 0).</li>');
   });
 
   it('renders a folder with only a sweep (every file is optional)', async () => {
@@ -132,6 +133,7 @@ describe('intervals in the report', () => {
     mllm.comparisons = [
       { a: 'llava clip-only', b: 'i-mof', pairs: 90, difference: 14.4, differenceCi95: [4.4, 24.4], onlyA: 3, onlyB: 16, mcnemarP: 0.0044, resolved: true, description: 'I-MoF vs CLIP-only' },
       { a: 'a-mof r=0', b: 'a-mof r=0.25', pairs: 90, difference: 4.4, differenceCi95: [-4.4, 13.3], onlyA: 6, onlyB: 10, mcnemarP: 0.45, resolved: false },
+      { a: 'a-mof r=0', b: 'a-mof r=0.5', pairs: 90, difference: -11.1, differenceCi95: [-20, -2.2], onlyA: 15, onlyB: 5, mcnemarP: 0.04, mcnemarPHolm: 0.08, resolved: false, minimumDetectableDifference: 13.2 },
     ];
     const sweep = await read('sweep.json');
     for (const point of sweep.points) {
@@ -163,6 +165,11 @@ describe('intervals in the report', () => {
     expect(html).toContain('+14.4 [4.4, 24.4]');
     expect(html).toContain('i-mof above llava clip-only: the interval excludes 0');
     expect(html).toMatch(/a-mof r=0\.25 − a-mof r=0<\/b>: \+4\.4 \[-4\.4, 13\.3\] points, McNemar p 0\.45; not resolved at this scale/);
+    // a family member: raw and Holm-adjusted p, unresolved once adjusted, with what its pairs could resolve
+    expect(html).toContain(
+      '-11.1 [-20.0, -2.2] points, McNemar p 0.04 (Holm-adjusted 0.08); not resolved at this scale (the interval excludes 0, but the Holm-adjusted p-value of its family is 0.05 or more); these 90 pairs resolve 13.2 points or more at 80% power.',
+    );
+    expect(html).toContain('<td>no (80% power at 13.2)</td>');
   });
 
   it('with seeds.json, the headline puts the seed-averaged comparison first and marks single-seed comparisons of seeded models', async () => {
@@ -185,10 +192,35 @@ describe('intervals in the report', () => {
     });
     const html = await renderReport(directory);
     const findings = html.slice(html.indexOf('id="findings"'), html.indexOf('</section>', html.indexOf('id="findings"')));
-    const seedMeans = findings.indexOf('<b>i-mof − llava clip-only, seed means</b> (2 vs 2 seeds): +2.2 [-3.3, 7.8] points; not resolved at this scale');
+    const seedMeans = findings.indexOf('<b>i-mof − llava clip-only, seed means</b> (2 vs 2 seeds): +2.2 [-3.3, 7.8] points (seeds held fixed); not resolved at this scale');
     const single = findings.indexOf('<b>i-mof − llava clip-only, one seed each</b> (I-MoF vs CLIP-only): +14.4 [4.4, 24.4] points');
     expect(seedMeans).toBeGreaterThan(0);
     expect(single).toBeGreaterThan(seedMeans);
+    // a seeds.json with the interval that counts seeds: both intervals, the verdict on the wider one, seeds that would resolve it
+    await writeSeeds(directory, {
+      format: 'mmvp-seeds/v1',
+      summaries: [summary('llava clip-only'), summary('i-mof')],
+      comparisons: [
+        {
+          a: 'llava clip-only',
+          b: 'i-mof',
+          seedsA: 3,
+          seedsB: 3,
+          pairs: 900,
+          difference: 2.6,
+          differenceCi95: [1, 4.2],
+          differenceCi95WithSeeds: [-3.1, 8.3],
+          seedsToResolve: 12,
+          minimumDetectableDifference: 3.4,
+          resolved: false,
+        },
+      ],
+    });
+    const withSeeds = await renderReport(directory);
+    expect(withSeeds).toContain(
+      '<b>i-mof − llava clip-only, seed means</b> (3 vs 3 seeds): +2.6 [-3.1, 8.3] points counting seeds and pairs (+2.6 [1.0, 4.2] with the seeds held fixed); not resolved at this scale (the interval includes 0); these 900 pairs resolve 3.4 points or more at 80% power; about 12 seeds each would resolve it if it held.',
+    );
+    expect(withSeeds).toContain('<td>no (about 12 seeds each would)</td>');
     expect(findings).toContain('<b>a-mof r=0.25 − a-mof r=0</b>: '); // models without seeds keep their plain label
     expect(findings).toContain('llava clip-only over 2 seeds: mean 30.0 [22.0, 38.0]%, sd 0.0');
   });

@@ -70,12 +70,19 @@ function headline(bundle: ResultsBundle): string {
     if (refs.length > 0) text += `; references: ${refs.join(', ')}`;
     items.push(text + '.');
   }
-  const verdictOf = (c: { a: string; b: string; difference: number; resolved: boolean }) =>
-    c.resolved ? `${escapeHtml(c.b)} ${c.difference > 0 ? 'above' : 'below'} ${escapeHtml(c.a)}: the interval excludes 0` : 'not resolved at this scale (the interval includes 0)';
+  const verdictOf = (c: { a: string; b: string; difference: number; differenceCi95: readonly [number, number]; resolved: boolean; pairs: number; minimumDetectableDifference?: number | null | undefined }) =>
+    c.resolved
+      ? `${escapeHtml(c.b)} ${c.difference > 0 ? 'above' : 'below'} ${escapeHtml(c.a)}: the interval excludes 0`
+      : `not resolved at this scale (${c.differenceCi95[0] > 0 || c.differenceCi95[1] < 0 ? 'the interval excludes 0, but the Holm-adjusted p-value of its family is 0.05 or more' : 'the interval includes 0'})${c.minimumDetectableDifference == null ? '' : `; these ${c.pairs} pairs resolve ${c.minimumDetectableDifference.toFixed(1)} points or more at 80% power`}`;
   // with several seeds, the seed-averaged comparisons come first, and single-seed comparisons of those models say so
   for (const c of bundle.seeds?.comparisons ?? []) {
     items.push(
-      `<b>${escapeHtml(c.b)} − ${escapeHtml(c.a)}, seed means</b> (${c.seedsB} vs ${c.seedsA} seeds${c.description ? `; ${escapeHtml(c.description)}` : ''}): ${signedInterval(c.difference, c.differenceCi95)} points; ${verdictOf(c)}.`,
+      `<b>${escapeHtml(c.b)} − ${escapeHtml(c.a)}, seed means</b> (${c.seedsB} vs ${c.seedsA} seeds${c.description ? `; ${escapeHtml(c.description)}` : ''}): ` +
+        (c.differenceCi95WithSeeds
+          ? `${signedInterval(c.difference, c.differenceCi95WithSeeds)} points counting seeds and pairs (${signedInterval(c.difference, c.differenceCi95)} with the seeds held fixed); ${verdictOf({ ...c, differenceCi95: c.differenceCi95WithSeeds ?? c.differenceCi95 })}` +
+            (c.resolved || c.seedsToResolve === undefined ? '' : c.seedsToResolve === null ? '; no number of seeds resolves it at this many pairs' : `; about ${c.seedsToResolve} seeds each would resolve it if it held`)
+          : `${signedInterval(c.difference, c.differenceCi95)} points (seeds held fixed); ${verdictOf({ ...c, differenceCi95: c.differenceCi95WithSeeds ?? c.differenceCi95 })}`) +
+        '.',
     );
   }
   const seeded = new Set((bundle.seeds?.comparisons.length ? bundle.seeds.summaries : []).flatMap((summary) => summary.seeds.map((run) => run.model)));
@@ -84,12 +91,12 @@ function headline(bundle: ResultsBundle): string {
     const verdict = verdictOf(comparison);
     items.push(
       `<b>${escapeHtml(comparison.b)} − ${escapeHtml(comparison.a)}${oneSeed}</b>${comparison.description ? ` (${escapeHtml(comparison.description)})` : ''}: ` +
-        `${signedInterval(comparison.difference, comparison.differenceCi95)} points, McNemar p ${pValue(comparison.mcnemarP)}; ${verdict}.`,
+        `${signedInterval(comparison.difference, comparison.differenceCi95)} points, McNemar p ${pValue(comparison.mcnemarP)}${comparison.mcnemarPHolm === undefined ? '' : ` (Holm-adjusted ${pValue(comparison.mcnemarPHolm)})`}; ${verdict}.`,
     );
   }
   return items.length === 0
     ? ''
-    : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run${bundle.mllmScores?.comparisons.length || bundle.seeds?.comparisons.length || bundle.vlmScores?.models.some((model) => model.averageCi95) ? ', with 95% bootstrap intervals over pairs in brackets; a difference is stated only when its interval excludes 0' : ''}; compare with the paper yourself (see the sections below).</p></section>`;
+    : `<section id="findings"><h2>Findings in this run</h2><ul class="findings">${items.map((item) => `<li>${item}</li>`).join('')}</ul><p class="muted">Numbers as measured in this run${bundle.mllmScores?.comparisons.length || bundle.seeds?.comparisons.length || bundle.vlmScores?.models.some((model) => model.averageCi95) ? ', with 95% intervals in brackets (scores: Wilson over pairs; differences: paired bootstrap over pairs, and for seed means also over seeds); a difference is stated only when its interval excludes 0' : ''}; compare with the paper yourself (see the sections below).</p></section>`;
 }
 
 async function vlmSection(scores: VlmScores): Promise<string> {
@@ -105,7 +112,7 @@ async function vlmSection(scores: VlmScores): Promise<string> {
 <div class="charts">${chart(svg, 'MMVP-VLM per-pattern bars')}</div>
 ${htmlTable(['model', 'kind', ...scores.patterns, 'average'], rows)}
 ${descriptions.length > 0 ? `<ul class="muted">${descriptions.join('')}</ul>` : ''}
-<p class="muted">${scores.models[0]?.pairsPerPattern ?? '?'} pairs per pattern.${scores.models.some((model) => model.averageCi95) ? " In brackets: 95% bootstrap interval over pairs (per pattern: over that pattern's pairs)." : ''}</p></section>`;
+<p class="muted">${scores.models[0]?.pairsPerPattern ?? '?'} pairs per pattern.${scores.models.some((model) => model.averageCi95) ? ' In brackets: 95% interval over pairs (Wilson; the average over patterns: stratified Wilson).' : ''}</p></section>`;
 }
 
 async function blindPairsSection(directory: string, pairs: readonly BlindPair[]): Promise<string> {
@@ -163,13 +170,14 @@ async function mllmSection(scores: MllmScores, vlm: VlmScores | undefined): Prom
     String(comparison.onlyA),
     String(comparison.onlyB),
     pValue(comparison.mcnemarP),
-    comparison.resolved ? 'yes' : 'no',
+    comparison.mcnemarPHolm === undefined ? '—' : pValue(comparison.mcnemarPHolm),
+    comparison.resolved ? 'yes' : comparison.minimumDetectableDifference == null ? 'no' : `no (80% power at ${comparison.minimumDetectableDifference.toFixed(1)})`,
     comparison.description ?? '',
   ]);
   return `<section id="mllm"><h2>Finding 2: MLLM pair accuracy per visual pattern (MMVP rule)</h2>
 <div class="charts">${chart(bars, 'MMVP per-pattern bars per model')}</div>
 ${htmlTable(['model', 'strategy', 'r', ...scores.patterns, 'pairs %', 'questions %'], rows)}
-${comparisonRows.length > 0 ? `<h3 id="comparisons">Paired comparisons (same pairs)</h3>${htmlTable(['b', 'a', 'pairs', 'b − a, points [95% CI]', 'only a right', 'only b right', 'McNemar p', 'resolved', 'note'], comparisonRows, { className: 'data comparisons' })}<p class="muted">Paired bootstrap of the pair-accuracy difference over the same pairs and an exact McNemar test on the discordant pairs; resolved only when the interval excludes 0.</p>` : ''}
+${comparisonRows.length > 0 ? `<h3 id="comparisons">Paired comparisons (same pairs)</h3>${htmlTable(['b', 'a', 'pairs', 'b − a, points [95% CI]', 'only a right', 'only b right', 'McNemar p', 'Holm p', 'resolved', 'note'], comparisonRows, { className: 'data comparisons' })}<p class="muted">Paired bootstrap of the pair-accuracy difference over the same pairs and an exact McNemar test on the discordant pairs; resolved only when the interval excludes 0 and, in a family (every ratio against r = 0), the Holm-adjusted p-value is below 0.05. An unresolved comparison gives the difference its pairs resolve at 80% power (from its discordant pairs).</p>` : ''}
 ${correlationRows.length > 0 ? `<h3>Correlation with the CLIP-style scores</h3>${htmlTable(['x', 'y', 'Pearson r', '95% CI', 'note'], correlationRows)}` : ''}
 <div class="charts">${scatters.join('\n')}</div></section>`;
 }
@@ -184,11 +192,20 @@ function seedsSection(seeds: SeedsFile): string {
     `${summary.min.toFixed(1)}–${summary.max.toFixed(1)}`,
     summary.instructionFollowingMean.toFixed(1),
   ]);
-  const comparisons = seeds.comparisons.map((c) => [c.b, c.a, `${c.seedsB} / ${c.seedsA}`, String(c.pairs), signedInterval(c.difference, c.differenceCi95), c.resolved ? 'yes' : 'no', c.description ?? '']);
+  const comparisons = seeds.comparisons.map((c) => [
+    c.b,
+    c.a,
+    `${c.seedsB} / ${c.seedsA}`,
+    String(c.pairs),
+    signedInterval(c.difference, c.differenceCi95),
+    c.differenceCi95WithSeeds ? signedInterval(c.difference, c.differenceCi95WithSeeds) : '—',
+    c.resolved ? 'yes' : c.seedsToResolve == null ? 'no' : `no (about ${c.seedsToResolve} seeds each would)`,
+    c.description ?? '',
+  ]);
   return `<section id="seeds"><h2>Seeds: spread over training seeds</h2>
 ${htmlTable(['configuration', 'each seed: MMVP pair accuracy % [95% CI]', 'mean over seeds [95% CI over pairs]', 'sd over seeds', 'range', 'caption-question accuracy %, mean'], rows)}
-${comparisons.length > 0 ? `<h3 id="seed-comparisons">Seed-averaged comparisons (same pairs)</h3>${htmlTable(['b', 'a', 'seeds b / a', 'pairs', 'b − a, points [95% CI]', 'resolved', 'note'], comparisons)}` : ''}
-<p class="muted">The interval of a mean resamples pairs with the seeds held fixed; the spread (sd, range) is the seed noise. A difference is resolved only when its interval excludes 0.</p></section>`;
+${comparisons.length > 0 ? `<h3 id="seed-comparisons">Seed-averaged comparisons (same pairs)</h3>${htmlTable(['b', 'a', 'seeds b / a', 'pairs', 'b − a, seeds fixed [95% CI]', 'b − a, seeds and pairs [95% CI]', 'resolved', 'note'], comparisons)}` : ''}
+<p class="muted">The interval of a mean resamples pairs with the seeds held fixed; the spread (sd, range) is the seed noise. A seed-averaged difference is resolved only when the interval that counts seeds as well as pairs (variance components with Satterthwaite's t, @mmvp/metrics compareAcrossSeeds) excludes 0.</p></section>`;
 }
 
 async function sweepSection(sweep: Sweep): Promise<string> {

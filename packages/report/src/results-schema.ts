@@ -165,8 +165,12 @@ export const mllmScoresSchema = z
             onlyA: z.number().int().nonnegative(),
             onlyB: z.number().int().nonnegative(),
             mcnemarP: z.number().min(0).max(1),
-            /** True only when the interval excludes 0. */
+            /** Holm-adjusted McNemar p-value over the comparison's family (sweep and demo: every ratio against r = 0). */
+            mcnemarPHolm: z.number().min(0).max(1).optional(),
+            /** True only when the interval excludes 0 (and, in a family, the Holm-adjusted p-value is below 0.05). */
             resolved: z.boolean(),
+            /** Smallest difference (points) these pairs resolve at 80% power, from the observed discordance; null with none discordant. */
+            minimumDetectableDifference: z.number().finite().nonnegative().nullable().optional(),
             description: z.string().optional(),
           })
           .strict(),
@@ -306,6 +310,13 @@ export const seedsSchema = z
             ...pairedDifference,
             seedsA: z.number().int().positive(),
             seedsB: z.number().int().positive(),
+            /** 95% interval counting training seeds as well as pairs (seeds.json files before 2026-12 lack it). */
+            differenceCi95WithSeeds: differenceInterval.optional(),
+            /** Seeds per configuration that would resolve the observed difference if it and the variances held; null: none up to 1,000. */
+            seedsToResolve: z.number().int().positive().nullable().optional(),
+            /** Smallest difference (points) these pairs resolve at 80% power, from the observed discordance (seed 1 of each side). */
+            minimumDetectableDifference: z.number().finite().nonnegative().nullable().optional(),
+            /** True only when the interval that counts seeds excludes 0 (the pairs-only interval before 2026-12). */
             resolved: z.boolean(),
             description: z.string().optional(),
           })

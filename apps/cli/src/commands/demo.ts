@@ -60,7 +60,11 @@ function progressLine(event: DemoProgressEvent): string | undefined {
     case 'seeds':
       return `${event.configuration} over ${event.seeds} seeds: MMVP pair accuracy mean ${ci(event.mean, event.meanCi95)}% (interval over pairs), sd ${event.sd.toFixed(1)}, range ${event.min.toFixed(1)}-${event.max.toFixed(1)}`;
     case 'seed-comparison':
-      return `${event.b} - ${event.a}, seed means: ${event.difference >= 0 ? '+' : ''}${ci(event.difference, event.differenceCi95)} points${event.resolved ? ' (resolved: the interval excludes 0)' : ' (not resolved: the interval includes 0)'}`;
+      return (
+        `${event.b} - ${event.a}, seed means: ${event.difference >= 0 ? '+' : ''}${ci(event.difference, event.differenceCi95WithSeeds)} points counting seeds and pairs ` +
+        `([${event.differenceCi95[0].toFixed(1)}, ${event.differenceCi95[1].toFixed(1)}] with the seeds held fixed)` +
+        (event.resolved ? ' (resolved: the interval excludes 0)' : ` (not resolved: the interval includes 0${event.seedsToResolve === null ? '' : `; about ${event.seedsToResolve} seeds each would resolve it`})`)
+      );
     case 'correlation':
       return `Pearson r(${event.x} per pattern, ${event.y} per pattern) = ${event.pearson === null ? 'undefined' : event.pearson.toFixed(3)}${event.pearsonCi95 ? ` [${event.pearsonCi95[0].toFixed(3)}, ${event.pearsonCi95[1].toFixed(3)}]` : ''}`;
     case 'stage-done':

@@ -26,9 +26,7 @@ interface EvalVlmFlags {
 export function registerEvalVlm(program: Command): void {
   program
     .command('eval-vlm')
-    .description(
-      "score a CLIP or SigLIP model folder (config.json model_type 'clip' or 'siglip') on MMVP-VLM with the official rule (per-pattern table like the paper's Table 1 with 95% bootstrap intervals, per-pair CSV)",
-    )
+    .description("score a CLIP or SigLIP model folder (config.json model_type 'clip' or 'siglip') on MMVP-VLM with the official rule (per-pattern table like the paper's Table 1 with 95% Wilson intervals, per-pair CSV)")
     .requiredOption(
       '--model <dir>',
       'CLIP or SigLIP model folder (config.json, preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx; SigLIP also onnx/model.onnx for logit_scale/logit_bias)',

@@ -31,7 +31,7 @@ export function registerGrade(program: Command): void {
   program
     .command('grade')
     .description(
-      "score an answers.jsonl (fields question_id, prompt, answer, response, as the original study's scripts write them) against MMVP's Questions.csv: pair accuracy (the paper's metric), per-question accuracy, per-pattern table, each with its 95% bootstrap interval",
+      "score an answers.jsonl (fields question_id, prompt, answer, response, as the original study's scripts write them) against MMVP's Questions.csv: pair accuracy (the paper's metric), per-question accuracy, per-pattern table, each with its 95% Wilson interval",
     )
     .requiredOption('--questions <csv>', 'MMVP Questions.csv')
     .requiredOption(

@@ -108,7 +108,18 @@ export type DemoProgressEvent =
       readonly seconds: number;
     }
   | { readonly type: 'seeds'; readonly configuration: string; readonly seeds: number; readonly mean: number; readonly sd: number; readonly min: number; readonly max: number; readonly meanCi95: Interval }
-  | { readonly type: 'seed-comparison'; readonly a: string; readonly b: string; readonly difference: number; readonly differenceCi95: Interval; readonly resolved: boolean }
+  | {
+      readonly type: 'seed-comparison';
+      readonly a: string;
+      readonly b: string;
+      readonly difference: number;
+      /** Pairs resampled, seeds held fixed. */
+      readonly differenceCi95: Interval;
+      /** Seeds and pairs both counted: what `resolved` rests on. */
+      readonly differenceCi95WithSeeds: Interval;
+      readonly seedsToResolve: number | null;
+      readonly resolved: boolean;
+    }
   | { readonly type: 'correlation'; readonly x: string; readonly y: string; readonly pearson: number | null; readonly pearsonCi95: Interval | null }
   | { readonly type: 'stage-done'; readonly stage: string; readonly seconds: number }
   | { readonly type: 'report'; readonly path: string };

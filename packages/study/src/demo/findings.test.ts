@@ -77,7 +77,13 @@ describe('the demo findings', () => {
       seeds,
     });
     expect(findings.mixture.imofVsClipOnlySeedAveraged).toMatchObject({ seedsA: 2, seedsB: 2, resolved: false });
-    expect(findings.mixture.statement).toMatch(/^I-MoF vs CLIP-only: \+1\.7 points \[[\d.]+, [\d.]+\] \(2 vs 2 seeds averaged, 60 pairs\); not resolved at this scale/);
+    expect(findings.mixture.statement).toMatch(
+      /^I-MoF vs CLIP-only: \+1\.7 points \[-[\d.]+, [\d.]+\] counting seeds and pairs \(\[[\d.]+, [\d.]+\] with the seeds held fixed; 2 vs 2 seeds averaged, 60 pairs\); not resolved at this scale/,
+    );
+    // the interval that counts seeds is the wider one, and contains the difference
+    const averaged = findings.mixture.imofVsClipOnlySeedAveraged!;
+    expect(averaged.differenceCi95WithSeeds[0]).toBeLessThan(averaged.differenceCi95[0]);
+    expect(averaged.differenceCi95WithSeeds[1]).toBeGreaterThanOrEqual(averaged.differenceCi95[1]);
     expect(findings.mixture.statement).toContain('seed 1 alone: I-MoF vs CLIP-only +1.7 points');
     expect(findings.inheritance.statement).toContain('over 2 seeds: mean 25.0 [');
   });

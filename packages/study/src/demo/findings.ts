@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@mmvp/core';
-import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, comparePairAccuracy, formatWithInterval, pearson, seededRandom, type GradedResult, type PairedComparison } from '@mmvp/metrics';
+import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, comparePairAccuracy, formatWithInterval, holmAdjustComparisons, pearson, seededRandom, type GradedResult, type PairedComparison } from '@mmvp/metrics';
 import type { BlindPair, MllmScores } from '@mmvp/report';
 import type { PairOutcome } from './pattern-intervals';
 import type { ModelScores } from './model-scores';
@@ -17,8 +17,19 @@ const COMPARISONS: readonly { a: string; b: string; description: string }[] = [
   ...['0.25', '0.5', '0.625', '0.75', '0.875', '1'].map((r) => ({ a: 'llava-amof-0', b: `llava-amof-${r}`, description: `A-MoF r = ${r} vs r = 0 (finding 3)` })),
 ];
 
-/** comparePairAccuracy (paired bootstrap + exact McNemar) for each comparison whose two models ran. */
+/**
+ * comparePairAccuracy (paired bootstrap + exact McNemar) for each comparison whose two models ran.
+ * The ratios against r = 0 are one family: their McNemar p-values are Holm-adjusted
+ * (`mcnemarPHolm`) and `resolved` needs the adjusted p below 0.05 as well as the interval.
+ */
 export function demoComparisons(models: readonly ModelScores[]): DemoComparison[] {
+  const compared = pairedComparisons(models);
+  const family = compared.filter((c) => c.a === 'llava-amof-0' && c.b.startsWith('llava-amof-'));
+  const adjusted = holmAdjustComparisons(family);
+  return compared.map((c) => adjusted[family.indexOf(c)] ?? c);
+}
+
+function pairedComparisons(models: readonly ModelScores[]): DemoComparison[] {
   const byName = new Map(models.map((model) => [model.entry.name, model]));
   return COMPARISONS.flatMap(({ a, b, description }) => {
     const first = byName.get(a);
@@ -36,6 +47,7 @@ export function demoComparisons(models: readonly ModelScores[]): DemoComparison[
         onlyB: result.onlyB,
         mcnemarP: result.mcnemarP,
         resolved: result.resolved,
+        minimumDetectableDifference: result.minimumDetectableDifference,
         description,
       },
     ];
@@ -132,6 +144,9 @@ export interface DemoFindings {
 
 const points = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 const pValue = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(p < 0.01 ? 3 : 2)}`);
+/** `; these 900 pairs resolve 4.1 points or more at 80% power` (what an unresolved comparison could have resolved). */
+const powerNote = (c: { readonly pairs: number; readonly minimumDetectableDifference?: number | null | undefined }) =>
+  c.minimumDetectableDifference == null ? '' : `; these ${c.pairs} pairs resolve ${c.minimumDetectableDifference.toFixed(1)} points or more at 80% power`;
 /** `+5.9 points [-3.0, 14.8], McNemar p = 0.27`. */
 const describeDifference = (c: DemoComparison) => `${points(c.difference)} points [${c.differenceCi95[0].toFixed(1)}, ${c.differenceCi95[1].toFixed(1)}], McNemar ${pValue(c.mcnemarP)}, ${c.pairs} pairs`;
 
@@ -183,8 +198,11 @@ export function demoFindings(input: {
   const averaged = input.seeds?.comparisons.find((c) => c.a === 'llava-clip' && c.b === 'llava-imof') ?? null;
   for (const c of input.seeds?.comparisons ?? []) {
     const what = c.b === 'llava-imof' ? 'I-MoF' : `A-MoF r = ${c.b.slice('llava-amof-'.length)}`;
-    const numbers = `${points(c.difference)} points [${c.differenceCi95[0].toFixed(1)}, ${c.differenceCi95[1].toFixed(1)}] (${c.seedsB} vs ${c.seedsA} seeds averaged, ${c.pairs} pairs)`;
-    parts.push(c.resolved ? `${what} ${c.difference > 0 ? 'beats' : 'trails'} CLIP-only: ${numbers}` : `${what} vs CLIP-only: ${numbers}; not resolved at this scale (the interval includes 0)`);
+    const numbers =
+      `${points(c.difference)} points [${c.differenceCi95WithSeeds[0].toFixed(1)}, ${c.differenceCi95WithSeeds[1].toFixed(1)}] counting seeds and pairs ` +
+      `([${c.differenceCi95[0].toFixed(1)}, ${c.differenceCi95[1].toFixed(1)}] with the seeds held fixed; ${c.seedsB} vs ${c.seedsA} seeds averaged, ${c.pairs} pairs)`;
+    const more = c.seedsToResolve === null ? '; no number of seeds resolves it at this many pairs' : `; about ${c.seedsToResolve} seeds each would resolve this difference if it held`;
+    parts.push(c.resolved ? `${what} ${c.difference > 0 ? 'beats' : 'trails'} CLIP-only: ${numbers}` : `${what} vs CLIP-only: ${numbers}; not resolved at this scale (the interval includes 0)${more}${powerNote(c)}`);
   }
   if (imof)
     parts.push(
@@ -192,17 +210,17 @@ export function demoFindings(input: {
         ? `seed 1 alone: I-MoF vs CLIP-only ${describeDifference(imof)}${imof.resolved ? ' (resolved)' : ''}`
         : imof.resolved
           ? `I-MoF ${imof.difference > 0 ? 'beats' : 'trails'} CLIP-only: ${describeDifference(imof)}`
-          : `I-MoF vs CLIP-only: ${describeDifference(imof)}; not resolved at this scale (the interval includes 0)`,
+          : `I-MoF vs CLIP-only: ${describeDifference(imof)}; not resolved at this scale (the interval includes 0)${powerNote(imof)}`,
     );
   const seedNoise = input.comparisons.find((c) => c.a === 'llava-clip' && c.b === 'llava-amof-0');
   if (seedNoise) parts.push(`seed noise (llava-amof-0 is the CLIP-only architecture with another seed): ${describeDifference(seedNoise)}`);
   if (amofVsZero.length > 0) {
     const resolved = amofVsZero.filter((c) => c.resolved);
     parts.push(
-      `A-MoF vs r = 0: ${amofVsZero.map((c) => `r = ${c.b.slice('llava-amof-'.length)} ${points(c.difference)} [${c.differenceCi95[0].toFixed(1)}, ${c.differenceCi95[1].toFixed(1)}]${c.resolved ? ' (resolved)' : ''}`).join(', ')}` +
+      `A-MoF vs r = 0 (${amofVsZero.length} comparisons, McNemar p Holm-adjusted over them): ${amofVsZero.map((c) => `r = ${c.b.slice('llava-amof-'.length)} ${points(c.difference)} [${c.differenceCi95[0].toFixed(1)}, ${c.differenceCi95[1].toFixed(1)}], Holm ${pValue(c.mcnemarPHolm ?? c.mcnemarP)}${c.resolved ? ' (resolved)' : ''}`).join(', ')}` +
         (resolved.length === 0
-          ? '; no ratio differs from r = 0 beyond its interval'
-          : `; resolved: ${resolved.map((c) => `r = ${c.b.slice('llava-amof-'.length)} ${c.difference < 0 ? 'below' : 'above'} r = 0 (McNemar ${pValue(c.mcnemarP)})`).join(', ')}`),
+          ? `; no ratio differs from r = 0 beyond its interval and the adjusted p-value${amofVsZero[0]?.minimumDetectableDifference == null ? '' : `; these ${amofVsZero[0].pairs} pairs resolve about ${amofVsZero[0].minimumDetectableDifference.toFixed(1)} points or more at 80% power`}`
+          : `; resolved: ${resolved.map((c) => `r = ${c.b.slice('llava-amof-'.length)} ${c.difference < 0 ? 'below' : 'above'} r = 0 (McNemar ${pValue(c.mcnemarP)}, Holm ${pValue(c.mcnemarPHolm ?? c.mcnemarP)})`).join(', ')}`),
     );
   }
   const mixture = { imofVsClipOnly: imof, imofVsClipOnlySeedAveraged: averaged, seedNoise: seedNoise ?? null, amofVsZero, statement: parts.length > 0 ? parts.join('; ') : 'no I-MoF or A-MoF comparison was run' };

@@ -10,7 +10,7 @@ type Interval = readonly [number, number];
 /** One tiny LLaVA model's MMVP-Synth scores (pairs, questions, per pattern) with intervals. */
 export type MllmModelScores = MllmScores['models'][number];
 
-/** One LLaVA configuration's scores, each with its 95% bootstrap interval over pairs. */
+/** One LLaVA configuration's scores, each with its 95% Wilson interval over pairs. */
 export interface ModelScores {
   readonly entry: MllmModelScores;
   /** Graded questions with their pattern (for comparisons and the correlation). */

@@ -8,20 +8,20 @@ export interface PairOutcome {
   readonly correct: boolean;
 }
 
-/** Pair accuracy per visual pattern with bootstrap 95% intervals. */
+/** Pair accuracy per visual pattern with 95% Wilson intervals. */
 export interface PatternScoresWithIntervals {
   /** Correct pairs / pairs per pattern x 100. */
   readonly perPattern: Record<string, number>;
-  /** 95% bootstrap interval of each pattern's score, over that pattern's pairs. */
+  /** 95% Wilson interval of each pattern's score, over that pattern's pairs. */
   readonly perPatternCi95: Record<string, Interval>;
-  /** 95% bootstrap interval of the average, over all pairs (equal pairs per pattern: the average is the overall pair accuracy). */
+  /** 95% Wilson interval of the average, over all pairs (equal pairs per pattern: the average is the overall pair accuracy). */
   readonly averageCi95: Interval;
 }
 
 /**
  * accuracyWithIntervals of @mmvp/metrics for pairs with a single outcome: each pair enters as one
  * graded result, so its pair accuracy is the share of correct pairs and the interval is the same
- * bootstrap over whole pairs (seed 2024, 10,000 resamples) as the MLLM scores'.
+ * Wilson interval over pairs as the MLLM scores'.
  */
 function singleOutcomeInterval(outcomes: readonly boolean[]): Interval {
   const results: GradedResult[] = outcomes.map((correct, pairId) => ({ questionId: pairId, pairId, correct }));

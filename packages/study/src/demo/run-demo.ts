@@ -182,7 +182,17 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
     const seeds = seedSummaries(models, scored);
     for (const summary of seeds.summaries)
       emit({ type: 'seeds', configuration: summary.configuration, seeds: summary.seeds.length, mean: summary.mean, sd: summary.sd, min: summary.min, max: summary.max, meanCi95: summary.meanCi95 });
-    for (const c of seeds.comparisons) emit({ type: 'seed-comparison', a: c.a, b: c.b, difference: c.difference, differenceCi95: c.differenceCi95, resolved: c.resolved });
+    for (const c of seeds.comparisons)
+      emit({
+        type: 'seed-comparison',
+        a: c.a,
+        b: c.b,
+        difference: c.difference,
+        differenceCi95: c.differenceCi95,
+        differenceCi95WithSeeds: c.differenceCi95WithSeeds,
+        seedsToResolve: c.seedsToResolve,
+        resolved: c.resolved,
+      });
     if (seeds.summaries.length > 0) await writeSeedSummary(out, seeds);
     const clipOnly = scored.find((model) => model.entry.name === 'llava-clip');
     const correlation = clipOnly ? correlationWithInterval(patterns, clip, { results: clipOnly.results, perPattern: clipOnly.entry.perPattern }) : null;

@@ -61,7 +61,7 @@ export async function writeSeedSummary(out: string, seeds: SeedSummaries): Promi
   await writeSeeds(out, {
     format: 'mmvp-seeds/v1',
     summaries: seeds.summaries.map((summary) => ({ ...summary, seeds: summary.seeds.map((run) => ({ ...run, pairAccuracyCi95: pair(run.pairAccuracyCi95) })), meanCi95: pair(summary.meanCi95) })),
-    comparisons: seeds.comparisons.map((comparison) => ({ ...comparison, differenceCi95: pair(comparison.differenceCi95) })),
+    comparisons: seeds.comparisons.map((comparison) => ({ ...comparison, differenceCi95: pair(comparison.differenceCi95), differenceCi95WithSeeds: pair(comparison.differenceCi95WithSeeds) })),
   });
   const rows: (string | number)[][] = [['configuration', 'model', 'seed', 'pair_accuracy', 'ci95_low', 'ci95_high', 'sd_over_seeds', 'caption_question_accuracy']];
   for (const summary of seeds.summaries) {

@@ -1,4 +1,4 @@
-import { bootstrapMeanPercent, pairCorrectById, type BootstrapOptions, type GradedResult } from '@mmvp/metrics';
+import { bootstrapMeanPercent, compareAcrossSeeds, pairCorrectById, resolvableDifference, type BootstrapOptions, type GradedResult } from '@mmvp/metrics';
 import { InvalidArgumentError } from '@mmvp/core';
 
 type Interval = readonly [number, number];
@@ -40,8 +40,15 @@ export interface SeedAveragedComparison {
   readonly pairs: number;
   /** Difference of the seed means (percent points). */
   readonly difference: number;
+  /** 95% pair bootstrap with the seeds held fixed (only the pairs are a sample). */
   readonly differenceCi95: Interval;
-  /** True only when the interval excludes 0. */
+  /** 95% interval counting the seeds as a sample too (compareAcrossSeeds of @mmvp/metrics): what `resolved` rests on. */
+  readonly differenceCi95WithSeeds: Interval;
+  /** Seeds per configuration that would resolve this difference if it and the variances held; null: no count up to 1,000 does at this many pairs. */
+  readonly seedsToResolve: number | null;
+  /** Smallest difference (points) these pairs resolve at 80% power, from the discordance of seed 1 of each side; null with none discordant. */
+  readonly minimumDetectableDifference: number | null;
+  /** True only when differenceCi95WithSeeds excludes 0. */
   readonly resolved: boolean;
   readonly description: string;
 }
@@ -76,10 +83,20 @@ export function summarizeSeeds(configuration: string, runs: readonly SeedRun[], 
   };
 }
 
+/** Each seed's pair outcomes (1 right, 0 wrong) in the order of `ids`. */
+function outcomesInOrder(models: readonly (readonly GradedResult[])[], ids: readonly number[]): Float64Array[] {
+  return models.map((results) => {
+    const byId = pairCorrectById(results);
+    return Float64Array.from(ids, (id) => Number(byId.get(id)));
+  });
+}
+
 /**
  * Configuration b minus configuration a over the same pairs, each side the mean over its seeds: per
- * pair d_k = mean_seeds(b right on k) - mean_seeds(a right on k); the difference is mean(d) and its
- * interval the pair bootstrap of mean(d) (bootstrapMeanPercent, comparePairAccuracy's resampling). Seeds are held fixed (the pairs are what is resampled).
+ * pair d_k = mean_seeds(b right on k) - mean_seeds(a right on k); the difference is mean(d).
+ * `differenceCi95` is the pair bootstrap of mean(d) with the seeds held fixed (bootstrapMeanPercent);
+ * `differenceCi95WithSeeds` (compareAcrossSeeds of @mmvp/metrics) counts the seeds as a sample too,
+ * and `resolved` rests on it.
  */
 export function compareSeedAveraged(
   a: { readonly name: string; readonly results: readonly (readonly GradedResult[])[] },
@@ -91,7 +108,21 @@ export function compareSeedAveraged(
   const second = seedMeanPerPair(b.results, b.name);
   if (first.ids.length !== second.ids.length || first.ids.some((id, k) => id !== second.ids[k]))
     throw new InvalidArgumentError(`${a.name} and ${b.name} answered different pairs; a paired comparison needs the same pairs`);
-  const deltas = new Float64Array(first.values.map((value, k) => second.values[k]! - value));
-  const { mean, ci95 } = bootstrapMeanPercent(deltas, options);
-  return { a: a.name, b: b.name, seedsA: a.results.length, seedsB: b.results.length, pairs: deltas.length, difference: mean, differenceCi95: ci95, resolved: ci95[0] > 0 || ci95[1] < 0, description };
+  const seeds = compareAcrossSeeds(outcomesInOrder(a.results, first.ids), outcomesInOrder(b.results, first.ids), options);
+  const [seedA, seedB] = [outcomesInOrder(a.results.slice(0, 1), first.ids)[0]!, outcomesInOrder(b.results.slice(0, 1), first.ids)[0]!];
+  const discordant = seedA.reduce((count, right, k) => count + Number(right !== seedB[k]), 0);
+  return {
+    a: a.name,
+    b: b.name,
+    seedsA: a.results.length,
+    seedsB: b.results.length,
+    pairs: seeds.pairs,
+    difference: seeds.difference,
+    differenceCi95: seeds.differenceCi95,
+    differenceCi95WithSeeds: seeds.differenceCi95WithSeeds,
+    seedsToResolve: seeds.seedsToResolve,
+    minimumDetectableDifference: resolvableDifference(seeds.pairs, discordant),
+    resolved: seeds.resolved,
+    description,
+  };
 }

@@ -13,7 +13,7 @@ export interface VlmScoring extends PatternScoresWithIntervals {
 
 /**
  * The tiny CLIP on MMVP-VLM by the official rule ("a photo of " + statement, softmax over the pair's
- * two images, both statements must pick their own image), with 95% bootstrap intervals over pairs.
+ * two images, both statements must pick their own image), with 95% Wilson intervals over pairs.
  */
 export async function scoreClipOnMmvpVlm(
   vlm: MmvpVlmDataset,

@@ -60,7 +60,7 @@ export type PatternRowWithIntervals = NonNullable<MmvpScores['perPattern']>[numb
 /** scores.json */
 export interface ScoresDocument extends Omit<MmvpScores, 'perPattern'> {
   readonly benchmark: 'MMVP';
-  /** 95% bootstrap intervals over pairs (seed 2024, 10,000 resamples), percent. */
+  /** 95% Wilson intervals over pairs (accuracyWithIntervals of @mmvp/metrics), percent. */
   readonly pairAccuracyCi95: readonly [number, number];
   readonly questionAccuracyCi95: readonly [number, number];
   readonly perPattern?: readonly PatternRowWithIntervals[];
@@ -226,7 +226,7 @@ export function summaryLines(document: ScoresDocument): string[] {
   const lines = [
     `MMVP pair accuracy ${formatInterval(document.pairAccuracy, document.pairAccuracyCi95)} (${document.correctPairs}/${document.pairs} pairs), ` +
       `per-question ${formatInterval(document.questionAccuracy, document.questionAccuracyCi95)} (${document.correctQuestions}/${document.questions}), ` +
-      `undetermined ${document.undetermined}; 95% bootstrap intervals over pairs; grader ${describeGrader(document)}; labels ${labelsApplied(document)}`,
+      `undetermined ${document.undetermined}; 95% Wilson intervals over pairs; grader ${describeGrader(document)}; labels ${labelsApplied(document)}`,
   ];
   for (const row of document.perPattern ?? []) {
     lines.push(`  ${row.pattern.padEnd(36)} ${formatInterval(row.pairAccuracy, row.pairAccuracyCi95).padStart(18)}  (${row.correctPairs}/${row.pairs} pairs)`);

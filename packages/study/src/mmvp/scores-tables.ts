@@ -10,7 +10,7 @@ function csvField(value: string | number): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** scores.csv: the whole set, then one row per pattern; accuracies as `16.3 [10.4, 22.2]` (95% bootstrap over pairs). */
+/** scores.csv: the whole set, then one row per pattern; accuracies as `16.3 [10.4, 22.2]` (95% Wilson interval over pairs). */
 export function mmvpScoresCsv(document: ScoresDocument): string {
   const header = ['scope', 'pairs', 'correct_pairs', 'pair_accuracy_ci95', 'questions', 'correct_questions', 'question_accuracy_ci95'];
   const rows: (string | number)[][] = [
@@ -35,7 +35,7 @@ export function mmvpScoresMarkdown(document: ScoresDocument, context: { title: s
   const lines = [
     `# ${context.title}`,
     '',
-    `Grader: ${context.grader}. Labels: ${context.labels}. Intervals: 95% bootstrap over pairs (10,000 resamples, seed 2024).`,
+    `Grader: ${context.grader}. Labels: ${context.labels}. Intervals: 95% Wilson over pairs (questions: Wilson on the design-effect sample size, pairs as clusters).`,
     '',
     '| metric | value |',
     '|---|---|',

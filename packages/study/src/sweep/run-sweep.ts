@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidConfigError, assertFinite, parseWithSchema, type Tensor } from '@mmvp/core';
 import { formatQuestion, loadDecoder, type Decoder } from '@mmvp/decoder';
-import type { PairedComparison } from '@mmvp/metrics';
+import { holmAdjustComparisons, type PairedComparison } from '@mmvp/metrics';
 import type { MixtureFeatures } from '@mmvp/mof';
 import { createVisualTokenizer, loadPipelineConfig, type PipelineConfig, type VisualTokenizer } from '@mmvp/pipeline';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
@@ -109,7 +109,7 @@ export type SweepProgressEvent =
   /** With `queue`: what the coordinator did, in one line. */
   | { readonly type: 'queue-summary'; readonly line: string };
 
-/** One ratio's outcome. Scores in percent; intervals are 95% bootstrap intervals over pairs. */
+/** One ratio's outcome. Scores in percent; intervals are 95% Wilson intervals over pairs. */
 export interface SweepRatioResult extends RatioScores {
   readonly ratio: number;
   /** The ratio as written in `ratios` (what `{r}` became). */
@@ -487,10 +487,17 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
       { stage: 'decode', seconds: seconds.decode },
       { stage: 'grade and score (bootstrap intervals, paired comparisons)', seconds: seconds.score },
     );
-    return { results, patterns, images: images.length, resolved, timings };
+    return { results: holmAdjustFamily(results), patterns, images: images.length, resolved, timings };
   } finally {
     for (const tokenizer of extraTokenizers) await tokenizer.dispose().catch(() => undefined);
     for (const decoder of decoders) await decoder.dispose().catch(() => undefined);
     await first.dispose();
   }
+}
+
+/** Every ratio against the baseline is one family: Holm-adjusted McNemar p-values, and `resolved` rests on them. */
+function holmAdjustFamily(results: SweepRatioResult[]): SweepRatioResult[] {
+  const compared = results.filter((result) => result.comparison !== undefined);
+  const adjusted = holmAdjustComparisons(compared.map((result) => result.comparison!));
+  return results.map((result) => (result.comparison === undefined ? result : { ...result, comparison: adjusted[compared.indexOf(result)]! }));
 }

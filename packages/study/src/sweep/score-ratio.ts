@@ -13,7 +13,7 @@ export interface GradedAnswer {
   readonly correct: boolean;
 }
 
-/** One ratio's MMVP scores with 95% bootstrap intervals over pairs (percent). */
+/** One ratio's MMVP scores with 95% Wilson intervals over pairs (percent). */
 export interface RatioScores {
   readonly pairs: number;
   readonly questions: number;
@@ -37,7 +37,7 @@ function toResults(graded: readonly GradedAnswer[]): (GradedResult & { pattern: 
   return graded.map((g) => ({ questionId: g.question.id, pairId: g.question.pairId, correct: g.correct, pattern: g.question.pattern ?? 'all' }));
 }
 
-/** Pair and question accuracy, overall and per pattern, each with its 95% interval (bootstrap over pairs). */
+/** Pair and question accuracy, overall and per pattern, each with its 95% interval (Wilson over pairs). */
 export function scoreRatio(graded: readonly GradedAnswer[], patterns: readonly string[]): RatioScores {
   const results = toResults(graded);
   const overall = accuracyWithIntervals(results);
@@ -60,7 +60,7 @@ export function scoreRatio(graded: readonly GradedAnswer[], patterns: readonly s
   };
 }
 
-/** Per-question accuracy of the instruction-following proxy set, with its interval (bootstrap over pairs). */
+/** Per-question accuracy of the instruction-following proxy set, with its interval (Wilson, pairs as clusters). */
 export function scoreProxy(graded: readonly GradedAnswer[]): { accuracy: number; ci95: Interval; questions: number } {
   const scored = accuracyWithIntervals(toResults(graded));
   return { accuracy: scored.questionAccuracy, ci95: scored.questionAccuracyCi95, questions: scored.questions };

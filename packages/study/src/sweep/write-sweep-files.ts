@@ -49,8 +49,10 @@ export function sweepDocuments(input: SweepDocumentsInput): SweepDocuments {
             onlyA: result.comparison.onlyA,
             onlyB: result.comparison.onlyB,
             mcnemarP: result.comparison.mcnemarP,
+            ...(result.comparison.mcnemarPHolm === undefined ? {} : { mcnemarPHolm: result.comparison.mcnemarPHolm }),
             resolved: result.comparison.resolved,
-            description: `MMVP pair accuracy of ${result.model} minus ${result.comparison.baseline} (paired bootstrap over the same pairs, 95%; exact McNemar)`,
+            minimumDetectableDifference: result.comparison.minimumDetectableDifference,
+            description: `MMVP pair accuracy of ${result.model} minus ${result.comparison.baseline} (paired bootstrap over the same pairs, 95%; exact McNemar, Holm-adjusted over every ratio against ${result.comparison.baseline}; resolved needs both)`,
           },
         ],
   );
@@ -109,7 +111,7 @@ export function sweepDocuments(input: SweepDocumentsInput): SweepDocuments {
       perRatio
         ? `Protocol per-ratio (the paper's Table 3): each ratio ran its own trained config (adapter and LLM); the encoders are the same in every config (model files by sha256, taps) and ran once per image (${input.images} images).`
         : 'Protocol fixed-adapter: the adapter and decoder are fixed; only the mixing ratio changes (the paper trains one model per ratio: pass a config path with {r}).',
-      `Intervals: 95% bootstrap over pairs (10,000 resamples, seed 2024); comparisons: each ratio minus ${input.baseline}, paired bootstrap + exact McNemar.`,
+      `Intervals: 95% Wilson over pairs; comparisons: each ratio minus ${input.baseline}, paired bootstrap (10,000 resamples, seed 2024) + exact McNemar, Holm-adjusted over the ratios.`,
       ...(input.encoders ?? []).map(
         (encoder) =>
           `Encoder ${encoder.role}: ${encoder.use} ${encoder.model}, tap ${encoder.tap}, tokens ${encoder.tokens}; files ` +
