@@ -26,7 +26,7 @@ export function registerPope(program: Command): void {
     .description(
       'run a pipeline on the POPE questions (random/popular/adversarial), appending each answer to DIR/pope-answers.jsonl as it is produced (--resume continues a killed run); accuracy, precision, recall, F1, yes-ratio per split',
     )
-    .requiredOption('--pipeline <config>', 'pipeline config (JSON) with a decoder section')
+    .requiredOption('--pipeline <config>', "pipeline config (JSON) with a decoder section; a config is code, like a plugin list: its encoders' `use` modules run")
     .requiredOption('--data <dir>', 'folder with the released question files (coco_pope_random.json, coco_pope_popular.json, coco_pope_adversarial.json: JSON lines)')
     .option('--images <dir>', 'the images the questions name (COCO val2014); default DATA/val2014, else DATA/images, else DATA')
     .requiredOption('--out <dir>', 'folder for pope-answers.jsonl, run-identity.json, pope-scores.json')
