@@ -2,7 +2,8 @@
  * Issue #13's property: for eval-mllm, sweep, mine and pope, a run killed at a random point
  * (SIGKILL, or SIGINT) and then resumed leaves the same files as an uninterrupted run, byte for byte
  * once timestamps and the folder's own path are set aside; and two runs started into one folder at
- * once always leave exactly one run's complete results. Kill points are drawn from a seeded
+ * once always leave exactly one run's complete results; a second workflow into a finished folder is
+ * refused and leaves every byte of the first (#31). Kill points are drawn from a seeded
  * generator and placed by progress (lines or shards on disk), never by time.
  */
 import { spawn } from 'node:child_process';
@@ -223,6 +224,33 @@ describe('two runs started into one folder at once', () => {
       expect(await snapshot(out)).toEqual(expected);
     }, 120_000);
   }
+});
+
+/** Every file of a folder, raw bytes (base64), by relative path. */
+async function rawBytes(out: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const file of (await listFiles(out)).sort()) files.set(relative(out, file), (await readFile(file)).toString('base64'));
+  return files;
+}
+
+describe('a second workflow into a finished folder (#31.1, #31.2)', () => {
+  it("is refused in one line naming the folder's workflow, and every byte of the first run stays", async () => {
+    for (const owner of ['eval-mllm', 'sweep', 'mine', 'pope']) {
+      const folder = join(scratch, `${owner}-reference`);
+      await stat(folder).catch(async () => expect((await mmvp(...workflows.find((w) => w.name === owner)!.args(folder, false))).code).toBe(0));
+      const before = await rawBytes(folder);
+      for (const other of workflows.filter((w) => w.name !== owner)) {
+        for (const resume of [false, true]) {
+          const second = await mmvp(...other.args(folder, resume));
+          expect(second.code, `${other.name} into a ${owner} folder: ${second.stderr}`).toBe(1);
+          expect(second.stderr.trim().split('\n'), second.stderr).toHaveLength(1);
+          expect(second.stderr).toContain(`--out ${folder} holds ${owner === 'eval-mllm' ? 'an' : 'a'} ${owner} run`);
+          expect(second.stderr).toContain('choose another --out');
+          expect(await rawBytes(folder), `${other.name}${resume ? ' --resume' : ''} into a ${owner} folder`).toEqual(before);
+        }
+      }
+    }
+  }, 300_000);
 });
 
 describe("every workflow's results folder renders with mmvp report (#13.13)", () => {

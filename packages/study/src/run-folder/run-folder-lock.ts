@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MmvpError, processAlive, removeDeadWritersTemporaries } from '@mmvp/core';
+import { RUN_OWNER_FILE, claimRunFolder } from './run-folder-owner';
 
 /** The lock file's name inside a run folder. */
 export const LOCK_FILE = '.mmvp-lock';
@@ -50,6 +51,8 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
  * is taken over; a lock of a live process, or of another host (whose processes we cannot see), is
  * refused with a message naming the other run and how to clear the lock if that run is gone.
  * Each process keeps its lock until `release()` (or until it exits: the next run sees the pid gone).
+ * Holding the lock, it claims the folder for `command` (see claimRunFolder): a folder another
+ * workflow owns is refused (RunFolderOwnedError naming it) and the lock released, nothing written.
  */
 export async function acquireRunFolderLock(folder: string, command: string): Promise<RunFolderLock> {
   await mkdir(folder, { recursive: true });
@@ -63,9 +66,9 @@ export async function acquireRunFolderLock(folder: string, command: string): Pro
       } finally {
         await handle.close();
       }
-      await removeDeadWritersTemporaries(folder);
       let released = false;
-      return {
+      let claimedHere = false;
+      const lock: RunFolderLock = {
         folder,
         owner,
         async release() {
@@ -73,8 +76,18 @@ export async function acquireRunFolderLock(folder: string, command: string): Pro
           released = true;
           const current = await readOwner(path);
           if (current?.pid === owner.pid && current.host === owner.host && current.startedAt === owner.startedAt) await rm(path, { force: true });
+          // a run that claimed a folder and then wrote nothing (it stopped at bad input) leaves no claim behind
+          if (claimedHere && (await readdir(folder).catch(() => [])).every((name) => name === RUN_OWNER_FILE)) await rm(join(folder, RUN_OWNER_FILE), { force: true });
         },
       };
+      try {
+        claimedHere = (await claimRunFolder(folder, command)).claimed; // another workflow's folder: refused before anything else is touched
+        await removeDeadWritersTemporaries(folder);
+      } catch (error) {
+        await lock.release();
+        throw error;
+      }
+      return lock;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -92,7 +105,11 @@ export async function acquireRunFolderLock(folder: string, command: string): Pro
     }
     const who = other === undefined ? 'an unknown run (unreadable lock file)' : `'${other.command}' (pid ${other.pid} on ${other.host}, started ${other.startedAt})`;
     const sameHost = other?.host === owner.host;
-    throw new RunFolderLockedError(`${folder} is in use by ${who}; two runs must not write one folder. Wait for it to finish, or choose another --out` + (sameHost ? '' : `; if that run is gone, delete ${path}`), other);
+    throw new RunFolderLockedError(
+      `${folder} is in use by ${who}; two runs must not write one folder. Wait for it to finish, or choose another --out` +
+        (sameHost ? `; if no such run is going on (its pid reused by another process), delete ${path}` : `; if that run is gone, delete ${path}`),
+      other,
+    );
   }
   throw new RunFolderLockedError(`${folder}: could not take the lock ${path} after removing a stale one three times (another run is racing for it)`);
 }

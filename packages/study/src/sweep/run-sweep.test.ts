@@ -99,7 +99,7 @@ describe('runSweep (library)', () => {
       },
     });
     await expect(run).rejects.toThrow('stopped by the test');
-    expect(await readdir(out)).toEqual(['sweep-journal.jsonl']);
+    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'sweep-journal.jsonl']);
     const [header, ...answers] = (await readFile(join(out, 'sweep-journal.jsonl'), 'utf8'))
       .trim()
       .split('\n')
@@ -111,14 +111,14 @@ describe('runSweep (library)', () => {
     const resumed = await runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,1', data, out, resume: true, onProgress: (event) => events.push(event.type) });
     expect(events[0]).toBe('resumed'); // before the encoders load
     expect(resumed.ratios.map((ratio) => ratio.text)).toEqual(['0', '1']);
-    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);
+    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);
   });
 
   it('with out: writes the four files whole, validated by the report schema', async () => {
     const out = join(scratch, 'written');
     const result = await runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,0.75', data, limit: 2, out, command: 'test', modelName: (_, text) => `llava-amof-${text}` });
     expect(result.files.map((file) => file.slice(out.length + 1))).toEqual(['answers.jsonl', 'mllm-scores.json', 'sweep.json', 'run.json']);
-    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);
+    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { command: string; models: { name: string; path: string }[]; notes: string[] };
     expect(run.command).toBe('test');
     expect(run.models).toEqual([
