@@ -64,6 +64,22 @@ afterAll(async () => {
 });
 
 describe('mmvp eval-mllm --queue with mmvp worker processes on a real redis-server', () => {
+  it('--queue-name a:b fails in one line naming --queue-name, before anything is written (eval-mllm, pope, worker) (#31.8)', async () => {
+    const out = join(scratch, 'bad-queue-name');
+    for (const args of [
+      ['eval-mllm', '--pipeline', tinyPipeline, '--data', data, '--out', out, '--queue', 'redis://127.0.0.1:1', '--queue-name', 'a:b'],
+      ['pope', '--pipeline', tinyPipeline, '--data', data, '--out', out, '--queue', 'redis://127.0.0.1:1', '--queue-name', 'a:b'],
+      ['worker', '--queue', 'redis://127.0.0.1:1', '--queue-name', 'a:b'],
+    ]) {
+      const result = await runCli(args);
+      expect(result.code, args[0]).toBe(1);
+      expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
+      expect(result.stderr).toMatch(/'a:b' is not a valid queue name \(--queue-name\)/);
+      expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
+      await expect(stat(out)).rejects.toThrow(); // no folder, no run-identity.json
+    }
+  });
+
   it('a coordinator and 3 workers write the same answers.jsonl, scores and graded.csv as the one-process run', async () => {
     const server = await redis();
     const workers = [worker(server.url), worker(server.url), worker(server.url)];

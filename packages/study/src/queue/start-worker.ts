@@ -5,7 +5,8 @@ import { InvalidArgumentError, parseWithSchema } from '@mmvp/core';
 import { answerJob, describeAsCoordinator } from './answer-jobs';
 import { processName } from './coordinator';
 import { JOB_KINDS, type JobData, type JobResult } from './job-plan';
-import { parseRedisUrl } from './queue-settings';
+import { parseRedisUrl, queueNameSchema } from './queue-settings';
+import { checkRedisDatabase } from './redis-database';
 import { hashResultLines } from './result-hash';
 import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type LoadedFlavor, type WorkerComponents } from './warm-pipelines';
 import { answerSweepJob } from './sweep-job';
@@ -36,7 +37,7 @@ const startWorkerOptionsSchema = z
   .object({
     /** `redis://HOST:PORT[/DB]`, the coordinator's. */
     url: z.string().min(1),
-    queueName: z.string().min(1).default('mmvp'),
+    queueName: queueNameSchema.default('mmvp'),
     /** Jobs at once in this process (each holds its own loaded pipeline). */
     concurrency: z.number().int().positive().default(1),
     /** This machine's folder for the coordinator's models root (default: the same path). */
@@ -170,16 +171,22 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     lockDuration: settings.lockDuration,
     stalledInterval: settings.stalledInterval,
     maxStalledCount: settings.maxStalledCount,
-    autorun: true,
+    autorun: false, // started once the database index is checked: a refused one would serve database 0's jobs
   });
   worker.on('error', () => undefined); // reconnects on its own; jobs in hand are re-run by stalled-job detection if it was gone too long
   const began = Date.now();
   const nag = setInterval(() => onEvent?.({ kind: 'waiting-for-redis', url: settings.url, seconds: Math.round((Date.now() - began) / 1000) }), 5000);
   try {
     await worker.waitUntilReady();
+    await checkRedisDatabase(await worker.client, settings.url, parseRedisUrl(settings.url).db);
+  } catch (error) {
+    await worker.close().catch(() => undefined);
+    await pipelines.dispose();
+    throw error;
   } finally {
     clearInterval(nag);
   }
+  void worker.run().catch(() => undefined); // resolves when closed
   onEvent?.({ kind: 'ready', name, queue: settings.queueName });
   let closing: Promise<void> | undefined;
   const shutdown = async (force: boolean) => {
