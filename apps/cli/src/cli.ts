@@ -28,7 +28,7 @@ const program = new Command('mmvp')
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
     'after',
-    "\nA pipeline config (--pipeline) is code, like a plugin list: its encoders' \"use\" modules are imported and run. " +
+    '\nA pipeline config (--pipeline) is code, like a plugin list: its encoders\' "use" modules are imported and run. ' +
       "Only installed packages (resolved from the config's folder) and './' files inside the config's folder load; " +
       'URLs, absolute paths and ../ out of the folder are refused. Run configs you trust. Workers load only --allow-components.',
   );

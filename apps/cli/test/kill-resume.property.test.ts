@@ -9,10 +9,10 @@
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@mmvp/core';
 import { startLocalRedisServer } from '@mmvp/study';
@@ -331,13 +331,17 @@ describe("a config's `use` runs no code unless it is an installed package or a f
     const { marker, uses, configs } = await evilConfigs('evil-worker');
     const server = await startLocalRedisServer();
     const worker = startWorkerProcess(server.url, ['--queue-name', 'evil']);
-    const { Queue } = createRequire(createRequire(import.meta.url).resolve('@mmvp/study'))('bullmq') as typeof import('bullmq');
+
     const queue = new Queue('evil', { connection: { host: '127.0.0.1', port: server.port } });
     try {
       await worker.waitFor(/waiting for jobs on queue 'evil'/, 30_000);
       for (const [shard, use] of uses.entries()) {
         const config = { configFolder: configs, encoders: { clip: { use, model: configs } }, adapters: {}, strategy: { name: 'clip' } };
-        await queue.add('eval-mllm', { kind: 'eval-mllm', runId: 'attack', shard, pipeline: { config, modelsRoot: configs, modelFiles: [], modelFilesSha256: '' }, dataRoot: configs, questions: [] }, { jobId: `attack-${shard}` });
+        await queue.add(
+          'eval-mllm',
+          { kind: 'eval-mllm', runId: 'attack', shard, pipeline: { config, modelsRoot: configs, modelFiles: [], modelFilesSha256: '' }, dataRoot: configs, questions: [] },
+          { jobId: `attack-${shard}` },
+        );
       }
       for (const shard of uses.keys()) await worker.waitFor(new RegExp(`refused attack-${shard}: the job's encoders\\.clip\\.use: component '.*' refused`), 30_000);
       expect(worker.stderr()).not.toMatch(/done in|failed:/);

@@ -111,8 +111,13 @@ export async function loadPope(questionsFile: string, imagesDir: string, options
   }
   const kept: PopeQuestion[] = [];
   const skippedQuestions: SkippedPopeQuestion[] = [];
-  const noneFound = questions.length > 1 && [...problems.values()].every((problem) => problem !== undefined && problem.endsWith(' is missing'));
-  if (noneFound) collector.add(questionsFile, questions[0]!.line, `none of its ${problems.size} images is in ${imagesDir} (e.g. ${questions[0]!.image}); is the images folder right (--images)? ${questions.length} question(s) skipped`);
+  const noneFound = questions.length > 1 && [...problems.values()].every((problem) => problem?.endsWith(' is missing'));
+  if (noneFound)
+    collector.add(
+      questionsFile,
+      questions[0]!.line,
+      `none of its ${problems.size} images is in ${imagesDir} (e.g. ${questions[0]!.image}); is the images folder right (--images)? ${questions.length} question(s) skipped`,
+    );
   for (const question of questions) {
     const problem = problems.get(question.imagePath);
     if (problem === undefined) {

@@ -31,7 +31,10 @@ export function registerPope(program: Command): void {
     .option('--images <dir>', 'the images the questions name (COCO val2014); default DATA/val2014, else DATA/images, else DATA')
     .requiredOption('--out <dir>', 'folder for pope-answers.jsonl, run-identity.json, pope-scores.json')
     .option('--resume', 'continue DIR/pope-answers.jsonl, skipping the questions already answered (the settings must be the same)')
-    .option('--strict', 'fail on any problem in the question files or their images (missing, or not decodable; checked before the first model call); default: report it, skip that question and list it in pope-scores.json skippedQuestions')
+    .option(
+      '--strict',
+      'fail on any problem in the question files or their images (missing, or not decodable; checked before the first model call); default: report it, skip that question and list it in pope-scores.json skippedQuestions',
+    )
     .option('--json', 'print pope-scores.json on stdout')
     .option('--queue <url>', 'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing')
     .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')

@@ -48,7 +48,14 @@ export function registerWorker(program: Command): void {
         maxModels: positiveIntegerOption('--max-models', flags.maxModels),
         lockDuration: positiveIntegerOption('--lock-duration', flags.lockDuration ?? '30000'),
         stalledInterval: positiveIntegerOption('--stalled-interval', flags.stalledInterval ?? '30000'),
-        ...(flags.allowComponents === undefined ? {} : { allowComponents: flags.allowComponents.split(',').map((entry) => entry.trim()).filter(Boolean) }),
+        ...(flags.allowComponents === undefined
+          ? {}
+          : {
+              allowComponents: flags.allowComponents
+                .split(',')
+                .map((entry) => entry.trim())
+                .filter(Boolean),
+            }),
         onEvent: (event) => process.stderr.write(`${describeEvent(event)}\n`),
       });
       await new Promise<void>((resolve) => {

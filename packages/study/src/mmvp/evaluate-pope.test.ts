@@ -111,7 +111,9 @@ describe('evaluatePope (fake answerer, hand-checked scores)', () => {
     // --resume finishes (the skipped question is not waited for)
     const resumed = await evaluatePope({ pipeline: tinyPipeline, data, out, resume: true, answerer: never });
     expect(resumed.asked).toBe(0);
-    await expect(evaluatePope({ pipeline: tinyPipeline, data, out: join(scratch, 'corrupt-strict'), strict: true, answerer: never })).rejects.toThrow(/1 problem\(s\) \(strict mode\)[\s\S]*000000000009\.png cannot be read/);
+    await expect(evaluatePope({ pipeline: tinyPipeline, data, out: join(scratch, 'corrupt-strict'), strict: true, answerer: never })).rejects.toThrow(
+      /1 problem\(s\) \(strict mode\)[\s\S]*000000000009\.png cannot be read/,
+    );
   });
 
   it('an empty or unusable split file stops the run before any model call, naming the file (#31.5)', async () => {
@@ -132,12 +134,25 @@ describe('evaluatePope (fake answerer, hand-checked scores)', () => {
   it('a wrong images folder is one line, not one per question; a category contradicting the file name is said once', async () => {
     const data = await popeFolder('wrong-images', { popular: [line(1, 1, 'cat', 'yes', { category: 'random' }), line(2, 2, 'dog', 'no', { category: 'random' })].join('\n') + '\n' });
     const warnings: string[] = [];
-    const error = await evaluatePope({ pipeline: tinyPipeline, data, images: join(data, 'coco_pope_popular.json', '..'), out: join(scratch, 'wrong-images-out'), answerer: never, onProgress: (event) => void (event.kind === 'warning' && warnings.push(event.message)) }).catch((caught: unknown) => caught);
+    const error = await evaluatePope({
+      pipeline: tinyPipeline,
+      data,
+      images: join(data, 'coco_pope_popular.json', '..'),
+      out: join(scratch, 'wrong-images-out'),
+      answerer: never,
+      onProgress: (event) => void (event.kind === 'warning' && warnings.push(event.message)),
+    }).catch((caught: unknown) => caught);
     expect((error as Error).message).toMatch(/has no usable question: all 2 question\(s\) skipped/);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/none of its 2 images is in .*; is the images folder right \(--images\)\? 2 question\(s\) skipped/);
     const categories: string[] = [];
-    await evaluatePope({ pipeline: tinyPipeline, data, out: join(scratch, 'category-out'), answerer: scripted({ cat: 'Yes', dog: 'No' }), onProgress: (event) => void (event.kind === 'warning' && categories.push(event.message)) });
+    await evaluatePope({
+      pipeline: tinyPipeline,
+      data,
+      out: join(scratch, 'category-out'),
+      answerer: scripted({ cat: 'Yes', dog: 'No' }),
+      onProgress: (event) => void (event.kind === 'warning' && categories.push(event.message)),
+    });
     expect(categories).toEqual([expect.stringMatching(/coco_pope_popular\.json: 2 question\(s\) say category 'random' \(line 1\), but the file name makes them the popular split; scored as popular/)]);
   });
 });

@@ -164,7 +164,12 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
   for (const { split, file } of splitFiles) {
     const dataset = await loadPope(file, imagesDir, { strict: settings.strict, checkImage, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
     if (dataset.questions.length === 0) {
-      const why = dataset.skippedQuestions.length > 0 ? `all ${dataset.skippedQuestions.length} question(s) skipped (${dataset.skippedQuestions[0]!.reason}${dataset.skippedQuestions.length > 1 ? ', ...' : ''})` : dataset.issues.length > 0 ? `${dataset.issues.length} problem(s): ${dataset.issues[0]!.message}` : 'the file is empty';
+      const why =
+        dataset.skippedQuestions.length > 0
+          ? `all ${dataset.skippedQuestions.length} question(s) skipped (${dataset.skippedQuestions[0]!.reason}${dataset.skippedQuestions.length > 1 ? ', ...' : ''})`
+          : dataset.issues.length > 0
+            ? `${dataset.issues.length} problem(s): ${dataset.issues[0]!.message}`
+            : 'the file is empty';
       throw new DatasetError(`POPE question file ${file} (${split} split) has no usable question: ${why}; fix it, or move it out of ${settings.data} to run the other splits`);
     }
     const contradicting = dataset.questions.filter((question) => question.category !== undefined && question.category !== split);

@@ -115,7 +115,7 @@ describe('coordinateRun', () => {
     await expect(startWorker({ url, queueName: 'db99', answerJob: async () => [] })).rejects.toThrow(/Redis refused database 99/);
     // a database Redis has is used as asked
     const committed: string[][] = [];
-    const workers = [await startWorker({ url: `${redis.url}/3`, queueName: 'db3', answerJob: async (data) => ((data as { questions: { id: number }[] }).questions ?? []).map((q) => answer(q.id)) })];
+    const workers = [await startWorker({ url: `${redis.url}/3`, queueName: 'db3', answerJob: async (data) => ((data as unknown as { questions: { id: number }[] }).questions ?? []).map((q) => answer(q.id)) })];
     try {
       await coordinateRun({
         settings: queueSettingsSchema.parse({ url: `${redis.url}/3`, queueName: 'db3' }),
@@ -150,7 +150,7 @@ describe('coordinateRun', () => {
     let restarted: Promise<void> | undefined;
     const answerJob = async (data: JobData) => {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      return ((data as { questions: { id: number }[] }).questions ?? []).map((question) => answer(question.id));
+      return ((data as unknown as { questions: { id: number }[] }).questions ?? []).map((question) => answer(question.id));
     };
     const workers = await Promise.all([1, 2].map(() => startWorker({ url: own.url, queueName: 'restart', answerJob, lockDuration: 2000, stalledInterval: 1000 })));
     try {

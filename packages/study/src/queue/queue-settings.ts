@@ -5,9 +5,10 @@ import { InvalidArgumentError } from '@mmvp/core';
 const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** A BullMQ queue name (`--queue-name`), checked before anything connects or is written. */
-export const queueNameSchema = z
-  .string()
-  .refine((name) => QUEUE_NAME.test(name), (name) => ({ message: `'${name}' is not a valid queue name (--queue-name): use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit (BullMQ keys use ':')` }));
+export const queueNameSchema = z.string().refine(
+  (name) => QUEUE_NAME.test(name),
+  (name) => ({ message: `'${name}' is not a valid queue name (--queue-name): use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit (BullMQ keys use ':')` }),
+);
 
 /** Where a distributed run's jobs go, and how they are retried and watched. */
 export const queueSettingsSchema = z

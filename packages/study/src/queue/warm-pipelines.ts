@@ -9,7 +9,7 @@ import type { JobPipeline } from './job-plan';
 export class ModelIdentityMismatch extends InvalidArgumentError {}
 
 /** A worker's allowlist of components: a job's config names code this worker does not allow; the job is refused, nothing is imported. */
-export class ComponentNotAllowed extends ModelIdentityMismatch {}
+class ComponentNotAllowed extends ModelIdentityMismatch {}
 
 /** The component packages every worker allows by default (the built-in encoders, installed with mmvp). */
 export const BUILT_IN_COMPONENTS: readonly string[] = ['@mmvp/encoder-clip', '@mmvp/encoder-dinov2'];
@@ -18,7 +18,7 @@ export const BUILT_IN_COMPONENTS: readonly string[] = ['@mmvp/encoder-clip', '@m
 export type WorkerComponents = Required<Pick<ComponentSource, 'allow'>> & Pick<ComponentSource, 'allowFrom'>;
 
 /** Refuses a job whose config names a component outside the worker's allowlist (before anything is imported). */
-export function checkJobComponents(config: unknown, components: WorkerComponents): void {
+function checkJobComponents(config: unknown, components: WorkerComponents): void {
   const encoders = (config as { encoders?: Record<string, { use?: unknown } | undefined> } | null)?.encoders;
   if (encoders === undefined || encoders === null || typeof encoders !== 'object') return; // mine jobs: built-in encoders, no `use`
   for (const [role, encoder] of Object.entries(encoders)) {

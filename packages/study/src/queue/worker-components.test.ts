@@ -49,7 +49,9 @@ describe('a worker loads only the components it allows', () => {
       const reasons = [...new Map(events.flatMap((event) => (event.kind === 'job-refused' ? [[event.id, event.reason] as const] : []))).values()]; // a refused job comes back: first reason per job
       expect(reasons).toHaveLength(uses.length);
       for (const reason of reasons) {
-        expect(reason).toMatch(/^the job's encoders\.clip\.use: component '.*' refused: (URLs \(data:, file:, http:, node:\) are not loaded|this process loads only the components it allows \(@mmvp\/encoder-clip, @mmvp\/encoder-dinov2\))/);
+        expect(reason).toMatch(
+          /^the job's encoders\.clip\.use: component '.*' refused: (URLs \(data:, file:, http:, node:\) are not loaded|this process loads only the components it allows \(@mmvp\/encoder-clip, @mmvp\/encoder-dinov2\))/,
+        );
       }
       expect(reasons.filter((reason) => reason.includes('loads only the components it allows'))).toHaveLength(3); // the absolute path, ../ and the package
       expect(events.some((event) => event.kind === 'job-done' || event.kind === 'job-failed')).toBe(false);
