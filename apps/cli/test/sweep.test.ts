@@ -329,7 +329,7 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     expect(sweep.protocol).toBe('per-ratio');
     expect(sweep.pipeline).toBe(join(configs, 'amof-{r}.json'));
     expect(sweep.points.map((p) => p.ratio)).toEqual([0, 0.5, 1]);
-    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']); // the lock is gone, no scratch left; the journal stays for --resume
+    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']); // the lock is gone, no scratch left; the journal stays for --resume
     expect((await mmvp('report', out)).code).toBe(0);
   });
 
@@ -410,7 +410,7 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toMatch(new RegExp(`^mmvp: RunFolderLockedError: ${out} is in use by 'eval-mllm' \\(pid ${process.pid} on `));
       expect(result.stderr).not.toContain('sweep: encoded');
-      expect((await readdir(out)).sort()).toEqual(['.mmvp-lock']);
+      expect((await readdir(out)).sort()).toEqual(['.mmvp-lock', '.mmvp-run.json']); // the holder's lock and claim; the sweep wrote nothing
     } finally {
       await lock.release();
     }

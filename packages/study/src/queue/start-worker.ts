@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
@@ -105,6 +106,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const settings = parseWithSchema(startWorkerOptionsSchema, options, 'worker options');
   const onEvent = options.onEvent;
   const name = processName();
+  for (const [flag, folder] of [
+    ['--models-root', settings.modelsRoot],
+    ['--data-root', settings.dataRoot],
+  ] as const) {
+    if (folder !== undefined && !(await stat(folder).catch(() => undefined))?.isDirectory()) {
+      throw new InvalidArgumentError(`${flag} ${resolve(folder)} is not a folder on this machine; give this machine's copy of the coordinator's folder`);
+    }
+  }
   const components = await workerComponents(settings.allowComponents);
   const pipelines = warmPipelines({ maxModels: settings.maxModels, components, ...(settings.modelsRoot === undefined ? {} : { modelsRoot: settings.modelsRoot }) });
   let returning = false;

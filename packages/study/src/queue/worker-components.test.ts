@@ -75,4 +75,9 @@ describe('a worker loads only the components it allows', () => {
     await expect(workerComponents([evil])).rejects.toThrow(/--allow-components: '.*evil\.mjs' is a file; allow a component file through the pipeline config \(\.json\) that names it/);
     await expect(workerComponents(['data:text/javascript,1'])).rejects.toThrow(/--allow-components: component 'data:text\/javascript,1' refused: URLs/);
   });
+
+  it('a --models-root or --data-root that is not a folder here fails before connecting', async () => {
+    await expect(startWorker({ url: redis.url, modelsRoot: '/nonexistent/models' })).rejects.toThrow('--models-root /nonexistent/models is not a folder on this machine');
+    await expect(startWorker({ url: redis.url, dataRoot: '/nonexistent/data' })).rejects.toThrow('--data-root /nonexistent/data is not a folder on this machine');
+  });
 });

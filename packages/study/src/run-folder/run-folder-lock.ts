@@ -26,6 +26,15 @@ export class RunFolderLockedError extends MmvpError {
   }
 }
 
+/** Options of acquireRunFolderLock. */
+export interface RunFolderLockOptions {
+  /**
+   * false: lock the folder without claiming it for `command` (a command that writes beside another
+   * workflow's results by design, as `grade` writes scores beside eval-mllm's answers). Default true.
+   */
+  readonly claim?: boolean;
+}
+
 /** A held run-folder lock: its file, its owner, and release(). */
 export interface RunFolderLock {
   readonly folder: string;
@@ -54,7 +63,7 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
  * Holding the lock, it claims the folder for `command` (see claimRunFolder): a folder another
  * workflow owns is refused (RunFolderOwnedError naming it) and the lock released, nothing written.
  */
-export async function acquireRunFolderLock(folder: string, command: string): Promise<RunFolderLock> {
+export async function acquireRunFolderLock(folder: string, command: string, options: RunFolderLockOptions = {}): Promise<RunFolderLock> {
   await mkdir(folder, { recursive: true });
   const path = join(folder, LOCK_FILE);
   const owner: LockOwner = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
@@ -81,7 +90,7 @@ export async function acquireRunFolderLock(folder: string, command: string): Pro
         },
       };
       try {
-        claimedHere = (await claimRunFolder(folder, command)).claimed; // another workflow's folder: refused before anything else is touched
+        if (options.claim !== false) claimedHere = (await claimRunFolder(folder, command)).claimed; // another workflow's folder: refused before anything else is touched
         await removeDeadWritersTemporaries(folder);
       } catch (error) {
         await lock.release();
@@ -115,8 +124,8 @@ export async function acquireRunFolderLock(folder: string, command: string): Pro
 }
 
 /** Runs `work` holding the folder's lock, and releases it however `work` ends. */
-export async function withRunFolderLock<T>(folder: string, command: string, work: (lock: RunFolderLock) => Promise<T>): Promise<T> {
-  const lock = await acquireRunFolderLock(folder, command);
+export async function withRunFolderLock<T>(folder: string, command: string, work: (lock: RunFolderLock) => Promise<T>, options: RunFolderLockOptions = {}): Promise<T> {
+  const lock = await acquireRunFolderLock(folder, command, options);
   try {
     return await work(lock);
   } finally {

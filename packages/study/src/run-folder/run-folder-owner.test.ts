@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,5 +45,17 @@ describe('run-folder ownership (one record per folder, claimed with the lock)', 
     await writeFile(join(folder, RUN_OWNER_FILE), 'not json');
     await expect(acquireRunFolderLock(folder, 'sweep')).rejects.toThrow(`${join(folder, RUN_OWNER_FILE)} is not valid JSON; it records which workflow owns ${folder}: restore it, or choose another --out`);
     expect(await readdir(folder)).not.toContain(LOCK_FILE); // released on refusal
+  });
+
+  it('a symbolic link planted in the folder is refused before anything is written through it', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'mmvp-owner-'));
+    const elsewhere = join(await mkdtemp(join(tmpdir(), 'mmvp-elsewhere-')), 'victim.txt');
+    await writeFile(elsewhere, 'keep me\n');
+    await symlink(elsewhere, join(folder, 'answers.jsonl'));
+    await expect(withRunFolderLock(folder, 'eval-mllm', async () => writeFile(join(folder, 'answers.jsonl'), 'x\n'))).rejects.toThrow(
+      `${join(folder, 'answers.jsonl')} is a symbolic link; mmvp writes no result through a link (it may point anywhere): remove it, or choose another --out`,
+    );
+    expect(await readFile(elsewhere, 'utf8')).toBe('keep me\n');
+    expect((await readdir(folder)).sort()).toEqual(['answers.jsonl']); // no lock, no claim left
   });
 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 import { writeAtomically } from './write-atomically';
@@ -48,10 +48,12 @@ export async function readRunFolderOwner(folder: string): Promise<RunFolderOwner
  * Claims a run folder for `workflow` (`claimed`: this call wrote the record), the caller holding its lock: a folder with no owner record is
  * recorded as `workflow`'s; one owned by `workflow` is its own (a resume, or a run its own rules
  * check); one owned by another workflow is refused with RunFolderOwnedError before anything in it is
- * read or written ("--out X holds an eval-mllm run; choose another --out"). No flag crosses this:
+ * read or written ("--out X holds an eval-mllm run; choose another --out"). A symbolic link among the
+ * folder's entries is refused too (appends would follow it). No flag crosses this:
  * a workflow's `--force` replaces only its own results.
  */
 export async function claimRunFolder(folder: string, workflow: string): Promise<{ owner: RunFolderOwner; claimed: boolean }> {
+  await refuseLinks(folder);
   const owner = await readRunFolderOwner(folder);
   if (owner !== undefined) {
     if (owner.workflow === workflow) return { owner, claimed: false };
@@ -63,6 +65,15 @@ export async function claimRunFolder(folder: string, workflow: string): Promise<
   const claimed: RunFolderOwner = { schema: OWNER_SCHEMA, workflow, createdAt: new Date().toISOString() };
   await writeAtomically(join(folder, RUN_OWNER_FILE), `${JSON.stringify(claimed, null, 2)}\n`);
   return { owner: claimed, claimed: true };
+}
+
+/** A symbolic link among a run folder's files would carry appends and writes anywhere on disk: refused, naming it. */
+async function refuseLinks(folder: string): Promise<void> {
+  for (const name of (await readdir(folder)).sort()) {
+    if ((await lstat(join(folder, name))).isSymbolicLink()) {
+      throw new InvalidArgumentError(`${join(folder, name)} is a symbolic link; mmvp writes no result through a link (it may point anywhere): remove it, or choose another --out`);
+    }
+  }
 }
 
 function article(word: string): string {
