@@ -76,6 +76,24 @@ function describeFetchFailure(error: unknown): string {
   return detail === undefined || message.includes(detail) ? message : `${message}: ${detail}`;
 }
 
+/**
+ * The chat-completions URL of a base URL (`.../v1` -> `.../v1/chat/completions`, a query kept after
+ * the path); a URL that is not http(s) fails at once, not after retries.
+ */
+function chatCompletionsUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new JudgeRequestError(`judge URL '${url}' is not a URL; expected an OpenAI-compatible base URL such as https://api.openai.com/v1 (--judge-url)`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new JudgeRequestError(`judge URL '${url}': scheme '${parsed.protocol.replace(/:$/, '')}' is not supported; expected http:// or https:// (--judge-url)`);
+  }
+  if (!/\/chat\/completions\/?$/.test(parsed.pathname)) parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/chat/completions`;
+  return parsed.href;
+}
+
 const replySchema = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string() }) })).min(1) });
 
 /**
@@ -88,7 +106,7 @@ export async function createLlmJudge(options: LlmJudgeOptions): Promise<LlmJudge
   const settings = parseWithSchema(optionsSchema, { ...options, apiKey: options.apiKey === undefined ? undefined : 'redacted' }, 'LLM judge options');
   const apiKey = options.apiKey;
   const fetchImplementation = options.fetch ?? globalThis.fetch;
-  const endpoint = /\/chat\/completions\/?$/.test(settings.url) ? settings.url : `${settings.url.replace(/\/+$/, '')}/chat/completions`;
+  const endpoint = chatCompletionsUrl(settings.url);
   const cache = settings.cachePath === undefined ? undefined : await JudgeCache.open(settings.cachePath);
   const redact = (text: string) => (apiKey && apiKey.length > 0 ? text.split(apiKey).join('[key]') : text);
   let requestsSent = 0;
