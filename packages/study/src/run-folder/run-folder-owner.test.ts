@@ -27,7 +27,9 @@ describe('run-folder ownership (one record per folder, claimed with the lock)', 
       }).catch((caught: unknown) => caught);
       expect(RunFolderOwnedError.isInstance(error), other).toBe(true);
       expect((error as RunFolderOwnedError).owner).toBe('eval-mllm');
-      expect((error as Error).message).toBe(`--out ${folder} holds an eval-mllm run (see ${join(folder, RUN_OWNER_FILE)}); a ${other} run never writes into another workflow's folder: choose another --out`);
+      expect((error as Error).message).toBe(
+        `--out ${folder} holds an eval-mllm run (see ${join(folder, RUN_OWNER_FILE)}); ${other === 'eval-vlm' ? 'an' : 'a'} ${other} run never writes into another workflow's folder: choose another --out`,
+      );
     }
     expect(await bytes(folder)).toEqual(before); // the lock file came and went; nothing else changed
     // the owner resumes its own folder

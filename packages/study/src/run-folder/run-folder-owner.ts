@@ -58,7 +58,7 @@ export async function claimRunFolder(folder: string, workflow: string): Promise<
   if (owner !== undefined) {
     if (owner.workflow === workflow) return { owner, claimed: false };
     throw new RunFolderOwnedError(
-      `--out ${folder} holds ${article(owner.workflow)} ${owner.workflow} run (see ${join(folder, RUN_OWNER_FILE)}); a ${workflow} run never writes into another workflow's folder: choose another --out`,
+      `--out ${folder} holds ${article(owner.workflow)} ${owner.workflow} run (see ${join(folder, RUN_OWNER_FILE)}); ${article(workflow)} ${workflow} run never writes into another workflow's folder: choose another --out`,
       owner.workflow,
     );
   }
