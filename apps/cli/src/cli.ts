@@ -16,6 +16,7 @@ import { registerReport } from './commands/report';
 import { registerExport } from './commands/export';
 import { registerInspect } from './commands/inspect';
 import { registerWorker } from './commands/worker';
+import { refuseQueueOnlyFlags } from './shared/queue-only-flags';
 import { cliVersion } from './version';
 
 const program = new Command('mmvp')
@@ -26,6 +27,7 @@ const program = new Command('mmvp')
   )
   .version(cliVersion)
   .showHelpAfterError('(run with --help for usage)')
+  .hook('preAction', refuseQueueOnlyFlags)
   .addHelpText(
     'after',
     '\nA pipeline config (--pipeline) is code, like a plugin list: its encoders\' "use" modules are imported and run. ' +
