@@ -4,6 +4,7 @@ import { coordinateRun, DistributedRunError } from './coordinator';
 import { jobId, planShards, type JobData } from './job-plan';
 import { parseRedisUrl, queueSettingsSchema } from './queue-settings';
 import { startWorker, type RunningWorker } from './start-worker';
+import { ModelIdentityMismatch } from './warm-pipelines';
 import { freeLoopbackPort, startLocalRedisServer, type LocalRedisServer } from './test-redis-server';
 
 // coordinateRun against a real redis-server, with workers that answer without a model (startWorker's
@@ -183,4 +184,43 @@ describe('coordinateRun', () => {
       await own.stop();
     }
   }, 60_000);
+
+  it("a run where no job finishes says so periodically, with the workers' refusals (#31 minor)", async () => {
+    const warnings: string[] = [];
+    const controller = new AbortController();
+    const refusing = await startWorker({
+      url: redis.url,
+      queueName: 'stuck',
+      refusalDelayMs: 0,
+      answerJob: async () => {
+        throw new ModelIdentityMismatch('model file x hashes to 000000000000... (1 bytes), the job recorded 111111111111... (1 bytes)');
+      },
+    });
+    try {
+      const run = coordinateRun({
+        settings: queueSettingsSchema.parse({ url: redis.url, queueName: 'stuck', noProgressWarningMs: 1000, pollIntervalMs: 100 }),
+        runId: 'runstuck',
+        kind: 'eval-mllm',
+        shards: planShards([1, 2], 2),
+        keyOf: String,
+        recordKeyOf: (record) => String(record['question_id']),
+        runIdentity: 'run',
+        done: new Set(),
+        jobData: (shard) => ({ kind: 'eval-mllm', questions: shard.items.map((id) => ({ id })) }) as unknown as JobData,
+        commit: async () => undefined,
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (event.kind !== 'warning') return;
+          warnings.push(event.message);
+          if (warnings.filter((message) => message.startsWith('no job finished')).length >= 2) controller.abort(new Error('stopped by the test'));
+        },
+      });
+      await expect(run).rejects.toThrow('stopped by the test');
+    } finally {
+      await refusing.close();
+    }
+    const nags = warnings.filter((message) => message.startsWith('no job finished'));
+    expect(nags).toHaveLength(2);
+    expect(nags[0]).toMatch(/^no job finished in \d+ s \(\d+ waiting, \d+ active, 1 unfinished\); refused by 1 worker\(s\): \S+:\d+: model file x hashes to/);
+  }, 30_000);
 });

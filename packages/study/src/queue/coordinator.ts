@@ -240,7 +240,7 @@ export async function coordinateRun<Item>(options: {
         if (pending.size !== lastDone) {
           lastDone = pending.size;
           lastProgress = Date.now();
-        } else if (Date.now() - lastProgress >= NO_PROGRESS_NAG_MS && Date.now() - lastNag >= NO_PROGRESS_NAG_MS) {
+        } else if (Date.now() - lastProgress >= settings.noProgressWarningMs && Date.now() - lastNag >= settings.noProgressWarningMs) {
           lastNag = Date.now();
           const refused = [...refusals.entries()].map(([worker, reason]) => `${worker}: ${reason}`);
           options.onEvent?.({
@@ -287,9 +287,6 @@ function isConnectionError(error: unknown): boolean {
   const message = String((error as Error)?.message ?? error);
   return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|connect|Stream isn't writeable|enableOfflineQueue|LOADING|MaxRetriesPerRequest|socket/i.test(message);
 }
-
-/** How often a coordinator whose jobs make no progress says so (with the workers' refusals). */
-const NO_PROGRESS_NAG_MS = 30_000;
 
 /** How long the coordinator waits for Redis's first reply (and for close) before it says so. */
 const REDIS_CALL_TIMEOUT_MS = 5_000;

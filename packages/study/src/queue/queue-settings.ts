@@ -24,6 +24,8 @@ export const queueSettingsSchema = z
     backoffMs: z.number().int().nonnegative().default(1000),
     /** How long the coordinator keeps trying while Redis is unreachable before it fails with a clear message. */
     unreachableTimeoutMs: z.number().int().positive().default(60_000),
+    /** While no job finishes, the coordinator says so this often (with the workers' refusals). */
+    noProgressWarningMs: z.number().int().positive().default(30_000),
     /** Backstop poll of the queue's finished jobs (completion events wake the coordinator sooner). */
     pollIntervalMs: z.number().int().positive().default(500),
   })
