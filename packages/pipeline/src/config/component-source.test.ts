@@ -109,4 +109,11 @@ describe('component loading: only installed packages and files inside the config
     await tokenizer.dispose();
     expect(existsSync(marker)).toBe(false);
   });
+
+  it('a CommonJS build of a component (exports.default, as TypeScript compiles it) loads as its ES module would', async () => {
+    const { configs } = await layout();
+    await writeFile(join(configs, 'built.cjs'), "exports.default = { specificationVersion: 'v1', kind: 'vision-encoder', optionsSchema: {}, create: () => undefined };\n");
+    const component = await loadComponent({ use: './built.cjs' }, 'vision-encoder', { folder: configs });
+    expect(component).toMatchObject({ specificationVersion: 'v1', kind: 'vision-encoder' });
+  });
 });

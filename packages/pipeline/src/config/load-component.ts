@@ -32,7 +32,9 @@ export async function loadComponent<Instance>(reference: { readonly use: string 
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to load url/.test(String((cause as Error).message));
     throw new NoSuchComponentError(missing ? `component package '${use}' is not installed; ${installHint(use)}` : `component package '${use}' failed to load: ${(cause as Error).message}`, { cause });
   }
-  const exported = (module as { default?: unknown }).default;
+  // a package's CommonJS build (found through require's conditions) imports as { default: module.exports }
+  const outer = (module as { default?: unknown }).default;
+  const exported = isComponentModule(outer, kind) ? outer : ((outer as { default?: unknown } | undefined)?.default ?? outer);
   if (!isComponentModule(exported, kind)) {
     throw new NoSuchComponentError(
       `package '${use}' does not implement a '${kind}' component: its default export must be { specificationVersion: 'v1', kind: '${kind}', optionsSchema, create(options) }` +
