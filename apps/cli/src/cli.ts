@@ -18,6 +18,7 @@ import { registerInspect } from './commands/inspect';
 import { registerServe } from './commands/serve';
 import { registerWorker } from './commands/worker';
 import { registerPower } from './commands/power';
+import { refuseQueueOnlyFlags } from './shared/queue-only-flags';
 import { cliVersion } from './version';
 
 const program = new Command('mmvp')
@@ -27,7 +28,14 @@ const program = new Command('mmvp')
       'Paper: "Eyes Wide Shut? Exploring the Visual Shortcomings of Multimodal LLMs" (arXiv 2401.06209).',
   )
   .version(cliVersion)
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  .hook('preAction', refuseQueueOnlyFlags)
+  .addHelpText(
+    'after',
+    '\nA pipeline config (--pipeline) is code, like a plugin list: its encoders\' "use" modules are imported and run. ' +
+      "Only installed packages (resolved from the config's folder) and './' files inside the config's folder load; " +
+      'URLs, absolute paths and ../ out of the folder are refused. Run configs you trust. Workers load only --allow-components.',
+  );
 
 for (const register of [
   registerDemo,

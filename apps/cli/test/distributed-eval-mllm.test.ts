@@ -64,6 +64,22 @@ afterAll(async () => {
 });
 
 describe('mmvp eval-mllm --queue with mmvp worker processes on a real redis-server', () => {
+  it('--queue-name a:b fails in one line naming --queue-name, before anything is written (eval-mllm, pope, worker) (#31.8)', async () => {
+    const out = join(scratch, 'bad-queue-name');
+    for (const args of [
+      ['eval-mllm', '--pipeline', tinyPipeline, '--data', data, '--out', out, '--queue', 'redis://127.0.0.1:1', '--queue-name', 'a:b'],
+      ['pope', '--pipeline', tinyPipeline, '--data', data, '--out', out, '--queue', 'redis://127.0.0.1:1', '--queue-name', 'a:b'],
+      ['worker', '--queue', 'redis://127.0.0.1:1', '--queue-name', 'a:b'],
+    ]) {
+      const result = await runCli(args);
+      expect(result.code, args[0]).toBe(1);
+      expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
+      expect(result.stderr).toMatch(/'a:b' is not a valid queue name \(--queue-name\)/);
+      expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
+      await expect(stat(out)).rejects.toThrow(); // no folder, no run-identity.json
+    }
+  });
+
   it('a coordinator and 3 workers write the same answers.jsonl, scores and graded.csv as the one-process run', async () => {
     const server = await redis();
     const workers = [worker(server.url), worker(server.url), worker(server.url)];
@@ -74,7 +90,7 @@ describe('mmvp eval-mllm --queue with mmvp worker processes on a real redis-serv
     await expectSameAsOneProcess(out);
     expect(run.stderr()).toMatch(/15 job\(s\): 0 already committed, 15 enqueued, 0 adopted/);
     // every job answered exactly once, by one of the workers
-    const done = workers.flatMap((started) => [...started.stderr().matchAll(/(\S+:eval-mllm:\d+): done/g)].map((match) => match[1]));
+    const done = workers.flatMap((started) => [...started.stderr().matchAll(/(\S+-eval-mllm-\d+): done/g)].map((match) => match[1]));
     expect(done.sort()).toEqual([...new Set(done)].sort());
     expect(done).toHaveLength(15);
     // each worker loaded its pipeline once and kept it warm for every later job
@@ -88,7 +104,7 @@ describe('mmvp eval-mllm --queue with mmvp worker processes on a real redis-serv
     await doomed.waitFor(/waiting for jobs/);
     const run = coordinator(server.url, out);
     // its first job loads the pipeline before answering: kill it while that job is in hand
-    const [, jobInHand] = await doomed.waitFor(/: (\S+:eval-mllm:\d+): \d+ question\(s\)/);
+    const [, jobInHand] = await doomed.waitFor(/: (\S+-eval-mllm-\d+): \d+ question\(s\)/);
     await doomed.stop('SIGKILL');
     expect(doomed.stderr()).not.toMatch(new RegExp(`${jobInHand}: done`));
     const rescuer = worker(server.url);
@@ -114,8 +130,8 @@ describe('mmvp eval-mllm --queue with mmvp worker processes on a real redis-serv
     const wrong = worker(server.url, ['--models-root', otherModels]);
     await wrong.waitFor(/waiting for jobs/);
     const run = coordinator(server.url, out);
-    await wrong.waitFor(/refused \S+:eval-mllm:\d+: model file \S+llava-mm_projector\.safetensors hashes to/);
-    await run.waitFor(/refused job \S+:eval-mllm:\d+/);
+    await wrong.waitFor(/refused \S+-eval-mllm-\d+: model file \S+llava-mm_projector\.safetensors hashes to/);
+    await run.waitFor(/refused job \S+-eval-mllm-\d+/);
     expect(await answerLines(join(out, 'answers.jsonl'))).toEqual([]);
 
     const right = worker(server.url, ['--models-root', modelsRoot]);
@@ -175,13 +191,13 @@ describe('mmvp eval-mllm --queue with mmvp worker processes on a real redis-serv
     const run = coordinator(server.url, out);
 
     const interrupted = worker(server.url);
-    const [, finishing] = await interrupted.waitFor(/: (\S+:eval-mllm:\d+): \d+ question\(s\)/);
+    const [, finishing] = await interrupted.waitFor(/: (\S+-eval-mllm-\d+): \d+ question\(s\)/);
     interrupted.child.kill('SIGINT');
     expect((await interrupted.exited).code).toBe(0);
     expect(interrupted.stderr()).toMatch(new RegExp(`${finishing}: done[^]*stopped`));
 
     const terminated = worker(server.url);
-    const [, returned] = await terminated.waitFor(/: (\S+:eval-mllm:\d+): \d+ question\(s\)/);
+    const [, returned] = await terminated.waitFor(/: (\S+-eval-mllm-\d+): \d+ question\(s\)/);
     terminated.child.kill('SIGTERM');
     expect((await terminated.exited).code).toBe(0);
     expect(terminated.stderr()).toMatch(new RegExp(`${returned}: returned to the queue`));

@@ -106,8 +106,8 @@ describe('mmvp mine --queue with mmvp worker processes on a real redis-server', 
     const wrong = worker(server.url, ['--models-root', otherModels]);
     await wrong.waitFor(/waiting for jobs/);
     const run = coordinator(server.url, out);
-    await wrong.waitFor(/refused \S+:mine:\d+: model file \S+model\.onnx hashes to/);
-    await run.waitFor(/refused job \S+:mine:\d+/);
+    await wrong.waitFor(/refused \S+-mine-\d+: model file \S+model\.onnx hashes to/);
+    await run.waitFor(/refused job \S+-mine-\d+/);
     expect(await committedShards(out)).toBe(0);
     const right = worker(server.url);
     expect((await run.exited).code, run.stderr()).toBe(0);

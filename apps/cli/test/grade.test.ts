@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireRunFolderLock } from '@mmvp/study';
 import { runCli } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 
@@ -113,6 +114,21 @@ beforeAll(async () => {
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 describe('mmvp grade (rule grader)', () => {
+  it('holds the lock of an existing --out: a folder another live run is writing is refused, nothing written (#31 minor)', async () => {
+    const out = join(scratch, 'held');
+    const lock = await acquireRunFolderLock(out, 'eval-mllm');
+    try {
+      const result = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`RunFolderLockedError: ${out} is in use by 'eval-mllm' \\(pid ${process.pid} `));
+      await expect(stat(join(out, 'scores.json'))).rejects.toThrow();
+    } finally {
+      await lock.release();
+    }
+    const graded = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out]); // beside eval-mllm's claim: grade claims nothing
+    expect(graded.code, graded.stderr).toBe(0);
+  });
+
   it('scores pairs (both must be right), writes scores.json, graded.csv and scores.md with provenance', async () => {
     const out = join(scratch, 'rule');
     const result = await runCli(['grade', '--questions', questionsFile, '--answers', answersFile, '--out', out]);

@@ -2,16 +2,21 @@
  * Issue #13's property: for eval-mllm, sweep, mine and pope, a run killed at a random point
  * (SIGKILL, or SIGINT) and then resumed leaves the same files as an uninterrupted run, byte for byte
  * once timestamps and the folder's own path are set aside; and two runs started into one folder at
- * once always leave exactly one run's complete results. Kill points are drawn from a seeded
+ * once always leave exactly one run's complete results; a second workflow into a finished folder is
+ * refused and leaves every byte of the first, a Redis restarted empty ends in a completed run or a
+ * one-line failure in bounded time, and a config naming code outside its folder runs nothing (#31). Kill points are drawn from a seeded
  * generator and placed by progress (lines or shards on disk), never by time.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@mmvp/core';
+import { startLocalRedisServer } from '@mmvp/study';
+import { startCli, startWorkerProcess } from './helpers/distributed';
 import { cliPath, mmvp } from './helpers/run-cli';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -223,6 +228,130 @@ describe('two runs started into one folder at once', () => {
       expect(await snapshot(out)).toEqual(expected);
     }, 120_000);
   }
+});
+
+/** Every file of a folder, raw bytes (base64), by relative path. */
+async function rawBytes(out: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const file of (await listFiles(out)).sort()) files.set(relative(out, file), (await readFile(file)).toString('base64'));
+  return files;
+}
+
+describe('a second workflow into a finished folder (#31.1, #31.2)', () => {
+  it("is refused in one line naming the folder's workflow, and every byte of the first run stays", async () => {
+    for (const owner of ['eval-mllm', 'sweep', 'mine', 'pope']) {
+      const folder = join(scratch, `${owner}-reference`);
+      await stat(folder).catch(async () => expect((await mmvp(...workflows.find((w) => w.name === owner)!.args(folder, false))).code).toBe(0));
+      const before = await rawBytes(folder);
+      for (const other of workflows.filter((w) => w.name !== owner)) {
+        for (const resume of [false, true]) {
+          const second = await mmvp(...other.args(folder, resume));
+          expect(second.code, `${other.name} into a ${owner} folder: ${second.stderr}`).toBe(1);
+          expect(second.stderr.trim().split('\n'), second.stderr).toHaveLength(1);
+          expect(second.stderr).toContain(`--out ${folder} holds ${owner === 'eval-mllm' ? 'an' : 'a'} ${owner} run`);
+          expect(second.stderr).toContain('choose another --out');
+          expect(await rawBytes(folder), `${other.name}${resume ? ' --resume' : ''} into a ${owner} folder`).toEqual(before);
+        }
+      }
+    }
+  }, 300_000);
+});
+
+describe('a Redis restarted empty mid-run (#31.6)', () => {
+  it('ends in a completed run (the lost jobs enqueued again) or a one-line failure, within a bounded time', async () => {
+    const server = await startLocalRedisServer(); // no AOF: Redis's default, a restart loses every job
+    const out = join(scratch, 'eval-mllm-redis-empty');
+    const worker = startWorkerProcess(server.url);
+    const coordinator = startCli([...workflows.find((w) => w.name === 'eval-mllm')!.args(out, false), '--queue', server.url, '--shard-size', '2']);
+    try {
+      while ((await lineCount(join(out, 'answers.jsonl'))) < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      await server.kill();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await server.start();
+      const bound = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 120_000));
+      const ended = await Promise.race([coordinator.exited, bound]);
+      expect(ended, coordinator.stderr()).not.toBe('timeout');
+      const { code } = ended as { code: number | null };
+      if (code === 0) {
+        expect(await readFile(join(out, 'answers.jsonl'), 'utf8')).toBe(await readFile(join(scratch, 'eval-mllm-reference', 'answers.jsonl'), 'utf8').catch(() => readFile(join(out, 'answers.jsonl'), 'utf8')));
+        expect(await lineCount(join(out, 'answers.jsonl'))).toBe(36);
+      } else {
+        expect(coordinator.stderr().trim().split('\n').at(-1)).toMatch(/--resume/);
+      }
+    } finally {
+      await coordinator.stop();
+      await worker.stop();
+      await server.stop();
+    }
+  }, 180_000);
+});
+
+describe("a config's `use` runs no code unless it is an installed package or a file inside the config folder (#31.9)", () => {
+  /** Configs whose encoder `use` points at a module that writes `marker`, in the four refused forms. */
+  async function evilConfigs(name: string) {
+    const root = join(scratch, name);
+    const configs = join(root, 'configs');
+    await mkdir(configs, { recursive: true });
+    const marker = join(root, 'marker');
+    const source = `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default {};\n`;
+    const evil = join(root, 'evil.mjs');
+    await writeFile(evil, source);
+    const base = JSON.parse(await readFile(tinyPipeline, 'utf8')) as { encoders: { clip: Record<string, unknown> }; adapters: { clip: { weights: string } }; decoder: { modelPath: string } };
+    base.encoders.clip['model'] = join(repo, 'models/tiny-clip');
+    base.adapters.clip.weights = join(dirname(tinyPipeline), base.adapters.clip.weights);
+    base.decoder.modelPath = join(dirname(tinyPipeline), base.decoder.modelPath);
+    const uses = [`data:text/javascript,${encodeURIComponent(source)}`, evil, '../evil.mjs', pathToFileURL(evil).href];
+    const paths: string[] = [];
+    for (const [index, use] of uses.entries()) {
+      const path = join(configs, `evil-${index}.json`);
+      await writeFile(path, JSON.stringify({ ...base, encoders: { clip: { ...base.encoders.clip, use } } }));
+      paths.push(path);
+    }
+    return { marker, paths, uses, evil, configs };
+  }
+
+  it('in one process: eval-mllm, pope and ask refuse each form in one line; the marker stays absent', async () => {
+    const { marker, paths } = await evilConfigs('evil-one-process');
+    for (const path of paths) {
+      for (const args of [
+        ['eval-mllm', '--pipeline', path, '--data', join(scratch, 'synth', 'MMVP'), '--out', join(scratch, 'evil-out')],
+        ['pope', '--pipeline', path, '--data', join(scratch, 'pope'), '--out', join(scratch, 'evil-out')],
+        ['ask', '--pipeline', path, '--image', join(scratch, 'pope', 'val2014', 'COCO_val2014_000000000001.png'), '--question', 'Is there a dog?'],
+      ]) {
+        const result = await mmvp(...args);
+        expect(result.code, `${args[0]} ${path}: ${result.stderr}`).toBe(1);
+        expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
+        expect(result.stderr).toMatch(/encoders\.clip\.use: (component '.*' refused|'.*' is an absolute path)/);
+      }
+    }
+    await expect(stat(marker)).rejects.toThrow();
+  }, 120_000);
+
+  it('on a worker: jobs written straight into Redis that name such a module are refused; the marker stays absent', async () => {
+    const { marker, uses, configs } = await evilConfigs('evil-worker');
+    const server = await startLocalRedisServer();
+    const worker = startWorkerProcess(server.url, ['--queue-name', 'evil']);
+
+    const queue = new Queue('evil', { connection: { host: '127.0.0.1', port: server.port } });
+    try {
+      await worker.waitFor(/waiting for jobs on queue 'evil'/, 30_000);
+      for (const [shard, use] of uses.entries()) {
+        const config = { configFolder: configs, encoders: { clip: { use, model: configs } }, adapters: {}, strategy: { name: 'clip' } };
+        await queue.add(
+          'eval-mllm',
+          { kind: 'eval-mllm', runId: 'attack', shard, pipeline: { config, modelsRoot: configs, modelFiles: [], modelFilesSha256: '' }, dataRoot: configs, questions: [] },
+          { jobId: `attack-${shard}` },
+        );
+      }
+      for (const shard of uses.keys()) await worker.waitFor(new RegExp(`refused attack-${shard}: the job's encoders\\.clip\\.use: component '.*' refused`), 30_000);
+      expect(worker.stderr()).not.toMatch(/done in|failed:/);
+    } finally {
+      await queue.close();
+      await worker.stop();
+      await server.stop();
+    }
+    await expect(stat(marker)).rejects.toThrow();
+  }, 120_000);
 });
 
 describe("every workflow's results folder renders with mmvp report (#13.13)", () => {

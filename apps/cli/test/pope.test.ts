@@ -30,6 +30,22 @@ beforeAll(async () => {
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
+describe('flags that apply only with --queue (#31 minor)', () => {
+  it('--shard-size or --queue-name without --queue fails in one line before anything runs (pope, eval-mllm, sweep)', async () => {
+    const out = join(scratch, 'queue-only');
+    for (const [command, flag, value] of [
+      ['pope', '--shard-size', '10'],
+      ['eval-mllm', '--shard-size', '10'],
+      ['sweep', '--queue-name', 'team'],
+    ] as const) {
+      const result = await runCli([command, '--pipeline', tinyPipeline, '--data', scratch, '--out', out, flag, value]);
+      expect(result.code, command).toBe(1);
+      expect(result.stderr).toBe(`mmvp: InvalidArgumentError: ${flag} applies only with --queue (a distributed run's jobs); remove it, or add --queue redis://HOST:PORT\n`);
+    }
+    await expect(readdir(out)).rejects.toThrow(); // nothing created
+  });
+});
+
 describe('mmvp pope on the tiny pipeline', () => {
   it('answers every split, reports accuracy/precision/recall/F1/yes-ratio per split, and --resume after a cut gives the same file', async () => {
     const data = join(scratch, 'pope');

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile, cp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,32 @@ describe('mmvp report', () => {
     const result = await mmvp('report', fixture, '--out', output);
     expect(result.code).toBe(0);
     expect(await readFile(output, 'utf8')).toContain('<!DOCTYPE html>');
+  });
+
+  it('--out never replaces a results file without --force, never writes through a link, and names a bad path in one line (#31 minor)', async () => {
+    const folder = join(scratch, 'keep');
+    await cp(fixture, folder, { recursive: true });
+    const answers = await readFile(join(folder, 'answers.jsonl'), 'utf8');
+    const kept = await mmvp('report', folder, '--out', join(folder, 'answers.jsonl'));
+    expect(kept.code).toBe(1);
+    expect(kept.stderr).toBe(`mmvp: InvalidArgumentError: --out ${join(folder, 'answers.jsonl')} exists and is not an .html report; it is kept: choose another path, or pass --force to replace it\n`);
+    expect(await readFile(join(folder, 'answers.jsonl'), 'utf8')).toBe(answers);
+    const victim = join(scratch, 'victim.txt');
+    await writeFile(victim, 'keep me\n');
+    await symlink(victim, join(folder, 'report.html'));
+    const linked = await mmvp('report', folder);
+    expect(linked.code).toBe(1);
+    expect(linked.stderr).toMatch(/^mmvp: InvalidArgumentError: --out .*report\.html is a symbolic link; mmvp writes no report through a link/);
+    expect(await readFile(victim, 'utf8')).toBe('keep me\n');
+    for (const [out, message] of [
+      [join(scratch, 'no', 'such', 'folder', 'r.html'), null], // parents are created
+      [scratch, /^mmvp: InvalidArgumentError: --out .* is a folder; give a file path such as .*report\.html\n$/],
+      [join(victim, 'r.html'), /^mmvp: InvalidArgumentError: --out .*: cannot create the folder .*a part of that path is a file, not a folder\n$/],
+    ] as const) {
+      const result = await mmvp('report', fixture, '--out', out);
+      if (message === null) expect(result.code, result.stderr).toBe(0);
+      else expect(result.stderr).toMatch(message);
+    }
   });
 
   it('fails with one clear line on a bad folder or file', async () => {

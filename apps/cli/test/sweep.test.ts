@@ -1,4 +1,4 @@
-import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -237,7 +237,7 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     for (const role of ['clip', 'dino'] as const) {
       const encoder = config.encoders[role];
       encoder.options = { wraps: role, countFile: counts };
-      encoder.use = countingEncoder;
+      encoder.use = './counting-encoder.mjs'; // a component file must lie inside the config's folder
       encoder.model = join(folder, encoder.model);
     }
     config.adapters.additive.weights = join(folder, config.adapters.additive.weights);
@@ -261,6 +261,9 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     configs = join(scratch, 'configs');
     counts = join(scratch, 'encoded.txt');
     await mkdir(configs, { recursive: true });
+    // the counting encoder beside the configs; its imports (zod, the encoders) resolve through the CLI's node_modules
+    await copyFile(countingEncoder, join(configs, 'counting-encoder.mjs'));
+    await symlink(join(repo, 'apps', 'cli', 'node_modules'), join(configs, 'node_modules'));
     const synth = await mmvp('synth', '--out', join(scratch, 'data'), '--size', '64', '--pairs-per-pattern', '1', '--seed', '3', '--no-contact-sheets', '--image-format', 'png');
     expect(synth.code).toBe(0);
     for (const ratio of ratios) await writeConfig(ratio);
@@ -331,7 +334,7 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     expect(sweep.protocol).toBe('per-ratio');
     expect(sweep.pipeline).toBe(join(configs, 'amof-{r}.json'));
     expect(sweep.points.map((p) => p.ratio)).toEqual([0, 0.5, 1]);
-    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']); // the lock is gone, no scratch left; the journal stays for --resume
+    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']); // the lock is gone, no scratch left; the journal stays for --resume
     expect((await mmvp('report', out)).code).toBe(0);
   });
 
@@ -412,7 +415,7 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toMatch(new RegExp(`^mmvp: RunFolderLockedError: ${out} is in use by 'eval-mllm' \\(pid ${process.pid} on `));
       expect(result.stderr).not.toContain('sweep: encoded');
-      expect((await readdir(out)).sort()).toEqual(['.mmvp-lock']);
+      expect((await readdir(out)).sort()).toEqual(['.mmvp-lock', '.mmvp-run.json']); // the holder's lock and claim; the sweep wrote nothing
     } finally {
       await lock.release();
     }

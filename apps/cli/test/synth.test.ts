@@ -158,7 +158,7 @@ describe('mmvp synth', () => {
     expect(sheetsAfter.filter((name) => name.startsWith('eval-'))).toEqual([]); // the old eval sheets are gone
     expect(sheetsAfter).toEqual(sheetsBefore.filter((name) => name.startsWith('train-'))); // the train split's stay
     expect(readdirSync(join(out, 'train', 'images'))).toHaveLength(18);
-    expect(readdirSync(out).sort()).toEqual(['MMVP', 'MMVP_VLM', 'contact-sheets', 'ground-truth.jsonl', 'synth.json', 'train']);
+    expect(readdirSync(out).sort()).toEqual(['.mmvp-run.json', 'MMVP', 'MMVP_VLM', 'contact-sheets', 'ground-truth.jsonl', 'synth.json', 'train']);
   });
 
   it('a second synth into the same --out fails at once, naming the first', async () => {

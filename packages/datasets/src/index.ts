@@ -6,7 +6,7 @@ export { parseOptionsText, parseAnswerLetter } from './mmvp-options-text';
 export { loadMmvpVlm } from './mmvp-vlm-loader';
 export type { MmvpVlmDataset, MmvpVlmPair, MmvpVlmStatement, SkippedVlmPair } from './mmvp-vlm-loader';
 export { loadPope } from './pope-loader';
-export type { PopeDataset, PopeQuestion } from './pope-loader';
+export type { LoadPopeOptions, PopeDataset, PopeQuestion, SkippedPopeQuestion } from './pope-loader';
 export { readAnswers } from './answers-file';
 export type { AnswerRecord, ReadAnswersOptions } from './answers-file';
 export { readPatternMap } from './pattern-map';

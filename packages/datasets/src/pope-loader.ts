@@ -17,13 +17,28 @@ export interface PopeQuestion {
   readonly line: number;
 }
 
+/** A POPE question left out before any model call, and why (missing or unreadable image). */
+export interface SkippedPopeQuestion {
+  readonly questionId: string;
+  readonly image: string;
+  readonly reason: string;
+}
+
 /** The POPE benchmark folder: its splits and their yes/no questions. */
 export interface PopeDataset {
   readonly questionsFile: string;
   readonly imagesDir: string;
   readonly questions: readonly PopeQuestion[];
+  /** Questions left out because their image is missing or (with `checkImage`) cannot be read. */
+  readonly skippedQuestions: readonly SkippedPopeQuestion[];
   readonly issues: readonly DatasetIssue[];
 }
+
+/** Options of loadPope: strict mode, the issue listener, and an image check (decode) run once per image. */
+export type LoadPopeOptions = LoadOptions & {
+  /** Why an image cannot be used (e.g. it does not decode), or undefined; run once per distinct image before any question is returned. */
+  readonly checkImage?: (path: string) => Promise<string | undefined>;
+};
 
 const lineSchema = z
   .object({
@@ -38,15 +53,17 @@ const lineSchema = z
   })
   .passthrough();
 
-const optionsSchema = z.object({ strict: z.boolean().default(false), onIssue: z.function().optional() }).strict();
+const optionsSchema = z.object({ strict: z.boolean().default(false), onIssue: z.function().optional(), checkImage: z.function().optional() }).strict();
 
 /**
  * Loads POPE questions: a JSONL file of `{question_id, image, text, label}` (the `coco_pope_*.json`
  * lines; `category` kept when present) plus the folder holding the images (COCO val2014). A line
  * that does not parse, lacks a field, has a label other than yes/no, repeats an id or points to a
- * missing image is reported with file and line and skipped (strict mode: the load fails).
+ * missing image is reported with file and line and skipped (strict mode: the load fails); with
+ * `checkImage`, so is an image that does not decode (listed in `skippedQuestions` with the reason).
+ * When not one image is found, one line says so (the images folder is probably wrong) instead of one per question.
  */
-export async function loadPope(questionsFile: string, imagesDir: string, options: LoadOptions = {}): Promise<PopeDataset> {
+export async function loadPope(questionsFile: string, imagesDir: string, options: LoadPopeOptions = {}): Promise<PopeDataset> {
   parseWithSchema(optionsSchema, options, 'POPE loader options');
   const collector = new IssueCollector(options);
   try {
@@ -82,24 +99,34 @@ export async function loadPope(questionsFile: string, imagesDir: string, options
       line,
     });
   }
-  // Check images once per distinct file.
-  const present = new Map<string, boolean>();
-  const kept: PopeQuestion[] = [];
+  // Check images once per distinct file: present, then (checkImage) readable.
+  const problems = new Map<string, string | undefined>();
   for (const question of questions) {
-    let exists = present.get(question.imagePath);
-    if (exists === undefined) {
-      exists = await stat(question.imagePath).then(
-        (info) => info.isFile(),
-        () => false,
-      );
-      present.set(question.imagePath, exists);
-    }
-    if (!exists) {
-      collector.add(questionsFile, question.line, `image ${question.imagePath} is missing; question ${question.questionId} skipped`);
+    if (problems.has(question.imagePath)) continue;
+    const exists = await stat(question.imagePath).then(
+      (info) => info.isFile(),
+      () => false,
+    );
+    problems.set(question.imagePath, exists ? await options.checkImage?.(question.imagePath) : `image ${question.imagePath} is missing`);
+  }
+  const kept: PopeQuestion[] = [];
+  const skippedQuestions: SkippedPopeQuestion[] = [];
+  const noneFound = questions.length > 1 && [...problems.values()].every((problem) => problem?.endsWith(' is missing'));
+  if (noneFound)
+    collector.add(
+      questionsFile,
+      questions[0]!.line,
+      `none of its ${problems.size} images is in ${imagesDir} (e.g. ${questions[0]!.image}); is the images folder right (--images)? ${questions.length} question(s) skipped`,
+    );
+  for (const question of questions) {
+    const problem = problems.get(question.imagePath);
+    if (problem === undefined) {
+      kept.push(question);
       continue;
     }
-    kept.push(question);
+    skippedQuestions.push({ questionId: question.questionId, image: question.image, reason: problem });
+    if (!noneFound) collector.add(questionsFile, question.line, `${problem}; question ${question.questionId} skipped`);
   }
   const issues = collector.finish(`POPE questions ${basename(questionsFile)}`);
-  return { questionsFile, imagesDir, questions: kept, issues };
+  return { questionsFile, imagesDir, questions: kept, skippedQuestions, issues };
 }

@@ -73,9 +73,14 @@ export function createEndpointClient(settings: EndpointClientSettings, options: 
   const publicUrl = publicEndpointUrl(settings.url);
   const baseFetch = options.fetch ?? globalThis.fetch;
   let attempts = 0;
+  // A query in the URL (Azure's ?api-version=...) goes after the path on every request, not inside the base URL.
+  const base = new URL(settings.url);
+  const defaultQuery = Object.fromEntries(base.searchParams);
+  base.search = '';
   const client = new OpenAI({
     apiKey: options.apiKey ?? 'no-key',
-    baseURL: settings.url.replace(/\/+$/, ''),
+    baseURL: base.href.replace(/\/+$/, ''),
+    ...(Object.keys(defaultQuery).length === 0 ? {} : { defaultQuery }),
     maxRetries: settings.maxRetries,
     timeout: settings.timeoutMs,
     logLevel: 'off',

@@ -121,6 +121,18 @@ describe('LLM judge against a local chat-completions server', () => {
     expect(calls).toBe(1);
   });
 
+  it('a malformed URL fails at once, no request sent; a query stays after /chat/completions (#31 minor)', async () => {
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => (calls++, globalThis.fetch(input, init));
+    await expect(createLlmJudge({ url: 'http//127.0.0.1:1/v1', model: 'm', fetch: counting })).rejects.toThrow(/LLM judge options is invalid: url: /);
+    await expect(createLlmJudge({ url: 'ftp://127.0.0.1/v1', model: 'm', fetch: counting })).rejects.toThrow("judge URL 'ftp://127.0.0.1/v1': scheme 'ftp' is not supported; expected http:// or https:// (--judge-url)");
+    expect(calls).toBe(0);
+    const judge = await createLlmJudge({ url: `${baseUrl}?api-version=2024-02-01`, model: 'm' });
+    expect(judge.endpoint).toBe(`${baseUrl}/chat/completions?api-version=2024-02-01`);
+    await judge.judge(item);
+    expect(received[0]!.url).toBe('/v1/chat/completions?api-version=2024-02-01');
+  });
+
   it('does not retry a 401 and redacts the key the server echoes', async () => {
     const judge = await createLlmJudge({ url: baseUrl, model: 'm', apiKey: secret });
     plan = [{ status: 401, body: `{"error":{"message":"Incorrect API key provided: ${secret}"}}` }];

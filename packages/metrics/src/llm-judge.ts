@@ -59,6 +59,31 @@ const optionsSchema = z
   .strict();
 
 /**
+ * The chat-completions URL of a base URL (`.../v1` -> `.../v1/chat/completions`, a query kept after
+ * the path); a URL that is not http(s) fails at once, not after retries.
+ */
+function chatCompletionsUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new JudgeRequestError(`judge URL '${url}' is not a URL; expected an OpenAI-compatible base URL such as https://api.openai.com/v1 (--judge-url)`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new JudgeRequestError(`judge URL '${url}': scheme '${parsed.protocol.replace(/:$/, '')}' is not supported; expected http:// or https:// (--judge-url)`);
+  }
+  if (!/\/chat\/completions\/?$/.test(parsed.pathname)) parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/chat/completions`;
+  return parsed.href;
+}
+
+/** The base URL the endpoint client appends `/chat/completions` to (a query stays a query). */
+function baseUrlOf(chatCompletions: string): string {
+  const parsed = new URL(chatCompletions);
+  parsed.pathname = parsed.pathname.replace(/\/chat\/completions\/?$/, '');
+  return parsed.href;
+}
+
+/**
  * The LLM judge of the original study (`scripts/gpt_grader.py`): asks a chat model whether the
  * response answers the question correctly given the correct answer; only an exact `yes` counts.
  * Works with any OpenAI-compatible chat-completions endpoint. Every reply is cached on disk before
@@ -67,11 +92,11 @@ const optionsSchema = z
 export async function createLlmJudge(options: LlmJudgeOptions): Promise<LlmJudge> {
   const settings = parseWithSchema(optionsSchema, { ...options, apiKey: options.apiKey === undefined ? undefined : 'redacted' }, 'LLM judge options');
   const apiKey = options.apiKey;
-  const endpoint = /\/chat\/completions\/?$/.test(settings.url) ? settings.url.replace(/\/+$/, '') : `${settings.url.replace(/\/+$/, '')}/chat/completions`;
+  const endpoint = chatCompletionsUrl(settings.url);
   const cache = settings.cachePath === undefined ? undefined : await JudgeCache.open(settings.cachePath);
   // The toolkit's one endpoint client (@mmvp/endpoint, on the openai package); concurrency is gradeAnswers' to set.
   const client = createEndpointClient(
-    { url: endpoint.replace(/\/chat\/completions$/, ''), model: settings.model, maxConcurrency: Number.MAX_SAFE_INTEGER, timeoutMs: settings.timeoutMs, maxRetries: settings.maxRetries },
+    { url: baseUrlOf(endpoint), model: settings.model, maxConcurrency: Number.MAX_SAFE_INTEGER, timeoutMs: settings.timeoutMs, maxRetries: settings.maxRetries },
     { ...(apiKey === undefined ? {} : { apiKey }), ...(options.fetch === undefined ? {} : { fetch: options.fetch }), label: `judge endpoint ${endpoint}`, urlFlag: '--judge-url', keyFlag: '--judge-key-env' },
   );
 

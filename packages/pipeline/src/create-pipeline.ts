@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidConfigError, type ImageSource, type Tensor } from '@mmvp/core';
 import { formatQuestion, loadDecoder, type Decoder, type DecodingStrategy, type FinishReason, type QuestionStyle, type TokenEvent } from '@mmvp/decoder';
-import { createVisualTokenizer, type VisualTokenizer } from './config/visual-tokenizer';
+import { createVisualTokenizer, type CreateVisualTokenizerOptions, type VisualTokenizer } from './config/visual-tokenizer';
 import type { PipelineConfig } from './config/pipeline-config-schema';
 
 /** One question about one image. */
@@ -73,6 +73,8 @@ const IMAGE_CACHE_SIZE = 64;
 
 /**
  * Builds the whole pipeline of a config: encoders, adapters, mixture strategy and decoder; ask it questions about images.
+ * The config is code, like a plugin list: its encoders' `use` modules are imported and run (installed
+ * packages and files inside the config's folder only; `options.components` narrows that to an allowlist).
  *
  * @example
  * ```ts
@@ -87,13 +89,13 @@ const IMAGE_CACHE_SIZE = 64;
  * }
  * ```
  */
-export async function createPipeline(config: PipelineConfig, options: { imageCacheSize?: number } = {}): Promise<Pipeline> {
+export async function createPipeline(config: PipelineConfig, options: { imageCacheSize?: number } & Pick<CreateVisualTokenizerOptions, 'components'> = {}): Promise<Pipeline> {
   const source = config.configPath ?? 'pipeline config';
   const decoderConfig = config.decoder;
   if (decoderConfig === undefined) {
     throw new InvalidConfigError(`${source} has no 'decoder' section; answering questions needs one, e.g. "decoder": { "modelPath": "../../models/tiny-llama", "template": "llava_v1" }`);
   }
-  const visualTokenizer = await createVisualTokenizer(config);
+  const visualTokenizer = await createVisualTokenizer(config, options.components === undefined ? {} : { components: options.components });
   let decoder: Decoder;
   try {
     decoder = await loadDecoder({ modelPath: decoderConfig.modelPath, executionProvider: config.executionProvider });

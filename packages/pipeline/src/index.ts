@@ -9,9 +9,12 @@ export {
   parsePipelineConfig,
   loadComponent,
   assertVisionEncoder,
+  resolveComponent,
+  componentAllowlist,
+  isComponentFile,
   createVisualTokenizer,
   computeVisualTokens,
 } from './config/index';
-export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, DecoderConfig, VisualTokenizer, CreateVisualTokenizerOptions } from './config/index';
+export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, DecoderConfig, VisualTokenizer, CreateVisualTokenizerOptions, ComponentSource, ResolvedComponent } from './config/index';
 export { createPipeline } from './create-pipeline';
 export type { Pipeline, AskRequest, AskOptions, Answer } from './create-pipeline';

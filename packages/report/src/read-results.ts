@@ -114,6 +114,8 @@ export async function readResults(directory: string): Promise<ResultsBundle> {
   const path = (name: string) => join(directory, name);
   const present = async (name: string) => exists(path(name));
   const bundle: { -readonly [K in keyof ResultsBundle]: ResultsBundle[K] } = { directory };
+  // files present under a result name but written by something else (said if nothing else is found)
+  const foreign: string[] = [];
   if (await present(resultFileNames.run)) bundle.run = await readJsonFile(path(resultFileNames.run), runInfoSchema);
   if (await present(resultFileNames.vlmScores)) {
     const file = path(resultFileNames.vlmScores);
@@ -129,6 +131,7 @@ export async function readResults(directory: string): Promise<ResultsBundle> {
   } else if (await present(workflowFileNames.minePairs)) {
     const text = await readText(path(workflowFileNames.minePairs));
     if (isMinePairs(text)) bundle.blindPairs = blindPairsFromMine(text, path(workflowFileNames.minePairs));
+    else foreign.push(`${workflowFileNames.minePairs} (not mmvp mine's pairs.csv)`);
   }
   if (await present(workflowFileNames.pope)) bundle.pope = popeReportFrom(await readJsonFile(path(workflowFileNames.pope), z.unknown()), path(workflowFileNames.pope));
   if (await present(resultFileNames.answers)) {
@@ -136,10 +139,14 @@ export async function readResults(directory: string): Promise<ResultsBundle> {
     // eval-mllm's answers.jsonl (the original MMVP script's fields, graded in graded.csv) shares the
     // name; it is not a results-folder answers file, so the report leaves it out instead of failing.
     if (!isMmvpScriptAnswers(text)) bundle.answers = parseAnswers(text, path(resultFileNames.answers));
+    else foreign.push(`${resultFileNames.answers} (the answers of an eval-mllm run; grade it, or report the folder mmvp eval-mllm wrote its scores to)`);
   }
   const found = Object.keys(bundle).filter((key) => key !== 'directory');
   if (found.length === 0) {
-    throw new DatasetError(`results folder ${directory} has none of the result files; expected one or more of ${[...Object.values(resultFileNames), ...Object.values(workflowFileNames)].join(', ')}`);
+    throw new DatasetError(
+      `results folder ${directory} has none of the result files; expected one or more of ${[...Object.values(resultFileNames), ...Object.values(workflowFileNames)].join(', ')}` +
+        (foreign.length > 0 ? `; present but not a form the report reads: ${foreign.join(', ')}` : ''),
+    );
   }
   return bundle;
 }

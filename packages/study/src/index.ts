@@ -4,7 +4,9 @@
 
 // run folders: one writer at a time, results committed whole
 export { LOCK_FILE, RunFolderLockedError, acquireRunFolderLock, withRunFolderLock } from './run-folder/run-folder-lock';
-export type { LockOwner, RunFolderLock } from './run-folder/run-folder-lock';
+export type { LockOwner, RunFolderLock, RunFolderLockOptions } from './run-folder/run-folder-lock';
+export { RUN_OWNER_FILE, RunFolderOwnedError, readRunFolderOwner } from './run-folder/run-folder-owner';
+export type { RunFolderOwner } from './run-folder/run-folder-owner';
 export { writeAtomically } from './run-folder/write-atomically';
 
 // provenance

@@ -36,7 +36,7 @@ export function registerAsk(program: Command): void {
   program
     .command('ask')
     .description('one answer from a pipeline: image + question -> encoders -> adapters -> mixture -> LLM decoder')
-    .option('--pipeline <file>', 'pipeline config JSON with a decoder section (see configs/pipelines/); or --endpoint')
+    .option('--pipeline <file>', "pipeline config JSON with a decoder section (see configs/pipelines/); or --endpoint. A config is code, like a plugin list: its encoders' `use` modules run")
     .requiredOption('--image <file>', 'image file: JPEG, PNG, WebP, GIF, TIFF or AVIF (animated or multi-page: the first frame)')
     .requiredOption('--question <text>', 'the question')
     .option('--options <text>', "MMVP-style options '(a) X (b) Y', formatted per --prompt")

@@ -1,8 +1,9 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS } from '@mmvp/datasets';
 import { ORIGINAL_JUDGE } from '@mmvp/metrics';
-import { GRADERS, gradeMllmAnswers, summaryLines, type GradeMllmOptions } from '@mmvp/study';
+import { GRADERS, gradeMllmAnswers, summaryLines, withRunFolderLock, type GradeMllmOptions } from '@mmvp/study';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
@@ -57,7 +58,9 @@ export function registerGrade(program: Command): void {
       const options = parseGradeFlags(flags);
       await checkOutputFolder(flags.out, '--out');
       const progress = printProgress('grade');
-      const document = await gradeMllmAnswers({ ...options, onProgress: progress.onProgress }).finally(() => progress.finish());
+      const grade = () => gradeMllmAnswers({ ...options, onProgress: progress.onProgress }).finally(() => progress.finish());
+      // an existing folder may be a run in progress: grade holds its lock (without claiming it: scores go beside any run's answers)
+      const document = existsSync(flags.out) ? await withRunFolderLock(resolve(flags.out), 'grade', grade, { claim: false }) : await grade();
       if (flags.json) process.stdout.write(`${JSON.stringify(document)}\n`);
       else process.stdout.write(`${summaryLines(document).join('\n')}\nwrote ${['scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json'].map((name) => join(flags.out, name)).join(', ')}\n`);
     });

@@ -26,12 +26,15 @@ export function registerPope(program: Command): void {
     .description(
       'run a pipeline on the POPE questions (random/popular/adversarial), appending each answer to DIR/pope-answers.jsonl as it is produced (--resume continues a killed run); accuracy, precision, recall, F1, yes-ratio per split',
     )
-    .requiredOption('--pipeline <config>', 'pipeline config (JSON) with a decoder section')
+    .requiredOption('--pipeline <config>', "pipeline config (JSON) with a decoder section; a config is code, like a plugin list: its encoders' `use` modules run")
     .requiredOption('--data <dir>', 'folder with the released question files (coco_pope_random.json, coco_pope_popular.json, coco_pope_adversarial.json: JSON lines)')
     .option('--images <dir>', 'the images the questions name (COCO val2014); default DATA/val2014, else DATA/images, else DATA')
     .requiredOption('--out <dir>', 'folder for pope-answers.jsonl, run-identity.json, pope-scores.json')
     .option('--resume', 'continue DIR/pope-answers.jsonl, skipping the questions already answered (the settings must be the same)')
-    .option('--strict', 'fail on any problem in the question files (default: report it and skip that question)')
+    .option(
+      '--strict',
+      'fail on any problem in the question files or their images (missing, or not decodable; checked before the first model call); default: report it, skip that question and list it in pope-scores.json skippedQuestions',
+    )
     .option('--json', 'print pope-scores.json on stdout')
     .option('--queue <url>', 'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing')
     .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')

@@ -11,6 +11,7 @@ interface WorkerFlags {
   maxModels: string;
   lockDuration?: string;
   stalledInterval?: string;
+  allowComponents?: string;
 }
 
 /** `mmvp worker`: takes queued jobs of any workflow (startWorker of @mmvp/study) until SIGINT or SIGTERM. */
@@ -21,7 +22,9 @@ export function registerWorker(program: Command): void {
       'take jobs of distributed runs (eval-mllm, pope, sweep or mine started with --queue) from Redis and answer them on warm pipelines (mine: embeds one store shard with CLIP and DINOv2); ' +
         "a job whose model files do not hash to the run's recorded identity is refused and goes back to the queue. " +
         'Results return through Redis; the coordinator alone writes the run folder. ' +
-        'Ctrl-C (SIGINT) finishes the job in hand, then exits; SIGTERM puts it back in the queue at once, then exits',
+        'Ctrl-C (SIGINT) finishes the job in hand, then exits; SIGTERM puts it back in the queue at once, then exits. ' +
+        "A pipeline config is code, like a plugin list: its encoders' `use` modules run. A worker loads only the components it allows " +
+        '(--allow-components; default the built-in @mmvp/encoder-clip and @mmvp/encoder-dinov2), never code named only by a job in Redis',
     )
     .requiredOption('--queue <url>', 'Redis of the run: redis://HOST:PORT[/DB]')
     .option('--queue-name <name>', "BullMQ queue name (the same as the coordinator's)", 'mmvp')
@@ -31,6 +34,10 @@ export function registerWorker(program: Command): void {
     .option('--max-models <n>', 'pipelines kept loaded between jobs (least recently used unloaded first)', '2')
     .option('--lock-duration <ms>', 'BullMQ job lock: a worker silent this long (killed, frozen) has its job re-run elsewhere', '30000')
     .option('--stalled-interval <ms>', 'how often this worker checks for jobs of dead workers', '30000')
+    .option(
+      '--allow-components <list>',
+      "comma-separated component packages this worker may load, or pipeline config files (.json) whose encoders' `use` it allows (their './' files included); default: @mmvp/encoder-clip,@mmvp/encoder-dinov2",
+    )
     .action(async (flags: WorkerFlags) => {
       const worker = await startWorker({
         url: flags.queue,
@@ -41,6 +48,14 @@ export function registerWorker(program: Command): void {
         maxModels: positiveIntegerOption('--max-models', flags.maxModels),
         lockDuration: positiveIntegerOption('--lock-duration', flags.lockDuration ?? '30000'),
         stalledInterval: positiveIntegerOption('--stalled-interval', flags.stalledInterval ?? '30000'),
+        ...(flags.allowComponents === undefined
+          ? {}
+          : {
+              allowComponents: flags.allowComponents
+                .split(',')
+                .map((entry) => entry.trim())
+                .filter(Boolean),
+            }),
         onEvent: (event) => process.stderr.write(`${describeEvent(event)}\n`),
       });
       await new Promise<void>((resolve) => {

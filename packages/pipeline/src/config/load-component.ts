@@ -1,29 +1,8 @@
-import { createRequire } from 'node:module';
-import { isAbsolute, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { NoSuchComponentError, type ComponentModule, type VisionEncoderV1 } from '@mmvp/core';
+import { isComponentFile, resolveComponent, type ComponentSource } from './component-source';
 
 function installHint(use: string): string {
-  return isAbsolute(use) ? 'check the path' : `install it with \`pnpm add ${use}\``;
-}
-
-async function importModule(use: string, searchFrom: readonly string[]): Promise<unknown> {
-  if (isAbsolute(use)) return import(pathToFileURL(use).href);
-  try {
-    return await import(use);
-  } catch (firstError) {
-    // Not resolvable from @mmvp/pipeline itself: try the user's project (config folder, then cwd).
-    for (const directory of searchFrom) {
-      let resolved: string;
-      try {
-        resolved = createRequire(join(directory, 'noop.js')).resolve(use);
-      } catch {
-        continue;
-      }
-      return import(pathToFileURL(resolved).href);
-    }
-    throw firstError;
-  }
+  return isComponentFile(use) ? 'check the path' : `install it with \`pnpm add ${use}\``;
 }
 
 /** True for a module whose default export is a v1 ComponentModule of the given kind. */
@@ -37,22 +16,29 @@ function isComponentModule(value: unknown, kind: string): value is ComponentModu
  * Loads a component package named in a pipeline config (`"use": "@mmvp/encoder-clip"`) by dynamic
  * import and checks that its default export is a `ComponentModule` of `kind`. Swapping an encoder
  * is installing another package that implements the interface and changing that one line.
+ *
+ * The import runs the module's code, so `use` is checked first against `source` (see
+ * ComponentSource): an installed package resolved from the config's folder, or a file inside it;
+ * with `source.allow`, only those entries. Anything else is refused before it is imported.
  */
-export async function loadComponent<Instance>(reference: { readonly use: string }, kind: string, options: { searchFrom?: readonly string[] } = {}): Promise<ComponentModule<string, Instance>> {
+export async function loadComponent<Instance>(reference: { readonly use: string }, kind: string, source: ComponentSource = {}): Promise<ComponentModule<string, Instance>> {
   const { use } = reference;
+  const resolved = resolveComponent(use, source); // throws before any code runs
   let module: unknown;
   try {
-    module = await importModule(use, [...(options.searchFrom ?? []), process.cwd()]);
+    module = await import(resolved.href);
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to load url/.test(String((cause as Error).message));
     throw new NoSuchComponentError(missing ? `component package '${use}' is not installed; ${installHint(use)}` : `component package '${use}' failed to load: ${(cause as Error).message}`, { cause });
   }
-  const exported = (module as { default?: unknown }).default;
+  // a package's CommonJS build (found through require's conditions) imports as { default: module.exports }
+  const outer = (module as { default?: unknown }).default;
+  const exported = isComponentModule(outer, kind) ? outer : ((outer as { default?: unknown } | undefined)?.default ?? outer);
   if (!isComponentModule(exported, kind)) {
     throw new NoSuchComponentError(
       `package '${use}' does not implement a '${kind}' component: its default export must be { specificationVersion: 'v1', kind: '${kind}', optionsSchema, create(options) }` +
-        (isAbsolute(use) ? '' : ` (is '${use}' the right package? \`pnpm add ${use}\` installs it)`),
+        (isComponentFile(use) ? '' : ` (is '${use}' the right package? \`pnpm add ${use}\` installs it)`),
     );
   }
   return exported as ComponentModule<string, Instance>;

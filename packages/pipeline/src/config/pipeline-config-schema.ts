@@ -21,7 +21,7 @@ const featureTapSchema = z.discriminatedUnion(
  */
 export const encoderConfigSchema = z
   .object({
-    /** npm package name (or a path starting with './' or '../') whose default export is a ComponentModule. */
+    /** An installed npm package name, or a './' file inside the config's folder, whose default export is a ComponentModule (the config is code: this module runs). */
     use: z.string().min(1),
     /** Model folder (Hugging Face layout); relative to the config file. */
     model: z.string().min(1),
@@ -167,7 +167,11 @@ export const pipelineConfigSchema = z
 /** A pipeline config as written in JSON (before defaults are filled in). */
 export type PipelineConfigInput = z.input<typeof pipelineConfigSchema>;
 /** A validated pipeline config with paths resolved to absolute paths (see loadPipelineConfig). */
-export type PipelineConfig = z.output<typeof pipelineConfigSchema> & { readonly configPath?: string };
+export type PipelineConfig = z.output<typeof pipelineConfigSchema> & {
+  readonly configPath?: string;
+  /** The folder the config's relative paths resolved against; its component files must lie inside it (see ComponentSource). */
+  readonly configFolder?: string;
+};
 /** One encoder entry of a pipeline config: package, model folder, tap and options. */
 export type EncoderConfig = z.output<typeof encoderConfigSchema>;
 /** One adapter entry of a pipeline config: type, weights file and prefix. */

@@ -124,7 +124,7 @@ describe('loadComponent', () => {
   });
 
   it('rejects a module that does not implement the component interface', async () => {
-    await expect(loadComponent({ use: join(here, '__fixtures__', 'not-a-component.mjs') }, 'vision-encoder')).rejects.toThrow(
+    await expect(loadComponent({ use: './not-a-component.mjs' }, 'vision-encoder', { folder: join(here, '__fixtures__') })).rejects.toThrow(
       /does not implement a 'vision-encoder' component: its default export must be \{ specificationVersion: 'v1'/,
     );
     await expect(loadComponent({ use: 'zod' }, 'vision-encoder')).rejects.toThrow(/package 'zod' does not implement a 'vision-encoder' component.*pnpm add zod/);

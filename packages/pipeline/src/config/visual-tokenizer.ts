@@ -1,10 +1,17 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { InvalidConfigError, assertFinite, parseWithSchema, type FeatureTap, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { loadAdapter, type Adapter } from '@mmvp/adapters';
 import { createMixture, type Mixture, type MixtureAdapters, type MixtureFeatures } from '@mmvp/mof';
 import { assertVisionEncoder, loadComponent } from './load-component';
 import type { EncoderConfig, PipelineConfig } from './pipeline-config-schema';
+import type { ComponentSource } from './component-source';
+
+/** The folder a config's components resolve from: the one it was parsed against (else its file's). */
+function componentFolder(config: PipelineConfig): { folder?: string } {
+  if (config.configFolder !== undefined) return { folder: config.configFolder };
+  return config.configPath !== undefined && isAbsolute(config.configPath) ? { folder: dirname(config.configPath) } : {};
+}
 
 type EncoderRole = 'clip' | 'dino';
 
@@ -58,6 +65,11 @@ export interface CreateVisualTokenizerOptions {
    * features through every ratio's own adapter.
    */
   readonly encoders?: Readonly<Partial<Record<EncoderRole, VisionEncoderV1>>>;
+  /**
+   * Which components may load (a queue worker's allowlist): default, the config's own rule (installed
+   * packages resolved from its folder, files inside it). See ComponentSource.
+   */
+  readonly components?: Pick<ComponentSource, 'allow' | 'allowFrom'>;
 }
 
 /**
@@ -94,7 +106,7 @@ export async function createVisualTokenizer(config: PipelineConfig, options: Cre
     const encoderConfig = config.encoders[role] as EncoderConfig;
     let encoder = options.encoders?.[role];
     if (encoder === undefined) {
-      const component = await loadComponent<VisionEncoderV1>(encoderConfig, 'vision-encoder', config.configPath ? { searchFrom: [join(config.configPath, '..')] } : {});
+      const component = await loadComponent<VisionEncoderV1>(encoderConfig, 'vision-encoder', { ...componentFolder(config), ...options.components });
       const componentOptions = parseWithSchema(component.optionsSchema, { modelPath: encoderConfig.model, executionProvider: config.executionProvider, ...encoderConfig.options }, `${source}: encoders.${role}.options`);
       encoder = await component.create(componentOptions);
       assertVisionEncoder(encoder, encoderConfig.use);

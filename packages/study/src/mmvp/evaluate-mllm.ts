@@ -209,7 +209,8 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
         workflow: 'eval-mllm',
         lines: [
           questionsLine,
-          `queue ${queue.url} (${queue.queueName}): jobs of ${shardSize} questions, whole pairs; answered by mmvp workers`,
+          // a pair is never split: an odd size holds one question less (a size of 1 holds a pair)
+          `queue ${queue.url} (${queue.queueName}): jobs of ${Math.max(2, shardSize - (shardSize % 2))} questions, whole pairs${shardSize % 2 === 1 ? ` (--shard-size ${shardSize} rounded to whole pairs)` : ''}; answered by mmvp workers`,
           `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`,
           identityLine,
         ],

@@ -79,4 +79,80 @@ describe('evaluatePope (fake answerer, hand-checked scores)', () => {
     expect(await readFile(join(out, 'pope-answers.jsonl'), 'utf8')).toBe(whole);
     expect(resumed.splits).toEqual(result.splits);
   });
+
+  /** A POPE folder with `count` good images and questions on them, plus `extra` lines. */
+  async function popeFolder(name: string, splits: Record<string, string>) {
+    const data = join(scratch, name);
+    await mkdir(join(data, 'val2014'), { recursive: true });
+    const image = (await readdir(pngs)).sort()[0]!;
+    for (const id of [1, 2, 3]) await cp(join(pngs, image), join(data, 'val2014', `COCO_val2014_00000000000${id}.png`));
+    await writeFile(join(data, 'val2014', 'COCO_val2014_000000000009.png'), Buffer.from('not a png at all')); // corrupt
+    for (const [split, text] of Object.entries(splits)) await writeFile(join(data, `coco_pope_${split}.json`), text);
+    return data;
+  }
+  const line = (id: number, image: number, object: string, label = 'yes', extra: object = {}) =>
+    JSON.stringify({ question_id: id, image: `COCO_val2014_00000000000${image}.png`, text: `Is there a ${object} in the image?`, label, ...extra });
+  const never: QuestionAnswerer = {
+    ask: async () => {
+      throw new Error('the model was called');
+    },
+  };
+
+  it('a corrupt image is found before the first model call: its question is skipped and recorded with the reason; --strict fails (#31.4)', async () => {
+    const data = await popeFolder('corrupt', { random: [line(1, 1, 'cat'), line(2, 9, 'dog'), line(3, 2, 'car', 'no')].join('\n') + '\n' });
+    const asked: string[] = [];
+    const warnings: string[] = [];
+    const out = join(scratch, 'corrupt-out');
+    const result = await evaluatePope({ pipeline: tinyPipeline, data, out, answerer: scripted({ cat: 'Yes', car: 'No' }, asked), onProgress: (event) => void (event.kind === 'warning' && warnings.push(event.message)) });
+    expect(asked).toEqual(['cat', 'car']);
+    expect(result.skippedQuestions).toEqual([{ split: 'random', questionId: '2', image: 'COCO_val2014_000000000009.png', reason: expect.stringMatching(/^image .*COCO_val2014_000000000009\.png cannot be read \(/) }]);
+    expect(JSON.parse(await readFile(join(out, 'pope-scores.json'), 'utf8')).skippedQuestions).toEqual(result.skippedQuestions);
+    expect(warnings.join('\n')).toMatch(/coco_pope_random\.json:2: image .*000000000009\.png cannot be read .*question 2 skipped/);
+    // --resume finishes (the skipped question is not waited for)
+    const resumed = await evaluatePope({ pipeline: tinyPipeline, data, out, resume: true, answerer: never });
+    expect(resumed.asked).toBe(0);
+    await expect(evaluatePope({ pipeline: tinyPipeline, data, out: join(scratch, 'corrupt-strict'), strict: true, answerer: never })).rejects.toThrow(
+      /1 problem\(s\) \(strict mode\)[\s\S]*000000000009\.png cannot be read/,
+    );
+  });
+
+  it('an empty or unusable split file stops the run before any model call, naming the file (#31.5)', async () => {
+    for (const [name, text, why] of [
+      ['empty', '', /has no usable question: the file is empty/],
+      ['invalid', '{"question_id": 1, "image": "x.png"}\nnot json\n', /has no usable question: 2 problem\(s\): not valid JSON/],
+      ['no-images', [line(1, 9, 'cat'), line(2, 9, 'dog')].join('\n'), /has no usable question: all 2 question\(s\) skipped \(image .*cannot be read/],
+    ] as const) {
+      const data = await popeFolder(`bad-${name}`, { random: line(1, 1, 'cat') + '\n', adversarial: text });
+      const out = join(scratch, `bad-${name}-out`);
+      const error = await evaluatePope({ pipeline: tinyPipeline, data, out, answerer: never }).catch((caught: unknown) => caught);
+      expect((error as Error).message, name).toMatch(new RegExp(`^POPE question file ${join(data, 'coco_pope_adversarial.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(adversarial split\\) ${why.source}`));
+      expect((error as Error).message).toContain(`move it out of ${data} to run the other splits`);
+      await expect(readdir(out)).rejects.toThrow(); // nothing written, not even the folder
+    }
+  });
+
+  it('a wrong images folder is one line, not one per question; a category contradicting the file name is said once', async () => {
+    const data = await popeFolder('wrong-images', { popular: [line(1, 1, 'cat', 'yes', { category: 'random' }), line(2, 2, 'dog', 'no', { category: 'random' })].join('\n') + '\n' });
+    const warnings: string[] = [];
+    const error = await evaluatePope({
+      pipeline: tinyPipeline,
+      data,
+      images: join(data, 'coco_pope_popular.json', '..'),
+      out: join(scratch, 'wrong-images-out'),
+      answerer: never,
+      onProgress: (event) => void (event.kind === 'warning' && warnings.push(event.message)),
+    }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(/has no usable question: all 2 question\(s\) skipped/);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/none of its 2 images is in .*; is the images folder right \(--images\)\? 2 question\(s\) skipped/);
+    const categories: string[] = [];
+    await evaluatePope({
+      pipeline: tinyPipeline,
+      data,
+      out: join(scratch, 'category-out'),
+      answerer: scripted({ cat: 'Yes', dog: 'No' }),
+      onProgress: (event) => void (event.kind === 'warning' && categories.push(event.message)),
+    });
+    expect(categories).toEqual([expect.stringMatching(/coco_pope_popular\.json: 2 question\(s\) say category 'random' \(line 1\), but the file name makes them the popular split; scored as popular/)]);
+  });
 });

@@ -11,7 +11,7 @@ import { sha256File } from '../provenance/sha256-file';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { writeAtomically } from '../run-folder/write-atomically';
 import { appendMissingAnswers, prepareAnswerLog, type ExistingAnswer } from './answer-log';
-import type { QuestionAnswerer } from './evaluate-mllm';
+import { checkImageReadable, type QuestionAnswerer } from './evaluate-mllm';
 import { hashModelFiles } from './model-files';
 import type { ProgressListener } from './progress-events';
 import { queueSettingsSchema } from '../queue/queue-settings';
@@ -54,6 +54,14 @@ export type EvaluatePopeOptions = Omit<z.input<typeof optionsSchema>, 'onProgres
   readonly onProgress?: ProgressListener;
 };
 
+/** A question left out before any model call (its image is missing or does not decode), with its split and the reason. */
+export interface PopeSkippedQuestion {
+  readonly split: string;
+  readonly questionId: string;
+  readonly image: string;
+  readonly reason: string;
+}
+
 /** One split's scores: fractions in [0, 1] as the POPE paper reports them. */
 export interface PopeSplitScores extends PopeScores {
   readonly split: PopeSplit;
@@ -68,6 +76,8 @@ export interface PopeSplitScores extends PopeScores {
 export interface PopeEvaluation {
   readonly benchmark: 'POPE';
   readonly splits: readonly PopeSplitScores[];
+  /** Questions left out (missing or unreadable image), scored as neither right nor wrong; with `strict` the run fails instead. */
+  readonly skippedQuestions: readonly PopeSkippedQuestion[];
   readonly runIdentity: string;
   readonly answersFile: string;
   readonly provenance: Record<string, unknown>;
@@ -141,12 +151,37 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
   const onProgress = options.onProgress;
   const splitFiles = await findSplitFiles(settings.data);
   const imagesDir = await imagesFolder(settings.data, settings.images);
+  // Every split file is read and every image decoded once before the first model call: a bad split
+  // file or a corrupt image stops (or is skipped) here, never after the other splits were answered.
+  const imageChecks = new Map<string, Promise<string | undefined>>();
+  const checkImage = (path: string) => {
+    let check = imageChecks.get(path);
+    if (check === undefined) imageChecks.set(path, (check = checkImageReadable(path)));
+    return check;
+  };
   const items: PopeItem[] = [];
+  const skippedQuestions: PopeSkippedQuestion[] = [];
   for (const { split, file } of splitFiles) {
-    const dataset = await loadPope(file, imagesDir, { strict: settings.strict, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
+    const dataset = await loadPope(file, imagesDir, { strict: settings.strict, checkImage, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
+    if (dataset.questions.length === 0) {
+      const why =
+        dataset.skippedQuestions.length > 0
+          ? `all ${dataset.skippedQuestions.length} question(s) skipped (${dataset.skippedQuestions[0]!.reason}${dataset.skippedQuestions.length > 1 ? ', ...' : ''})`
+          : dataset.issues.length > 0
+            ? `${dataset.issues.length} problem(s): ${dataset.issues[0]!.message}`
+            : 'the file is empty';
+      throw new DatasetError(`POPE question file ${file} (${split} split) has no usable question: ${why}; fix it, or move it out of ${settings.data} to run the other splits`);
+    }
+    const contradicting = dataset.questions.filter((question) => question.category !== undefined && question.category !== split);
+    if (contradicting.length > 0) {
+      onProgress?.({
+        kind: 'warning',
+        message: `${file}: ${contradicting.length} question(s) say category '${contradicting[0]!.category}' (line ${contradicting[0]!.line}), but the file name makes them the ${split} split; scored as ${split}`,
+      });
+    }
     items.push(...dataset.questions.map((question) => ({ ...question, split })));
+    skippedQuestions.push(...dataset.skippedQuestions.map((question) => ({ split, ...question })));
   }
-  if (items.length === 0) throw new DatasetError(`no usable POPE question in ${splitFiles.map((entry) => entry.file).join(', ')}`);
   const config = await loadPipelineConfig(settings.pipeline);
   const modelFiles = await hashModelFiles(config);
   const decoding = config.decoder === undefined ? undefined : { ...config.decoder };
@@ -178,7 +213,9 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     });
     await writeAtomically(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity, modelFiles, decoding: decoding ?? null }, null, 2)}\n`);
     const identityLine = `run identity ${runIdentity}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`;
-    const questionsLine = `${items.length} questions (${splitFiles.map(({ split, file }) => `${split}: ${basename(file)}`).join(', ')}), images ${imagesDir}`;
+    const questionsLine =
+      `${items.length} questions (${splitFiles.map(({ split, file }) => `${split}: ${basename(file)}`).join(', ')}), images ${imagesDir}` +
+      (skippedQuestions.length > 0 ? `; ${skippedQuestions.length} question(s) skipped (missing or unreadable image; --strict makes this fatal)` : '');
     let asked: number;
     let queueSummary: string | undefined;
     if (settings.queue !== undefined) {
@@ -246,6 +283,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     const evaluation: PopeEvaluation = {
       benchmark: 'POPE',
       splits,
+      skippedQuestions,
       runIdentity,
       answersFile,
       provenance: {

@@ -45,6 +45,13 @@ export async function hashModelFiles(config: unknown): Promise<ModelFile[]> {
   return result;
 }
 
+/** RunIdentity.modelFilesSha256: one SHA-256 over the files' hashes and sizes, in order, without their paths (a moved checkout still resumes). */
+export function modelFilesSha256(files: readonly ModelFile[]): string {
+  return createHash('sha256')
+    .update(files.map((file) => `${file.sha256} ${file.bytes}`).join('\n'))
+    .digest('hex');
+}
+
 async function fingerprint(path: string, size: number): Promise<string> {
   const handle = await open(path, 'r');
   try {

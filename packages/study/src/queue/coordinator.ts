@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { MmvpError } from '@mmvp/core';
-import { jobId, type JobData, type JobKind, type JobResult, type PlannedShard } from './job-plan';
+import { jobId, jobIdPrefix, type JobData, type JobKind, type JobResult, type PlannedShard } from './job-plan';
 import { parseRedisUrl, type ResolvedQueueSettings } from './queue-settings';
+import { checkRedisDatabase } from './redis-database';
 import { checkJobResult } from './result-hash';
 
 /** A distributed run that cannot go on: Redis unreachable too long, a job failed for good, a result that does not check out. */
@@ -80,7 +81,9 @@ export async function coordinateRun<Item>(options: {
   let wake: (() => void) | undefined;
   // QueueEvents is made only once Redis has answered: its close() waits for a first connection
   let events: QueueEvents | undefined;
-  const prefix = `${runId}:${kind}:`;
+  const prefix = jobIdPrefix(runId, kind);
+  // refusals by worker, for the periodic "no progress" line
+  const refusals = new Map<string, string>();
   const followEvents = () => {
     const following = new QueueEvents(settings.queueName, { connection: { ...parseRedisUrl(settings.url), maxRetriesPerRequest: null } });
     following.on('error', () => undefined);
@@ -92,7 +95,10 @@ export async function coordinateRun<Item>(options: {
     });
     following.on('progress', ({ jobId: id, data }) => {
       const refusal = data as { refusedBy?: string; reason?: string } | undefined;
-      if (id.startsWith(prefix) && refusal?.refusedBy !== undefined) options.onEvent?.({ kind: 'warning', message: `worker ${refusal.refusedBy} refused job ${id}: ${refusal.reason ?? ''}` });
+      if (id.startsWith(prefix) && refusal?.refusedBy !== undefined) {
+        if (!refusals.has(refusal.refusedBy)) options.onEvent?.({ kind: 'warning', message: `worker ${refusal.refusedBy} refused job ${id}: ${refusal.reason ?? ''}` });
+        refusals.set(refusal.refusedBy, refusal.reason ?? '');
+      }
     });
     return following;
   };
@@ -170,7 +176,11 @@ export async function coordinateRun<Item>(options: {
     }
     if (warned) options.onEvent?.({ kind: 'warning', message: `Redis at ${settings.url} answers now` });
     warned = false;
+    await checkRedisDatabase(await queue.client, settings.url, parseRedisUrl(settings.url).db); // a refused DB index falls back to 0 silently
     events = followEvents();
+    const jobOptions = (id: string) => ({ jobId: id, attempts: settings.attempts, backoff: { type: 'exponential' as const, delay: settings.backoffMs }, removeOnComplete: false as const, removeOnFail: false as const });
+    // A key that lives as long as Redis keeps its data: gone means Redis restarted empty (no AOF) or failed over, and the jobs with it.
+    const sentinel = queue.toKey(`mmvp-run-${runId}-${kind}`);
     // Plan: adopt what an earlier coordinator of this run left in Redis, add the rest.
     let planned = false;
     while (!planned) {
@@ -181,11 +191,7 @@ export async function coordinateRun<Item>(options: {
           for (const [id, shard] of pending) {
             const existing = await queue.getJob(id);
             if (existing === undefined) {
-              toAdd.push({
-                name: kind,
-                data: options.jobData(shard),
-                opts: { jobId: id, attempts: settings.attempts, backoff: { type: 'exponential', delay: settings.backoffMs }, removeOnComplete: false, removeOnFail: false },
-              });
+              toAdd.push({ name: kind, data: options.jobData(shard), opts: jobOptions(id) });
               continue;
             }
             adopted++;
@@ -195,15 +201,32 @@ export async function coordinateRun<Item>(options: {
           }
           if (toAdd.length > 0) await queue.addBulk(toAdd);
           enqueued += toAdd.length;
+          await (await queue.client).set(sentinel, '1');
           return true;
         })) === true;
       if (!planned) await sleep(settings.pollIntervalMs);
     }
 
-    // Follow: commit finished jobs, fail on jobs that failed for good, report counts.
+    // Follow: commit finished jobs, fail on jobs that failed for good, report counts; re-enqueue jobs Redis lost.
+    let lastProgress = Date.now();
+    let lastDone = pending.size;
+    let lastNag = Date.now();
     while (pending.size > 0) {
       options.signal?.throwIfAborted();
       await withRedis('following the run', async () => {
+        const client = await queue.client;
+        if ((await client.get(sentinel)) === null) {
+          // Redis lost its data: every pending job that is not there any more is planned again (its answers were never committed)
+          const lost: string[] = [];
+          for (const id of pending.keys()) if ((await queue.getJob(id)) === undefined) lost.push(id);
+          if (lost.length > 0) await queue.addBulk(lost.map((id) => ({ name: kind, data: options.jobData(pending.get(id)!), opts: jobOptions(id) })));
+          enqueued += lost.length;
+          await client.set(sentinel, '1');
+          options.onEvent?.({
+            kind: 'warning',
+            message: `Redis at ${settings.url} lost this run's jobs (restarted without its data, or failed over); enqueued ${lost.length} unfinished job(s) again (${options.done.size} answer(s) are committed in the run folder)`,
+          });
+        }
         const finished = await queue.getJobs(['completed'], 0, 999, true);
         for (const job of finished) if (job !== undefined && pending.has(job.id!)) await commitJob(job);
         const failed = (await queue.getJobs(['failed'], 0, 999, true)).filter((job) => job !== undefined && pending.has(job.id!));
@@ -214,6 +237,19 @@ export async function coordinateRun<Item>(options: {
           );
         }
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        if (pending.size !== lastDone) {
+          lastDone = pending.size;
+          lastProgress = Date.now();
+        } else if (Date.now() - lastProgress >= settings.noProgressWarningMs && Date.now() - lastNag >= settings.noProgressWarningMs) {
+          lastNag = Date.now();
+          const refused = [...refusals.entries()].map(([worker, reason]) => `${worker}: ${reason}`);
+          options.onEvent?.({
+            kind: 'warning',
+            message:
+              `no job finished in ${Math.round((Date.now() - lastProgress) / 1000)} s (${counts['waiting'] ?? 0} waiting, ${counts['active'] ?? 0} active, ${pending.size} unfinished); ` +
+              (refused.length > 0 ? `refused by ${refused.length} worker(s): ${refused.join('; ')}` : `are mmvp workers running with --queue ${settings.url} --queue-name ${settings.queueName}?`),
+          });
+        }
         options.onEvent?.({
           kind: 'jobs',
           done: options.shards.length - pending.size,

@@ -30,6 +30,6 @@ describe('planShards', () => {
 
 describe('jobId', () => {
   it('is <run id>:<kind>:<shard>, the three-part form BullMQ accepts as a custom id', () => {
-    expect(jobId('0123456789abcdef', 'eval-mllm', 12)).toBe('0123456789abcdef:eval-mllm:12');
+    expect(jobId('0123456789abcdef', 'eval-mllm', 12)).toBe('0123456789abcdef-eval-mllm-12');
   });
 });

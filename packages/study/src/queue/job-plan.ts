@@ -5,9 +5,17 @@ export const JOB_KINDS = ['eval-mllm', 'pope', 'sweep', 'mine'] as const;
 /** A job's workflow. */
 export type JobKind = (typeof JOB_KINDS)[number];
 
-/** A job's deterministic id, `<run id>:<kind>:<shard>`: the same run re-planned (--resume) gets the same ids. */
+/**
+ * A job's deterministic id, `<run id>-<kind>-<shard>`: the same run re-planned (--resume) gets the same
+ * ids. No ':' (BullMQ documents that a future major version forbids it in custom job ids).
+ */
 export function jobId(runId: string, kind: JobKind, shard: number): string {
-  return `${runId}:${kind}:${shard}`;
+  return `${jobIdPrefix(runId, kind)}${shard}`;
+}
+
+/** What every job id of one run and kind starts with. */
+export function jobIdPrefix(runId: string, kind: JobKind): string {
+  return `${runId}-${kind}-`;
 }
 
 /** One model file of a job's pipeline: its path under the coordinator's models root, size and SHA-256. */

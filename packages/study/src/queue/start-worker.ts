@@ -1,23 +1,25 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
-import { parseWithSchema } from '@mmvp/core';
+import { InvalidArgumentError, parseWithSchema } from '@mmvp/core';
 import { answerJob, describeAsCoordinator } from './answer-jobs';
 import { processName } from './coordinator';
 import { JOB_KINDS, type JobData, type JobResult } from './job-plan';
-import { parseRedisUrl } from './queue-settings';
+import { parseRedisUrl, queueNameSchema } from './queue-settings';
+import { checkRedisDatabase } from './redis-database';
 import { hashResultLines } from './result-hash';
-import { ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type LoadedFlavor } from './warm-pipelines';
+import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type LoadedFlavor, type WorkerComponents } from './warm-pipelines';
 import { answerSweepJob } from './sweep-job';
 import { MINE_FLAVOR, answerMineJob } from './mine-job';
-import { createVisualTokenizer, type VisualTokenizer } from '@mmvp/pipeline';
+import { componentAllowlist, createVisualTokenizer, isComponentFile, loadPipelineConfig, resolveComponent, type VisualTokenizer } from '@mmvp/pipeline';
 import { loadDecoder, type Decoder } from '@mmvp/decoder';
 
 /** A sweep's parts: the ratio's visual tokenizer (encoders + adapter) and its decoder. */
 const SWEEP_FLAVOR: LoadedFlavor<{ tokenizer: VisualTokenizer; decoder: Decoder; dispose(): Promise<void> }> = {
   name: 'sweep',
-  async create(config) {
-    const tokenizer = await createVisualTokenizer(config);
+  async create(config, components) {
+    const tokenizer = await createVisualTokenizer(config, { components });
     const decoder = await loadDecoder({ modelPath: config.decoder!.modelPath, executionProvider: config.executionProvider }).catch(async (error: unknown) => {
       await tokenizer.dispose();
       throw error;
@@ -36,7 +38,7 @@ const startWorkerOptionsSchema = z
   .object({
     /** `redis://HOST:PORT[/DB]`, the coordinator's. */
     url: z.string().min(1),
-    queueName: z.string().min(1).default('mmvp'),
+    queueName: queueNameSchema.default('mmvp'),
     /** Jobs at once in this process (each holds its own loaded pipeline). */
     concurrency: z.number().int().positive().default(1),
     /** This machine's folder for the coordinator's models root (default: the same path). */
@@ -51,6 +53,12 @@ const startWorkerOptionsSchema = z
     stalledInterval: z.number().int().positive().default(30_000),
     /** Stalls a job may survive before it fails for good. */
     maxStalledCount: z.number().int().nonnegative().default(3),
+    /**
+     * The components (encoder packages) this worker may load: package names, or pipeline config files
+     * (`.json`) whose encoders' `use` lines are allowed (files inside that config's folder included).
+     * Default: the built-in encoders. A job's config names code; only what is allowed here loads.
+     */
+    allowComponents: z.array(z.string().min(1)).optional(),
     /** How long a worker that refused a job idles before taking another (doubling per refusal in a row, up to 30 s); the job itself is back in the queue within 250 ms. */
     refusalDelayMs: z.number().int().nonnegative().default(2000),
     /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. Default: a warm pipeline. */
@@ -98,7 +106,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const settings = parseWithSchema(startWorkerOptionsSchema, options, 'worker options');
   const onEvent = options.onEvent;
   const name = processName();
-  const pipelines = warmPipelines({ maxModels: settings.maxModels, ...(settings.modelsRoot === undefined ? {} : { modelsRoot: settings.modelsRoot }) });
+  for (const [flag, folder] of [
+    ['--models-root', settings.modelsRoot],
+    ['--data-root', settings.dataRoot],
+  ] as const) {
+    if (folder !== undefined && !(await stat(folder).catch(() => undefined))?.isDirectory()) {
+      throw new InvalidArgumentError(`${flag} ${resolve(folder)} is not a folder on this machine; give this machine's copy of the coordinator's folder`);
+    }
+  }
+  const components = await workerComponents(settings.allowComponents);
+  const pipelines = warmPipelines({ maxModels: settings.maxModels, components, ...(settings.modelsRoot === undefined ? {} : { modelsRoot: settings.modelsRoot }) });
   let returning = false;
   // A refusing worker idles (doubling up to 30 s) so that it does not keep snatching jobs from right workers.
   let refusalPause = settings.refusalDelayMs;
@@ -163,16 +180,22 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     lockDuration: settings.lockDuration,
     stalledInterval: settings.stalledInterval,
     maxStalledCount: settings.maxStalledCount,
-    autorun: true,
+    autorun: false, // started once the database index is checked: a refused one would serve database 0's jobs
   });
   worker.on('error', () => undefined); // reconnects on its own; jobs in hand are re-run by stalled-job detection if it was gone too long
   const began = Date.now();
   const nag = setInterval(() => onEvent?.({ kind: 'waiting-for-redis', url: settings.url, seconds: Math.round((Date.now() - began) / 1000) }), 5000);
   try {
     await worker.waitUntilReady();
+    await checkRedisDatabase(await worker.client, settings.url, parseRedisUrl(settings.url).db);
+  } catch (error) {
+    await worker.close().catch(() => undefined);
+    await pipelines.dispose();
+    throw error;
   } finally {
     clearInterval(nag);
   }
+  void worker.run().catch(() => undefined); // resolves when closed
   onEvent?.({ kind: 'ready', name, queue: settings.queueName });
   let closing: Promise<void> | undefined;
   const shutdown = async (force: boolean) => {
@@ -185,6 +208,35 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     await closing;
   };
   return { name, close: () => shutdown(false), returnJobsAndClose: () => shutdown(true) };
+}
+
+/**
+ * A worker's allowlist from `--allow-components`: package names as given (checked to be package
+ * names), and every `use` of the pipeline configs given (`.json`, checked by loadPipelineConfig).
+ * Allowed package names resolve from the first config's folder, else the working folder.
+ */
+export async function workerComponents(entries: readonly string[] | undefined): Promise<WorkerComponents> {
+  if (entries === undefined) return { allow: BUILT_IN_COMPONENTS };
+  const allow: string[] = [];
+  let allowFrom: string | undefined;
+  for (const entry of entries) {
+    if (entry.endsWith('.json')) {
+      const config = await loadPipelineConfig(entry);
+      allow.push(...componentAllowlist(config));
+      allowFrom ??= config.configFolder;
+      continue;
+    }
+    if (isComponentFile(entry)) {
+      throw new InvalidArgumentError(`--allow-components: '${entry}' is a file; allow a component file through the pipeline config (.json) that names it, or name an installed package`);
+    }
+    try {
+      resolveComponent(entry, {});
+    } catch (error) {
+      throw new InvalidArgumentError(`--allow-components: ${(error as Error).message}`);
+    }
+    allow.push(entry);
+  }
+  return { allow, ...(allowFrom === undefined ? {} : { allowFrom }) };
 }
 
 /** Waits `ms`, or less when `signal` fires. */

@@ -1,12 +1,37 @@
 import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
-import { createPipeline, type Pipeline, type PipelineConfig } from '@mmvp/pipeline';
+import { createPipeline, resolveComponent, type ComponentSource, type Pipeline, type PipelineConfig } from '@mmvp/pipeline';
 import { hashModelFiles } from '../mmvp/model-files';
 import type { JobPipeline } from './job-plan';
 
 /** A worker's model files differ from those a job recorded: the job is refused, never answered. */
 export class ModelIdentityMismatch extends InvalidArgumentError {}
+
+/** A worker's allowlist of components: a job's config names code this worker does not allow; the job is refused, nothing is imported. */
+class ComponentNotAllowed extends ModelIdentityMismatch {}
+
+/** The component packages every worker allows by default (the built-in encoders, installed with mmvp). */
+export const BUILT_IN_COMPONENTS: readonly string[] = ['@mmvp/encoder-clip', '@mmvp/encoder-dinov2'];
+
+/** Which components a worker loads: its allowlist (never the job's word), package names resolved from `allowFrom`. */
+export type WorkerComponents = Required<Pick<ComponentSource, 'allow'>> & Pick<ComponentSource, 'allowFrom'>;
+
+/** Refuses a job whose config names a component outside the worker's allowlist (before anything is imported). */
+function checkJobComponents(config: unknown, components: WorkerComponents): void {
+  const encoders = (config as { encoders?: Record<string, { use?: unknown } | undefined> } | null)?.encoders;
+  if (encoders === undefined || encoders === null || typeof encoders !== 'object') return; // mine jobs: built-in encoders, no `use`
+  for (const [role, encoder] of Object.entries(encoders)) {
+    const use = encoder?.use;
+    if (use === undefined) continue;
+    try {
+      if (typeof use !== 'string') throw new Error(`encoders.${role}.use is not a string`);
+      resolveComponent(use, components);
+    } catch (error) {
+      throw new ComponentNotAllowed(`the job's encoders.${role}.use: ${(error as Error).message}`);
+    }
+  }
+}
 
 /** Rewrites every string of `value` under `from` (a folder) to the same place under `to`. */
 export function rebasePaths<T>(value: T, from: string, to: string): T {
@@ -53,11 +78,11 @@ interface Loaded {
 /** How a pool loads what a job kind needs from a (checked) config. */
 export interface LoadedFlavor<T extends Loaded> {
   readonly name: string;
-  create(config: PipelineConfig): Promise<T>;
+  create(config: PipelineConfig, components: WorkerComponents): Promise<T>;
 }
 
 /** A whole pipeline (eval-mllm, pope). */
-export const PIPELINE_FLAVOR: LoadedFlavor<Pipeline> = { name: 'pipeline', create: (config) => createPipeline(config) };
+export const PIPELINE_FLAVOR: LoadedFlavor<Pipeline> = { name: 'pipeline', create: (config, components) => createPipeline(config, { components }) };
 
 interface PoolEntry {
   readonly ready: Promise<{ config: PipelineConfig }>;
@@ -72,9 +97,12 @@ interface PoolEntry {
  * lent to one job at a time (concurrency N loads up to N copies). At most `maxModels` identities stay
  * loaded (default 2; the least recently used is unloaded first). The model files are checked once
  * per identity, before the first load; a mismatch is remembered and every job of that identity refused.
+ * A job's components load only from `components` (default: the built-in encoders): a config in Redis
+ * is data, never code this worker did not allow.
  */
-export function warmPipelines(options: { readonly modelsRoot?: string; readonly maxModels?: number }) {
+export function warmPipelines(options: { readonly modelsRoot?: string; readonly maxModels?: number; readonly components?: WorkerComponents }) {
   const maxModels = options.maxModels ?? 2;
+  const components: WorkerComponents = options.components ?? { allow: BUILT_IN_COMPONENTS };
   const pools = new Map<string, PoolEntry>(); // insertion order = recency of use
   /** Before a model loads: unloads the least recently used ones so that at most `maxModels` stay loaded (never one a job is using). */
   const evict = async () => {
@@ -91,7 +119,12 @@ export function warmPipelines(options: { readonly modelsRoot?: string; readonly 
     if (entry === undefined) {
       const root = options.modelsRoot === undefined ? spec.modelsRoot : resolve(options.modelsRoot);
       const config = rebasePaths(spec.config, spec.modelsRoot, root) as unknown as PipelineConfig;
-      entry = { ready: checkModelFiles(spec, config, root).then(() => ({ config })), idle: [], all: [], inUse: 0 };
+      const ready = (async () => {
+        checkJobComponents(config, components); // before the model files are read, before anything is imported
+        await checkModelFiles(spec, config, root);
+        return { config };
+      })();
+      entry = { ready, idle: [], all: [], inUse: 0 };
       entry.ready.catch(() => undefined);
     }
     pools.delete(key);
@@ -108,7 +141,7 @@ export function warmPipelines(options: { readonly modelsRoot?: string; readonly 
         let pipeline = entry.idle.pop() as T | undefined;
         if (pipeline === undefined) {
           await evict(); // room for this model before it loads
-          pipeline = await flavor.create(config);
+          pipeline = await flavor.create(config, components);
           entry.all.push(pipeline);
         }
         try {

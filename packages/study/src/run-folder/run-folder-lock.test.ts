@@ -11,12 +11,13 @@ describe('run-folder lock', () => {
     const first = await acquireRunFolderLock(folder, 'eval-mllm');
     const recorded = JSON.parse(await readFile(join(folder, LOCK_FILE), 'utf8'));
     expect(recorded).toMatchObject({ pid: process.pid, host: hostname(), command: 'eval-mllm' });
-    const refused = await acquireRunFolderLock(folder, 'sweep').catch((error: unknown) => error);
+    const refused = await acquireRunFolderLock(folder, 'eval-mllm').catch((error: unknown) => error);
     expect(RunFolderLockedError.isInstance(refused)).toBe(true);
     expect((refused as Error).message).toContain(`'eval-mllm' (pid ${process.pid} on ${hostname()}`);
+    expect((refused as Error).message).toContain(`if no such run is going on (its pid reused by another process), delete ${join(folder, LOCK_FILE)}`);
     await first.release();
     await first.release();
-    const second = await acquireRunFolderLock(folder, 'sweep');
+    const second = await acquireRunFolderLock(folder, 'eval-mllm');
     await second.release();
   });
 
@@ -40,7 +41,7 @@ describe('run-folder lock', () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    await withRunFolderLock(folder, 'y', async () => undefined);
+    await withRunFolderLock(folder, 'x', async () => undefined);
   });
 
   it('lets exactly one of many concurrent processes hold the folder', async () => {
@@ -78,7 +79,7 @@ describe('temporaries of dead writers', () => {
     await writeFile(join(folder, `answers.jsonl.${process.pid}.tmp`), 'a live writer');
     await writeFile(join(folder, 'answers.jsonl'), '{}\n');
     await withRunFolderLock(folder, 'eval-mllm', async () => {
-      expect((await readdir(folder)).sort()).toEqual(['.mmvp-lock', 'answers.jsonl', `answers.jsonl.${process.pid}.tmp`]);
+      expect((await readdir(folder)).sort()).toEqual(['.mmvp-lock', '.mmvp-run.json', 'answers.jsonl', `answers.jsonl.${process.pid}.tmp`]);
     });
   });
 });

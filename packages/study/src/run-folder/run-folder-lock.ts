@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MmvpError, processAlive, removeDeadWritersTemporaries } from '@mmvp/core';
+import { RUN_OWNER_FILE, claimRunFolder } from './run-folder-owner';
 
 /** The lock file's name inside a run folder. */
 export const LOCK_FILE = '.mmvp-lock';
@@ -23,6 +24,15 @@ export class RunFolderLockedError extends MmvpError {
     super({ name: 'RunFolderLockedError', message });
     this.owner = owner;
   }
+}
+
+/** Options of acquireRunFolderLock. */
+export interface RunFolderLockOptions {
+  /**
+   * false: lock the folder without claiming it for `command` (a command that writes beside another
+   * workflow's results by design, as `grade` writes scores beside eval-mllm's answers). Default true.
+   */
+  readonly claim?: boolean;
 }
 
 /** A held run-folder lock: its file, its owner, and release(). */
@@ -50,8 +60,10 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
  * is taken over; a lock of a live process, or of another host (whose processes we cannot see), is
  * refused with a message naming the other run and how to clear the lock if that run is gone.
  * Each process keeps its lock until `release()` (or until it exits: the next run sees the pid gone).
+ * Holding the lock, it claims the folder for `command` (see claimRunFolder): a folder another
+ * workflow owns is refused (RunFolderOwnedError naming it) and the lock released, nothing written.
  */
-export async function acquireRunFolderLock(folder: string, command: string): Promise<RunFolderLock> {
+export async function acquireRunFolderLock(folder: string, command: string, options: RunFolderLockOptions = {}): Promise<RunFolderLock> {
   await mkdir(folder, { recursive: true });
   const path = join(folder, LOCK_FILE);
   const owner: LockOwner = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
@@ -63,9 +75,9 @@ export async function acquireRunFolderLock(folder: string, command: string): Pro
       } finally {
         await handle.close();
       }
-      await removeDeadWritersTemporaries(folder);
       let released = false;
-      return {
+      let claimedHere = false;
+      const lock: RunFolderLock = {
         folder,
         owner,
         async release() {
@@ -73,8 +85,18 @@ export async function acquireRunFolderLock(folder: string, command: string): Pro
           released = true;
           const current = await readOwner(path);
           if (current?.pid === owner.pid && current.host === owner.host && current.startedAt === owner.startedAt) await rm(path, { force: true });
+          // a run that claimed a folder and then wrote nothing (it stopped at bad input) leaves no claim behind
+          if (claimedHere && (await readdir(folder).catch(() => [])).every((name) => name === RUN_OWNER_FILE)) await rm(join(folder, RUN_OWNER_FILE), { force: true });
         },
       };
+      try {
+        if (options.claim !== false) claimedHere = (await claimRunFolder(folder, command)).claimed; // another workflow's folder: refused before anything else is touched
+        await removeDeadWritersTemporaries(folder);
+      } catch (error) {
+        await lock.release();
+        throw error;
+      }
+      return lock;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -92,14 +114,18 @@ export async function acquireRunFolderLock(folder: string, command: string): Pro
     }
     const who = other === undefined ? 'an unknown run (unreadable lock file)' : `'${other.command}' (pid ${other.pid} on ${other.host}, started ${other.startedAt})`;
     const sameHost = other?.host === owner.host;
-    throw new RunFolderLockedError(`${folder} is in use by ${who}; two runs must not write one folder. Wait for it to finish, or choose another --out` + (sameHost ? '' : `; if that run is gone, delete ${path}`), other);
+    throw new RunFolderLockedError(
+      `${folder} is in use by ${who}; two runs must not write one folder. Wait for it to finish, or choose another --out` +
+        (sameHost ? `; if no such run is going on (its pid reused by another process), delete ${path}` : `; if that run is gone, delete ${path}`),
+      other,
+    );
   }
   throw new RunFolderLockedError(`${folder}: could not take the lock ${path} after removing a stale one three times (another run is racing for it)`);
 }
 
 /** Runs `work` holding the folder's lock, and releases it however `work` ends. */
-export async function withRunFolderLock<T>(folder: string, command: string, work: (lock: RunFolderLock) => Promise<T>): Promise<T> {
-  const lock = await acquireRunFolderLock(folder, command);
+export async function withRunFolderLock<T>(folder: string, command: string, work: (lock: RunFolderLock) => Promise<T>, options: RunFolderLockOptions = {}): Promise<T> {
+  const lock = await acquireRunFolderLock(folder, command, options);
   try {
     return await work(lock);
   } finally {

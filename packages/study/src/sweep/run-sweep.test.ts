@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,7 +99,7 @@ describe('runSweep (library)', () => {
       },
     });
     await expect(run).rejects.toThrow('stopped by the test');
-    expect(await readdir(out)).toEqual(['sweep-journal.jsonl']);
+    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'sweep-journal.jsonl']);
     const [header, ...answers] = (await readFile(join(out, 'sweep-journal.jsonl'), 'utf8'))
       .trim()
       .split('\n')
@@ -111,14 +111,32 @@ describe('runSweep (library)', () => {
     const resumed = await runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,1', data, out, resume: true, onProgress: (event) => events.push(event.type) });
     expect(events[0]).toBe('resumed'); // before the encoders load
     expect(resumed.ratios.map((ratio) => ratio.text)).toEqual(['0', '1']);
-    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);
+    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);
+  });
+
+  it('--resume after an adapter or LLM file was replaced in place (a retrained checkpoint at the same path) is refused: the journal hashes the model files (#31.3)', async () => {
+    const models = join(scratch, 'zoo-copy');
+    for (const name of ['llava-amof-0', 'llava-amof-1', 'tiny-clip', 'tiny-ssl']) await cp(join(zoo, name), join(models, name), { recursive: true });
+    const out = join(scratch, 'replaced');
+    const options = { pipeline: join(models, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,1', data, limit: 2, out };
+    await runSweep(options);
+    const journal = await readFile(join(out, 'sweep-journal.jsonl'), 'utf8');
+    await runSweep({ ...options, resume: true }); // the same files: resumes
+    for (const file of ['mm_projector.safetensors', join('onnx', 'decoder_model_merged.onnx')]) {
+      const path = join(models, 'llava-amof-1', file);
+      const original = await readFile(path);
+      await writeFile(path, await readFile(join(models, 'llava-amof-0', file))); // r=0's weights, a valid checkpoint, at r=1's path
+      await expect(runSweep({ ...options, resume: true }), file).rejects.toThrow(/^--resume: modelFiles differ\(s\) from the sweep in .*; answers of different settings must not be mixed; use another --out$/);
+      await writeFile(path, original);
+    }
+    expect(await readFile(join(out, 'sweep-journal.jsonl'), 'utf8')).toBe(journal); // nothing appended
   });
 
   it('with out: writes the four files whole, validated by the report schema', async () => {
     const out = join(scratch, 'written');
     const result = await runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,0.75', data, limit: 2, out, command: 'test', modelName: (_, text) => `llava-amof-${text}` });
     expect(result.files.map((file) => file.slice(out.length + 1))).toEqual(['answers.jsonl', 'mllm-scores.json', 'sweep.json', 'run.json']);
-    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);
+    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { command: string; models: { name: string; path: string }[]; notes: string[] };
     expect(run.command).toBe('test');
     expect(run.models).toEqual([

@@ -11,6 +11,7 @@ import { checkSameEncoders, createFolderHasher, type EncoderIdentity } from './e
 import { parseRatios, type SweepRatio } from './ratios';
 import { compareToBaseline, gradeAnswers, scoreProxy, scoreRatio, type GradedAnswer, type Interval, type RatioScores } from './score-ratio';
 import { loadSweepQuestions, type SweepQuestion, type SweepQuestionSet } from './sweep-data';
+import { hashModelFiles, modelFilesSha256 } from '../mmvp/model-files';
 import { fingerprint, openSweepJournal, type JournalAnswer, type SweepJournal } from './sweep-journal';
 import { sweepDocuments, writeSweepFiles, type SweepDocuments } from './write-sweep-files';
 import { queueSettingsSchema } from '../queue/queue-settings';
@@ -267,6 +268,9 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
     data: fingerprint(data.questions.map((q) => [q.id, q.pairId, q.question, q.optionsText, q.answer, q.imagePath])),
     proxy: fingerprint(proxyQuestions.map((q) => [q.id, q.pairId, q.question, q.optionsText, q.answer, q.imagePath])),
     batchSize: String(options.batchSize),
+    // every model file of every ratio (encoders, adapter weights, the LLM), as eval-mllm and pope hash them:
+    // a checkpoint replaced in place at the same path is another run
+    modelFiles: fingerprint(await Promise.all(plans.map(async (plan) => ({ ratio: plan.ratio.text, files: modelFilesSha256(await hashModelFiles(plan.config)) })))),
   };
   const run = async () => {
     const journal = options.out === undefined ? undefined : await openSweepJournal(resolve(options.out), identity, options.resume);

@@ -33,7 +33,7 @@ describe('evaluateVlm', () => {
 
     const out = join(scratch, 'out');
     const written = await evaluateVlm({ model, data, out, batchSize: 8, logitScale: reference.logitScale, tool: 'test 1.0' });
-    expect((await readdir(out)).sort()).toEqual(['pairs.csv', 'vlm-scores.json', 'vlm-scores.md']); // lock released
+    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'pairs.csv', 'vlm-scores.json', 'vlm-scores.md']); // lock released
     expect(JSON.parse(await readFile(written.files!.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(written.document)));
     expect(await readFile(written.files!.markdown, 'utf8')).toBe(written.markdown);
     // same data, same intervals: the bootstrap is seeded
