@@ -33,12 +33,9 @@ const KNOWN_UPWARD_IMPORTS = [
   // the runner imports the workflows it runs (queue <-> mmvp is a folder circle: mmvp imports queue 6 times)
   { from: 'queue/job-plan.ts', to: ['mmvp/run-identity.ts'] },
   { from: 'queue/queued-answers.ts', to: ['mmvp/progress-events.ts'] },
-  { from: 'queue/job-pipeline.ts', to: ['mmvp/model-files.ts'] },
-  { from: 'queue/warm-pipelines.ts', to: ['mmvp/model-files.ts'] },
-  { from: 'queue/answer-jobs.ts', to: ['mmvp/evaluate-mllm.ts', 'mmvp/evaluate-pope.ts', 'mmvp/run-identity.ts'] },
-  { from: 'queue/sweep-through-queue.ts', to: ['mmvp/model-files.ts', 'sweep/sweep-data.ts', 'sweep/sweep-journal.ts'] },
+  { from: 'queue/answer-jobs.ts', to: ['mmvp/mmvp-answer-record.ts', 'mmvp/evaluate-pope.ts', 'mmvp/run-identity.ts'] },
+  { from: 'queue/sweep-through-queue.ts', to: ['sweep/sweep-data.ts', 'sweep/sweep-journal.ts'] },
   { from: 'queue/sweep-job.ts', to: ['sweep/batch-decoding.ts'] },
-  { from: 'queue/mine-through-queue.ts', to: ['mmvp/model-files.ts'] },
   { from: 'queue/mine-job.ts', to: ['mining/mine-blind-pairs.ts'] },
 ];
 const KNOWN_CIRCLES = [

@@ -36,8 +36,9 @@ export type { SeedSummaries } from './demo/seed-summaries';
 export type { SeedAveragedComparison, SeedRun, SeedSummary } from './demo/seed-summary';
 
 // MMVP evaluation, grading and POPE
-export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, mmvpAnswerRecord, MLLM_SHARD_SIZE, PROMPT_STYLES } from './mmvp/evaluate-mllm';
-export type { EvaluateMllmOptions, MllmEvaluation, PromptStyle, QuestionAnswerer } from './mmvp/evaluate-mllm';
+export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, MLLM_SHARD_SIZE, PROMPT_STYLES } from './mmvp/evaluate-mllm';
+export type { EvaluateMllmOptions, MllmEvaluation, QuestionAnswerer } from './mmvp/evaluate-mllm';
+export { mmvpAnswerRecord, type PromptStyle } from './mmvp/mmvp-answer-record';
 export { ENDPOINT_CACHE_FILE, ENDPOINT_USAGE_FILE } from './mmvp/evaluate-mllm-endpoint';
 export { ENDPOINT_FAILURES_FILE } from './mmvp/endpoint-answers';
 export { askThroughEndpoint } from './mmvp/ask-endpoint';
@@ -47,8 +48,8 @@ export type { GradeMllmOptions, GraderKind, PatternRowWithIntervals, ScoresDocum
 export { mmvpScoresCsv, mmvpScoresMarkdown } from './mmvp/scores-tables';
 export { RUN_IDENTITY_FILE, runIdentityHash, checkRunIdentity, readStoredIdentity } from './mmvp/run-identity';
 export type { RunIdentity } from './mmvp/run-identity';
-export { hashModelFiles } from './mmvp/model-files';
-export type { ModelFile } from './mmvp/model-files';
+export { hashModelFiles } from './provenance/model-files';
+export type { ModelFile } from './provenance/model-files';
 export { answerLog, appendMissingAnswers, checkAnswerLogStart, prepareAnswerLog, repairAnswerLogTail } from './mmvp/answer-log';
 export type { AnswerLog, ExistingAnswer } from './mmvp/answer-log';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';

@@ -36,7 +36,7 @@ export function registerWorker(program: Command): void {
     .option('--stalled-interval <ms>', 'how often this worker checks for jobs of dead workers', '30000')
     .option(
       '--allow-components <list>',
-      "comma-separated component packages this worker may load, or pipeline config files (.json) whose encoders' `use` it allows (their './' files included); default: @mmvp/encoder-clip,@mmvp/encoder-dinov2",
+      "comma-separated component packages this worker may load, or pipeline config files (.json) whose encoders' `use` it allows (their './' files included); default: @mmvp/encoder-clip,@mmvp/encoder-siglip,@mmvp/encoder-dinov2",
     )
     .action(async (flags: WorkerFlags) => {
       const worker = await startWorker({

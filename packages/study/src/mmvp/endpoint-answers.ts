@@ -6,7 +6,7 @@ import type { MmvpItem } from '@mmvp/datasets';
 import { EndpointRequestError, type EndpointAnswerer } from '@mmvp/endpoint';
 import { writeAtomically } from '../run-folder/write-atomically';
 import { answerLog } from './answer-log';
-import { mmvpAnswerRecord, type PromptStyle } from './evaluate-mllm';
+import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
 import { runIdentityHash, type RunIdentity } from './run-identity';
 
 /** Failed questions of an endpoint run, left for `--resume` (removed once a run completes). */

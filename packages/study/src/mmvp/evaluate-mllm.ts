@@ -12,8 +12,9 @@ import { sha256File } from '../provenance/sha256-file';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { writeAtomically } from '../run-folder/write-atomically';
 import { appendMissingAnswers, prepareAnswerLog, type ExistingAnswer } from './answer-log';
+import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
 import { GRADERS, checkGradeInputs, fileExists, gradeMllmAnswers, summaryLines, type ScoresDocument } from './grade-mllm';
-import { hashModelFiles, type ModelFile } from './model-files';
+import { hashModelFiles, type ModelFile } from '../provenance/model-files';
 import type { ProgressListener } from './progress-events';
 import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 import { queueSettingsSchema } from '../queue/queue-settings';
@@ -24,8 +25,6 @@ import { evaluateMllmThroughEndpoint } from './evaluate-mllm-endpoint';
 
 /** The question styles the decoder formats (original script, lmms-eval, Cambrian): one list, in @mmvp/decoder. */
 export const PROMPT_STYLES = QUESTION_STYLES as readonly [QuestionStyle, ...QuestionStyle[]];
-/** One of {@link PROMPT_STYLES}: how a question is put to the model. */
-export type PromptStyle = QuestionStyle;
 
 /** What eval-mllm needs of a pipeline (`Pipeline` of @mmvp/pipeline fits); a fake one in unit tests. */
 export interface QuestionAnswerer {
@@ -351,34 +350,6 @@ export async function answerMmvpQuestions(options: {
       return mmvpAnswerRecord({ question, answer, modelId, promptStyle: options.promptStyle, dataDir: options.dataDir, runIdentity });
     },
   });
-}
-
-/**
- * One answers.jsonl record of an MMVP question: the one-process run and a queue worker both build
- * it here, so a distributed run writes the same bytes.
- */
-export function mmvpAnswerRecord(options: {
-  readonly question: Pick<MmvpItem, 'id' | 'answer' | 'imagePath'>;
-  readonly answer: { readonly text: string; readonly prompt: string; readonly finishReason?: string; readonly tokenIds?: readonly number[] };
-  readonly modelId: string;
-  readonly promptStyle: PromptStyle;
-  readonly dataDir: string;
-  readonly runIdentity: string;
-}): Record<string, unknown> {
-  const { question, answer, modelId } = options;
-  return {
-    question_id: question.id,
-    prompt: answer.prompt,
-    answer: `(${question.answer})`,
-    response: answer.text,
-    answer_id: createHash('sha256').update(`${modelId}\n${question.id}\n${answer.text}`).digest('base64url').slice(0, 22),
-    model_id: modelId,
-    prompt_style: options.promptStyle,
-    image: relative(options.dataDir, question.imagePath),
-    ...(answer.finishReason === undefined ? {} : { finish_reason: answer.finishReason }),
-    ...(answer.tokenIds === undefined ? {} : { generated_tokens: answer.tokenIds.length }),
-    run_identity: options.runIdentity,
-  };
 }
 
 /** run.json (results format) and mllm-scores.json, so `mmvp report OUT` renders an eval-mllm folder. */

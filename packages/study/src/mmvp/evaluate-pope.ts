@@ -12,7 +12,7 @@ import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { writeAtomically } from '../run-folder/write-atomically';
 import { appendMissingAnswers, prepareAnswerLog, type ExistingAnswer } from './answer-log';
 import { checkImageReadable, type QuestionAnswerer } from './evaluate-mllm';
-import { hashModelFiles } from './model-files';
+import { hashModelFiles } from '../provenance/model-files';
 import type { ProgressListener } from './progress-events';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import { answerThroughQueue, queueSummaryLine } from '../queue/queued-answers';

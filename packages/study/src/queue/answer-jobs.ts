@@ -1,7 +1,7 @@
 import { join, sep } from 'node:path';
 import type { MmvpItem } from '@mmvp/datasets';
 import type { Pipeline } from '@mmvp/pipeline';
-import { mmvpAnswerRecord, type PromptStyle } from '../mmvp/evaluate-mllm';
+import { mmvpAnswerRecord, type PromptStyle } from '../mmvp/mmvp-answer-record';
 import { popeAnswerRecord, popeQuestionText } from '../mmvp/evaluate-pope';
 import { runIdentityHash } from '../mmvp/run-identity';
 import type { MllmJobData, PopeJobData } from './job-plan';

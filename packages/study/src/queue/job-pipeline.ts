@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dirname, relative, resolve, sep } from 'node:path';
-import type { ModelFile } from '../mmvp/model-files';
+import type { ModelFile } from '../provenance/model-files';
 import type { JobPipeline } from './job-plan';
 
 /** The deepest folder that holds every path (the coordinator's models root). */

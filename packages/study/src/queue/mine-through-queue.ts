@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { EmbeddingStore, MiningModel, ShardInput } from '@mmvp/mining';
-import { hashModelFiles } from '../mmvp/model-files';
+import { hashModelFiles } from '../provenance/model-files';
 import { DistributedRunError, coordinateRun, type CoordinatedRun, type CoordinatorEvent } from './coordinator';
 import { commonFolder, jobPipeline, queueRunId } from './job-pipeline';
 import type { PlannedShard } from './job-plan';

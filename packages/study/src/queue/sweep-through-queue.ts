@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { formatQuestion } from '@mmvp/decoder';
 import type { PipelineConfig } from '@mmvp/pipeline';
-import { hashModelFiles } from '../mmvp/model-files';
+import { hashModelFiles } from '../provenance/model-files';
 import { writeAtomically } from '../run-folder/write-atomically';
 import type { SweepQuestion } from '../sweep/sweep-data';
 import type { SweepJournal } from '../sweep/sweep-journal';

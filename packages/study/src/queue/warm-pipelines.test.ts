@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { loadPipelineConfig } from '@mmvp/pipeline';
-import { hashModelFiles } from '../mmvp/model-files';
+import { hashModelFiles } from '../provenance/model-files';
 import { jobPipeline } from './job-pipeline';
 import { checkModelFiles, rebasePaths } from './warm-pipelines';
 

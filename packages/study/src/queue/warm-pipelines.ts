@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 import { createPipeline, resolveComponent, type ComponentSource, type Pipeline, type PipelineConfig } from '@mmvp/pipeline';
-import { hashModelFiles } from '../mmvp/model-files';
+import { hashModelFiles } from '../provenance/model-files';
 import type { JobPipeline } from './job-plan';
 
 /** A worker's model files differ from those a job recorded: the job is refused, never answered. */
@@ -12,7 +12,7 @@ export class ModelIdentityMismatch extends InvalidArgumentError {}
 class ComponentNotAllowed extends ModelIdentityMismatch {}
 
 /** The component packages every worker allows by default (the built-in encoders, installed with mmvp). */
-export const BUILT_IN_COMPONENTS: readonly string[] = ['@mmvp/encoder-clip', '@mmvp/encoder-dinov2'];
+export const BUILT_IN_COMPONENTS: readonly string[] = ['@mmvp/encoder-clip', '@mmvp/encoder-siglip', '@mmvp/encoder-dinov2'];
 
 /** Which components a worker loads: its allowlist (never the job's word), package names resolved from `allowFrom`. */
 export type WorkerComponents = Required<Pick<ComponentSource, 'allow'>> & Pick<ComponentSource, 'allowFrom'>;

@@ -65,7 +65,7 @@ describe('a worker loads only the components it allows', () => {
 
   it('--allow-components: package names as given, a pipeline config allows its own files; paths and URLs are refused', async () => {
     const { root, evil } = await evilModule();
-    expect(await workerComponents(undefined)).toEqual({ allow: ['@mmvp/encoder-clip', '@mmvp/encoder-dinov2'] });
+    expect(await workerComponents(undefined)).toEqual({ allow: ['@mmvp/encoder-clip', '@mmvp/encoder-siglip', '@mmvp/encoder-dinov2'] });
     expect(await workerComponents(['@acme/encoder'])).toEqual({ allow: ['@acme/encoder'] });
     const configs = join(root, 'configs');
     await writeFile(join(configs, 'mine.mjs'), 'export default {};\n');

@@ -11,7 +11,7 @@ import { checkSameEncoders, createFolderHasher, type EncoderIdentity } from './e
 import { parseRatios, type SweepRatio } from './ratios';
 import { compareToBaseline, gradeAnswers, scoreProxy, scoreRatio, type GradedAnswer, type Interval, type RatioScores } from './score-ratio';
 import { loadSweepQuestions, type SweepQuestion, type SweepQuestionSet } from './sweep-data';
-import { hashModelFiles, modelFilesSha256 } from '../mmvp/model-files';
+import { hashModelFiles, modelFilesSha256 } from '../provenance/model-files';
 import { fingerprint, openSweepJournal, type JournalAnswer, type SweepJournal } from './sweep-journal';
 import { sweepDocuments, writeSweepFiles, type SweepDocuments } from './write-sweep-files';
 import { queueSettingsSchema } from '../queue/queue-settings';
