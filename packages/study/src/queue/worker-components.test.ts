@@ -50,7 +50,7 @@ describe('a worker loads only the components it allows', () => {
       expect(reasons).toHaveLength(uses.length);
       for (const reason of reasons) {
         expect(reason).toMatch(
-          /^the job's encoders\.clip\.use: component '.*' refused: (URLs \(data:, file:, http:, node:\) are not loaded|this process loads only the components it allows \(@mmvp\/encoder-clip, @mmvp\/encoder-dinov2\))/,
+          /^the job's encoders\.clip\.use: component '.*' refused: (URLs \(data:, file:, http:, node:\) are not loaded|this process loads only the components it allows \(@mmvp\/encoder-clip, @mmvp\/encoder-siglip, @mmvp\/encoder-dinov2\))/,
         );
       }
       expect(reasons.filter((reason) => reason.includes('loads only the components it allows'))).toHaveLength(3); // the absolute path, ../ and the package
