@@ -174,66 +174,8 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     await rm(scratch, { recursive: true, force: true });
   });
 
-  it("answers exactly as separate `mmvp eval-mllm` runs of each ratio's config, though each image is encoded once for all ratios", async () => {
-    const out = join(scratch, 'out');
-    await takeCounts();
-    const result = await mmvp('sweep', '--pipeline', join(configs, 'amof-{r}.json'), '--ratios', ratios.join(','), '--data', join(scratch, 'data'), '--out', out);
-    expect(result.code, result.stderr).toBe(0);
-    // 18 images: each encoded once by each encoder for all three ratios (separate runs: 3 x 18 each, below)
-    expect(await takeCounts()).toMatchObject({ clip: 18, dino: 18 });
-    expect(result.stdout).toContain('protocol per-ratio');
-    for (const ratio of ratios) expect(result.stderr).toContain(`sweep: r=${ratio}: ${join(configs, `amof-${ratio}.json`)}`);
-    const answers = await readAnswers(out);
-    expect(answers).toHaveLength(3 * 18);
-    const scores = JSON.parse(await readFile(join(out, 'mllm-scores.json'), 'utf8')) as {
-      models: { name: string; pairAccuracy: number; pairAccuracyCi95: [number, number]; questionAccuracy: number; questionAccuracyCi95: [number, number] }[];
-      comparisons: { a: string; b: string; pairs: number; difference: number; differenceCi95: [number, number] }[];
-    };
-    for (const ratio of ratios) {
-      const evalOut = join(scratch, `eval-${ratio}`);
-      const evaluated = await mmvp('eval-mllm', '--pipeline', join(configs, `amof-${ratio}.json`), '--data', join(scratch, 'data', 'MMVP'), '--out', evalOut);
-      expect(evaluated.code, evaluated.stderr).toBe(0);
-      expect(await takeCounts()).toMatchObject({ clip: 18, dino: 18 }); // a separate run encodes every image again
-      const separate = (await readFile(join(evalOut, 'answers.jsonl'), 'utf8'))
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as { question_id: number; prompt: string; response: string });
-      const swept = answers.filter((a) => a.model === `r=${ratio}`);
-      expect(swept.map((a) => a.question_id)).toEqual(separate.map((a) => a.question_id));
-      for (const a of separate) {
-        const b = swept.find((s) => s.question_id === a.question_id)!;
-        expect(b.response, `r=${ratio} question ${a.question_id}`).toBe(a.response);
-        expect((b as unknown as { prompt: string }).prompt).toBe(a.prompt); // same prompt style
-      }
-      const graded = JSON.parse(await readFile(join(evalOut, 'scores.json'), 'utf8')) as { pairAccuracy: number; questionAccuracy: number };
-      const model = scores.models.find((m) => m.name === `r=${ratio}`)!;
-      expect(model.pairAccuracy).toBeCloseTo(graded.pairAccuracy, 10);
-      expect(model.questionAccuracy).toBeCloseTo(graded.questionAccuracy, 10);
-      expect(model.pairAccuracyCi95[0]).toBeLessThanOrEqual(model.pairAccuracy);
-      expect(model.pairAccuracyCi95[1]).toBeGreaterThanOrEqual(model.pairAccuracy);
-      expect(model.questionAccuracyCi95[0]).toBeLessThanOrEqual(model.questionAccuracy);
-    }
-    // each ratio against r=0 over the same 9 pairs, the difference recomputed from the answers
-    expect(scores.comparisons.map((c) => [c.a, c.b, c.pairs])).toEqual([
-      ['r=0', 'r=0.5', 9],
-      ['r=0', 'r=1', 9],
-    ]);
-    const pairCorrect = (model: string) => {
-      const byPair = new Map<number, boolean>();
-      for (const a of answers.filter((x) => x.model === model)) byPair.set(Math.ceil(a.question_id / 2), (byPair.get(Math.ceil(a.question_id / 2)) ?? true) && a.correct);
-      return [...byPair.values()].filter(Boolean).length;
-    };
-    for (const comparison of scores.comparisons) {
-      expect(comparison.difference).toBeCloseTo((100 * (pairCorrect(comparison.b) - pairCorrect(comparison.a))) / 9, 10);
-      expect(comparison.differenceCi95[0]).toBeLessThanOrEqual(comparison.difference);
-    }
-    const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as { protocol: string; pipeline: string; points: { ratio: number; pairAccuracyCi95: [number, number] }[] };
-    expect(sweep.protocol).toBe('per-ratio');
-    expect(sweep.pipeline).toBe(join(configs, 'amof-{r}.json'));
-    expect(sweep.points.map((p) => p.ratio)).toEqual([0, 0.5, 1]);
-    expect((await readdir(out)).sort()).toEqual(['answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']); // the lock is gone, no scratch left; the journal stays for --resume
-    expect((await mmvp('report', out)).code).toBe(0);
-  });
+  // That the per-ratio sweep answers exactly as separate eval-mllm runs, encoding each image once, is checked
+  // on runSweep and evaluateMllm in packages/study/src/sweep/sweep-per-ratio.test.ts.
 
   /** Runs a sweep expected to fail in one line before any model is loaded and before anything is written. */
   async function expectRefused(args: string[], message: RegExp): Promise<void> {
