@@ -31,6 +31,7 @@ describe('mmvp export', () => {
       [['--to', 'hf', '--labels', 'fixed', '--data', join(scratch, 'synth'), '--out', join(scratch, 'y')], /--labels 'fixed' is not valid; valid choices: 'original' or 'corrected'/],
       [['--to', 'vlmevalkit', '--data', join(scratch, 'synth'), '--out', join(scratch, 'y.csv')], /ending in \.tsv/],
       [['--to', 'hf', '--data', join(scratch, 'missing'), '--out', join(scratch, 'z')], /cannot be read/],
+      [['--to', 'hf', '--name', 'my set', '--data', join(scratch, 'synth'), '--out', join(scratch, 'z')], /^mmvp: InvalidArgumentError: --name "my set" is not valid: use letters, digits, _ \. - only$/m],
     ] as const) {
       const result = await mmvp('export', ...args);
       expect(result.code).toBe(1);

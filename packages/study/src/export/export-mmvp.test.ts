@@ -89,7 +89,7 @@ describe('exportMmvp --to vlmevalkit', () => {
     await expect(exportMmvp({ data: synth, to: 'vlmevalkit', out: join(scratch, 'x') })).rejects.toThrow(/ending in \.tsv/);
     await writeFile(join(scratch, 'taken.tsv'), 'x');
     await expect(exportMmvp({ data: synth, to: 'vlmevalkit', out: join(scratch, 'taken.tsv') })).rejects.toThrow(/already exists; pass --force/);
-    await expect(exportMmvp({ data: synth, to: 'csv' as 'hf', out: join(scratch, 'y') })).rejects.toThrow(/to must be 'vlmevalkit' or 'hf'/);
+    await expect(exportMmvp({ data: synth, to: 'csv' as 'hf', out: join(scratch, 'y') })).rejects.toThrow(/^--to 'csv' is not valid; valid choices: 'vlmevalkit' or 'hf'$/);
     await expect(exportMmvp({ data: join(scratch, 'nothing'), to: 'hf', out: join(scratch, 'y') })).rejects.toThrow(/Questions\.csv/);
   });
 });
@@ -138,3 +138,15 @@ describe('exportMmvp --to hf', () => {
     expect(result.usage.join('\n')).toContain('lmms-eval v0.7 or later: v0.6 and v0.6.1 scored Index 100, 280 against A');
   }, 30_000);
 });
+
+describe('exportMmvp bad options', () => {
+  it('names the flag, the value and what is valid, in one line without internal names', async () => {
+    const out = join(scratch, 'named');
+    const refusal = exportMmvp({ data: synth, to: 'hf', out, name: 'my set' });
+    await expect(refusal).rejects.toThrow(/^--name "my set" is not valid: use letters, digits, _ \. - only$/);
+    await expect(exportMmvp({ data: synth, to: 'hf', out, labels: 'fixed' as 'original' })).rejects.toThrow(/^--labels 'fixed' is not valid; valid choices: 'original' or 'corrected'$/);
+    await expect(exportMmvp({ data: synth, to: 'hf', out, extra: 1 } as never)).rejects.toThrow(/^unknown option\(s\) 'extra'; valid options: /);
+    await expect(readdir(out)).rejects.toThrow(/ENOENT/); // nothing written
+  });
+});
+

@@ -11,14 +11,14 @@ export const exportMmvpOptionsSchema = z
   .object({
     /** An MMVP-format folder (Questions.csv + `MMVP Images/`), or a folder holding `MMVP/`. */
     data: z.string().min(1),
-    to: z.enum(EXPORT_TARGETS, { errorMap: () => ({ message: `to must be ${listChoices(EXPORT_TARGETS)}` }) }),
+    to: z.enum(EXPORT_TARGETS),
     /** vlmevalkit: the .tsv file to write (its base name is the dataset name); hf: the dataset folder. */
     out: z.string().min(1),
     labels: z.enum(LABEL_SETS as unknown as readonly [LabelSet, ...LabelSet[]]).default('original'),
     /** Dataset name for the harness (default: the TSV's base name, or the folder's name). */
     name: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]+$/, 'name: letters, digits, _ . - only')
+      .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . - only')
       .optional(),
     /** Replace an existing output. */
     force: z.boolean().default(false),
@@ -60,7 +60,7 @@ interface ExportRow {
  */
 export async function exportMmvp(input: ExportMmvpOptions): Promise<ExportMmvpResult> {
   const parsed = exportMmvpOptionsSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidArgumentError(`exportMmvp: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success) throw new InvalidArgumentError(describeOptionIssue(parsed.error.issues[0]!, input));
   const options = parsed.data;
   const mmvpDir = (await stat(join(options.data, 'Questions.csv')).catch(() => undefined)) ? options.data : join(options.data, 'MMVP');
   const dataset = await loadMmvp(mmvpDir, { labels: options.labels });
@@ -77,6 +77,17 @@ export async function exportMmvp(input: ExportMmvpOptions): Promise<ExportMmvpRe
   }));
   if (rows.length === 0) throw new InvalidArgumentError(`${mmvpDir}: no question pairs to export`);
   return options.to === 'vlmevalkit' ? writeVlmEvalKit(rows, options) : writeHfImageFolder(rows, options);
+}
+
+/** One zod issue as the CLI user sees it: the flag (`--name`), the value given and what is valid. */
+function describeOptionIssue(issue: z.ZodIssue, input: ExportMmvpOptions): string {
+  if (issue.code === 'unrecognized_keys') return `unknown option(s) ${issue.keys.map((key) => `'${key}'`).join(', ')}; valid options: ${listChoices(Object.keys(exportMmvpOptionsSchema.shape))}`;
+  const key = String(issue.path[0] ?? 'options');
+  const flag = `--${key}`;
+  const given = (input as Record<string, unknown>)[key];
+  if (issue.code === 'invalid_enum_value') return `${flag} '${String(issue.received)}' is not valid; valid choices: ${listChoices(issue.options.map(String))}`;
+  if (given === undefined) return `${flag} is required`;
+  return `${flag} ${JSON.stringify(given)} is not valid: ${issue.message}`;
 }
 
 /**
