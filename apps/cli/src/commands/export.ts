@@ -1,6 +1,6 @@
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS, type LabelSet } from '@mmvp/datasets';
-import { EXPORT_TARGETS, exportMmvp, type ExportTarget } from '@mmvp/study';
+import { EXPORT_TARGETS, exportMmvp, labelsApplied, type ExportTarget } from '@mmvp/study';
 import type { Command } from 'commander';
 
 interface ExportFlags {
@@ -45,7 +45,7 @@ export function registerExport(program: Command): void {
         return;
       }
       process.stdout.write(
-        `wrote ${result.rows} rows (labels ${result.labels}) as ${result.target} dataset '${result.name}': ${result.files.join(', ')}\nthen run:\n${result.usage.map((line) => `  ${line}`).join('\n')}\n`,
+        `wrote ${result.rows} rows (labels ${labelsApplied(result)}) as ${result.target} dataset '${result.name}': ${result.files.join(', ')}\nthen run:\n${result.usage.map((line) => `  ${line}`).join('\n')}\n`,
       );
     });
 }

@@ -11,6 +11,7 @@ async function csvRows(path: string): Promise<string[][]> {
     .map((record) => [...record.fields]);
 }
 import { writeSynth } from '@mmvp/synth';
+import { labelsApplied } from '../mmvp/grade-mllm';
 import { exportMmvp, lmmsEvalTaskYaml } from './export-mmvp';
 
 /**
@@ -150,3 +151,35 @@ describe('exportMmvp bad options', () => {
   });
 });
 
+describe('exportMmvp --labels corrected', () => {
+  it('says that no correction applied on a set without the known rows, and writes the file\'s own labels', async () => {
+    const out = join(scratch, 'corrected-none');
+    const result = await exportMmvp({ data: synth, to: 'hf', out, labels: 'corrected' });
+    expect(result.labelCorrections.map((correction) => [correction.rows.join('/'), correction.applied])).toEqual([
+      ['99/100', false],
+      ['279/280', false],
+    ]);
+    expect(result.warnings).toEqual([expect.stringMatching(/^--labels corrected: no correction applied \(rows 99\/100 and 279\/280 /)]);
+    expect(labelsApplied(result)).toMatch(/^original \(--labels corrected requested, but none/);
+    const written = (await readFile(join(out, 'metadata.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line)['Correct Answer']);
+    expect(written).toEqual((await csvRows(join(synth, 'MMVP', 'Questions.csv'))).map((row) => row[3]));
+  });
+
+  it('swaps the known rows where they are the known questions, and does not warn', async () => {
+    const data = join(scratch, 'tusks');
+    await mkdir(join(data, 'MMVP Images'), { recursive: true });
+    const png = join(synth, 'MMVP', 'MMVP Images', (await readdir(join(synth, 'MMVP', 'MMVP Images')))[0]!);
+    const rows = ['Index,Question,Options,Correct Answer'];
+    for (let id = 1; id <= 100; id++) {
+      rows.push(`${id},${id >= 99 ? 'Are the tusks long?' : 'Is it red?'},(a) Yes (b) No,(${id % 2 === 1 ? 'a' : 'b'})`);
+      await cp(png, join(data, 'MMVP Images', `${id}.png`));
+    }
+    await writeFile(join(data, 'Questions.csv'), `${rows.join('\n')}\n`);
+    const out = join(scratch, 'tusks.tsv');
+    const result = await exportMmvp({ data, to: 'vlmevalkit', out, labels: 'corrected' });
+    expect(result.warnings).toEqual([]);
+    expect(labelsApplied(result)).toBe('corrected (swapped rows 99/100; not applied: rows 279/280)');
+    const answers = readTsvLikePandas(await readFile(out, 'utf8')).slice(1).map((row) => `${row[0]}${row[5]}`);
+    expect(answers.slice(96)).toEqual(['97A', '98B', '99B', '100A']);
+  }, 30_000);
+});

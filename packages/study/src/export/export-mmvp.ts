@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
-import { LABEL_SETS, loadMmvp, readPatternMap, type LabelSet } from '@mmvp/datasets';
+import { LABEL_SETS, loadMmvp, readPatternMap, type LabelCorrection, type LabelSet } from '@mmvp/datasets';
 import { z } from 'zod';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { EXPORT_TARGETS, LMMS_EVAL_GOLD_OVERRIDE, VLMEVALKIT_COLUMNS, VLMEVALKIT_PAIR_DATASET, tsvField, type ExportTarget } from './field-formats';
@@ -35,6 +35,8 @@ export interface ExportMmvpResult {
   readonly files: readonly string[];
   readonly rows: number;
   readonly labels: LabelSet;
+  /** With `labels: 'corrected'`: each known correction and whether it applied to this set (none may). */
+  readonly labelCorrections: readonly LabelCorrection[];
   /** Things the user must know before running the harness (e.g. a pair VLMEvalKit's MMVP scoring would refuse). */
   readonly warnings: readonly string[];
   /** The command(s) to run in the harness. */
@@ -76,7 +78,16 @@ export async function exportMmvp(input: ExportMmvpOptions): Promise<ExportMmvpRe
     imagePath: question.imagePath,
   }));
   if (rows.length === 0) throw new InvalidArgumentError(`${mmvpDir}: no question pairs to export`);
-  return options.to === 'vlmevalkit' ? writeVlmEvalKit(rows, options) : writeHfImageFolder(rows, options);
+  const written = await (options.to === 'vlmevalkit' ? writeVlmEvalKit(rows, options) : writeHfImageFolder(rows, options));
+  return { ...written, labelCorrections: dataset.labelCorrections, warnings: [...labelWarnings(options.labels, dataset.labelCorrections), ...written.warnings] };
+}
+
+/** `--labels corrected` on a set where none of the known corrections applies: the file's own labels are written. */
+function labelWarnings(labels: LabelSet, corrections: readonly LabelCorrection[]): string[] {
+  if (labels !== 'corrected' || corrections.some((correction) => correction.applied)) return [];
+  return [
+    `--labels corrected: no correction applied (rows ${corrections.map((correction) => correction.rows.join('/')).join(' and ')} are not the known rows of the MMVP release in this set); the labels written are the file's own`,
+  ];
 }
 
 /** One zod issue as the CLI user sees it: the flag (`--name`), the value given and what is valid. */
@@ -119,7 +130,7 @@ async function refuseExisting(path: string, force: boolean): Promise<void> {
   await rm(path, { recursive: true, force: true });
 }
 
-async function writeVlmEvalKit(rows: readonly ExportRow[], options: z.output<typeof exportMmvpOptionsSchema>): Promise<ExportMmvpResult> {
+async function writeVlmEvalKit(rows: readonly ExportRow[], options: z.output<typeof exportMmvpOptionsSchema>): Promise<Omit<ExportMmvpResult, 'labelCorrections'>> {
   if (extname(options.out) !== '.tsv') throw new InvalidArgumentError(`--out ${options.out}: --to vlmevalkit writes one TSV file; give a path ending in .tsv (its base name is the dataset name)`);
   const name = options.name ?? basename(options.out, '.tsv');
   refuseOfficialName(name, 'vlmevalkit');
@@ -166,7 +177,7 @@ async function writeVlmEvalKit(rows: readonly ExportRow[], options: z.output<typ
   };
 }
 
-async function writeHfImageFolder(rows: readonly ExportRow[], options: z.output<typeof exportMmvpOptionsSchema>): Promise<ExportMmvpResult> {
+async function writeHfImageFolder(rows: readonly ExportRow[], options: z.output<typeof exportMmvpOptionsSchema>): Promise<Omit<ExportMmvpResult, 'labelCorrections'>> {
   const name = options.name ?? basename(resolve(options.out));
   refuseOfficialName(name, 'hf');
   // lmms-eval v0.6 / v0.6.1 scored these rows against A whatever the set says; later releases use the set's own gold
