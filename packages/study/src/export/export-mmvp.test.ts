@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,4 +182,18 @@ describe('exportMmvp --labels corrected', () => {
     const answers = readTsvLikePandas(await readFile(out, 'utf8')).slice(1).map((row) => `${row[0]}${row[5]}`);
     expect(answers.slice(96)).toEqual(['97A', '98B', '99B', '100A']);
   }, 30_000);
+});
+
+describe('exportMmvp into the set it reads', () => {
+  it('refuses an --out in the image folder, elsewhere under --data, or reached through a link into it; writes nothing there', async () => {
+    const images = join(synth, 'MMVP', 'MMVP Images');
+    const before = (await readdir(images)).sort();
+    await expect(exportMmvp({ data: synth, to: 'hf', out: images, force: true })).rejects.toThrow(/^--out .* is inside --data .*; choose an --out outside/);
+    await expect(exportMmvp({ data: synth, to: 'vlmevalkit', out: join(images, 'set.tsv') })).rejects.toThrow(/is inside --data/);
+    await expect(exportMmvp({ data: join(synth, 'MMVP'), to: 'hf', out: join(synth, 'MMVP', 'hf') })).rejects.toThrow(/is inside --data/);
+    await symlink(synth, join(scratch, 'link-to-synth'));
+    await expect(exportMmvp({ data: synth, to: 'hf', out: join(scratch, 'link-to-synth', 'new', 'hf') })).rejects.toThrow(/is inside --data/);
+    expect((await readdir(images)).sort()).toEqual(before);
+    expect(await readdir(synth)).not.toContain('new');
+  });
 });

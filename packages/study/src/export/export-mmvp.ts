@@ -1,5 +1,5 @@
-import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { copyFile, mkdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS, loadMmvp, readPatternMap, type LabelCorrection, type LabelSet } from '@mmvp/datasets';
 import { z } from 'zod';
@@ -64,6 +64,7 @@ export async function exportMmvp(input: ExportMmvpOptions): Promise<ExportMmvpRe
   const parsed = exportMmvpOptionsSchema.safeParse(input);
   if (!parsed.success) throw new InvalidArgumentError(describeOptionIssue(parsed.error.issues[0]!, input));
   const options = parsed.data;
+  await refuseOutInsideData(options.out, options.data);
   const mmvpDir = (await stat(join(options.data, 'Questions.csv')).catch(() => undefined)) ? options.data : join(options.data, 'MMVP');
   const dataset = await loadMmvp(mmvpDir, { labels: options.labels });
   const patternsFile = join(mmvpDir, 'patterns.csv');
@@ -99,6 +100,26 @@ function describeOptionIssue(issue: z.ZodIssue, input: ExportMmvpOptions): strin
   if (issue.code === 'invalid_enum_value') return `${flag} '${String(issue.received)}' is not valid; valid choices: ${listChoices(issue.options.map(String))}`;
   if (given === undefined) return `${flag} is required`;
   return `${flag} ${JSON.stringify(given)} is not valid: ${issue.message}`;
+}
+
+/**
+ * An export written inside the set it reads (`MMVP Images/`, or anywhere under --data) would be read
+ * back as part of the set by the next load or export, and `--force` would delete the set's own files.
+ */
+async function refuseOutInsideData(out: string, data: string): Promise<void> {
+  const dataFolder = await realpath(data).catch(() => resolve(data));
+  const outPath = await realpathOfExistingPart(resolve(out));
+  const inside = relative(dataFolder, outPath);
+  if (inside === '' || (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside)))
+    throw new InvalidArgumentError(`--out ${out} is inside --data ${data}: an export must not be written into the set it reads; choose an --out outside ${data}`);
+}
+
+/** `path` with its longest existing prefix resolved through symbolic links (the rest need not exist yet). */
+async function realpathOfExistingPart(path: string): Promise<string> {
+  const real = await realpath(path).catch(() => undefined);
+  if (real !== undefined) return real;
+  const parent = dirname(path);
+  return parent === path ? path : join(await realpathOfExistingPart(parent), basename(path));
 }
 
 /**
