@@ -134,6 +134,29 @@ describe('inspectModelFolder on bad input: one clear line each', () => {
     await expect(inspectModelFolder(join(dir, 'nope'))).rejects.toThrow(/model folder .*nope does not exist/);
   });
 
+  it('a file path instead of a folder names the folder to give', async () => {
+    await expect(inspectModelFolder(join(tinyClip, 'onnx/vision_model.onnx'))).rejects.toThrow(`vision_model.onnx is a file, not a model folder: give the folder that holds config.json and onnx/*.onnx (perhaps ${tinyClip})`);
+    await expect(inspectModelFolder(join(tinyClip, 'config.json'))).rejects.toThrow(/config\.json is a file, not a model folder/);
+  });
+
+  it('a 0-byte ONNX file says it is empty', async () => {
+    const dir = folderWith({ 'vision_model.onnx': new Uint8Array(0) });
+    const report = await inspectModelFolder(dir);
+    expect(report.problems).toEqual([`${join(dir, 'onnx', 'vision_model.onnx')} is empty (0 bytes), not an ONNX model: an interrupted download or copy; fetch the file again`]);
+  });
+
+  it('a decoder (LLM) folder is described as one, with no problem', async () => {
+    const report = await inspectModelFolder(join(repo, 'models/tiny-llama'));
+    expect(report).toMatchObject({ family: 'llama', decoder: true, numLayers: 2, hiddenSize: 64, problems: [] });
+    expect(report.files.map((file) => [file.file, file.note, file.problem])).toEqual([
+      ['decoder_model_merged.onnx', 'language-model decoder: taps read vision encoders only', null],
+      ['embed_tokens.onnx', 'text encoder: taps read vision encoders only', null],
+    ]);
+    expect(formatModelFolderReport(report)).toContain('a decoder (language model) folder');
+    const clip = await inspectModelFolder(tinyClip);
+    expect(clip.decoder).toBe(false);
+  });
+
   it('a truncated ONNX file', async () => {
     const dir = folderWith({ 'vision_model.onnx': readFileSync(join(tinyClip, 'onnx/vision_model.onnx')).subarray(0, 5000) });
     const report = await inspectModelFolder(dir);

@@ -76,6 +76,8 @@ export interface ModelFolderReport {
   readonly family: string;
   readonly modelType: string | null;
   readonly architectures: readonly string[];
+  /** True for a language-model (decoder) folder, e.g. a LLaVA/Llama LLM: described, not a problem, and it offers no taps. */
+  readonly decoder: boolean;
   readonly numLayers: number | null;
   readonly hiddenSize: number | null;
   readonly intermediateSize: number | null;
@@ -186,6 +188,7 @@ async function inspectFile(path: string, file: string, naming: GraphNaming | nul
   const bytes = (await stat(path)).size;
   const base = { file, path, graph: graphName, dtype, bytes };
   const empty = { weights: null, quantization: null, warning: null, opsets: [], inputs: [], outputs: [], externalData: [], encoderLayers: null, tappable: false, taps: [], cache: [], note: null };
+  if (bytes === 0) return { ...base, ...empty, problem: `${path} is empty (0 bytes), not an ONNX model: an interrupted download or copy; fetch the file again` };
   let graph: GraphProto;
   let opsets: string[];
   try {
@@ -219,8 +222,10 @@ async function inspectFile(path: string, file: string, naming: GraphNaming | nul
     return { ...info, encoderLayers: null, tappable: false, taps: [], cache: [], note: null, problem: `${file}: external data file ${listChoices(missing)} (referenced by the model) does not exist in ${dirname(path)}` };
   }
   const isText = graphName.startsWith('text_model') || info.inputs.some((v) => v.name === 'input_ids');
-  if (!naming || isText) {
-    return { ...info, encoderLayers: null, tappable: false, taps: [], cache: [], problem: null, note: isText ? 'text encoder: taps read vision encoders only' : 'no vision encoder naming known for this model type' };
+  const isDecoder = graphName.startsWith('decoder_model') || info.outputs.some((v) => v.name === 'logits');
+  if (!naming || isText || isDecoder) {
+    const note = isDecoder ? 'language-model decoder: taps read vision encoders only' : isText ? 'text encoder: taps read vision encoders only' : 'no vision encoder naming known for this model type';
+    return { ...info, encoderLayers: null, tappable: false, taps: [], cache: [], problem: null, note };
   }
   const layers = countLayers(graph, naming);
   const sha = await fileSha256(path);
@@ -307,12 +312,13 @@ export async function inspectModelFolder(dir: string, options: { tap?: GraphTap;
   if (options.tap && !['layer', 'prenorm', 'last'].includes(options.tap.kind)) {
     throw new InvalidArgumentError(`unknown tap kind '${(options.tap as { kind: string }).kind}'; valid choices: ${listChoices(['layer', 'prenorm', 'last'])}`);
   }
+  const decoder = naming === null && (folder.onnxFiles.some((file) => file.startsWith('decoder_model')) || architectures.some((name) => /ForCausalLM$|ForConditionalGeneration$/.test(name)));
   const onnxDir = existsSync(join(folder.dir, 'onnx')) ? join(folder.dir, 'onnx') : folder.dir;
   const files: InspectedOnnxFile[] = [];
   for (const file of folder.onnxFiles) files.push(await inspectFile(join(onnxDir, file), file, naming, numLayers, options.tap, kernel));
   const problems: string[] = [];
   if (folder.onnxFiles.length === 0) problems.push(`no .onnx file in ${onnxDir}`);
-  if (!naming) problems.push(`model_type '${modelType ?? ''}' is not one mmvp has a vision encoder for (CLIP: 'clip' or 'clip_vision_model'; SigLIP: 'siglip' or 'siglip_vision_model'; DINOv2: 'dinov2')`);
+  if (!naming && !decoder) problems.push(`model_type '${modelType ?? ''}' is not one mmvp has a vision encoder for (CLIP: 'clip' or 'clip_vision_model'; SigLIP: 'siglip' or 'siglip_vision_model'; DINOv2: 'dinov2')`);
   for (const f of files) if (f.problem) problems.push(f.problem);
   for (const f of files) {
     if (f.encoderLayers && numLayers !== null && f.encoderLayers !== numLayers && !f.problem) problems.push(`${f.file} has ${f.encoderLayers} encoder layers but config.json says num_hidden_layers = ${numLayers}`);
@@ -323,6 +329,7 @@ export async function inspectModelFolder(dir: string, options: { tap?: GraphTap;
     family,
     modelType,
     architectures,
+    decoder,
     numLayers,
     hiddenSize,
     intermediateSize,
@@ -345,10 +352,13 @@ export function formatModelFolderReport(report: ModelFolderReport): string {
   const dims = (d: readonly number[] | null) => (d ? d.join('x') : '?');
   lines.push(`${report.dir}`);
   lines.push(`  family: ${report.family}${report.architectures.length ? ` (${report.architectures.join(', ')})` : ''}`);
+  if (report.decoder) lines.push('  a decoder (language model) folder: a pipeline config names it as its LLM; taps read vision encoders only');
   lines.push(`  layers: ${report.numLayers ?? '?'}, hidden size: ${report.hiddenSize ?? '?'}, intermediate size: ${report.intermediateSize ?? '?'}, heads: ${report.numHeads ?? '?'}`);
-  const native =
-    report.nativeGrid && report.patchGrid && (report.nativeGrid[0] !== report.patchGrid[0] || report.nativeGrid[1] !== report.patchGrid[1]) ? ` (position embeddings for ${dims(report.nativeGrid)}, interpolated)` : '';
-  lines.push(`  input: ${dims(report.inputSize)} px, patch ${report.patchSize ?? '?'} -> grid ${dims(report.patchGrid)}${native}`);
+  if (!report.decoder) {
+    const native =
+      report.nativeGrid && report.patchGrid && (report.nativeGrid[0] !== report.patchGrid[0] || report.nativeGrid[1] !== report.patchGrid[1]) ? ` (position embeddings for ${dims(report.nativeGrid)}, interpolated)` : '';
+    lines.push(`  input: ${dims(report.inputSize)} px, patch ${report.patchSize ?? '?'} -> grid ${dims(report.patchGrid)}${native}`);
+  }
   lines.push(`  dtype variants: ${report.dtypes.length ? report.dtypes.join(', ') : 'none'}`);
   for (const f of report.files) {
     lines.push(`  onnx/${f.file} (${f.dtype ?? '?'}, ${(f.bytes / 1024).toFixed(0)} KiB${f.externalData.length ? ` + external data ${f.externalData.join(', ')}` : ''})`);

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FileFormatError, InvalidArgumentError, ModelLoadError, listChoices } from '@mmvp/core';
 
 /** Weight variants of an export, named by file suffix as in Hugging Face ONNX repos (`vision_model_fp16.onnx`). */
@@ -44,6 +44,10 @@ export interface ModelFolder {
 export async function resolveModelFolder(dir: string, requiredFiles: readonly string[] = []): Promise<ModelFolder> {
   const root = resolve(dir);
   if (!existsSync(root)) throw new ModelLoadError(`model folder ${root} does not exist`);
+  if (!statSync(root).isDirectory()) {
+    const folder = basename(dirname(root)) === 'onnx' ? dirname(dirname(root)) : dirname(root);
+    throw new ModelLoadError(`${root} is a file, not a model folder: give the folder that holds config.json and onnx/*.onnx (perhaps ${folder})`);
+  }
   const configPath = join(root, 'config.json');
   if (!existsSync(configPath)) {
     throw new ModelLoadError(`model folder ${root} has no config.json (a Hugging Face model folder needs config.json, preprocessor_config.json and onnx/*.onnx)`);
