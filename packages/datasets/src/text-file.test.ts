@@ -37,6 +37,19 @@ describe('decodeText: every loader reads CSV/JSONL through it', () => {
     await expect(readMmvpQuestions(latin1)).rejects.toThrow(/latin1\.csv is not valid UTF-8.*save it as UTF-8/);
   });
 
+  it('Questions.csv in UTF-16 without a BOM fails naming the file and "save it as UTF-8", instead of printing NULs', async () => {
+    const little = join(scratch, 'bomless-le.csv');
+    await writeFile(little, Buffer.from(csv, 'utf16le'));
+    const head = Buffer.from(csv, 'utf16le').subarray(0, 256);
+    const nuls = head.filter((byte) => byte === 0).length;
+    await expect(readMmvpQuestions(little)).rejects.toThrow(`${little} looks like UTF-16 little-endian without a byte-order mark (${nuls} of its first ${head.length} bytes are NUL); save it as UTF-8`);
+    const big = join(scratch, 'bomless-be.csv');
+    await writeFile(big, Buffer.from(csv, 'utf16le').swap16());
+    await expect(readMmvpQuestions(big)).rejects.toThrow(/bomless-be\.csv looks like UTF-16 big-endian without a byte-order mark/);
+    // one stray NUL in a UTF-8 file is not taken for UTF-16
+    expect(decodeText(Buffer.from(`${csv}\0`, 'utf8'), 'x').encoding).toBe('utf-8');
+  });
+
   it('answers.jsonl with a UTF-8 BOM reads (m6: it used to fail with an invisible character)', async () => {
     const file = join(scratch, 'answers.jsonl');
     await writeFile(file, `\uFEFF${JSON.stringify({ question_id: 1, response: 'A' })}\n`);

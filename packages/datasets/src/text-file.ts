@@ -15,7 +15,23 @@ export function decodeText(bytes: Uint8Array, source: string): { text: string; e
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: utf8(bytes.subarray(3), source, 3), encoding: 'utf-8-bom' };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: utf16(bytes.subarray(2), 'utf-16le', source), encoding: 'utf-16le-bom' };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: utf16(bytes.subarray(2), 'utf-16be', source), encoding: 'utf-16be-bom' };
+  refuseBomlessUtf16(bytes, source);
   return { text: utf8(bytes, source, 0), encoding: 'utf-8' };
+}
+
+/**
+ * UTF-16 without a byte-order mark is valid UTF-8 byte for byte (ASCII with a NUL after or before
+ * each character), so it would decode into text full of NULs: refuse it when NULs are a quarter or
+ * more of the first 256 bytes (no UTF-8 text file has them) and say which byte order it looks like.
+ */
+function refuseBomlessUtf16(bytes: Uint8Array, source: string): void {
+  const head = bytes.subarray(0, 256);
+  let evenNuls = 0;
+  let oddNuls = 0;
+  for (let i = 0; i < head.length; i++) if (head[i] === 0) i % 2 === 0 ? evenNuls++ : oddNuls++;
+  if (head.length < 4 || (evenNuls + oddNuls) * 4 < head.length) return;
+  const order = oddNuls >= evenNuls ? 'little-endian' : 'big-endian';
+  throw new DatasetError(`${source} looks like UTF-16 ${order} without a byte-order mark (${evenNuls + oddNuls} of its first ${head.length} bytes are NUL); save it as UTF-8`);
 }
 
 /** Reads a text file with decodeText; `what` names it in errors ("the MMVP questions file"). */
