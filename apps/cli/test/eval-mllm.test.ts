@@ -187,9 +187,11 @@ describe('mmvp eval-mllm: nothing lost, nothing mixed (issue #13)', () => {
     expect(otherDecoding.code).toBe(1);
     expect(otherDecoding.stderr).toMatch(/answers\.jsonl:1 has run_identity .* \(pipeline config, model files, decoding, labels or questions differ\)/);
     // Another model id.
-    await writeFile(join(bare, 'answers.jsonl'), tenLines.replace(/"model_id":"tiny-clip"/g, '"model_id":"llava-13b"'));
+    // Another model id: the pipeline config's `name` (not its file name, the same for every zoo model's pipeline.json).
+    expect(JSON.parse(tenLines.split('\n')[0]!).model_id).toBe(JSON.parse(await readFile(tinyPipeline, 'utf8')).name);
+    await writeFile(join(bare, 'answers.jsonl'), tenLines.replace(/"model_id":"[^"]*"/g, '"model_id":"llava-13b"'));
     const otherModel = await run(bare, ['--resume']);
-    expect(otherModel.stderr).toMatch(/answers\.jsonl:1 was answered by model_id "llava-13b", this run is 'tiny-clip'/);
+    expect(otherModel.stderr).toMatch(/answers\.jsonl:1 was answered by model_id "llava-13b", this run is 'tiny LLaVA \(CLIP only\)'/);
     await writeFile(join(bare, 'answers.jsonl'), tenLines);
     expect(await readFile(join(bare, 'answers.jsonl'), 'utf8')).toBe(tenLines);
     await expect(stat(join(bare, 'run-identity.json'))).rejects.toThrow();

@@ -16,7 +16,7 @@ import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
 import { GRADERS, checkGradeInputs, fileExists, gradeMllmAnswers, summaryLines, type ScoresDocument } from './grade-mllm';
 import { hashModelFiles, type ModelFile } from '../provenance/model-files';
 import type { ProgressListener } from './progress-events';
-import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
+import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, pipelineModelId, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import { answerThroughQueue, type QueueRunSummary } from '../queue/queued-answers';
 import { jobPipeline } from '../queue/job-pipeline';
@@ -171,7 +171,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
     decoding: decodingIdentity(decoding),
     labels: settings.labels,
     questionsSha256: await sha256File(dataset.questionsFile),
-    modelId: basename(pipelinePath).replace(/\.json$/, ''),
+    modelId: pipelineModelId(config, pipelinePath),
   };
 
   return withRunFolderLock(settings.out, 'eval-mllm', async () => {

@@ -67,6 +67,8 @@ describe('evaluatePope (fake answerer, hand-checked scores)', () => {
     expect(answers).toHaveLength(9);
     expect(Object.keys(answers[0])).toEqual(['question_id', 'prompt', 'text', 'answer_id', 'model_id', 'metadata', 'category', 'label', 'image', 'run_identity']);
     expect(answers[0].prompt).toBe('Is there a cat in the image?\nAnswer the question using a single word or phrase.');
+    // model_id is the config's name, not its file name (every zoo model's file is pipeline.json)
+    expect(new Set(answers.map((answer) => answer.model_id))).toEqual(new Set([JSON.parse(await readFile(tinyPipeline, 'utf8')).name]));
 
     // Cut after 4 answers, the 4th without its newline: --resume asks only the 5 others, same bytes.
     const whole = await readFile(join(out, 'pope-answers.jsonl'), 'utf8');

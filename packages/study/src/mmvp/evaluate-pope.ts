@@ -17,7 +17,7 @@ import type { ProgressListener } from './progress-events';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import { answerThroughQueue, queueSummaryLine } from '../queue/queued-answers';
 import { jobPipeline } from '../queue/job-pipeline';
-import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
+import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, pipelineModelId, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 
 /** POPE's three negative-sampling settings, in the paper's order. */
 export const POPE_SPLITS = ['random', 'popular', 'adversarial'] as const;
@@ -195,7 +195,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     decoding: decodingIdentity(decoding),
     labels: 'pope',
     questionsSha256: createHash('sha256').update(questionHashes.join('\n')).digest('hex'),
-    modelId: basename(settings.pipeline).replace(/\.json$/, ''),
+    modelId: pipelineModelId(config, settings.pipeline),
   };
   const runIdentity = runIdentityHash(identity);
   const answersFile = join(settings.out, 'pope-answers.jsonl');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 
 /** The identity file of an answering run (run.json is the results folder's, read by `mmvp report`). */
@@ -21,6 +21,15 @@ export interface RunIdentity {
   readonly labels: string;
   readonly questionsSha256: string;
   readonly modelId: string;
+}
+
+/**
+ * The `model_id` of a pipeline's answers: the config's `name` when it has one (a zoo model's
+ * `pipeline.json` is then told apart from the next one), else the file's base name without `.json`.
+ */
+export function pipelineModelId(config: { readonly name?: string | undefined }, pipelinePath: string): string {
+  const name = config.name?.trim();
+  return name !== undefined && name !== '' ? name : basename(pipelinePath).replace(/\.json$/, '');
 }
 
 /** Short hash of an identity (16 hex digits), written into each answer line as `run_identity`. */
