@@ -135,7 +135,9 @@ describe('inspectModelFolder on bad input: one clear line each', () => {
   });
 
   it('a file path instead of a folder names the folder to give', async () => {
-    await expect(inspectModelFolder(join(tinyClip, 'onnx/vision_model.onnx'))).rejects.toThrow(`vision_model.onnx is a file, not a model folder: give the folder that holds config.json and onnx/*.onnx (perhaps ${tinyClip})`);
+    await expect(inspectModelFolder(join(tinyClip, 'onnx/vision_model.onnx'))).rejects.toThrow(
+      `vision_model.onnx is a file, not a model folder: give the folder that holds config.json and onnx/*.onnx (perhaps ${tinyClip})`,
+    );
     await expect(inspectModelFolder(join(tinyClip, 'config.json'))).rejects.toThrow(/config\.json is a file, not a model folder/);
   });
 

@@ -152,7 +152,7 @@ describe('exportMmvp bad options', () => {
 });
 
 describe('exportMmvp --labels corrected', () => {
-  it('says that no correction applied on a set without the known rows, and writes the file\'s own labels', async () => {
+  it("says that no correction applied on a set without the known rows, and writes the file's own labels", async () => {
     const out = join(scratch, 'corrected-none');
     const result = await exportMmvp({ data: synth, to: 'hf', out, labels: 'corrected' });
     expect(result.labelCorrections.map((correction) => [correction.rows.join('/'), correction.applied])).toEqual([
@@ -161,7 +161,10 @@ describe('exportMmvp --labels corrected', () => {
     ]);
     expect(result.warnings).toEqual([expect.stringMatching(/^--labels corrected: no correction applied \(rows 99\/100 and 279\/280 /)]);
     expect(labelsApplied(result)).toMatch(/^original \(--labels corrected requested, but none/);
-    const written = (await readFile(join(out, 'metadata.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line)['Correct Answer']);
+    const written = (await readFile(join(out, 'metadata.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)['Correct Answer']);
     expect(written).toEqual((await csvRows(join(synth, 'MMVP', 'Questions.csv'))).map((row) => row[3]));
   });
 
@@ -179,7 +182,9 @@ describe('exportMmvp --labels corrected', () => {
     const result = await exportMmvp({ data, to: 'vlmevalkit', out, labels: 'corrected' });
     expect(result.warnings).toEqual([]);
     expect(labelsApplied(result)).toBe('corrected (swapped rows 99/100; not applied: rows 279/280)');
-    const answers = readTsvLikePandas(await readFile(out, 'utf8')).slice(1).map((row) => `${row[0]}${row[5]}`);
+    const answers = readTsvLikePandas(await readFile(out, 'utf8'))
+      .slice(1)
+      .map((row) => `${row[0]}${row[5]}`);
     expect(answers.slice(96)).toEqual(['97A', '98B', '99B', '100A']);
   }, 30_000);
 });
