@@ -16,6 +16,11 @@ export const siglipEncoderOptionsSchema = z
     padToSquare: z.boolean().default(false),
     /** Where tapped (rewritten) graphs are cached; default `.mmvp-cache/` next to the ONNX file. */
     cacheDir: z.string().optional(),
+    /**
+     * Gets the one-line warning of an 8-bit file this CPU computes inexactly (full-range u8s8 weights on
+     * x86 without VNNI); without it the warning goes to stderr once. Loading never fails for it.
+     */
+    onWarning: z.function().args(z.string()).returns(z.void()).optional(),
   })
   .strict();
 

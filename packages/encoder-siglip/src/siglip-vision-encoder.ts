@@ -1,6 +1,6 @@
 import { InvalidArgumentError, parseWithSchema, type EncodeOptions, type ImageSource, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { createImageProcessor, loadPreprocessorConfig, type ImageProcessor } from '@mmvp/image';
-import { createVisionTower, resolveModelFolder, siglipVisionNaming, type ResolvedTap } from '@mmvp/onnx';
+import { createVisionTower, reportInt8Warning, resolveModelFolder, siglipVisionNaming, type Int8LoadReport, type ResolvedTap } from '@mmvp/onnx';
 import { siglipVisionConfig } from './siglip-config';
 import { siglipEncoderOptionsSchema, type SiglipEncoderOptions } from './siglip-encoder-options';
 
@@ -10,6 +10,8 @@ export interface SiglipVisionEncoder extends VisionEncoderV1 {
   readonly onnxPath: string;
   /** Encoder depth L (hidden_states has L + 1 entries). */
   readonly numLayers: number;
+  /** For an 8-bit file (`dtype` int8, uint8, quantized): its quantization format and the saturation warning, if any. */
+  readonly int8: Int8LoadReport | null;
   /** Where a tap is read from (resolved once per tap and cached). */
   resolveTap(tap: EncodeOptions['tap']): Promise<ResolvedTap>;
 }
@@ -51,6 +53,7 @@ export async function createSiglipVisionEncoder(options: SiglipEncoderOptions): 
     batchSize: settings.batchSize,
     cacheDir: settings.cacheDir,
   });
+  reportInt8Warning(tower.int8?.warning ?? null, settings.onWarning);
   const preprocessorConfig = await loadPreprocessorConfig(folder.preprocessorConfigPath!);
   let processor: ImageProcessor | undefined;
   const getProcessor = () => (processor ??= createImageProcessor(preprocessorConfig, { padToSquare: settings.padToSquare }));
@@ -64,6 +67,7 @@ export async function createSiglipVisionEncoder(options: SiglipEncoderOptions): 
     patchGrid: [Math.floor(imageSize[0] / config.patch_size), Math.floor(imageSize[1] / config.patch_size)],
     onnxPath: tower.onnxPath,
     numLayers: tower.numLayers,
+    int8: tower.int8,
     resolveTap: tower.resolveTap,
     async preprocess(images: readonly ImageSource[]): Promise<Tensor> {
       return getProcessor().preprocess(images); // [B, 3, H, W]

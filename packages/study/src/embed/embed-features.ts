@@ -99,7 +99,7 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
   if (family === 'clip') {
     encoder = await createClipVisionEncoder({ ...common, ...crop, ...weights });
   } else if (family === 'siglip') {
-    encoder = await createSiglipVisionEncoder({ ...common, padToSquare: crop.padToSquare, dtype: weights.dtype }); // SigLIP resizes without a crop
+    encoder = await createSiglipVisionEncoder({ ...common, padToSquare: crop.padToSquare, ...weights }); // SigLIP resizes without a crop
   } else {
     encoder = await createDinov2Encoder({ ...common, processor, clipModelPath: options.clipModel, ...crop, ...weights });
   }
@@ -109,7 +109,7 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
   log(
     `model: ${family} (${packageName}@${packageVersion(packageName)}) ${encoder.onnxPath}: ${encoder.numLayers} layers, width ${encoder.hiddenSize}, input ${encoder.imageSize.join('x')}, grid ${encoder.patchGrid.join('x')}`,
   );
-  if ('int8' in encoder && encoder.int8) log(`int8 format: ${encoder.int8.description}`);
+  if (encoder.int8) log(`int8 format: ${encoder.int8.description}`);
   if (options.pooled) {
     log(`output: pooled embeddings (${family === 'clip' ? 'image_embeds' : family === 'siglip' ? 'pooler_output of the attention-pooling head' : 'pooler_output'})`);
   } else {
