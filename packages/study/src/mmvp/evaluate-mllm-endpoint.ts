@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatIssue, loadMmvp, type LabelSet, type SkippedPair } from '@mmvp/datasets';
-import { createEndpointAnswerer, publicEndpointUrl, type EndpointConfig } from '@mmvp/endpoint';
+import { createEndpointAnswerer, publicEndpointUrl, type EndpointAnswerer, type EndpointConfig } from '@mmvp/endpoint';
 import { writeRunInfo } from '@mmvp/report';
 import { packageVersions } from '../provenance/package-versions';
 import { sha256File } from '../provenance/sha256-file';
@@ -55,7 +55,7 @@ export interface EndpointRunResult {
 }
 
 /** The run identity of an endpoint model: URL without credentials, model name, system message and decoding. */
-function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle: string; labels: string; questionsSha256: string }): RunIdentity {
+export function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle: string; labels: string; questionsSha256: string }): RunIdentity {
   const source = JSON.stringify({ url: publicEndpointUrl(endpoint.url), model: endpoint.model, system: endpoint.system ?? null });
   return {
     pipelineConfigSha256: createHash('sha256').update(source).digest('hex'),
@@ -81,16 +81,7 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
   const identity = endpointIdentity(endpoint, { promptStyle, labels: context.labels, questionsSha256: await sha256File(dataset.questionsFile) });
   const publicUrl = publicEndpointUrl(endpoint.url);
   const answersFile = join(context.out, 'answers.jsonl');
-  const endpointRecord = {
-    url: publicUrl,
-    model: endpoint.model,
-    system: endpoint.system ?? null,
-    decoding: endpoint.decoding,
-    maxConcurrency: endpoint.maxConcurrency,
-    requestsPerMinute: endpoint.requestsPerMinute ?? null,
-    timeoutMs: endpoint.timeoutMs,
-    maxRetries: endpoint.maxRetries,
-  };
+  const endpointRecord = endpointRunRecord(endpoint);
 
   return withRunFolderLock(context.out, 'eval-mllm', async () => {
     const stored = await readStoredIdentity(context.out);
@@ -98,11 +89,7 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
     const knownFingerprints = await fingerprintsInFile(answersFile, done.size > 0);
     await writeAtomically(join(context.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), endpoint: endpointRecord, systemFingerprints: [...knownFingerprints] }, null, 2)}\n`);
     const answerer = await createEndpointAnswerer({ config: endpoint, cachePath: join(context.out, ENDPOINT_CACHE_FILE), ...(apiKey === undefined ? {} : { apiKey }) });
-    const described = [
-      `endpoint ${publicUrl}, model ${endpoint.model}${endpoint.system === undefined ? '' : ', with a system message'}; key from ${endpoint.apiKeyEnv === 'none' ? '(none)' : `$${endpoint.apiKeyEnv}`}`,
-      `decoding ${endpoint.decoding.temperature > 0 ? `sampling T=${endpoint.decoding.temperature}` : 'greedy (temperature 0)'}, max_tokens ${endpoint.decoding.maxTokens ?? "the server's"}${endpoint.decoding.seed === undefined ? '' : `, seed ${endpoint.decoding.seed}`}; images sent as data URLs of the files' own bytes`,
-      `${endpoint.maxConcurrency} request(s) at once${endpoint.requestsPerMinute === undefined ? '' : `, at most ${endpoint.requestsPerMinute} per minute`}, timeout ${endpoint.timeoutMs} ms, ${endpoint.maxRetries} retries; response cache ${answerer.cache!.path} (${answerer.cache!.size} replies)`,
-    ];
+    const described = describeEndpoint(endpoint, answerer);
     onProgress?.({
       kind: 'resolved',
       workflow: 'eval-mllm',
@@ -166,8 +153,32 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
   });
 }
 
+/** What a run folder records about its endpoint (no credentials: the URL without user, password or query). */
+export function endpointRunRecord(endpoint: EndpointConfig) {
+  return {
+    url: publicEndpointUrl(endpoint.url),
+    model: endpoint.model,
+    system: endpoint.system ?? null,
+    decoding: endpoint.decoding,
+    maxConcurrency: endpoint.maxConcurrency,
+    requestsPerMinute: endpoint.requestsPerMinute ?? null,
+    timeoutMs: endpoint.timeoutMs,
+    maxRetries: endpoint.maxRetries,
+  };
+}
+
+/** The progress lines that say how an endpoint is asked (URL, model, key variable, decoding, limits, cache). */
+export function describeEndpoint(endpoint: EndpointConfig, answerer: EndpointAnswerer): string[] {
+  const publicUrl = publicEndpointUrl(endpoint.url);
+  return [
+    `endpoint ${publicUrl}, model ${endpoint.model}${endpoint.system === undefined ? '' : ', with a system message'}; key from ${endpoint.apiKeyEnv === 'none' ? '(none)' : `$${endpoint.apiKeyEnv}`}`,
+    `decoding ${endpoint.decoding.temperature > 0 ? `sampling T=${endpoint.decoding.temperature}` : 'greedy (temperature 0)'}, max_tokens ${endpoint.decoding.maxTokens ?? "the server's"}${endpoint.decoding.seed === undefined ? '' : `, seed ${endpoint.decoding.seed}`}; images sent as data URLs of the files' own bytes`,
+    `${endpoint.maxConcurrency} request(s) at once${endpoint.requestsPerMinute === undefined ? '' : `, at most ${endpoint.requestsPerMinute} per minute`}, timeout ${endpoint.timeoutMs} ms, ${endpoint.maxRetries} retries; response cache ${answerer.cache!.path} (${answerer.cache!.size} replies)`,
+  ];
+}
+
 /** The API key from the named environment variable ('none': no key); a missing variable is an error before anything runs. */
-function readApiKey(variable: string): string | undefined {
+export function readApiKey(variable: string): string | undefined {
   if (variable === 'none') return undefined;
   const key = process.env[variable];
   if (key === undefined || key === '')
@@ -176,7 +187,7 @@ function readApiKey(variable: string): string | undefined {
 }
 
 /** The system fingerprints the answers already in the file carry (resume). */
-async function fingerprintsInFile(file: string, resuming: boolean): Promise<Set<string>> {
+export async function fingerprintsInFile(file: string, resuming: boolean): Promise<Set<string>> {
   const found = new Set<string>();
   if (!resuming) return found;
   for (const line of (await readFile(file, 'utf8').catch(() => '')).split('\n')) {
@@ -191,7 +202,7 @@ async function fingerprintsInFile(file: string, resuming: boolean): Promise<Set<
 }
 
 /** Totals over this run's answers: tokens, latency (mean, median, 95th percentile), requests sent, cache hits. */
-function usageSummary(costs: readonly EndpointAnswerCost[], requestsSent: number, cacheHits: number) {
+export function usageSummary(costs: readonly EndpointAnswerCost[], requestsSent: number, cacheHits: number) {
   const latencies = costs.map((cost) => cost.latencyMs).sort((a, b) => a - b);
   const quantile = (q: number) => (latencies.length === 0 ? null : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
   const promptTokens = costs.reduce((sum, cost) => sum + (cost.promptTokens ?? 0), 0);
