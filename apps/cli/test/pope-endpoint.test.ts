@@ -62,14 +62,17 @@ describe('mmvp pope --endpoint', () => {
     expect(served.stderr + served.stdout).not.toContain(key);
   });
 
-  it('needs exactly one of --pipeline and --endpoint, and says so in one line', async () => {
+  it('needs exactly one of --pipeline and --endpoint, and refuses credentials in the URL of a --queue run, each in one line', async () => {
     const both = await runCli(['pope', '--pipeline', PIPELINE, '--endpoint', server.url, '--endpoint-model', server.modelId, '--data', data, '--out', join(scratch, 'both')]);
     expect(both.code).not.toBe(0);
     expect(both.stderr).toMatch(/give either --pipeline CFG or --endpoint URL --endpoint-model NAME/);
-    const queue = await runCli(['pope', '--endpoint', server.url, '--endpoint-model', server.modelId, '--api-key-env', KEY_ENV, '--queue', 'redis://127.0.0.1:6379', '--data', data, '--out', join(scratch, 'queue')], {
+    // --queue: jobs go through Redis, so an endpoint URL carrying credentials is refused before anything is enqueued
+    const withCredentials = server.url.replace('http://', 'http://user:secret@');
+    const queue = await runCli(['pope', '--endpoint', withCredentials, '--endpoint-model', server.modelId, '--api-key-env', KEY_ENV, '--queue', 'redis://127.0.0.1:9', '--data', data, '--out', join(scratch, 'queue')], {
       env: { [KEY_ENV]: key },
     });
     expect(queue.code).not.toBe(0);
-    expect(queue.stderr).toMatch(/--queue with an endpoint model is not supported for pope/);
+    expect(queue.stderr).toMatch(/--queue: the endpoint URL carries a user, password, query or fragment/);
+    expect(queue.stderr).not.toContain('secret');
   });
 });

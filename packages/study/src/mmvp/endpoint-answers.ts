@@ -33,6 +33,16 @@ export interface EndpointAnswering {
   readonly systemFingerprints: readonly string[];
 }
 
+/** The fields an endpoint answer adds to its answer record: the outcome, a refusal's text, usage, the system fingerprint. */
+export function endpointAnswerFields(reply: ChatReply): Record<string, unknown> {
+  return {
+    endpoint_outcome: reply.outcome,
+    ...(reply.refusal === undefined ? {} : { refusal: reply.refusal }),
+    ...(reply.usage === undefined ? {} : { usage: { prompt_tokens: reply.usage.promptTokens, completion_tokens: reply.usage.completionTokens, total_tokens: reply.usage.totalTokens } }),
+    ...(reply.systemFingerprint === undefined ? {} : { system_fingerprint: reply.systemFingerprint }),
+  };
+}
+
 /**
  * Answers every MMVP question not yet in answers.jsonl through an endpoint (see
  * {@link answerItemsThroughEndpoint}), one answers.jsonl record per question.
@@ -143,10 +153,7 @@ export async function answerItemsThroughEndpoint<Item>(options: {
     });
     return {
       ...options.record(item, reply, text),
-      endpoint_outcome: reply.outcome,
-      ...(reply.refusal === undefined ? {} : { refusal: reply.refusal }),
-      ...(reply.usage === undefined ? {} : { usage: { prompt_tokens: reply.usage.promptTokens, completion_tokens: reply.usage.completionTokens, total_tokens: reply.usage.totalTokens } }),
-      ...(reply.systemFingerprint === undefined ? {} : { system_fingerprint: reply.systemFingerprint }),
+      ...endpointAnswerFields(reply),
     };
   };
 

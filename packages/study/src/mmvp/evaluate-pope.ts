@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { DatasetError, InvalidArgumentError, listChoices, parseWithSchema } from '@mmvp/core';
-import { endpointConfigSchema, parseEndpointConfig, readEndpointConfigFile } from '@mmvp/endpoint';
+import { endpointConfigSchema, parseEndpointConfig, publicEndpointUrl, readEndpointConfigFile } from '@mmvp/endpoint';
 import { formatIssue, loadPope, readJsonLines, type PopeQuestion } from '@mmvp/datasets';
 import { pope, type PopeScores } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
@@ -196,9 +196,14 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
   const questionHashes = await Promise.all(splitFiles.map(async ({ split, file }) => `${split} ${await sha256File(file)}`));
   const questionsSha256 = createHash('sha256').update(questionHashes.join('\n')).digest('hex');
   const endpoint = settings.endpoint !== undefined ? parseEndpointConfig({ kind: 'endpoint', ...settings.endpoint }, 'pope endpoint options') : await readEndpointConfigFile(settings.pipeline!);
-  if (endpoint !== undefined && settings.queue !== undefined) throw new InvalidArgumentError('--queue with an endpoint model is not supported for pope; the endpoint already answers concurrently (maxConcurrency)');
   if (endpoint !== undefined && settings.answerer !== undefined) throw new InvalidArgumentError("pope: 'answerer' stands in for a pipeline; it cannot be given with an endpoint model");
-  const apiKey = endpoint === undefined ? undefined : readApiKey(endpoint.apiKeyEnv);
+  const apiKey = endpoint === undefined || settings.queue !== undefined ? undefined : readApiKey(endpoint.apiKeyEnv);
+  if (endpoint !== undefined && settings.queue !== undefined && publicEndpointUrl(endpoint.url) !== endpoint.url.replace(/\/+$/, '')) {
+    // Jobs go through Redis: they carry the endpoint's URL and the NAME of its key's variable, never a secret.
+    throw new InvalidArgumentError(
+      `--queue: the endpoint URL carries a user, password, query or fragment; jobs go through Redis, which must never hold a key: give ${publicEndpointUrl(endpoint.url)} and the key in the variable named by --api-key-env`,
+    );
+  }
   const config = endpoint === undefined ? await loadPipelineConfig(settings.pipeline!) : undefined;
   const modelFiles = config === undefined ? [] : await hashModelFiles(config);
   const decoding = config?.decoder === undefined ? undefined : { ...config.decoder };
@@ -241,7 +246,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     let asked: number;
     let queueSummary: string | undefined;
     let endpointUsage: Record<string, unknown> | undefined;
-    if (endpoint !== undefined) {
+    if (endpoint !== undefined && settings.queue === undefined) {
       const answering = await answerPopeThroughEndpoint({
         endpoint,
         apiKey,
@@ -265,13 +270,20 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
       onProgress?.({
         kind: 'resolved',
         workflow: 'pope',
-        lines: [questionsLine, `queue ${queue.url} (${queue.queueName}): jobs of ${queue.shardSize ?? POPE_SHARD_SIZE} questions; answered by mmvp workers`, identityLine],
+        lines: [
+          questionsLine,
+          `queue ${queue.url} (${queue.queueName}): jobs of ${queue.shardSize ?? POPE_SHARD_SIZE} questions; answered by mmvp workers` +
+            (endpoint === undefined ? '' : ` through the endpoint ${endpointRunRecord(endpoint).url}, model ${endpoint.model} (each worker reads the key from its own $${endpoint.apiKeyEnv})`),
+          identityLine,
+        ],
       });
-      const spec = jobPipeline(config!, modelFiles, identity.modelFilesSha256);
+      const spec = endpoint === undefined ? jobPipeline(config!, modelFiles, identity.modelFilesSha256) : undefined;
       const dataRoot = resolve(imagesDir);
+      const jobQuestions = (shardItems: readonly PopeItem[]) =>
+        shardItems.map((item) => ({ questionId: item.questionId, split: item.split, text: item.text, image: relative(dataRoot, resolve(item.imagePath)), imageName: item.image, label: item.label }));
       const run = await answerThroughQueue({
         settings: queue,
-        kind: 'pope',
+        kind: endpoint === undefined ? 'pope' : 'pope-endpoint',
         defaultShardSize: POPE_SHARD_SIZE,
         items,
         keyOf,
@@ -280,15 +292,11 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
         out: settings.out,
         answersFile,
         done,
-        jobData: (runId, shard) => ({
-          kind: 'pope',
-          runId,
-          shard: shard.shard,
-          pipeline: spec,
-          dataRoot,
-          identity,
-          questions: shard.items.map((item) => ({ questionId: item.questionId, split: item.split, text: item.text, image: relative(dataRoot, resolve(item.imagePath)), imageName: item.image, label: item.label })),
-        }),
+        jobData: (runId, shard) =>
+          endpoint === undefined
+            ? { kind: 'pope', runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }
+            : // the endpoint's settings and the NAME of its key's variable; never the key
+              { kind: 'pope-endpoint', runId, shard: shard.shard, endpoint, dataRoot, identity, questions: jobQuestions(shard.items) },
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(onProgress === undefined ? {} : { onProgress }),
       });
