@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatQuestion } from '@mmvp/decoder';
 import type { MmvpItem } from '@mmvp/datasets';
-import { EndpointRequestError, type ChatReply, type EndpointAnswerer } from '@mmvp/endpoint';
+import { EndpointRequestError, endpointAnswerFields, type ChatReply, type EndpointAnswerer } from '@mmvp/endpoint';
 import { writeAtomically } from '../run-folder/write-atomically';
 import { answerLog } from './answer-log';
 import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
@@ -31,16 +31,6 @@ export interface EndpointAnswering {
   readonly costs: readonly EndpointAnswerCost[];
   /** Every `system_fingerprint` the endpoint answered with in this run. */
   readonly systemFingerprints: readonly string[];
-}
-
-/** The fields an endpoint answer adds to its answer record: the outcome, a refusal's text, usage, the system fingerprint. */
-export function endpointAnswerFields(reply: ChatReply): Record<string, unknown> {
-  return {
-    endpoint_outcome: reply.outcome,
-    ...(reply.refusal === undefined ? {} : { refusal: reply.refusal }),
-    ...(reply.usage === undefined ? {} : { usage: { prompt_tokens: reply.usage.promptTokens, completion_tokens: reply.usage.completionTokens, total_tokens: reply.usage.totalTokens } }),
-    ...(reply.systemFingerprint === undefined ? {} : { system_fingerprint: reply.systemFingerprint }),
-  };
 }
 
 /**

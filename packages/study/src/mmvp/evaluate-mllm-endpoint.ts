@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError } from '@mmvp/core';
 import { formatIssue, loadMmvp, type LabelSet, type SkippedPair } from '@mmvp/datasets';
-import { createEndpointAnswerer, publicEndpointUrl, type EndpointAnswerer, type EndpointConfig } from '@mmvp/endpoint';
+import { createEndpointAnswerer, publicEndpointUrl, readEndpointApiKey, type EndpointAnswerer, type EndpointConfig } from '@mmvp/endpoint';
 import { writeRunInfo } from '@mmvp/report';
 import { packageVersions } from '../provenance/package-versions';
 import { sha256File } from '../provenance/sha256-file';
@@ -75,7 +74,7 @@ export function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle
  */
 export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): Promise<EndpointRunResult> {
   const { endpoint, onProgress } = context;
-  const apiKey = readApiKey(endpoint.apiKeyEnv);
+  const apiKey = readEndpointApiKey(endpoint.apiKeyEnv);
   const promptStyle = context.promptStyle ?? endpoint.prompt ?? 'original';
   const dataset = await loadMmvp(context.data, { labels: context.labels, strict: context.strict, checkImage: context.checkImage, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
   const identity = endpointIdentity(endpoint, { promptStyle, labels: context.labels, questionsSha256: await sha256File(dataset.questionsFile) });
@@ -175,15 +174,6 @@ export function describeEndpoint(endpoint: EndpointConfig, answerer: EndpointAns
     `decoding ${endpoint.decoding.temperature > 0 ? `sampling T=${endpoint.decoding.temperature}` : 'greedy (temperature 0)'}, max_tokens ${endpoint.decoding.maxTokens ?? "the server's"}${endpoint.decoding.seed === undefined ? '' : `, seed ${endpoint.decoding.seed}`}; images sent as data URLs of the files' own bytes`,
     `${endpoint.maxConcurrency} request(s) at once${endpoint.requestsPerMinute === undefined ? '' : `, at most ${endpoint.requestsPerMinute} per minute`}, timeout ${endpoint.timeoutMs} ms, ${endpoint.maxRetries} retries; response cache ${answerer.cache!.path} (${answerer.cache!.size} replies)`,
   ];
-}
-
-/** The API key from the named environment variable ('none': no key); a missing variable is an error before anything runs. */
-export function readApiKey(variable: string): string | undefined {
-  if (variable === 'none') return undefined;
-  const key = process.env[variable];
-  if (key === undefined || key === '')
-    throw new InvalidArgumentError(`the environment variable ${variable} (named by --api-key-env / apiKeyEnv) is not set; put the endpoint's API key there, or pass --api-key-env none for an endpoint without a key`);
-  return key;
 }
 
 /** The system fingerprints the answers already in the file carry (resume). */

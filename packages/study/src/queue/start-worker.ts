@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { InvalidArgumentError, parseWithSchema } from '@mmvp/core';
-import { answerJob, describeAsCoordinator } from './answer-jobs';
+import { answerJob, answerPopeEndpointJob, describeAsCoordinator } from './answer-jobs';
 import { processName } from './coordinator';
 import { JOB_KINDS, type JobData, type JobResult } from './job-plan';
 import { parseRedisUrl, queueNameSchema } from './queue-settings';
@@ -12,7 +12,7 @@ import { hashResultLines } from './result-hash';
 import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type LoadedFlavor, type WorkerComponents } from './warm-pipelines';
 import { answerSweepJob } from './sweep-job';
 import { MINE_FLAVOR, answerMineJob } from './mine-job';
-import { answerPopeEndpointJob } from './pope-endpoint-job';
+
 import { componentAllowlist, createVisualTokenizer, isComponentFile, loadPipelineConfig, resolveComponent, type VisualTokenizer } from '@mmvp/pipeline';
 import { loadDecoder, type Decoder } from '@mmvp/decoder';
 

@@ -94,7 +94,13 @@ describe('pope --queue with an endpoint model (real redis-server)', () => {
     const out = join(scratch, 'queued');
     // What Redis holds while the run goes on (the coordinator removes committed jobs): read every key as it goes.
     const queue = new Queue('popeep', { connection: parseRedisUrl(redis.url) });
-    const client = await queue.client;
+    // BullMQ's client is an ioredis connection; only these commands are used
+    const client = (await queue.client) as unknown as {
+      keys(pattern: string): Promise<string[]>;
+      type(name: string): Promise<string>;
+      hgetall(name: string): Promise<Record<string, string>>;
+      get(name: string): Promise<string | null>;
+    };
     const seen: string[] = [];
     let finished = false;
     const watch = (async () => {
