@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { DatasetError, InvalidArgumentError, listChoices, parseWithSchema } from '@mmvp/core';
-import { endpointConfigSchema, parseEndpointConfig, publicEndpointUrl, readEndpointApiKey, readEndpointConfigFile } from '@mmvp/endpoint';
+import { endpointConfigSchema, parseEndpointConfig, readEndpointApiKey, readEndpointConfigFile } from '@mmvp/endpoint';
 import { formatIssue, loadPope, readJsonLines, type PopeQuestion } from '@mmvp/datasets';
 import { pope, type PopeScores } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
@@ -18,7 +18,7 @@ import type { ProgressListener } from './progress-events';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import { answerThroughQueue, queueSummaryLine } from '../queue/queued-answers';
 import { jobPipeline } from '../queue/job-pipeline';
-import { endpointIdentity, endpointRunRecord, fingerprintsInFile } from './evaluate-mllm-endpoint';
+import { checkQueuedEndpointUrl, endpointIdentity, endpointRunRecord, fingerprintsInFile } from './evaluate-mllm-endpoint';
 import { answerPopeThroughEndpoint } from './evaluate-pope-endpoint';
 import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, pipelineModelId, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 
@@ -198,12 +198,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
   const endpoint = settings.endpoint !== undefined ? parseEndpointConfig({ kind: 'endpoint', ...settings.endpoint }, 'pope endpoint options') : await readEndpointConfigFile(settings.pipeline!);
   if (endpoint !== undefined && settings.answerer !== undefined) throw new InvalidArgumentError("pope: 'answerer' stands in for a pipeline; it cannot be given with an endpoint model");
   const apiKey = endpoint === undefined || settings.queue !== undefined ? undefined : readEndpointApiKey(endpoint.apiKeyEnv);
-  if (endpoint !== undefined && settings.queue !== undefined && publicEndpointUrl(endpoint.url) !== endpoint.url.replace(/\/+$/, '')) {
-    // Jobs go through Redis: they carry the endpoint's URL and the NAME of its key's variable, never a secret.
-    throw new InvalidArgumentError(
-      `--queue: the endpoint URL carries a user, password, query or fragment; jobs go through Redis, which must never hold a key: give ${publicEndpointUrl(endpoint.url)} and the key in the variable named by --api-key-env`,
-    );
-  }
+  if (endpoint !== undefined && settings.queue !== undefined) checkQueuedEndpointUrl(endpoint);
   const config = endpoint === undefined ? await loadPipelineConfig(settings.pipeline!) : undefined;
   const modelFiles = config === undefined ? [] : await hashModelFiles(config);
   const decoding = config?.decoder === undefined ? undefined : { ...config.decoder };

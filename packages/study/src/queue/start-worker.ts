@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { InvalidArgumentError, parseWithSchema } from '@mmvp/core';
-import { answerJob, answerPopeEndpointJob, describeAsCoordinator } from './answer-jobs';
+import { answerEndpointJob, answerJob, describeAsCoordinator } from './answer-jobs';
 import { processName } from './coordinator';
 import { JOB_KINDS, type JobData, type JobResult } from './job-plan';
 import { parseRedisUrl, queueNameSchema } from './queue-settings';
@@ -141,9 +141,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         refusalPause = settings.refusalDelayMs;
         return { lines, sha256: hashResultLines(lines), worker: name };
       }
-      if (data.kind === 'pope-endpoint') {
+      if (data.kind === 'pope-endpoint' || data.kind === 'eval-mllm-endpoint') {
         // No model here: the endpoint the job names answers, with this worker's own key.
-        const lines = await answerPopeEndpointJob(data, dataRootOf(), signal);
+        const lines = await answerEndpointJob(data, dataRootOf(), signal);
         onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
         refusalPause = settings.refusalDelayMs;
         return { lines, sha256: hashResultLines(lines), worker: name };

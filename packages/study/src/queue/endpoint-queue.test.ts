@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSynth } from '@mmvp/synth';
+import { evaluateMllm } from '../mmvp/evaluate-mllm';
 import { evaluatePope } from '../mmvp/evaluate-pope';
 import { parseRedisUrl } from './queue-settings';
 import { startWorker, type RunningWorker } from './start-worker';
@@ -84,7 +86,7 @@ afterAll(async () => {
 
 const endpoint = () => ({ url, model: 'fake', apiKeyEnv: KEY_ENV, maxConcurrency: 2 });
 
-describe('pope --queue with an endpoint model (real redis-server)', () => {
+describe('--queue with an endpoint model (real redis-server)', () => {
   it('workers answer through the endpoint the job names, with their own key: the same pope-answers.jsonl and scores as the one-process endpoint run; the key never reaches Redis', async () => {
     const local = join(scratch, 'local');
     const reference = await evaluatePope({ endpoint: endpoint(), data, out: local });
@@ -145,9 +147,42 @@ describe('pope --queue with an endpoint model (real redis-server)', () => {
     expect(requests.size).toBe(0);
   }, 60_000);
 
+  it('eval-mllm --queue with an endpoint model: the same answers.jsonl and scores as the one-process endpoint run, a resumed run asks nothing', async () => {
+    await writeSynth({ out: join(scratch, 'synth'), seed: 2, pairsPerPattern: 1, pairs: 4, contactSheets: false });
+    const mmvp = join(scratch, 'synth', 'MMVP');
+    const local = join(scratch, 'mllm-local');
+    const reference = await evaluateMllm({ endpoint: endpoint(), data: mmvp, out: local, promptStyle: 'lmms' });
+    requests.clear();
+    authorizations.clear();
+    const workers: RunningWorker[] = await Promise.all([1, 2].map(() => startWorker({ url: redis.url, queueName: 'mllmep' })));
+    const out = join(scratch, 'mllm-queued');
+    const queue = { url: redis.url, queueName: 'mllmep', shardSize: 3, attempts: 1 };
+    let run;
+    try {
+      run = await evaluateMllm({ endpoint: endpoint(), data: mmvp, out, promptStyle: 'lmms', queue });
+    } finally {
+      await Promise.all(workers.map((worker) => worker.close()));
+    }
+    expect(await readFile(join(out, 'answers.jsonl'), 'utf8')).toBe(await readFile(join(local, 'answers.jsonl'), 'utf8'));
+    expect(run.scores.pairAccuracy).toBe(reference.scores.pairAccuracy);
+    expect(run.scores.undetermined).toBe(reference.scores.undetermined);
+    expect(run.asked).toBe(8);
+    expect(run.queue?.enqueued).toBe(4); // whole pairs: jobs of 2 questions
+    expect([...requests.values()].reduce((sum, count) => sum + count, 0)).toBe(8);
+    expect([...authorizations]).toEqual([`Bearer ${key}`]);
+    for (const name of await readdir(out)) expect(await readFile(join(out, name), 'utf8'), name).not.toContain(key);
+    requests.clear();
+    const resumed = await evaluateMllm({ endpoint: endpoint(), data: mmvp, out, promptStyle: 'lmms', resume: true, queue });
+    expect(resumed.asked).toBe(0);
+    expect(requests.size).toBe(0);
+  }, 60_000);
+
   it('refuses an endpoint URL that carries credentials before anything goes to Redis', async () => {
     await expect(evaluatePope({ endpoint: { ...endpoint(), url: url.replace('http://', 'http://user:secret@') }, data, out: join(scratch, 'creds'), queue: { url: redis.url, queueName: 'popeep2' } })).rejects.toThrow(
       /--queue: the endpoint URL carries a user, password, query or fragment/,
     );
+    await expect(
+      evaluateMllm({ endpoint: { ...endpoint(), url: `${url}?key=secret` }, data: join(scratch, 'synth', 'MMVP'), out: join(scratch, 'creds-mllm'), queue: { url: redis.url, queueName: 'popeep2' } }),
+    ).rejects.toThrow(/--queue: the endpoint URL carries a user, password, query or fragment/);
   });
 });
