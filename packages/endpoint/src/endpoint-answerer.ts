@@ -41,12 +41,14 @@ export function questionMessages(text: string, imageUrl: string, system?: string
 
 /**
  * A model source over an OpenAI-compatible endpoint: every reply is looked up in (and then written
- * to) `cachePath` before anything is sent, so a resumed run or a re-grade never pays twice.
+ * to) `cachePath` before anything is sent, so a resumed run or a re-grade never pays twice; a
+ * question asked while the same question is in flight waits for that request's reply.
  */
 export async function createEndpointAnswerer(options: { config: EndpointConfig; apiKey?: string; cachePath?: string; fetch?: typeof fetch }): Promise<EndpointAnswerer> {
   const { config } = options;
   const client = createEndpointClient(config, { ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }), ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
   const cache = options.cachePath === undefined ? undefined : await ResponseCache.open(options.cachePath);
+  const inFlight = new Map<string, Promise<{ reply: ChatReply; latencyMs: number }>>();
   return {
     client,
     cache,
@@ -56,11 +58,23 @@ export async function createEndpointAnswerer(options: { config: EndpointConfig; 
       const key = responseCacheKey({ model: config.model, messages, decoding: config.decoding, imageSha256: new Map([[image.url, image.sha256]]) });
       const known = cache?.get(key);
       if (known !== undefined) return { reply: known.reply, cached: true, latencyMs: known.latencyMs };
-      const started = performance.now();
-      const reply = await client.chat({ messages, decoding: config.decoding }, askOptions.signal === undefined ? {} : { signal: askOptions.signal });
-      const latencyMs = Math.round(performance.now() - started);
-      await cache?.set({ key, model: config.model, reply, latencyMs });
-      return { reply, cached: false, latencyMs };
+      // The same question asked again while its first request is in flight (POPE repeats questions
+      // across splits) waits for that request instead of paying twice.
+      const pending = inFlight.get(key);
+      if (pending !== undefined) return { ...(await pending), cached: true };
+      const sending = (async () => {
+        const started = performance.now();
+        const reply = await client.chat({ messages, decoding: config.decoding }, askOptions.signal === undefined ? {} : { signal: askOptions.signal });
+        const latencyMs = Math.round(performance.now() - started);
+        await cache?.set({ key, model: config.model, reply, latencyMs });
+        return { reply, latencyMs };
+      })();
+      inFlight.set(key, sending);
+      try {
+        return { ...(await sending), cached: false };
+      } finally {
+        inFlight.delete(key);
+      }
     },
   };
 }

@@ -12,3 +12,5 @@ export type { ImageDataUrl } from './image-data-url';
 export { publicEndpointUrl } from './public-url';
 export { createRequestLimiter } from './request-limiter';
 export type { RequestLimiter } from './request-limiter';
+export { readEndpointApiKey } from './api-key';
+export { endpointAnswerFields } from './answer-fields';

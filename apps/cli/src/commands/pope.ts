@@ -1,13 +1,15 @@
 import { join } from 'node:path';
+import { InvalidArgumentError } from '@mmvp/core';
 import { POPE_SHARD_SIZE, evaluatePope, parseRedisUrl, popeSummaryLines } from '@mmvp/study';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
+import { addEndpointOptions, endpointFromFlags, type EndpointFlags } from '../shared/endpoint-flags';
 import { printProgress, withInterrupt } from '../shared/print-progress';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { cliVersion } from '../version';
 
-interface PopeFlags {
-  pipeline: string;
+interface PopeFlags extends EndpointFlags {
+  pipeline?: string;
   data: string;
   images?: string;
   out: string;
@@ -24,9 +26,9 @@ export function registerPope(program: Command): void {
   program
     .command('pope')
     .description(
-      'run a pipeline on the POPE questions (random/popular/adversarial), appending each answer to DIR/pope-answers.jsonl as it is produced (--resume continues a killed run); accuracy, precision, recall, F1, yes-ratio per split',
+      'run a pipeline (or a model behind an OpenAI-compatible endpoint: --endpoint) on the POPE questions (random/popular/adversarial), appending each answer to DIR/pope-answers.jsonl as it is produced (--resume continues a killed run); accuracy, precision, recall, F1, yes-ratio per split',
     )
-    .requiredOption('--pipeline <config>', "pipeline config (JSON) with a decoder section; a config is code, like a plugin list: its encoders' `use` modules run")
+    .option('--pipeline <config>', 'pipeline config (JSON) with a decoder section, or an endpoint config ("kind": "endpoint"); or --endpoint. A config is code, like a plugin list: its encoders\' `use` modules run')
     .requiredOption('--data <dir>', 'folder with the released question files (coco_pope_random.json, coco_pope_popular.json, coco_pope_adversarial.json: JSON lines)')
     .option('--images <dir>', 'the images the questions name (COCO val2014); default DATA/val2014, else DATA/images, else DATA')
     .requiredOption('--out <dir>', 'folder for pope-answers.jsonl, run-identity.json, pope-scores.json')
@@ -40,13 +42,16 @@ export function registerPope(program: Command): void {
     .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
     .option('--shard-size <n>', 'questions per job with --queue', String(POPE_SHARD_SIZE))
     .action(async (flags: PopeFlags) => {
+      const endpoint = endpointFromFlags(flags);
+      if ((endpoint === undefined) === (flags.pipeline === undefined)) throw new InvalidArgumentError('give either --pipeline CFG or --endpoint URL --endpoint-model NAME');
       if (flags.queue !== undefined) parseRedisUrl(flags.queue);
       const shardSize = positiveIntegerOption('--shard-size', flags.shardSize ?? String(POPE_SHARD_SIZE));
       await checkOutputFolder(flags.out, '--out');
       const progress = printProgress('pope');
       const evaluation = await withInterrupt('interrupted; run again with --resume to continue', (signal) =>
         evaluatePope({
-          pipeline: flags.pipeline,
+          ...(flags.pipeline === undefined ? {} : { pipeline: flags.pipeline }),
+          ...(endpoint === undefined ? {} : { endpoint }),
           data: flags.data,
           ...(flags.images === undefined ? {} : { images: flags.images }),
           out: flags.out,
@@ -62,4 +67,5 @@ export function registerPope(program: Command): void {
       if (flags.json) process.stdout.write(`${JSON.stringify(evaluation)}\n`);
       else process.stdout.write(`${popeSummaryLines(evaluation).join('\n')}\n${evaluation.asked} question(s) asked in this run\nwrote ${join(flags.out, 'pope-answers.jsonl')}, ${join(flags.out, 'pope-scores.json')}\n`);
     });
+  addEndpointOptions(program.commands.at(-1)!); // --endpoint, --endpoint-model, --api-key-env and the request limits
 }

@@ -19,7 +19,7 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description(
-      'take jobs of distributed runs (eval-mllm, pope, sweep or mine started with --queue) from Redis and answer them on warm pipelines (mine: embeds one store shard with CLIP and DINOv2); ' +
+      "take jobs of distributed runs (eval-mllm, pope, sweep or mine started with --queue) from Redis and answer them on warm pipelines (mine: embeds one store shard with CLIP and DINOv2; runs with --endpoint: asks the endpoint the job names, with the API key from this machine's environment variable the job names); " +
         "a job whose model files do not hash to the run's recorded identity is refused and goes back to the queue. " +
         'Results return through Redis; the coordinator alone writes the run folder. ' +
         'Ctrl-C (SIGINT) finishes the job in hand, then exits; SIGTERM puts it back in the queue at once, then exits. ' +

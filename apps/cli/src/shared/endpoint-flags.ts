@@ -3,7 +3,7 @@ import type { EndpointConfigInput } from '@mmvp/endpoint';
 import type { Command } from 'commander';
 import { positiveIntegerOption } from './positive-integer-option';
 
-/** The flags of a model behind an OpenAI-compatible endpoint (eval-mllm, ask). */
+/** The flags of a model behind an OpenAI-compatible endpoint (eval-mllm, pope, ask). */
 export interface EndpointFlags {
   endpoint?: string;
   endpointModel?: string;

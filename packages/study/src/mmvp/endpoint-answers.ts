@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatQuestion } from '@mmvp/decoder';
 import type { MmvpItem } from '@mmvp/datasets';
-import { EndpointRequestError, type EndpointAnswerer } from '@mmvp/endpoint';
+import { EndpointRequestError, endpointAnswerFields, type ChatReply, type EndpointAnswerer } from '@mmvp/endpoint';
 import { writeAtomically } from '../run-folder/write-atomically';
 import { answerLog } from './answer-log';
 import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
@@ -14,7 +14,7 @@ export const ENDPOINT_FAILURES_FILE = 'endpoint-failures.json';
 
 /** What one endpoint answer cost (usage as the endpoint reported it; latency of the original request). */
 export interface EndpointAnswerCost {
-  readonly questionId: number;
+  readonly questionId: number | string;
   readonly cached: boolean;
   readonly latencyMs: number;
   readonly promptTokens?: number;
@@ -34,13 +34,8 @@ export interface EndpointAnswering {
 }
 
 /**
- * Answers every question not yet in answers.jsonl through an endpoint, up to `concurrency` at once,
- * and appends the answers in question order (an answer that arrives early waits for the ones before
- * it; its reply is already in the response cache). A question whose request fails for good stops the
- * file at that question: the rest are still asked and cached, then the run fails naming the failed
- * questions (also in endpoint-failures.json), so `--resume` asks only those again and takes the rest
- * from the cache. A fatal failure (wrong key, unknown model) stops asking at once. On a resumed run, a
- * fresh reply whose `system_fingerprint` is not one the file's answers carry is refused.
+ * Answers every MMVP question not yet in answers.jsonl through an endpoint (see
+ * {@link answerItemsThroughEndpoint}), one answers.jsonl record per question.
  */
 export async function answerMmvpThroughEndpoint(options: {
   readonly questions: readonly MmvpItem[];
@@ -58,8 +53,56 @@ export async function answerMmvpThroughEndpoint(options: {
   readonly signal?: AbortSignal;
 }): Promise<EndpointAnswering> {
   const runIdentity = runIdentityHash(options.identity);
-  const pending = options.questions.filter((question) => !options.done.has(String(question.id)));
-  const total = options.questions.length;
+  return answerItemsThroughEndpoint({
+    ...options,
+    items: options.questions,
+    keyOf: (question) => String(question.id),
+    costId: (question) => question.id,
+    request: (question) => ({ image: question.imagePath, text: formatQuestion(question.question, question.optionsText, options.promptStyle) }),
+    record: (question, reply, text) =>
+      mmvpAnswerRecord({
+        question,
+        answer: { text: reply.text, prompt: text, ...(reply.finishReason === undefined ? {} : { finishReason: reply.finishReason }) },
+        modelId: options.identity.modelId,
+        promptStyle: options.promptStyle,
+        dataDir: options.dataDir,
+        runIdentity,
+      }),
+  });
+}
+
+/**
+ * Answers every item not yet in the answers file through an endpoint, up to `concurrency` at once,
+ * and appends the answers in item order (an answer that arrives early waits for the ones before
+ * it; its reply is already in the response cache). An item whose request fails for good stops the
+ * file at that item: the rest are still asked and cached, then the run fails naming the failed
+ * items (also in endpoint-failures.json), so `--resume` asks only those again and takes the rest
+ * from the cache. A fatal failure (wrong key, unknown model) stops asking at once. On a resumed run, a
+ * fresh reply whose `system_fingerprint` is not one the file's answers carry is refused. Each record
+ * gets the reply's outcome (`endpoint_outcome`), refusal, usage and system fingerprint.
+ */
+export async function answerItemsThroughEndpoint<Item>(options: {
+  readonly items: readonly Item[];
+  /** The item's key in the answers file (what `done` holds). */
+  readonly keyOf: (item: Item) => string;
+  /** The item's id in endpoint-usage.json and endpoint-failures.json. */
+  readonly costId: (item: Item) => number | string;
+  /** The image file and the question text (already in its prompt style) sent for the item. */
+  readonly request: (item: Item) => { image: string; text: string };
+  /** The answers-file record of an item's reply (the endpoint fields are added to it). */
+  readonly record: (item: Item, reply: ChatReply, text: string) => Record<string, unknown>;
+  readonly answerer: EndpointAnswerer;
+  readonly concurrency: number;
+  readonly answersFile: string;
+  readonly out: string;
+  readonly done: ReadonlySet<string>;
+  /** Fingerprints of the answers already in the file (resume). */
+  readonly knownFingerprints: ReadonlySet<string>;
+  readonly onProgress?: (done: number, total: number, startedAt: number) => void;
+  readonly signal?: AbortSignal;
+}): Promise<EndpointAnswering> {
+  const pending = options.items.filter((item) => !options.done.has(options.keyOf(item)));
+  const total = options.items.length;
   const startedAt = total - pending.length;
   const results: (Record<string, unknown> | Error | undefined)[] = new Array(pending.length);
   const costs: EndpointAnswerCost[] = [];
@@ -79,9 +122,9 @@ export async function answerMmvpThroughEndpoint(options: {
     }
   };
 
-  const ask = async (question: MmvpItem): Promise<Record<string, unknown>> => {
-    const text = formatQuestion(question.question, question.optionsText, options.promptStyle);
-    const answer = await options.answerer.ask({ image: question.imagePath, text }, options.signal === undefined ? {} : { signal: options.signal });
+  const ask = async (item: Item): Promise<Record<string, unknown>> => {
+    const { image, text } = options.request(item);
+    const answer = await options.answerer.ask({ image, text }, options.signal === undefined ? {} : { signal: options.signal });
     const { reply } = answer;
     if (reply.systemFingerprint !== undefined) {
       if (!answer.cached && options.knownFingerprints.size > 0 && !options.knownFingerprints.has(reply.systemFingerprint)) {
@@ -92,25 +135,15 @@ export async function answerMmvpThroughEndpoint(options: {
       fingerprints.add(reply.systemFingerprint);
     }
     costs.push({
-      questionId: question.id,
+      questionId: options.costId(item),
       cached: answer.cached,
       latencyMs: answer.latencyMs,
       outcome: reply.outcome,
       ...(reply.usage === undefined ? {} : { promptTokens: reply.usage.promptTokens, completionTokens: reply.usage.completionTokens }),
     });
     return {
-      ...mmvpAnswerRecord({
-        question,
-        answer: { text: reply.text, prompt: text, ...(reply.finishReason === undefined ? {} : { finishReason: reply.finishReason }) },
-        modelId: options.identity.modelId,
-        promptStyle: options.promptStyle,
-        dataDir: options.dataDir,
-        runIdentity,
-      }),
-      endpoint_outcome: reply.outcome,
-      ...(reply.refusal === undefined ? {} : { refusal: reply.refusal }),
-      ...(reply.usage === undefined ? {} : { usage: { prompt_tokens: reply.usage.promptTokens, completion_tokens: reply.usage.completionTokens, total_tokens: reply.usage.totalTokens } }),
-      ...(reply.systemFingerprint === undefined ? {} : { system_fingerprint: reply.systemFingerprint }),
+      ...options.record(item, reply, text),
+      ...endpointAnswerFields(reply),
     };
   };
 
@@ -131,7 +164,7 @@ export async function answerMmvpThroughEndpoint(options: {
   await writes;
   options.signal?.throwIfAborted();
 
-  const failed = pending.flatMap((question, index) => (results[index] instanceof Error ? [{ question_id: question.id, error: (results[index] as Error).message }] : []));
+  const failed = pending.flatMap((item, index) => (results[index] instanceof Error ? [{ question_id: options.costId(item), error: (results[index] as Error).message }] : []));
   const failuresFile = join(options.out, ENDPOINT_FAILURES_FILE);
   if (fatal !== undefined) {
     await writeAtomically(failuresFile, `${JSON.stringify({ failed, notAsked: pending.length - flushed - failed.length }, null, 2)}\n`);

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatIssue, loadMmvp, type LabelSet, type SkippedPair } from '@mmvp/datasets';
-import { createEndpointAnswerer, publicEndpointUrl, type EndpointConfig } from '@mmvp/endpoint';
+import { createEndpointAnswerer, publicEndpointUrl, readEndpointApiKey, type EndpointAnswerer, type EndpointConfig } from '@mmvp/endpoint';
 import { writeRunInfo } from '@mmvp/report';
 import { packageVersions } from '../provenance/package-versions';
 import { sha256File } from '../provenance/sha256-file';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { writeAtomically } from '../run-folder/write-atomically';
+import type { ResolvedQueueSettings } from '../queue/queue-settings';
+import { answerThroughQueue, queueSummaryLine, type QueueRunSummary } from '../queue/queued-answers';
 import { answerMmvpThroughEndpoint, type EndpointAnswerCost } from './endpoint-answers';
 import { gradeMllmAnswers, summaryLines, type GradeMllmOptions, type GraderKind, type ScoresDocument } from './grade-mllm';
 import type { ProgressListener } from './progress-events';
@@ -39,6 +41,10 @@ export interface EndpointRunContext {
     out: string;
     stored: Awaited<ReturnType<typeof readStoredIdentity>>;
   }) => Promise<ReadonlySet<string>>;
+  /** Run distributed: eval-mllm-endpoint jobs on Redis, answered by `mmvp worker`s through the endpoint. */
+  readonly queue?: ResolvedQueueSettings | undefined;
+  /** Questions per job when the queue settings name no shard size. */
+  readonly defaultShardSize: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
 }
@@ -52,10 +58,12 @@ export interface EndpointRunResult {
   readonly asked: number;
   readonly skippedPairs: readonly SkippedPair[];
   readonly files: readonly string[];
+  /** With `queue`: what the coordinator did. */
+  readonly queue?: QueueRunSummary;
 }
 
 /** The run identity of an endpoint model: URL without credentials, model name, system message and decoding. */
-function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle: string; labels: string; questionsSha256: string }): RunIdentity {
+export function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle: string; labels: string; questionsSha256: string }): RunIdentity {
   const source = JSON.stringify({ url: publicEndpointUrl(endpoint.url), model: endpoint.model, system: endpoint.system ?? null });
   return {
     pipelineConfigSha256: createHash('sha256').update(source).digest('hex'),
@@ -75,62 +83,91 @@ function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle: strin
  */
 export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): Promise<EndpointRunResult> {
   const { endpoint, onProgress } = context;
-  const apiKey = readApiKey(endpoint.apiKeyEnv);
+  // distributed, each worker reads the key from its own environment; this process sends nothing
+  if (context.queue !== undefined) checkQueuedEndpointUrl(endpoint);
+  const apiKey = context.queue === undefined ? readEndpointApiKey(endpoint.apiKeyEnv) : undefined;
   const promptStyle = context.promptStyle ?? endpoint.prompt ?? 'original';
   const dataset = await loadMmvp(context.data, { labels: context.labels, strict: context.strict, checkImage: context.checkImage, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
   const identity = endpointIdentity(endpoint, { promptStyle, labels: context.labels, questionsSha256: await sha256File(dataset.questionsFile) });
   const publicUrl = publicEndpointUrl(endpoint.url);
   const answersFile = join(context.out, 'answers.jsonl');
-  const endpointRecord = {
-    url: publicUrl,
-    model: endpoint.model,
-    system: endpoint.system ?? null,
-    decoding: endpoint.decoding,
-    maxConcurrency: endpoint.maxConcurrency,
-    requestsPerMinute: endpoint.requestsPerMinute ?? null,
-    timeoutMs: endpoint.timeoutMs,
-    maxRetries: endpoint.maxRetries,
-  };
+  const endpointRecord = endpointRunRecord(endpoint);
 
   return withRunFolderLock(context.out, 'eval-mllm', async () => {
     const stored = await readStoredIdentity(context.out);
     const done = await context.prepareAnswers({ questions: dataset.questions, answersFile, resume: context.resume, identity, out: context.out, stored });
     const knownFingerprints = await fingerprintsInFile(answersFile, done.size > 0);
     await writeAtomically(join(context.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), endpoint: endpointRecord, systemFingerprints: [...knownFingerprints] }, null, 2)}\n`);
-    const answerer = await createEndpointAnswerer({ config: endpoint, cachePath: join(context.out, ENDPOINT_CACHE_FILE), ...(apiKey === undefined ? {} : { apiKey }) });
-    const described = [
-      `endpoint ${publicUrl}, model ${endpoint.model}${endpoint.system === undefined ? '' : ', with a system message'}; key from ${endpoint.apiKeyEnv === 'none' ? '(none)' : `$${endpoint.apiKeyEnv}`}`,
-      `decoding ${endpoint.decoding.temperature > 0 ? `sampling T=${endpoint.decoding.temperature}` : 'greedy (temperature 0)'}, max_tokens ${endpoint.decoding.maxTokens ?? "the server's"}${endpoint.decoding.seed === undefined ? '' : `, seed ${endpoint.decoding.seed}`}; images sent as data URLs of the files' own bytes`,
-      `${endpoint.maxConcurrency} request(s) at once${endpoint.requestsPerMinute === undefined ? '' : `, at most ${endpoint.requestsPerMinute} per minute`}, timeout ${endpoint.timeoutMs} ms, ${endpoint.maxRetries} retries; response cache ${answerer.cache!.path} (${answerer.cache!.size} replies)`,
-    ];
-    onProgress?.({
-      kind: 'resolved',
-      workflow: 'eval-mllm',
-      lines: [
-        `${dataset.questions.length} questions (${dataset.questionsFile}, labels ${context.labels}), prompt style ${promptStyle}`,
-        ...described,
-        `run identity ${runIdentityHash(identity)}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`,
-      ],
-    });
-    const answering = await answerMmvpThroughEndpoint({
-      questions: dataset.questions,
-      answerer,
-      concurrency: endpoint.maxConcurrency,
-      answersFile,
-      out: context.out,
-      dataDir: context.data,
-      promptStyle,
-      identity,
-      done,
-      knownFingerprints,
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
-      onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
-    });
-    const usage = usageSummary(answering.costs, answerer.client.attempts, answering.cacheHits);
-    await writeAtomically(
-      join(context.out, ENDPOINT_USAGE_FILE),
-      `${JSON.stringify({ endpoint: endpointRecord, systemFingerprints: [...new Set([...knownFingerprints, ...answering.systemFingerprints])], totals: usage, answers: answering.costs }, null, 2)}\n`,
-    );
+    const questionsLine = `${dataset.questions.length} questions (${dataset.questionsFile}, labels ${context.labels}), prompt style ${promptStyle}`;
+    const identityLine = `run identity ${runIdentityHash(identity)}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`;
+    let asked: number;
+    let usage: ReturnType<typeof usageSummary> | undefined;
+    let queueSummary: QueueRunSummary | undefined;
+    if (context.queue !== undefined) {
+      // Distributed: workers ask the endpoint, this process checks and commits (the only writer of the folder).
+      const queue = context.queue;
+      onProgress?.({
+        kind: 'resolved',
+        workflow: 'eval-mllm',
+        lines: [
+          questionsLine,
+          `queue ${queue.url} (${queue.queueName}): jobs of about ${queue.shardSize ?? context.defaultShardSize} questions, whole pairs; answered by mmvp workers through the endpoint ${publicUrl}, model ${endpoint.model} (each worker reads the key from its own $${endpoint.apiKeyEnv})`,
+          identityLine,
+        ],
+      });
+      const dataRoot = resolve(context.data);
+      const run = await answerThroughQueue({
+        settings: queue,
+        kind: 'eval-mllm-endpoint',
+        defaultShardSize: context.defaultShardSize,
+        items: dataset.questions,
+        keyOf: (question) => String(question.id),
+        groupOf: (question) => String(question.pairId),
+        recordKeyOf: (record) => String(record['question_id']),
+        runIdentity: runIdentityHash(identity),
+        out: context.out,
+        answersFile,
+        done,
+        // the endpoint's settings and the NAME of its key's variable; never the key
+        jobData: (runId, shard) => ({
+          kind: 'eval-mllm-endpoint',
+          runId,
+          shard: shard.shard,
+          endpoint,
+          dataRoot,
+          identity,
+          promptStyle,
+          questions: shard.items.map((question) => ({ id: question.id, image: relative(dataRoot, resolve(question.imagePath)), question: question.question, options: question.optionsText, answer: question.answer })),
+        }),
+        ...(context.signal === undefined ? {} : { signal: context.signal }),
+        ...(onProgress === undefined ? {} : { onProgress }),
+      });
+      asked = run.asked;
+      queueSummary = { runId: run.runId, shards: run.shards, alreadyCommitted: run.alreadyCommitted, enqueued: run.enqueued, adopted: run.adopted, workers: run.workers };
+    } else {
+      const answerer = await createEndpointAnswerer({ config: endpoint, cachePath: join(context.out, ENDPOINT_CACHE_FILE), ...(apiKey === undefined ? {} : { apiKey }) });
+      onProgress?.({ kind: 'resolved', workflow: 'eval-mllm', lines: [questionsLine, ...describeEndpoint(endpoint, answerer), identityLine] });
+      const answering = await answerMmvpThroughEndpoint({
+        questions: dataset.questions,
+        answerer,
+        concurrency: endpoint.maxConcurrency,
+        answersFile,
+        out: context.out,
+        dataDir: context.data,
+        promptStyle,
+        identity,
+        done,
+        knownFingerprints,
+        ...(context.signal === undefined ? {} : { signal: context.signal }),
+        onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
+      });
+      usage = usageSummary(answering.costs, answerer.client.attempts, answering.cacheHits);
+      asked = answering.asked;
+      await writeAtomically(
+        join(context.out, ENDPOINT_USAGE_FILE),
+        `${JSON.stringify({ endpoint: endpointRecord, systemFingerprints: [...new Set([...knownFingerprints, ...answering.systemFingerprints])], totals: usage, answers: answering.costs }, null, 2)}\n`,
+      );
+    }
     const scores = await gradeMllmAnswers({
       ...context.gradeOptions,
       allowMissing: dataset.skippedQuestionIds.length > 0,
@@ -139,7 +176,7 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
       ...(onProgress === undefined ? {} : { onProgress }),
       extraProvenance: {
         endpoint: endpointRecord,
-        endpointUsage: usage,
+        ...(usage === undefined ? { queue: queueSummary } : { endpointUsage: usage }),
         promptStyle,
         decoding: endpoint.decoding,
         packages: packageVersions(['@mmvp/datasets', '@mmvp/metrics', '@mmvp/endpoint', '@mmvp/study']),
@@ -158,25 +195,56 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
       notes: [
         ...summaryLines(scores),
         ...dataset.skippedPairs.map((pair) => `skipped pair ${pair.pairId}: ${pair.reason}`),
-        `endpoint usage: ${usage.totalTokens} tokens, ${usage.requestsSent} request(s) sent, ${usage.cacheHits} cache hit(s) (${ENDPOINT_USAGE_FILE})`,
+        usage === undefined
+          ? `answered by mmvp workers through the queue (${queueSummaryLine(queueSummary!)})`
+          : `endpoint usage: ${usage.totalTokens} tokens, ${usage.requestsSent} request(s) sent, ${usage.cacheHits} cache hit(s) (${ENDPOINT_USAGE_FILE})`,
       ],
     });
-    const files = ['answers.jsonl', RUN_IDENTITY_FILE, ENDPOINT_CACHE_FILE, ENDPOINT_USAGE_FILE, 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json'].map((name) => join(context.out, name));
-    return { scores, identity, runIdentity: runIdentityHash(identity), promptStyle, asked: answering.asked, skippedPairs: dataset.skippedPairs, files };
+    const files = ['answers.jsonl', RUN_IDENTITY_FILE, ...(usage === undefined ? [] : [ENDPOINT_CACHE_FILE, ENDPOINT_USAGE_FILE]), 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json'].map((name) =>
+      join(context.out, name),
+    );
+    return { scores, identity, runIdentity: runIdentityHash(identity), promptStyle, asked, skippedPairs: dataset.skippedPairs, files, ...(queueSummary === undefined ? {} : { queue: queueSummary }) };
   });
 }
 
-/** The API key from the named environment variable ('none': no key); a missing variable is an error before anything runs. */
-function readApiKey(variable: string): string | undefined {
-  if (variable === 'none') return undefined;
-  const key = process.env[variable];
-  if (key === undefined || key === '')
-    throw new InvalidArgumentError(`the environment variable ${variable} (named by --api-key-env / apiKeyEnv) is not set; put the endpoint's API key there, or pass --api-key-env none for an endpoint without a key`);
-  return key;
+/** What a run folder records about its endpoint (no credentials: the URL without user, password or query). */
+export function endpointRunRecord(endpoint: EndpointConfig) {
+  return {
+    url: publicEndpointUrl(endpoint.url),
+    model: endpoint.model,
+    system: endpoint.system ?? null,
+    decoding: endpoint.decoding,
+    maxConcurrency: endpoint.maxConcurrency,
+    requestsPerMinute: endpoint.requestsPerMinute ?? null,
+    timeoutMs: endpoint.timeoutMs,
+    maxRetries: endpoint.maxRetries,
+  };
+}
+
+/** The progress lines that say how an endpoint is asked (URL, model, key variable, decoding, limits, cache). */
+export function describeEndpoint(endpoint: EndpointConfig, answerer: EndpointAnswerer): string[] {
+  const publicUrl = publicEndpointUrl(endpoint.url);
+  return [
+    `endpoint ${publicUrl}, model ${endpoint.model}${endpoint.system === undefined ? '' : ', with a system message'}; key from ${endpoint.apiKeyEnv === 'none' ? '(none)' : `$${endpoint.apiKeyEnv}`}`,
+    `decoding ${endpoint.decoding.temperature > 0 ? `sampling T=${endpoint.decoding.temperature}` : 'greedy (temperature 0)'}, max_tokens ${endpoint.decoding.maxTokens ?? "the server's"}${endpoint.decoding.seed === undefined ? '' : `, seed ${endpoint.decoding.seed}`}; images sent as data URLs of the files' own bytes`,
+    `${endpoint.maxConcurrency} request(s) at once${endpoint.requestsPerMinute === undefined ? '' : `, at most ${endpoint.requestsPerMinute} per minute`}, timeout ${endpoint.timeoutMs} ms, ${endpoint.maxRetries} retries; response cache ${answerer.cache!.path} (${answerer.cache!.size} replies)`,
+  ];
+}
+
+/**
+ * Refuses, for a distributed run, an endpoint URL with a user, password, query or fragment: jobs go
+ * through Redis, which must never hold a key (the key's variable NAME travels, each worker reads its own).
+ */
+export function checkQueuedEndpointUrl(endpoint: EndpointConfig): void {
+  if (publicEndpointUrl(endpoint.url) !== endpoint.url.replace(/\/+$/, '')) {
+    throw new InvalidArgumentError(
+      `--queue: the endpoint URL carries a user, password, query or fragment; jobs go through Redis, which must never hold a key: give ${publicEndpointUrl(endpoint.url)} and the key in the variable named by --api-key-env`,
+    );
+  }
 }
 
 /** The system fingerprints the answers already in the file carry (resume). */
-async function fingerprintsInFile(file: string, resuming: boolean): Promise<Set<string>> {
+export async function fingerprintsInFile(file: string, resuming: boolean): Promise<Set<string>> {
   const found = new Set<string>();
   if (!resuming) return found;
   for (const line of (await readFile(file, 'utf8').catch(() => '')).split('\n')) {
@@ -191,7 +259,7 @@ async function fingerprintsInFile(file: string, resuming: boolean): Promise<Set<
 }
 
 /** Totals over this run's answers: tokens, latency (mean, median, 95th percentile), requests sent, cache hits. */
-function usageSummary(costs: readonly EndpointAnswerCost[], requestsSent: number, cacheHits: number) {
+export function usageSummary(costs: readonly EndpointAnswerCost[], requestsSent: number, cacheHits: number) {
   const latencies = costs.map((cost) => cost.latencyMs).sort((a, b) => a - b);
   const quantile = (q: number) => (latencies.length === 0 ? null : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
   const promptTokens = costs.reduce((sum, cost) => sum + (cost.promptTokens ?? 0), 0);

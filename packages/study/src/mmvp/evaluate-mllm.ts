@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { InvalidArgumentError, parseWithSchema } from '@mmvp/core';
+import { parseWithSchema } from '@mmvp/core';
 import { QUESTION_STYLES, type QuestionStyle } from '@mmvp/decoder';
 import { LABEL_SETS, formatIssue, loadMmvp, readAnswers, type LabelSet, type MmvpDataset, type MmvpItem, type SkippedPair } from '@mmvp/datasets';
 import { decodeImage } from '@mmvp/image';
@@ -139,7 +139,6 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
   await checkGradeInputs(gradeOptions); // judge key, judge model, pattern map: before anything is loaded
   const endpoint = settings.endpoint !== undefined ? parseEndpointConfig({ kind: 'endpoint', ...settings.endpoint }, 'eval-mllm endpoint options') : await readEndpointConfigFile(settings.pipeline!);
   if (endpoint !== undefined) {
-    if (settings.queue !== undefined) throw new InvalidArgumentError('--queue with an endpoint model is not supported; the endpoint already answers concurrently (maxConcurrency)');
     return evaluateMllmThroughEndpoint({
       endpoint,
       data: settings.data,
@@ -152,6 +151,8 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
       gradeOptions,
       checkImage: checkImageReadable,
       prepareAnswers: prepareMmvpAnswers,
+      queue: settings.queue,
+      defaultShardSize: MLLM_SHARD_SIZE,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(onProgress === undefined ? {} : { onProgress }),
     });

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { DatasetError, listChoices, parseWithSchema } from '@mmvp/core';
+import { DatasetError, InvalidArgumentError, listChoices, parseWithSchema } from '@mmvp/core';
+import { endpointConfigSchema, parseEndpointConfig, readEndpointApiKey, readEndpointConfigFile } from '@mmvp/endpoint';
 import { formatIssue, loadPope, readJsonLines, type PopeQuestion } from '@mmvp/datasets';
 import { pope, type PopeScores } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
@@ -17,6 +18,8 @@ import type { ProgressListener } from './progress-events';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import { answerThroughQueue, queueSummaryLine } from '../queue/queued-answers';
 import { jobPipeline } from '../queue/job-pipeline';
+import { checkQueuedEndpointUrl, endpointIdentity, endpointRunRecord, fingerprintsInFile } from './evaluate-mllm-endpoint';
+import { answerPopeThroughEndpoint } from './evaluate-pope-endpoint';
 import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, pipelineModelId, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 
 /** POPE's three negative-sampling settings, in the paper's order. */
@@ -29,7 +32,10 @@ export const POPE_INSTRUCTION = 'Answer the question using a single word or phra
 
 const optionsSchema = z
   .object({
-    pipeline: z.string().min(1),
+    /** Pipeline config (JSON), or an endpoint config (`"kind": "endpoint"`). */
+    pipeline: z.string().min(1).optional(),
+    /** A model behind an OpenAI-compatible endpoint instead of a pipeline (url, model, apiKeyEnv, maxConcurrency, requestsPerMinute, timeoutMs, decoding). */
+    endpoint: endpointConfigSchema.omit({ kind: true }).optional(),
     /** Folder with the released question files, `<dataset>_pope_<split>.json` (JSON lines), e.g. coco_pope_random.json. */
     data: z.string().min(1),
     /** Images (COCO val2014); default DATA/val2014, else DATA/images, else DATA. */
@@ -45,7 +51,10 @@ const optionsSchema = z
     signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
     onProgress: z.function().optional(),
   })
-  .strict();
+  .strict()
+  .refine((value) => (value.pipeline === undefined) !== (value.endpoint === undefined), {
+    message: "give either 'pipeline' (a pipeline or endpoint config file) or 'endpoint' (an OpenAI-compatible endpoint), not both or neither",
+  });
 
 /** What a caller passes to {@link evaluatePope}: the POPE data, the pipeline, the splits and the run folder. */
 export type EvaluatePopeOptions = Omit<z.input<typeof optionsSchema>, 'onProgress' | 'signal' | 'answerer'> & {
@@ -66,6 +75,8 @@ export interface PopeSkippedQuestion {
 export interface PopeSplitScores extends PopeScores {
   readonly split: PopeSplit;
   readonly questionsFile: string;
+  /** Endpoint runs: refused, filtered or empty replies, left out of the scores (neither yes nor no); absent when none. */
+  readonly undetermined?: number;
 }
 
 /**
@@ -182,21 +193,29 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     items.push(...dataset.questions.map((question) => ({ ...question, split })));
     skippedQuestions.push(...dataset.skippedQuestions.map((question) => ({ split, ...question })));
   }
-  const config = await loadPipelineConfig(settings.pipeline);
-  const modelFiles = await hashModelFiles(config);
-  const decoding = config.decoder === undefined ? undefined : { ...config.decoder };
   const questionHashes = await Promise.all(splitFiles.map(async ({ split, file }) => `${split} ${await sha256File(file)}`));
-  const identity: RunIdentity = {
-    pipelineConfigSha256: await sha256File(settings.pipeline),
-    modelFilesSha256: createHash('sha256')
-      .update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n'))
-      .digest('hex'),
-    promptStyle: 'pope',
-    decoding: decodingIdentity(decoding),
-    labels: 'pope',
-    questionsSha256: createHash('sha256').update(questionHashes.join('\n')).digest('hex'),
-    modelId: pipelineModelId(config, settings.pipeline),
-  };
+  const questionsSha256 = createHash('sha256').update(questionHashes.join('\n')).digest('hex');
+  const endpoint = settings.endpoint !== undefined ? parseEndpointConfig({ kind: 'endpoint', ...settings.endpoint }, 'pope endpoint options') : await readEndpointConfigFile(settings.pipeline!);
+  if (endpoint !== undefined && settings.answerer !== undefined) throw new InvalidArgumentError("pope: 'answerer' stands in for a pipeline; it cannot be given with an endpoint model");
+  const apiKey = endpoint === undefined || settings.queue !== undefined ? undefined : readEndpointApiKey(endpoint.apiKeyEnv);
+  if (endpoint !== undefined && settings.queue !== undefined) checkQueuedEndpointUrl(endpoint);
+  const config = endpoint === undefined ? await loadPipelineConfig(settings.pipeline!) : undefined;
+  const modelFiles = config === undefined ? [] : await hashModelFiles(config);
+  const decoding = config?.decoder === undefined ? undefined : { ...config.decoder };
+  const identity: RunIdentity =
+    endpoint !== undefined
+      ? endpointIdentity(endpoint, { promptStyle: 'pope', labels: 'pope', questionsSha256 })
+      : {
+          pipelineConfigSha256: await sha256File(settings.pipeline!),
+          modelFilesSha256: createHash('sha256')
+            .update(modelFiles.map((file) => `${file.sha256} ${file.bytes}`).join('\n'))
+            .digest('hex'),
+          promptStyle: 'pope',
+          decoding: decodingIdentity(decoding),
+          labels: 'pope',
+          questionsSha256,
+          modelId: pipelineModelId(config!, settings.pipeline!),
+        };
   const runIdentity = runIdentityHash(identity);
   const answersFile = join(settings.out, 'pope-answers.jsonl');
   const keyOf = (item: { split: string; questionId: string }) => `${item.split}:${item.questionId}`;
@@ -211,26 +230,55 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
       describeUnknown: (answer) => `${answersFile}:${answer.line}: ${answer.key} is not a question of the POPE files in ${settings.data}; is --out the folder of another run?`,
       checkExisting: (records) => checkRunIdentity({ identity, stored: settings.resume ? stored : undefined, records, answersFile, out: settings.out }),
     });
-    await writeAtomically(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity, modelFiles, decoding: decoding ?? null }, null, 2)}\n`);
+    const knownFingerprints = endpoint === undefined ? new Set<string>() : await fingerprintsInFile(answersFile, done.size > 0);
+    const identityRecord =
+      endpoint === undefined ? { identity, runIdentity, modelFiles, decoding: decoding ?? null } : { identity, runIdentity, endpoint: endpointRunRecord(endpoint), systemFingerprints: [...knownFingerprints] };
+    await writeAtomically(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify(identityRecord, null, 2)}\n`);
     const identityLine = `run identity ${runIdentity}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`;
     const questionsLine =
       `${items.length} questions (${splitFiles.map(({ split, file }) => `${split}: ${basename(file)}`).join(', ')}), images ${imagesDir}` +
       (skippedQuestions.length > 0 ? `; ${skippedQuestions.length} question(s) skipped (missing or unreadable image; --strict makes this fatal)` : '');
     let asked: number;
     let queueSummary: string | undefined;
-    if (settings.queue !== undefined) {
+    let endpointUsage: Record<string, unknown> | undefined;
+    if (endpoint !== undefined && settings.queue === undefined) {
+      const answering = await answerPopeThroughEndpoint({
+        endpoint,
+        apiKey,
+        items,
+        keyOf,
+        questionText: (item) => popeQuestionText(item.text),
+        record: (item, answer) => popeAnswerRecord({ item, answer, modelId: identity.modelId, runIdentity }),
+        done,
+        knownFingerprints,
+        out: settings.out,
+        answersFile,
+        onDescribed: (lines) => onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, ...lines, identityLine] }),
+        onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      asked = answering.asked;
+      endpointUsage = answering.usage;
+    } else if (settings.queue !== undefined) {
       // Distributed: workers answer, this process checks and commits (the only writer of the folder).
       const queue = settings.queue;
       onProgress?.({
         kind: 'resolved',
         workflow: 'pope',
-        lines: [questionsLine, `queue ${queue.url} (${queue.queueName}): jobs of ${queue.shardSize ?? POPE_SHARD_SIZE} questions; answered by mmvp workers`, identityLine],
+        lines: [
+          questionsLine,
+          `queue ${queue.url} (${queue.queueName}): jobs of ${queue.shardSize ?? POPE_SHARD_SIZE} questions; answered by mmvp workers` +
+            (endpoint === undefined ? '' : ` through the endpoint ${endpointRunRecord(endpoint).url}, model ${endpoint.model} (each worker reads the key from its own $${endpoint.apiKeyEnv})`),
+          identityLine,
+        ],
       });
-      const spec = jobPipeline(config, modelFiles, identity.modelFilesSha256);
+      const spec = endpoint === undefined ? jobPipeline(config!, modelFiles, identity.modelFilesSha256) : undefined;
       const dataRoot = resolve(imagesDir);
+      const jobQuestions = (shardItems: readonly PopeItem[]) =>
+        shardItems.map((item) => ({ questionId: item.questionId, split: item.split, text: item.text, image: relative(dataRoot, resolve(item.imagePath)), imageName: item.image, label: item.label }));
       const run = await answerThroughQueue({
         settings: queue,
-        kind: 'pope',
+        kind: endpoint === undefined ? 'pope' : 'pope-endpoint',
         defaultShardSize: POPE_SHARD_SIZE,
         items,
         keyOf,
@@ -239,22 +287,18 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
         out: settings.out,
         answersFile,
         done,
-        jobData: (runId, shard) => ({
-          kind: 'pope',
-          runId,
-          shard: shard.shard,
-          pipeline: spec,
-          dataRoot,
-          identity,
-          questions: shard.items.map((item) => ({ questionId: item.questionId, split: item.split, text: item.text, image: relative(dataRoot, resolve(item.imagePath)), imageName: item.image, label: item.label })),
-        }),
+        jobData: (runId, shard) =>
+          endpoint === undefined
+            ? { kind: 'pope', runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }
+            : // the endpoint's settings and the NAME of its key's variable; never the key
+              { kind: 'pope-endpoint', runId, shard: shard.shard, endpoint, dataRoot, identity, questions: jobQuestions(shard.items) },
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(onProgress === undefined ? {} : { onProgress }),
       });
       asked = run.asked;
       queueSummary = queueSummaryLine(run);
     } else {
-      const pipeline = settings.answerer === undefined ? await createPipeline(config) : undefined;
+      const pipeline = settings.answerer === undefined ? await createPipeline(config!) : undefined;
       const answerer: QuestionAnswerer = settings.answerer ?? pipeline!;
       onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, ...(pipeline?.describe() ?? ['(answerer given by the caller)']), identityLine] });
       try {
@@ -277,8 +321,12 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     const answers = await readPopeAnswers(answersFile);
     const byKey = new Map(answers.map((answer) => [answer.key, answer.fields]));
     const splits = splitFiles.map(({ split, file }): PopeSplitScores => {
-      const scored = items.filter((item) => item.split === split).map((item) => ({ label: item.label, response: String(byKey.get(keyOf(item))?.['text'] ?? '') }));
-      return { split, questionsFile: resolve(file), ...pope(scored) };
+      // An endpoint's refused, filtered or empty reply says neither yes nor no: left out, counted as undetermined.
+      const records = items.filter((item) => item.split === split).map((item) => ({ item, record: byKey.get(keyOf(item)) }));
+      const determined = records.filter(({ record }) => record?.['endpoint_outcome'] === undefined || record['endpoint_outcome'] === 'answered');
+      const scored = determined.map(({ item, record }) => ({ label: item.label, response: String(record?.['text'] ?? '') }));
+      const undetermined = records.length - determined.length;
+      return { split, questionsFile: resolve(file), ...pope(scored), ...(undetermined > 0 ? { undetermined } : {}) };
     });
     const evaluation: PopeEvaluation = {
       benchmark: 'POPE',
@@ -288,12 +336,12 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
       answersFile,
       provenance: {
         ...(settings.tool === undefined ? {} : { tool: settings.tool }),
-        pipelineConfig: { path: resolve(settings.pipeline), sha256: identity.pipelineConfigSha256 },
-        modelFiles,
-        decoding,
+        ...(endpoint === undefined
+          ? { pipelineConfig: { path: resolve(settings.pipeline!), sha256: identity.pipelineConfigSha256 }, modelFiles, decoding }
+          : { endpoint: endpointRunRecord(endpoint), endpointUsage, decoding: endpoint.decoding }),
         instruction: POPE_INSTRUCTION,
         answerRule: "LLaVA eval_pope.py: first sentence; the words 'No', 'no' or 'not' mean no, else yes",
-        packages: packageVersions(['@mmvp/datasets', '@mmvp/metrics', '@mmvp/pipeline', '@mmvp/study']),
+        packages: packageVersions(['@mmvp/datasets', '@mmvp/metrics', endpoint === undefined ? '@mmvp/pipeline' : '@mmvp/endpoint', '@mmvp/study']),
         node: process.version,
         createdAt: new Date().toISOString(),
       },

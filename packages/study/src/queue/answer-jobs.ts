@@ -1,10 +1,12 @@
 import { join, sep } from 'node:path';
 import type { MmvpItem } from '@mmvp/datasets';
+import { formatQuestion } from '@mmvp/decoder';
+import { createEndpointAnswerer, endpointAnswerFields, readEndpointApiKey, type ChatReply, type EndpointAnswer } from '@mmvp/endpoint';
 import type { Pipeline } from '@mmvp/pipeline';
 import { mmvpAnswerRecord, type PromptStyle } from '../mmvp/mmvp-answer-record';
 import { popeAnswerRecord, popeQuestionText } from '../mmvp/evaluate-pope';
 import { runIdentityHash } from '../mmvp/run-identity';
-import type { MllmJobData, PopeJobData } from './job-plan';
+import type { MllmEndpointJobData, MllmJobData, PopeEndpointJobData, PopeJobData } from './job-plan';
 
 /**
  * Answers one job's questions on a warm pipeline and returns the answer lines (JSON, in the job's
@@ -39,6 +41,67 @@ export async function answerJob(data: MllmJobData | PopeJobData, pipeline: Pipel
     const answer = await pipeline.ask({ image: join(dataRoot, question.image), question: popeQuestionText(question.text), prompt: 'original' }, signal ? { signal } : {});
     lines.push(JSON.stringify(popeAnswerRecord({ item: { split: question.split, questionId: question.questionId, label: question.label, image: question.imageName }, answer, modelId, runIdentity })));
   }
+  return lines;
+}
+
+/**
+ * Answers one endpoint job (pope-endpoint, eval-mllm-endpoint): every question asked of the endpoint
+ * the job names (up to its maxConcurrency at once; a question repeated in the job is sent once), with
+ * the API key read from THIS worker's environment variable the job names. Returns the answer lines in
+ * the job's order, built as the one-process endpoint run builds them. A request that fails for good
+ * fails the job (BullMQ retries it; the coordinator commits nothing of it).
+ */
+export async function answerEndpointJob(data: PopeEndpointJobData | MllmEndpointJobData, dataRoot: string, signal: AbortSignal | undefined): Promise<string[]> {
+  const apiKey = readEndpointApiKey(data.endpoint.apiKeyEnv);
+  const client = await createEndpointAnswerer({ config: data.endpoint, ...(apiKey === undefined ? {} : { apiKey }) });
+  const runIdentity = runIdentityHash(data.identity);
+  const modelId = data.identity.modelId;
+  // one request per question: its image (this worker's path), its text, and the answer record of its reply
+  const requests =
+    data.kind === 'pope-endpoint'
+      ? data.questions.map((question) => {
+          const text = popeQuestionText(question.text);
+          return {
+            image: join(dataRoot, question.image),
+            text,
+            record: (reply: ChatReply) =>
+              popeAnswerRecord({ item: { split: question.split, questionId: question.questionId, label: question.label, image: question.imageName }, answer: { text: reply.text, prompt: text }, modelId, runIdentity }),
+          };
+        })
+      : data.questions.map((question) => {
+          const promptStyle = data.promptStyle as PromptStyle;
+          const text = formatQuestion(question.question, question.options, promptStyle);
+          return {
+            image: join(dataRoot, question.image),
+            text,
+            record: (reply: ChatReply) =>
+              mmvpAnswerRecord({
+                // the record's image path is relative to the coordinator's data folder, whatever this worker's is
+                question: { id: question.id, answer: question.answer as MmvpItem['answer'], imagePath: join(data.dataRoot, question.image) },
+                answer: { text: reply.text, prompt: text, ...(reply.finishReason === undefined ? {} : { finishReason: reply.finishReason }) },
+                modelId,
+                promptStyle,
+                dataDir: data.dataRoot,
+                runIdentity,
+              }),
+          };
+        });
+  const asked = new Map<string, Promise<EndpointAnswer>>();
+  const lines: string[] = new Array(requests.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < requests.length) {
+      signal?.throwIfAborted();
+      const index = next++;
+      const request = requests[index]!;
+      const key = `${request.image}\n${request.text}`;
+      let answer = asked.get(key);
+      if (answer === undefined) asked.set(key, (answer = client.ask({ image: request.image, text: request.text }, signal === undefined ? {} : { signal })));
+      const { reply } = await answer;
+      lines[index] = JSON.stringify({ ...request.record(reply), ...endpointAnswerFields(reply) });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(data.endpoint.maxConcurrency, Math.max(1, requests.length)) }, worker));
   return lines;
 }
 

@@ -1,7 +1,8 @@
+import type { EndpointConfig } from '@mmvp/endpoint';
 import type { RunIdentity } from '../mmvp/run-identity';
 
 /** The kinds of job a worker runs (one per distributed workflow). */
-export const JOB_KINDS = ['eval-mllm', 'pope', 'sweep', 'mine'] as const;
+export const JOB_KINDS = ['eval-mllm', 'pope', 'sweep', 'mine', 'pope-endpoint', 'eval-mllm-endpoint'] as const;
 /** A job's workflow. */
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -77,6 +78,35 @@ export interface PopeJobData extends AnsweringJobBase {
   readonly questions: readonly PopeJobQuestion[];
 }
 
+/**
+ * A pope job answered through an OpenAI-compatible endpoint: the endpoint named by URL, model,
+ * decoding and limits, and the NAME of the environment variable holding its key (each worker reads
+ * its own; the key itself never goes to Redis).
+ */
+export interface PopeEndpointJobData {
+  readonly kind: 'pope-endpoint';
+  readonly runId: string;
+  readonly shard: number;
+  readonly endpoint: EndpointConfig;
+  /** The coordinator's images folder (a worker maps it to its --data-root). */
+  readonly dataRoot: string;
+  readonly identity: RunIdentity;
+  readonly questions: readonly PopeJobQuestion[];
+}
+
+/** An eval-mllm job answered through an OpenAI-compatible endpoint (as {@link PopeEndpointJobData}: the key's variable name, never the key). */
+export interface MllmEndpointJobData {
+  readonly kind: 'eval-mllm-endpoint';
+  readonly runId: string;
+  readonly shard: number;
+  readonly endpoint: EndpointConfig;
+  /** The coordinator's MMVP folder (a worker maps it to its --data-root). */
+  readonly dataRoot: string;
+  readonly identity: RunIdentity;
+  readonly promptStyle: string;
+  readonly questions: readonly MllmJobQuestion[];
+}
+
 /** One image chunk of a sweep (runSweep's encode batch) and the questions asked about its images. */
 export interface SweepJobChunk {
   /** Image paths relative to the job's data root, in the batch's order. */
@@ -118,7 +148,7 @@ export interface MineJobData {
 }
 
 /** What a job carries through Redis. */
-export type JobData = MllmJobData | PopeJobData | SweepJobData | MineJobData;
+export type JobData = MllmJobData | PopeJobData | SweepJobData | MineJobData | PopeEndpointJobData | MllmEndpointJobData;
 
 /** What a worker returns through Redis: the answer lines (JSON, no newline) and their hash. */
 export interface JobResult {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { InvalidArgumentError, parseWithSchema } from '@mmvp/core';
-import { answerJob, describeAsCoordinator } from './answer-jobs';
+import { answerEndpointJob, answerJob, describeAsCoordinator } from './answer-jobs';
 import { processName } from './coordinator';
 import { JOB_KINDS, type JobData, type JobResult } from './job-plan';
 import { parseRedisUrl, queueNameSchema } from './queue-settings';
@@ -12,6 +12,7 @@ import { hashResultLines } from './result-hash';
 import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type LoadedFlavor, type WorkerComponents } from './warm-pipelines';
 import { answerSweepJob } from './sweep-job';
 import { MINE_FLAVOR, answerMineJob } from './mine-job';
+
 import { componentAllowlist, createVisualTokenizer, isComponentFile, loadPipelineConfig, resolveComponent, type VisualTokenizer } from '@mmvp/pipeline';
 import { loadDecoder, type Decoder } from '@mmvp/decoder';
 
@@ -136,6 +137,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       const dataRootOf = () => (settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot));
       if (data.kind === 'mine') {
         const lines = await pipelines.use(data.pipeline, MINE_FLAVOR, (models) => answerMineJob(data, models, dataRootOf(), signal));
+        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
+        refusalPause = settings.refusalDelayMs;
+        return { lines, sha256: hashResultLines(lines), worker: name };
+      }
+      if (data.kind === 'pope-endpoint' || data.kind === 'eval-mllm-endpoint') {
+        // No model here: the endpoint the job names answers, with this worker's own key.
+        const lines = await answerEndpointJob(data, dataRootOf(), signal);
         onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
         refusalPause = settings.refusalDelayMs;
         return { lines, sha256: hashResultLines(lines), worker: name };
