@@ -276,6 +276,41 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     await expect(readdir(join(held))).resolves.toEqual(['.mmvp-lock']); // nothing written
   });
 
+  it("--llava-pairs-per-pattern gives the LLaVA models their own larger set; finding 1 and the correlation stay on the first pairs' scenes", async () => {
+    const args = ['--zoo', join(scratch, 'zoo'), '--pairs-per-pattern', '2', '--seed', '5', '--models', 'llava-clip', '--no-report'];
+    const one = join(scratch, 'out-one-set');
+    const own = join(scratch, 'out-llava-set');
+    await run(process.execPath, [cli, 'demo', '--out', one, ...args]);
+    const { stderr } = await run(process.execPath, [cli, 'demo', '--out', own, ...args, '--llava-pairs-per-pattern', '3']);
+    expect(stderr).toContain('2 pairs x 9 patterns, 36 questions, 64 px; LLaVA models: their own set of 3 pairs x 9 patterns, 54 questions');
+    // finding 1 is untouched: the same MMVP-VLM scores
+    expect(await readFile(join(own, 'vlm-scores.json'), 'utf8')).toBe(await readFile(join(one, 'vlm-scores.json'), 'utf8'));
+    // the LLaVA model answered 54 MMVP questions; on the first 2 pairs of each pattern it answered exactly as on the one-set run's scenes
+    type Answer = { question_id: number; pattern: string; question: string; response: string; correct: boolean };
+    const answers = async (out: string) =>
+      (await readFile(join(out, 'answers.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Answer)
+        .filter((answer) => !answer.question.startsWith('Which object'));
+    const small = await answers(one);
+    const large = await answers(own);
+    expect(small).toHaveLength(36);
+    expect(large).toHaveLength(54);
+    const firstPairs = large.filter((answer) => Math.floor((answer.question_id - 1) / 2) % 3 < 2);
+    const strip = ({ question_id: _id, ...rest }: Answer & { image?: string }) => ({ ...rest, image: undefined });
+    expect(firstPairs.map(strip)).toEqual(small.map(strip));
+    // so the correlation, computed on those scenes, is the one-set run's
+    const correlations = async (out: string) => (JSON.parse(await readFile(join(out, 'mllm-scores.json'), 'utf8')) as { correlations: { pearson: number | null; pearsonCi95?: unknown }[] }).correlations;
+    const [mine] = await correlations(own);
+    const [theirs] = await correlations(one);
+    expect(mine?.pearson).toEqual(theirs?.pearson);
+    expect(mine?.pearsonCi95).toEqual(theirs?.pearsonCi95);
+    // fewer LLaVA pairs than finding 1's are refused in one line
+    const refused = await run(process.execPath, [cli, 'demo', '--out', join(scratch, 'out-fewer'), ...args, '--llava-pairs-per-pattern', '1']).catch((error: { code: number; stderr: string }) => error);
+    expect((refused as { stderr: string }).stderr).toContain('llavaPairsPerPattern (1) must be at least pairsPerPattern (2)');
+  });
+
   it('names the missing zoo folder and the valid configurations', async () => {
     const missing = await run(process.execPath, [cli, 'demo', '--out', join(scratch, 'x'), '--zoo', join(scratch, 'nozoo')]).catch((error: { code: number; stderr: string }) => error);
     expect((missing as { code: number }).code).toBe(1);

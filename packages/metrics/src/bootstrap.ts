@@ -154,7 +154,7 @@ export interface PairedComparison {
   readonly resolved: boolean;
   /**
    * The smallest difference (points) these pairs resolve with 80% power at two-sided 5%, from the
-   * observed discordance (onlyA + onlyB) / pairs (Connor 1987); null with no discordant pair.
+   * observed discordance (onlyA + onlyB) / pairs (the exact McNemar test's power); null with no discordant pair.
    */
   readonly minimumDetectableDifference: number | null;
   /** Holm-adjusted McNemar p-value when the comparison is one of a family (holmAdjustComparisons); absent alone. */

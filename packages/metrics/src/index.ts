@@ -29,7 +29,7 @@ export { Z_95, clopperPearsonInterval, wilsonInterval, wilsonIntervalForRate } f
 export type { PercentInterval } from './proportion-interval';
 export { clusteredWilsonInterval, stratifiedWilsonInterval } from './clustered-interval';
 export type { ClusteredRate, StratifiedRate } from './clustered-interval';
-export { minimumDetectableDifference, pairedTestPower, pairsNeeded, planPairedComparison, resolvableDifference } from './power';
+export { connorMinimumDetectableDifference, connorPairedTestPower, connorPairsNeeded, minimumDetectableDifference, pairedTestPower, pairsNeeded, planPairedComparison, resolvableDifference } from './power';
 export type { PairedComparisonPlan, PowerSettings } from './power';
 export { holmAdjust, holmAdjustComparisons } from './holm';
 export { compareAcrossSeeds } from './seed-variance';

@@ -13,6 +13,7 @@ interface DemoFlags {
   zoo?: string;
   seed: string;
   pairsPerPattern: string;
+  llavaPairsPerPattern?: string;
   models?: string;
   clipMin?: string;
   dinoMax?: string;
@@ -43,7 +44,7 @@ function progressLine(event: DemoProgressEvent): string | undefined {
     case 'resolved':
       return `mmvp ${cliVersion}; zoo ${event.zoo}: tiny-clip, tiny-ssl, ${event.models.join(', ')}\ndemo: results -> ${event.out}`;
     case 'eval-set':
-      return `eval set: MMVP-Synth seed ${event.seed}, ${event.pairsPerPattern} pairs x ${event.patterns} patterns, ${event.questions} questions, ${event.imageSize} px`;
+      return `eval set: MMVP-Synth seed ${event.seed}, ${event.pairsPerPattern} pairs x ${event.patterns} patterns, ${event.questions} questions, ${event.imageSize} px${event.llava === undefined ? '' : `; LLaVA models: their own set of ${event.llava.pairsPerPattern} pairs x ${event.patterns} patterns, ${event.llava.questions} questions`}`;
     case 'encoders':
       return `encoders: ${event.clip} (CLIP ${event.clipImageSize.join('x')}), ${event.ssl} (SSL, own processor)`;
     case 'vlm-pairs':
@@ -88,6 +89,7 @@ export function registerDemo(program: Command): void {
     .option('--zoo <dir>', 'trained zoo folder (default: models/zoo of this checkout)')
     .option('--seed <n>', 'seed of the generated MMVP-Synth evaluation set', '2024')
     .option('--pairs-per-pattern <n>', 'evaluation pairs per visual pattern (15 = the MMVP-VLM layout)', '15')
+    .option('--llava-pairs-per-pattern <n>', "the LLaVA models' own evaluation pairs per pattern (findings 2-3; at least --pairs-per-pattern, which finding 1 keeps; default: --pairs-per-pattern)")
     .option('--models <list>', `comma-separated LLaVA configurations to run (default: all: ${DEMO_LLAVA_MODELS.map((m) => m.name).join(', ')})`)
     .option('--clip-min <x>', `CLIP-blind pairs: CLIP cosine above this (default: the zoo's calibrated value from <zoo>/zoo.json, else the paper's ${PAPER_CLIP_MIN})`)
     .option('--dino-max <x>', `CLIP-blind pairs: SSL cosine below this (default: the zoo's calibrated value from <zoo>/zoo.json, else the paper's ${PAPER_DINO_MAX})`)
@@ -105,6 +107,7 @@ export function registerDemo(program: Command): void {
           out,
           seed: integer('--seed', flags.seed, 0),
           pairsPerPattern: integer('--pairs-per-pattern', flags.pairsPerPattern, 1),
+          ...(flags.llavaPairsPerPattern !== undefined ? { llavaPairsPerPattern: integer('--llava-pairs-per-pattern', flags.llavaPairsPerPattern, 1) } : {}),
           ...(flags.models !== undefined
             ? {
                 models: flags.models
@@ -116,7 +119,7 @@ export function registerDemo(program: Command): void {
           ...(flags.clipMin !== undefined ? { clipMin: fraction('--clip-min', flags.clipMin) } : {}),
           ...(flags.dinoMax !== undefined ? { dinoMax: fraction('--dino-max', flags.dinoMax) } : {}),
           report: flags.report,
-          command: `mmvp demo --out ${flags.out} --seed ${flags.seed} --pairs-per-pattern ${flags.pairsPerPattern}${flags.models ? ` --models ${flags.models}` : ''}`,
+          command: `mmvp demo --out ${flags.out} --seed ${flags.seed} --pairs-per-pattern ${flags.pairsPerPattern}${flags.llavaPairsPerPattern === undefined ? '' : ` --llava-pairs-per-pattern ${flags.llavaPairsPerPattern}`}${flags.models ? ` --models ${flags.models}` : ''}`,
           signal: controller.signal,
           onProgress: (event) => {
             const line = progressLine(event);

@@ -24,7 +24,7 @@ export function registerPower(program: Command): void {
   program
     .command('power')
     .description(
-      'power of a paired comparison of two models on the same pairs (McNemar, Connor 1987): --pairs N gives the smallest pair-accuracy difference N pairs resolve, ' +
+      'power of a paired comparison of two models on the same pairs (exact power of the exact McNemar test, searched from Connor 1987): --pairs N gives the smallest pair-accuracy difference N pairs resolve, ' +
         '--difference D the pairs needed to resolve D points; 80% power, two-sided 5% by default',
     )
     .option('--pairs <n>', 'pairs both models answer (MMVP has 150)')

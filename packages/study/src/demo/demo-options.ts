@@ -44,6 +44,12 @@ export const runDemoOptionsSchema = z
     seed: z.number().int().nonnegative().default(2024),
     /** Evaluation pairs per visual pattern (default 15, the MMVP-VLM layout). */
     pairsPerPattern: z.number().int().positive().default(15),
+    /**
+     * Pairs per pattern of the LLaVA models' own MMVP-Synth evaluation set (findings 2-3), at least
+     * pairsPerPattern; finding 1's MMVP-VLM table keeps pairsPerPattern. Default: pairsPerPattern
+     * (one set for everything).
+     */
+    llavaPairsPerPattern: z.number().int().positive().optional(),
     /** LLaVA configurations to run (default: all of DEMO_LLAVA_MODELS). */
     models: z.array(z.string().min(1)).optional(),
     /** CLIP-blind thresholds; default: the zoo's calibrated zoo.json values, else the paper's. */
@@ -75,6 +81,9 @@ export function parseDemoOptions(input: RunDemoOptionsInput): RunDemoOptions & {
   const names = parsed.data.models ?? DEMO_LLAVA_MODELS.map((m) => m.name);
   const unknown = names.filter((name) => !DEMO_LLAVA_MODELS.some((m) => m.name === name));
   if (unknown.length > 0) throw new InvalidArgumentError(`--models: unknown configuration(s) ${unknown.join(', ')}; choose from ${DEMO_LLAVA_MODELS.map((m) => m.name).join(', ')}`);
+  const { pairsPerPattern, llavaPairsPerPattern } = parsed.data;
+  if (llavaPairsPerPattern !== undefined && llavaPairsPerPattern < pairsPerPattern)
+    throw new InvalidArgumentError(`runDemo: llavaPairsPerPattern (${llavaPairsPerPattern}) must be at least pairsPerPattern (${pairsPerPattern}): the LLaVA set holds finding 1's scenes and more`);
   return { ...parsed.data, selected: DEMO_LLAVA_MODELS.filter((m) => names.includes(m.name)) };
 }
 
@@ -83,7 +92,16 @@ type Interval = readonly [number, number];
 /** What runDemo reports while it runs, in order. */
 export type DemoProgressEvent =
   | { readonly type: 'resolved'; readonly zoo: string; readonly out: string; readonly models: readonly string[]; readonly clipMin: number; readonly dinoMax: number; readonly thresholdSource: string }
-  | { readonly type: 'eval-set'; readonly seed: number; readonly pairsPerPattern: number; readonly patterns: number; readonly questions: number; readonly imageSize: number }
+  | {
+      readonly type: 'eval-set';
+      readonly seed: number;
+      readonly pairsPerPattern: number;
+      readonly patterns: number;
+      readonly questions: number;
+      readonly imageSize: number;
+      /** Set when the LLaVA models answer their own, larger set: its pairs per pattern and questions. */
+      readonly llava?: { readonly pairsPerPattern: number; readonly questions: number };
+    }
   | { readonly type: 'encoders'; readonly clip: string; readonly ssl: string; readonly clipImageSize: readonly number[] }
   | { readonly type: 'vlm-pairs'; readonly done: number; readonly total: number }
   | {

@@ -14,6 +14,7 @@ import { PROBE_CROP, PROBE_RENDER_SIZE, probeImages, runImageOnlyProbe, type Pro
 import { PROXY_QUESTION, answerWithModels, proxyQuestions } from './llava-runs';
 import { scoreModel, type ModelScores } from './model-scores';
 import { seedSummaries, writeSeedSummary, type SeedSummaries } from './seed-summaries';
+import { scenesOfFindingOne } from './scenes-of-finding-one';
 import { EVAL_IMAGE_SIZE, generateEvalSet } from './synth-eval-set';
 import { scoreClipOnMmvpVlm, type VlmScoring } from './vlm-scoring';
 import { blindThresholds, type BlindThresholds } from './zoo-thresholds';
@@ -89,7 +90,18 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
     // 0. a fresh MMVP-Synth evaluation set (fixed seed; the zoo never saw it)
     const data = join(out, 'data');
     const evalSet = await generateEvalSet(data, seed, pairsPerPattern);
-    emit({ type: 'eval-set', seed, pairsPerPattern, patterns: patterns.length, questions: evalSet.mmvp.questions.length, imageSize: EVAL_IMAGE_SIZE });
+    // findings 2-3 may answer a larger set of the same seed: its first pairsPerPattern pairs of each pattern are finding 1's scenes
+    const llavaPairsPerPattern = options.llavaPairsPerPattern ?? pairsPerPattern;
+    const llavaSet = llavaPairsPerPattern === pairsPerPattern ? evalSet : await generateEvalSet(join(out, 'data-llava'), seed, llavaPairsPerPattern);
+    emit({
+      type: 'eval-set',
+      seed,
+      pairsPerPattern,
+      patterns: patterns.length,
+      questions: evalSet.mmvp.questions.length,
+      imageSize: EVAL_IMAGE_SIZE,
+      ...(llavaSet === evalSet ? {} : { llava: { pairsPerPattern: llavaPairsPerPattern, questions: llavaSet.mmvp.questions.length } }),
+    });
     stage('generate the evaluation set');
 
     // 1. finding 1: CLIP (text-image, MMVP-VLM rule) and image-only probes of CLIP and the SSL model
@@ -155,13 +167,13 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
     stage('finding 1: CLIP vs SSL per pattern, CLIP-blind pairs');
 
     // 2-3. the tiny LLaVA models through the real pipeline (encoders -> adapters -> mixture -> decoder)
-    const proxy = proxyQuestions(evalSet, seed);
+    const proxy = proxyQuestions(llavaSet, seed);
     const scored: ModelScores[] = [];
     await writeFile(join(out, 'answers.jsonl'), '');
-    await answerWithModels(zoo, models, evalSet, proxy, {
+    await answerWithModels(zoo, models, llavaSet, proxy, {
       signal,
       onModel: async (answers) => {
-        const scores = scoreModel(answers, evalSet, out);
+        const scores = scoreModel(answers, llavaSet, out);
         scored.push(scores);
         await appendAnswers(out, scores.records);
         const { entry } = scores;
@@ -195,7 +207,7 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
       });
     if (seeds.summaries.length > 0) await writeSeedSummary(out, seeds);
     const clipOnly = scored.find((model) => model.entry.name === 'llava-clip');
-    const correlation = clipOnly ? correlationWithInterval(patterns, clip, { results: clipOnly.results, perPattern: clipOnly.entry.perPattern }) : null;
+    const correlation = clipOnly ? correlationWithInterval(patterns, clip, scenesOfFindingOne(clipOnly, llavaSet, pairsPerPattern, llavaPairsPerPattern)) : null;
     if (correlation) emit({ type: 'correlation', x: 'tiny-clip', y: 'llava-clip', pearson: correlation.pearson, pearsonCi95: correlation.pearsonCi95 });
     if (scored.length > 0) {
       await writeMllmScores(out, {
@@ -211,7 +223,7 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
                 pearsonCi95: correlation.pearsonCi95 ? mutable(correlation.pearsonCi95) : null,
                 description:
                   'per-pattern MMVP-VLM score of the tiny CLIP vs MMVP pair accuracy of the CLIP-only tiny LLaVA; ' +
-                  `interval: 95% bootstrap over pairs, resampled within each pattern with the same pairs for both series${correlation.undefinedResamples > 0 ? ` (${correlation.undefinedResamples} resamples with a constant series left out)` : ''}`,
+                  `interval: 95% bootstrap over pairs, resampled within each pattern with the same pairs for both series${llavaSet === evalSet ? '' : ` (the LLaVA model's first ${pairsPerPattern} pairs of each pattern of its ${llavaPairsPerPattern}: finding 1's scenes)`}${correlation.undefinedResamples > 0 ? ` (${correlation.undefinedResamples} resamples with a constant series left out)` : ''}`,
               },
             ]
           : [],
@@ -253,7 +265,9 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
       format: 'mmvp-results/v1',
       title: 'mmvp demo: the MMVP study in miniature',
       createdAt: new Date().toISOString(),
-      command: options.command ?? `runDemo({ out: ${JSON.stringify(options.out)}, seed: ${seed}, pairsPerPattern: ${pairsPerPattern}${options.models ? `, models: ${JSON.stringify(options.models)}` : ''} })`,
+      command:
+        options.command ??
+        `runDemo({ out: ${JSON.stringify(options.out)}, seed: ${seed}, pairsPerPattern: ${pairsPerPattern}${llavaSet === evalSet ? '' : `, llavaPairsPerPattern: ${llavaPairsPerPattern}`}${options.models ? `, models: ${JSON.stringify(options.models)}` : ''} })`,
       dataset: { name: 'MMVP-Synth (eval split, generated for this run)', path: relative(out, data), seed, pairsPerPattern },
       grading: { method: 'rule', labels: 'original' },
       models: [
@@ -263,6 +277,11 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
       ],
       timings,
       notes: [
+        ...(llavaSet === evalSet
+          ? []
+          : [
+              `Findings 2-3 (the LLaVA models) answer their own MMVP-Synth set of ${llavaPairsPerPattern} pairs per pattern (${relative(out, llavaSet.folder)}, same seed; its first ${pairsPerPattern} pairs of each pattern are finding 1's scenes); finding 1 uses ${pairsPerPattern} pairs per pattern (${relative(out, data)}).`,
+            ]),
         'Every number comes from running the shipped ONNX models through the TypeScript packages (encoders, adapters, mixture, decoder, metrics) on an evaluation set generated in this run; none is read from training outputs.',
         'Grading: option letter extracted by rule (@mmvp/metrics extractChoice); prompt: llava_v1 template with the lmms-eval multiple-choice prompt, greedy decoding.',
         `CLIP-blind thresholds: CLIP cosine > ${thresholds.clipMin}, SSL cosine < ${thresholds.dinoMax}, from ${thresholds.source} (the paper's 0.95 / 0.6 were set for ViT-L models; a tiny model's cosine scale differs).`,
