@@ -1,5 +1,8 @@
 import type { EndpointConfig } from '@mmvp/endpoint';
 import type { RunIdentity } from '../mmvp/run-identity';
+import type { JobPipeline, PlannedShard } from '../runner/job-kind';
+
+export type { JobPipeline, PlannedShard } from '../runner/job-kind';
 
 /** The kinds of job a worker runs (one per distributed workflow). */
 export const JOB_KINDS = ['eval-mllm', 'pope', 'sweep', 'mine', 'pope-endpoint', 'eval-mllm-endpoint'] as const;
@@ -17,24 +20,6 @@ export function jobId(runId: string, kind: JobKind, shard: number): string {
 /** What every job id of one run and kind starts with. */
 export function jobIdPrefix(runId: string, kind: JobKind): string {
   return `${runId}-${kind}-`;
-}
-
-/** One model file of a job's pipeline: its path under the coordinator's models root, size and SHA-256. */
-export interface JobModelFile {
-  readonly path: string;
-  readonly bytes: number;
-  readonly sha256: string;
-}
-
-/** The pipeline a job needs, as the coordinator resolved it; a worker rebuilds it under its own models root and checks every file's hash. */
-export interface JobPipeline {
-  /** The resolved pipeline config (absolute paths on the coordinator's machine). */
-  readonly config: Record<string, unknown>;
-  /** The coordinator's folder that holds every model path of the config (a worker maps it to its --models-root). */
-  readonly modelsRoot: string;
-  readonly modelFiles: readonly JobModelFile[];
-  /** RunIdentity.modelFilesSha256: the hash over all model files, in order. */
-  readonly modelFilesSha256: string;
 }
 
 /** One MMVP question of an eval-mllm job (image relative to the job's data root). */
@@ -157,12 +142,6 @@ export interface JobResult {
   readonly sha256: string;
   /** Which worker made them (host:pid), for the coordinator's log. */
   readonly worker: string;
-}
-
-/** A planned shard: its number and the keys (question ids) it answers. */
-export interface PlannedShard<Item> {
-  readonly shard: number;
-  readonly items: readonly Item[];
 }
 
 /**
