@@ -31,10 +31,7 @@ const WORKFLOW_FOLDERS = STUDY_FOLDER_LAYERS[3];
 // redesign (workflows as jobs: the queue knows job kinds from a table the workflows register).
 const STUDY = 'packages/study/src/';
 const KNOWN_UPWARD_IMPORTS = [
-  // the runner imports the workflows it runs (queue <-> mmvp is a folder circle: mmvp imports queue 6 times)
-  { from: 'queue/job-plan.ts', to: ['mmvp/run-identity.ts'] },
-  { from: 'queue/queued-answers.ts', to: ['mmvp/progress-events.ts'] },
-  { from: 'queue/answer-jobs.ts', to: ['mmvp/mmvp-answer-record.ts', 'mmvp/evaluate-pope.ts', 'mmvp/run-identity.ts'] },
+  // the runner imports the workflows it runs (the answering kinds moved to mmvp/answer-job-kinds.ts; sweep and mine remain)
   { from: 'queue/sweep-through-queue.ts', to: ['sweep/sweep-data.ts', 'sweep/sweep-journal.ts'] },
   { from: 'queue/sweep-job.ts', to: ['sweep/batch-decoding.ts'] },
   { from: 'queue/mine-job.ts', to: ['mining/mine-blind-pairs.ts'] },

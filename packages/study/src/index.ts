@@ -84,16 +84,18 @@ export type { EmbedFeaturesOptions, EmbedFeaturesResult, ModelFamily } from './e
 // distributed runs: jobs on BullMQ (Redis), `mmvp worker`s answer, the coordinator alone commits
 export { queueSettingsSchema, parseRedisUrl } from './queue/queue-settings';
 export type { QueueSettings, ResolvedQueueSettings, RedisConnection } from './queue/queue-settings';
-export { JOB_KINDS, jobId, planShards } from './queue/job-plan';
-export type { JobData, JobKind, JobPipeline, JobResult, MineJobData, MllmJobData, PopeJobData, PlannedShard, SweepJobChunk, SweepJobData } from './queue/job-plan';
+export { jobId, planShards } from './queue/job-plan';
+export { JOB_KINDS, startWorker, studyJobKinds } from './study-job-kinds';
+export type { JobKindDefinition, JobKindTable } from './runner/job-kind';
+export type { JobData, JobKind, JobPipeline, JobResult, MineJobData, PlannedShard, SweepJobChunk, SweepJobData } from './queue/job-plan';
+export type { MllmJobData, PopeJobData } from './mmvp/answer-job-kinds';
 export { coordinateRun, DistributedRunError } from './queue/coordinator';
 export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
-export { checkJobResult, hashResultLines } from './queue/result-hash';
-export { startWorker } from './queue/start-worker';
+export { checkJobResult, hashResultLines } from './runner/result-hash';
 export { queueSummaryLine } from './queue/queued-answers';
 export type { QueueRunSummary } from './queue/queued-answers';
 export { SWEEP_CHUNKS_PER_JOB } from './queue/sweep-through-queue';
 export type { RunningWorker, StartWorkerOptions, WorkerEvent } from './queue/start-worker';
-export { ModelIdentityMismatch, checkModelFiles } from './queue/warm-pipelines';
+export { ModelIdentityMismatch, checkModelFiles } from './runner/warm-pipelines';
 export { startLocalRedisServer, freeLoopbackPort } from './queue/test-redis-server';
 export type { LocalRedisServer } from './queue/test-redis-server';

@@ -1,4 +1,4 @@
-import { startWorker, type WorkerEvent } from '@mmvp/study';
+import { startWorker, studyJobKinds, type WorkerEvent } from '@mmvp/study';
 import type { Command } from 'commander';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 
@@ -40,6 +40,7 @@ export function registerWorker(program: Command): void {
     )
     .action(async (flags: WorkerFlags) => {
       const worker = await startWorker({
+        kinds: studyJobKinds,
         url: flags.queue,
         queueName: flags.queueName,
         concurrency: positiveIntegerOption('--concurrency', flags.concurrency),

@@ -10,7 +10,10 @@ import { sha256File } from '../provenance/sha256-file';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { writeAtomically } from '../run-folder/write-atomically';
 import type { ResolvedQueueSettings } from '../queue/queue-settings';
-import { answerThroughQueue, queueSummaryLine, type QueueRunSummary } from '../queue/queued-answers';
+import { queueSummaryLine, type QueueRunSummary } from '../queue/queued-answers';
+import { queueRunner } from '../queue/queue-runner';
+import { mllmEndpointJobKind } from './answer-job-kinds';
+import { answerShards } from './answer-shards';
 import { answerMmvpThroughEndpoint, type EndpointAnswerCost } from './endpoint-answers';
 import { gradeMllmAnswers, summaryLines, type GradeMllmOptions, type GraderKind, type ScoresDocument } from './grade-mllm';
 import type { ProgressListener } from './progress-events';
@@ -116,10 +119,10 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
         ],
       });
       const dataRoot = resolve(context.data);
-      const run = await answerThroughQueue({
-        settings: queue,
-        kind: 'eval-mllm-endpoint',
-        defaultShardSize: context.defaultShardSize,
+      const run = await answerShards({
+        definition: mllmEndpointJobKind,
+        runner: queueRunner(queue),
+        shardSize: queue.shardSize ?? context.defaultShardSize,
         items: dataset.questions,
         keyOf: (question) => String(question.id),
         groupOf: (question) => String(question.pairId),
@@ -130,7 +133,7 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
         done,
         // the endpoint's settings and the NAME of its key's variable; never the key
         jobData: (runId, shard) => ({
-          kind: 'eval-mllm-endpoint',
+          kind: 'eval-mllm-endpoint' as const,
           runId,
           shard: shard.shard,
           endpoint,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { parseWithSchema } from '@mmvp/core';
 import { QUESTION_STYLES, type QuestionStyle } from '@mmvp/decoder';
@@ -11,29 +11,28 @@ import { packageVersions } from '../provenance/package-versions';
 import { sha256File } from '../provenance/sha256-file';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { writeAtomically } from '../run-folder/write-atomically';
-import { appendMissingAnswers, prepareAnswerLog, type ExistingAnswer } from './answer-log';
-import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
+import { prepareAnswerLog, type ExistingAnswer } from './answer-log';
+import type { PromptStyle } from './mmvp-answer-record';
+import type { QuestionAnswerer } from './question-answerer';
+
+export type { QuestionAnswerer } from './question-answerer';
 import { GRADERS, checkGradeInputs, fileExists, gradeMllmAnswers, summaryLines, type ScoresDocument } from './grade-mllm';
 import { hashModelFiles, type ModelFile } from '../provenance/model-files';
 import type { ProgressListener } from './progress-events';
 import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, pipelineModelId, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 import { queueSettingsSchema } from '../queue/queue-settings';
-import { answerThroughQueue, type QueueRunSummary } from '../queue/queued-answers';
+import type { QueueRunSummary } from '../queue/queued-answers';
+import { queueRunner } from '../queue/queue-runner';
+import { inProcessRunner } from '../runner/in-process-runner';
+import type { JobPipeline, PlannedShard } from '../runner/job-kind';
+import { answerShards } from './answer-shards';
+import { mllmJobKind, type MllmJobData } from './answer-job-kinds';
 import { jobPipeline } from '../queue/job-pipeline';
 import { endpointConfigSchema, parseEndpointConfig, readEndpointConfigFile } from '@mmvp/endpoint';
 import { evaluateMllmThroughEndpoint } from './evaluate-mllm-endpoint';
 
 /** The question styles the decoder formats (original script, lmms-eval, Cambrian): one list, in @mmvp/decoder. */
 export const PROMPT_STYLES = QUESTION_STYLES as readonly [QuestionStyle, ...QuestionStyle[]];
-
-/** What eval-mllm needs of a pipeline (`Pipeline` of @mmvp/pipeline fits); a fake one in unit tests. */
-export interface QuestionAnswerer {
-  /** Answers one question about one image (greedy decoding in the real pipeline). */
-  ask(
-    request: { image: string; question: string; options?: string; prompt?: PromptStyle },
-    options?: { signal?: AbortSignal },
-  ): Promise<{ text: string; prompt: string; finishReason?: string; tokenIds?: readonly number[] }>;
-}
 
 const optionsSchema = z
   .object({
@@ -216,29 +215,15 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
         ],
       });
       const spec = jobPipeline(config, modelFiles, identity.modelFilesSha256);
-      const dataRoot = resolve(settings.data);
-      const run = await answerThroughQueue({
-        settings: queue,
-        kind: 'eval-mllm',
-        defaultShardSize: MLLM_SHARD_SIZE,
-        items: dataset.questions,
-        keyOf: (question) => String(question.id),
-        groupOf: (question) => String(question.pairId),
-        recordKeyOf: (record) => String(record['question_id']),
+      const run = await answerShards({
+        definition: mllmJobKind,
+        runner: queueRunner(queue),
+        shardSize,
+        ...mllmShardPlan({ questions: dataset.questions, dataDir: settings.data, promptStyle, identity, pipeline: spec }),
         runIdentity: runIdentityHash(identity),
         out: settings.out,
         answersFile,
         done,
-        jobData: (runId, shard) => ({
-          kind: 'eval-mllm',
-          runId,
-          shard: shard.shard,
-          pipeline: spec,
-          dataRoot,
-          identity,
-          promptStyle,
-          questions: shard.items.map((question) => ({ id: question.id, image: relative(dataRoot, resolve(question.imagePath)), question: question.question, options: question.optionsText, answer: question.answer })),
-        }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(onProgress === undefined ? {} : { onProgress }),
       });
@@ -253,6 +238,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
         ({ asked } = await answerMmvpQuestions({
           questions: dataset.questions,
           answerer: pipeline,
+          pipeline: jobPipeline(config, modelFiles, identity.modelFilesSha256),
           answersFile,
           dataDir: settings.data,
           promptStyle,
@@ -318,11 +304,37 @@ export async function prepareMmvpAnswers(options: {
 }
 
 /**
+ * eval-mllm's plan of a question list: its items, keys (question id), groups (a pair stays in one
+ * shard) and the job data of a shard (images relative to the data folder, as a worker finds them
+ * under its --data-root). The in-process run and the queue run both use it.
+ */
+function mllmShardPlan(run: { readonly questions: readonly MmvpItem[]; readonly dataDir: string; readonly promptStyle: PromptStyle; readonly identity: RunIdentity; readonly pipeline: JobPipeline }) {
+  const dataRoot = resolve(run.dataDir);
+  return {
+    items: run.questions,
+    keyOf: (question: MmvpItem) => String(question.id),
+    groupOf: (question: MmvpItem) => String(question.pairId),
+    recordKeyOf: (record: Record<string, unknown>) => String(record['question_id']),
+    jobData: (runId: string, shard: PlannedShard<MmvpItem>): MllmJobData => ({
+      kind: 'eval-mllm',
+      runId,
+      shard: shard.shard,
+      pipeline: run.pipeline,
+      dataRoot,
+      identity: run.identity,
+      promptStyle: run.promptStyle,
+      questions: shard.items.map((question) => ({ id: question.id, image: relative(dataRoot, resolve(question.imagePath)), question: question.question, options: question.optionsText, answer: question.answer })),
+    }),
+  };
+}
+
+/**
  * Asks every question not yet answered and appends each answer as one JSON line as soon as it is
  * produced: the original script's fields (question_id, prompt, answer, response, answer_id,
  * model_id) plus prompt_style, image, finish_reason, generated_tokens and run_identity. Nothing in a
  * line depends on timing, so a killed run resumed gives the same file as an uninterrupted one.
- * Without `done`, the file is checked first (prepareMmvpAnswers).
+ * Without `done`, the file is checked first (prepareMmvpAnswers). The same plan, `runShard`
+ * (mllmJobKind) and commit as a distributed run, on the in-process runner with `answerer` as its parts.
  */
 export async function answerMmvpQuestions(options: {
   readonly questions: readonly MmvpItem[];
@@ -331,26 +343,29 @@ export async function answerMmvpQuestions(options: {
   readonly dataDir: string;
   readonly promptStyle: PromptStyle;
   readonly identity: RunIdentity;
+  /** The pipeline the answerer was loaded from (only its models root is read: where its description names files). */
+  readonly pipeline?: JobPipeline;
   readonly resume?: boolean;
   readonly done?: ReadonlySet<string>;
   readonly onProgress?: (done: number, total: number, startedAt: number) => void;
   readonly signal?: AbortSignal;
 }): Promise<{ asked: number; skipped: number }> {
   const done = options.done ?? (await prepareMmvpAnswers({ questions: options.questions, answersFile: options.answersFile, resume: options.resume === true, identity: options.identity, out: options.dataDir }));
-  const runIdentity = runIdentityHash(options.identity);
-  const modelId = options.identity.modelId;
-  return appendMissingAnswers({
-    file: options.answersFile,
-    items: options.questions,
-    keyOf: (question) => String(question.id),
+  const pipeline = options.pipeline ?? { config: {}, modelsRoot: sep, modelFiles: [], modelFilesSha256: options.identity.modelFilesSha256 };
+  const onProgress = options.onProgress;
+  const run = await answerShards({
+    definition: mllmJobKind,
+    runner: inProcessRunner({ parts: options.answerer }),
+    shardSize: MLLM_SHARD_SIZE,
+    ...mllmShardPlan({ questions: options.questions, dataDir: options.dataDir, promptStyle: options.promptStyle, identity: options.identity, pipeline }),
+    runIdentity: runIdentityHash(options.identity),
+    out: options.dataDir,
+    answersFile: options.answersFile,
     done,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    produce: async (question, signal) => {
-      const answer = await options.answerer.ask({ image: question.imagePath, question: question.question, options: question.optionsText, prompt: options.promptStyle }, signal ? { signal } : {});
-      return mmvpAnswerRecord({ question, answer, modelId, promptStyle: options.promptStyle, dataDir: options.dataDir, runIdentity });
-    },
+    ...(onProgress === undefined ? {} : { onProgress: (event) => event.kind === 'progress' && onProgress(event.done, event.total, event.startedAt) }),
   });
+  return { asked: run.asked, skipped: options.questions.length - run.asked };
 }
 
 /** run.json (results format) and mllm-scores.json, so `mmvp report OUT` renders an eval-mllm folder. */

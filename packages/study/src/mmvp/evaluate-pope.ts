@@ -11,12 +11,19 @@ import { packageVersions } from '../provenance/package-versions';
 import { sha256File } from '../provenance/sha256-file';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { writeAtomically } from '../run-folder/write-atomically';
-import { appendMissingAnswers, prepareAnswerLog, type ExistingAnswer } from './answer-log';
+import { prepareAnswerLog, type ExistingAnswer } from './answer-log';
+import { popeEndpointJobKind, popeJobKind } from './answer-job-kinds';
+import { answerShards } from './answer-shards';
 import { checkImageReadable, type QuestionAnswerer } from './evaluate-mllm';
+import { POPE_INSTRUCTION, popeAnswerRecord, popeQuestionText } from './pope-answer-record';
+
+export { POPE_INSTRUCTION, popeAnswerRecord, popeQuestionText } from './pope-answer-record';
 import { hashModelFiles } from '../provenance/model-files';
 import type { ProgressListener } from './progress-events';
 import { queueSettingsSchema } from '../queue/queue-settings';
-import { answerThroughQueue, queueSummaryLine } from '../queue/queued-answers';
+import { queueSummaryLine } from '../queue/queued-answers';
+import { queueRunner } from '../queue/queue-runner';
+import { inProcessRunner } from '../runner/in-process-runner';
 import { jobPipeline } from '../queue/job-pipeline';
 import { checkQueuedEndpointUrl, endpointIdentity, endpointRunRecord, fingerprintsInFile } from './evaluate-mllm-endpoint';
 import { answerPopeThroughEndpoint } from './evaluate-pope-endpoint';
@@ -26,9 +33,6 @@ import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, pipelineModelId,
 export const POPE_SPLITS = ['random', 'popular', 'adversarial'] as const;
 /** One of POPE's three negative-sampling splits. */
 export type PopeSplit = (typeof POPE_SPLITS)[number];
-
-/** LLaVA's POPE instruction (model_vqa_loader with the llava_pope_test questions). */
-export const POPE_INSTRUCTION = 'Answer the question using a single word or phrase.';
 
 const optionsSchema = z
   .object({
@@ -238,6 +242,12 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     const questionsLine =
       `${items.length} questions (${splitFiles.map(({ split, file }) => `${split}: ${basename(file)}`).join(', ')}), images ${imagesDir}` +
       (skippedQuestions.length > 0 ? `; ${skippedQuestions.length} question(s) skipped (missing or unreadable image; --strict makes this fatal)` : '');
+    // The plan of both runners: one shard per question in process, shards of POPE_SHARD_SIZE on the queue.
+    const spec = endpoint === undefined ? jobPipeline(config!, modelFiles, identity.modelFilesSha256) : undefined;
+    const dataRoot = resolve(imagesDir);
+    const jobQuestions = (shardItems: readonly PopeItem[]) =>
+      shardItems.map((item) => ({ questionId: item.questionId, split: item.split, text: item.text, image: relative(dataRoot, resolve(item.imagePath)), imageName: item.image, label: item.label }));
+    const popePlan = { items, keyOf, recordKeyOf: (record: Record<string, unknown>) => `${String(record['category'])}:${String(record['question_id'])}` };
     let asked: number;
     let queueSummary: string | undefined;
     let endpointUsage: Record<string, unknown> | undefined;
@@ -272,29 +282,26 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
           identityLine,
         ],
       });
-      const spec = endpoint === undefined ? jobPipeline(config!, modelFiles, identity.modelFilesSha256) : undefined;
-      const dataRoot = resolve(imagesDir);
-      const jobQuestions = (shardItems: readonly PopeItem[]) =>
-        shardItems.map((item) => ({ questionId: item.questionId, split: item.split, text: item.text, image: relative(dataRoot, resolve(item.imagePath)), imageName: item.image, label: item.label }));
-      const run = await answerThroughQueue({
-        settings: queue,
-        kind: endpoint === undefined ? 'pope' : 'pope-endpoint',
-        defaultShardSize: POPE_SHARD_SIZE,
-        items,
-        keyOf,
-        recordKeyOf: (record) => `${String(record['category'])}:${String(record['question_id'])}`,
+      const plan = {
+        runner: queueRunner(queue),
+        shardSize: queue.shardSize ?? POPE_SHARD_SIZE,
+        ...popePlan,
         runIdentity,
         out: settings.out,
         answersFile,
         done,
-        jobData: (runId, shard) =>
-          endpoint === undefined
-            ? { kind: 'pope', runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }
-            : // the endpoint's settings and the NAME of its key's variable; never the key
-              { kind: 'pope-endpoint', runId, shard: shard.shard, endpoint, dataRoot, identity, questions: jobQuestions(shard.items) },
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(onProgress === undefined ? {} : { onProgress }),
-      });
+      };
+      const run =
+        endpoint === undefined
+          ? await answerShards({ ...plan, definition: popeJobKind, jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }) })
+          : await answerShards({
+              ...plan,
+              definition: popeEndpointJobKind,
+              // the endpoint's settings and the NAME of its key's variable; never the key
+              jobData: (runId, shard) => ({ kind: 'pope-endpoint' as const, runId, shard: shard.shard, endpoint, dataRoot, identity, questions: jobQuestions(shard.items) }),
+            });
       asked = run.asked;
       queueSummary = queueSummaryLine(run);
     } else {
@@ -302,17 +309,18 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
       const answerer: QuestionAnswerer = settings.answerer ?? pipeline!;
       onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, ...(pipeline?.describe() ?? ['(answerer given by the caller)']), identityLine] });
       try {
-        ({ asked } = await appendMissingAnswers({
-          file: answersFile,
-          items,
-          keyOf,
+        ({ asked } = await answerShards({
+          definition: popeJobKind,
+          runner: inProcessRunner({ parts: answerer }),
+          shardSize: POPE_SHARD_SIZE,
+          ...popePlan,
+          runIdentity,
+          out: settings.out,
+          answersFile,
           done,
+          jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }),
           ...(options.signal === undefined ? {} : { signal: options.signal }),
-          onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
-          produce: async (item, signal) => {
-            const answer = await answerer.ask({ image: item.imagePath, question: popeQuestionText(item.text), prompt: 'original' }, signal ? { signal } : {});
-            return popeAnswerRecord({ item, answer, modelId: identity.modelId, runIdentity });
-          },
+          ...(onProgress === undefined ? {} : { onProgress }),
         }));
       } finally {
         await pipeline?.dispose();
@@ -349,36 +357,6 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     await writeAtomically(join(settings.out, 'pope-scores.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
     return { ...evaluation, asked, ...(queueSummary === undefined ? {} : { queueSummary }) };
   });
-}
-
-/** The question a POPE item is asked as: its text plus LLaVA's instruction (once). */
-export function popeQuestionText(text: string): string {
-  return text.includes(POPE_INSTRUCTION) ? text : `${text}\n${POPE_INSTRUCTION}`;
-}
-
-/**
- * One pope-answers.jsonl record (LLaVA's answer fields plus ours): the one-process run and a queue
- * worker both build it here, so a distributed run writes the same bytes.
- */
-export function popeAnswerRecord(options: {
-  readonly item: { readonly split: string; readonly questionId: string; readonly label: string; readonly image: string };
-  readonly answer: { readonly text: string; readonly prompt: string };
-  readonly modelId: string;
-  readonly runIdentity: string;
-}): Record<string, unknown> {
-  const { item, answer } = options;
-  return {
-    question_id: /^\d+$/.test(item.questionId) ? Number(item.questionId) : item.questionId,
-    prompt: answer.prompt,
-    text: answer.text,
-    answer_id: createHash('sha256').update(`${options.modelId}\n${item.split}:${item.questionId}\n${answer.text}`).digest('base64url').slice(0, 22),
-    model_id: options.modelId,
-    metadata: {},
-    category: item.split,
-    label: item.label,
-    image: item.image,
-    run_identity: options.runIdentity,
-  };
 }
 
 /** Reads pope-answers.jsonl (a cut last line tolerated, any other bad line an error). */

@@ -4,7 +4,7 @@ import { coordinateRun, DistributedRunError } from './coordinator';
 import { jobId, planShards, type JobData } from './job-plan';
 import { parseRedisUrl, queueSettingsSchema } from './queue-settings';
 import { startWorker, type RunningWorker } from './start-worker';
-import { ModelIdentityMismatch } from './warm-pipelines';
+import { ModelIdentityMismatch } from '../runner/warm-pipelines';
 import { freeLoopbackPort, startLocalRedisServer, type LocalRedisServer } from './test-redis-server';
 
 // coordinateRun against a real redis-server, with workers that answer without a model (startWorker's
@@ -69,7 +69,7 @@ describe('coordinateRun', () => {
 
   it("commits every planned answer once, skipping keys already done, one commit per job in the job's order", async () => {
     const committed: string[][] = [];
-    const ids = (data: JobData) => ((data as { questions: unknown }).questions as { id: number }[]).map((question) => question.id);
+    const ids = (data: JobData) => ((data as unknown as { questions: unknown }).questions as { id: number }[]).map((question) => question.id);
     const result = await run(
       'happy',
       async (data) =>
@@ -84,7 +84,7 @@ describe('coordinateRun', () => {
 
   it('never commits a job whose answers are not its questions: the run fails naming the job, which is removed from Redis', async () => {
     const committed: string[][] = [];
-    const error = await run('foreign', async (data) => ((data as { questions: unknown }).questions as { id: number }[]).map((question) => answer(question.id + 100)), committed).catch((caught: unknown) => caught);
+    const error = await run('foreign', async (data) => ((data as unknown as { questions: unknown }).questions as { id: number }[]).map((question) => answer(question.id + 100)), committed).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DistributedRunError);
     expect((error as Error).message).toMatch(/^job runforeign-eval-mllm-\d: answers 10\d, which is not one of its questions; nothing of it was committed; the job was removed from Redis/);
     expect(committed).toEqual([]);

@@ -4,7 +4,7 @@ import { MmvpError } from '@mmvp/core';
 import { jobId, jobIdPrefix, type JobData, type JobKind, type JobResult, type PlannedShard } from './job-plan';
 import { parseRedisUrl, type ResolvedQueueSettings } from './queue-settings';
 import { checkRedisDatabase } from './redis-database';
-import { checkJobResult } from './result-hash';
+import { checkJobResult } from '../runner/result-hash';
 
 /** A distributed run that cannot go on: Redis unreachable too long, a job failed for good, a result that does not check out. */
 export class DistributedRunError extends MmvpError {

@@ -11,7 +11,8 @@ import { writeSynth } from '@mmvp/synth';
 import { evaluateMllm } from '../mmvp/evaluate-mllm';
 import { evaluatePope } from '../mmvp/evaluate-pope';
 import { parseRedisUrl } from './queue-settings';
-import { startWorker, type RunningWorker } from './start-worker';
+import { startWorker } from '../study-job-kinds';
+import type { RunningWorker } from './start-worker';
 import { startLocalRedisServer, type LocalRedisServer } from './test-redis-server';
 
 const pngs = fileURLToPath(new URL('../../../metrics/src/__fixtures__/mmvp-vlm-tiny/MMVP_VLM_Images/Orientation/', import.meta.url));

@@ -1,13 +1,10 @@
-import type { EndpointConfig } from '@mmvp/endpoint';
-import type { RunIdentity } from '../mmvp/run-identity';
-import type { JobPipeline, PlannedShard } from '../runner/job-kind';
+import type { JobDataBase, JobPipeline, PlannedShard } from '../runner/job-kind';
 
 export type { JobPipeline, PlannedShard } from '../runner/job-kind';
+export type { JobResult } from '../runner/result-hash';
 
-/** The kinds of job a worker runs (one per distributed workflow). */
-export const JOB_KINDS = ['eval-mllm', 'pope', 'sweep', 'mine', 'pope-endpoint', 'eval-mllm-endpoint'] as const;
-/** A job's workflow. */
-export type JobKind = (typeof JOB_KINDS)[number];
+/** A job's kind: the key of its JobKindDefinition in the worker's table (the workflows register them; the queue knows no workflow). */
+export type JobKind = string;
 
 /**
  * A job's deterministic id, `<run id>-<kind>-<shard>`: the same run re-planned (--resume) gets the same
@@ -20,76 +17,6 @@ export function jobId(runId: string, kind: JobKind, shard: number): string {
 /** What every job id of one run and kind starts with. */
 export function jobIdPrefix(runId: string, kind: JobKind): string {
   return `${runId}-${kind}-`;
-}
-
-/** One MMVP question of an eval-mllm job (image relative to the job's data root). */
-export interface MllmJobQuestion {
-  readonly id: number;
-  readonly image: string;
-  readonly question: string;
-  readonly options: string;
-  readonly answer: string;
-}
-
-/** One POPE question of a pope job (image relative to the job's data root). */
-export interface PopeJobQuestion {
-  readonly questionId: string;
-  readonly split: string;
-  readonly text: string;
-  readonly image: string;
-  readonly imageName: string;
-  readonly label: string;
-}
-
-interface AnsweringJobBase {
-  readonly runId: string;
-  readonly shard: number;
-  readonly pipeline: JobPipeline;
-  /** The coordinator's data folder (a worker maps it to its --data-root). */
-  readonly dataRoot: string;
-  readonly identity: RunIdentity;
-}
-
-/** An eval-mllm job: a shard of whole MMVP pairs. */
-export interface MllmJobData extends AnsweringJobBase {
-  readonly kind: 'eval-mllm';
-  readonly promptStyle: string;
-  readonly questions: readonly MllmJobQuestion[];
-}
-
-/** A pope job: a shard of POPE questions. */
-export interface PopeJobData extends AnsweringJobBase {
-  readonly kind: 'pope';
-  readonly questions: readonly PopeJobQuestion[];
-}
-
-/**
- * A pope job answered through an OpenAI-compatible endpoint: the endpoint named by URL, model,
- * decoding and limits, and the NAME of the environment variable holding its key (each worker reads
- * its own; the key itself never goes to Redis).
- */
-export interface PopeEndpointJobData {
-  readonly kind: 'pope-endpoint';
-  readonly runId: string;
-  readonly shard: number;
-  readonly endpoint: EndpointConfig;
-  /** The coordinator's images folder (a worker maps it to its --data-root). */
-  readonly dataRoot: string;
-  readonly identity: RunIdentity;
-  readonly questions: readonly PopeJobQuestion[];
-}
-
-/** An eval-mllm job answered through an OpenAI-compatible endpoint (as {@link PopeEndpointJobData}: the key's variable name, never the key). */
-export interface MllmEndpointJobData {
-  readonly kind: 'eval-mllm-endpoint';
-  readonly runId: string;
-  readonly shard: number;
-  readonly endpoint: EndpointConfig;
-  /** The coordinator's MMVP folder (a worker maps it to its --data-root). */
-  readonly dataRoot: string;
-  readonly identity: RunIdentity;
-  readonly promptStyle: string;
-  readonly questions: readonly MllmJobQuestion[];
 }
 
 /** One image chunk of a sweep (runSweep's encode batch) and the questions asked about its images. */
@@ -132,17 +59,8 @@ export interface MineJobData {
   readonly images: readonly string[];
 }
 
-/** What a job carries through Redis. */
-export type JobData = MllmJobData | PopeJobData | SweepJobData | MineJobData | PopeEndpointJobData | MllmEndpointJobData;
-
-/** What a worker returns through Redis: the answer lines (JSON, no newline) and their hash. */
-export interface JobResult {
-  readonly lines: readonly string[];
-  /** SHA-256 (hex) of the lines joined with '\n'. */
-  readonly sha256: string;
-  /** Which worker made them (host:pid), for the coordinator's log. */
-  readonly worker: string;
-}
+/** What a job carries through Redis: plain JSON with its kind; each kind's definition knows the rest of its shape. */
+export type JobData = JobDataBase;
 
 /**
  * Cuts `items` into shards of about `shardSize` in order, never splitting a group (eval-mllm: a pair,

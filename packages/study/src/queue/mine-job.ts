@@ -4,7 +4,7 @@ import { defaultDecodeWorkers, embedCollection, type MiningModel, type ShardInpu
 import type { PipelineConfig } from '@mmvp/pipeline';
 import { miningModel } from '../mining/mine-blind-pairs';
 import type { MineJobData } from './job-plan';
-import type { LoadedFlavor } from './warm-pipelines';
+import type { LoadedFlavor } from '../runner/warm-pipelines';
 import { openContrastiveVisionEncoder } from '../encoders/contrastive-family';
 
 /** The model config a mine job records (hashModelFiles finds both folders' files under `modelPath`). */

@@ -3,36 +3,21 @@ import { resolve } from 'node:path';
 import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { InvalidArgumentError, parseWithSchema } from '@mmvp/core';
-import { answerEndpointJob, answerJob, describeAsCoordinator } from './answer-jobs';
+import type { JobKindDefinition, JobKindTable } from '../runner/job-kind';
+import { hashResultLines } from '../runner/result-hash';
+import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, warmPipelines, type LoadedFlavor, type WorkerComponents } from '../runner/warm-pipelines';
 import { processName } from './coordinator';
-import { JOB_KINDS, type JobData, type JobResult } from './job-plan';
+import type { JobData, JobResult } from './job-plan';
 import { parseRedisUrl, queueNameSchema } from './queue-settings';
 import { checkRedisDatabase } from './redis-database';
-import { hashResultLines } from './result-hash';
-import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type LoadedFlavor, type WorkerComponents } from './warm-pipelines';
-import { answerSweepJob } from './sweep-job';
-import { MINE_FLAVOR, answerMineJob } from './mine-job';
 
-import { componentAllowlist, createVisualTokenizer, isComponentFile, loadPipelineConfig, resolveComponent, type VisualTokenizer } from '@mmvp/pipeline';
-import { loadDecoder, type Decoder } from '@mmvp/decoder';
+import { componentAllowlist, isComponentFile, loadPipelineConfig, resolveComponent } from '@mmvp/pipeline';
 
-/** A sweep's parts: the ratio's visual tokenizer (encoders + adapter) and its decoder. */
-const SWEEP_FLAVOR: LoadedFlavor<{ tokenizer: VisualTokenizer; decoder: Decoder; dispose(): Promise<void> }> = {
-  name: 'sweep',
-  async create(config, components) {
-    const tokenizer = await createVisualTokenizer(config, { components });
-    const decoder = await loadDecoder({ modelPath: config.decoder!.modelPath, executionProvider: config.executionProvider }).catch(async (error: unknown) => {
-      await tokenizer.dispose();
-      throw error;
-    });
-    return { tokenizer, decoder, dispose: async () => void (await Promise.allSettled([tokenizer.dispose(), decoder.dispose()])) };
-  },
-};
-
-/** Questions (or sweep answers) a job holds, for the log. */
-function unitsOf(data: JobData): number {
-  if (data.kind === 'mine') return data.images.length;
-  return data.kind === 'sweep' ? data.chunks.reduce((sum, chunk) => sum + chunk.targets.length, 0) : data.questions.length;
+/** Units a job holds, for the log: its kind's count, or the questions of a job run by a test's `answerJob`. */
+function unitsOf(data: JobData, definition: JobKindDefinition | undefined): number {
+  if (definition !== undefined) return definition.unitsOf(data);
+  const questions = (data as { questions?: unknown }).questions;
+  return Array.isArray(questions) ? questions.length : 0;
 }
 
 const startWorkerOptionsSchema = z
@@ -62,7 +47,9 @@ const startWorkerOptionsSchema = z
     allowComponents: z.array(z.string().min(1)).optional(),
     /** How long a worker that refused a job idles before taking another (doubling per refusal in a row, up to 30 s); the job itself is back in the queue within 250 ms. */
     refusalDelayMs: z.number().int().nonnegative().default(2000),
-    /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. Default: a warm pipeline. */
+    /** The job kinds this worker runs (the study's table: `studyJobKinds`); a job of another kind fails, naming the kinds known. */
+    kinds: z.custom<JobKindTable>((value) => value === undefined || value instanceof Map).optional(),
+    /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. Default: the job kind's runShard. */
     answerJob: z.function().optional(),
     /** Called with the worker's events (job taken, refused, finished; typed in {@link StartWorkerOptions}). */
     onEvent: z.function().optional(),
@@ -70,7 +57,9 @@ const startWorkerOptionsSchema = z
   .strict();
 
 /** Options of startWorker. */
-export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 'onEvent' | 'answerJob'> & {
+export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 'onEvent' | 'answerJob' | 'kinds'> & {
+  /** The job kinds this worker runs, by kind (required unless `answerJob` answers every job). */
+  readonly kinds?: JobKindTable;
   /** Called with the worker's events: job taken, refused, finished, pipelines loaded. */
   readonly onEvent?: (event: WorkerEvent) => void;
   /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. */
@@ -102,10 +91,13 @@ export interface RunningWorker {
  * identity (refused jobs go back to the queue untouched, never answered), answers them on a pipeline
  * kept warm across jobs, and returns the answer lines and their SHA-256 through Redis as the job's
  * return value. The coordinator checks and commits them; a worker never writes the run folder.
+ * A job is run by the definition of its kind in `kinds` (a table lookup: the queue knows no workflow).
  */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const settings = parseWithSchema(startWorkerOptionsSchema, options, 'worker options');
   const onEvent = options.onEvent;
+  const kinds = options.kinds;
+  if (kinds === undefined && options.answerJob === undefined) throw new InvalidArgumentError('worker options: give `kinds` (the job kinds this worker runs, e.g. studyJobKinds of @mmvp/study)');
   const name = processName();
   for (const [flag, folder] of [
     ['--models-root', settings.modelsRoot],
@@ -125,43 +117,30 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const process = async (job: Job<JobData, JobResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<JobResult> => {
     const data = job.data;
     const id = job.id!;
-    if (!(JOB_KINDS as readonly string[]).includes(data.kind)) throw new Error(`job ${id} has kind '${String(data.kind)}'; this worker runs ${JOB_KINDS.join(', ')} (update mmvp on this machine?)`);
-    onEvent?.({ kind: 'job-started', id, questions: unitsOf(data) });
+    const definition = kinds?.get(data.kind);
+    if (definition === undefined && kinds !== undefined) {
+      throw new Error(`job ${id} has kind '${String(data.kind)}'; this worker runs ${[...kinds.keys()].join(', ')} (update mmvp on this machine?)`);
+    }
+    onEvent?.({ kind: 'job-started', id, questions: unitsOf(data, definition) });
     const began = Date.now();
     try {
       if (options.answerJob !== undefined) {
         const lines = await options.answerJob(data, signal);
-        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: 0 });
+        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data, definition), ms: Date.now() - began, pipelinesLoaded: 0 });
         return { lines, sha256: hashResultLines(lines), worker: name };
       }
-      const dataRootOf = () => (settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot));
-      if (data.kind === 'mine') {
-        const lines = await pipelines.use(data.pipeline, MINE_FLAVOR, (models) => answerMineJob(data, models, dataRootOf(), signal));
-        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
-        refusalPause = settings.refusalDelayMs;
-        return { lines, sha256: hashResultLines(lines), worker: name };
-      }
-      if (data.kind === 'pope-endpoint' || data.kind === 'eval-mllm-endpoint') {
-        // No model here: the endpoint the job names answers, with this worker's own key.
-        const lines = await answerEndpointJob(data, dataRootOf(), signal);
-        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
-        refusalPause = settings.refusalDelayMs;
-        return { lines, sha256: hashResultLines(lines), worker: name };
-      }
-      if (data.kind === 'sweep') {
-        const lines = await pipelines.use(data.pipeline, SWEEP_FLAVOR, (parts, _root, config) => answerSweepJob(data, { ...parts, config }, dataRootOf(), data.runIdentity, signal));
-        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
-        refusalPause = settings.refusalDelayMs;
-        return { lines, sha256: hashResultLines(lines), worker: name };
-      }
-      const { lines, describe } = await pipelines.use(data.pipeline, PIPELINE_FLAVOR, async (pipeline, modelsRoot) => {
-        const dataRoot = settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot);
-        const answered = await answerJob(data, pipeline, dataRoot, signal);
-        return { lines: answered, describe: describeAsCoordinator(pipeline.describe(), modelsRoot, data.pipeline.modelsRoot) };
-      });
-      onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
+      const kind = definition!;
+      const dataRoot = settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot);
+      const context = { dataRoot, ...(signal === undefined ? {} : { signal }) };
+      const load = kind.load;
+      // No parts to load (endpoint kinds: the endpoint the job names answers, with this worker's own key).
+      const output =
+        load === undefined
+          ? await kind.runShard(data, { ...context, parts: undefined, modelsRoot: settings.modelsRoot === undefined ? dataRoot : resolve(settings.modelsRoot) })
+          : await pipelines.use(load.pipelineOf(data), load as LoadedFlavor<Awaited<ReturnType<typeof load.create>>>, (parts, modelsRoot, config) => kind.runShard(data, { ...context, parts, modelsRoot, config }));
+      onEvent?.({ kind: 'job-done', id, questions: unitsOf(data, definition), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
       refusalPause = settings.refusalDelayMs;
-      return { lines, sha256: hashResultLines(lines), worker: name, describe } as JobResult;
+      return { lines: output.lines, sha256: hashResultLines(output.lines), worker: name, ...(output.describe === undefined ? {} : { describe: output.describe }) } as JobResult;
     } catch (error) {
       if (error instanceof ModelIdentityMismatch) {
         // Never answer with other weights: tell the coordinator, put the job back for another worker.

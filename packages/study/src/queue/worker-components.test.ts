@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRedisUrl } from './queue-settings';
-import { startWorker, workerComponents, type WorkerEvent } from './start-worker';
+import { startWorker } from '../study-job-kinds';
+import { workerComponents, type WorkerEvent } from './start-worker';
 import { startLocalRedisServer, type LocalRedisServer } from './test-redis-server';
 
 // A worker imports no code that only a job names: a job in Redis (writable by anyone who reaches it)

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '@mmvp/core';
-import type { JobResult } from './job-plan';
+
+/** What a worker returns through Redis (and the in-process runner checks alike): the result lines (JSON, no newline) and their hash. */
+export interface JobResult {
+  readonly lines: readonly string[];
+  /** SHA-256 (hex) of the lines joined with '\n'. */
+  readonly sha256: string;
+  /** Which worker made them (host:pid), for the coordinator's log. */
+  readonly worker: string;
+}
 
 /** SHA-256 (hex) of a job's answer lines joined with '\n' (what a worker signs and the coordinator re-checks). */
 export function hashResultLines(lines: readonly string[]): string {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
-import { createPipeline, resolveComponent, type ComponentSource, type Pipeline, type PipelineConfig } from '@mmvp/pipeline';
+import { resolveComponent, type ComponentSource, type PipelineConfig } from '@mmvp/pipeline';
 import { hashModelFiles } from '../provenance/model-files';
-import type { JobPipeline } from './job-plan';
+import type { JobPipeline } from './job-kind';
 
 /** A worker's model files differ from those a job recorded: the job is refused, never answered. */
 export class ModelIdentityMismatch extends InvalidArgumentError {}
@@ -80,9 +80,6 @@ export interface LoadedFlavor<T extends Loaded> {
   readonly name: string;
   create(config: PipelineConfig, components: WorkerComponents): Promise<T>;
 }
-
-/** A whole pipeline (eval-mllm, pope). */
-export const PIPELINE_FLAVOR: LoadedFlavor<Pipeline> = { name: 'pipeline', create: (config, components) => createPipeline(config, { components }) };
 
 interface PoolEntry {
   readonly ready: Promise<{ config: PipelineConfig }>;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { loadPipelineConfig } from '@mmvp/pipeline';
 import { hashModelFiles } from '../provenance/model-files';
-import { jobPipeline } from './job-pipeline';
+import { jobPipeline } from '../queue/job-pipeline';
 import { checkModelFiles, rebasePaths } from './warm-pipelines';
 
 const tinyPipeline = fileURLToPath(new URL('../../../../configs/pipelines/tiny-clip.json', import.meta.url));
