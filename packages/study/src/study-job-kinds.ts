@@ -54,7 +54,7 @@ const mineJobKindAdapter: JobKindDefinition<MineJobData, LoadedMiningModels> = {
 // ---- end of the sweep and mine adapters -------------------------------------------------------------------
 
 /** Every job kind of the study, in one list (eval-mllm, pope and their endpoint twins from mmvp/; sweep; mine). */
-const STUDY_JOB_KIND_DEFINITIONS: readonly JobKindDefinition[] = [...answerJobKinds, sweepJobKindAdapter, mineJobKindAdapter] as unknown as readonly JobKindDefinition[];
+const STUDY_JOB_KIND_DEFINITIONS: readonly JobKindDefinition[] = [...answerJobKinds, sweepJobKindAdapter, mineJobKindAdapter];
 
 /** The study's job kinds by kind: what `mmvp worker` runs (startWorker's `kinds`). */
 export const studyJobKinds: JobKindTable = jobKindTable(STUDY_JOB_KIND_DEFINITIONS);

@@ -78,7 +78,7 @@ const pipelineLoad = {
 };
 
 /** The pipeline description with this machine's models root written as the coordinator's (so every worker describes it alike). */
-export function describeAsCoordinator(lines: readonly string[], workerRoot: string, coordinatorRoot: string): string[] {
+function describeAsCoordinator(lines: readonly string[], workerRoot: string, coordinatorRoot: string): string[] {
   if (workerRoot === coordinatorRoot) return [...lines];
   return lines.map((line) => line.split(workerRoot + sep).join(coordinatorRoot + sep));
 }
@@ -104,10 +104,7 @@ export const mllmJobKind: JobKindDefinition<MllmJobData, AnsweringParts> = {
     const lines: string[] = [];
     for (const question of data.questions) {
       signal?.throwIfAborted();
-      const answer = await context.parts.ask(
-        { image: join(context.dataRoot, question.image), question: question.question, options: question.options, prompt: promptStyle },
-        signal ? { signal } : {},
-      );
+      const answer = await context.parts.ask({ image: join(context.dataRoot, question.image), question: question.question, options: question.options, prompt: promptStyle }, signal ? { signal } : {});
       // The record's image path is relative to the coordinator's data folder, whatever this machine's is.
       const record = mmvpAnswerRecord({
         question: { id: question.id, answer: question.answer as MmvpItem['answer'], imagePath: join(data.dataRoot, question.image) },

@@ -295,7 +295,11 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
       };
       const run =
         endpoint === undefined
-          ? await answerShards({ ...plan, definition: popeJobKind, jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }) })
+          ? await answerShards({
+              ...plan,
+              definition: popeJobKind,
+              jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }),
+            })
           : await answerShards({
               ...plan,
               definition: popeEndpointJobKind,

@@ -84,7 +84,9 @@ describe('coordinateRun', () => {
 
   it('never commits a job whose answers are not its questions: the run fails naming the job, which is removed from Redis', async () => {
     const committed: string[][] = [];
-    const error = await run('foreign', async (data) => ((data as unknown as { questions: unknown }).questions as { id: number }[]).map((question) => answer(question.id + 100)), committed).catch((caught: unknown) => caught);
+    const error = await run('foreign', async (data) => ((data as unknown as { questions: unknown }).questions as { id: number }[]).map((question) => answer(question.id + 100)), committed).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(DistributedRunError);
     expect((error as Error).message).toMatch(/^job runforeign-eval-mllm-\d: answers 10\d, which is not one of its questions; nothing of it was committed; the job was removed from Redis/);
     expect(committed).toEqual([]);

@@ -91,6 +91,7 @@ export interface JobKindDefinition<Data extends JobDataBase = JobDataBase, Parts
     readonly name: string;
     /** The job's pipeline (its config and model identity). */
     pipelineOf(data: Data): JobPipeline;
+    /** Loads the parts from the job's config (paths on this machine, model files already checked), only from the allowed components. */
     create(config: PipelineConfig, components: AllowedComponents): Promise<Parts & LoadedParts>;
   };
   /** The work on one shard: no writes to the run folder (the caller commits the lines). */
