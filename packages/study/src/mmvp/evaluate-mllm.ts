@@ -196,30 +196,34 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
       `${dataset.questions.length} questions (${dataset.questionsFile}, labels ${settings.labels}), prompt style ${promptStyle}` +
       (dataset.skippedPairs.length > 0 ? `; ${dataset.skippedPairs.length} pair(s) skipped (missing or unreadable image)` : '');
     const identityLine = `run identity ${runIdentityHash(identity)}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`;
-    let asked: number;
-    let described: readonly string[];
-    let queueSummary: QueueRunSummary | undefined;
-    if (settings.queue !== undefined) {
-      // Distributed: workers answer, this process checks and commits (the only writer of the folder).
-      const queue = settings.queue;
-      const shardSize = queue.shardSize ?? MLLM_SHARD_SIZE;
+    // One plan, one runShard (mllmJobKind), one commit: workers answer it (--queue; this process checks and
+    // commits, the only writer of the folder) or this process does, on the pipeline it loaded.
+    const queue = settings.queue;
+    const shardSize = queue?.shardSize ?? MLLM_SHARD_SIZE;
+    const pipeline = queue === undefined ? await createPipeline(config) : undefined;
+    const described = pipeline?.describe();
+    const modelFilesLine = `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`;
+    let run: Awaited<ReturnType<typeof answerShards>>;
+    try {
       onProgress?.({
         kind: 'resolved',
         workflow: 'eval-mllm',
-        lines: [
-          questionsLine,
-          // a pair is never split: an odd size holds one question less (a size of 1 holds a pair)
-          `queue ${queue.url} (${queue.queueName}): jobs of ${Math.max(2, shardSize - (shardSize % 2))} questions, whole pairs${shardSize % 2 === 1 ? ` (--shard-size ${shardSize} rounded to whole pairs)` : ''}; answered by mmvp workers`,
-          `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`,
-          identityLine,
-        ],
+        lines:
+          queue === undefined
+            ? [questionsLine, ...described!, modelFilesLine, identityLine]
+            : [
+                questionsLine,
+                // a pair is never split: an odd size holds one question less (a size of 1 holds a pair)
+                `queue ${queue.url} (${queue.queueName}): jobs of ${Math.max(2, shardSize - (shardSize % 2))} questions, whole pairs${shardSize % 2 === 1 ? ` (--shard-size ${shardSize} rounded to whole pairs)` : ''}; answered by mmvp workers`,
+                modelFilesLine,
+                identityLine,
+              ],
       });
-      const spec = jobPipeline(config, modelFiles, identity.modelFilesSha256);
-      const run = await answerShards({
+      run = await answerShards({
         definition: mllmJobKind,
-        runner: queueRunner(queue),
+        runner: queue === undefined ? inProcessRunner({ parts: pipeline }) : queueRunner(queue),
         shardSize,
-        ...mllmShardPlan({ questions: dataset.questions, dataDir: settings.data, promptStyle, identity, pipeline: spec }),
+        ...mllmShardPlan({ questions: dataset.questions, dataDir: settings.data, promptStyle, identity, pipeline: jobPipeline(config, modelFiles, identity.modelFilesSha256) }),
         runIdentity: runIdentityHash(identity),
         out: settings.out,
         answersFile,
@@ -227,32 +231,15 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(onProgress === undefined ? {} : { onProgress }),
       });
-      asked = run.asked;
-      queueSummary = { runId: run.runId, shards: run.shards, alreadyCommitted: run.alreadyCommitted, enqueued: run.enqueued, adopted: run.adopted, workers: run.workers };
-      described = run.describe ?? (await describePipeline(config));
-    } else {
-      const pipeline = await createPipeline(config);
-      described = pipeline.describe();
-      onProgress?.({ kind: 'resolved', workflow: 'eval-mllm', lines: [questionsLine, ...described, `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`, identityLine] });
-      try {
-        ({ asked } = await answerMmvpQuestions({
-          questions: dataset.questions,
-          answerer: pipeline,
-          pipeline: jobPipeline(config, modelFiles, identity.modelFilesSha256),
-          answersFile,
-          dataDir: settings.data,
-          promptStyle,
-          identity,
-          done,
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-          onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
-        }));
-      } finally {
-        await pipeline.dispose();
-      }
+    } finally {
+      await pipeline?.dispose();
     }
+    const { asked } = run;
+    const resolved = described ?? run.describe ?? (await describePipeline(config));
+    const queueSummary: QueueRunSummary | undefined =
+      queue === undefined ? undefined : { runId: run.runId, shards: run.shards, alreadyCommitted: run.alreadyCommitted, enqueued: run.enqueued, adopted: run.adopted, workers: run.workers };
 
-    const pipelineConfig = { path: resolve(pipelinePath), sha256: identity.pipelineConfigSha256, resolved: described, config };
+    const pipelineConfig = { path: resolve(pipelinePath), sha256: identity.pipelineConfigSha256, resolved, config };
     const scores = await gradeMllmAnswers({
       ...gradeOptions,
       allowMissing: dataset.skippedQuestionIds.length > 0,
@@ -343,15 +330,14 @@ export async function answerMmvpQuestions(options: {
   readonly dataDir: string;
   readonly promptStyle: PromptStyle;
   readonly identity: RunIdentity;
-  /** The pipeline the answerer was loaded from (only its models root is read: where its description names files). */
-  readonly pipeline?: JobPipeline;
   readonly resume?: boolean;
   readonly done?: ReadonlySet<string>;
   readonly onProgress?: (done: number, total: number, startedAt: number) => void;
   readonly signal?: AbortSignal;
 }): Promise<{ asked: number; skipped: number }> {
   const done = options.done ?? (await prepareMmvpAnswers({ questions: options.questions, answersFile: options.answersFile, resume: options.resume === true, identity: options.identity, out: options.dataDir }));
-  const pipeline = options.pipeline ?? { config: {}, modelsRoot: sep, modelFiles: [], modelFilesSha256: options.identity.modelFilesSha256 };
+  // the answerer is given: nothing loads, so the job's pipeline names no model file
+  const pipeline: JobPipeline = { config: {}, modelsRoot: sep, modelFiles: [], modelFilesSha256: options.identity.modelFilesSha256 };
   const onProgress = options.onProgress;
   const run = await answerShards({
     definition: mllmJobKind,
