@@ -35,15 +35,10 @@ const KNOWN_UPWARD_IMPORTS = [
   { from: 'queue/job-plan.ts', to: ['mmvp/run-identity.ts'] },
   { from: 'queue/queued-answers.ts', to: ['mmvp/progress-events.ts'] },
   { from: 'queue/answer-jobs.ts', to: ['mmvp/mmvp-answer-record.ts', 'mmvp/evaluate-pope.ts', 'mmvp/run-identity.ts'] },
-  { from: 'queue/sweep-through-queue.ts', to: ['sweep/sweep-data.ts', 'sweep/sweep-journal.ts'] },
-  { from: 'queue/sweep-job.ts', to: ['sweep/batch-decoding.ts'] },
-  { from: 'queue/mine-job.ts', to: ['mining/mine-blind-pairs.ts'] },
+  // interim: the worker runs the sweep and mine job kinds until it takes its kinds from the package's table
+  { from: 'queue/start-worker.ts', to: ['sweep/sweep-job-kind.ts', 'mining/mine-job-kind.ts'] },
 ];
 const KNOWN_CIRCLES = [
-  // mining -> queue -> mining: the workflow calls its queue twin, whose job calls the workflow back
-  ['mining/mine-blind-pairs.ts', 'queue/mine-through-queue.ts', 'queue/mine-job.ts'],
-  // the sweep's files writer takes its result type from run-sweep, which calls the writer
-  ['sweep/run-sweep.ts', 'sweep/write-sweep-files.ts'],
   // the same between evaluate-vlm and its outputs
   ['vlm/evaluate-vlm.ts', 'vlm/vlm-outputs.ts'],
   // grade-mllm and its score tables import each other

@@ -92,7 +92,7 @@ export { checkJobResult, hashResultLines } from './queue/result-hash';
 export { startWorker } from './queue/start-worker';
 export { queueSummaryLine } from './queue/queued-answers';
 export type { QueueRunSummary } from './queue/queued-answers';
-export { SWEEP_CHUNKS_PER_JOB } from './queue/sweep-through-queue';
+export { SWEEP_CHUNKS_PER_JOB } from './sweep/sweep-plan';
 export type { RunningWorker, StartWorkerOptions, WorkerEvent } from './queue/start-worker';
 export { ModelIdentityMismatch, checkModelFiles } from './queue/warm-pipelines';
 export { startLocalRedisServer, freeLoopbackPort } from './queue/test-redis-server';

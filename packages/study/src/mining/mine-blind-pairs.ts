@@ -1,22 +1,19 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, formatZodIssues, tensor, type VisionEncoderV1 } from '@mmvp/core';
+import { InvalidArgumentError, formatZodIssues } from '@mmvp/core';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
 import {
   EmbeddingStore,
   defaultDecodeWorkers,
-  describeModel,
   imageExtensions,
   listImages,
   mineCollection,
   miningVersions,
-  sha256Bytes,
   writeContactSheet,
   writeDuplicatesCsv,
   writeErrorsCsv,
   writePairsCsv,
   type EmbedProgress,
-  type MiningModel,
   type ModelIdentity,
   type PairRow,
   type SearchIndexKind,
@@ -26,10 +23,16 @@ import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { packageVersion } from '../provenance/package-versions';
 import { commitMineOutputs, completeMineCommit, createMineStaging, type MineCommitHooks, type MineManifest } from './mine-outputs';
 import { mineBlindPairsOptionsSchema, type MineBlindPairsOptions } from './mine-options';
-import { mineThroughQueue } from '../queue/mine-through-queue';
 import { queueSummaryLine } from '../queue/queued-answers';
 import { queueSettingsSchema } from '../queue/queue-settings';
+import { commonFolder, jobPipeline } from '../queue/job-pipeline';
+import { hashModelFiles, modelFilesSha256 } from '../provenance/model-files';
 import { openContrastiveVisionEncoder } from '../encoders/contrastive-family';
+import { miningModel } from './mining-model';
+import { mineJobKind, type MineModelsConfig } from './mine-job-kind';
+import { mineCommitter, planMine } from './mine-plan';
+import { mineOnQueue } from './mine-on-queue';
+import { runShardsInProcess } from './run-shards-in-process';
 
 /** What `mineBlindPairs` reports while it runs, in order. */
 export type MineEvent =
@@ -179,37 +182,76 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
         o.index === 'exact' && paths.length > 20_000 ? [`exact search compares every pair (${paths.length}^2 x width multiply-adds); for collections this size --index usearch is much faster and prints its recall`] : [],
     });
 
-    // with a queue the store is embedded by workers first; mineCollection then finds every image in it
-    let queued: { embedded: number; skipped: number; seconds: number } | undefined;
+    // the embed step: the plan's store shards run in this process or on `mmvp worker`s, through the mine job kind,
+    // and are committed to the store in plan order; mineCollection then finds every image in the store
+    const began = performance.now();
+    const store = await EmbeddingStore.open(storeDir, { models: { clip: clip.identity, dino: dino.identity }, ...(o.rebuild ? { rebuild: true } : {}) });
+    const plan = await planMine({ store, paths, clip, dino, batchSize: o.batchSize, shardSize: o.shardSize });
+    const committer = mineCommitter(store, [clip, dino]);
+    const config: MineModelsConfig = { clip: { modelPath: resolve(o.clip) }, dino: { modelPath: resolve(o.dino) } };
+    const dataRoot = commonFolder(plan.todo);
+    const modelFiles = await hashModelFiles(config);
+    const pipeline = jobPipeline(config, modelFiles, modelFilesSha256(modelFiles));
     if (o.queue !== undefined) {
-      const began = performance.now();
-      const store = await EmbeddingStore.open(storeDir, { models: { clip: clip.identity, dino: dino.identity }, ...(o.rebuild ? { rebuild: true } : {}) });
-      const settings = queueSettingsSchema.parse(o.queue);
-      const distributed = await mineThroughQueue({
-        settings,
+      const distributed = await mineOnQueue({
+        settings: queueSettingsSchema.parse(o.queue),
         out,
-        store,
-        paths,
-        clip,
-        dino,
-        clipFolder: resolve(o.clip),
-        dinoFolder: resolve(o.dino),
-        batchSize: o.batchSize,
+        plan,
         shardSize: o.shardSize,
+        pipeline,
+        dataRoot,
+        commit: committer.commit,
         ...(run.signal === undefined ? {} : { signal: run.signal }),
         onEvent: (event) =>
           emit(event.kind === 'warning' ? { type: 'warning', message: event.message } : { type: 'jobs', done: event.done, total: event.total, startedAt: event.startedAt, waiting: event.waiting, active: event.active }),
       });
       emit({ type: 'queued', line: queueSummaryLine(distributed) });
-      queued = { embedded: distributed.embedded, skipped: distributed.skipped, seconds: (performance.now() - began) / 1000 };
+    } else {
+      let done = 0;
+      const progress = () => {
+        const seconds = (performance.now() - began) / 1000;
+        const rate = done / Math.max(seconds, 1e-9);
+        const { errors } = committer.committed();
+        emit({
+          type: 'embedding',
+          progress: {
+            done,
+            total: plan.todo.length,
+            skipped: plan.skipped,
+            errors,
+            shardsWritten: store.shardCount - (plan.shards[0]?.shard ?? store.shardCount),
+            imagesPerSecond: rate,
+            etaSeconds: (plan.todo.length - done) / rate,
+          },
+        });
+      };
+      await runShardsInProcess({
+        kind: mineJobKind,
+        shards: plan.shards,
+        isDone: () => false,
+        jobData: (shard) => plan.jobData(shard, { runId: 'in-process', pipeline, dataRoot }),
+        contextOf: () => ({
+          parts: { clip, dino, workers },
+          dataRoot,
+          modelsRoot: pipeline.modelsRoot,
+          ...(run.signal === undefined ? {} : { signal: run.signal }),
+          onUnit: () => {
+            done++;
+            progress();
+          },
+        }),
+        commit: (lines, data) => committer.commit(data.shard, lines),
+        ...(run.signal === undefined ? {} : { signal: run.signal }),
+      });
     }
+    const embedded = { ...committer.committed(), skipped: plan.skipped, seconds: (performance.now() - began) / 1000 };
 
     const result = await mineCollection({
       paths,
       storeDir,
       clip,
       dino,
-      rebuild: o.rebuild && queued === undefined,
+      rebuild: false, // opened (and rebuilt when asked) above
       index: o.index,
       k: o.k,
       clipMin: o.clipMin,
@@ -222,7 +264,7 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
       ...(run.signal === undefined ? {} : { signal: run.signal }),
     });
     const { search } = result;
-    const embed = queued === undefined ? result.embed : { ...result.embed, ...queued };
+    const embed = { ...result.embed, embedded: embedded.embedded, skipped: embedded.skipped, seconds: embedded.seconds };
     emit({ type: 'embedded', embedded: embed.embedded, skipped: embed.skipped, errors: result.errors.length, seconds: embed.seconds });
     emit({
       type: 'searched',
@@ -277,19 +319,4 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
     emit({ type: 'committed', out, files: names });
     return { out, summary, pairs: result.pairs, errors: result.errors, duplicates: result.duplicates, files, contactSheetPairs, manifest };
   });
-}
-
-/** A mining model (store key, encoder, its identity and the decode workers' preprocessing) from a loaded encoder. */
-export async function miningModel(key: 'clip' | 'dino', encoder: VisionEncoderV1, onnxPath: string, preprocessorConfigPath: string, embedding: string): Promise<MiningModel> {
-  // The embedding width (CLIP's projection size is not the hidden size): one forward pass on zeros.
-  const [height, width] = encoder.imageSize;
-  const probe = await encoder.embedPixels(tensor(new Float32Array(3 * height * width), [1, 3, height, width])); // [1, E]
-  const identity = await describeModel({
-    folder: encoder.modelId,
-    onnxPath,
-    embedding,
-    dimension: probe.dims[1]!,
-    preprocessing: { preprocessorConfigSha256: sha256Bytes(await readFile(preprocessorConfigPath)), padToSquare: false, cropRounding: 'floor' },
-  });
-  return { key, encoder, identity, processor: { kind: 'image-processor', preprocessorConfigPath, padToSquare: false, cropRounding: 'floor' } };
 }

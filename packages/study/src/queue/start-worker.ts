@@ -9,25 +9,15 @@ import { JOB_KINDS, type JobData, type JobResult } from './job-plan';
 import { parseRedisUrl, queueNameSchema } from './queue-settings';
 import { checkRedisDatabase } from './redis-database';
 import { hashResultLines } from './result-hash';
-import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type LoadedFlavor, type WorkerComponents } from './warm-pipelines';
-import { answerSweepJob } from './sweep-job';
-import { MINE_FLAVOR, answerMineJob } from './mine-job';
+import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, PIPELINE_FLAVOR, warmPipelines, type WorkerComponents } from './warm-pipelines';
+// Interim (issue 26): the sweep and mine job kinds, until the worker takes its kinds from the package's table (study-job-kinds.ts).
+import { sweepJobKind } from '../sweep/sweep-job-kind';
+import { mineJobKind } from '../mining/mine-job-kind';
 
-import { componentAllowlist, createVisualTokenizer, isComponentFile, loadPipelineConfig, resolveComponent, type VisualTokenizer } from '@mmvp/pipeline';
-import { loadDecoder, type Decoder } from '@mmvp/decoder';
+import { componentAllowlist, isComponentFile, loadPipelineConfig, resolveComponent } from '@mmvp/pipeline';
 
-/** A sweep's parts: the ratio's visual tokenizer (encoders + adapter) and its decoder. */
-const SWEEP_FLAVOR: LoadedFlavor<{ tokenizer: VisualTokenizer; decoder: Decoder; dispose(): Promise<void> }> = {
-  name: 'sweep',
-  async create(config, components) {
-    const tokenizer = await createVisualTokenizer(config, { components });
-    const decoder = await loadDecoder({ modelPath: config.decoder!.modelPath, executionProvider: config.executionProvider }).catch(async (error: unknown) => {
-      await tokenizer.dispose();
-      throw error;
-    });
-    return { tokenizer, decoder, dispose: async () => void (await Promise.allSettled([tokenizer.dispose(), decoder.dispose()])) };
-  },
-};
+const SWEEP_FLAVOR = sweepJobKind.load!;
+const MINE_FLAVOR = mineJobKind.load!;
 
 /** Questions (or sweep answers) a job holds, for the log. */
 function unitsOf(data: JobData): number {
@@ -136,7 +126,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       }
       const dataRootOf = () => (settings.dataRoot === undefined ? data.dataRoot : resolve(settings.dataRoot));
       if (data.kind === 'mine') {
-        const lines = await pipelines.use(data.pipeline, MINE_FLAVOR, (models) => answerMineJob(data, models, dataRootOf(), signal));
+        const { lines } = await pipelines.use(data.pipeline, MINE_FLAVOR, (parts, modelsRoot, config) =>
+          mineJobKind.runShard(data, { parts, dataRoot: dataRootOf(), modelsRoot, config, ...(signal === undefined ? {} : { signal }) }),
+        );
         onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
         refusalPause = settings.refusalDelayMs;
         return { lines, sha256: hashResultLines(lines), worker: name };
@@ -149,7 +141,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         return { lines, sha256: hashResultLines(lines), worker: name };
       }
       if (data.kind === 'sweep') {
-        const lines = await pipelines.use(data.pipeline, SWEEP_FLAVOR, (parts, _root, config) => answerSweepJob(data, { ...parts, config }, dataRootOf(), data.runIdentity, signal));
+        const { lines } = await pipelines.use(data.pipeline, SWEEP_FLAVOR, (parts, modelsRoot, config) =>
+          sweepJobKind.runShard(data, { parts, dataRoot: dataRootOf(), modelsRoot, config, ...(signal === undefined ? {} : { signal }) }),
+        );
         onEvent?.({ kind: 'job-done', id, questions: unitsOf(data), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
         refusalPause = settings.refusalDelayMs;
         return { lines, sha256: hashResultLines(lines), worker: name };

@@ -1,27 +1,31 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { InvalidConfigError, assertFinite, parseWithSchema, type Tensor } from '@mmvp/core';
-import { formatQuestion, loadDecoder, type Decoder } from '@mmvp/decoder';
-import { holmAdjustComparisons, type PairedComparison } from '@mmvp/metrics';
+import { InvalidConfigError, parseWithSchema } from '@mmvp/core';
+import { loadDecoder, type Decoder } from '@mmvp/decoder';
+import { holmAdjustComparisons } from '@mmvp/metrics';
 import type { MixtureFeatures } from '@mmvp/mof';
 import { createVisualTokenizer, loadPipelineConfig, type PipelineConfig, type VisualTokenizer } from '@mmvp/pipeline';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
+import type { JobPipeline } from '../runner/job-kind';
 import { checkSameEncoders, createFolderHasher, type EncoderIdentity } from './encoder-identity';
 import { parseRatios, type SweepRatio } from './ratios';
-import { compareToBaseline, gradeAnswers, scoreProxy, scoreRatio, type GradedAnswer, type Interval, type RatioScores } from './score-ratio';
+import { compareToBaseline, gradeAnswers, scoreProxy, scoreRatio, type GradedAnswer } from './score-ratio';
 import { loadSweepQuestions, type SweepQuestion, type SweepQuestionSet } from './sweep-data';
 import { hashModelFiles, modelFilesSha256 } from '../provenance/model-files';
-import { fingerprint, openSweepJournal, type JournalAnswer, type SweepJournal } from './sweep-journal';
+import { fingerprint, memorySweepJournal, openSweepJournal, sortSweepJournal, type SweepJournal } from './sweep-journal';
 import { sweepDocuments, writeSweepFiles, type SweepDocuments } from './write-sweep-files';
 import { queueSettingsSchema } from '../queue/queue-settings';
-import { sweepThroughQueue } from '../queue/sweep-through-queue';
+import { commonFolder, jobPipeline } from '../queue/job-pipeline';
 import { queueSummaryLine } from '../queue/queued-answers';
 import type { CoordinatorEvent } from '../queue/coordinator';
-import { batchRow, decodingOf } from './batch-decoding';
+import type { SweepProtocol, SweepRatioResult } from './sweep-results';
+import { sweepJobKind, type SweepParts } from './sweep-job-kind';
+import { SWEEP_CHUNKS_PER_JOB, commitSweepLines, planSweep } from './sweep-plan';
+import { sweepOnQueue } from './sweep-on-queue';
+import { runShardsInProcess } from './run-shards-in-process';
 
-/** 'fixed-adapter': one pipeline, only r changes; 'per-ratio': one trained model per ratio (the paper's Table 3). */
-export type SweepProtocol = 'fixed-adapter' | 'per-ratio';
+export type { SweepProtocol, SweepRatioResult } from './sweep-results';
 
 /** A pipeline config: a JSON file path, or a config already loaded (`loadPipelineConfig`). */
 export type PipelineSource = string | PipelineConfig;
@@ -109,25 +113,6 @@ export type SweepProgressEvent =
   | { readonly type: 'queue'; readonly event: CoordinatorEvent }
   /** With `queue`: what the coordinator did, in one line. */
   | { readonly type: 'queue-summary'; readonly line: string };
-
-/** One ratio's outcome. Scores in percent; intervals are 95% Wilson intervals over pairs. */
-export interface SweepRatioResult extends RatioScores {
-  readonly ratio: number;
-  /** The ratio as written in `ratios` (what `{r}` became). */
-  readonly text: string;
-  /** `r=<ratio>`: the model name in the results files. */
-  readonly model: string;
-  /** The config this ratio ran (path, or the config's name). */
-  readonly pipeline: string;
-  /** Per-question accuracy on the proxy set; null without one. */
-  readonly instructionFollowing: number | null;
-  readonly instructionFollowingCi95: Interval | null;
-  readonly proxyQuestions: number;
-  /** This ratio minus the baseline ratio (pair accuracy, points); absent for the baseline itself. */
-  readonly comparison?: PairedComparison & { readonly baseline: string };
-  readonly answers: readonly GradedAnswer[];
-  readonly proxyAnswers: readonly GradedAnswer[];
-}
 
 /** What {@link runSweep} measured per ratio, the protocol it ran and the files it wrote. */
 export interface SweepResult {
@@ -259,6 +244,8 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
 
   // the baseline of the paired comparisons: r = 0 (CLIP only) when swept, else the lowest ratio
   const baselineRatio = Math.min(...ratios.map((ratio) => ratio.value));
+  // every model file of every ratio (encoders, adapter weights, the LLM), as eval-mllm and pope hash them
+  const modelFiles = await Promise.all(plans.map((plan) => hashModelFiles(plan.config)));
   // the run's identity: what must not change between a sweep and its --resume
   const identity = {
     protocol,
@@ -270,29 +257,37 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
     batchSize: String(options.batchSize),
     // every model file of every ratio (encoders, adapter weights, the LLM), as eval-mllm and pope hash them:
     // a checkpoint replaced in place at the same path is another run
-    modelFiles: fingerprint(await Promise.all(plans.map(async (plan) => ({ ratio: plan.ratio.text, files: modelFilesSha256(await hashModelFiles(plan.config)) })))),
+    modelFiles: fingerprint(plans.map((plan, index) => ({ ratio: plan.ratio.text, files: modelFilesSha256(modelFiles[index]!) }))),
   };
+  const runIdentity = fingerprint(identity);
+  // each ratio's job pipeline (config and model files): what a worker loads and checks, and what this process runs
+  const pipelines = plans.map((plan, index) => jobPipeline(plan.config, modelFiles[index]!, modelFilesSha256(modelFiles[index]!)));
   const run = async () => {
-    const journal = options.out === undefined ? undefined : await openSweepJournal(resolve(options.out), identity, options.resume);
-    if (journal !== undefined && journal.resumed > 0) onProgress({ type: 'resumed', journal: journal.path, answers: journal.resumed });
-    if (options.queue !== undefined && journal !== undefined) {
-      // distributed: workers answer every ratio x chunk; the journal then holds every answer and the sweep below only scores
-      const queued = await sweepThroughQueue({
+    const journal = options.out === undefined ? memorySweepJournal() : await openSweepJournal(resolve(options.out), identity, options.resume);
+    if (journal.path !== undefined && journal.resumed > 0) onProgress({ type: 'resumed', journal: journal.path, answers: journal.resumed });
+    const work: SweepWork = { protocol, plans, pipelines, runIdentity, data: data.questions, proxyQuestions, batchSize: options.batchSize, baselineRatio, signal, onProgress, journal };
+    if (options.queue !== undefined) {
+      // distributed: workers answer every shard of the plan (ratio x run of image chunks); the journal then holds every answer and the sweep below only scores
+      const chunksPerShard = options.queue.shardSize ?? SWEEP_CHUNKS_PER_JOB;
+      const plan = planSweep({ ...work, chunksPerShard });
+      const queued = await sweepOnQueue({
         settings: options.queue,
         out: resolve(options.out!),
-        identity,
-        protocol,
-        plans,
-        data: data.questions,
-        proxyQuestions,
-        batchSize: options.batchSize,
+        runIdentity,
+        plan,
+        chunksPerShard,
+        pipelines,
+        dataRoot: commonFolder(plan.images),
         journal,
         ...(signal === undefined ? {} : { signal }),
         onEvent: (event) => onProgress({ type: 'queue', event }),
       });
       onProgress({ type: 'queue-summary', line: queueSummaryLine(queued) });
     }
-    const swept = await sweep({ protocol, plans, data: data.questions, proxyQuestions, batchSize: options.batchSize, baselineRatio, signal, onProgress, journal });
+    const swept = await sweep(work);
+    // the journal as an uninterrupted one-process sweep writes it (shards of a queue or a resumed run commit out of order)
+    const order = planSweep({ ...work, chunksPerShard: 1 });
+    await sortSweepJournal(journal, order.targets.map(order.keyOf));
     const outcome = { ...swept, timings: [...swept.timings, { stage: 'check ratios, configs, encoders (sha256 of model files) and question sets', seconds: checkSeconds }] };
     const ratioResults = outcome.results;
     const baseline = ratioResults.find((result) => result.ratio === baselineRatio)!;
@@ -334,22 +329,29 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
 interface SweepWork {
   readonly protocol: SweepProtocol;
   readonly plans: readonly RatioPlan[];
+  /** Each ratio's job pipeline, in the plans' order. */
+  readonly pipelines: readonly JobPipeline[];
+  readonly runIdentity: string;
   readonly data: readonly SweepQuestion[];
   readonly proxyQuestions: readonly SweepQuestion[];
   readonly batchSize: number;
   readonly baselineRatio: number;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: (event: SweepProgressEvent) => void;
-  /** Answers already given (resume) and where new ones are recorded as each batch is decoded. */
-  readonly journal: SweepJournal | undefined;
+  /** Answers already given (resume, or a queue's workers) and where new ones are committed, shard by shard. */
+  readonly journal: SweepJournal;
 }
 
-/** Encode once, then each ratio's mixture + adapter + decoder over the cached features. */
+/**
+ * The one-process sweep: the plan's shards (one ratio x one image chunk each) not in the journal run
+ * through the sweep job kind (as a worker runs them) and are committed to the journal; each image is
+ * encoded ONCE for every ratio (the features are kept by chunk). Then each ratio is scored from the journal.
+ */
 async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; patterns: string[]; images: number; resolved: string[]; timings: { stage: string; seconds: number }[] }> {
-  const { protocol, plans, data, proxyQuestions, batchSize, baselineRatio, signal, onProgress, journal } = work;
+  const { protocol, plans, pipelines, data, proxyQuestions, batchSize, baselineRatio, signal, onProgress, journal } = work;
   const signalOption = signal ? { signal } : {};
   const timings: { stage: string; seconds: number }[] = [];
-  const seconds = { load: 0, mix: 0, decode: 0, score: 0 };
+  const seconds = { load: 0, answer: 0, score: 0 };
   const clock = () => performance.now();
   let started = clock();
   const first = await createVisualTokenizer(plans[0]!.config);
@@ -366,106 +368,86 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
     onProgress({ type: 'resolved', protocol, lines: resolved });
     seconds.load += (clock() - started) / 1000;
 
-    // images in order (data's, then the proxy's not already among them); each encoded ONCE
-    const images = [...new Set([...data, ...proxyQuestions].map((question) => question.imagePath))];
+    // the plan: one shard per ratio x image chunk, so a chunk's answers are committed in one write (a kill loses at most one chunk)
+    const plan = planSweep({ protocol, plans, data, proxyQuestions, batchSize, chunksPerShard: 1 });
+    const { images } = plan;
+    const dataRoot = commonFolder(images);
+    const done = plan.doneIn(journal);
+    const isDone = (shard: { readonly items: readonly Parameters<typeof plan.keyOf>[0][] }) => shard.items.every((target) => done.has(plan.keyOf(target)));
     // every answer already in the journal (a distributed run's coordinator, or a finished sweep resumed): nothing to encode or load
-    const allAnswered =
-      journal !== undefined &&
-      plans.every(
-        (plan) =>
-          data.every((question) => journal.answered(plan.ratio.text, 'data', question.id) !== undefined) && proxyQuestions.every((question) => journal.answered(plan.ratio.text, 'proxy', question.id) !== undefined),
-      );
-    const chunks: { images: string[]; features: MixtureFeatures | undefined }[] = [];
+    const allAnswered = plan.shards.every(isDone);
+    // images in order (data's, then the proxy's not already among them); each encoded ONCE, its features kept for every ratio
+    const features = new Map<string, MixtureFeatures>();
+    const chunkKey = (paths: readonly string[]) => paths.map((path) => resolve(path)).join('\n');
     started = clock();
-    for (let start = 0; start < images.length; start += batchSize) {
+    for (let start = 0; start < images.length && !allAnswered; start += batchSize) {
       signal?.throwIfAborted();
       const chunk = images.slice(start, start + batchSize);
-      chunks.push({ images: chunk, features: allAnswered ? undefined : await first.encode(chunk, signalOption) }); // [B, N, D] per encoder
+      features.set(chunkKey(chunk), await first.encode(chunk, signalOption)); // [B, N, D] per encoder
       onProgress({ type: 'encoded', done: start + chunk.length, total: images.length });
     }
     timings.push({ stage: `encode ${images.length} images once`, seconds: (clock() - started) / 1000 });
+    const encodeOnce: SweepParts['tokenizer']['encode'] = async (sources, options) =>
+      (sources.every((source) => typeof source === 'string') ? features.get(chunkKey(sources as readonly string[])) : undefined) ?? first.encode(sources, options);
 
-    const byImage = new Map<string, { question: SweepQuestion; proxy: boolean }[]>();
-    for (const [set, isProxy] of [
-      [data, false],
-      [proxyQuestions, true],
-    ] as const) {
-      for (const question of set) byImage.set(question.imagePath, [...(byImage.get(question.imagePath) ?? []), { question, proxy: isProxy }]);
-    }
     const patterns = [...new Set(data.map((question) => question.pattern ?? 'all'))];
     const results: SweepRatioResult[] = [];
     let decoder: Decoder | undefined;
-    for (const [index, plan] of plans.entries()) {
+    for (const [index, ratioPlan] of plans.entries()) {
       signal?.throwIfAborted();
-      onProgress({ type: 'ratio-started', ratio: plan.ratio.value, index, pipeline: plan.name });
+      onProgress({ type: 'ratio-started', ratio: ratioPlan.ratio.value, index, pipeline: ratioPlan.name });
       started = clock();
+      const shards = plan.shards.filter((shard) => shard.items[0]!.ratioIndex === index);
+      const pending = !shards.every(isDone);
       let tokenizer = first;
-      if (protocol === 'per-ratio' && index > 0 && !allAnswered) {
-        tokenizer = await createVisualTokenizer(plan.config, { encoders: first.encoders }); // its own adapter; the shared encoders
+      if (protocol === 'per-ratio' && index > 0 && pending) {
+        tokenizer = await createVisualTokenizer(ratioPlan.config, { encoders: first.encoders }); // its own adapter; the shared encoders
         extraTokenizers.push(tokenizer);
       }
-      if (!allAnswered && (protocol === 'per-ratio' || decoder === undefined)) {
+      if (pending && (protocol === 'per-ratio' || decoder === undefined)) {
         for (const old of decoders.splice(0)) await old.dispose();
-        decoder = await loadDecoder({ modelPath: plan.config.decoder!.modelPath, executionProvider: plan.config.executionProvider });
+        decoder = await loadDecoder({ modelPath: ratioPlan.config.decoder!.modelPath, executionProvider: ratioPlan.config.executionProvider });
         decoders.push(decoder);
       }
       seconds.load += (clock() - started) / 1000;
-      const settings = plan.config.decoder!;
-      const decoding = decodingOf(plan.config);
-      const answers = new Map<number, { prompt: string; response: string }>();
-      const proxyAnswers = new Map<number, { prompt: string; response: string }>();
       const total = data.length + proxyQuestions.length;
-      let done = 0;
-      for (const chunk of chunks) {
-        signal?.throwIfAborted();
-        // the chunk's questions; a chunk answered before (--resume) is taken from the journal whole
-        const targets: { id: number; set: 'data' | 'proxy'; b: number; prompt: string; into: Map<number, { prompt: string; response: string }> }[] = [];
-        for (const [b, image] of chunk.images.entries()) {
-          for (const { question, proxy } of byImage.get(image) ?? []) {
-            targets.push({ id: question.id, set: proxy ? 'proxy' : 'data', b, prompt: formatQuestion(question.question, question.optionsText, settings.prompt), into: proxy ? proxyAnswers : answers });
-          }
-        }
-        const known = targets.map((target) => journal?.answered(plan.ratio.text, target.set, target.id));
-        if (known.every((answer) => answer !== undefined)) {
-          targets.forEach((target, k) => target.into.set(target.id, known[k]!));
-          done += targets.length;
-          onProgress({ type: 'answered', ratio: plan.ratio.value, done, total });
-          continue;
-        }
-        const mixStarted = clock();
-        const tokens = protocol === 'per-ratio' ? await tokenizer.mixture.mix(chunk.features!) : (await first.mixture.sweep(chunk.features!, [plan.ratio.value]))[0]!.tokens; // [B, N, H]
-        assertFinite(tokens, `${plan.name}: visual tokens at r=${plan.ratio.text}`);
-        seconds.mix += (clock() - mixStarted) / 1000;
-        const imageTokens = new Map<number, Tensor>();
-        const tokensOf = (b: number) => imageTokens.get(b) ?? imageTokens.set(b, batchRow(tokens, b)).get(b)!; // [N, H]
-        const prompts = targets.map((target) => ({ text: decoder!.applyTemplate(settings.template, target.prompt), visualTokens: tokensOf(target.b) }));
-        const decodeStarted = clock();
-        const decoded: JournalAnswer[] = [];
-        for (let start = 0; start < prompts.length; start += batchSize) {
-          const generations = await decoder!.generate({ prompts: prompts.slice(start, start + batchSize), maxNewTokens: settings.maxNewTokens, decoding, ...signalOption });
-          generations.forEach((generation, k) => {
-            const target = targets[start + k]!;
-            target.into.set(target.id, { prompt: target.prompt, response: generation.text });
-            decoded.push({ ratio: plan.ratio.text, set: target.set, id: target.id, prompt: target.prompt, response: generation.text });
-          });
-        }
-        await journal?.record(decoded);
-        seconds.decode += (clock() - decodeStarted) / 1000;
-        done += prompts.length;
-        onProgress({ type: 'answered', ratio: plan.ratio.value, done, total });
-      }
+      let answered = shards.filter(isDone).reduce((sum, shard) => sum + shard.items.length, 0);
+      if (answered > 0) onProgress({ type: 'answered', ratio: ratioPlan.ratio.value, done: answered, total });
+      const answerStarted = clock();
+      await runShardsInProcess({
+        kind: sweepJobKind,
+        shards,
+        isDone,
+        jobData: (shard) => plan.jobData(shard, { runId: 'in-process', runIdentity: work.runIdentity, dataRoot, pipelines }),
+        contextOf: () => ({ parts: { tokenizer: { encode: encodeOnce, mixture: tokenizer.mixture }, decoder: decoder! }, dataRoot, modelsRoot: pipelines[index]!.modelsRoot, config: ratioPlan.config, ...signalOption }),
+        commit: async (lines) => {
+          await commitSweepLines(journal, lines);
+          answered += lines.length;
+          onProgress({ type: 'answered', ratio: ratioPlan.ratio.value, done: answered, total });
+        },
+        ...signalOption,
+      });
+      seconds.answer += (clock() - answerStarted) / 1000;
+
       const scoreStarted = clock();
-      const graded = gradeAnswers(data, answers);
-      const proxyGraded = gradeAnswers(proxyQuestions, proxyAnswers);
+      const answersOf = (questions: readonly SweepQuestion[], set: 'data' | 'proxy') =>
+        new Map(
+          questions.flatMap((question) => {
+            const answer = journal.answered(ratioPlan.ratio.text, set, question.id);
+            return answer === undefined ? [] : [[question.id, answer] as const];
+          }),
+        );
+      const graded = gradeAnswers(data, answersOf(data, 'data'));
+      const proxyGraded = gradeAnswers(proxyQuestions, answersOf(proxyQuestions, 'proxy'));
       const proxyScore = proxyGraded.length === 0 ? undefined : scoreProxy(proxyGraded);
       const baseline = results.find((earlier) => earlier.ratio === baselineRatio);
-      const compared = (answered: readonly GradedAnswer[], against: SweepRatioResult) => ({ ...compareToBaseline(against.answers, answered), baseline: against.model });
+      const compared = (graded: readonly GradedAnswer[], against: SweepRatioResult) => ({ ...compareToBaseline(against.answers, graded), baseline: against.model });
       const result: SweepRatioResult = {
         ...(baseline === undefined ? {} : { comparison: compared(graded, baseline) }),
-        ratio: plan.ratio.value,
-        text: plan.ratio.text,
-        model: plan.model,
-        pipeline: plan.name,
+        ratio: ratioPlan.ratio.value,
+        text: ratioPlan.ratio.text,
+        model: ratioPlan.model,
+        pipeline: ratioPlan.name,
         ...scoreRatio(graded, patterns),
         instructionFollowing: proxyScore?.accuracy ?? null,
         instructionFollowingCi95: proxyScore?.ci95 ?? null,
@@ -473,7 +455,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
         answers: graded,
         proxyAnswers: proxyGraded,
       };
-      if (plan.ratio.value === baselineRatio) {
+      if (ratioPlan.ratio.value === baselineRatio) {
         // ratios listed before the baseline get their comparison now
         for (const [k, earlier] of results.entries()) results[k] = { ...earlier, comparison: compared(earlier.answers, result) };
       }
@@ -487,8 +469,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
     }
     timings.push(
       { stage: protocol === 'per-ratio' ? `load ${plans.length} adapters and decoders` : 'load the pipeline', seconds: seconds.load },
-      { stage: `mix + adapt at ${plans.length} ratios`, seconds: seconds.mix },
-      { stage: 'decode', seconds: seconds.decode },
+      { stage: `mix + adapt + decode at ${plans.length} ratios`, seconds: seconds.answer },
       { stage: 'grade and score (bootstrap intervals, paired comparisons)', seconds: seconds.score },
     );
     return { results: holmAdjustFamily(results), patterns, images: images.length, resolved, timings };
