@@ -13,7 +13,6 @@ import {
   writeDuplicatesCsv,
   writeErrorsCsv,
   writePairsCsv,
-  type EmbedProgress,
   type ModelIdentity,
   type PairRow,
   type SearchIndexKind,
@@ -23,57 +22,12 @@ import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { packageVersion } from '../provenance/package-versions';
 import { commitMineOutputs, completeMineCommit, createMineStaging, type MineCommitHooks, type MineManifest } from './mine-outputs';
 import { mineBlindPairsOptionsSchema, type MineBlindPairsOptions } from './mine-options';
-import { queueSummaryLine } from '../queue/queued-answers';
-import { queueSettingsSchema } from '../queue/queue-settings';
-import { commonFolder, jobPipeline } from '../queue/job-pipeline';
-import { hashModelFiles, modelFilesSha256 } from '../provenance/model-files';
 import { openContrastiveVisionEncoder } from '../encoders/contrastive-family';
 import { miningModel } from './mining-model';
-import { mineJobKind, type MineModelsConfig } from './mine-job-kind';
-import { mineCommitter, planMine } from './mine-plan';
-import { mineOnQueue } from './mine-on-queue';
-import { runShardsInProcess } from './run-shards-in-process';
+import { embedStep } from './mine-embed-step';
+import type { MineEvent } from './mine-events';
 
-/** What `mineBlindPairs` reports while it runs, in order. */
-export type MineEvent =
-  | {
-      readonly type: 'resolved';
-      readonly versions: { readonly mining: string; readonly usearch: string; readonly onnxruntime: string };
-      readonly clip: ModelIdentity;
-      readonly dino: ModelIdentity;
-      readonly images: number;
-      readonly imagesSource: string;
-      readonly index: SearchIndexKind;
-      readonly k: number;
-      readonly clipMin: number;
-      readonly dinoMax: number;
-      readonly storeDir: string;
-      readonly store: 'new' | 'resume' | 'rebuild';
-      readonly workers: number;
-      readonly batchSize: number;
-      readonly shardSize: number;
-      /** A hint worth printing (e.g. exact search over a large collection). */
-      readonly notes: readonly string[];
-    }
-  | { readonly type: 'embedding'; readonly progress: EmbedProgress }
-  | { readonly type: 'embedded'; readonly embedded: number; readonly skipped: number; readonly errors: number; readonly seconds: number }
-  | {
-      readonly type: 'searched';
-      readonly index: SearchIndexKind;
-      readonly k: number;
-      readonly distinctImages: number;
-      readonly duplicates: number;
-      readonly seconds: number;
-      readonly recall?: number;
-      readonly recallQueries?: number;
-    }
-  | { readonly type: 'committed'; readonly out: string; readonly files: readonly string[] }
-  /** With `queue`: store shards committed of all planned (`startedAt`: those already in the store). */
-  | { readonly type: 'jobs'; readonly done: number; readonly total: number; readonly startedAt: number; readonly waiting: number; readonly active: number }
-  /** With `queue`: something worth telling that does not stop the run (a refusing worker, Redis away for a while). */
-  | { readonly type: 'warning'; readonly message: string }
-  /** With `queue`: the queue summary line (`queue run ID: N job(s): ...`). */
-  | { readonly type: 'queued'; readonly line: string };
+export type { MineEvent } from './mine-events';
 
 /** The run's summary; summary.json holds all of it but `embedded` and `skipped` (this invocation's share of the work). */
 export interface MineSummary {
@@ -182,69 +136,8 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
         o.index === 'exact' && paths.length > 20_000 ? [`exact search compares every pair (${paths.length}^2 x width multiply-adds); for collections this size --index usearch is much faster and prints its recall`] : [],
     });
 
-    // the embed step: the plan's store shards run in this process or on `mmvp worker`s, through the mine job kind,
-    // and are committed to the store in plan order; mineCollection then finds every image in the store
-    const began = performance.now();
-    const store = await EmbeddingStore.open(storeDir, { models: { clip: clip.identity, dino: dino.identity }, ...(o.rebuild ? { rebuild: true } : {}) });
-    const plan = await planMine({ store, paths, clip, dino, batchSize: o.batchSize, shardSize: o.shardSize });
-    const committer = mineCommitter(store, [clip, dino]);
-    const config: MineModelsConfig = { clip: { modelPath: resolve(o.clip) }, dino: { modelPath: resolve(o.dino) } };
-    const dataRoot = commonFolder(plan.todo);
-    const modelFiles = await hashModelFiles(config);
-    const pipeline = jobPipeline(config, modelFiles, modelFilesSha256(modelFiles));
-    if (o.queue !== undefined) {
-      const distributed = await mineOnQueue({
-        settings: queueSettingsSchema.parse(o.queue),
-        out,
-        plan,
-        shardSize: o.shardSize,
-        pipeline,
-        dataRoot,
-        commit: committer.commit,
-        ...(run.signal === undefined ? {} : { signal: run.signal }),
-        onEvent: (event) =>
-          emit(event.kind === 'warning' ? { type: 'warning', message: event.message } : { type: 'jobs', done: event.done, total: event.total, startedAt: event.startedAt, waiting: event.waiting, active: event.active }),
-      });
-      emit({ type: 'queued', line: queueSummaryLine(distributed) });
-    } else {
-      let done = 0;
-      const progress = () => {
-        const seconds = (performance.now() - began) / 1000;
-        const rate = done / Math.max(seconds, 1e-9);
-        const { errors } = committer.committed();
-        emit({
-          type: 'embedding',
-          progress: {
-            done,
-            total: plan.todo.length,
-            skipped: plan.skipped,
-            errors,
-            shardsWritten: store.shardCount - (plan.shards[0]?.shard ?? store.shardCount),
-            imagesPerSecond: rate,
-            etaSeconds: (plan.todo.length - done) / rate,
-          },
-        });
-      };
-      await runShardsInProcess({
-        kind: mineJobKind,
-        shards: plan.shards,
-        isDone: () => false,
-        jobData: (shard) => plan.jobData(shard, { runId: 'in-process', pipeline, dataRoot }),
-        contextOf: () => ({
-          parts: { clip, dino, workers },
-          dataRoot,
-          modelsRoot: pipeline.modelsRoot,
-          ...(run.signal === undefined ? {} : { signal: run.signal }),
-          onUnit: () => {
-            done++;
-            progress();
-          },
-        }),
-        commit: (lines, data) => committer.commit(data.shard, lines),
-        ...(run.signal === undefined ? {} : { signal: run.signal }),
-      });
-    }
-    const embedded = { ...committer.committed(), skipped: plan.skipped, seconds: (performance.now() - began) / 1000 };
+    // the embed step (through the mine job kind, in this process or on workers); mineCollection then finds every image in the store
+    const embedded = await embedStep({ options: o, out, storeDir, paths, clip, dino, workers, emit, ...(run.signal === undefined ? {} : { signal: run.signal }) });
 
     const result = await mineCollection({
       paths,

@@ -1,118 +1,30 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import { InvalidConfigError, parseWithSchema } from '@mmvp/core';
 import { loadDecoder, type Decoder } from '@mmvp/decoder';
-import { holmAdjustComparisons } from '@mmvp/metrics';
 import type { MixtureFeatures } from '@mmvp/mof';
-import { createVisualTokenizer, loadPipelineConfig, type PipelineConfig, type VisualTokenizer } from '@mmvp/pipeline';
+import { createVisualTokenizer, type VisualTokenizer } from '@mmvp/pipeline';
+import { hashModelFiles, modelFilesSha256 } from '../provenance/model-files';
+import { commonFolder, jobPipeline } from '../queue/job-pipeline';
+import { queueSummaryLine } from '../queue/queued-answers';
 import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import type { JobPipeline } from '../runner/job-kind';
 import { checkSameEncoders, createFolderHasher, type EncoderIdentity } from './encoder-identity';
 import { parseRatios, type SweepRatio } from './ratios';
-import { compareToBaseline, gradeAnswers, scoreProxy, scoreRatio, type GradedAnswer } from './score-ratio';
-import { loadSweepQuestions, type SweepQuestion, type SweepQuestionSet } from './sweep-data';
-import { hashModelFiles, modelFilesSha256 } from '../provenance/model-files';
-import { fingerprint, memorySweepJournal, openSweepJournal, sortSweepJournal, type SweepJournal } from './sweep-journal';
-import { sweepDocuments, writeSweepFiles, type SweepDocuments } from './write-sweep-files';
-import { queueSettingsSchema } from '../queue/queue-settings';
-import { commonFolder, jobPipeline } from '../queue/job-pipeline';
-import { queueSummaryLine } from '../queue/queued-answers';
-import type { CoordinatorEvent } from '../queue/coordinator';
-import type { SweepProtocol, SweepRatioResult } from './sweep-results';
-import { sweepJobKind, type SweepParts } from './sweep-job-kind';
-import { SWEEP_CHUNKS_PER_JOB, commitSweepLines, planSweep } from './sweep-plan';
-import { sweepOnQueue } from './sweep-on-queue';
 import { runShardsInProcess } from './run-shards-in-process';
+import { holmAdjustFamily, scoreSweepRatio } from './score-sweep';
+import { resolveRatioPlans, type RatioPlan } from './sweep-configs';
+import { loadSweepQuestions, type SweepQuestion, type SweepQuestionSet } from './sweep-data';
+import { sweepJobKind, type SweepParts } from './sweep-job-kind';
+import { fingerprint, memorySweepJournal, openSweepJournal, sortSweepJournal, type SweepJournal } from './sweep-journal';
+import { sweepOnQueue } from './sweep-on-queue';
+import { sweepOptionsSchema, type SweepOptions, type SweepProgressEvent } from './sweep-options';
+import { SWEEP_CHUNKS_PER_JOB, commitSweepLines, planSweep } from './sweep-plan';
+import type { SweepProtocol, SweepRatioResult } from './sweep-results';
+import { sweepDocuments, writeSweepFiles, type SweepDocuments } from './write-sweep-files';
 
 export type { SweepProtocol, SweepRatioResult } from './sweep-results';
-
-/** A pipeline config: a JSON file path, or a config already loaded (`loadPipelineConfig`). */
-export type PipelineSource = string | PipelineConfig;
-
-const pipelineSource = z.union([z.string().min(1), z.custom<PipelineConfig>((value) => value !== null && typeof value === 'object' && 'strategy' in value && 'encoders' in value, 'a pipeline config object')]);
-const questionSetSchema = z.custom<SweepQuestionSet>((value) => value !== null && typeof value === 'object' && Array.isArray((value as SweepQuestionSet).questions), 'a question set { questions }');
-
-/** Options of {@link runSweep}, checked with zod (unknown keys are refused). */
-export const sweepOptionsSchema = z
-  .object({
-    /** Fixed-adapter: one config. A path containing `{r}` is the per-ratio protocol: `{r}` becomes each ratio's text. */
-    pipeline: pipelineSource.optional(),
-    /** Per-ratio protocol: each ratio's own config (its own adapter and LLM; same encoders). */
-    pipelineFor: z
-      .function()
-      .args(z.number(), z.string())
-      .returns(z.union([pipelineSource, z.promise(pipelineSource)]))
-      .optional(),
-    /** DINOv2 ratios r, plain decimals in [0, 1], each once (`parseRatios`). */
-    ratios: z.union([z.string(), z.array(z.union([z.number(), z.string()]))]),
-    /** MMVP-format folder (Questions.csv + 'MMVP Images/', or a folder holding MMVP/), or questions in memory. */
-    data: z.union([z.string().min(1), questionSetSchema]),
-    /** Only the first N pairs of `data`. */
-    limit: z.number().int().positive().optional(),
-    /** Instruction-following proxy: a second question set answered at every ratio; its per-question accuracy is each point's `instructionFollowing`. */
-    proxy: z
-      .object({
-        data: z.union([z.string().min(1), questionSetSchema]),
-        limit: z.number().int().positive().optional(),
-        name: z.string().optional(),
-        description: z.string().optional(),
-      })
-      .strict()
-      .optional(),
-    /** Images encoded and prompts decoded together (default 8). */
-    batchSize: z.number().int().positive().default(8),
-    /** Results folder: when given, the sweep holds its lock for the whole run and writes answers.jsonl, mllm-scores.json, sweep.json, run.json at the end. */
-    out: z.string().min(1).optional(),
-    /**
-     * Continue the sweep whose answers are in `out/sweep-journal.jsonl` (needs `out`): the run's
-     * identity must match, and only the batches not answered yet are decoded.
-     */
-    resume: z.boolean().default(false),
-    /** Run distributed (needs `out`): ratio x image-chunk jobs on BullMQ (Redis), answered by `mmvp worker`s; this process records them in the journal, then scores. */
-    queue: queueSettingsSchema.optional(),
-    /** The command line, for run.json. */
-    command: z.string().optional(),
-    /** How to name the inputs in error messages (the CLI passes its flags, e.g. `--proxy-data DIR`). */
-    inputNames: z.object({ pipeline: z.string(), data: z.string(), proxy: z.string() }).partial().strict().default({}),
-    signal: z.instanceof(AbortSignal).optional(),
-    /** Called with the sweep's progress events (typed in {@link SweepOptions}). */
-    onProgress: z.function().args(z.any()).returns(z.void()).optional(),
-    /** Each ratio's model name in the results files (default `r=<ratio>`, e.g. the demo's `llava-amof-<r>`). */
-    modelName: z.function().args(z.number(), z.string()).returns(z.string()).optional(),
-  })
-  .strict()
-  .superRefine((value, context) => {
-    if (value.queue !== undefined && value.out === undefined) context.addIssue({ code: z.ZodIssueCode.custom, path: ['queue'], message: 'queue needs out (the folder whose sweep-journal.jsonl the coordinator writes)' });
-    if (value.resume && value.out === undefined) context.addIssue({ code: z.ZodIssueCode.custom, path: ['resume'], message: 'resume needs out (the folder whose sweep-journal.jsonl is continued)' });
-    if ((value.pipeline === undefined) === (value.pipelineFor === undefined)) {
-      context.addIssue({ code: z.ZodIssueCode.custom, path: ['pipeline'], message: 'give exactly one of pipeline (a config, or a path with {r}) and pipelineFor (r => config)' });
-    }
-  });
-
-/** What a caller passes to {@link runSweep}: the schema's input with the typed callbacks. */
-export type SweepOptions = Omit<z.input<typeof sweepOptionsSchema>, 'pipelineFor' | 'onProgress' | 'modelName'> & {
-  /** Each ratio's model name in the results files (default `r=<ratio>`). */
-  readonly modelName?: (ratio: number, text: string) => string;
-  /** Per-ratio protocol: the pipeline (config or config path) of each ratio. */
-  readonly pipelineFor?: (ratio: number, text: string) => PipelineSource | Promise<PipelineSource>;
-  /** Called with the sweep's progress: encoding, each ratio started/answered/finished, queue events, files written. */
-  readonly onProgress?: (event: SweepProgressEvent) => void;
-};
-
-/** Progress of a sweep, in order: resolved, encoded (repeatedly), then per ratio started / answered / finished, then written. */
-export type SweepProgressEvent =
-  | { readonly type: 'resolved'; readonly protocol: SweepProtocol; readonly lines: readonly string[] }
-  | { readonly type: 'resumed'; readonly journal: string; readonly answers: number }
-  | { readonly type: 'encoded'; readonly done: number; readonly total: number }
-  | { readonly type: 'ratio-started'; readonly ratio: number; readonly index: number; readonly pipeline: string }
-  | { readonly type: 'answered'; readonly ratio: number; readonly done: number; readonly total: number }
-  | { readonly type: 'ratio-finished'; readonly result: SweepRatioResult }
-  | { readonly type: 'written'; readonly files: readonly string[] }
-  /** With `queue`: jobs committed of all planned, or a warning (a refusing worker, Redis away). */
-  | { readonly type: 'queue'; readonly event: CoordinatorEvent }
-  /** With `queue`: what the coordinator did, in one line. */
-  | { readonly type: 'queue-summary'; readonly line: string };
+export { sweepOptionsSchema } from './sweep-options';
+export type { PipelineSource, SweepOptions, SweepProgressEvent } from './sweep-options';
 
 /** What {@link runSweep} measured per ratio, the protocol it ran and the files it wrote. */
 export interface SweepResult {
@@ -132,41 +44,6 @@ export interface SweepResult {
   readonly documents: SweepDocuments;
   /** Files written under `out` (empty without `out`). */
   readonly files: readonly string[];
-}
-
-interface RatioPlan {
-  readonly ratio: SweepRatio;
-  /** The model name in the results files. */
-  readonly model: string;
-  readonly config: PipelineConfig;
-  readonly name: string;
-}
-
-const nameOf = (config: PipelineConfig, fallback: string) => config.configPath ?? config.name ?? fallback;
-
-async function loadSource(source: PipelineSource, ratio: SweepRatio | undefined, label: string): Promise<PipelineConfig> {
-  if (typeof source !== 'string') return source;
-  const path = resolve(source);
-  if (ratio !== undefined) {
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) {
-      throw new InvalidConfigError(`${label}: r=${ratio.text} has no config file: ${path} ${info === undefined ? 'does not exist' : 'is not a file'} (each swept ratio needs its own config)`);
-    }
-  }
-  return loadPipelineConfig(path); // names the file when it is unreadable or invalid
-}
-
-function checkSweepable(config: PipelineConfig, name: string, ratio: SweepRatio | undefined): void {
-  if (config.decoder === undefined) throw new InvalidConfigError(`${name} has no 'decoder' section; the sweep answers questions`);
-  if (config.adapters.additive === undefined || config.encoders.clip === undefined || config.encoders.dino === undefined) {
-    throw new InvalidConfigError(`${name}: a sweep needs encoders.clip, encoders.dino and adapters.additive (the A-MoF adapter)`);
-  }
-  if (ratio !== undefined && (config.strategy.name !== 'additive' || config.strategy.dinoRatio !== ratio.value)) {
-    throw new InvalidConfigError(
-      `${name} is the config for r=${ratio.text}, but its strategy is ${config.strategy.name}${config.strategy.dinoRatio === undefined ? '' : ` with dinoRatio ${config.strategy.dinoRatio}`}; ` +
-        `a per-ratio config must be strategy 'additive' with dinoRatio ${ratio.value}`,
-    );
-  }
 }
 
 /**
@@ -205,23 +82,7 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
   if (repeated !== undefined) throw new InvalidConfigError(`modelName gives '${repeated}' to two ratios; each ratio needs its own model name`);
 
   // 1. configs, checked before anything is loaded
-  const template = typeof options.pipeline === 'string' && options.pipeline.includes('{r}') ? options.pipeline : undefined;
-  const protocol: SweepProtocol = input.pipelineFor !== undefined || template !== undefined ? 'per-ratio' : 'fixed-adapter';
-  const plans: RatioPlan[] = [];
-  if (protocol === 'per-ratio') {
-    for (const ratio of ratios) {
-      const source = template !== undefined ? template.replaceAll('{r}', ratio.text) : await input.pipelineFor!(ratio.value, ratio.text);
-      const config = await loadSource(source, ratio, template === undefined ? `${names.pipeline} (r => config)` : `${names.pipeline} ${template}`);
-      const name = nameOf(config, `the config for r=${ratio.text}`);
-      checkSweepable(config, name, ratio);
-      plans.push({ ratio, config, name, model: modelNameOf(ratio) });
-    }
-  } else {
-    const config = await loadSource(options.pipeline!, undefined, `${names.pipeline} ${typeof options.pipeline === 'string' ? options.pipeline : ''}`.trim());
-    const name = nameOf(config, 'the pipeline config');
-    checkSweepable(config, name, undefined);
-    for (const ratio of ratios) plans.push({ ratio, config, name, model: modelNameOf(ratio) });
-  }
+  const { template, protocol, plans } = await resolveRatioPlans({ pipeline: options.pipeline, pipelineFor: input.pipelineFor, ratios, label: names.pipeline, modelNameOf });
   const hasher = createFolderHasher();
   const encoders = await checkSameEncoders(protocol === 'per-ratio' ? plans : plans.slice(0, 1), hasher);
 
@@ -430,36 +291,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
       seconds.answer += (clock() - answerStarted) / 1000;
 
       const scoreStarted = clock();
-      const answersOf = (questions: readonly SweepQuestion[], set: 'data' | 'proxy') =>
-        new Map(
-          questions.flatMap((question) => {
-            const answer = journal.answered(ratioPlan.ratio.text, set, question.id);
-            return answer === undefined ? [] : [[question.id, answer] as const];
-          }),
-        );
-      const graded = gradeAnswers(data, answersOf(data, 'data'));
-      const proxyGraded = gradeAnswers(proxyQuestions, answersOf(proxyQuestions, 'proxy'));
-      const proxyScore = proxyGraded.length === 0 ? undefined : scoreProxy(proxyGraded);
-      const baseline = results.find((earlier) => earlier.ratio === baselineRatio);
-      const compared = (graded: readonly GradedAnswer[], against: SweepRatioResult) => ({ ...compareToBaseline(against.answers, graded), baseline: against.model });
-      const result: SweepRatioResult = {
-        ...(baseline === undefined ? {} : { comparison: compared(graded, baseline) }),
-        ratio: ratioPlan.ratio.value,
-        text: ratioPlan.ratio.text,
-        model: ratioPlan.model,
-        pipeline: ratioPlan.name,
-        ...scoreRatio(graded, patterns),
-        instructionFollowing: proxyScore?.accuracy ?? null,
-        instructionFollowingCi95: proxyScore?.ci95 ?? null,
-        proxyQuestions: proxyGraded.length,
-        answers: graded,
-        proxyAnswers: proxyGraded,
-      };
-      if (ratioPlan.ratio.value === baselineRatio) {
-        // ratios listed before the baseline get their comparison now
-        for (const [k, earlier] of results.entries()) results[k] = { ...earlier, comparison: compared(earlier.answers, result) };
-      }
-      results.push(result);
+      const result = scoreSweepRatio({ plan: ratioPlan, journal, data, proxyQuestions, patterns, baselineRatio, results });
       seconds.score += (clock() - scoreStarted) / 1000;
       onProgress({ type: 'ratio-finished', result });
       if (tokenizer !== first) {
@@ -478,11 +310,4 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
     for (const decoder of decoders) await decoder.dispose().catch(() => undefined);
     await first.dispose();
   }
-}
-
-/** Every ratio against the baseline is one family: Holm-adjusted McNemar p-values, and `resolved` rests on them. */
-function holmAdjustFamily(results: SweepRatioResult[]): SweepRatioResult[] {
-  const compared = results.filter((result) => result.comparison !== undefined);
-  const adjusted = holmAdjustComparisons(compared.map((result) => result.comparison!));
-  return results.map((result) => (result.comparison === undefined ? result : { ...result, comparison: adjusted[compared.indexOf(result)]! }));
 }
