@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { assertFinite, type Tensor } from '@mmvp/core';
+import { InvalidConfigError, assertFinite, type Tensor } from '@mmvp/core';
 import { loadDecoder, type Decoder } from '@mmvp/decoder';
 import { createVisualTokenizer, type VisualTokenizer } from '@mmvp/pipeline';
 import type { JobDataBase, JobKindDefinition, JobPipeline } from '../runner/job-kind';
@@ -65,7 +65,7 @@ export const sweepJobKind: JobKindDefinition<SweepJobData, SweepParts> = {
   async runShard(data, context) {
     const { tokenizer, decoder } = context.parts;
     const config = context.config;
-    if (config?.decoder === undefined) throw new Error(`sweep job ${data.runId}/${data.shard}: the runner gave no pipeline config with a decoder section`);
+    if (config?.decoder === undefined) throw new InvalidConfigError(`sweep job ${data.runId}/${data.shard}: the runner gave no pipeline config with a decoder section`);
     const settings = config.decoder;
     const signal = context.signal;
     const signalOption = signal ? { signal } : {};
