@@ -30,17 +30,7 @@ const WORKFLOW_FOLDERS = STUDY_FOLDER_LAYERS[3];
 // Today's known violations inside @mmvp/study (issue 26), each an explicit exception to be removed by the
 // redesign (workflows as jobs: the queue knows job kinds from a table the workflows register).
 const STUDY = 'packages/study/src/';
-const KNOWN_UPWARD_IMPORTS = [
-  // the runner imports the workflows it runs (the answering kinds moved to mmvp/answer-job-kinds.ts; sweep and mine remain)
-  { from: 'queue/sweep-through-queue.ts', to: ['sweep/sweep-data.ts', 'sweep/sweep-journal.ts'] },
-  { from: 'queue/sweep-job.ts', to: ['sweep/batch-decoding.ts'] },
-  { from: 'queue/mine-job.ts', to: ['mining/mine-blind-pairs.ts'] },
-];
 const KNOWN_CIRCLES = [
-  // mining -> queue -> mining: the workflow calls its queue twin, whose job calls the workflow back
-  ['mining/mine-blind-pairs.ts', 'queue/mine-through-queue.ts', 'queue/mine-job.ts'],
-  // the sweep's files writer takes its result type from run-sweep, which calls the writer
-  ['sweep/run-sweep.ts', 'sweep/write-sweep-files.ts'],
   // the same between evaluate-vlm and its outputs
   ['vlm/evaluate-vlm.ts', 'vlm/vlm-outputs.ts'],
   // grade-mllm and its score tables import each other
@@ -63,20 +53,12 @@ const packageRules = PACKAGE_LAYERS.map((layer, index) => ({
 }));
 
 const allPackages = PACKAGE_LAYERS.flat();
-const exceptionFiles = KNOWN_UPWARD_IMPORTS.map((exception) => inStudy(exception.from));
 const studyRules = STUDY_FOLDER_LAYERS.slice(0, -1).map((layer, index) => ({
   name: `study-folder-layer-${index}`,
   comment: `folders of packages/study/src in layer ${index} (${layer.join(', ')}) do not import the folders above them`,
   severity: 'error',
-  from: { path: folders(layer), pathNot: [TESTS, anyOf(exceptionFiles)] },
+  from: { path: folders(layer), pathNot: TESTS },
   to: { path: folders(STUDY_FOLDER_LAYERS.slice(index + 1).flat()) },
-}));
-const knownUpwardRules = KNOWN_UPWARD_IMPORTS.map((exception) => ({
-  name: 'study-folder-known-exception',
-  comment: `${exception.from} may import only its known upward targets (${exception.to.join(', ')}) until the redesign`,
-  severity: 'error',
-  from: { path: anyOf([inStudy(exception.from)]) },
-  to: { path: folders(STUDY_FOLDER_LAYERS.slice(3).flat()), pathNot: anyOf(exception.to.map(inStudy)) },
 }));
 
 const circleFiles = KNOWN_CIRCLES.flat().map(inStudy);
@@ -113,7 +95,6 @@ module.exports = {
       to: { path: '^(apps|benchmarks|examples|tools)/' },
     },
     ...studyRules,
-    ...knownUpwardRules,
     {
       name: 'study-workflow-imports-no-workflow',
       comment: `a workflow folder (${WORKFLOW_FOLDERS.join(', ')}) imports no other workflow folder`,

@@ -87,14 +87,16 @@ export type { QueueSettings, ResolvedQueueSettings, RedisConnection } from './qu
 export { jobId, planShards } from './queue/job-plan';
 export { JOB_KINDS, startWorker, studyJobKinds } from './study-job-kinds';
 export type { JobKindDefinition, JobKindTable } from './runner/job-kind';
-export type { JobData, JobKind, JobPipeline, JobResult, MineJobData, PlannedShard, SweepJobChunk, SweepJobData } from './queue/job-plan';
+export type { JobData, JobKind, JobPipeline, JobResult, PlannedShard } from './queue/job-plan';
+export type { SweepJobChunk, SweepJobData } from './sweep/sweep-job-kind';
+export type { MineJobData } from './mining/mine-job-kind';
 export type { MllmJobData, PopeJobData } from './mmvp/answer-job-kinds';
 export { coordinateRun, DistributedRunError } from './queue/coordinator';
 export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
 export { checkJobResult, hashResultLines } from './runner/result-hash';
 export { queueSummaryLine } from './queue/queued-answers';
 export type { QueueRunSummary } from './queue/queued-answers';
-export { SWEEP_CHUNKS_PER_JOB } from './queue/sweep-through-queue';
+export { SWEEP_CHUNKS_PER_JOB } from './sweep/sweep-plan';
 export type { RunningWorker, StartWorkerOptions, WorkerEvent } from './queue/start-worker';
 export { ModelIdentityMismatch, checkModelFiles } from './runner/warm-pipelines';
 export { startLocalRedisServer, freeLoopbackPort } from './queue/test-redis-server';

@@ -1,22 +1,18 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, formatZodIssues, tensor, type VisionEncoderV1 } from '@mmvp/core';
+import { InvalidArgumentError, formatZodIssues } from '@mmvp/core';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
 import {
   EmbeddingStore,
   defaultDecodeWorkers,
-  describeModel,
   imageExtensions,
   listImages,
   mineCollection,
   miningVersions,
-  sha256Bytes,
   writeContactSheet,
   writeDuplicatesCsv,
   writeErrorsCsv,
   writePairsCsv,
-  type EmbedProgress,
-  type MiningModel,
   type ModelIdentity,
   type PairRow,
   type SearchIndexKind,
@@ -26,51 +22,12 @@ import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { packageVersion } from '../provenance/package-versions';
 import { commitMineOutputs, completeMineCommit, createMineStaging, type MineCommitHooks, type MineManifest } from './mine-outputs';
 import { mineBlindPairsOptionsSchema, type MineBlindPairsOptions } from './mine-options';
-import { mineThroughQueue } from '../queue/mine-through-queue';
-import { queueSummaryLine } from '../queue/queued-answers';
-import { queueSettingsSchema } from '../queue/queue-settings';
 import { openContrastiveVisionEncoder } from '../encoders/contrastive-family';
+import { miningModel } from './mining-model';
+import { embedStep } from './mine-embed-step';
+import type { MineEvent } from './mine-events';
 
-/** What `mineBlindPairs` reports while it runs, in order. */
-export type MineEvent =
-  | {
-      readonly type: 'resolved';
-      readonly versions: { readonly mining: string; readonly usearch: string; readonly onnxruntime: string };
-      readonly clip: ModelIdentity;
-      readonly dino: ModelIdentity;
-      readonly images: number;
-      readonly imagesSource: string;
-      readonly index: SearchIndexKind;
-      readonly k: number;
-      readonly clipMin: number;
-      readonly dinoMax: number;
-      readonly storeDir: string;
-      readonly store: 'new' | 'resume' | 'rebuild';
-      readonly workers: number;
-      readonly batchSize: number;
-      readonly shardSize: number;
-      /** A hint worth printing (e.g. exact search over a large collection). */
-      readonly notes: readonly string[];
-    }
-  | { readonly type: 'embedding'; readonly progress: EmbedProgress }
-  | { readonly type: 'embedded'; readonly embedded: number; readonly skipped: number; readonly errors: number; readonly seconds: number }
-  | {
-      readonly type: 'searched';
-      readonly index: SearchIndexKind;
-      readonly k: number;
-      readonly distinctImages: number;
-      readonly duplicates: number;
-      readonly seconds: number;
-      readonly recall?: number;
-      readonly recallQueries?: number;
-    }
-  | { readonly type: 'committed'; readonly out: string; readonly files: readonly string[] }
-  /** With `queue`: store shards committed of all planned (`startedAt`: those already in the store). */
-  | { readonly type: 'jobs'; readonly done: number; readonly total: number; readonly startedAt: number; readonly waiting: number; readonly active: number }
-  /** With `queue`: something worth telling that does not stop the run (a refusing worker, Redis away for a while). */
-  | { readonly type: 'warning'; readonly message: string }
-  /** With `queue`: the queue summary line (`queue run ID: N job(s): ...`). */
-  | { readonly type: 'queued'; readonly line: string };
+export type { MineEvent } from './mine-events';
 
 /** The run's summary; summary.json holds all of it but `embedded` and `skipped` (this invocation's share of the work). */
 export interface MineSummary {
@@ -179,37 +136,15 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
         o.index === 'exact' && paths.length > 20_000 ? [`exact search compares every pair (${paths.length}^2 x width multiply-adds); for collections this size --index usearch is much faster and prints its recall`] : [],
     });
 
-    // with a queue the store is embedded by workers first; mineCollection then finds every image in it
-    let queued: { embedded: number; skipped: number; seconds: number } | undefined;
-    if (o.queue !== undefined) {
-      const began = performance.now();
-      const store = await EmbeddingStore.open(storeDir, { models: { clip: clip.identity, dino: dino.identity }, ...(o.rebuild ? { rebuild: true } : {}) });
-      const settings = queueSettingsSchema.parse(o.queue);
-      const distributed = await mineThroughQueue({
-        settings,
-        out,
-        store,
-        paths,
-        clip,
-        dino,
-        clipFolder: resolve(o.clip),
-        dinoFolder: resolve(o.dino),
-        batchSize: o.batchSize,
-        shardSize: o.shardSize,
-        ...(run.signal === undefined ? {} : { signal: run.signal }),
-        onEvent: (event) =>
-          emit(event.kind === 'warning' ? { type: 'warning', message: event.message } : { type: 'jobs', done: event.done, total: event.total, startedAt: event.startedAt, waiting: event.waiting, active: event.active }),
-      });
-      emit({ type: 'queued', line: queueSummaryLine(distributed) });
-      queued = { embedded: distributed.embedded, skipped: distributed.skipped, seconds: (performance.now() - began) / 1000 };
-    }
+    // the embed step (through the mine job kind, in this process or on workers); mineCollection then finds every image in the store
+    const embedded = await embedStep({ options: o, out, storeDir, paths, clip, dino, workers, emit, ...(run.signal === undefined ? {} : { signal: run.signal }) });
 
     const result = await mineCollection({
       paths,
       storeDir,
       clip,
       dino,
-      rebuild: o.rebuild && queued === undefined,
+      rebuild: false, // opened (and rebuilt when asked) above
       index: o.index,
       k: o.k,
       clipMin: o.clipMin,
@@ -222,7 +157,7 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
       ...(run.signal === undefined ? {} : { signal: run.signal }),
     });
     const { search } = result;
-    const embed = queued === undefined ? result.embed : { ...result.embed, ...queued };
+    const embed = { ...result.embed, embedded: embedded.embedded, skipped: embedded.skipped, seconds: embedded.seconds };
     emit({ type: 'embedded', embedded: embed.embedded, skipped: embed.skipped, errors: result.errors.length, seconds: embed.seconds });
     emit({
       type: 'searched',
@@ -277,19 +212,4 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
     emit({ type: 'committed', out, files: names });
     return { out, summary, pairs: result.pairs, errors: result.errors, duplicates: result.duplicates, files, contactSheetPairs, manifest };
   });
-}
-
-/** A mining model (store key, encoder, its identity and the decode workers' preprocessing) from a loaded encoder. */
-export async function miningModel(key: 'clip' | 'dino', encoder: VisionEncoderV1, onnxPath: string, preprocessorConfigPath: string, embedding: string): Promise<MiningModel> {
-  // The embedding width (CLIP's projection size is not the hidden size): one forward pass on zeros.
-  const [height, width] = encoder.imageSize;
-  const probe = await encoder.embedPixels(tensor(new Float32Array(3 * height * width), [1, 3, height, width])); // [1, E]
-  const identity = await describeModel({
-    folder: encoder.modelId,
-    onnxPath,
-    embedding,
-    dimension: probe.dims[1]!,
-    preprocessing: { preprocessorConfigSha256: sha256Bytes(await readFile(preprocessorConfigPath)), padToSquare: false, cropRounding: 'floor' },
-  });
-  return { key, encoder, identity, processor: { kind: 'image-processor', preprocessorConfigPath, padToSquare: false, cropRounding: 'floor' } };
 }

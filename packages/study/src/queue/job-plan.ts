@@ -1,4 +1,4 @@
-import type { JobDataBase, JobPipeline, PlannedShard } from '../runner/job-kind';
+import type { JobDataBase, PlannedShard } from '../runner/job-kind';
 
 export type { JobPipeline, PlannedShard } from '../runner/job-kind';
 export type { JobResult } from '../runner/result-hash';
@@ -17,46 +17,6 @@ export function jobId(runId: string, kind: JobKind, shard: number): string {
 /** What every job id of one run and kind starts with. */
 export function jobIdPrefix(runId: string, kind: JobKind): string {
   return `${runId}-${kind}-`;
-}
-
-/** One image chunk of a sweep (runSweep's encode batch) and the questions asked about its images. */
-export interface SweepJobChunk {
-  /** Image paths relative to the job's data root, in the batch's order. */
-  readonly images: readonly string[];
-  /** Questions in runSweep's order: b = the image's row in the batch; prompt = the formatted question. */
-  readonly targets: readonly { readonly id: number; readonly set: 'data' | 'proxy'; readonly b: number; readonly prompt: string }[];
-}
-
-/** A sweep job: one ratio x a run of image chunks. */
-export interface SweepJobData {
-  readonly kind: 'sweep';
-  readonly runId: string;
-  readonly shard: number;
-  readonly pipeline: JobPipeline;
-  readonly dataRoot: string;
-  /** The sweep's identity hash (fingerprint of protocol, ratios, configs, encoders, questions, batch size). */
-  readonly runIdentity: string;
-  readonly protocol: 'per-ratio' | 'fixed-adapter';
-  readonly ratio: { readonly value: number; readonly text: string };
-  readonly batchSize: number;
-  readonly chunks: readonly SweepJobChunk[];
-}
-
-/** A mine job: one embedding-store shard of the images still to embed (the one-process store's boundaries). */
-export interface MineJobData {
-  readonly kind: 'mine';
-  readonly runId: string;
-  /** The store shard this job becomes (its index in store/manifest.json). */
-  readonly shard: number;
-  /** Config `{ clip: { modelPath }, dino: { modelPath } }` with the model files' identities. */
-  readonly pipeline: JobPipeline;
-  /** The coordinator's folder that holds every image of the job (a worker maps it to its --data-root). */
-  readonly dataRoot: string;
-  /** The mining run's identity hash (models, image list, batch and shard size). */
-  readonly runIdentity: string;
-  readonly batchSize: number;
-  /** Image paths relative to `dataRoot`, in the store's order. */
-  readonly images: readonly string[];
 }
 
 /** What a job carries through Redis: plain JSON with its kind; each kind's definition knows the rest of its shape. */

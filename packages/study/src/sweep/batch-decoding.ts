@@ -2,7 +2,7 @@ import { tensor, type Tensor } from '@mmvp/core';
 import type { DecodingStrategy } from '@mmvp/decoder';
 import type { PipelineConfig } from '@mmvp/pipeline';
 
-// Shared by the one-process sweep (run-sweep.ts) and a queue worker's sweep job (queue/sweep-job.ts),
+// Used by the sweep job kind (sweep-job-kind.ts), which the one-process sweep and a queue worker both run,
 // so both decode the same tokens the same way (the distributed run must write the same answers).
 
 /** Row b of a [B, T, H] batch as [T, H]. */

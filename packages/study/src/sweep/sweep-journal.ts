@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
+import { writeAtomically } from '../run-folder/write-atomically';
 
 /** The sweep's answers as they come, in its results folder: what `--resume` continues from. */
 const SWEEP_JOURNAL = 'sweep-journal.jsonl';
@@ -15,8 +16,10 @@ export interface JournalAnswer {
   readonly response: string;
 }
 
+/** The sweep's answers so far: a journal file in the results folder, or (without one) memory. */
 export interface SweepJournal {
-  readonly path: string;
+  /** The journal file (undefined for a sweep without a results folder). */
+  readonly path: string | undefined;
   /** How many answers were already there when the run started. */
   readonly resumed: number;
   answered(ratio: string, set: 'data' | 'proxy', id: number): { prompt: string; response: string } | undefined;
@@ -94,4 +97,35 @@ export async function openSweepJournal(out: string, identity: Readonly<Record<st
       for (const answer of batch) answers.set(key(answer.ratio, answer.set, answer.id), { prompt: answer.prompt, response: answer.response });
     },
   };
+}
+
+/** A journal kept in memory only: a sweep without a results folder (nothing to resume). */
+export function memorySweepJournal(): SweepJournal {
+  const answers = new Map<string, { prompt: string; response: string }>();
+  return {
+    path: undefined,
+    resumed: 0,
+    answered: (ratio, set, id) => answers.get(key(ratio, set, id)),
+    async record(batch) {
+      for (const answer of batch) answers.set(key(answer.ratio, answer.set, answer.id), { prompt: answer.prompt, response: answer.response });
+    },
+  };
+}
+
+/**
+ * Rewrites the journal file as an uninterrupted one-process sweep writes it: the identity line, then
+ * the answers in `order` (keys `<ratio>|<set>|<id>`), whatever order the shards were committed in.
+ */
+export async function sortSweepJournal(journal: SweepJournal, order: readonly string[]): Promise<void> {
+  if (journal.path === undefined) return;
+  const text = await readFile(journal.path, 'utf8');
+  const [header, ...lines] = text.split('\n').filter((line) => line.length > 0);
+  const rank = new Map(order.map((entry, index) => [entry, index]));
+  const rankOf = (line: string) => {
+    const record = JSON.parse(line) as { ratio: string; set: string; id: number };
+    return rank.get(`${record.ratio}|${record.set}|${record.id}`) ?? order.length;
+  };
+  const sorted = lines.map((line) => ({ line, rank: rankOf(line) })).sort((a, b) => a.rank - b.rank);
+  const content = `${header}\n${sorted.map((entry) => `${entry.line}\n`).join('')}`;
+  if (content !== text) await writeAtomically(journal.path, content);
 }

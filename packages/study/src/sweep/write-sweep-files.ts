@@ -4,7 +4,7 @@ import { appendAnswers, writeMllmScores, writeRunInfo, writeSweep, type AnswerRe
 import type { EncoderIdentity } from './encoder-identity';
 import type { SweepRatio } from './ratios';
 import type { GradedAnswer } from './score-ratio';
-import type { SweepProtocol, SweepRatioResult } from './run-sweep';
+import type { SweepProtocol, SweepRatioResult } from './sweep-results';
 import { answerRecord } from '../results/answer-record';
 
 /** What a sweep writes to its results folder (what `mmvp report` reads). */

@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+import { EmbeddingStore, type MiningModel } from '@mmvp/mining';
+import { hashModelFiles, modelFilesSha256 } from '../provenance/model-files';
+import { commonFolder, jobPipeline } from '../queue/job-pipeline';
+import { queueSummaryLine } from '../queue/queued-answers';
+import { queueSettingsSchema } from '../queue/queue-settings';
+import type { MineEvent } from './mine-events';
+import { mineJobKind, type MineModelsConfig } from './mine-job-kind';
+import { mineOnQueue } from './mine-on-queue';
+import type { ResolvedMineBlindPairsOptions } from './mine-options';
+import { mineCommitter, planMine } from './mine-plan';
+import { runShardsInProcess } from './run-shards-in-process';
+
+/**
+ * Mining's embed step: the images the store lacks are planned as store shards (planMine), each shard
+ * runs through the mine job kind (in this process, or on `mmvp worker`s with `queue`) and is committed
+ * to the store in plan order (mineCommitter), so the store is the same bytes either way.
+ */
+export async function embedStep(input: {
+  readonly options: ResolvedMineBlindPairsOptions;
+  readonly out: string;
+  readonly storeDir: string;
+  readonly paths: readonly string[];
+  readonly clip: MiningModel;
+  readonly dino: MiningModel;
+  /** Image decode worker threads in this process. */
+  readonly workers: number;
+  readonly emit: (event: MineEvent) => void;
+  readonly signal?: AbortSignal;
+}): Promise<{ readonly embedded: number; readonly errors: number; readonly skipped: number; readonly seconds: number }> {
+  const { options, out, storeDir, paths, clip, dino, workers, emit, signal } = input;
+  const began = performance.now();
+  const store = await EmbeddingStore.open(storeDir, { models: { clip: clip.identity, dino: dino.identity }, ...(options.rebuild ? { rebuild: true } : {}) });
+  const plan = await planMine({ store, paths, clip, dino, batchSize: options.batchSize, shardSize: options.shardSize });
+  const committer = mineCommitter(store, [clip, dino]);
+  const config: MineModelsConfig = { clip: { modelPath: resolve(options.clip) }, dino: { modelPath: resolve(options.dino) } };
+  const dataRoot = commonFolder(plan.todo);
+  const modelFiles = await hashModelFiles(config);
+  const pipeline = jobPipeline(config, modelFiles, modelFilesSha256(modelFiles));
+  if (options.queue !== undefined) {
+    const distributed = await mineOnQueue({
+      settings: queueSettingsSchema.parse(options.queue),
+      out,
+      plan,
+      shardSize: options.shardSize,
+      pipeline,
+      dataRoot,
+      commit: committer.commit,
+      ...(signal === undefined ? {} : { signal }),
+      onEvent: (event) =>
+        emit(event.kind === 'warning' ? { type: 'warning', message: event.message } : { type: 'jobs', done: event.done, total: event.total, startedAt: event.startedAt, waiting: event.waiting, active: event.active }),
+    });
+    emit({ type: 'queued', line: queueSummaryLine(distributed) });
+  } else {
+    let done = 0;
+    const progress = () => {
+      const seconds = (performance.now() - began) / 1000;
+      const rate = done / Math.max(seconds, 1e-9);
+      const { errors } = committer.committed();
+      emit({
+        type: 'embedding',
+        progress: {
+          done,
+          total: plan.todo.length,
+          skipped: plan.skipped,
+          errors,
+          shardsWritten: store.shardCount - (plan.shards[0]?.shard ?? store.shardCount),
+          imagesPerSecond: rate,
+          etaSeconds: (plan.todo.length - done) / rate,
+        },
+      });
+    };
+    await runShardsInProcess({
+      kind: mineJobKind,
+      shards: plan.shards,
+      isDone: () => false,
+      jobData: (shard) => plan.jobData(shard, { runId: 'in-process', pipeline, dataRoot }),
+      contextOf: () => ({
+        parts: { clip, dino, workers },
+        dataRoot,
+        modelsRoot: pipeline.modelsRoot,
+        ...(signal === undefined ? {} : { signal }),
+        onUnit: () => {
+          done++;
+          progress();
+        },
+      }),
+      commit: (lines, data) => committer.commit(data.shard, lines),
+      ...(signal === undefined ? {} : { signal }),
+    });
+  }
+  return { ...committer.committed(), skipped: plan.skipped, seconds: (performance.now() - began) / 1000 };
+}
