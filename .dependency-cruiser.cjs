@@ -7,7 +7,7 @@ const { join } = require('node:path');
 // highest package it depends on). A package may import only packages of lower layers.
 const PACKAGE_LAYERS = [
   ['core'],
-  ['endpoint'],
+  ['endpoint', 'results'],
   ['image', 'onnx', 'datasets', 'metrics', 'synth', 'report'],
   ['encoder-clip', 'encoder-dinov2', 'encoder-siglip', 'adapters', 'kernels', 'decoder', 'mining'],
   ['mof'],
@@ -15,11 +15,11 @@ const PACKAGE_LAYERS = [
   ['study', 'serve'],
 ];
 
-// Folders of packages/study/src by layer: shared run-folder primitives, the runner (queue), the workflows,
+// Folders of packages/study/src by layer: shared primitives (the run folder itself is @mmvp/results), the runner (queue), the workflows,
 // and the demo, which runs other workflows. A folder imports no folder of a higher layer, and a workflow folder
 // imports no other workflow folder.
 const STUDY_FOLDER_LAYERS = [
-  ['provenance', 'run-folder', 'results'],
+  ['provenance', 'results'],
   ['runner'],
   ['queue'],
   ['embed', 'export', 'mining', 'mmvp', 'sweep', 'vlm'],
@@ -44,10 +44,6 @@ const KNOWN_CIRCLES = [
   ['mining/mine-blind-pairs.ts', 'queue/mine-through-queue.ts', 'queue/mine-job.ts'],
   // the sweep's files writer takes its result type from run-sweep, which calls the writer
   ['sweep/run-sweep.ts', 'sweep/write-sweep-files.ts'],
-  // the same between evaluate-vlm and its outputs
-  ['vlm/evaluate-vlm.ts', 'vlm/vlm-outputs.ts'],
-  // grade-mllm and its score tables import each other
-  ['mmvp/grade-mllm.ts', 'mmvp/scores-tables.ts'],
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

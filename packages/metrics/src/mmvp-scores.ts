@@ -1,3 +1,4 @@
+import { formatCsv } from '@mmvp/results';
 import type { GradedQuestion } from './grade-answers';
 import { pairAccuracy, type AccuracySummary } from './pair-accuracy';
 import { patternTable, type PatternRow } from './pattern-table';
@@ -44,9 +45,9 @@ export function gradedCsv(graded: readonly GradedQuestion[], patternOf?: Readonl
       g.judgeReply ?? '',
       g.judgeCached === undefined ? '' : g.judgeCached ? 1 : 0,
       g.response,
-    ].map(csvField),
+    ],
   );
-  return [header, ...rows].map((row) => row.join(',')).join('\n') + '\n';
+  return formatCsv([header, ...rows]);
 }
 
 /** A short markdown report: headline numbers and, when present, the per-pattern table. */
@@ -69,7 +70,3 @@ export function scoresMarkdown(scores: MmvpScores, context: { title: string; gra
   return lines.join('\n') + '\n';
 }
 
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}

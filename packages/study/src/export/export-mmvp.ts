@@ -3,8 +3,8 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } 
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS, loadMmvp, readPatternMap, type LabelCorrection, type LabelSet } from '@mmvp/datasets';
 import { z } from 'zod';
-import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { EXPORT_TARGETS, LMMS_EVAL_GOLD_OVERRIDE, VLMEVALKIT_COLUMNS, VLMEVALKIT_PAIR_DATASET, tsvField, type ExportTarget } from './field-formats';
+import { withRunFolderLock } from '@mmvp/results';
 
 /** Options of {@link exportMmvp}, checked with zod (unknown keys are refused). */
 export const exportMmvpOptionsSchema = z

@@ -10,7 +10,6 @@ import {
   listImages,
   mineCollection,
   miningVersions,
-  sha256Bytes,
   writeContactSheet,
   writeDuplicatesCsv,
   writeErrorsCsv,
@@ -22,7 +21,6 @@ import {
   type SearchIndexKind,
   type StoredError,
 } from '@mmvp/mining';
-import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { packageVersion } from '../provenance/package-versions';
 import { commitMineOutputs, completeMineCommit, createMineStaging, type MineCommitHooks, type MineManifest } from './mine-outputs';
 import { mineBlindPairsOptionsSchema, type MineBlindPairsOptions } from './mine-options';
@@ -30,6 +28,7 @@ import { mineThroughQueue } from '../queue/mine-through-queue';
 import { queueSummaryLine } from '../queue/queued-answers';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import { openContrastiveVisionEncoder } from '../encoders/contrastive-family';
+import { sha256Bytes, withRunFolderLock } from '@mmvp/results';
 
 /** What `mineBlindPairs` reports while it runs, in order. */
 export type MineEvent =

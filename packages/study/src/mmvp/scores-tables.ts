@@ -1,13 +1,9 @@
-import type { ScoresDocument } from './grade-mllm';
+import { formatCsv } from '@mmvp/results';
+import type { ScoresDocument } from './scores-document';
 
 /** `16.3 [10.4, 22.2]`: a percent with its 95% interval. */
 function withInterval(value: number, ci: readonly [number, number]): string {
   return `${value.toFixed(1)} [${ci[0].toFixed(1)}, ${ci[1].toFixed(1)}]`;
-}
-
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** scores.csv: the whole set, then one row per pattern; accuracies as `16.3 [10.4, 22.2]` (95% Wilson interval over pairs). */
@@ -27,7 +23,7 @@ export function mmvpScoresCsv(document: ScoresDocument): string {
   for (const row of document.perPattern ?? []) {
     rows.push([row.pattern, row.pairs, row.correctPairs, withInterval(row.pairAccuracy, row.pairAccuracyCi95), row.questions, row.correctQuestions, withInterval(row.questionAccuracy, row.questionAccuracyCi95)]);
   }
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+  return formatCsv([header, ...rows]);
 }
 
 /** scores.md: headline numbers with their intervals and, when present, the per-pattern table. */

@@ -1,10 +1,10 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import type { ProgressListener } from '../mmvp/progress-events';
-import { writeAtomically } from '../run-folder/write-atomically';
 import { coordinateRun, type CoordinatedRun } from './coordinator';
 import { planShards, type JobData, type JobKind, type PlannedShard } from './job-plan';
 import { queueRunId } from './job-pipeline';
 import type { ResolvedQueueSettings } from './queue-settings';
+import { writeFileAtomic } from '@mmvp/results';
 
 /**
  * The queue path of an answering workflow (eval-mllm, pope): plans the items into shards, lets
@@ -64,7 +64,7 @@ async function sortAnswerFile(file: string, order: readonly string[], keyOf: (re
   const ranked = lines.map((line, index) => ({ line, index, rank: rank.get(keyOf(JSON.parse(line) as Record<string, unknown>)) ?? order.length + index }));
   ranked.sort((a, b) => a.rank - b.rank);
   const sorted = ranked.map((entry) => `${entry.line}\n`).join('');
-  if (sorted !== text) await writeAtomically(file, sorted);
+  if (sorted !== text) await writeFileAtomic(file, sorted);
 }
 
 /** What a distributed run's coordinator did (the CLI prints it; --resume tests check it). */

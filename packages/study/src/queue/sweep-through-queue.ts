@@ -4,13 +4,13 @@ import { relative } from 'node:path';
 import { formatQuestion } from '@mmvp/decoder';
 import type { PipelineConfig } from '@mmvp/pipeline';
 import { hashModelFiles } from '../provenance/model-files';
-import { writeAtomically } from '../run-folder/write-atomically';
 import type { SweepQuestion } from '../sweep/sweep-data';
 import type { SweepJournal } from '../sweep/sweep-journal';
 import { coordinateRun, type CoordinatedRun, type CoordinatorEvent } from './coordinator';
 import { commonFolder, jobPipeline, queueRunId } from './job-pipeline';
 import { planShards } from './job-plan';
 import type { ResolvedQueueSettings } from './queue-settings';
+import { writeFileAtomic } from '@mmvp/results';
 
 /** Image chunks (runSweep's encode batches) per sweep job when the queue settings name no shard size. */
 export const SWEEP_CHUNKS_PER_JOB = 4;
@@ -135,5 +135,5 @@ async function sortJournal(path: string, order: readonly string[]): Promise<void
   };
   const sorted = lines.map((line) => ({ line, rank: keyOf(line) })).sort((a, b) => a.rank - b.rank);
   const content = `${header}\n${sorted.map((entry) => `${entry.line}\n`).join('')}`;
-  if (content !== text) await writeAtomically(path, content);
+  if (content !== text) await writeFileAtomic(path, content);
 }

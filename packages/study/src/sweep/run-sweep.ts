@@ -6,7 +6,6 @@ import { formatQuestion, loadDecoder, type Decoder } from '@mmvp/decoder';
 import { holmAdjustComparisons, type PairedComparison } from '@mmvp/metrics';
 import type { MixtureFeatures } from '@mmvp/mof';
 import { createVisualTokenizer, loadPipelineConfig, type PipelineConfig, type VisualTokenizer } from '@mmvp/pipeline';
-import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { checkSameEncoders, createFolderHasher, type EncoderIdentity } from './encoder-identity';
 import { parseRatios, type SweepRatio } from './ratios';
 import { compareToBaseline, gradeAnswers, scoreProxy, scoreRatio, type GradedAnswer, type Interval, type RatioScores } from './score-ratio';
@@ -19,6 +18,7 @@ import { sweepThroughQueue } from '../queue/sweep-through-queue';
 import { queueSummaryLine } from '../queue/queued-answers';
 import type { CoordinatorEvent } from '../queue/coordinator';
 import { batchRow, decodingOf } from './batch-decoding';
+import { withRunFolderLock } from '@mmvp/results';
 
 /** 'fixed-adapter': one pipeline, only r changes; 'per-ratio': one trained model per ratio (the paper's Table 3). */
 export type SweepProtocol = 'fixed-adapter' | 'per-ratio';

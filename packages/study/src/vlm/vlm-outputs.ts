@@ -1,5 +1,5 @@
 import { formatWithInterval, type VlmPairRow } from '@mmvp/metrics';
-import type { VlmScoresDocument } from './evaluate-vlm';
+import type { VlmScoresDocument } from './vlm-scores-document';
 
 /** Short column names of the paper's Table 1, in the benchmark's pattern order. */
 const SHORT_NAMES: Readonly<Record<string, string>> = {
