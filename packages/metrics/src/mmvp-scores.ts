@@ -32,21 +32,19 @@ export function summarizeMmvp(graded: readonly GradedQuestion[], options: { patt
 /** graded.csv: one row per question, RFC 4180 quoting. */
 export function gradedCsv(graded: readonly GradedQuestion[], patternOf?: ReadonlyMap<number, string>): string {
   const header = ['question_id', 'pair_id', 'pattern', 'answer', 'correct', 'extracted', 'rule', 'judge_verdict', 'judge_reply', 'judge_cached', 'response'];
-  const rows = graded.map((g) =>
-    [
-      g.questionId,
-      g.pairId,
-      patternOf?.get(g.questionId) ?? '',
-      `(${g.answer})`,
-      g.correct ? 1 : 0,
-      g.extracted ?? '',
-      g.rule ?? '',
-      g.judgeVerdict ?? '',
-      g.judgeReply ?? '',
-      g.judgeCached === undefined ? '' : g.judgeCached ? 1 : 0,
-      g.response,
-    ],
-  );
+  const rows = graded.map((g) => [
+    g.questionId,
+    g.pairId,
+    patternOf?.get(g.questionId) ?? '',
+    `(${g.answer})`,
+    g.correct ? 1 : 0,
+    g.extracted ?? '',
+    g.rule ?? '',
+    g.judgeVerdict ?? '',
+    g.judgeReply ?? '',
+    g.judgeCached === undefined ? '' : g.judgeCached ? 1 : 0,
+    g.response,
+  ]);
   return formatCsv([header, ...rows]);
 }
 
@@ -69,4 +67,3 @@ export function scoresMarkdown(scores: MmvpScores, context: { title: string; gra
   }
   return lines.join('\n') + '\n';
 }
-

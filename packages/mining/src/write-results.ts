@@ -11,7 +11,6 @@ export interface PairRow {
   readonly gap: number;
 }
 
-
 /** pairs.csv: image_a,image_b,clip_cosine,dino_cosine,gap, best gap first. */
 export async function writePairsCsv(path: string, pairs: readonly PairRow[]): Promise<void> {
   const rows = pairs.map((p) => [p.imageA, p.imageB, p.clipCosine.toFixed(6), p.dinoCosine.toFixed(6), p.gap.toFixed(6)]);
@@ -20,18 +19,12 @@ export async function writePairsCsv(path: string, pairs: readonly PairRow[]): Pr
 
 /** errors.csv: image,error for every image that could not be read or decoded. */
 export async function writeErrorsCsv(path: string, errors: readonly { path: string; message: string }[]): Promise<void> {
-  await writeFileAtomic(
-    path,
-    formatCsv([['image', 'error'], ...errors.map((e) => [e.path, e.message])]),
-  );
+  await writeFileAtomic(path, formatCsv([['image', 'error'], ...errors.map((e) => [e.path, e.message])]));
 }
 
 /** duplicates.csv: image,duplicate_of for images collapsed because their bytes are identical. */
 export async function writeDuplicatesCsv(path: string, duplicates: readonly { path: string; duplicateOf: string }[]): Promise<void> {
-  await writeFileAtomic(
-    path,
-    formatCsv([['image', 'duplicate_of'], ...duplicates.map((d) => [d.path, d.duplicateOf])]),
-  );
+  await writeFileAtomic(path, formatCsv([['image', 'duplicate_of'], ...duplicates.map((d) => [d.path, d.duplicateOf])]));
 }
 
 /**

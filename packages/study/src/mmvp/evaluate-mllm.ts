@@ -352,10 +352,7 @@ export async function answerMmvpQuestions(options: {
 }
 
 /** run.json (results format): with scores.json, what `mmvp report OUT` renders of an eval-mllm folder (its scores are written once, in scores.json). */
-async function writeResultsFolder(
-  out: string,
-  run: { scores: ScoresDocument; dataset: MmvpDataset; modelFiles: readonly ModelFile[]; identity: RunIdentity; pipeline: string; grader: 'rule' | 'llm' },
-): Promise<void> {
+async function writeResultsFolder(out: string, run: { scores: ScoresDocument; dataset: MmvpDataset; modelFiles: readonly ModelFile[]; identity: RunIdentity; pipeline: string; grader: 'rule' | 'llm' }): Promise<void> {
   const { scores } = run;
   await writeRunInfo(out, {
     format: 'mmvp-results/v1',

@@ -1,4 +1,4 @@
-import { formatCsv } from '@mmvp/results';
+import { formatCsv, formatMarkdownTable } from '@mmvp/results';
 import type { ScoresDocument } from './scores-document';
 
 /** `16.3 [10.4, 22.2]`: a percent with its 95% interval. */
@@ -33,15 +33,18 @@ export function mmvpScoresMarkdown(document: ScoresDocument, context: { title: s
     '',
     `Grader: ${context.grader}. Labels: ${context.labels}. Intervals: 95% Wilson over pairs (questions: Wilson on the design-effect sample size, pairs as clusters).`,
     '',
-    '| metric | value |',
-    '|---|---|',
-    `| MMVP pair accuracy (paper metric) | ${withInterval(document.pairAccuracy, document.pairAccuracyCi95)} (${document.correctPairs}/${document.pairs} pairs) |`,
-    `| per-question accuracy | ${withInterval(document.questionAccuracy, document.questionAccuracyCi95)} (${document.correctQuestions}/${document.questions}) |`,
-    `| undetermined | ${document.undetermined} |`,
+    formatMarkdownTable(
+      ['metric', 'value'],
+      [
+        ['MMVP pair accuracy (paper metric)', `${withInterval(document.pairAccuracy, document.pairAccuracyCi95)} (${document.correctPairs}/${document.pairs} pairs)`],
+        ['per-question accuracy', `${withInterval(document.questionAccuracy, document.questionAccuracyCi95)} (${document.correctQuestions}/${document.questions})`],
+        ['undetermined', document.undetermined],
+      ],
+    ),
   ];
   if (document.perPattern !== undefined) {
-    lines.push('', '| pattern | pairs | pair accuracy | question accuracy |', '|---|---|---|---|');
-    for (const row of document.perPattern) lines.push(`| ${row.pattern} | ${row.pairs} | ${withInterval(row.pairAccuracy, row.pairAccuracyCi95)} | ${withInterval(row.questionAccuracy, row.questionAccuracyCi95)} |`);
+    const rows = document.perPattern.map((row) => [row.pattern, row.pairs, withInterval(row.pairAccuracy, row.pairAccuracyCi95), withInterval(row.questionAccuracy, row.questionAccuracyCi95)]);
+    lines.push('', formatMarkdownTable(['pattern', 'pairs', 'pair accuracy', 'question accuracy'], rows));
   }
   return lines.join('\n') + '\n';
 }

@@ -10,8 +10,6 @@ import { vlmPairsCsv, vlmScoresMarkdown } from './vlm-outputs';
 import type { VlmPatternResult, VlmScoresDocument } from './vlm-scores-document';
 import { sha256File, withRunFolderLock, workflowFileNames, writeFileAtomic } from '@mmvp/results';
 
-type Interval = readonly [number, number];
-
 /** evaluateVlm's result: the scores document, the scored pairs, the Table 1 row, and the files written (when `out` was given). */
 export interface VlmEvaluationResult {
   readonly document: VlmScoresDocument;
