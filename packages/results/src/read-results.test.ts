@@ -48,7 +48,7 @@ const evalMllmScores = {
   provenance: { createdAt: '2026-12-07T00:00:00.000Z', pipelineConfig: { path: '/p.json', config: { strategy: { name: 'interleaved' } } } },
 };
 
-const runInfo = { format: 'mmvp-results/v1', title: 'MMVP evaluation of tiny-llava', createdAt: '2026-12-07T00:00:00.000Z', command: 'eval-mllm', models: [{ name: 'tiny-llava', path: '/p.json' }] };
+const runInfo = { format: 'mmvp-results/v1' as const, title: 'MMVP evaluation of tiny-llava', createdAt: '2026-12-07T00:00:00.000Z', command: 'eval-mllm', models: [{ name: 'tiny-llava', path: '/p.json' }] };
 
 describe('the results-file table', () => {
   it('gives every file name one schema and a version, and lists old names only for renamed files', () => {
