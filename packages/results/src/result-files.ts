@@ -32,8 +32,8 @@ export interface ResultFile {
 
 /**
  * Every file name of a run folder and its one schema (no name has two shapes). @mmvp/report renders
- * what readResults reads from these; the workflows write them with write-results.ts or their own
- * writers, whose tests check the output against these schemas.
+ * what readResults reads from these. The writers of write-results.ts validate with them before
+ * writing; eval-vlm's and grade's tests check their own writers' files against them.
  */
 export const RESULT_FILES = {
   [resultFileNames.run]: { version: 1, format: 'json', schema: runInfoSchema, writtenBy: ['demo', 'sweep', 'grade', 'eval-mllm'] },
