@@ -7,7 +7,7 @@ const { join } = require('node:path');
 // highest package it depends on). A package may import only packages of lower layers.
 const PACKAGE_LAYERS = [
   ['core'],
-  ['endpoint'],
+  ['endpoint', 'results'],
   ['image', 'onnx', 'datasets', 'metrics', 'synth', 'report'],
   ['encoder-clip', 'encoder-dinov2', 'encoder-siglip', 'adapters', 'kernels', 'decoder', 'mining'],
   ['mof'],
@@ -15,11 +15,11 @@ const PACKAGE_LAYERS = [
   ['study', 'serve'],
 ];
 
-// Folders of packages/study/src by layer: shared run-folder primitives, the runner (queue), the workflows,
+// Folders of packages/study/src by layer: shared primitives (the run folder itself is @mmvp/results), the runner (queue), the workflows,
 // and the demo, which runs other workflows. A folder imports no folder of a higher layer, and a workflow folder
 // imports no other workflow folder.
 const STUDY_FOLDER_LAYERS = [
-  ['provenance', 'run-folder', 'results'],
+  ['provenance', 'results'],
   ['runner'],
   ['queue'],
   ['embed', 'export', 'mining', 'mmvp', 'sweep', 'vlm'],
@@ -27,19 +27,11 @@ const STUDY_FOLDER_LAYERS = [
 ];
 const WORKFLOW_FOLDERS = STUDY_FOLDER_LAYERS[3];
 
-// Today's known violations inside @mmvp/study (issue 26), each an explicit exception to be removed by the
-// redesign (workflows as jobs: the queue knows job kinds from a table the workflows register).
+// No exceptions: the queue knows job kinds only from the table the workflows register (study-job-kinds.ts),
+// and no workflow folder imports another (issue 26).
 const STUDY = 'packages/study/src/';
-const KNOWN_CIRCLES = [
-  // the same between evaluate-vlm and its outputs
-  ['vlm/evaluate-vlm.ts', 'vlm/vlm-outputs.ts'],
-  // grade-mllm and its score tables import each other
-  ['mmvp/grade-mllm.ts', 'mmvp/scores-tables.ts'],
-];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const anyOf = (paths) => `^(${paths.map(escape).join('|')})$`;
-const inStudy = (file) => STUDY + file;
 const folders = (names) => `^${escape(STUDY)}(${names.join('|')})/`;
 const packages = (names) => `^packages/(${names.join('|')})/`;
 const TESTS = '(\\.test\\.ts$|/test/|/test-[^/]*\\.ts$)';
@@ -61,24 +53,15 @@ const studyRules = STUDY_FOLDER_LAYERS.slice(0, -1).map((layer, index) => ({
   to: { path: folders(STUDY_FOLDER_LAYERS.slice(index + 1).flat()) },
 }));
 
-const circleFiles = KNOWN_CIRCLES.flat().map(inStudy);
-
 module.exports = {
   forbidden: [
     {
       name: 'no-circular',
-      comment: 'no import circle anywhere (the known circles of @mmvp/study are the rules below)',
+      comment: 'no import circle anywhere',
       severity: 'error',
-      from: { pathNot: anyOf(circleFiles) },
+      from: {},
       to: { circular: true },
     },
-    ...KNOWN_CIRCLES.map((circle) => ({
-      name: 'no-circular-known-exception',
-      comment: `known circle ${circle.join(' <-> ')}: allowed until the redesign, and no other circle through these files`,
-      severity: 'error',
-      from: { path: anyOf(circle.map(inStudy)) },
-      to: { circular: true, viaSomeNot: anyOf(circle.map(inStudy)) },
-    })),
     ...packageRules,
     {
       name: 'package-has-a-layer',

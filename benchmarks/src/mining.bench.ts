@@ -22,7 +22,8 @@ import sharp from 'sharp';
 import { tensor } from '@mmvp/core';
 import { createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
-import { buildUsearchIndex, describeModel, embedCollection, EmbeddingStore, exactTopK, naiveTopK, normalizeRows, recallAtK, sampleRows, sha256Bytes, usearchExactTopK, type MiningModel, type TopK } from '@mmvp/mining';
+import { buildUsearchIndex, describeModel, embedCollection, EmbeddingStore, exactTopK, naiveTopK, normalizeRows, recallAtK, sampleRows, usearchExactTopK, type MiningModel, type TopK } from '@mmvp/mining';
+import { sha256Bytes } from '@mmvp/results';
 import { printTable } from './timing';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));

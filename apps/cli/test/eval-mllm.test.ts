@@ -276,7 +276,7 @@ describe('mmvp eval-mllm: nothing lost, nothing mixed (issue #13)', () => {
   it('#13.13 mmvp report renders an eval-mllm folder and a grade folder', async () => {
     const evalReport = await runCli(['report', whole]);
     expect(evalReport.code, evalReport.stderr).toBe(0);
-    expect(evalReport.stderr).toMatch(/reading .*: run\.json, mllm-scores\.json\n/);
+    expect(evalReport.stderr).toMatch(/reading .*: run\.json, scores\.json\n/);
     const html = await readFile(join(whole, 'report.html'), 'utf8');
     const scores = JSON.parse(await readFile(join(whole, 'scores.json'), 'utf8'));
     expect(html).toContain(`MMVP pair accuracy ${scores.pairAccuracy.toFixed(1)} [${scores.pairAccuracyCi95[0].toFixed(1)}, ${scores.pairAccuracyCi95[1].toFixed(1)}]`);

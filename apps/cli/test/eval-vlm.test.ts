@@ -53,7 +53,7 @@ describe('mmvp eval-vlm', () => {
     expect(scores.averageCi95[1]).toBeGreaterThan(scores.averageCi95[0]);
     expect(scores.skippedPairs).toEqual([]);
 
-    const csv = (await readFile(join(out, 'pairs.csv'), 'utf8')).trim().split('\n');
+    const csv = (await readFile(join(out, 'vlm-pairs.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('qid1,qid2,pattern,pred1,pred2,gt1,gt2,q1score,q2score,correct,logit_t1_i1,logit_t1_i2,logit_t2_i1,logit_t2_i2');
     const rows = csv.slice(1).map((line) => line.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/));
     expect(rows).toHaveLength(reference.pairs.length);
@@ -97,11 +97,11 @@ describe('mmvp eval-vlm', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/mmvp: warning: pair 11 is skipped: cannot decode image .*Color\/22\.jpg/);
     expect(result.stdout).toMatch(/1 pair\(s\) skipped and left out of the scores: pair 11 \(cannot decode image .*22\.jpg/);
-    const scores = JSON.parse(await readFile(join(out, 'vlm-scores.json'), 'utf8'));
+    const scores = JSON.parse(await readFile(join(out, 'vlm-eval-scores.json'), 'utf8'));
     expect(scores.pairs).toBe(17);
     expect(scores.skippedPairs).toEqual([{ pairId: 11, reason: expect.stringMatching(/cannot decode image .*22\.jpg/) }]);
     expect(scores.perPattern.find((row: { pattern: string }) => row.pattern === 'Color and Appearance').pairs).toBe(1);
-    expect((await readFile(join(out, 'pairs.csv'), 'utf8')).split('\n').filter((line) => line.startsWith('21,22,'))).toEqual([]);
+    expect((await readFile(join(out, 'vlm-pairs.csv'), 'utf8')).split('\n').filter((line) => line.startsWith('21,22,'))).toEqual([]);
     const strict = await runCli(['eval-vlm', '--model', model, '--data', data, '--out', join(scratch, 'truncated-out2'), '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/^mmvp: FileFormatError: cannot decode image .*Color\/22\.jpg/m);

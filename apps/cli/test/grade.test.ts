@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireRunFolderLock } from '@mmvp/study';
+import { acquireRunFolderLock } from '@mmvp/results';
 import { runCli } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 import { questionsCsv, answersJsonl } from '../../../packages/study/src/mmvp/__fixtures__/hand-checked-answer-set';

@@ -58,7 +58,7 @@ describe('mmvp eval-vlm picks the family from config.json', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/family siglip \(logit scale 12\.5\d*, bias -7\.5\); @mmvp\/encoder-siglip /);
     const reference = JSON.parse(await readFile(join(siglip, 'reference', 'mmvp-vlm.json'), 'utf8')) as { pairs: { pred1: string; pred2: string }[] };
-    const csv = (await readFile(join(out, 'pairs.csv'), 'utf8')).trim().split('\n');
+    const csv = (await readFile(join(out, 'vlm-pairs.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).toMatch(/,sigmoid_t1_i1,sigmoid_t1_i2,sigmoid_t2_i1,sigmoid_t2_i2$/);
     expect(csv.slice(1).map((line) => line.split(',').slice(3, 5))).toEqual(reference.pairs.map((pair) => [pair.pred1, pair.pred2]));
   });

@@ -2,7 +2,7 @@ import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, symlink, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acquireRunFolderLock } from '@mmvp/study';
+import { acquireRunFolderLock } from '@mmvp/results';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mmvp } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';

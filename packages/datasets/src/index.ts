@@ -10,8 +10,6 @@ export type { LoadPopeOptions, PopeDataset, PopeQuestion, SkippedPopeQuestion } 
 export { readAnswers } from './answers-file';
 export type { AnswerRecord, ReadAnswersOptions } from './answers-file';
 export { readPatternMap } from './pattern-map';
-export { parseCsv } from './csv';
-export type { CsvRecord } from './csv';
 export { readJsonLines, parseJsonLines } from './jsonl';
 export type { JsonLine, BrokenJsonLine } from './jsonl';
 export { MMVP_PATTERNS, matchPattern } from './patterns';

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { DatasetError, listChoices, parseWithSchema } from '@mmvp/core';
-import { parseCsv } from './csv';
+import { parseCsv } from '@mmvp/results';
 import { readTextFile } from './text-file';
 import { IssueCollector, type DatasetIssue, type LoadOptions } from './dataset-issues';
 import { parseAnswerLetter, parseOptionsText } from './mmvp-options-text';

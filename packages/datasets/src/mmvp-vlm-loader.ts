@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { DatasetError, FileFormatError, listChoices, parseWithSchema } from '@mmvp/core';
-import { parseCsv } from './csv';
+import { parseCsv } from '@mmvp/results';
 import { readTextFile } from './text-file';
 import { IssueCollector, type DatasetIssue, type LoadOptions } from './dataset-issues';
 import { findFolder, listImages, listSubfoldersDetailed, type UnusableLink } from './image-folder';

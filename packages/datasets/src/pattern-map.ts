@@ -1,5 +1,5 @@
 import { DatasetError, listChoices } from '@mmvp/core';
-import { parseCsv } from './csv';
+import { parseCsv } from '@mmvp/results';
 import { readTextFile } from './text-file';
 
 /**

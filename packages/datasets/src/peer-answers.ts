@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { DatasetError, FileFormatError } from '@mmvp/core';
 import type { AnswerRecord } from './answers-file';
-import { parseCsv, type CsvRecord } from './csv';
+import { parseCsv, type CsvRecord } from '@mmvp/results';
 import { readXlsxTable } from './xlsx-table';
 
 /** Per-sample output files of the field's harnesses that `mmvp grade` reads besides answers.jsonl. */

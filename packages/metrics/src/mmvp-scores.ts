@@ -1,3 +1,4 @@
+import { formatCsv } from '@mmvp/results';
 import type { GradedQuestion } from './grade-answers';
 import { pairAccuracy, type AccuracySummary } from './pair-accuracy';
 import { patternTable, type PatternRow } from './pattern-table';
@@ -31,22 +32,20 @@ export function summarizeMmvp(graded: readonly GradedQuestion[], options: { patt
 /** graded.csv: one row per question, RFC 4180 quoting. */
 export function gradedCsv(graded: readonly GradedQuestion[], patternOf?: ReadonlyMap<number, string>): string {
   const header = ['question_id', 'pair_id', 'pattern', 'answer', 'correct', 'extracted', 'rule', 'judge_verdict', 'judge_reply', 'judge_cached', 'response'];
-  const rows = graded.map((g) =>
-    [
-      g.questionId,
-      g.pairId,
-      patternOf?.get(g.questionId) ?? '',
-      `(${g.answer})`,
-      g.correct ? 1 : 0,
-      g.extracted ?? '',
-      g.rule ?? '',
-      g.judgeVerdict ?? '',
-      g.judgeReply ?? '',
-      g.judgeCached === undefined ? '' : g.judgeCached ? 1 : 0,
-      g.response,
-    ].map(csvField),
-  );
-  return [header, ...rows].map((row) => row.join(',')).join('\n') + '\n';
+  const rows = graded.map((g) => [
+    g.questionId,
+    g.pairId,
+    patternOf?.get(g.questionId) ?? '',
+    `(${g.answer})`,
+    g.correct ? 1 : 0,
+    g.extracted ?? '',
+    g.rule ?? '',
+    g.judgeVerdict ?? '',
+    g.judgeReply ?? '',
+    g.judgeCached === undefined ? '' : g.judgeCached ? 1 : 0,
+    g.response,
+  ]);
+  return formatCsv([header, ...rows]);
 }
 
 /** A short markdown report: headline numbers and, when present, the per-pattern table. */
@@ -67,9 +66,4 @@ export function scoresMarkdown(scores: MmvpScores, context: { title: string; gra
     for (const row of scores.perPattern) lines.push(`| ${row.pattern} | ${row.pairs} | ${row.pairAccuracy.toFixed(1)} | ${row.questionAccuracy.toFixed(1)} |`);
   }
   return lines.join('\n') + '\n';
-}
-
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

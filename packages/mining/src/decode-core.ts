@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sha256Bytes } from './hash';
+import { sha256Bytes } from '@mmvp/results';
 import type { DecodedImage, PixelProcessor, PixelProcessorSpec } from './pixel-processor';
 
 // Imported by name at run time so this package's types do not depend on @mmvp/image's internals.

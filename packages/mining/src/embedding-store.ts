@@ -2,8 +2,7 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeNpy, encodeNpy, FileFormatError, InvalidConfigError, parseWithSchema, removeDeadWritersTemporaries } from '@mmvp/core';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-write';
-import { sha256Bytes } from './hash';
+import { sha256Bytes, writeFileAtomic } from '@mmvp/results';
 import { formatIdentity, identityDifferences, modelIdentitySchema, type ModelIdentity } from './model-identity';
 
 const storeFormat = 'mmvp-embedding-store';

@@ -11,7 +11,5 @@ export type { DecodedImage, PixelProcessor, PixelProcessorSpec } from './pixel-p
 export { embedCollection, type MiningModel, type EmbedProgress, type EmbedCollectionOptions, type EmbedSummary } from './embed-collection';
 export { mineCollection, type MineCollectionOptions, type MineCollectionResult } from './mine-collection';
 export { listImages, imageExtensions } from './list-images';
-export { writePairsCsv, writeErrorsCsv, writeDuplicatesCsv, writeContactSheet, toCsv, csvField, type PairRow } from './write-results';
-export { writeFileAtomic } from './atomic-write';
-export { sha256File, sha256Bytes } from './hash';
+export { writePairsCsv, writeErrorsCsv, writeDuplicatesCsv, writeContactSheet, type PairRow } from './write-results';
 export { miningVersions } from './versions';

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 import { z } from 'zod';
-import { sha256File } from './hash';
+import { sha256File } from '@mmvp/results';
 
 /**
  * Everything that decides what an embedding means. Two stores agree only if all of it agrees: the

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
-import { writeFileAtomic } from './atomic-write';
+import { formatCsv, writeFileAtomic } from '@mmvp/results';
 
 /** A mined pair with its image paths (what pairs.csv and the contact sheet show). */
 export interface PairRow {
@@ -11,43 +11,20 @@ export interface PairRow {
   readonly gap: number;
 }
 
-/** One CSV field: quoted when it holds a comma, quote or line break. */
-export function csvField(value: string | number): string {
-  const text = typeof value === 'number' ? String(value) : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** A CSV text (header first, fields quoted when needed, newline-terminated). */
-export function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
-}
-
 /** pairs.csv: image_a,image_b,clip_cosine,dino_cosine,gap, best gap first. */
 export async function writePairsCsv(path: string, pairs: readonly PairRow[]): Promise<void> {
   const rows = pairs.map((p) => [p.imageA, p.imageB, p.clipCosine.toFixed(6), p.dinoCosine.toFixed(6), p.gap.toFixed(6)]);
-  await writeFileAtomic(path, toCsv(['image_a', 'image_b', 'clip_cosine', 'dino_cosine', 'gap'], rows));
+  await writeFileAtomic(path, formatCsv([['image_a', 'image_b', 'clip_cosine', 'dino_cosine', 'gap'], ...rows]));
 }
 
 /** errors.csv: image,error for every image that could not be read or decoded. */
 export async function writeErrorsCsv(path: string, errors: readonly { path: string; message: string }[]): Promise<void> {
-  await writeFileAtomic(
-    path,
-    toCsv(
-      ['image', 'error'],
-      errors.map((e) => [e.path, e.message]),
-    ),
-  );
+  await writeFileAtomic(path, formatCsv([['image', 'error'], ...errors.map((e) => [e.path, e.message])]));
 }
 
 /** duplicates.csv: image,duplicate_of for images collapsed because their bytes are identical. */
 export async function writeDuplicatesCsv(path: string, duplicates: readonly { path: string; duplicateOf: string }[]): Promise<void> {
-  await writeFileAtomic(
-    path,
-    toCsv(
-      ['image', 'duplicate_of'],
-      duplicates.map((d) => [d.path, d.duplicateOf]),
-    ),
-  );
+  await writeFileAtomic(path, formatCsv([['image', 'duplicate_of'], ...duplicates.map((d) => [d.path, d.duplicateOf])]));
 }
 
 /**

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAnswers, readResults, renderReport, writeBlindPairs, writeMllmScores, writeReport, writeRunInfo, writeSeeds, writeSweep, writeVlmScores } from './index';
+import { appendAnswers, readResults, writeBlindPairs, writeMllmScores, writeRunInfo, writeSeeds, writeSweep, writeVlmScores } from '@mmvp/results';
+import { renderReport, writeReport } from './index';
 
 const fixture = fileURLToPath(new URL('./__fixtures__/results/', import.meta.url));
 let scratch: string;

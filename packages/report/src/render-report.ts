@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { correlationSpec, mllmBarsSpec, sweepCurveSpec, tradeOffSpec, vlmBarsSpec } from './charts';
 import { answersFilterScript, escapeHtml, formatPercent, htmlTable, reportStyle } from './html';
 import { inlineImage } from './inline-image';
-import { readResults } from './read-results';
+import { readResults } from '@mmvp/results';
 import { renderVegaLiteToSvg } from './render-svg';
-import type { AnswerRecord, BlindPair, MllmScores, PopeReport, ResultsBundle, SeedsFile, Sweep, VlmScores } from './results-schema';
+import type { AnswerRecord, BlindPair, MllmScores, PopeReport, ResultsBundle, SeedsFile, Sweep, VlmScores } from '@mmvp/results';
 
 /** Name of the HTML file that `writeReport` writes into the results folder. */
 export const reportFileName = 'report.html';
@@ -307,6 +307,7 @@ export async function renderResults(bundle: ResultsBundle): Promise<string> {
     bundle.pope ? popeSection(bundle.pope) : '',
     bundle.answers ? answersSection(bundle.answers) : '',
     runSection(bundle),
+    bundle.notes ? `<section id="reading-notes"><h2>Reading notes</h2><ul>${bundle.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul></section>` : '',
   ].filter((section) => section !== '');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -2,15 +2,9 @@
 // (checked with zod), an AbortSignal and a progress callback, and returns a plain result object
 // that @mmvp/report renders and the CLI writes.
 
-// run folders: one writer at a time, results committed whole
-export { LOCK_FILE, RunFolderLockedError, acquireRunFolderLock, withRunFolderLock } from './run-folder/run-folder-lock';
-export type { LockOwner, RunFolderLock, RunFolderLockOptions } from './run-folder/run-folder-lock';
-export { RUN_OWNER_FILE, RunFolderOwnedError, readRunFolderOwner } from './run-folder/run-folder-owner';
-export type { RunFolderOwner } from './run-folder/run-folder-owner';
-export { writeAtomically } from './run-folder/write-atomically';
+// run folders (lock, owner, atomic writes, sha256File): @mmvp/results owns them
 
 // provenance
-export { sha256File } from './provenance/sha256-file';
 export { packageVersion, packageVersions } from './provenance/package-versions';
 
 // export to the field's tools (VLMEvalKit TSV, Hugging Face imagefolder + lmms-eval task)
@@ -21,7 +15,8 @@ export type { ExportTarget } from './export/field-formats';
 
 // MMVP-VLM evaluation
 export { evaluateVlm } from './vlm/evaluate-vlm';
-export type { VlmEvaluationResult, VlmPatternResult, VlmScoresDocument, VlmSkippedPairRecord } from './vlm/evaluate-vlm';
+export type { VlmEvaluationResult } from './vlm/evaluate-vlm';
+export type { VlmPatternResult, VlmScoresDocument, VlmSkippedPairRecord } from './vlm/vlm-scores-document';
 export { evaluateVlmOptionsSchema } from './vlm/evaluate-vlm-options';
 export type { EvaluateVlmOptions, VlmProgressEvent } from './vlm/evaluate-vlm-options';
 export { vlmPairsCsv, vlmScoresMarkdown } from './vlm/vlm-outputs';
@@ -44,7 +39,8 @@ export { ENDPOINT_FAILURES_FILE } from './mmvp/endpoint-answers';
 export { askThroughEndpoint } from './mmvp/ask-endpoint';
 export type { EndpointAskResult } from './mmvp/ask-endpoint';
 export { gradeMllmAnswers, checkGradeInputs, summaryLines, labelsApplied, describeGrader, GRADERS } from './mmvp/grade-mllm';
-export type { GradeMllmOptions, GraderKind, PatternRowWithIntervals, ScoresDocument } from './mmvp/grade-mllm';
+export type { GradeMllmOptions, GraderKind } from './mmvp/grade-mllm';
+export type { PatternRowWithIntervals, ScoresDocument } from './mmvp/scores-document';
 export { mmvpScoresCsv, mmvpScoresMarkdown } from './mmvp/scores-tables';
 export { RUN_IDENTITY_FILE, runIdentityHash, checkRunIdentity, readStoredIdentity } from './mmvp/run-identity';
 export type { RunIdentity } from './mmvp/run-identity';

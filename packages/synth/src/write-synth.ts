@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, ex
 import { join } from 'node:path';
 import { InvalidArgumentError, listChoices, processAlive } from '@mmvp/core';
 import { renderContactSheet } from './contact-sheet';
-import { csvText } from './csv';
+import { formatCsv } from '@mmvp/results';
 import { generatePair, SUPPORTED_SIZES_MAX, SUPPORTED_SIZES_MIN, type GeneratedPair } from './generate-pair';
 import { PATTERNS, VLM_FOLDERS, patternIndex, type PatternName } from './patterns';
 import { SYNTH_JPEG_QUALITY, encodeJpeg } from './jpeg';
@@ -274,9 +274,9 @@ async function writeEval(options: WriteSynthOptions, seed: number, size: number,
     }
     if (options.contactSheets !== false) writeSheet(out, `eval-${patternIndex(pattern) + 1}`, pattern, sheet, write);
   }
-  write(join('MMVP', 'Questions.csv'), csvText(mmvpRows));
-  write(join('MMVP', 'patterns.csv'), csvText(patternRows));
-  write(join('MMVP_VLM', 'Questions.csv'), csvText(vlmRows));
+  write(join('MMVP', 'Questions.csv'), formatCsv(mmvpRows));
+  write(join('MMVP', 'patterns.csv'), formatCsv(patternRows));
+  write(join('MMVP_VLM', 'Questions.csv'), formatCsv(vlmRows));
   write('ground-truth.jsonl', truth.join('\n') + '\n');
   write(
     'synth.json',

@@ -34,7 +34,7 @@ export function registerEvalMllm(program: Command): void {
     .description('run a pipeline on every MMVP question, appending each answer to DIR/answers.jsonl as it is produced (--resume continues a killed run), then grade')
     .option('--pipeline <config>', 'pipeline config (JSON) with a decoder section, or an endpoint config ("kind": "endpoint"); or --endpoint. A config is code, like a plugin list: its encoders\' `use` modules run')
     .requiredOption('--data <dir>', "MMVP folder (Questions.csv + 'MMVP Images/'; a patterns.csv there gives a per-pattern table)")
-    .requiredOption('--out <dir>', 'folder for answers.jsonl, run-identity.json, scores.json, scores.csv, graded.csv, scores.md, run.json, mllm-scores.json (mmvp report renders it)')
+    .requiredOption('--out <dir>', 'folder for answers.jsonl, run-identity.json, scores.json, scores.csv, graded.csv, scores.md, run.json (mmvp report renders it)')
     .option(
       '--prompt <style>',
       `question style: ${listChoices(PROMPT_STYLES)} (original: question + ' ' + options, the study's script; lmms: lettered options + 'Answer with the option's letter...', as lmms-eval; cambrian: the same after ' Options:', as Cambrian's mmvp_eval); default: the config's`,

@@ -32,13 +32,13 @@ export function registerEvalVlm(program: Command): void {
       'CLIP or SigLIP model folder (config.json, preprocessor_config.json, tokenizer.json, onnx/vision_model.onnx + onnx/text_model.onnx; SigLIP also onnx/model.onnx for logit_scale/logit_bias)',
     )
     .requiredOption('--data <dir>', 'MMVP-VLM folder (Questions.csv + MMVP_VLM_Images/<Type>/<id>.jpg or .png; folders may be symlinks)')
-    .requiredOption('--out <dir>', 'folder for vlm-scores.json, pairs.csv and vlm-scores.md')
+    .requiredOption('--out <dir>', 'folder for vlm-eval-scores.json, vlm-pairs.csv and vlm-scores.md')
     .option('--logit-scale <x>', "the logit temperature; changes reported probabilities, never a prediction (default: 100 for CLIP, OpenAI CLIP's value; the checkpoint's exp(logit_scale) for SigLIP)")
     .option('--batch-size <n>', 'images per encoder call', '16')
     .option('--execution-provider <ep>', `onnxruntime execution provider: ${listChoices(executionProviders)}`, 'cpu')
     .option('--crop-rounding <mode>', `center-crop offset: ${listChoices(CROP_ROUNDINGS)} (floor: Hugging Face processors; round: OpenAI clip / torchvision)`, 'floor')
     .option('--strict', 'fail on any problem in the benchmark folder, a missing or unreadable image included (default: report it and leave out its pair)')
-    .option('--json', 'print vlm-scores.json on stdout')
+    .option('--json', 'print vlm-eval-scores.json on stdout')
     .action(async (flags: EvalVlmFlags) => {
       const logitScale = flags.logitScale === undefined ? undefined : Number(flags.logitScale);
       if (logitScale !== undefined && (!(logitScale > 0) || !Number.isFinite(logitScale))) throw new InvalidArgumentError(`--logit-scale must be a positive number, got '${flags.logitScale}'`);

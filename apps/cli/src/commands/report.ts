@@ -2,7 +2,8 @@ import { lstat, rename, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@mmvp/core';
-import { readResults, renderResults, reportFileName, resultFileNames, workflowFileNames } from '@mmvp/report';
+import { renderResults, reportFileName } from '@mmvp/report';
+import { readResults, resultFileNames, workflowFileNames } from '@mmvp/results';
 import { checkOutputFile, prepareOutputFile } from '../output-file';
 
 /** `mmvp report DIR [--out FILE]`: one self-contained HTML file from a results folder. */
@@ -23,11 +24,8 @@ export function registerReport(program: Command): void {
         throw new InvalidArgumentError(`--out ${output} exists and is not an .html report; it is kept: choose another path, or pass --force to replace it`);
       }
       const bundle = await readResults(folder);
-      const found: string[] = Object.entries(resultFileNames)
-        .filter(([key]) => bundle[key as keyof typeof resultFileNames] !== undefined)
-        .map(([, name]) => name);
-      if (bundle.pope !== undefined) found.push(workflowFileNames.pope);
-      process.stderr.write(`report: reading ${folder}: ${found.join(', ')}\n`);
+      process.stderr.write(`report: reading ${folder}: ${(bundle.read ?? []).join(', ')}\n`);
+      for (const note of bundle.notes ?? []) process.stderr.write(`report: note: ${note}\n`);
       const html = await renderResults(bundle);
       await prepareOutputFile(output, '--out', reportFileName);
       const temporary = `${output}.${process.pid}.tmp`;

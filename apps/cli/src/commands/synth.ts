@@ -12,7 +12,7 @@ import {
   type SynthImageFormat,
   type SynthSplit,
 } from '@mmvp/synth';
-import { withRunFolderLock } from '@mmvp/study';
+import { withRunFolderLock } from '@mmvp/results';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
 

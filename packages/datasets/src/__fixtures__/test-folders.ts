@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatCsvField } from '@mmvp/results';
 
 /** Test helper: a fresh temporary folder. */
 export async function temporaryFolder(prefix: string): Promise<string> {
@@ -15,8 +16,7 @@ export async function writeTree(root: string, files: Record<string, string | Uin
   }
 }
 
-/** CSV-quotes a field when needed (commas, quotes, line breaks). */
+/** CSV-quotes a field when needed (commas, quotes, line breaks), with the workspace's one CSV writer. */
 export function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return formatCsvField(value);
 }

@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 import { exactTopK, findClipBlindPairs } from '@mmvp/mining';
-import type { BlindPair } from '@mmvp/report';
 import type { EvalSet } from './synth-eval-set';
+import type { BlindPair } from '@mmvp/results';
 
 /**
  * CLIP-blind pairs over the whole eval pool (every image against every other) with @mmvp/mining's

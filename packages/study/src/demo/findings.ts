@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from '@mmvp/core';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, comparePairAccuracy, formatWithInterval, holmAdjustComparisons, pearson, seededRandom, type GradedResult, type PairedComparison } from '@mmvp/metrics';
-import type { BlindPair, MllmScores } from '@mmvp/report';
 import type { PairOutcome } from './pattern-intervals';
 import type { ModelScores } from './model-scores';
 import type { SeedSummaries } from './seed-summaries';
 import type { SeedAveragedComparison } from './seed-summary';
+import type { BlindPair, MllmScores } from '@mmvp/results';
 
 type Interval = readonly [number, number];
 /** A paired comparison of two tiny LLaVA models on the same pairs, with its bootstrap interval. */

@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
 import { accuracyWithIntervals, pairAccuracy, patternTable, type GradedResult } from '@mmvp/metrics';
-import type { AnswerRecord, MllmScores } from '@mmvp/report';
 import { PATTERNS } from '@mmvp/synth';
 import type { ModelAnswers } from './llava-runs';
 import type { EvalSet } from './synth-eval-set';
 import { answerRecord } from '../results/answer-record';
+import type { AnswerRecord, MllmScores } from '@mmvp/results';
 
 type Interval = readonly [number, number];
 /** One tiny LLaVA model's MMVP-Synth scores (pairs, questions, per pattern) with intervals. */

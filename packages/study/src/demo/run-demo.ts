@@ -4,9 +4,8 @@ import { join, relative, resolve } from 'node:path';
 import { InvalidArgumentError, ModelLoadError } from '@mmvp/core';
 import { createClipTextEncoder, createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
-import { appendAnswers, writeBlindPairs, writeMllmScores, writeReport, writeRunInfo, writeSweep, writeVlmScores, type BlindPair, type Sweep } from '@mmvp/report';
+import { writeReport } from '@mmvp/report';
 import { PATTERNS } from '@mmvp/synth';
-import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { mineEvalPool } from './blind-pairs';
 import { parseDemoOptions, type DemoProgressEvent, type RunDemoOptionsInput } from './demo-options';
 import { correlationWithInterval, demoComparisons, demoFindings, type CorrelationWithInterval, type DemoComparison, type DemoFindings } from './findings';
@@ -18,6 +17,7 @@ import { scenesOfFindingOne } from './scenes-of-finding-one';
 import { EVAL_IMAGE_SIZE, generateEvalSet } from './synth-eval-set';
 import { scoreClipOnMmvpVlm, type VlmScoring } from './vlm-scoring';
 import { blindThresholds, type BlindThresholds } from './zoo-thresholds';
+import { appendAnswers, type BlindPair, type Sweep, withRunFolderLock, writeBlindPairs, writeMllmScores, writeRunInfo, writeSweep, writeVlmScores } from '@mmvp/results';
 
 /** What runDemo measured: the files it wrote and the study's three findings with their intervals. */
 export interface DemoResult {

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatCsv, writeSeeds } from '@mmvp/report';
 import type { DemoLlavaModel } from './demo-options';
 import type { ModelScores } from './model-scores';
 import { compareSeedAveraged, summarizeSeeds, type SeedAveragedComparison, type SeedSummary } from './seed-summary';
+import { formatCsv, writeSeeds } from '@mmvp/results';
 
 /** The demo's seed view: each configuration run with 2+ seeds, and the seed-averaged comparisons between them. */
 export interface SeedSummaries {

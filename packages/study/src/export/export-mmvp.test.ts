@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '@mmvp/datasets';
+import { parseCsv } from '@mmvp/results';
 
 /** Data rows of a CSV (header dropped) as field lists. */
 async function csvRows(path: string): Promise<string[][]> {

@@ -1,10 +1,10 @@
-import { copyFile, mkdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS, loadMmvp, readPatternMap, type LabelCorrection, type LabelSet } from '@mmvp/datasets';
 import { z } from 'zod';
-import { withRunFolderLock } from '../run-folder/run-folder-lock';
-import { EXPORT_TARGETS, LMMS_EVAL_GOLD_OVERRIDE, VLMEVALKIT_COLUMNS, VLMEVALKIT_PAIR_DATASET, tsvField, type ExportTarget } from './field-formats';
+import { EXPORT_TARGETS, LMMS_EVAL_GOLD_OVERRIDE, VLMEVALKIT_COLUMNS, VLMEVALKIT_PAIR_DATASET, type ExportTarget } from './field-formats';
+import { formatCsv, withRunFolderLock, writeFileAtomic } from '@mmvp/results';
 
 /** Options of {@link exportMmvp}, checked with zod (unknown keys are refused). */
 export const exportMmvpOptionsSchema = z
@@ -162,14 +162,13 @@ async function writeVlmEvalKit(rows: readonly ExportRow[], options: z.output<typ
   await mkdir(dirname(resolve(options.out)), { recursive: true });
   await refuseExisting(options.out, options.force);
   await refuseExisting(lmuData, options.force);
-  const lines = [VLMEVALKIT_COLUMNS.join('\t')];
+  const table: (string | number)[][] = [[...VLMEVALKIT_COLUMNS]];
   for (const row of rows) {
     const image = (await readFile(row.imagePath)).toString('base64');
-    lines.push([row.index, image, row.question, row.options[0], row.options[1], row.answer.toUpperCase(), row.category].map(tsvField).join('\t'));
+    table.push([row.index, image, row.question, row.options[0], row.options[1], row.answer.toUpperCase(), row.category]);
   }
-  // write-then-rename so a killed export never leaves a TSV that looks whole
-  await writeFile(`${options.out}.partial`, `${lines.join('\n')}\n`);
-  await rename(`${options.out}.partial`, options.out);
+  // written atomically, so a killed export never leaves a TSV that looks whole; fields quoted as pandas reads them back
+  await writeFileAtomic(options.out, formatCsv(table, { delimiter: '\t' }));
   await mkdir(lmuData, { recursive: true });
   await symlink(join('..', basename(options.out)), join(lmuData, `${VLMEVALKIT_PAIR_DATASET}.tsv`));
   // run.py --config: the key names the prediction files (<model>_<name>.xlsx), `dataset` the TSV and the scoring
@@ -214,8 +213,7 @@ async function writeHfImageFolder(rows: readonly ExportRow[], options: z.output<
       metadata.push(JSON.stringify({ file_name: fileName, Index: row.index, Question: row.question, Options: row.optionsText, 'Correct Answer': `(${row.answer})`, category: row.category }));
     }
     const metadataFile = join(options.out, 'metadata.jsonl');
-    await writeFile(`${metadataFile}.partial`, `${metadata.join('\n')}\n`);
-    await rename(`${metadataFile}.partial`, metadataFile);
+    await writeFileAtomic(metadataFile, `${metadata.join('\n')}\n`);
     const taskFile = join(options.out, `${name}.yaml`);
     await writeFile(taskFile, lmmsEvalTaskYaml(name, resolve(options.out)));
     return {

@@ -38,9 +38,3 @@ export const LMMS_EVAL_GOLD_OVERRIDE = {
  * the official TSV over any other (vlmeval/dataset/image_base.py:218-234).
  */
 export const VLMEVALKIT_PAIR_DATASET = 'MMVP';
-
-/** One TSV field as pandas' default reader takes it back: quoted when it holds a tab, quote or line break. */
-export function tsvField(value: string | number): string {
-  const text = String(value);
-  return /[\t"\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}

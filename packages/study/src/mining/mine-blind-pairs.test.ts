@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCollection } from '../../../mining/src/__fixtures__/make-collection';
-import { acquireRunFolderLock } from '../run-folder/run-folder-lock';
 import { mineBlindPairs, type MineEvent } from './mine-blind-pairs';
 import { MINE_COMMIT_FOLDER, completeMineCommit, readMineOutputs, type MineCommitStep } from './mine-outputs';
+import { acquireRunFolderLock } from '@mmvp/results';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const clip = join(repo, 'models/tiny-clip');

@@ -18,7 +18,6 @@ import {
   type SearchIndexKind,
   type StoredError,
 } from '@mmvp/mining';
-import { withRunFolderLock } from '../run-folder/run-folder-lock';
 import { packageVersion } from '../provenance/package-versions';
 import { commitMineOutputs, completeMineCommit, createMineStaging, type MineCommitHooks, type MineManifest } from './mine-outputs';
 import { mineBlindPairsOptionsSchema, type MineBlindPairsOptions } from './mine-options';
@@ -26,6 +25,7 @@ import { openContrastiveVisionEncoder } from '../encoders/contrastive-family';
 import { miningModel } from './mining-model';
 import { embedStep } from './mine-embed-step';
 import type { MineEvent } from './mine-events';
+import { withRunFolderLock } from '@mmvp/results';
 
 export type { MineEvent } from './mine-events';
 

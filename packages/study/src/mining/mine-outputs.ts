@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileFormatError } from '@mmvp/core';
+import { sha256Bytes } from '@mmvp/results';
 
 /**
  * `mine`'s result files are committed as one unit: a killed run leaves either the previous complete
@@ -37,10 +37,6 @@ export interface MineCommitHooks {
   readonly afterStep?: (step: MineCommitStep) => void | Promise<void>;
 }
 
-function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 async function exists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined)) !== undefined;
 }
@@ -60,7 +56,7 @@ export async function commitMineOutputs(out: string, staging: string, names: rea
   const files = [];
   for (const name of names) {
     const data = await readFile(join(staging, name));
-    files.push({ name, bytes: data.length, sha256: sha256(data) });
+    files.push({ name, bytes: data.length, sha256: sha256Bytes(data) });
   }
   const manifest: MineManifest = { format: 'mmvp-mine-outputs/1', files };
   await writeFile(join(staging, MINE_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -132,7 +128,7 @@ export async function readMineOutputs(out: string): Promise<{ manifest: MineMani
   const paths: Record<string, string> = {};
   for (const file of manifest.files) {
     const data = await readFile(join(out, file.name)).catch(() => undefined);
-    if (data === undefined || data.length !== file.bytes || sha256(data) !== file.sha256) {
+    if (data === undefined || data.length !== file.bytes || sha256Bytes(data) !== file.sha256) {
       throw new FileFormatError(`${join(out, file.name)} does not match ${path} (${data === undefined ? 'missing' : 'changed'}); rerun mmvp mine`);
     }
     paths[file.name] = join(out, file.name);

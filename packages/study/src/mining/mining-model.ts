@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { tensor, type VisionEncoderV1 } from '@mmvp/core';
-import { describeModel, sha256Bytes, type MiningModel } from '@mmvp/mining';
+import { describeModel, type MiningModel } from '@mmvp/mining';
+import { sha256Bytes } from '@mmvp/results';
 
 /** A mining model (store key, encoder, its identity and the decode workers' preprocessing) from a loaded encoder. */
 export async function miningModel(key: 'clip' | 'dino', encoder: VisionEncoderV1, onnxPath: string, preprocessorConfigPath: string, embedding: string): Promise<MiningModel> {

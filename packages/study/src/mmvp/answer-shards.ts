@@ -3,7 +3,7 @@ import { queueRunId } from '../queue/job-pipeline';
 import { planShards } from '../queue/job-plan';
 import type { JobDataBase, JobKindDefinition, PlannedShard } from '../runner/job-kind';
 import { runShards, type ShardRunner, type ShardsRun } from '../runner/run-shards';
-import { writeAtomically } from '../run-folder/write-atomically';
+import { writeFileAtomic } from '@mmvp/results';
 import type { ProgressListener } from './progress-events';
 
 /**
@@ -70,5 +70,5 @@ async function sortAnswerFile(file: string, order: readonly string[], keyOf: (re
   const ranked = lines.map((line, index) => ({ line, index, rank: rank.get(keyOf(JSON.parse(line) as Record<string, unknown>)) ?? order.length + index }));
   ranked.sort((a, b) => a.rank - b.rank);
   const sorted = ranked.map((entry) => `${entry.line}\n`).join('');
-  if (sorted !== text) await writeAtomically(file, sorted);
+  if (sorted !== text) await writeFileAtomic(file, sorted);
 }

@@ -4,10 +4,10 @@ import { InvalidArgumentError } from '@mmvp/core';
 import { formatQuestion } from '@mmvp/decoder';
 import type { MmvpItem } from '@mmvp/datasets';
 import { EndpointRequestError, endpointAnswerFields, type ChatReply, type EndpointAnswerer } from '@mmvp/endpoint';
-import { writeAtomically } from '../run-folder/write-atomically';
 import { answerLog } from './answer-log';
 import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
 import { runIdentityHash, type RunIdentity } from './run-identity';
+import { writeFileAtomic } from '@mmvp/results';
 
 /** Failed questions of an endpoint run, left for `--resume` (removed once a run completes). */
 export const ENDPOINT_FAILURES_FILE = 'endpoint-failures.json';
@@ -167,11 +167,11 @@ export async function answerItemsThroughEndpoint<Item>(options: {
   const failed = pending.flatMap((item, index) => (results[index] instanceof Error ? [{ question_id: options.costId(item), error: (results[index] as Error).message }] : []));
   const failuresFile = join(options.out, ENDPOINT_FAILURES_FILE);
   if (fatal !== undefined) {
-    await writeAtomically(failuresFile, `${JSON.stringify({ failed, notAsked: pending.length - flushed - failed.length }, null, 2)}\n`);
+    await writeFileAtomic(failuresFile, `${JSON.stringify({ failed, notAsked: pending.length - flushed - failed.length }, null, 2)}\n`);
     throw Object.assign(fatal, { message: `${fatal.message} (${flushed} answer(s) of this run kept in ${options.answersFile}; run again with --resume)` });
   }
   if (failed.length > 0) {
-    await writeAtomically(failuresFile, `${JSON.stringify({ failed }, null, 2)}\n`);
+    await writeFileAtomic(failuresFile, `${JSON.stringify({ failed }, null, 2)}\n`);
     throw new EndpointRequestError(
       `${failed.length} question(s) failed for good (${failed
         .slice(0, 3)

@@ -4,20 +4,18 @@ import { join, relative, resolve } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatIssue, loadMmvp, type LabelSet, type SkippedPair } from '@mmvp/datasets';
 import { createEndpointAnswerer, publicEndpointUrl, readEndpointApiKey, type EndpointAnswerer, type EndpointConfig } from '@mmvp/endpoint';
-import { writeRunInfo } from '@mmvp/report';
 import { packageVersions } from '../provenance/package-versions';
-import { sha256File } from '../provenance/sha256-file';
-import { withRunFolderLock } from '../run-folder/run-folder-lock';
-import { writeAtomically } from '../run-folder/write-atomically';
 import type { ResolvedQueueSettings } from '../queue/queue-settings';
 import { queueSummaryLine, type QueueRunSummary } from '../queue/queued-answers';
 import { queueRunner } from '../queue/queue-runner';
 import { mllmEndpointJobKind } from './answer-job-kinds';
 import { answerShards } from './answer-shards';
 import { answerMmvpThroughEndpoint, type EndpointAnswerCost } from './endpoint-answers';
-import { gradeMllmAnswers, summaryLines, type GradeMllmOptions, type GraderKind, type ScoresDocument } from './grade-mllm';
+import { gradeMllmAnswers, summaryLines, type GradeMllmOptions, type GraderKind } from './grade-mllm';
+import type { ScoresDocument } from './scores-document';
 import type { ProgressListener } from './progress-events';
 import { RUN_IDENTITY_FILE, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
+import { sha256File, withRunFolderLock, writeFileAtomic, writeRunInfo } from '@mmvp/results';
 
 /** The response cache of an endpoint run, in its run folder. */
 export const ENDPOINT_CACHE_FILE = 'endpoint-cache.jsonl';
@@ -100,7 +98,7 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
     const stored = await readStoredIdentity(context.out);
     const done = await context.prepareAnswers({ questions: dataset.questions, answersFile, resume: context.resume, identity, out: context.out, stored });
     const knownFingerprints = await fingerprintsInFile(answersFile, done.size > 0);
-    await writeAtomically(join(context.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), endpoint: endpointRecord, systemFingerprints: [...knownFingerprints] }, null, 2)}\n`);
+    await writeFileAtomic(join(context.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), endpoint: endpointRecord, systemFingerprints: [...knownFingerprints] }, null, 2)}\n`);
     const questionsLine = `${dataset.questions.length} questions (${dataset.questionsFile}, labels ${context.labels}), prompt style ${promptStyle}`;
     const identityLine = `run identity ${runIdentityHash(identity)}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`;
     let asked: number;
@@ -166,7 +164,7 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
       });
       usage = usageSummary(answering.costs, answerer.client.attempts, answering.cacheHits);
       asked = answering.asked;
-      await writeAtomically(
+      await writeFileAtomic(
         join(context.out, ENDPOINT_USAGE_FILE),
         `${JSON.stringify({ endpoint: endpointRecord, systemFingerprints: [...new Set([...knownFingerprints, ...answering.systemFingerprints])], totals: usage, answers: answering.costs }, null, 2)}\n`,
       );

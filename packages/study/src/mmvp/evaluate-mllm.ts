@@ -6,17 +6,14 @@ import { QUESTION_STYLES, type QuestionStyle } from '@mmvp/decoder';
 import { LABEL_SETS, formatIssue, loadMmvp, readAnswers, type LabelSet, type MmvpDataset, type MmvpItem, type SkippedPair } from '@mmvp/datasets';
 import { decodeImage } from '@mmvp/image';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
-import { writeMllmScores, writeRunInfo } from '@mmvp/report';
 import { packageVersions } from '../provenance/package-versions';
-import { sha256File } from '../provenance/sha256-file';
-import { withRunFolderLock } from '../run-folder/run-folder-lock';
-import { writeAtomically } from '../run-folder/write-atomically';
 import { prepareAnswerLog, type ExistingAnswer } from './answer-log';
 import type { PromptStyle } from './mmvp-answer-record';
 import type { QuestionAnswerer } from './question-answerer';
 
 export type { QuestionAnswerer } from './question-answerer';
-import { GRADERS, checkGradeInputs, fileExists, gradeMllmAnswers, summaryLines, type ScoresDocument } from './grade-mllm';
+import { GRADERS, checkGradeInputs, fileExists, gradeMllmAnswers, summaryLines } from './grade-mllm';
+import type { ScoresDocument } from './scores-document';
 import { hashModelFiles, type ModelFile } from '../provenance/model-files';
 import type { ProgressListener } from './progress-events';
 import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, pipelineModelId, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
@@ -30,6 +27,7 @@ import { mllmJobKind, type MllmJobData } from './answer-job-kinds';
 import { jobPipeline } from '../queue/job-pipeline';
 import { endpointConfigSchema, parseEndpointConfig, readEndpointConfigFile } from '@mmvp/endpoint';
 import { evaluateMllmThroughEndpoint } from './evaluate-mllm-endpoint';
+import { sha256File, withRunFolderLock, writeFileAtomic, writeRunInfo } from '@mmvp/results';
 
 /** The question styles the decoder formats (original script, lmms-eval, Cambrian): one list, in @mmvp/decoder. */
 export const PROMPT_STYLES = QUESTION_STYLES as readonly [QuestionStyle, ...QuestionStyle[]];
@@ -42,7 +40,7 @@ const optionsSchema = z
     endpoint: endpointConfigSchema.omit({ kind: true }).optional(),
     /** MMVP folder: Questions.csv + 'MMVP Images/' (a patterns.csv there gives a per-pattern table). */
     data: z.string().min(1),
-    /** Run folder: answers.jsonl, run-identity.json, scores.*, graded.csv, run.json, mllm-scores.json. */
+    /** Run folder: answers.jsonl, run-identity.json, scores.*, graded.csv, run.json. */
     out: z.string().min(1),
     promptStyle: z.enum(PROMPT_STYLES).optional(),
     resume: z.boolean().default(false),
@@ -177,7 +175,7 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
   return withRunFolderLock(settings.out, 'eval-mllm', async () => {
     const stored = await readStoredIdentity(settings.out);
     const done = await prepareMmvpAnswers({ questions: dataset.questions, answersFile, resume: settings.resume, identity, out: settings.out, stored });
-    await writeAtomically(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), modelFiles, decoding: decoding ?? null }, null, 2)}\n`);
+    await writeFileAtomic(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), modelFiles, decoding: decoding ?? null }, null, 2)}\n`);
 
     const versions = packageVersions([
       '@mmvp/datasets',
@@ -249,8 +247,8 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
       extraProvenance: { pipelineConfig, modelFiles, promptStyle, decoding, packages: versions, runIdentity: runIdentityHash(identity) },
       skippedPairs: dataset.skippedPairs.map((pair) => ({ ...pair })),
     });
-    await writeResultsFolder(settings.out, { scores, dataset, modelFiles, identity, strategy: config.strategy.name, pipeline: pipelinePath, grader: settings.grader });
-    const files = ['answers.jsonl', RUN_IDENTITY_FILE, 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json', 'mllm-scores.json'].map((name) => join(settings.out, name));
+    await writeResultsFolder(settings.out, { scores, dataset, modelFiles, identity, pipeline: pipelinePath, grader: settings.grader });
+    const files = ['answers.jsonl', RUN_IDENTITY_FILE, 'scores.json', 'scores.csv', 'graded.csv', 'scores.md', 'run.json'].map((name) => join(settings.out, name));
     return { scores, identity, runIdentity: runIdentityHash(identity), promptStyle, asked, skippedPairs: dataset.skippedPairs, files, ...(queueSummary === undefined ? {} : { queue: queueSummary }) };
   });
 }
@@ -354,35 +352,9 @@ export async function answerMmvpQuestions(options: {
   return { asked: run.asked, skipped: options.questions.length - run.asked };
 }
 
-/** run.json (results format) and mllm-scores.json, so `mmvp report OUT` renders an eval-mllm folder. */
-async function writeResultsFolder(
-  out: string,
-  run: { scores: ScoresDocument; dataset: MmvpDataset; modelFiles: readonly ModelFile[]; identity: RunIdentity; strategy: 'clip' | 'dino' | 'additive' | 'interleaved'; pipeline: string; grader: 'rule' | 'llm' },
-): Promise<void> {
+/** run.json (results format): with scores.json, what `mmvp report OUT` renders of an eval-mllm folder (its scores are written once, in scores.json). */
+async function writeResultsFolder(out: string, run: { scores: ScoresDocument; dataset: MmvpDataset; modelFiles: readonly ModelFile[]; identity: RunIdentity; pipeline: string; grader: 'rule' | 'llm' }): Promise<void> {
   const { scores } = run;
-  const patterns = scores.perPattern?.map((row) => row.pattern) ?? ['all'];
-  const perPattern = Object.fromEntries(scores.perPattern?.map((row) => [row.pattern, row.pairAccuracy]) ?? [['all', scores.pairAccuracy]]);
-  const perPatternCi95 = Object.fromEntries(scores.perPattern?.map((row) => [row.pattern, [...row.pairAccuracyCi95] as [number, number]]) ?? [['all', [...scores.pairAccuracyCi95] as [number, number]]]);
-  await writeMllmScores(out, {
-    patterns,
-    models: [
-      {
-        name: run.identity.modelId,
-        strategy: run.strategy,
-        ratio: null,
-        pairs: scores.pairs,
-        questions: scores.questions,
-        pairAccuracy: scores.pairAccuracy,
-        questionAccuracy: scores.questionAccuracy,
-        perPattern,
-        pairAccuracyCi95: [...scores.pairAccuracyCi95] as [number, number],
-        questionAccuracyCi95: [...scores.questionAccuracyCi95] as [number, number],
-        perPatternCi95,
-      },
-    ],
-    comparisons: [],
-    correlations: [],
-  });
   await writeRunInfo(out, {
     format: 'mmvp-results/v1',
     title: `MMVP evaluation of ${run.identity.modelId}`,

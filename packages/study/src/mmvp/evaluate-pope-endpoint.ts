@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { createEndpointAnswerer, type EndpointConfig } from '@mmvp/endpoint';
-import { writeAtomically } from '../run-folder/write-atomically';
 import { answerItemsThroughEndpoint } from './endpoint-answers';
 import { ENDPOINT_CACHE_FILE, ENDPOINT_USAGE_FILE, describeEndpoint, endpointRunRecord, usageSummary } from './evaluate-mllm-endpoint';
+import { writeFileAtomic } from '@mmvp/results';
 
 /** A POPE question as the endpoint path needs it: its split, id, text, label and image. */
 interface PopeEndpointItem {
@@ -53,7 +53,7 @@ export async function answerPopeThroughEndpoint<Item extends PopeEndpointItem>(o
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
   const usage = usageSummary(answering.costs, answerer.client.attempts, answering.cacheHits);
-  await writeAtomically(
+  await writeFileAtomic(
     join(options.out, ENDPOINT_USAGE_FILE),
     `${JSON.stringify({ endpoint: endpointRunRecord(endpoint), systemFingerprints: [...new Set([...options.knownFingerprints, ...answering.systemFingerprints])], totals: usage, answers: answering.costs }, null, 2)}\n`,
   );

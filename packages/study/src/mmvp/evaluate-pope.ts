@@ -8,9 +8,6 @@ import { formatIssue, loadPope, readJsonLines, type PopeQuestion } from '@mmvp/d
 import { pope, type PopeScores } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import { packageVersions } from '../provenance/package-versions';
-import { sha256File } from '../provenance/sha256-file';
-import { withRunFolderLock } from '../run-folder/run-folder-lock';
-import { writeAtomically } from '../run-folder/write-atomically';
 import { prepareAnswerLog, type ExistingAnswer } from './answer-log';
 import { popeEndpointJobKind, popeJobKind } from './answer-job-kinds';
 import { answerShards } from './answer-shards';
@@ -28,6 +25,7 @@ import { jobPipeline } from '../queue/job-pipeline';
 import { checkQueuedEndpointUrl, endpointIdentity, endpointRunRecord, fingerprintsInFile } from './evaluate-mllm-endpoint';
 import { answerPopeThroughEndpoint } from './evaluate-pope-endpoint';
 import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, pipelineModelId, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
+import { sha256File, withRunFolderLock, writeFileAtomic } from '@mmvp/results';
 
 /** POPE's three negative-sampling settings, in the paper's order. */
 export const POPE_SPLITS = ['random', 'popular', 'adversarial'] as const;
@@ -237,7 +235,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     const knownFingerprints = endpoint === undefined ? new Set<string>() : await fingerprintsInFile(answersFile, done.size > 0);
     const identityRecord =
       endpoint === undefined ? { identity, runIdentity, modelFiles, decoding: decoding ?? null } : { identity, runIdentity, endpoint: endpointRunRecord(endpoint), systemFingerprints: [...knownFingerprints] };
-    await writeAtomically(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify(identityRecord, null, 2)}\n`);
+    await writeFileAtomic(join(settings.out, RUN_IDENTITY_FILE), `${JSON.stringify(identityRecord, null, 2)}\n`);
     const identityLine = `run identity ${runIdentity}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`;
     const questionsLine =
       `${items.length} questions (${splitFiles.map(({ split, file }) => `${split}: ${basename(file)}`).join(', ')}), images ${imagesDir}` +
@@ -358,7 +356,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
         createdAt: new Date().toISOString(),
       },
     };
-    await writeAtomically(join(settings.out, 'pope-scores.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+    await writeFileAtomic(join(settings.out, 'pope-scores.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
     return { ...evaluation, asked, ...(queueSummary === undefined ? {} : { queueSummary }) };
   });
 }

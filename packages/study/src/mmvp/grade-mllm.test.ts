@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RESULT_FILES } from '@mmvp/results';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradeMllmAnswers, summaryLines, type GradeMllmOptions } from './grade-mllm';
 import type { StudyProgressEvent } from './progress-events';
@@ -97,6 +98,7 @@ describe('gradeMllmAnswers (rule grader)', () => {
     expect(expected).toEqual({ pairs: 40, questions: 80 + 39 + 49, undetermined: 49 }); // pairs 50 and 140 answer the true labels
     const scores = JSON.parse(await readFile(join(out, 'scores.json'), 'utf8'));
     expect(scores).toMatchObject({ benchmark: 'MMVP', labels: 'original', pairs: 150, correctPairs: 40, questions: 300, correctQuestions: expected.questions, undetermined: 49 });
+    expect(RESULT_FILES['scores.json'].schema.safeParse(scores).error).toBeUndefined(); // the one shape of scores.json
     expect(scores.pairAccuracy).toBeCloseTo((40 / 150) * 100, 10);
     expect(scores.grader.kind).toBe('rule');
     expect(scores.provenance.packages['@mmvp/metrics']).toMatch(/^\d+\.\d+\.\d+/);

@@ -4,12 +4,11 @@ import { z } from 'zod';
 import { DatasetError, InvalidArgumentError, parseWithSchema } from '@mmvp/core';
 import { LABEL_SETS, MMVP_PATTERNS, formatIssue, readAnswers, readMmvpQuestions, readPeerAnswers, readPatternMap, type AnswerRecord, type LabelSet, type MmvpQuestion, type MmvpQuestionSet } from '@mmvp/datasets';
 import { ORIGINAL_JUDGE, accuracyWithIntervals, createLlmJudge, gradeAnswers, gradedCsv, summarizeMmvp, type GradedQuestion, type Grader, type LlmJudge, type MmvpScores } from '@mmvp/metrics';
-import { writeRunInfo } from '@mmvp/report';
 import { packageVersions } from '../provenance/package-versions';
-import { sha256File } from '../provenance/sha256-file';
-import { writeAtomically } from '../run-folder/write-atomically';
 import { mmvpScoresCsv, mmvpScoresMarkdown } from './scores-tables';
+import type { ScoresDocument } from './scores-document';
 import type { ProgressListener } from './progress-events';
+import { sha256File, writeFileAtomic, writeRunInfo } from '@mmvp/results';
 
 /** The graders `gradeMllmAnswers` offers: the rule grader, or an LLM judge with the paper's prompt. */
 export const GRADERS = ['rule', 'llm'] as const;
@@ -50,29 +49,6 @@ export type GradeMllmOptions = Omit<z.input<typeof gradeOptionsSchema>, 'onProgr
   readonly onProgress?: ProgressListener;
 };
 type GradeSettings = z.output<typeof gradeOptionsSchema> & { onProgress?: ProgressListener };
-
-/** A per-pattern row with its intervals. */
-export type PatternRowWithIntervals = NonNullable<MmvpScores['perPattern']>[number] & {
-  readonly pairAccuracyCi95: readonly [number, number];
-  readonly questionAccuracyCi95: readonly [number, number];
-};
-
-/** scores.json */
-export interface ScoresDocument extends Omit<MmvpScores, 'perPattern'> {
-  readonly benchmark: 'MMVP';
-  /** 95% Wilson intervals over pairs (accuracyWithIntervals of @mmvp/metrics), percent. */
-  readonly pairAccuracyCi95: readonly [number, number];
-  readonly questionAccuracyCi95: readonly [number, number];
-  readonly perPattern?: readonly PatternRowWithIntervals[];
-  readonly grader: Record<string, unknown>;
-  readonly labels: LabelSet;
-  readonly labelCorrections: MmvpQuestionSet['labelCorrections'];
-  readonly skippedQuestions: readonly number[];
-  /** Pairs left out by the answering run and why (eval-mllm only). */
-  readonly skippedPairs?: readonly { readonly pairId: number; readonly reason: string }[];
-  readonly inputs: Record<string, unknown>;
-  readonly provenance: Record<string, unknown>;
-}
 
 /**
  * Checks every grading input that can be checked without grading (judge model and key, the pattern
@@ -171,10 +147,10 @@ export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<Score
   };
   await mkdir(settings.out, { recursive: true });
   const context = { title: 'MMVP scores', grader: describeGrader(document), labels: labelsApplied(document) };
-  await writeAtomically(join(settings.out, 'graded.csv'), gradedCsv(graded, patternOf));
-  await writeAtomically(join(settings.out, 'scores.csv'), mmvpScoresCsv(document));
-  await writeAtomically(join(settings.out, 'scores.md'), mmvpScoresMarkdown(document, context));
-  await writeAtomically(join(settings.out, 'scores.json'), `${JSON.stringify(document, null, 2)}\n`);
+  await writeFileAtomic(join(settings.out, 'graded.csv'), gradedCsv(graded, patternOf));
+  await writeFileAtomic(join(settings.out, 'scores.csv'), mmvpScoresCsv(document));
+  await writeFileAtomic(join(settings.out, 'scores.md'), mmvpScoresMarkdown(document, context));
+  await writeFileAtomic(join(settings.out, 'scores.json'), `${JSON.stringify(document, null, 2)}\n`);
   if (settings.extraProvenance === undefined) {
     // A grade folder is a results folder too: run.json in the report's format (eval-mllm writes its own).
     await writeRunInfo(settings.out, {

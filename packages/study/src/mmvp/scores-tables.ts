@@ -1,13 +1,9 @@
-import type { ScoresDocument } from './grade-mllm';
+import { formatCsv, formatMarkdownTable } from '@mmvp/results';
+import type { ScoresDocument } from './scores-document';
 
 /** `16.3 [10.4, 22.2]`: a percent with its 95% interval. */
 function withInterval(value: number, ci: readonly [number, number]): string {
   return `${value.toFixed(1)} [${ci[0].toFixed(1)}, ${ci[1].toFixed(1)}]`;
-}
-
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** scores.csv: the whole set, then one row per pattern; accuracies as `16.3 [10.4, 22.2]` (95% Wilson interval over pairs). */
@@ -27,7 +23,7 @@ export function mmvpScoresCsv(document: ScoresDocument): string {
   for (const row of document.perPattern ?? []) {
     rows.push([row.pattern, row.pairs, row.correctPairs, withInterval(row.pairAccuracy, row.pairAccuracyCi95), row.questions, row.correctQuestions, withInterval(row.questionAccuracy, row.questionAccuracyCi95)]);
   }
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+  return formatCsv([header, ...rows]);
 }
 
 /** scores.md: headline numbers with their intervals and, when present, the per-pattern table. */
@@ -37,15 +33,18 @@ export function mmvpScoresMarkdown(document: ScoresDocument, context: { title: s
     '',
     `Grader: ${context.grader}. Labels: ${context.labels}. Intervals: 95% Wilson over pairs (questions: Wilson on the design-effect sample size, pairs as clusters).`,
     '',
-    '| metric | value |',
-    '|---|---|',
-    `| MMVP pair accuracy (paper metric) | ${withInterval(document.pairAccuracy, document.pairAccuracyCi95)} (${document.correctPairs}/${document.pairs} pairs) |`,
-    `| per-question accuracy | ${withInterval(document.questionAccuracy, document.questionAccuracyCi95)} (${document.correctQuestions}/${document.questions}) |`,
-    `| undetermined | ${document.undetermined} |`,
+    formatMarkdownTable(
+      ['metric', 'value'],
+      [
+        ['MMVP pair accuracy (paper metric)', `${withInterval(document.pairAccuracy, document.pairAccuracyCi95)} (${document.correctPairs}/${document.pairs} pairs)`],
+        ['per-question accuracy', `${withInterval(document.questionAccuracy, document.questionAccuracyCi95)} (${document.correctQuestions}/${document.questions})`],
+        ['undetermined', document.undetermined],
+      ],
+    ),
   ];
   if (document.perPattern !== undefined) {
-    lines.push('', '| pattern | pairs | pair accuracy | question accuracy |', '|---|---|---|---|');
-    for (const row of document.perPattern) lines.push(`| ${row.pattern} | ${row.pairs} | ${withInterval(row.pairAccuracy, row.pairAccuracyCi95)} | ${withInterval(row.questionAccuracy, row.questionAccuracyCi95)} |`);
+    const rows = document.perPattern.map((row) => [row.pattern, row.pairs, withInterval(row.pairAccuracy, row.pairAccuracyCi95), withInterval(row.questionAccuracy, row.questionAccuracyCi95)]);
+    lines.push('', formatMarkdownTable(['pattern', 'pairs', 'pair accuracy', 'question accuracy'], rows));
   }
   return lines.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { sha256File } from './sha256-file';
+import { sha256File } from '@mmvp/results';
 
 /** One model file a pipeline config points at, with its SHA-256. */
 export interface ModelFile {

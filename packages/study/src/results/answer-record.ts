@@ -1,4 +1,4 @@
-import type { AnswerRecord } from '@mmvp/report';
+import type { AnswerRecord } from '@mmvp/results';
 
 /** What any workflow knows of one graded MMVP answer. */
 export interface GradedForRecord {

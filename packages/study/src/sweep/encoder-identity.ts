@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidConfigError } from '@mmvp/core';
 import type { PipelineConfig } from '@mmvp/pipeline';
-import { sha256File } from '../provenance/sha256-file';
+import { sha256File } from '@mmvp/results';
 
 type EncoderRole = 'clip' | 'dino';
 

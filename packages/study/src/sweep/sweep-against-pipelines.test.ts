@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { loadMmvp } from '@mmvp/datasets';
 import { extractChoice } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
-import { readResults, renderResults } from '@mmvp/report';
+import { renderResults } from '@mmvp/report';
 import { writeSynth } from '@mmvp/synth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweep, type SweepOptions, type SweepProgressEvent } from './run-sweep';
+import { readResults } from '@mmvp/results';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const amofConfig = join(repo, 'configs', 'pipelines', 'tiny-amof-0.75.json');

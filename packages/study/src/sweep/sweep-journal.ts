@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
-import { writeAtomically } from '../run-folder/write-atomically';
+import { writeFileAtomic } from '@mmvp/results';
 
 /** The sweep's answers as they come, in its results folder: what `--resume` continues from. */
 const SWEEP_JOURNAL = 'sweep-journal.jsonl';
@@ -127,5 +127,5 @@ export async function sortSweepJournal(journal: SweepJournal, order: readonly st
   };
   const sorted = lines.map((line) => ({ line, rank: rankOf(line) })).sort((a, b) => a.rank - b.rank);
   const content = `${header}\n${sorted.map((entry) => `${entry.line}\n`).join('')}`;
-  if (content !== text) await writeAtomically(journal.path, content);
+  if (content !== text) await writeFileAtomic(journal.path, content);
 }

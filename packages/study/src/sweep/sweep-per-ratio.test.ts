@@ -7,11 +7,12 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readResults, renderResults } from '@mmvp/report';
+import { renderResults } from '@mmvp/report';
 import { writeSynth } from '@mmvp/synth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateMllm } from '../mmvp/evaluate-mllm';
 import { runSweep, type SweepProgressEvent } from './run-sweep';
+import { readResults } from '@mmvp/results';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 

@@ -1,11 +1,11 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { appendAnswers, writeMllmScores, writeRunInfo, writeSweep, type AnswerRecord, type MllmScores, type RunInfoInput, type Sweep } from '@mmvp/report';
 import type { EncoderIdentity } from './encoder-identity';
 import type { SweepRatio } from './ratios';
 import type { GradedAnswer } from './score-ratio';
 import type { SweepProtocol, SweepRatioResult } from './sweep-results';
 import { answerRecord } from '../results/answer-record';
+import { type AnswerRecord, appendAnswers, type MllmScores, type RunInfoInput, type Sweep, writeMllmScores, writeRunInfo, writeSweep } from '@mmvp/results';
 
 /** What a sweep writes to its results folder (what `mmvp report` reads). */
 export interface SweepDocuments {

@@ -36,7 +36,7 @@ export const evaluateVlmOptionsSchema = z
     model: z.string().min(1),
     /** MMVP-VLM folder (Questions.csv + MMVP_VLM_Images/<Type>/<id>.jpg or .png). */
     data: z.string().min(1),
-    /** When given: the folder to write vlm-scores.json, pairs.csv and vlm-scores.md into (held locked while the run writes it). */
+    /** When given: the folder to write vlm-eval-scores.json, vlm-pairs.csv and vlm-scores.md into (held locked while the run writes it). */
     out: z.string().min(1).optional(),
     /** Images per encoder call (pairs are encoded batchSize / 2 at a time). */
     batchSize: z.number().int().positive().default(16),

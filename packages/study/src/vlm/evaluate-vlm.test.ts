@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCK_FILE } from '../run-folder/run-folder-lock';
 import { evaluateVlm } from './evaluate-vlm';
 import type { VlmProgressEvent } from './evaluate-vlm-options';
+import { LOCK_FILE, RESULT_FILES } from '@mmvp/results';
 
 // MMVP-VLM folder and PyTorch reference of tools/make_vlm_references.py (official rule on the tiny CLIP).
 const data = fileURLToPath(new URL('../../../metrics/src/__fixtures__/mmvp-vlm-tiny/', import.meta.url));
@@ -33,8 +33,11 @@ describe('evaluateVlm', () => {
 
     const out = join(scratch, 'out');
     const written = await evaluateVlm({ model, data, out, batchSize: 8, logitScale: reference.logitScale, tool: 'test 1.0' });
-    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'pairs.csv', 'vlm-scores.json', 'vlm-scores.md']); // lock released
+    expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'vlm-eval-scores.json', 'vlm-pairs.csv', 'vlm-scores.md']); // lock released
     expect(JSON.parse(await readFile(written.files!.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(written.document)));
+    // the file is the one shape its name has in the results-file table, and not the demo's vlm-scores.json
+    expect(RESULT_FILES['vlm-eval-scores.json'].schema.safeParse(written.document).success).toBe(true);
+    expect(RESULT_FILES['vlm-scores.json'].schema.safeParse(written.document).success).toBe(false);
     expect(await readFile(written.files!.markdown, 'utf8')).toBe(written.markdown);
     // same data, same intervals: the bootstrap is seeded
     expect(written.document.perPatternCi95).toEqual(result.document.perPatternCi95);

@@ -5,66 +5,10 @@ import { resolveModelFolder } from '@mmvp/onnx';
 import { contrastiveFamilyOf, contrastiveLogitParameters, contrastivePackages, createContrastiveTextEncoder, createContrastiveVisionEncoder, type ContrastiveFamily } from '../encoders/contrastive-family';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, binaryAccuracyWithInterval, evaluateMmvpVlm, meanOfGroupsWithInterval, type VlmPairRow } from '@mmvp/metrics';
 import { packageVersion, packageVersions } from '../provenance/package-versions';
-import { sha256File } from '../provenance/sha256-file';
-import { withRunFolderLock } from '../run-folder/run-folder-lock';
-import { writeAtomically } from '../run-folder/write-atomically';
 import { evaluateVlmOptionsSchema, type EvaluateVlmOptions } from './evaluate-vlm-options';
 import { vlmPairsCsv, vlmScoresMarkdown } from './vlm-outputs';
-
-type Interval = readonly [number, number];
-
-/** One pattern's score: correct pairs / pairs x 100 with its 95% bootstrap interval over those pairs. */
-export interface VlmPatternResult {
-  readonly pattern: string;
-  readonly pairs: number;
-  readonly correctPairs: number;
-  readonly score: number;
-  readonly ci95: Interval;
-}
-
-/** A pair left out of the scores: its 1-based number in Questions.csv, and why. */
-export interface VlmSkippedPairRecord {
-  readonly pairId: number;
-  readonly reason: string;
-}
-
-/** What vlm-scores.json holds (and `mmvp eval-vlm --json` prints). */
-export interface VlmScoresDocument {
-  readonly benchmark: 'MMVP-VLM';
-  readonly pairs: number;
-  readonly correctPairs: number;
-  readonly perPattern: readonly VlmPatternResult[];
-  readonly perPatternCi95: Readonly<Record<string, Interval>>;
-  readonly average: number;
-  readonly averageCi95: Interval;
-  readonly overall: number;
-  readonly overallCi95: Interval;
-  readonly interval: string;
-  readonly rule: string;
-  readonly prompt: string;
-  /** Encoder family from config.json's model_type ('clip' or 'siglip'). */
-  readonly family: ContrastiveFamily;
-  readonly logitScale: number;
-  /** Added to every logit: SigLIP's logit_bias; 0 for CLIP. */
-  readonly logitBias: number;
-  readonly skippedPairs: readonly VlmSkippedPairRecord[];
-  readonly seconds: { readonly images: number; readonly texts: number; readonly total: number };
-  readonly imagesPerSecond: number;
-  readonly inputs: { readonly data: string; readonly questions: { readonly path: string; readonly sha256: string } };
-  readonly provenance: {
-    readonly tool: string;
-    readonly packages: Readonly<Record<string, string>>;
-    readonly node: string;
-    readonly model: {
-      readonly folder: string;
-      readonly files: { readonly vision: { path: string; sha256: string }; readonly text: { path: string; sha256: string } };
-      readonly imageSize: readonly number[];
-      readonly cropRounding: string;
-      readonly executionProvider: string;
-    };
-    readonly createdAt: string;
-  };
-}
+import type { VlmPatternResult, VlmScoresDocument } from './vlm-scores-document';
+import { sha256File, withRunFolderLock, workflowFileNames, writeFileAtomic } from '@mmvp/results';
 
 /** evaluateVlm's result: the scores document, the scored pairs, the Table 1 row, and the files written (when `out` was given). */
 export interface VlmEvaluationResult {
@@ -91,7 +35,7 @@ const RULES: Readonly<Record<ContrastiveFamily, string>> = {
  * ties to image 2), and bounds every score with a 95% bootstrap interval over pairs (per pattern: the
  * pattern's pairs; average: stratified by pattern). A pair whose image is missing or cannot be decoded
  * is left out and listed in `skippedPairs` (strict: the run fails instead). With `out`, writes
- * vlm-scores.json, pairs.csv and vlm-scores.md there, holding the folder's lock.
+ * vlm-eval-scores.json, vlm-pairs.csv and vlm-scores.md there (vlm-scores.json and pairs.csv before 0.2), holding the folder's lock.
  *
  * @example
  * ```ts
@@ -108,10 +52,10 @@ export async function evaluateVlm(options: EvaluateVlmOptions): Promise<VlmEvalu
   const out = settings.out;
   return withRunFolderLock(out, 'eval-vlm', async () => {
     const result = await run(settings);
-    const files = { json: join(out, 'vlm-scores.json'), csv: join(out, 'pairs.csv'), markdown: join(out, 'vlm-scores.md') };
-    await writeAtomically(files.csv, vlmPairsCsv(result.rows));
-    await writeAtomically(files.markdown, result.markdown);
-    await writeAtomically(files.json, `${JSON.stringify(result.document, null, 2)}\n`);
+    const files = { json: join(out, workflowFileNames.vlmEvaluation), csv: join(out, workflowFileNames.vlmPairs), markdown: join(out, 'vlm-scores.md') };
+    await writeFileAtomic(files.csv, vlmPairsCsv(result.rows));
+    await writeFileAtomic(files.markdown, result.markdown);
+    await writeFileAtomic(files.json, `${JSON.stringify(result.document, null, 2)}\n`);
     return { ...result, files };
   });
 }

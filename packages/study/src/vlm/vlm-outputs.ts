@@ -1,5 +1,6 @@
 import { formatWithInterval, type VlmPairRow } from '@mmvp/metrics';
-import type { VlmScoresDocument } from './evaluate-vlm';
+import { formatMarkdownTable } from '@mmvp/results';
+import type { VlmScoresDocument } from './vlm-scores-document';
 
 /** Short column names of the paper's Table 1, in the benchmark's pattern order. */
 const SHORT_NAMES: Readonly<Record<string, string>> = {
@@ -47,9 +48,7 @@ export function vlmPairsCsv(rows: readonly VlmPairRow[]): string {
 export function vlmScoresMarkdown(document: VlmScoresDocument, model: string): string {
   const names = document.perPattern.map((row) => SHORT_NAMES[row.pattern] ?? row.pattern);
   const lines = [
-    `| Model | ${names.join(' | ')} | MMVP Average |`,
-    `|---|${names.map(() => '---').join('|')}|---|`,
-    `| ${model} | ${document.perPattern.map((row) => formatWithInterval(row.score, row.ci95)).join(' | ')} | ${formatWithInterval(document.average, document.averageCi95)} |`,
+    formatMarkdownTable(['Model', ...names, 'MMVP Average'], [[model, ...document.perPattern.map((row) => formatWithInterval(row.score, row.ci95)), formatWithInterval(document.average, document.averageCi95)]]),
     '',
     `${document.pairs} pairs scored; scores are percent [95% interval], ${document.interval}.`,
   ];

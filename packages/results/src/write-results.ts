@@ -1,8 +1,9 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseWithSchema } from '@mmvp/core';
 import type { z } from 'zod';
-import { formatCsv } from './csv';
+import { formatCsv } from './format-csv';
+import { writeFileAtomic } from './write-file-atomic';
 import {
   answerRecordSchema,
   blindPairColumns,
@@ -24,7 +25,7 @@ import {
 async function writeJson(directory: string, name: string, value: unknown): Promise<string> {
   await mkdir(directory, { recursive: true });
   const path = join(directory, name);
-  await writeFile(path, JSON.stringify(value, null, 2) + '\n');
+  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
   return path;
 }
 
@@ -52,7 +53,7 @@ export async function writeBlindPairs(directory: string, pairs: readonly BlindPa
   });
   await mkdir(directory, { recursive: true });
   const path = join(directory, resultFileNames.blindPairs);
-  await writeFile(path, formatCsv([[...blindPairColumns], ...rows]));
+  await writeFileAtomic(path, formatCsv([[...blindPairColumns], ...rows]));
   return path;
 }
 

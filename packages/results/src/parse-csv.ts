@@ -1,4 +1,5 @@
 import { FileFormatError } from '@mmvp/core';
+import type { CsvDelimiter } from './format-csv';
 
 /** One parsed CSV record with the 1-based line number it starts on (for error messages). */
 export interface CsvRecord {
@@ -13,7 +14,7 @@ export interface CsvRecord {
  * files are small, and we need the line of every record to name it in errors.
  * @param source file name used in error messages (an unterminated quote names its line).
  */
-export function parseCsv(text: string, source: string, options: { readonly delimiter?: ',' | '\t' } = {}): CsvRecord[] {
+export function parseCsv(text: string, source: string, options: { readonly delimiter?: CsvDelimiter } = {}): CsvRecord[] {
   const delimiter = options.delimiter ?? ',';
   const records: CsvRecord[] = [];
   let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FileFormatError } from '@mmvp/core';
-import { parseCsv } from './csv';
+import { parseCsv } from './parse-csv';
 
 describe('parseCsv (RFC 4180)', () => {
   it('reads quoted fields with commas, doubled quotes and line breaks, and keeps start lines', () => {

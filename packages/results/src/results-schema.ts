@@ -27,12 +27,18 @@ export const resultFileNames = {
   seeds: 'seeds.json',
 } as const;
 
-/** Files other workflows write under their own names that the report reads too (workflow-files.ts). */
+/** Files each workflow writes under its own name that the reader reads too (workflow-files.ts). */
 export const workflowFileNames = {
   /** `mmvp pope` */
   pope: 'pope-scores.json',
   /** `mmvp mine` (read when there is no blind-pairs.csv) */
   minePairs: 'pairs.csv',
+  /** `mmvp eval-vlm`: one CLIP-style model's MMVP-VLM scores (named vlm-scores.json before 0.2) */
+  vlmEvaluation: 'vlm-eval-scores.json',
+  /** `mmvp eval-vlm`: one row per MMVP-VLM pair (named pairs.csv before 0.2) */
+  vlmPairs: 'vlm-pairs.csv',
+  /** `mmvp grade` and `mmvp eval-mllm`: the scores document (eval-mllm's folder is rendered from it) */
+  mmvpScores: 'scores.json',
 } as const;
 
 /** POPE scores per split, fractions in [0, 1] (accuracy, precision, recall, F1 with 'yes' positive; yes-ratio). */
@@ -261,7 +267,40 @@ export type BlindPair = z.output<typeof blindPairSchema>;
 /** Column order of blind-pairs.csv. */
 export const blindPairColumns = ['image_a', 'image_b', 'clip_similarity', 'dino_similarity', 'pattern'] as const;
 
-/** One answers.jsonl line (the original MMVP script's fields plus ours). */
+/**
+ * One answers.jsonl line: the original MMVP script's fields (`question_id`, `prompt`, `answer`,
+ * `response`, as `evaluate_mllm.py` writes them) plus ours, each optional. One shape for every writer:
+ * the answering runs (eval-mllm, its endpoint and queue twins) add `answer_id`, `model_id`,
+ * `prompt_style`, `image`, `finish_reason`, `generated_tokens`, `run_identity`; the demo and the sweep
+ * write graded lines (`model`, `pattern`, `question`, `options`, `choice`, `correct`), which the
+ * report's answers gallery shows. Fields of other harnesses' files are kept (passthrough).
+ */
+export const answerLineSchema = z
+  .object({
+    question_id: z.union([z.number().int(), z.string()]),
+    prompt: z.string().optional(),
+    /** Gold answer as in Questions.csv, e.g. '(a)'. */
+    answer: z.string(),
+    response: z.string(),
+    answer_id: z.string().optional(),
+    model_id: z.string().optional(),
+    prompt_style: z.string().optional(),
+    image: z.string().optional(),
+    finish_reason: z.string().optional(),
+    generated_tokens: z.number().int().nonnegative().optional(),
+    run_identity: z.string().optional(),
+    model: z.string().optional(),
+    pattern: z.string().optional(),
+    question: z.string().optional(),
+    options: z.string().optional(),
+    choice: z.enum(['a', 'b', 'undetermined']).optional(),
+    correct: z.boolean().optional(),
+  })
+  .passthrough();
+/** One answers.jsonl line, as read. */
+export type AnswerLine = z.output<typeof answerLineSchema>;
+
+/** A graded answers.jsonl line (the demo's and the sweep's): an answer line whose grading fields are all present. */
 export const answerRecordSchema = z
   .object({
     model: z.string(),
@@ -278,7 +317,7 @@ export const answerRecordSchema = z
     image: z.string().optional(),
   })
   .strict();
-/** One answers.jsonl line, as read. */
+/** A graded answers.jsonl line, as written and as the report shows it. */
 export type AnswerRecord = z.output<typeof answerRecordSchema>;
 
 /** seeds.json: configurations trained with several seeds, their spread, and seed-averaged paired comparisons (mmvp demo). */
@@ -328,9 +367,64 @@ export const seedsSchema = z
 /** seeds.json as read. */
 export type SeedsFile = z.output<typeof seedsSchema>;
 
+const fraction = z.number().min(0).max(1);
+/** pope-scores.json (`mmvp pope`): accuracy, precision, recall, F1 and yes-ratio per split, fractions. */
+export const popeScoresSchema = z
+  .object({
+    benchmark: z.literal('POPE'),
+    splits: z.array(z.object({ split: z.string(), total: z.number().int().nonnegative(), accuracy: fraction, precision: fraction, recall: fraction, f1: fraction, yesRatio: fraction }).passthrough()).min(1),
+  })
+  .passthrough();
+
+const looseInterval = z.tuple([z.number(), z.number()]);
+/** vlm-eval-scores.json (`mmvp eval-vlm`, benchmark 'MMVP-VLM'): one CLIP-style model, per-pattern scores with intervals. */
+export const vlmEvaluationSchema = z
+  .object({
+    benchmark: z.literal('MMVP-VLM'),
+    perPattern: z.array(z.object({ pattern: z.string(), pairs: z.number().int().nonnegative(), score: z.number(), ci95: looseInterval.optional() }).passthrough()).min(1),
+    average: z.number(),
+    averageCi95: looseInterval.optional(),
+    provenance: z
+      .object({ model: z.object({ folder: z.string().optional() }).passthrough().optional() })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough();
+
+/** Column order of `mmvp mine`'s pairs.csv. */
+export const minePairColumns = ['image_a', 'image_b', 'clip_cosine', 'dino_cosine', 'gap'] as const;
+
+const percentRow = { pairs: z.number().int().nonnegative(), pairAccuracy: percent, questionAccuracy: percent, pairAccuracyCi95: interval, questionAccuracyCi95: interval };
+/**
+ * scores.json (`mmvp grade`, `mmvp eval-mllm`): MMVP pair and question accuracy with intervals, per
+ * pattern when a pattern map was given, the grader, the labels and the inputs' provenance. The
+ * fields the reader uses are checked; the rest of the document (grader, inputs, provenance) is kept.
+ */
+export const mmvpScoresSchema = z
+  .object({
+    benchmark: z.literal('MMVP'),
+    ...percentRow,
+    questions: z.number().int().nonnegative(),
+    perPattern: z.array(z.object({ pattern: z.string(), questions: z.number().int().nonnegative(), ...percentRow }).passthrough()).optional(),
+    /** Who graded and what answered: eval-mllm's `pipelineConfig` names the pipeline (pipelineStrategyOf reads its strategy). */
+    provenance: z.record(z.unknown()),
+  })
+  .passthrough();
+
+const pipelineProvenanceSchema = z.object({ config: z.object({ strategy: z.object({ name: mixtureStrategySchema }).passthrough() }).passthrough() }).passthrough();
+/** The mixture strategy of the pipeline that answered (eval-mllm's scores.json), or undefined (a grade or endpoint run). */
+export function pipelineStrategyOf(document: MmvpScoresFile): z.output<typeof mixtureStrategySchema> | undefined {
+  const parsed = pipelineProvenanceSchema.safeParse(document.provenance['pipelineConfig']);
+  return parsed.success ? parsed.data.config.strategy.name : undefined;
+}
+/** scores.json as read. */
+export type MmvpScoresFile = z.output<typeof mmvpScoresSchema>;
+
 /** Everything found in a results folder; absent files are undefined. */
 export interface ResultsBundle {
   readonly directory: string;
+  /** The names of the files read, in reading order (absent when the bundle was built by hand). */
+  readonly read?: readonly string[];
   readonly run?: RunInfo;
   readonly vlmScores?: VlmScores;
   readonly mllmScores?: MllmScores;
@@ -339,4 +433,6 @@ export interface ResultsBundle {
   readonly answers?: readonly AnswerRecord[];
   readonly pope?: PopeReport;
   readonly seeds?: SeedsFile;
+  /** What the reader noticed on the way: a file read under its old name, a file left out and why. */
+  readonly notes?: readonly string[];
 }

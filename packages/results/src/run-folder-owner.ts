@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
-import { writeAtomically } from './write-atomically';
+import { writeFileAtomic } from './write-file-atomic';
 
 /** The file in a run folder that records which workflow owns it (written when a workflow first takes the folder). */
 export const RUN_OWNER_FILE = '.mmvp-run.json';
@@ -63,7 +63,7 @@ export async function claimRunFolder(folder: string, workflow: string): Promise<
     );
   }
   const claimed: RunFolderOwner = { schema: OWNER_SCHEMA, workflow, createdAt: new Date().toISOString() };
-  await writeAtomically(join(folder, RUN_OWNER_FILE), `${JSON.stringify(claimed, null, 2)}\n`);
+  await writeFileAtomic(join(folder, RUN_OWNER_FILE), `${JSON.stringify(claimed, null, 2)}\n`);
   return { owner: claimed, claimed: true };
 }
 

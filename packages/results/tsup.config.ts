@@ -1,0 +1,2 @@
+import { packageBuild } from '../../configs/tsup.shared';
+export default packageBuild();
