@@ -1,0 +1,27 @@
+// @mmvp/study/queue: distributed runs. Jobs go on BullMQ (Redis); `mmvp worker`s (startWorker) answer
+// them; the coordinator alone commits to the run folder. The workflows of the main entry take a
+// `queue` option (queueSettingsSchema) and run through these; import from here to run a worker, to
+// coordinate your own shards or to read a job's internals. Their errors (DistributedRunError,
+// ModelIdentityMismatch) are in the main entry.
+
+export { queueSettingsSchema, parseRedisUrl } from './queue/queue-settings';
+export type { QueueSettings, ResolvedQueueSettings, RedisConnection } from './queue/queue-settings';
+export { JOB_KINDS, jobId } from './queue/job-plan';
+export type { JobData, JobKind, JobPipeline, JobResult, MineJobData, MllmJobData, PopeJobData, PlannedShard, SweepJobChunk, SweepJobData } from './queue/job-plan';
+export { coordinateRun } from './queue/coordinator';
+export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
+export { checkJobResult, hashResultLines } from './queue/result-hash';
+export { startWorker } from './queue/start-worker';
+export type { RunningWorker, StartWorkerOptions, WorkerEvent } from './queue/start-worker';
+export { queueSummaryLine } from './queue/queued-answers';
+export type { QueueRunSummary } from './queue/queued-answers';
+export { checkModelFiles } from './queue/warm-pipelines';
+
+// the shard sizes the workflows cut their work into (one job each)
+export { MLLM_SHARD_SIZE } from './mmvp/evaluate-mllm';
+export { POPE_SHARD_SIZE } from './mmvp/evaluate-pope';
+export { SWEEP_CHUNKS_PER_JOB } from './queue/sweep-through-queue';
+
+// the single writer's commit of a mining run (a run interrupted inside it is completed by the next)
+export { completeMineCommit } from './mining/mine-outputs';
+export type { MineCommitHooks, MineCommitStep } from './mining/mine-outputs';
