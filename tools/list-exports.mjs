@@ -8,7 +8,8 @@
  *   node tools/list-exports.mjs --names       (the names of each entry too)
  *
  * A value is anything that exists at run time (function, class, constant, enum); a type is an interface
- * or a type alias. An entry's source is the `.ts` file beside the `.js` its package.json names under dist/.
+ * or a type alias. The main entry's source is src/index.ts; a subpath entry's (dist/<name>.js) is src/<name>-entry.ts,
+ * as configs/vitest.shared.ts resolves it.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,8 @@ function entries() {
     for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
       const js = typeof target === 'string' ? target : target.import ?? target.default;
       if (!js?.endsWith('.js')) continue;
-      const source = join(root, 'packages', folder, js.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
+      const name = js.replace(/^\.\/dist\//, '').replace(/\.js$/, '');
+      const source = join(root, 'packages', folder, 'src', name === 'index' ? 'index.ts' : `${name}-entry.ts`);
       found.push({ specifier: subpath === '.' ? manifest.name : `${manifest.name}${subpath.slice(1)}`, packageName: manifest.name, source });
     }
   }

@@ -8,14 +8,13 @@ export type { MmvpVlmDataset, MmvpVlmPair, MmvpVlmStatement, SkippedVlmPair } fr
 export { loadPope } from './pope-loader';
 export type { LoadPopeOptions, PopeDataset, PopeQuestion, SkippedPopeQuestion } from './pope-loader';
 export { readAnswers } from './answers-file';
-export type { AnswerRecord, ReadAnswersOptions } from './answers-file';
+export type { AnswerLine, ReadAnswersOptions } from './answers-file';
 export { readPatternMap } from './pattern-map';
 export { parseCsv } from './csv';
 export type { CsvRecord } from './csv';
 export { readJsonLines, parseJsonLines } from './jsonl';
 export type { JsonLine, BrokenJsonLine } from './jsonl';
-export { MMVP_PATTERNS, matchPattern } from './patterns';
-export type { MmvpPattern } from './patterns';
+export { matchPattern } from './patterns';
 export { formatIssue } from './dataset-issues';
 export type { DatasetIssue, LoadOptions } from './dataset-issues';
 export { IMAGE_EXTENSIONS } from './image-folder';

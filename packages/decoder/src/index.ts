@@ -11,4 +11,3 @@ export type { ChatTemplate, TemplateName, TemplateContext, QuestionStyle } from 
 export { createRandom, argmax, sampleTopP } from './sampling';
 export type { DecodingStrategy } from './sampling';
 export { StopStringTracker } from './stop-strings';
-export type { ExecutionProvider } from './session';

@@ -23,7 +23,7 @@ export { summarizeMmvp, gradedCsv, scoresMarkdown } from './mmvp-scores';
 export type { MmvpScores } from './mmvp-scores';
 export { evaluateMmvpVlm } from './evaluate-mmvp-vlm';
 export type { VlmEvaluation, VlmEvaluationOptions, VlmPairInput, VlmPairRow, VlmSkippedPair, VlmStatementInput } from './evaluate-mmvp-vlm';
-export { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, accuracyWithIntervals, bootstrapMeanPercent, comparePairAccuracy, pairCorrectById, formatWithInterval, mcnemarExact, seededRandom } from './bootstrap';
+export { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, accuracyWithIntervals, bootstrapMeanPercent, comparePairAccuracy, pairCorrectById, formatWithInterval, mcnemarExact } from './bootstrap';
 export type { AccuracyIntervalOptions, AccuracyWithIntervals, BootstrapOptions, PairedComparison, ProportionIntervalMethod } from './bootstrap';
 export { Z_95, clopperPearsonInterval, wilsonInterval, wilsonIntervalForRate } from './proportion-interval';
 export type { PercentInterval } from './proportion-interval';

@@ -1,4 +1,4 @@
-export type { MixtureStrategyName, MixtureFeatures, SweepResult } from './mixture-strategy';
+export type { MixtureStrategyName, MixtureFeatures, MixtureSweepResult } from './mixture-strategy';
 export { mixtureStrategyNames, requiredEncoders } from './mixture-strategy';
 export { createMixture } from './create-mixture';
 export type { Mixture, MixtureOptions, MixtureAdapters } from './create-mixture';

@@ -15,6 +15,6 @@ export {
   createVisualTokenizer,
   computeVisualTokens,
 } from './config/index';
-export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, DecoderConfig, VisualTokenizer, CreateVisualTokenizerOptions, ComponentSource, ResolvedComponent } from './config/index';
+export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, VisualTokenizer, CreateVisualTokenizerOptions, ComponentSource, ResolvedComponent } from './config/index';
 export { createPipeline } from './create-pipeline';
 export type { Pipeline, AskRequest, AskOptions, Answer } from './create-pipeline';

@@ -15,9 +15,9 @@ export {
   answerRecordSchema,
   seedsSchema,
 } from './results-schema';
-export type { RunInfo, RunInfoInput, VlmScores, MllmScores, Sweep, SweepPoint, BlindPair, AnswerRecord, ResultsBundle, PopeReport, SeedsFile } from './results-schema';
+export type { RunInfo, RunInfoInput, MllmScores, Sweep, SweepPoint, BlindPair, AnswerRecord, ResultsBundle, PopeReport, SeedsFile } from './results-schema';
 export { workflowFileNames } from './results-schema';
 export { vlmBarsSpec, mllmBarsSpec, correlationSpec, sweepCurveSpec, tradeOffSpec } from './charts';
 export { renderVegaLiteToSvg } from './render-svg';
 export { inlineImage, maxInlineImageBytes } from './inline-image';
-export { parseCsv, formatCsv } from './csv';
+export { formatCsv } from './csv';
