@@ -8,8 +8,7 @@
  *   node tools/list-exports.mjs --names       (the names of each entry too)
  *
  * A value is anything that exists at run time (function, class, constant, enum); a type is an interface
- * or a type alias. The main entry's source is src/index.ts; a subpath entry's (dist/<name>.js) is src/<name>-entry.ts,
- * as configs/vitest.shared.ts resolves it.
+ * or a type alias. An entry's source is the `.ts` file under src/ named as the `.js` its package.json names under dist/.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,10 +26,9 @@ function entries() {
     if (!existsSync(manifestPath)) continue;
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
-      const js = typeof target === 'string' ? target : target.import ?? target.default;
+      const js = typeof target === 'string' ? target : (target.import ?? target.default);
       if (!js?.endsWith('.js')) continue;
-      const name = js.replace(/^\.\/dist\//, '').replace(/\.js$/, '');
-      const source = join(root, 'packages', folder, 'src', name === 'index' ? 'index.ts' : `${name}-entry.ts`);
+      const source = join(root, 'packages', folder, js.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
       found.push({ specifier: subpath === '.' ? manifest.name : `${manifest.name}${subpath.slice(1)}`, packageName: manifest.name, source });
     }
   }

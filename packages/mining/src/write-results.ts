@@ -12,13 +12,13 @@ export interface PairRow {
 }
 
 /** One CSV field: quoted when it holds a comma, quote or line break. */
-export function csvField(value: string | number): string {
+function csvField(value: string | number): string {
   const text = typeof value === 'number' ? String(value) : value;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** A CSV text (header first, fields quoted when needed, newline-terminated). */
-export function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
 }
 

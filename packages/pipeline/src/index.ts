@@ -1,3 +1,4 @@
+/** @public the pipeline config's schemas, parser and component contract: for tools that write configs and for third-party components */
 export {
   pipelineConfigSchema,
   encoderConfigSchema,

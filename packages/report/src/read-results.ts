@@ -37,7 +37,7 @@ async function readText(path: string): Promise<string> {
 }
 
 /** Reads blind-pairs.csv; errors name the file, the row and the column. */
-export function parseBlindPairs(text: string, source: string): BlindPair[] {
+function parseBlindPairs(text: string, source: string): BlindPair[] {
   const rows = parseCsv(text);
   if (rows.length === 0) throw new DatasetError(`${source} is empty; expected the header ${blindPairColumns.join(',')}`);
   const header = rows[0]!.map((cell) => cell.trim());
@@ -84,7 +84,7 @@ function isMmvpScriptAnswers(text: string): boolean {
 }
 
 /** Reads answers.jsonl; each line is validated and errors name the line. */
-export function parseAnswers(text: string, source: string): AnswerRecord[] {
+function parseAnswers(text: string, source: string): AnswerRecord[] {
   const records: AnswerRecord[] = [];
   text.split(/\r?\n/).forEach((line, index) => {
     if (line.trim() === '') return;

@@ -11,7 +11,7 @@ import type { AnswerRecord, BlindPair, MllmScores, PopeReport, ResultsBundle, Se
 export const reportFileName = 'report.html';
 
 /** Most CLIP-blind pairs shown in the gallery (the CSV may hold more; the table says how many). */
-export const maxGalleryPairs = 36;
+const maxGalleryPairs = 36;
 
 /** `16.3 [10.4, 22.2]` when the interval is known, else the plain percent (older results folders). */
 function percentWithInterval(value: number | null | undefined, ci: readonly [number, number] | null | undefined): string {

@@ -9,6 +9,7 @@
 // the demo: the study in miniature
 export { runDemo } from './demo/run-demo';
 export type { DemoResult } from './demo/run-demo';
+/** @public the workflow's options schema, for a caller's own validation */
 export { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
 export type { DemoLlavaModel, DemoProgressEvent, RunDemoOptions, RunDemoOptionsInput } from './demo/demo-options';
 export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './demo/findings';
@@ -18,6 +19,7 @@ export type { SeedAveragedComparison, SeedRun, SeedSummary } from './demo/seed-s
 // MMVP-VLM evaluation
 export { evaluateVlm } from './vlm/evaluate-vlm';
 export type { VlmEvaluationResult, VlmPatternResult, VlmScoresDocument, VlmSkippedPairRecord } from './vlm/evaluate-vlm';
+/** @public the workflow's options schema, for a caller's own validation */
 export { evaluateVlmOptionsSchema } from './vlm/evaluate-vlm-options';
 export type { EvaluateVlmOptions, VlmProgressEvent } from './vlm/evaluate-vlm-options';
 
@@ -32,10 +34,12 @@ export type { GradeMllmOptions, GraderKind, PatternRowWithIntervals, ScoresDocum
 export { runIdentityHash } from './mmvp/run-identity';
 export type { RunIdentity } from './mmvp/run-identity';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
+/** @public the valid POPE splits, for a caller's own option checks */
 export { evaluatePope, popeSummaryLines, POPE_SPLITS } from './mmvp/evaluate-pope';
 export type { EvaluatePopeOptions, PopeEvaluation, PopeRunResult, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
 
 // A-MoF ratio sweep
+/** @public the workflow's options schema, for a caller's own validation */
 export { runSweep, sweepOptionsSchema } from './sweep/run-sweep';
 export type { SweepOptions, SweepProgressEvent, SweepProtocol, SweepRatioResult, SweepResult, PipelineSource } from './sweep/run-sweep';
 export { PAPER_RATIOS, parseRatios } from './sweep/ratios';
@@ -45,8 +49,9 @@ export type { GradedAnswer, Interval, RatioScores } from './sweep/score-ratio';
 // CLIP-blind pair mining
 export { mineBlindPairs } from './mining/mine-blind-pairs';
 export type { MineBlindPairsResult, MineBlindPairsRun, MineEvent, MineSummary } from './mining/mine-blind-pairs';
+/** @public the workflow's options schema, for a caller's own validation */
 export { mineBlindPairsOptionsSchema } from './mining/mine-options';
-export type { MineBlindPairsOptions, ResolvedMineBlindPairsOptions } from './mining/mine-options';
+export type { MineBlindPairsOptions } from './mining/mine-options';
 export { readMineOutputs } from './mining/mine-outputs';
 export type { MineManifest } from './mining/mine-outputs';
 
@@ -55,17 +60,22 @@ export { embedFeatures } from './embed/embed-features';
 export type { EmbedFeaturesOptions, EmbedFeaturesResult, ModelFamily } from './embed/embed-features';
 
 // export to the field's tools (VLMEvalKit TSV, Hugging Face imagefolder + lmms-eval task)
+/** @public the workflow's options schema, for a caller's own validation */
 export { exportMmvp, exportMmvpOptionsSchema } from './export/export-mmvp';
 export type { ExportMmvpOptions, ExportMmvpResult } from './export/export-mmvp';
 export { EXPORT_TARGETS } from './export/field-formats';
 export type { ExportTarget } from './export/field-formats';
 
 // run folders: one writer at a time (a workflow takes the lock itself; these let your own code join in)
+/** @public thrown by every workflow, for instanceof */
 export { RunFolderLockedError, acquireRunFolderLock, withRunFolderLock } from './run-folder/run-folder-lock';
 export type { LockOwner, RunFolderLock, RunFolderLockOptions } from './run-folder/run-folder-lock';
+/** @public thrown by every workflow, for instanceof */
 export { RunFolderOwnedError } from './run-folder/run-folder-owner';
 
 // the errors of a distributed run (the `queue` option of evaluateMllm, evaluatePope, runSweep, mineBlindPairs)
+/** @public thrown by a workflow run with `queue`, for instanceof */
 export { DistributedRunError } from './queue/coordinator';
+/** @public thrown by a worker whose model files differ from the run's, for instanceof */
 export { ModelIdentityMismatch } from './queue/warm-pipelines';
 export type { QueueSettings } from './queue/queue-settings';

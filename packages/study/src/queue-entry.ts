@@ -6,15 +6,18 @@
 
 export { queueSettingsSchema, parseRedisUrl } from './queue/queue-settings';
 export type { QueueSettings, ResolvedQueueSettings, RedisConnection } from './queue/queue-settings';
+/** @public job internals, for a caller's own runner or worker: the job kinds and their ids */
 export { JOB_KINDS, jobId } from './queue/job-plan';
 export type { JobData, JobKind, JobPipeline, JobResult, MineJobData, MllmJobData, PopeJobData, PlannedShard, SweepJobChunk, SweepJobData } from './queue/job-plan';
 export { coordinateRun } from './queue/coordinator';
 export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
+/** @public job internals, for a caller's own runner: how a job's result lines are hashed and checked */
 export { checkJobResult, hashResultLines } from './queue/result-hash';
 export { startWorker } from './queue/start-worker';
 export type { RunningWorker, StartWorkerOptions, WorkerEvent } from './queue/start-worker';
 export { queueSummaryLine } from './queue/queued-answers';
 export type { QueueRunSummary } from './queue/queued-answers';
+/** @public job internals, for a caller's own worker: the check that its model files are the run's */
 export { checkModelFiles } from './queue/warm-pipelines';
 
 // the shard sizes the workflows cut their work into (one job each)

@@ -44,5 +44,3 @@ export const mineBlindPairsOptionsSchema = z
 
 /** What a caller passes to {@link mineBlindPairs}: model folders, images, output folder, thresholds and search settings. */
 export type MineBlindPairsOptions = z.input<typeof mineBlindPairsOptionsSchema>;
-/** The mining options after defaults are applied. */
-export type ResolvedMineBlindPairsOptions = z.output<typeof mineBlindPairsOptionsSchema>;

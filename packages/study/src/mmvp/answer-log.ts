@@ -13,7 +13,7 @@ export interface AnswerLog {
 }
 
 /** Whether the file holds answers (non-empty); without `resume` that is an error (nothing is overwritten). */
-export async function checkAnswerLogStart(file: string, resume: boolean): Promise<{ exists: boolean }> {
+async function checkAnswerLogStart(file: string, resume: boolean): Promise<{ exists: boolean }> {
   const size = await stat(file).then(
     (info) => info.size,
     () => -1,

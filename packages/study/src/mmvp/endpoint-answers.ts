@@ -10,7 +10,7 @@ import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
 import { runIdentityHash, type RunIdentity } from './run-identity';
 
 /** Failed questions of an endpoint run, left for `--resume` (removed once a run completes). */
-export const ENDPOINT_FAILURES_FILE = 'endpoint-failures.json';
+const ENDPOINT_FAILURES_FILE = 'endpoint-failures.json';
 
 /** What one endpoint answer cost (usage as the endpoint reported it; latency of the original request). */
 export interface EndpointAnswerCost {

@@ -28,7 +28,7 @@ export const POPE_SPLITS = ['random', 'popular', 'adversarial'] as const;
 export type PopeSplit = (typeof POPE_SPLITS)[number];
 
 /** LLaVA's POPE instruction (model_vqa_loader with the llava_pope_test questions). */
-export const POPE_INSTRUCTION = 'Answer the question using a single word or phrase.';
+const POPE_INSTRUCTION = 'Answer the question using a single word or phrase.';
 
 const optionsSchema = z
   .object({

@@ -212,7 +212,7 @@ export function labelsApplied(document: Pick<ScoresDocument, 'labels' | 'labelCo
 }
 
 /** One human-readable line naming the grader that produced a scores document. */
-export function describeGrader(document: Pick<ScoresDocument, 'grader'>): string {
+function describeGrader(document: Pick<ScoresDocument, 'grader'>): string {
   const grader = document.grader;
   return grader['kind'] === 'rule' ? 'rule-based extraction (undetermined = wrong)' : `LLM judge ${String(grader['model'])} (original gpt_grader prompt, exact "yes" only)`;
 }
