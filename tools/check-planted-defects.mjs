@@ -21,11 +21,11 @@
  * |                                | @mmvp/core importing a file of apps/cli                           |
  *
  * The copy holds the tracked and untracked-not-ignored files (without models/ and binary fixtures, which
- * no check reads), node_modules folders as symlinks to this checkout's, and @mmvp/core's built dist/
+ * no check reads), node_modules folders as symlinks to this checkout's (a workspace package's @mmvp/* links name the copy's packages), and @mmvp/core's built dist/
  * (needs `pnpm build` first). One defect is planted at a time and removed before the next.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -137,7 +137,24 @@ async function makeCopy() {
     for (const entry of await readdir(join(root, parent), { withFileTypes: true })) if (entry.isDirectory()) folders.push(join(parent, entry.name));
   }
   for (const folder of folders) {
-    if (existsSync(join(root, folder, 'node_modules')) && existsSync(join(copy, folder))) await symlink(join(root, folder, 'node_modules'), join(copy, folder, 'node_modules'), 'dir');
+    const from = join(root, folder, 'node_modules');
+    const to = join(copy, folder, 'node_modules');
+    if (!existsSync(from) || !existsSync(join(copy, folder))) continue;
+    if (folder === '.') {
+      await symlink(from, to, 'dir');
+      continue;
+    }
+    // a workspace package's own node_modules: its @mmvp/* links keep their relative targets, so they name the copy's
+    // packages (knip credits an import of @mmvp/x to the copy's source, not this checkout's); the rest link here
+    await mkdir(to);
+    for (const entry of await readdir(from, { withFileTypes: true })) {
+      if (entry.name !== '@mmvp') {
+        await symlink(join(from, entry.name), join(to, entry.name));
+        continue;
+      }
+      await mkdir(join(to, '@mmvp'));
+      for (const link of await readdir(join(from, '@mmvp'))) await symlink(await readlink(join(from, '@mmvp', link)), join(to, '@mmvp', link));
+    }
   }
   if (!existsSync(join(root, 'packages/core/dist/index.d.ts'))) throw new Error('packages/core/dist is missing: run `pnpm build` first (the package check packs what is built)');
   await cp(join(root, 'packages/core/dist'), join(copy, 'packages/core/dist'), { recursive: true });

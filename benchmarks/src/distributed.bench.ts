@@ -24,7 +24,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MLLM_SHARD_SIZE, coordinateRun, evaluateMllm, planShards, queueSettingsSchema, startLocalRedisServer, startWorker, type JobData } from '@mmvp/study';
+import { evaluateMllm } from '@mmvp/study';
+import { MLLM_SHARD_SIZE, coordinateRun, queueSettingsSchema, startWorker, type JobData } from '@mmvp/study/queue';
+import { planShards, startLocalRedisServer } from '@mmvp/study/testing';
 import { writeSynth } from '@mmvp/synth';
 import { printTable } from './timing';
 

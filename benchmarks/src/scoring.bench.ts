@@ -10,7 +10,8 @@
  *   pnpm --filter @mmvp/cli... build && pnpm bench scoring
  */
 import { fileURLToPath } from 'node:url';
-import { MMVP_PATTERNS, loadMmvpVlm } from '@mmvp/datasets';
+import { MMVP_PATTERNS } from '@mmvp/core';
+import { loadMmvpVlm } from '@mmvp/datasets';
 import { createClipTextEncoder, createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { evaluateMmvpVlm, extractChoice, gradeAnswers, pairAccuracy, scoreMmvpVlm, type GradedResult, type VlmPairLogits } from '@mmvp/metrics';
 import { measure, printTable } from './timing';

@@ -2,7 +2,7 @@ import { cp, mkdtemp, open, readFile, readdir, rm, stat } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalRedisServer, type LocalRedisServer } from '@mmvp/study';
+import { startLocalRedisServer, type LocalRedisServer } from '@mmvp/study/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCollection } from '../../../packages/mining/src/__fixtures__/make-collection';
 import { type Background, startCli, startWorkerProcess, until } from './helpers/distributed';

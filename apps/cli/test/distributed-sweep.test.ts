@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRedisServer, type LocalRedisServer } from '@mmvp/study';
+import { startLocalRedisServer, type LocalRedisServer } from '@mmvp/study/testing';
 import { runCli } from './helpers/run-cli';
 import { answerLines, startCli, startWorkerProcess, until, type Background } from './helpers/distributed';
 

@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@mmvp/core';
-import { startLocalRedisServer } from '@mmvp/study';
+import { startLocalRedisServer } from '@mmvp/study/testing';
 import { startCli, startWorkerProcess } from './helpers/distributed';
 import { cliPath, mmvp } from './helpers/run-cli';
 

@@ -2,7 +2,7 @@ import { FileFormatError, InvalidArgumentError, ShapeMismatchError, assertFinite
 import { adapterTypes, type AdapterType, type AdapterWeights } from './adapter';
 
 /** Prefixes tried when none is given: bare names first, then LLaVA checkpoint names. */
-export const knownAdapterPrefixes = ['', 'model.mm_projector', 'mm_projector', 'model.dino_mm_projector', 'dino_mm_projector'] as const;
+const knownAdapterPrefixes = ['', 'model.mm_projector', 'mm_projector', 'model.dino_mm_projector', 'dino_mm_projector'] as const;
 
 /** Tensor suffixes per adapter type; `linear` also accepts a bare nn.Linear (`weight`, `bias`). */
 const layouts: Record<AdapterType, readonly (readonly string[])[]> = {
@@ -29,7 +29,7 @@ export interface AdapterShapeExpectations {
  * Picks an adapter's tensors out of a safetensors map by prefix (LLaVA names such as
  * `model.mm_projector.0.weight`, or bare `0.weight`) and checks their shapes.
  */
-export function selectAdapterWeights(tensors: ReadonlyMap<string, Tensor>, type: AdapterType, options: { prefix?: string; source: string } & AdapterShapeExpectations): AdapterWeights {
+function selectAdapterWeights(tensors: ReadonlyMap<string, Tensor>, type: AdapterType, options: { prefix?: string; source: string } & AdapterShapeExpectations): AdapterWeights {
   if (!(adapterTypes as readonly string[]).includes(type)) {
     throw new InvalidArgumentError(`unknown adapter type '${String(type)}'; valid choices: ${listChoices(adapterTypes)}`);
   }

@@ -9,7 +9,7 @@ import { transposeWeight } from './matmul';
  * The adapter as an ONNX graph: MatMul + Add (+ exact GELU as Div/Erf/Add/Mul/Mul, which
  * onnxruntime fuses into its Gelu kernel) + MatMul + Add, with the weights as initializers.
  */
-export function buildAdapterModel(weights: AdapterWeights): Uint8Array {
+function buildAdapterModel(weights: AdapterWeights): Uint8Array {
   const initializers: InitializerSpec[] = [];
   const nodes: NodeSpec[] = [];
   let current = 'features'; // [B, N, Din]

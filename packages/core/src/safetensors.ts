@@ -105,7 +105,10 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor> | Record<
   return out;
 }
 
-/** Writes float32 tensors (and optional string metadata) to a .safetensors file. */
+/**
+ * Writes float32 tensors (and optional string metadata) to a .safetensors file.
+ * @public the writing half of readSafetensors, for a researcher saving features or adapter weights
+ */
 export async function writeSafetensors(path: string, tensors: ReadonlyMap<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Promise<void> {
   await writeFile(path, encodeSafetensors(tensors, metadata));
 }

@@ -30,7 +30,10 @@ export function tensor(data: Float32Array, dims: readonly number[]): Tensor {
   return { data, dims: [...dims] };
 }
 
-/** A float32 tensor of the given shape, filled with zeros. */
+/**
+ * A float32 tensor of the given shape, filled with zeros.
+ * @public a tensor constructor beside `tensor`, for a caller's own tensor code
+ */
 export function zeros(dims: readonly number[]): Tensor {
   return tensor(new Float32Array(product(dims)), dims);
 }
@@ -47,7 +50,10 @@ export function assertShape(t: Tensor, expected: readonly (number | null)[], wha
   }
 }
 
-/** Same dims, element for element. */
+/**
+ * Same dims, element for element.
+ * @public a shape check beside assertShape, for a caller's own tensor code
+ */
 export function assertSameShape(a: Tensor, b: Tensor, whatA: string, whatB: string): void {
   if (a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) {
     throw new ShapeMismatchError(`${whatA} ${formatShape(a.dims)} and ${whatB} ${formatShape(b.dims)} must have the same shape`);

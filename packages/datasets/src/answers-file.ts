@@ -7,7 +7,7 @@ import { readJsonLines } from './jsonl';
  * (`question_id`, `prompt`, `answer`, `response`, plus `answer_id`, `model_id` and our own fields,
  * which are kept in `fields`).
  */
-export interface AnswerRecord {
+export interface AnswerLine {
   readonly questionId: number;
   readonly prompt?: string;
   readonly answer?: string;
@@ -45,7 +45,7 @@ export interface ReadAnswersOptions {
  * Reads an answers.jsonl. A line that is not JSON, lacks `question_id`/`response`, or repeats a
  * question id fails the read with one DatasetError naming the file and every bad line.
  */
-export async function readAnswers(path: string, options: ReadAnswersOptions = {}): Promise<{ answers: AnswerRecord[]; droppedTruncatedLine?: number }> {
+export async function readAnswers(path: string, options: ReadAnswersOptions = {}): Promise<{ answers: AnswerLine[]; droppedTruncatedLine?: number }> {
   const { lines, broken, truncatedLastLine } = await readJsonLines(path);
   const problems: string[] = [];
   let droppedTruncatedLine: number | undefined;
@@ -56,7 +56,7 @@ export async function readAnswers(path: string, options: ReadAnswersOptions = {}
     }
     problems.push(`${path}:${line.line}: not valid JSON (${line.message}): ${line.text}`);
   }
-  const answers: AnswerRecord[] = [];
+  const answers: AnswerLine[] = [];
   const seen = new Map<number, number>();
   for (const { value, line } of lines) {
     const parsed = answerSchema.safeParse(value);

@@ -3,7 +3,7 @@ import { join, relative, isAbsolute } from 'node:path';
 import { folderKey } from './patterns';
 
 /** Image extensions the loaders accept, in order of preference when several exist. */
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'] as const;
+const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'] as const;
 
 /**
  * Lists the images of a folder by stem: `12.jpg` -> key `12`. One directory read instead of one

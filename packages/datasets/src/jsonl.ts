@@ -25,7 +25,7 @@ export async function readJsonLines(path: string): Promise<{ lines: JsonLine[]; 
 }
 
 /** Parses JSONL text (see readJsonLines). */
-export function parseJsonLines(text: string): { lines: JsonLine[]; broken: BrokenJsonLine[]; truncatedLastLine: boolean } {
+function parseJsonLines(text: string): { lines: JsonLine[]; broken: BrokenJsonLine[]; truncatedLastLine: boolean } {
   const lines: JsonLine[] = [];
   const broken: BrokenJsonLine[] = [];
   const parts = text.split('\n');

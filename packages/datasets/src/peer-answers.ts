@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { DatasetError, FileFormatError } from '@mmvp/core';
-import type { AnswerRecord } from './answers-file';
+import type { AnswerLine } from './answers-file';
 import { parseCsv, type CsvRecord } from '@mmvp/results';
 import { readXlsxTable } from './xlsx-table';
 
@@ -9,7 +9,7 @@ import { readXlsxTable } from './xlsx-table';
 export type PeerAnswersFormat = 'lmms-eval-samples' | 'lmms-eval-logs' | 'vlmevalkit-predictions' | 'cambrian-answers';
 
 /** An answer of a peer's file, with the text the peer says it asked (to check the pairing). */
-export interface PeerAnswerRecord extends AnswerRecord {
+export interface PeerAnswerRecord extends AnswerLine {
   /**
    * Text that must contain the question of the row the answer is paired with: lmms-eval's `input`
    * (the prompt), Cambrian's `prompt`, VLMEvalKit's `question` column. Undefined when the file has none.

@@ -12,7 +12,7 @@ export const VICUNA_SYSTEM = "A chat between a curious human and an artificial i
  * conversation.py conv_vicuna_v1), the default `--conv_mode` of Cambrian's mmvp_eval.py and of
  * lmms-eval's LLaVA wrapper.
  */
-export const VICUNA_V1_SYSTEM = "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions.";
+const VICUNA_V1_SYSTEM = "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions.";
 
 /**
  * Built-in conversation templates:

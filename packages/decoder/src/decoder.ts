@@ -330,7 +330,7 @@ class OnnxDecoder implements Decoder {
 }
 
 /** position_ids [B, L] from a left-padded mask: cumsum(mask) - 1, padded positions set to 1 (as transformers does). */
-export function positionsFromMask(mask: BigInt64Array, batch: number, length: number): BigInt64Array {
+function positionsFromMask(mask: BigInt64Array, batch: number, length: number): BigInt64Array {
   const positions = new BigInt64Array(batch * length);
   for (let b = 0; b < batch; b++) {
     let count = 0n;

@@ -59,7 +59,7 @@ export function parseEndpointConfig(value: unknown, source: string): EndpointCon
 }
 
 /** Whether a parsed JSON document is an endpoint config (`"kind": "endpoint"`) rather than an ONNX pipeline config. */
-export function isEndpointConfigDocument(value: unknown): boolean {
+function isEndpointConfigDocument(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'endpoint';
 }
 

@@ -22,7 +22,7 @@ interface ResampleCoefficients {
 }
 
 /** Pillow's precompute_coeffs + normalize_coeffs_8bpc for one axis, source span [0, inSize). */
-export function precomputeCoefficients(inSize: number, outSize: number, filter: ResampleFilter): ResampleCoefficients {
+function precomputeCoefficients(inSize: number, outSize: number, filter: ResampleFilter): ResampleCoefficients {
   const scale = inSize / outSize;
   const filterScale = scale < 1.0 ? 1.0 : scale; // upscaling keeps the kernel at its own size
   const support = filter.support * filterScale; // downscaling widens it: that is the antialiasing

@@ -22,7 +22,7 @@ const resampleSchema = z.union([z.literal(0), z.literal(1), z.literal(2), z.lite
 });
 
 /** The raw `preprocessor_config.json` keys we read (snake_case, as Hugging Face writes them). */
-export const preprocessorConfigFileSchema = z
+const preprocessorConfigFileSchema = z
   .object({
     image_processor_type: z.string().optional(),
     feature_extractor_type: z.string().optional(),
@@ -103,14 +103,14 @@ export function parsePreprocessorConfig(json: unknown, source = 'preprocessor_co
 }
 
 /** Keys of which a preprocessor config file has at least one (what tells it from other JSON). */
-export const preprocessorIdentifyingKeys = ['image_processor_type', 'feature_extractor_type', 'processor_class', 'size', 'crop_size', 'image_mean', 'image_std'] as const;
+const preprocessorIdentifyingKeys = ['image_processor_type', 'feature_extractor_type', 'processor_class', 'size', 'crop_size', 'image_mean', 'image_std'] as const;
 
 /**
  * Refuses JSON that is not a preprocessor config (`{}`, a model's config.json, a pipeline config),
  * which would otherwise silently become Hugging Face's defaults: one line naming the file, what it
  * looks like, and the keys expected.
  */
-export function checkIsPreprocessorConfig(json: unknown, source: string): void {
+function checkIsPreprocessorConfig(json: unknown, source: string): void {
   const keys = json !== null && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
   if (keys.some((key) => (preprocessorIdentifyingKeys as readonly string[]).includes(key))) return;
   const looksLike =

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FileFormatError } from '@mmvp/core';
-import { MMVP_PATTERNS, loadMmvpVlm } from '@mmvp/datasets';
+import { FileFormatError, MMVP_PATTERNS } from '@mmvp/core';
+import { loadMmvpVlm } from '@mmvp/datasets';
 import { createClipTextEncoder, createClipVisionEncoder } from '@mmvp/encoder-clip';
 import { evaluateMmvpVlm } from './evaluate-mmvp-vlm';
 

@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '@mmvp/core';
 export type PercentInterval = readonly [number, number];
 
 /** The two-sided 95% normal quantile z_{0.975}. */
-export const Z_95 = 1.959963984540054;
+const Z_95 = 1.959963984540054;
 
 const round = (value: number) => Math.round(value * 1e9) / 1e9;
 

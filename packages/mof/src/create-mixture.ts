@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ShapeMismatchError, formatShape, listChoices, type Tensor } from '@mmvp/core';
 import type { Adapter } from '@mmvp/adapters';
 import { checkRatio, resolveKernelBackend, type KernelBackend, type KernelOptions } from '@mmvp/kernels';
-import { mixtureStrategyNames, requiredEncoders, type MixtureFeatures, type MixtureStrategyName, type SweepResult } from './mixture-strategy';
+import { mixtureStrategyNames, requiredEncoders, type MixtureFeatures, type MixtureStrategyName, type MixtureSweepResult } from './mixture-strategy';
 import { resampleTokenGrid, tokenGrid } from './resample-token-grid';
 
 /**
@@ -45,7 +45,7 @@ export interface Mixture {
    * A-MoF at several ratios from the same encoder features (encode once, mix many), with the
    * additive adapter. Results come in the order of `ratios`.
    */
-  sweep(features: MixtureFeatures, ratios: readonly number[]): Promise<SweepResult[]>;
+  sweep(features: MixtureFeatures, ratios: readonly number[]): Promise<MixtureSweepResult[]>;
   /** The kernel backend this mixture mixes with (resolved once, on first use or on this call). */
   kernelBackend(): Promise<KernelBackend>;
 }
@@ -166,12 +166,12 @@ export function createMixture(options: MixtureOptions): Mixture {
         }
       }
     },
-    async sweep(features: MixtureFeatures, ratios: readonly number[]): Promise<SweepResult[]> {
+    async sweep(features: MixtureFeatures, ratios: readonly number[]): Promise<MixtureSweepResult[]> {
       need(adapters.additive, "sweep needs the 'additive' adapter (the A-MoF adapter applied after mixing)");
       if (ratios.length === 0) throw new InvalidArgumentError('sweep needs at least one dinoRatio');
       for (const ratio of ratios) checkRatio(ratio);
       const { clip, dino } = align(features, ['clip', 'dino']);
-      const results: SweepResult[] = [];
+      const results: MixtureSweepResult[] = [];
       for (const ratio of ratios) results.push({ dinoRatio: ratio, tokens: await mixAdditive(clip!, dino!, ratio) });
       return results;
     },

@@ -27,7 +27,7 @@ export function requiredEncoders(strategy: MixtureStrategyName): readonly ('clip
 }
 
 /** One ratio's tokens from a sweep. */
-export interface SweepResult {
+export interface MixtureSweepResult {
   readonly dinoRatio: number;
   /** [B, N, H] */
   readonly tokens: Tensor;

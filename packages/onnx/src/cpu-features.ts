@@ -31,7 +31,7 @@ export interface Int8KernelInfo {
 }
 
 /** x86 flags whose int8 dot-product instructions sum uint8 x int8 products in int32 (vpdpbusd, AMX tiles). */
-export const vnniFlags: readonly string[] = ['avx512_vnni', 'avx_vnni', 'amx_int8'];
+const vnniFlags: readonly string[] = ['avx512_vnni', 'avx_vnni', 'amx_int8'];
 
 /**
  * The model name and flags of the first processor in `/proc/cpuinfo` text (x86: `model name` and

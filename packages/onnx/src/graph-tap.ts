@@ -91,11 +91,6 @@ export function normalizeLayerIndex(layer: number, numLayers: number): number {
   return layer < 0 ? numLayers + 1 + layer : layer;
 }
 
-/** A stable file-name part for a tap. */
-export function tapKey(tap: GraphTap): string {
-  return tap.kind === 'layer' ? `layer${tap.layer}` : tap.kind;
-}
-
 const hashMemo = new Map<string, Promise<string>>();
 
 /** sha256 of a file, remembered per path + size + mtime so a process hashes a big export once. */

@@ -7,7 +7,7 @@ import type { QuantizationFormat } from './quantization-format';
  * with AVX2 and no VNNI (issue #25; tools/emulate_int8_kernels.py reproduces both to 4 digits), and with
  * VNNI (Intel Xeon with avx512_vnni, the README's table).
  */
-export const fullRangeInt8Error = { clipNoVnni: 0.31, dinov2NoVnni: 0.056, clipVnni: 0.011, dinov2Vnni: 0.006 } as const;
+const fullRangeInt8Error = { clipNoVnni: 0.31, dinov2NoVnni: 0.056, clipVnni: 0.011, dinov2Vnni: 0.006 } as const;
 
 /**
  * One warning line when `format` is a u8s8 graph whose int8 weights use the full range and `kernel` says

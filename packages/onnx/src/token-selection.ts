@@ -1,7 +1,7 @@
 import { InvalidArgumentError, concatBatch, listChoices, sliceBatch, tensor, type Tensor, type TokenSelection } from '@mmvp/core';
 
 /** Every token selection, for validation and error messages. */
-export const tokenSelections: readonly TokenSelection[] = ['patch', 'cls', 'all'];
+const tokenSelections: readonly TokenSelection[] = ['patch', 'cls', 'all'];
 
 /**
  * Keeps the wanted tokens of ViT features [B, T, D]: 'patch' drops the first `prefixTokens` (CLS, and

@@ -1,3 +1,4 @@
+/** @public the pipeline config's schemas, parser and component contract: for tools that write configs and for third-party components */
 export {
   pipelineConfigSchema,
   encoderConfigSchema,
@@ -15,6 +16,6 @@ export {
   createVisualTokenizer,
   computeVisualTokens,
 } from './config/index';
-export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, DecoderConfig, VisualTokenizer, CreateVisualTokenizerOptions, ComponentSource, ResolvedComponent } from './config/index';
+export type { PipelineConfig, PipelineConfigInput, EncoderConfig, AdapterConfig, StrategyConfig, VisualTokenizer, CreateVisualTokenizerOptions, ComponentSource, ResolvedComponent } from './config/index';
 export { createPipeline } from './create-pipeline';
 export type { Pipeline, AskRequest, AskOptions, Answer } from './create-pipeline';

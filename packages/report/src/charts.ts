@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { MllmScores, Sweep, VlmScores } from '@mmvp/results';
+import type { MllmScores, Sweep, VlmScoresFile as VlmScores } from '@mmvp/results';
 
 /**
  * Vega-Lite specs for the report's plots. They are data-in, spec-out, so the same plots can be

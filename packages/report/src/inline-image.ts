@@ -4,7 +4,7 @@ import { extname, isAbsolute, resolve } from 'node:path';
 const mimeTypes: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif' };
 
 /** Largest image inlined as-is; producers should write small thumbnails (the demo writes PNGs of a few KB). */
-export const maxInlineImageBytes = 512 * 1024;
+const maxInlineImageBytes = 512 * 1024;
 
 export type InlinedImage = { readonly ok: true; readonly dataUrl: string } | { readonly ok: false; readonly reason: string };
 

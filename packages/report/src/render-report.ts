@@ -5,13 +5,13 @@ import { answersFilterScript, escapeHtml, formatPercent, htmlTable, reportStyle 
 import { inlineImage } from './inline-image';
 import { readResults } from '@mmvp/results';
 import { renderVegaLiteToSvg } from './render-svg';
-import type { AnswerRecord, BlindPair, MllmScores, PopeReport, ResultsBundle, SeedsFile, Sweep, VlmScores } from '@mmvp/results';
+import type { AnswerRecord, BlindPair, MllmScores, PopeReport, ResultsBundle, SeedsFile, Sweep, VlmScoresFile as VlmScores } from '@mmvp/results';
 
 /** Name of the HTML file that `writeReport` writes into the results folder. */
 export const reportFileName = 'report.html';
 
 /** Most CLIP-blind pairs shown in the gallery (the CSV may hold more; the table says how many). */
-export const maxGalleryPairs = 36;
+const maxGalleryPairs = 36;
 
 /** `16.3 [10.4, 22.2]` when the interval is known, else the plain percent (older results folders). */
 function percentWithInterval(value: number | null | undefined, ci: readonly [number, number] | null | undefined): string {

@@ -41,7 +41,7 @@ async function readText(path: string): Promise<string> {
 }
 
 /** Reads blind-pairs.csv; errors name the file, the line and the column. */
-export function parseBlindPairs(text: string, source: string): BlindPair[] {
+function parseBlindPairs(text: string, source: string): BlindPair[] {
   return blindPairsFromRecords(parseCsv(text, source), source);
 }
 
@@ -75,7 +75,7 @@ function blindPairsFromRecords(records: readonly CsvRecord[], source: string): B
 }
 
 /** Reads answers.jsonl (any writer's: one schema, answerLineSchema); each line is validated and errors name the line. */
-export function parseAnswers(text: string, source: string): AnswerLine[] {
+function parseAnswers(text: string, source: string): AnswerLine[] {
   const records: AnswerLine[] = [];
   text.split(/\r?\n/).forEach((line, index) => {
     if (line.trim() === '') return;

@@ -48,6 +48,3 @@ export const RESULT_FILES = {
   [workflowFileNames.minePairs]: { version: 1, format: 'csv', schema: blindPairSchema, writtenBy: ['mine'] },
   [workflowFileNames.vlmEvaluation]: { version: 2, format: 'json', schema: vlmEvaluationSchema, writtenBy: ['eval-vlm'], oldNames: [resultFileNames.vlmScores] },
 } as const satisfies Record<string, ResultFile>;
-
-/** A file name the table knows. */
-export type ResultFileName = keyof typeof RESULT_FILES;

@@ -218,8 +218,6 @@ export const sweepPointSchema = z
     instructionFollowingCi95: interval.nullable().optional(),
   })
   .strict();
-/** One point of the ratio sweep, as read. */
-export type SweepPoint = z.output<typeof sweepPointSchema>;
 
 /** sweep.json: the A-MoF ratio sweep, one point per DINOv2 ratio. */
 export const sweepSchema = z

@@ -32,7 +32,7 @@ export interface RunningServer {
 }
 
 /** The default model name of a config file: `models/zoo/llava-clip/pipeline.json` -> `llava-clip`. */
-export function defaultModelId(configPath: string): string {
+function defaultModelId(configPath: string): string {
   const name = basename(configPath).replace(/\.json$/i, '');
   return name === 'pipeline' ? basename(dirname(resolve(configPath))) : name;
 }

@@ -1,99 +1,79 @@
 // @mmvp/study: the MMVP study's workflows as library functions. Each workflow takes typed options
 // (checked with zod), an AbortSignal and a progress callback, and returns a plain result object
 // that @mmvp/report renders and the CLI writes.
-
-// run folders (lock, owner, atomic writes, sha256File): @mmvp/results owns them
-
-// provenance
-export { packageVersion, packageVersions } from './provenance/package-versions';
-
-// export to the field's tools (VLMEvalKit TSV, Hugging Face imagefolder + lmms-eval task)
-export { exportMmvp, exportMmvpOptionsSchema, lmmsEvalTaskYaml } from './export/export-mmvp';
-export type { ExportMmvpOptions, ExportMmvpResult } from './export/export-mmvp';
-export { EXPORT_TARGETS, LMMS_EVAL_GOLD_OVERRIDE, VLMEVALKIT_COLUMNS, VLMEVALKIT_PAIR_DATASET } from './export/field-formats';
-export type { ExportTarget } from './export/field-formats';
-
-// MMVP-VLM evaluation
-export { evaluateVlm } from './vlm/evaluate-vlm';
-export type { VlmEvaluationResult } from './vlm/evaluate-vlm';
-export type { VlmPatternResult, VlmScoresDocument, VlmSkippedPairRecord } from './vlm/vlm-scores-document';
-export { evaluateVlmOptionsSchema } from './vlm/evaluate-vlm-options';
-export type { EvaluateVlmOptions, VlmProgressEvent } from './vlm/evaluate-vlm-options';
-export { vlmPairsCsv, vlmScoresMarkdown } from './vlm/vlm-outputs';
+//
+// This entry holds what a researcher calls: the workflows, their option, result and event types, the
+// choices they accept and the errors they throw. Runners, workers and job internals are behind
+// `@mmvp/study/queue`; test helpers (a local Redis server, free ports, shard plans) behind `@mmvp/study/testing`.
 
 // the demo: the study in miniature
 export { runDemo } from './demo/run-demo';
 export type { DemoResult } from './demo/run-demo';
+/** @public the workflow's options schema, for a caller's own validation */
 export { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
 export type { DemoLlavaModel, DemoProgressEvent, RunDemoOptions, RunDemoOptionsInput } from './demo/demo-options';
 export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './demo/findings';
 export type { SeedSummaries } from './demo/seed-summaries';
 export type { SeedAveragedComparison, SeedRun, SeedSummary } from './demo/seed-summary';
 
-// MMVP evaluation, grading and POPE
-export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, MLLM_SHARD_SIZE, PROMPT_STYLES } from './mmvp/evaluate-mllm';
+// MMVP-VLM evaluation
+export { evaluateVlm } from './vlm/evaluate-vlm';
+export type { VlmEvaluationResult } from './vlm/evaluate-vlm';
+export type { VlmPatternResult, VlmScoresDocument, VlmSkippedPairRecord } from './vlm/vlm-scores-document';
+/** @public the workflow's options schema, for a caller's own validation */
+export { evaluateVlmOptionsSchema } from './vlm/evaluate-vlm-options';
+export type { EvaluateVlmOptions, VlmProgressEvent } from './vlm/evaluate-vlm-options';
+
+// MMVP evaluation (a local pipeline, an endpoint or your own answerer), grading and POPE
+export { evaluateMllm, answerMmvpQuestions, PROMPT_STYLES } from './mmvp/evaluate-mllm';
 export type { EvaluateMllmOptions, MllmEvaluation, QuestionAnswerer } from './mmvp/evaluate-mllm';
-export { mmvpAnswerRecord, type PromptStyle } from './mmvp/mmvp-answer-record';
-export { ENDPOINT_CACHE_FILE, ENDPOINT_USAGE_FILE } from './mmvp/evaluate-mllm-endpoint';
-export { ENDPOINT_FAILURES_FILE } from './mmvp/endpoint-answers';
+export type { PromptStyle } from './mmvp/mmvp-answer-record';
 export { askThroughEndpoint } from './mmvp/ask-endpoint';
 export type { EndpointAskResult } from './mmvp/ask-endpoint';
-export { gradeMllmAnswers, checkGradeInputs, summaryLines, labelsApplied, describeGrader, GRADERS } from './mmvp/grade-mllm';
+export { gradeMllmAnswers, summaryLines, labelsApplied, GRADERS } from './mmvp/grade-mllm';
 export type { GradeMllmOptions, GraderKind } from './mmvp/grade-mllm';
 export type { PatternRowWithIntervals, ScoresDocument } from './mmvp/scores-document';
-export { mmvpScoresCsv, mmvpScoresMarkdown } from './mmvp/scores-tables';
-export { RUN_IDENTITY_FILE, runIdentityHash, checkRunIdentity, readStoredIdentity } from './mmvp/run-identity';
+export { runIdentityHash } from './mmvp/run-identity';
 export type { RunIdentity } from './mmvp/run-identity';
-export { hashModelFiles } from './provenance/model-files';
-export type { ModelFile } from './provenance/model-files';
-export { answerLog, appendMissingAnswers, checkAnswerLogStart, prepareAnswerLog, repairAnswerLogTail } from './mmvp/answer-log';
-export type { AnswerLog, ExistingAnswer } from './mmvp/answer-log';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
-export { evaluatePope, POPE_SHARD_SIZE, popeAnswerRecord, popeQuestionText, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS } from './mmvp/evaluate-pope';
+/** @public the valid POPE splits, for a caller's own option checks */
+export { evaluatePope, popeSummaryLines, POPE_SPLITS } from './mmvp/evaluate-pope';
 export type { EvaluatePopeOptions, PopeEvaluation, PopeRunResult, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
 
 // A-MoF ratio sweep
+/** @public the workflow's options schema, for a caller's own validation */
 export { runSweep, sweepOptionsSchema } from './sweep/run-sweep';
-export type { SweepOptions, SweepProgressEvent, SweepProtocol, SweepRatioResult, SweepResult, PipelineSource } from './sweep/run-sweep';
+export type { SweepOptions, SweepProgressEvent, SweepProtocol, SweepRatioResult, SweepResult } from './sweep/run-sweep';
+export type { PipelineSource } from './sweep/sweep-options';
 export { PAPER_RATIOS, parseRatios } from './sweep/ratios';
 export type { SweepRatio } from './sweep/ratios';
-export { loadSweepQuestions, mmvpFolderOf } from './sweep/sweep-data';
-export type { SweepQuestion, SweepQuestionSet } from './sweep/sweep-data';
-export { checkSameEncoders, encoderDifferences, encoderIdentities, createFolderHasher } from './sweep/encoder-identity';
-export type { EncoderIdentity } from './sweep/encoder-identity';
 export type { GradedAnswer, Interval, RatioScores } from './sweep/score-ratio';
-export { sweepDocuments, writeSweepFiles } from './sweep/write-sweep-files';
-export type { SweepDocuments } from './sweep/write-sweep-files';
 
 // CLIP-blind pair mining
 export { mineBlindPairs } from './mining/mine-blind-pairs';
 export type { MineBlindPairsResult, MineBlindPairsRun, MineEvent, MineSummary } from './mining/mine-blind-pairs';
+/** @public the workflow's options schema, for a caller's own validation */
 export { mineBlindPairsOptionsSchema } from './mining/mine-options';
-export type { MineBlindPairsOptions, ResolvedMineBlindPairsOptions } from './mining/mine-options';
-export { MINE_MANIFEST, MINE_OUTPUT_FILES, completeMineCommit, readMineOutputs } from './mining/mine-outputs';
-export type { MineCommitHooks, MineCommitStep, MineManifest } from './mining/mine-outputs';
+export type { MineBlindPairsOptions } from './mining/mine-options';
+export { readMineOutputs } from './mining/mine-outputs';
+export type { MineManifest } from './mining/mine-outputs';
 
 // encoder features of images or texts (mmvp embed)
-export { embedFeatures, modelFamilyOf } from './embed/embed-features';
+export { embedFeatures } from './embed/embed-features';
 export type { EmbedFeaturesOptions, EmbedFeaturesResult, ModelFamily } from './embed/embed-features';
 
-// distributed runs: jobs on BullMQ (Redis), `mmvp worker`s answer, the coordinator alone commits
-export { queueSettingsSchema, parseRedisUrl } from './queue/queue-settings';
-export type { QueueSettings, ResolvedQueueSettings, RedisConnection } from './queue/queue-settings';
-export { jobId, planShards } from './queue/job-plan';
-export { JOB_KINDS, startWorker, studyJobKinds } from './study-job-kinds';
-export type { JobKindDefinition, JobKindTable } from './runner/job-kind';
-export type { JobData, JobKind, JobPipeline, JobResult, PlannedShard } from './queue/job-plan';
-export type { SweepJobChunk, SweepJobData } from './sweep/sweep-job-kind';
-export type { MineJobData } from './mining/mine-job-kind';
-export type { MllmJobData, PopeJobData } from './mmvp/answer-job-kinds';
-export { coordinateRun, DistributedRunError } from './queue/coordinator';
-export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
-export { checkJobResult, hashResultLines } from './runner/result-hash';
-export { queueSummaryLine } from './queue/queued-answers';
-export type { QueueRunSummary } from './queue/queued-answers';
-export { SWEEP_CHUNKS_PER_JOB } from './sweep/sweep-plan';
-export type { RunningWorker, StartWorkerOptions, WorkerEvent } from './queue/start-worker';
-export { ModelIdentityMismatch, checkModelFiles } from './runner/warm-pipelines';
-export { startLocalRedisServer, freeLoopbackPort } from './queue/test-redis-server';
-export type { LocalRedisServer } from './queue/test-redis-server';
+// export to the field's tools (VLMEvalKit TSV, Hugging Face imagefolder + lmms-eval task)
+/** @public the workflow's options schema, for a caller's own validation */
+export { exportMmvp, exportMmvpOptionsSchema } from './export/export-mmvp';
+export type { ExportMmvpOptions, ExportMmvpResult } from './export/export-mmvp';
+export { EXPORT_TARGETS } from './export/field-formats';
+export type { ExportTarget } from './export/field-formats';
+
+// run folders (lock, owner, atomic writes, schemas, reader): @mmvp/results owns them
+
+// the errors of a distributed run (the `queue` option of evaluateMllm, evaluatePope, runSweep, mineBlindPairs)
+/** @public thrown by a workflow run with `queue`, for instanceof */
+export { DistributedRunError } from './queue/coordinator';
+/** @public thrown by a worker whose model files differ from the run's, for instanceof */
+export { ModelIdentityMismatch } from './runner/warm-pipelines';
+export type { QueueSettings } from './queue/queue-settings';

@@ -15,7 +15,7 @@ import { objectBox, renderScene, unionBoxes, type RgbPixels } from './scene/rend
 import type { PixelBox } from './scene/scene-types';
 
 /** One generator per pattern, in the benchmark's order. */
-export const GENERATORS: Readonly<Record<PatternName, (rng: Rng) => PairSpec>> = {
+const GENERATORS: Readonly<Record<PatternName, (rng: Rng) => PairSpec>> = {
   'Orientation and Direction': generateOrientation,
   'Presence of Specific Features': generatePresence,
   'State and Condition': generateState,

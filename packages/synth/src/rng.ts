@@ -18,7 +18,7 @@ export interface Rng {
 }
 
 /** 32-bit hash of a string (cyrb-style mixing), used to turn labels into seeds. */
-export function hashString(text: string): number {
+function hashString(text: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {

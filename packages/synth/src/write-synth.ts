@@ -57,7 +57,7 @@ export const SYNTH_IMAGE_FORMATS = ['jpeg', 'png'] as const;
 export type SynthImageFormat = (typeof SYNTH_IMAGE_FORMATS)[number];
 
 /** The folder of MMVP-VLM images, named as the original `evaluate_vlm.py` opens it (its README says `MMVP_VLM_Images`). */
-export const SYNTH_VLM_IMAGE_FOLDER = 'MLLM_VLM Images';
+const SYNTH_VLM_IMAGE_FOLDER = 'MLLM_VLM Images';
 
 /** How `pairs` MMVP pairs spread over the nine patterns: as even as possible, earlier patterns first. */
 export function pairsPerPatternOf(pairs: number): number[] {
@@ -211,7 +211,7 @@ export function evalPair(seed: number, pattern: PatternName, j: number, size: nu
 }
 
 /** The train split's pair j (0-based); its pattern is PATTERNS[j % 9]. */
-export function trainPair(seed: number, j: number, size: number): GeneratedPair {
+function trainPair(seed: number, j: number, size: number): GeneratedPair {
   const pattern = PATTERNS[j % PATTERNS.length]!;
   return generatePair(pattern, createRng(seed, 'train', j), size);
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { LABEL_SETS } from '@mmvp/datasets';
-import { GRADERS, MLLM_SHARD_SIZE, queueSummaryLine, PROMPT_STYLES, evaluateMllm, parseRedisUrl, summaryLines, type EvaluateMllmOptions } from '@mmvp/study';
+import { GRADERS, PROMPT_STYLES, evaluateMllm, summaryLines, type EvaluateMllmOptions } from '@mmvp/study';
+import { MLLM_SHARD_SIZE, queueSummaryLine, parseRedisUrl } from '@mmvp/study/queue';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
 import { addEndpointOptions, endpointFromFlags, type EndpointFlags } from '../shared/endpoint-flags';

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, listChoices } from '@mmvp/core';
 import { formatIdentity, searchIndexKinds, type EmbedProgress, type SearchIndexKind } from '@mmvp/mining';
-import { mineBlindPairs, parseRedisUrl, type MineEvent } from '@mmvp/study';
+import { mineBlindPairs, type MineEvent } from '@mmvp/study';
+import { parseRedisUrl } from '@mmvp/study/queue';
 import { checkOutputFolder } from '../output-file';
 import { createProgress } from '../shared/progress';
 

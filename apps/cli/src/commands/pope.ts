@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
-import { POPE_SHARD_SIZE, evaluatePope, parseRedisUrl, popeSummaryLines } from '@mmvp/study';
+import { evaluatePope, popeSummaryLines } from '@mmvp/study';
+import { POPE_SHARD_SIZE, parseRedisUrl } from '@mmvp/study/queue';
 import type { Command } from 'commander';
 import { checkOutputFolder } from '../output-file';
 import { addEndpointOptions, endpointFromFlags, type EndpointFlags } from '../shared/endpoint-flags';

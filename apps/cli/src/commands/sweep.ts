@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatWithInterval } from '@mmvp/metrics';
-import { PAPER_RATIOS, SWEEP_CHUNKS_PER_JOB, parseRatios, parseRedisUrl, runSweep, type SweepProgressEvent, type SweepRatioResult, type SweepResult } from '@mmvp/study';
+import { PAPER_RATIOS, parseRatios, runSweep, type SweepProgressEvent, type SweepRatioResult, type SweepResult } from '@mmvp/study';
+import { SWEEP_CHUNKS_PER_JOB, parseRedisUrl } from '@mmvp/study/queue';
 import { checkOutputFolder } from '../output-file';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 import { createProgress } from '../shared/progress';

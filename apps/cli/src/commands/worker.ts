@@ -1,4 +1,4 @@
-import { startWorker, studyJobKinds, type WorkerEvent } from '@mmvp/study';
+import { startWorker, studyJobKinds, type WorkerEvent } from '@mmvp/study/queue';
 import type { Command } from 'commander';
 import { positiveIntegerOption } from '../shared/positive-integer-option';
 

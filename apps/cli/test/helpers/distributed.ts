@@ -62,7 +62,7 @@ export function startCli(args: readonly string[]): Background {
 }
 
 /** Worker flags that make a dead worker's job come back within seconds (BullMQ lock and stalled check). */
-export const FAST_RECOVERY = ['--lock-duration', '1500', '--stalled-interval', '500'];
+const FAST_RECOVERY = ['--lock-duration', '1500', '--stalled-interval', '500'];
 
 /** Starts `mmvp worker --queue URL` with fast recovery settings. */
 export function startWorkerProcess(url: string, extra: readonly string[] = []): Background {

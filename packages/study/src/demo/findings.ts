@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '@mmvp/core';
-import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, comparePairAccuracy, formatWithInterval, holmAdjustComparisons, pearson, seededRandom, type GradedResult, type PairedComparison } from '@mmvp/metrics';
+import { InvalidArgumentError, seededRandom } from '@mmvp/core';
+import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, comparePairAccuracy, formatWithInterval, holmAdjustComparisons, pearson, type GradedResult, type PairedComparison } from '@mmvp/metrics';
 import type { PairOutcome } from './pattern-intervals';
 import type { ModelScores } from './model-scores';
 import type { SeedSummaries } from './seed-summaries';

@@ -45,7 +45,7 @@ export interface EmbedFeaturesResult {
 }
 
 /** The model family from config.json's model_type. */
-export function modelFamilyOf(config: Record<string, unknown>, configPath: string): ModelFamily {
+function modelFamilyOf(config: Record<string, unknown>, configPath: string): ModelFamily {
   const type = String(config.model_type ?? '');
   if (type === 'dinov2') return 'dinov2';
   if (type === '') throw new ModelLoadError(`${configPath} has model_type ''; embedding supports ${listChoices(['clip', 'clip_vision_model', 'siglip', 'siglip_vision_model', 'dinov2'])}`);

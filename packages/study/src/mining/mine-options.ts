@@ -44,5 +44,6 @@ export const mineBlindPairsOptionsSchema = z
 
 /** What a caller passes to {@link mineBlindPairs}: model folders, images, output folder, thresholds and search settings. */
 export type MineBlindPairsOptions = z.input<typeof mineBlindPairsOptionsSchema>;
-/** The mining options after defaults are applied. */
+
+/** The mining options after defaults (what the embed step and the finish read). */
 export type ResolvedMineBlindPairsOptions = z.output<typeof mineBlindPairsOptionsSchema>;

@@ -16,11 +16,11 @@ import { sha256Bytes } from '@mmvp/results';
  * run); killed during step 3, the next run or reader finds `.mine-commit/` and completes it
  * (each step can be repeated). Readers trust only files that match a complete manifest.
  */
-export const MINE_MANIFEST = 'manifest.json';
+const MINE_MANIFEST = 'manifest.json';
 export const MINE_COMMIT_FOLDER = '.mine-commit';
 const STAGING_PREFIX = '.mine-staging-';
 /** Every result file `mine` may write into --out (the store/ folder is not one of them). */
-export const MINE_OUTPUT_FILES = ['pairs.csv', 'errors.csv', 'duplicates.csv', 'contact-sheet.png', 'summary.json'] as const;
+const MINE_OUTPUT_FILES = ['pairs.csv', 'errors.csv', 'duplicates.csv', 'contact-sheet.png', 'summary.json'] as const;
 
 /** manifest.json of a mining run: each result file's size and sha256, written last so the set commits as one unit. */
 export interface MineManifest {

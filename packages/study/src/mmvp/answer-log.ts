@@ -13,7 +13,7 @@ export interface AnswerLog {
 }
 
 /** Whether the file holds answers (non-empty); without `resume` that is an error (nothing is overwritten). */
-export async function checkAnswerLogStart(file: string, resume: boolean): Promise<{ exists: boolean }> {
+async function checkAnswerLogStart(file: string, resume: boolean): Promise<{ exists: boolean }> {
   const size = await stat(file).then(
     (info) => info.size,
     () => -1,
@@ -91,37 +91,4 @@ export async function prepareAnswerLog(options: {
   options.checkExisting?.(existing);
   if (exists) await repairAnswerLogTail(options.file);
   return new Set(existing.map((answer) => answer.key));
-}
-
-/**
- * Answers every item whose key is not in `done`, in order, appending each record as soon as it is
- * produced. Progress after each answer; the signal is checked before each question.
- */
-export async function appendMissingAnswers<Item>(options: {
-  readonly file: string;
-  readonly items: readonly Item[];
-  readonly keyOf: (item: Item) => string;
-  readonly done: ReadonlySet<string>;
-  readonly produce: (item: Item, signal: AbortSignal | undefined) => Promise<Readonly<Record<string, unknown>>>;
-  readonly onProgress?: (done: number, total: number, startedAt: number) => void;
-  readonly signal?: AbortSignal;
-}): Promise<{ asked: number; skipped: number }> {
-  const log = answerLog(options.file);
-  const done = new Set(options.done);
-  const total = options.items.length;
-  const startedAt = options.items.filter((item) => done.has(options.keyOf(item))).length;
-  let finished = startedAt;
-  let asked = 0;
-  options.onProgress?.(finished, total, startedAt);
-  for (const item of options.items) {
-    const key = options.keyOf(item);
-    if (done.has(key)) continue;
-    options.signal?.throwIfAborted();
-    await log.append(await options.produce(item, options.signal));
-    done.add(key);
-    asked++;
-    finished++;
-    options.onProgress?.(finished, total, startedAt);
-  }
-  return { asked, skipped: total - asked };
 }

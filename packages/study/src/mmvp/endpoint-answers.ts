@@ -10,7 +10,7 @@ import { runIdentityHash, type RunIdentity } from './run-identity';
 import { writeFileAtomic } from '@mmvp/results';
 
 /** Failed questions of an endpoint run, left for `--resume` (removed once a run completes). */
-export const ENDPOINT_FAILURES_FILE = 'endpoint-failures.json';
+const ENDPOINT_FAILURES_FILE = 'endpoint-failures.json';
 
 /** What one endpoint answer cost (usage as the endpoint reported it; latency of the original request). */
 export interface EndpointAnswerCost {

@@ -270,7 +270,7 @@ async function describePipeline(config: Parameters<typeof createPipeline>[0]): P
  * Checks answers.jsonl before a run appends to it (see prepareAnswerLog): only questions of this
  * benchmark, every line of this run's model and identity, then a newline-terminated file.
  */
-export async function prepareMmvpAnswers(options: {
+async function prepareMmvpAnswers(options: {
   readonly questions: readonly MmvpItem[];
   readonly answersFile: string;
   readonly resume: boolean;

@@ -14,7 +14,6 @@ import { answerShards } from './answer-shards';
 import { checkImageReadable, type QuestionAnswerer } from './evaluate-mllm';
 import { POPE_INSTRUCTION, popeAnswerRecord, popeQuestionText } from './pope-answer-record';
 
-export { POPE_INSTRUCTION, popeAnswerRecord, popeQuestionText } from './pope-answer-record';
 import { hashModelFiles } from '../provenance/model-files';
 import type { ProgressListener } from './progress-events';
 import { queueSettingsSchema } from '../queue/queue-settings';

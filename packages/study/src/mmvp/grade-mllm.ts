@@ -1,8 +1,8 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DatasetError, InvalidArgumentError, parseWithSchema } from '@mmvp/core';
-import { LABEL_SETS, MMVP_PATTERNS, formatIssue, readAnswers, readMmvpQuestions, readPeerAnswers, readPatternMap, type AnswerRecord, type LabelSet, type MmvpQuestion, type MmvpQuestionSet } from '@mmvp/datasets';
+import { DatasetError, InvalidArgumentError, MMVP_PATTERNS, parseWithSchema } from '@mmvp/core';
+import { LABEL_SETS, formatIssue, readAnswers, readMmvpQuestions, readPeerAnswers, readPatternMap, type AnswerLine, type LabelSet, type MmvpQuestion, type MmvpQuestionSet } from '@mmvp/datasets';
 import { ORIGINAL_JUDGE, accuracyWithIntervals, createLlmJudge, gradeAnswers, gradedCsv, summarizeMmvp, type GradedQuestion, type Grader, type LlmJudge, type MmvpScores } from '@mmvp/metrics';
 import { packageVersions } from '../provenance/package-versions';
 import { mmvpScoresCsv, mmvpScoresMarkdown } from './scores-tables';
@@ -188,7 +188,7 @@ export function labelsApplied(document: Pick<ScoresDocument, 'labels' | 'labelCo
 }
 
 /** One human-readable line naming the grader that produced a scores document. */
-export function describeGrader(document: Pick<ScoresDocument, 'grader'>): string {
+function describeGrader(document: Pick<ScoresDocument, 'grader'>): string {
   const grader = document.grader;
   return grader['kind'] === 'rule' ? 'rule-based extraction (undetermined = wrong)' : `LLM judge ${String(grader['model'])} (original gpt_grader prompt, exact "yes" only)`;
 }
@@ -214,7 +214,7 @@ export function summaryLines(document: ScoresDocument): string[] {
  * The original `gpt_grader.py` pairs the i-th answer line with the i-th question; mmvp pairs by
  * question id. The two agree only when the file lists the questions in order: say so when it does not.
  */
-function warnIfOutOfOrder(answers: readonly AnswerRecord[], file: string, warn: (message: string) => void): void {
+function warnIfOutOfOrder(answers: readonly AnswerLine[], file: string, warn: (message: string) => void): void {
   const first = answers.findIndex((answer, i) => i > 0 && answer.questionId < answers[i - 1]!.questionId);
   if (first < 0) return;
   warn(
@@ -235,15 +235,15 @@ function looseText(text: string): string {
  */
 function joinAnswers(
   questionSet: MmvpQuestionSet,
-  answers: readonly (AnswerRecord & { readonly askedText?: string })[],
+  answers: readonly (AnswerLine & { readonly askedText?: string })[],
   settings: GradeSettings,
   warn: (message: string) => void,
   pairedBy: string,
-): { question: MmvpQuestion; answer: AnswerRecord }[] {
+): { question: MmvpQuestion; answer: AnswerLine }[] {
   const byId = new Map(questionSet.questions.map((question) => [question.id, question]));
   const skipped = new Set(questionSet.skippedQuestionIds);
   const problems: string[] = [];
-  const answered = new Map<number, AnswerRecord>();
+  const answered = new Map<number, AnswerLine>();
   const mismatched: string[] = [];
   const disagreements: string[] = [];
   for (const answer of answers) {
@@ -275,7 +275,7 @@ function joinAnswers(
   if (mismatched.length > 0) {
     warn(`${mismatched.length} answer line(s) carry a label that differs from Questions.csv; grading uses Questions.csv (labels ${settings.labels}):\n  ${mismatched.slice(0, 5).join('\n  ')}`);
   }
-  const items: { question: MmvpQuestion; answer: AnswerRecord }[] = [];
+  const items: { question: MmvpQuestion; answer: AnswerLine }[] = [];
   const missing: number[] = [];
   for (const pair of questionSet.pairs) {
     const pairAnswers = pair.questions.map((question) => answered.get(question.id));

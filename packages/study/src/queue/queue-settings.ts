@@ -31,7 +31,10 @@ export const queueSettingsSchema = z
   })
   .strict();
 
-/** Options of a distributed run (the `queue` option of evaluateMllm, evaluatePope). */
+/**
+ * Options of a distributed run (the `queue` option of evaluateMllm, evaluatePope).
+ * @public the type of the workflows' `queue` option, for a caller building one apart from the call
+ */
 export type QueueSettings = z.input<typeof queueSettingsSchema>;
 /** Queue settings with their defaults applied. */
 export type ResolvedQueueSettings = z.output<typeof queueSettingsSchema>;

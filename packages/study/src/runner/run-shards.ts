@@ -12,7 +12,9 @@ export interface ShardPlan<Item, Data extends JobDataBase = JobDataBase> {
   /** The run identity every result line must carry (`run_identity`). */
   readonly runIdentity: string;
   readonly shards: readonly PlannedShard<Item>[];
+  /** An item's key (a question id, an image path): what `done` holds. */
   readonly keyOf: (item: Item) => string;
+  /** A result line's key: the same key, read from the line's record. */
   readonly recordKeyOf: (record: Record<string, unknown>) => string;
   /** Committed keys (grows as shards are committed). */
   readonly done: Set<string>;
@@ -60,6 +62,7 @@ export interface RunShardsOptions {
  */
 export interface ShardRunner {
   readonly kind: 'in-process' | 'queue';
+  /** Executes the plan's pending shards with the definition's runShard and commits each result through `plan.commit`. */
   execute<Item, Data extends JobDataBase>(definition: JobKindDefinition<Data>, plan: ShardPlan<Item, Data>, options: RunShardsOptions): Promise<ShardsRun>;
 }
 

@@ -50,7 +50,7 @@ export function createFolderHasher(): FolderHasher {
 }
 
 /** The identities of a config's two A-MoF encoders (clip, dino), with its defaults filled in. */
-export async function encoderIdentities(config: PipelineConfig, hash: FolderHasher): Promise<EncoderIdentity[]> {
+async function encoderIdentities(config: PipelineConfig, hash: FolderHasher): Promise<EncoderIdentity[]> {
   const identities: EncoderIdentity[] = [];
   for (const role of ['clip', 'dino'] as const) {
     const encoder = config.encoders[role];
@@ -73,7 +73,7 @@ export async function encoderIdentities(config: PipelineConfig, hash: FolderHash
 const short = (sha: string | undefined) => (sha === undefined ? 'absent' : `sha256 ${sha.slice(0, 12)}`);
 
 /** What differs between two configs' encoders, one phrase each; empty when they encode alike. */
-export function encoderDifferences(a: readonly EncoderIdentity[], b: readonly EncoderIdentity[]): string[] {
+function encoderDifferences(a: readonly EncoderIdentity[], b: readonly EncoderIdentity[]): string[] {
   const differences: string[] = [];
   for (const role of ['clip', 'dino'] as const) {
     const x = a.find((identity) => identity.role === role);

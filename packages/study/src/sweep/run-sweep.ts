@@ -24,7 +24,7 @@ import { sweepDocuments, writeSweepFiles, type SweepDocuments } from './write-sw
 
 export type { SweepProtocol, SweepRatioResult } from './sweep-results';
 export { sweepOptionsSchema } from './sweep-options';
-export type { PipelineSource, SweepOptions, SweepProgressEvent } from './sweep-options';
+export type { SweepOptions, SweepProgressEvent } from './sweep-options';
 
 /** What {@link runSweep} measured per ratio, the protocol it ran and the files it wrote. */
 export interface SweepResult {

@@ -30,7 +30,7 @@ export interface LoadedQuestions {
 }
 
 /** An MMVP-format folder as --data takes it: the folder itself when it holds Questions.csv, else its MMVP/ subfolder. */
-export function mmvpFolderOf(dir: string): string {
+function mmvpFolderOf(dir: string): string {
   return existsSync(join(dir, 'Questions.csv')) ? dir : join(dir, 'MMVP');
 }
 

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { parseWithSchema } from '@mmvp/core';
-import { MMVP_PATTERNS, loadMmvpVlm } from '@mmvp/datasets';
+import { MMVP_PATTERNS, parseWithSchema } from '@mmvp/core';
+import { loadMmvpVlm } from '@mmvp/datasets';
 import { resolveModelFolder } from '@mmvp/onnx';
 import { contrastiveFamilyOf, contrastiveLogitParameters, contrastivePackages, createContrastiveTextEncoder, createContrastiveVisionEncoder, type ContrastiveFamily } from '../encoders/contrastive-family';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, binaryAccuracyWithInterval, evaluateMmvpVlm, meanOfGroupsWithInterval, type VlmPairRow } from '@mmvp/metrics';

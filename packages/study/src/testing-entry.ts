@@ -1,0 +1,9 @@
+// @mmvp/study/testing: helpers for tests and benchmarks of distributed runs (as `@ai-sdk/provider-utils/test`):
+// a throwaway local Redis server on a free loopback port, and the deterministic shard plan a coordinator makes.
+// Never needed to run the study itself.
+
+/** @public a test starts its own servers on free loopback ports (freeLoopbackPort), not only Redis */
+export { startLocalRedisServer, freeLoopbackPort } from './queue/test-redis-server';
+export type { LocalRedisServer } from './queue/test-redis-server';
+export { planShards } from './queue/job-plan';
+export type { PlannedShard } from './queue/job-plan';
