@@ -36,14 +36,14 @@ export type { SeedSummaries } from './demo/seed-summaries';
 export type { SeedAveragedComparison, SeedRun, SeedSummary } from './demo/seed-summary';
 
 // MMVP evaluation, grading and POPE
-export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, MLLM_SHARD_SIZE, PROMPT_STYLES } from './mmvp/evaluate-mllm';
+export { evaluateMllm, answerMmvpQuestions, prepareMmvpAnswers, checkImageReadable, MLLM_SHARD_SIZE, PROMPT_STYLES, evaluateMllmOptionsSchema } from './mmvp/evaluate-mllm';
 export type { EvaluateMllmOptions, MllmEvaluation, QuestionAnswerer } from './mmvp/evaluate-mllm';
 export { mmvpAnswerRecord, type PromptStyle } from './mmvp/mmvp-answer-record';
 export { ENDPOINT_CACHE_FILE, ENDPOINT_USAGE_FILE } from './mmvp/evaluate-mllm-endpoint';
 export { ENDPOINT_FAILURES_FILE } from './mmvp/endpoint-answers';
 export { askThroughEndpoint } from './mmvp/ask-endpoint';
 export type { EndpointAskResult } from './mmvp/ask-endpoint';
-export { gradeMllmAnswers, checkGradeInputs, summaryLines, labelsApplied, describeGrader, GRADERS } from './mmvp/grade-mllm';
+export { gradeMllmAnswers, checkGradeInputs, summaryLines, labelsApplied, describeGrader, GRADERS, gradeMllmOptionsSchema } from './mmvp/grade-mllm';
 export type { GradeMllmOptions, GraderKind, PatternRowWithIntervals, ScoresDocument } from './mmvp/grade-mllm';
 export { mmvpScoresCsv, mmvpScoresMarkdown } from './mmvp/scores-tables';
 export { RUN_IDENTITY_FILE, runIdentityHash, checkRunIdentity, readStoredIdentity } from './mmvp/run-identity';
@@ -53,7 +53,7 @@ export type { ModelFile } from './provenance/model-files';
 export { answerLog, appendMissingAnswers, checkAnswerLogStart, prepareAnswerLog, repairAnswerLogTail } from './mmvp/answer-log';
 export type { AnswerLog, ExistingAnswer } from './mmvp/answer-log';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
-export { evaluatePope, POPE_SHARD_SIZE, popeAnswerRecord, popeQuestionText, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS } from './mmvp/evaluate-pope';
+export { evaluatePope, POPE_SHARD_SIZE, popeAnswerRecord, popeQuestionText, popeSummaryLines, POPE_INSTRUCTION, POPE_SPLITS, evaluatePopeOptionsSchema } from './mmvp/evaluate-pope';
 export type { EvaluatePopeOptions, PopeEvaluation, PopeRunResult, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
 
 // A-MoF ratio sweep
@@ -89,7 +89,7 @@ export type { JobData, JobKind, JobPipeline, JobResult, MineJobData, MllmJobData
 export { coordinateRun, DistributedRunError } from './queue/coordinator';
 export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
 export { checkJobResult, hashResultLines } from './queue/result-hash';
-export { startWorker } from './queue/start-worker';
+export { startWorker, startWorkerOptionsSchema } from './queue/start-worker';
 export { queueSummaryLine } from './queue/queued-answers';
 export type { QueueRunSummary } from './queue/queued-answers';
 export { SWEEP_CHUNKS_PER_JOB } from './queue/sweep-through-queue';

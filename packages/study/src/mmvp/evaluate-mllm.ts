@@ -393,3 +393,6 @@ async function writeResultsFolder(
     notes: [...summaryLines(scores), ...run.dataset.skippedPairs.map((pair) => `skipped pair ${pair.pairId}: ${pair.reason}`), `model files: ${run.modelFiles.length} (${RUN_IDENTITY_FILE})`],
   });
 }
+
+/** Options of {@link evaluateMllm}, checked with zod (the CLI declares its flags from it). */
+export { optionsSchema as evaluateMllmOptionsSchema };

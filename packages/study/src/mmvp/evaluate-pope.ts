@@ -416,3 +416,6 @@ export function popeSummaryLines(evaluation: Pick<PopeEvaluation, 'splits'>): st
     ...evaluation.splits.map((s) => `${s.split.padEnd(11)} ${String(s.total).padStart(6)}     ${pct(s.accuracy)}      ${pct(s.precision)}   ${pct(s.recall)}  ${pct(s.f1)}      ${pct(s.yesRatio)}`),
   ];
 }
+
+/** Options of {@link evaluatePope}, checked with zod (the CLI declares its flags from it). */
+export { optionsSchema as evaluatePopeOptionsSchema };

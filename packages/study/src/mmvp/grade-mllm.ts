@@ -336,3 +336,6 @@ export async function fileExists(path: string): Promise<boolean> {
     () => false,
   );
 }
+
+/** Options of {@link gradeMllmAnswers}, checked with zod (the CLI declares its flags from it). */
+export { gradeOptionsSchema as gradeMllmOptionsSchema };

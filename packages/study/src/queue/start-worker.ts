@@ -35,7 +35,8 @@ function unitsOf(data: JobData): number {
   return data.kind === 'sweep' ? data.chunks.reduce((sum, chunk) => sum + chunk.targets.length, 0) : data.questions.length;
 }
 
-const startWorkerOptionsSchema = z
+/** Options of {@link startWorker}, checked with zod (the CLI declares its flags from it). */
+export const startWorkerOptionsSchema = z
   .object({
     /** `redis://HOST:PORT[/DB]`, the coordinator's. */
     url: z.string().min(1),
