@@ -94,7 +94,7 @@ describe('mmvp ask: bad flags fail in one line before the pipeline is loaded', (
   const missingPipeline = join(tmpdir(), 'mmvp-no-such-pipeline', 'pipeline.json');
   it.each([
     [['--question', ''], /^mmvp: InvalidArgumentError: --question "" is not valid: empty; give the question text/],
-    [['--question', '   '], /^mmvp: InvalidArgumentError: --question "   " is not valid: empty; give the question text/],
+    [['--question', '   '], /^mmvp: InvalidArgumentError: --question " {3}" is not valid: empty; give the question text/],
     [['--question', 'why?', '--temperature', '-1'], /^mmvp: InvalidArgumentError: --temperature must be a number >= 0, got '-1'/],
     [['--question', 'why?', '--max-new-tokens', '-1'], /^mmvp: InvalidArgumentError: --max-new-tokens must be an integer >= 1, got '-1'/],
     [['--question', 'why?', '--max-new-tokens', '2.5'], /^mmvp: InvalidArgumentError: --max-new-tokens must be an integer >= 1, got '2\.5'/],

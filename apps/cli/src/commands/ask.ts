@@ -52,7 +52,22 @@ export function registerAsk(program: Command): void {
       if (values['json'] !== true) return void process.stdout.write(streaming ? '\n' : `${answer.text}\n`);
       const { prompt, templatedPrompt, text: response, tokenIds, finishReason, visualTokenCount, promptLength } = answer;
       const decoding = (overrides.temperature ?? config.decoder?.temperature ?? 0) > 0 ? 'sample' : 'greedy';
-      const document = { pipeline: config.configPath, image: resolve(image), question, options: options ?? null, prompt, templatedPrompt, response, tokenIds, finishReason, visualTokenCount, promptLength, template: config.decoder?.template, decoding, seconds };
+      const document = {
+        pipeline: config.configPath,
+        image: resolve(image),
+        question,
+        options: options ?? null,
+        prompt,
+        templatedPrompt,
+        response,
+        tokenIds,
+        finishReason,
+        visualTokenCount,
+        promptLength,
+        template: config.decoder?.template,
+        decoding,
+        seconds,
+      };
       process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } finally {
       await pipeline.dispose();

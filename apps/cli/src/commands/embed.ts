@@ -33,9 +33,7 @@ const cliFlags: FlagTable<TapFlags & { out: string }> = { ...tapFlags(''), out: 
  * embeddings, written as one float32 .npy.
  */
 export function registerEmbed(program: Command): void {
-  const command = program
-    .command('embed')
-    .description('encoder features [B, T, D] or pooled embeddings [B, E] of images (CLIP, SigLIP, DINOv2), or CLIP / SigLIP text embeddings, as .npy');
+  const command = program.command('embed').description('encoder features [B, T, D] or pooled embeddings [B, E] of images (CLIP, SigLIP, DINOv2), or CLIP / SigLIP text embeddings, as .npy');
   declareFlags(declareFlags(command, embedFlags, embedOptionsSchema), cliFlags, embedOptionsSchema).action(async (values: Record<string, unknown>) => {
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     const flags = optionsFromFlags(cliFlags, values);

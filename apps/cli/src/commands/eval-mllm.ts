@@ -19,7 +19,8 @@ const evalMllmFlags: FlagTable<EvaluateMllmOptions> = {
   out: { flag: '--out <dir>', description: 'folder for answers.jsonl, run-identity.json, scores.json, scores.csv, graded.csv, scores.md, run.json, mllm-scores.json (mmvp report renders it)' },
   promptStyle: {
     flag: '--prompt <style>',
-    description: "question style (original: question + ' ' + options, the study's script; lmms: lettered options + 'Answer with the option's letter...', as lmms-eval; cambrian: the same after ' Options:', as Cambrian's mmvp_eval); default: the config's",
+    description:
+      "question style (original: question + ' ' + options, the study's script; lmms: lettered options + 'Answer with the option's letter...', as lmms-eval; cambrian: the same after ' Options:', as Cambrian's mmvp_eval); default: the config's",
   },
   resume: { flag: '--resume', description: 'continue DIR/answers.jsonl, skipping the questions already answered (the settings must be the same)' },
   labels: { flag: '--labels <set>', description: 'label set for grading' },
@@ -28,10 +29,10 @@ const evalMllmFlags: FlagTable<EvaluateMllmOptions> = {
   ...judgeFlags,
   judgeConcurrency: notAFlag("the judge's default concurrency (mmvp grade --judge-concurrency sets it when regrading)"),
   strict: { flag: '--strict', description: 'fail on any problem in the benchmark folder (default: skip the pairs with a missing or unreadable image, and say so)' },
-  queue: queueFlags(
-    'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing',
-    { flag: '--shard-size <n>', description: `questions per job with --queue (whole pairs; default: ${MLLM_SHARD_SIZE})` },
-  ),
+  queue: queueFlags('run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing', {
+    flag: '--shard-size <n>',
+    description: `questions per job with --queue (whole pairs; default: ${MLLM_SHARD_SIZE})`,
+  }),
   endpoint: endpointFlags,
   ...runtimeKeys,
 };
@@ -39,9 +40,7 @@ const cliFlags: FlagTable<{ json?: boolean }> = { json: jsonFlag('print scores.j
 
 /** `mmvp eval-mllm`: answers.jsonl from a pipeline on every MMVP question, then grading (evaluateMllm of @mmvp/study). */
 export function registerEvalMllm(program: Command): void {
-  const command = program
-    .command('eval-mllm')
-    .description('run a pipeline on every MMVP question, appending each answer to DIR/answers.jsonl as it is produced (--resume continues a killed run), then grade');
+  const command = program.command('eval-mllm').description('run a pipeline on every MMVP question, appending each answer to DIR/answers.jsonl as it is produced (--resume continues a killed run), then grade');
   declareFlags(declareFlags(command, evalMllmFlags, evaluateMllmOptionsSchema), cliFlags).action(async (values: Record<string, unknown>) => {
     const options = optionsFromFlags(evalMllmFlags, values) as EvaluateMllmOptions;
     pipelineOrEndpoint(options);

@@ -22,9 +22,7 @@ const cliFlags: FlagTable<{ json?: boolean }> = { json: jsonFlag('print the resu
 
 /** `mmvp export`: an MMVP-format folder (the release or MMVP-Synth) as VLMEvalKit or lmms-eval read it. */
 export function registerExport(program: Command): void {
-  const command = program
-    .command('export')
-    .description("write an MMVP-format folder (the real release or an MMVP-Synth set) in a form VLMEvalKit or lmms-eval reads unchanged, and print the harness's commands");
+  const command = program.command('export').description("write an MMVP-format folder (the real release or an MMVP-Synth set) in a form VLMEvalKit or lmms-eval reads unchanged, and print the harness's commands");
   declareFlags(declareFlags(command, exportFlags, exportMmvpOptionsSchema), cliFlags).action(async (values: Record<string, unknown>) => {
     const result = await exportMmvp(optionsFromFlags(exportFlags, values) as ExportMmvpOptions);
     for (const warning of result.warnings) process.stderr.write(`mmvp export: warning: ${warning}\n`);

@@ -25,10 +25,10 @@ const popeFlags: FlagTable<EvaluatePopeOptions> = {
     description:
       'fail on any problem in the question files or their images (missing, or not decodable; checked before the first model call); default: report it, skip that question and list it in pope-scores.json skippedQuestions',
   },
-  queue: queueFlags(
-    'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing',
-    { flag: '--shard-size <n>', description: `questions per job with --queue (default: ${POPE_SHARD_SIZE})` },
-  ),
+  queue: queueFlags('run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing', {
+    flag: '--shard-size <n>',
+    description: `questions per job with --queue (default: ${POPE_SHARD_SIZE})`,
+  }),
   endpoint: endpointFlags,
   answerer: notAFlag('a stand-in model for library tests'),
   ...runtimeKeys,

@@ -22,7 +22,12 @@ const preprocessFlags: FlagTable<PreprocessOptions> = {
   config: { flag: '--config <file>', schema: z.string().min(1), description: 'preprocessor_config.json (or a model folder that has one)' },
   image: { flag: '--image <files...>', schema: z.array(z.string()), description: 'image file(s): JPEG, PNG, WebP, GIF, TIFF or AVIF (animated or multi-page: the first frame; SVG is refused)' },
   padSquare: { flag: '--pad-square', description: "pad to a square with the mean colour first, as LLaVA-1.5 does (image_aspect_ratio 'pad')" },
-  cropRounding: { flag: '--crop-rounding <mode>', cliDefault: 'floor', schema: z.enum(cropRoundings as ['floor', 'round']), description: "center-crop offset: 'floor' (Hugging Face) or 'round' (OpenAI CLIP / torchvision)" },
+  cropRounding: {
+    flag: '--crop-rounding <mode>',
+    cliDefault: 'floor',
+    schema: z.enum(cropRoundings as ['floor', 'round']),
+    description: "center-crop offset: 'floor' (Hugging Face) or 'round' (OpenAI CLIP / torchvision)",
+  },
   out: { flag: '--out <file.npy>', schema: z.string().min(1), description: 'where to write pixel_values: float32 .npy [B, 3, H, W], one row per --image in order (missing folders are created)' },
 };
 

@@ -17,7 +17,11 @@ const inMemory = notAFlag('a question set in memory or a callback: library calle
 
 /** runSweep's options as flags. */
 const sweepFlags: FlagTable<SweepOptions> = {
-  pipeline: { flag: '--pipeline <file>', required: true, description: "pipeline config (JSON) with clip and dino encoders and an additive adapter; a path with {r} (e.g. 'models/zoo/llava-amof-{r}/pipeline.json') is one config per ratio" },
+  pipeline: {
+    flag: '--pipeline <file>',
+    required: true,
+    description: "pipeline config (JSON) with clip and dino encoders and an additive adapter; a path with {r} (e.g. 'models/zoo/llava-amof-{r}/pipeline.json') is one config per ratio",
+  },
   pipelineFor: inMemory,
   ratios: {
     flag: '--ratios <list>',
@@ -29,15 +33,19 @@ const sweepFlags: FlagTable<SweepOptions> = {
   out: { flag: '--out <dir>', required: true, description: 'results folder' },
   batchSize: { flag: '--batch-size <n>', description: 'images encoded and prompts decoded together' },
   limit: { flag: '--limit <n>', description: 'only the first N pairs of --data (a quick look)' },
-  proxy: group<SweepProxy>({
-    data: {
-      flag: '--proxy-data <dir>',
-      description: "a second question set in MMVP folder format answered at every ratio (its images encoded once too); its per-question accuracy (%) is each point's instructionFollowing; answers go to answers.jsonl as '<model> [proxy]'",
+  proxy: group<SweepProxy>(
+    {
+      data: {
+        flag: '--proxy-data <dir>',
+        description:
+          "a second question set in MMVP folder format answered at every ratio (its images encoded once too); its per-question accuracy (%) is each point's instructionFollowing; answers go to answers.jsonl as '<model> [proxy]'",
+      },
+      limit: { flag: '--proxy-limit <n>', description: 'only the first N pairs of --proxy-data' },
+      name: notAFlag('the proxy is named after its folder'),
+      description: notAFlag('the proxy is described by its folder'),
     },
-    limit: { flag: '--proxy-limit <n>', description: 'only the first N pairs of --proxy-data' },
-    name: notAFlag('the proxy is named after its folder'),
-    description: notAFlag('the proxy is described by its folder'),
-  }, { anchor: 'data' }),
+    { anchor: 'data' },
+  ),
   resume: { flag: '--resume', description: 'continue the sweep whose answers are in DIR/sweep-journal.jsonl (same settings; only unanswered batches are decoded)' },
   queue: queueFlags(
     'run distributed: one job per ratio x --shard-size image batches on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s; answers are recorded here in sweep-journal.jsonl, then scored; with --resume enqueues only what is missing',

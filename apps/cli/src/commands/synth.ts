@@ -11,7 +11,10 @@ import { parseSynthOptions, synthOptionsSchema } from '../schemas/synth-options'
 
 /** writeSynth's options as flags. */
 const synthFlags: FlagTable<WriteSynthOptions> = {
-  out: { flag: '--out <dir>', description: 'output folder (created if missing): eval writes MMVP/, MMVP_VLM/, ground-truth.jsonl, synth.json; train writes train/ (train.jsonl, images/, synth.json); both contact-sheets/' },
+  out: {
+    flag: '--out <dir>',
+    description: 'output folder (created if missing): eval writes MMVP/, MMVP_VLM/, ground-truth.jsonl, synth.json; train writes train/ (train.jsonl, images/, synth.json); both contact-sheets/',
+  },
   seed: { flag: '--seed <n>', description: 'seed; the same seed gives byte-identical files' },
   pairsPerPattern: { flag: '--pairs-per-pattern <n>', description: 'eval split: pairs per pattern (default 15 = MMVP-VLM layout: 9 x 15 pairs); MMVP gets the same unless --pairs is given' },
   pairs: {

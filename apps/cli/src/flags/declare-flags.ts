@@ -35,7 +35,9 @@ function helpSuffix(shape: ReturnType<typeof fieldShape> | undefined): string {
   if (shape === undefined) return '';
   const parts = [
     ...(shape.choices === undefined ? [] : [`choices: ${listChoices(shape.choices)}`]),
-    ...(shape.defaultValue === undefined || shape.kind === 'boolean' || typeof shape.defaultValue === 'object' ? [] : [`default: ${typeof shape.defaultValue === 'string' ? `'${shape.defaultValue}'` : shape.defaultValue}`]),
+    ...(shape.defaultValue === undefined || shape.kind === 'boolean' || typeof shape.defaultValue === 'object'
+      ? []
+      : [`default: ${typeof shape.defaultValue === 'string' ? `'${shape.defaultValue}'` : shape.defaultValue}`]),
   ];
   return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
 }

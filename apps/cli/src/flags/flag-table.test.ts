@@ -13,7 +13,10 @@ const schema = z
     ratio: z.number().min(-1).max(1).optional(),
     labels: z.enum(['original', 'corrected']).default('original'),
     models: z.array(z.string().min(1)).optional(),
-    name: z.string().regex(/^[a-z]+$/, 'use letters only').optional(),
+    name: z
+      .string()
+      .regex(/^[a-z]+$/, 'use letters only')
+      .optional(),
     queue: z.object({ url: z.string().min(1), queueName: z.string().default('mmvp'), shardSize: z.number().int().positive().optional() }).optional(),
     signal: z.instanceof(AbortSignal).optional(),
   })
