@@ -6,7 +6,7 @@ import type { FlagTable } from '../flags/flag-table';
 import { optionsFromFlags } from '../flags/options-from-flags';
 import { endpointFlags, jsonFlag, pipelineOrEndpoint } from '../flags/shared-flags';
 import { askOptionsSchema, type AskOptions } from '../schemas/ask-options';
-import { askEndpointCommand } from '../shared/ask-endpoint';
+import { askEndpointCommand } from '../print/ask-endpoint';
 
 /** ask's options as flags. */
 const askFlags: FlagTable<AskOptions> = {

@@ -15,13 +15,15 @@ export async function withInterrupt<T>(kept: string, work: (signal: AbortSignal)
     process.stderr.write(`mmvp: ${signal}: stopping; ${kept} (Ctrl-C again quits at once)\n`);
     controller.abort(new InvalidArgumentError(`interrupted; ${kept}`));
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const onInterrupt = () => stop('SIGINT');
+  const onTerminate = () => stop('SIGTERM');
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onTerminate);
   try {
     return await work(controller.signal);
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onTerminate);
   }
 }
 
