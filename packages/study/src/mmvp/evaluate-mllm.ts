@@ -35,6 +35,7 @@ export interface QuestionAnswerer {
   ): Promise<{ text: string; prompt: string; finishReason?: string; tokenIds?: readonly number[] }>;
 }
 
+/** Options of {@link evaluateMllm}, checked with zod (the CLI declares its flags from it). */
 const optionsSchema = z
   .object({
     /** Pipeline config (JSON) with a decoder section, or an endpoint config (`"kind": "endpoint"`). */
@@ -60,6 +61,7 @@ const optionsSchema = z
     queue: queueSettingsSchema.optional(),
     tool: z.string().optional(),
     signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the progress events (typed in {@link EvaluateMllmOptions}). */
     onProgress: z.function().optional(),
   })
   .strict()
@@ -394,5 +396,4 @@ async function writeResultsFolder(
   });
 }
 
-/** Options of {@link evaluateMllm}, checked with zod (the CLI declares its flags from it). */
 export { optionsSchema as evaluateMllmOptionsSchema };

@@ -30,6 +30,7 @@ export type PopeSplit = (typeof POPE_SPLITS)[number];
 /** LLaVA's POPE instruction (model_vqa_loader with the llava_pope_test questions). */
 export const POPE_INSTRUCTION = 'Answer the question using a single word or phrase.';
 
+/** Options of {@link evaluatePope}, checked with zod (the CLI declares its flags from it). */
 const optionsSchema = z
   .object({
     /** Pipeline config (JSON), or an endpoint config (`"kind": "endpoint"`). */
@@ -49,6 +50,7 @@ const optionsSchema = z
     /** A stand-in for the pipeline (tests); the config is still read for the run's identity. */
     answerer: z.custom<QuestionAnswerer>((value) => value === undefined || typeof (value as QuestionAnswerer).ask === 'function').optional(),
     signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the progress events (typed in {@link EvaluatePopeOptions}). */
     onProgress: z.function().optional(),
   })
   .strict()
@@ -417,5 +419,4 @@ export function popeSummaryLines(evaluation: Pick<PopeEvaluation, 'splits'>): st
   ];
 }
 
-/** Options of {@link evaluatePope}, checked with zod (the CLI declares its flags from it). */
 export { optionsSchema as evaluatePopeOptionsSchema };

@@ -16,6 +16,7 @@ export const GRADERS = ['rule', 'llm'] as const;
 /** One of {@link GRADERS}. */
 export type GraderKind = (typeof GRADERS)[number];
 
+/** Options of {@link gradeMllmAnswers}, checked with zod (the CLI declares its flags from it). */
 const gradeOptionsSchema = z
   .object({
     questionsFile: z.string().min(1),
@@ -38,6 +39,7 @@ const gradeOptionsSchema = z
     /** Name of the tool in provenance (`mmvp 0.1.0`). */
     tool: z.string().optional(),
     signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the progress events (typed in {@link GradeMllmOptions}). */
     onProgress: z.function().optional(),
   })
   .strict();
@@ -337,5 +339,4 @@ export async function fileExists(path: string): Promise<boolean> {
   );
 }
 
-/** Options of {@link gradeMllmAnswers}, checked with zod (the CLI declares its flags from it). */
 export { gradeOptionsSchema as gradeMllmOptionsSchema };
