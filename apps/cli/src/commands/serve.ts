@@ -14,7 +14,7 @@ const serveFlags: FlagTable<ServePipelineOptions> = {
   host: { flag: '--host <address>', schema: z.string().min(1).default('127.0.0.1'), description: 'address to bind (loopback by default)' },
   port: { flag: '--port <n>', schema: z.number().int().min(0).max(65535).default(8000), description: 'port to listen on (0: a free one)' },
   apiKeyEnv: { flag: '--api-key-env <name>', description: 'environment variable holding the bearer token clients must send (default: no token)' },
-  modelId: { flag: '--model-id <name>', description: "the model name /v1/models lists (default: the config file's name, or its folder's for pipeline.json)" },
+  modelId: { flag: '--model-id <name>', required: false, description: "the model name /v1/models lists (default: the config file's name, or its folder's for pipeline.json)" },
   maxBatchSize: { flag: '--max-batch-size <n>', description: 'questions per pipeline batch at most' },
   batchWindowMs: { flag: '--batch-window-ms <n>', description: 'requests arriving within this window of the first are batched' },
   maxBodyBytes: notAFlag('--max-body-mb, in MB'),
