@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { ZodTypeAny } from 'zod';
 import { listChoices } from '@mmvp/core';
-import { fieldOf, fieldShape } from './field-schema';
+import { describeNumber, fieldOf, fieldShape } from './field-schema';
 import { flagName, isFlag, isGroup, type FlagTable } from './flag-table';
 import { parseFlagValue } from './parse-flag-value';
 
@@ -30,10 +30,12 @@ export function declareFlags<Options>(command: Command, table: FlagTable<Options
   return command;
 }
 
-/** ` (choices: 'a' or 'b'; default: 8)` from the schema, when it has either. */
+/** ` (an integer from 64 to 1024; default: 224)`, ` (choices: 'a' or 'b'; default: 'a')` from the schema, when it has any. */
 function helpSuffix(shape: ReturnType<typeof fieldShape> | undefined): string {
   if (shape === undefined) return '';
+  const rule = shape.kind === 'number' ? describeNumber(shape.base) : '';
   const parts = [
+    ...(/\d/.test(rule) ? [rule] : []),
     ...(shape.choices === undefined ? [] : [`choices: ${listChoices(shape.choices)}`]),
     ...(shape.defaultValue === undefined || shape.kind === 'boolean' || typeof shape.defaultValue === 'object'
       ? []

@@ -102,7 +102,7 @@ describe('declareFlags and optionsFromFlags', () => {
   it('--help shows the description, the valid choices and the default, all from the table and the schema', () => {
     const help = declareFlags(new Command('test'), table, schema).helpInformation().replace(/\s+/g, ' ');
     expect(help).toMatch(/--labels <set> label set \(choices: 'original' or 'corrected'; default: 'original'\)/);
-    expect(help).toMatch(/--batch-size <n> images per call \(default: 8\)/);
+    expect(help).toMatch(/--batch-size <n> images per call \(an integer >= 1; default: 8\)/);
     expect(help).toMatch(/--queue-name <name> queue name \(default: 'mmvp'\)/);
     expect(help).not.toMatch(/signal/);
   });
