@@ -18,7 +18,6 @@ import { registerInspect } from './commands/inspect';
 import { registerServe } from './commands/serve';
 import { registerWorker } from './commands/worker';
 import { registerPower } from './commands/power';
-import { refuseQueueOnlyFlags } from './shared/queue-only-flags';
 import { cliVersion } from './version';
 
 const program = new Command('mmvp')
@@ -29,7 +28,6 @@ const program = new Command('mmvp')
   )
   .version(cliVersion)
   .showHelpAfterError('(run with --help for usage)')
-  .hook('preAction', refuseQueueOnlyFlags)
   .addHelpText(
     'after',
     '\nA pipeline config (--pipeline) is code, like a plugin list: its encoders\' "use" modules are imported and run. ' +

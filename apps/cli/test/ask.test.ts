@@ -77,7 +77,7 @@ describe('mmvp ask', () => {
   it('fails with one clear line on a bad prompt style or a config without a decoder', async () => {
     const badStyle = await mmvp(...baseArgs(), '--prompt', 'chatty');
     expect(badStyle.code).toBe(1);
-    expect(badStyle.stderr).toBe("mmvp: InvalidArgumentError: --prompt 'chatty' is not valid; choose 'original', 'lmms' or 'cambrian'\n");
+    expect(badStyle.stderr).toBe("mmvp: InvalidArgumentError: --prompt 'chatty' is not valid; valid choices: 'original', 'lmms' or 'cambrian'\n");
     const noDecoder = join(scratch, 'no-decoder.json');
     const json = JSON.parse(await readFile(config, 'utf8')) as Record<string, unknown>;
     delete json.decoder;
@@ -93,12 +93,12 @@ describe('mmvp ask', () => {
 describe('mmvp ask: bad flags fail in one line before the pipeline is loaded', () => {
   const missingPipeline = join(tmpdir(), 'mmvp-no-such-pipeline', 'pipeline.json');
   it.each([
-    [['--question', ''], /^mmvp: InvalidArgumentError: --question is empty/],
-    [['--question', '   '], /^mmvp: InvalidArgumentError: --question is empty/],
-    [['--question', 'why?', '--temperature', '-1'], /^mmvp: InvalidArgumentError: --temperature must be 0 \(greedy\) or a positive number, got '-1'/],
-    [['--question', 'why?', '--max-new-tokens', '-1'], /^mmvp: InvalidArgumentError: --max-new-tokens must be a positive integer, got '-1'/],
-    [['--question', 'why?', '--max-new-tokens', '2.5'], /^mmvp: InvalidArgumentError: --max-new-tokens must be a positive integer, got '2\.5'/],
-    [['--question', 'why?', '--seed', '1.5'], /^mmvp: InvalidArgumentError: --seed must be an integer \(the sampler's seed, as the config's decoder.seed\), got '1\.5'/],
+    [['--question', ''], /^mmvp: InvalidArgumentError: --question "" is not valid: empty; give the question text/],
+    [['--question', '   '], /^mmvp: InvalidArgumentError: --question " {3}" is not valid: empty; give the question text/],
+    [['--question', 'why?', '--temperature', '-1'], /^mmvp: InvalidArgumentError: --temperature must be a number >= 0, got '-1'/],
+    [['--question', 'why?', '--max-new-tokens', '-1'], /^mmvp: InvalidArgumentError: --max-new-tokens must be an integer >= 1, got '-1'/],
+    [['--question', 'why?', '--max-new-tokens', '2.5'], /^mmvp: InvalidArgumentError: --max-new-tokens must be an integer >= 1, got '2\.5'/],
+    [['--question', 'why?', '--seed', '1.5'], /^mmvp: InvalidArgumentError: --seed must be an integer, got '1\.5'/],
   ])('%j', async (flags, message) => {
     const result = await mmvp('ask', '--pipeline', missingPipeline, '--image', 'x.png', ...flags);
     expect(result.code).toBe(1);

@@ -64,7 +64,7 @@ describe('mmvp embed', () => {
     expect(noLayer.code).toBe(1);
     expect(noLayer.stderr).toMatch(/layer 9 does not exist: this encoder has 4 layers, so hidden_states indices run from -5 to 4/);
     const badTap = await mmvp('embed', '--model', clip, '--image', images[0]!, '--tap', 'middle', '--out', out);
-    expect(badTap.stderr).toMatch(/unknown --tap 'middle'; valid choices: 'prenorm' or 'last'/);
+    expect(badTap.stderr).toMatch(/--tap 'middle' is not valid; valid choices: 'prenorm' or 'last'/);
     const badTokens = await mmvp('embed', '--model', clip, '--image', images[0]!, '--tokens', 'some', '--out', out);
     expect(badTokens.stderr).toMatch(/valid choices: 'patch', 'cls' or 'all'/);
   });
@@ -98,12 +98,12 @@ describe('mmvp embed: --out is checked before the model is loaded', () => {
 describe('mmvp embed: bad flags name the flag and the valid choices, before the model is loaded', () => {
   const missingModel = join(tmpdir(), 'mmvp-no-such-model');
   it.each([
-    [['--device', 'tpu'], /^mmvp: InvalidArgumentError: unknown --device 'tpu'; valid choices: .*cpu.*webgpu.*cuda/],
+    [['--device', 'tpu'], /^mmvp: InvalidArgumentError: --device 'tpu' is not valid; valid choices: .*cpu.*webgpu.*cuda/],
     [['--processor', 'clip'], /^mmvp: InvalidArgumentError: --processor clip needs --clip-model <dir>/],
     [['--pooled', '--layer', '2'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --layer picks token features/],
     [['--pooled', '--tap', 'last'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --tap picks token features/],
     [['--pooled', '--tokens', 'cls'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --tokens picks token features/],
-    [['--tokens', 'mean'], /^mmvp: InvalidArgumentError: unknown --tokens 'mean'; valid choices: .*patch.*cls.*all/],
+    [['--tokens', 'mean'], /^mmvp: InvalidArgumentError: --tokens 'mean' is not valid; valid choices: .*patch.*cls.*all/],
   ])('%j', async (flags, message) => {
     const result = await mmvp('embed', '--model', missingModel, '--image', 'x.png', '--out', join(tmpdir(), 'mmvp-embed-unused.npy'), ...flags);
     expect(result.code).toBe(1);

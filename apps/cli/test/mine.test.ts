@@ -102,9 +102,9 @@ describe('mmvp mine (built CLI, tiny CLIP and DINOv2)', () => {
   it('rejects bad options with the valid choices', async () => {
     const run = await mine(['--images', join(root, 'images'), '--out', join(root, 'out-bad'), '--index', 'faiss']);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/--index 'faiss' is not a search index; valid choices: 'exact' or 'usearch'/);
+    expect(run.stderr).toMatch(/--index 'faiss' is not valid; valid choices: 'exact' or 'usearch'/);
     const threshold = await mine(['--images', join(root, 'images'), '--out', join(root, 'out-bad'), '--clip-min', '1.5']);
-    expect(threshold.stderr).toMatch(/--clip-min must be a cosine between -1 and 1, got '1.5'/);
+    expect(threshold.stderr).toMatch(/--clip-min must be a number in \[-1, 1\], got '1.5'/);
     const missing = await mine(['--images', join(root, 'nowhere'), '--out', join(root, 'out-bad')]);
     expect(missing.stderr).toMatch(/--images .*nowhere: no such folder or list file/);
   });
@@ -121,7 +121,7 @@ describe('mmvp mine (built CLI, tiny CLIP and DINOv2)', () => {
       await expect(stat(out)).rejects.toThrow(/ENOENT/);
     }
     const both = await mine(['--images', join(root, 'images'), '--out', out, '--resume', '--rebuild']);
-    expect(both.stderr).toMatch(/^mmvp: InvalidArgumentError: --resume and --rebuild contradict each other/);
+    expect(both.stderr).toMatch(/^mmvp: InvalidArgumentError: mineBlindPairs options are invalid: .*resume and rebuild contradict each other/); // the schema of mineBlindPairs says it
   });
 
   it('a second run into the same --out fails at once, naming the first (pid, command)', async () => {

@@ -73,7 +73,7 @@ describe('mmvp preprocess', () => {
     expect(missing.stderr).toMatch(/mmvp: FileFormatError: cannot read image .*missing\.jpg: no such file\n$/);
     const rounding = await mmvp('preprocess', '--config', config, '--image', 'assets/samples/photo.jpg', '--crop-rounding', 'ceil', '--out', join(scratch, 'x.npy'));
     expect(rounding.code).toBe(1);
-    expect(rounding.stderr).toBe("mmvp: InvalidArgumentError: --crop-rounding 'ceil' is not valid; choose 'floor' or 'round'\n");
+    expect(rounding.stderr).toBe("mmvp: InvalidArgumentError: --crop-rounding 'ceil' is not valid; valid choices: 'floor' or 'round'\n");
     const badConfig = await mmvp('preprocess', '--config', `${fixtures}inputs/tiny-16x12.png`, '--image', 'assets/samples/photo.jpg', '--out', join(scratch, 'x.npy'));
     expect(badConfig.code).toBe(1);
     expect(badConfig.stderr).toMatch(/mmvp: InvalidConfigError: .*tiny-16x12\.png is not valid JSON/);

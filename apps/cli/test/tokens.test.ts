@@ -61,7 +61,7 @@ describe('mmvp tokens', () => {
     expect((await readNpyFloat32(out)).dims).toEqual([16, 64]);
 
     const unknown = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', join(scratch, 'x.npy'), '--kernels', 'metal');
-    expect(unknown.stderr).toBe("mmvp: InvalidArgumentError: unknown --kernels 'metal'; valid choices: 'wasm', 'js', 'ort' or 'gpujs'\n");
+    expect(unknown.stderr).toBe("mmvp: InvalidArgumentError: --kernels 'metal' is not valid; valid choices: 'wasm', 'js', 'ort' or 'gpujs'\n");
     const deviceAlone = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', join(scratch, 'x.npy'), '--device', 'webgpu');
     expect(deviceAlone.stderr).toMatch(/--device webgpu runs the 'ort' kernels on that execution provider: add --kernels ort/);
   });

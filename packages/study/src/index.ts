@@ -25,19 +25,21 @@ export { evaluateVlmOptionsSchema } from './vlm/evaluate-vlm-options';
 export type { EvaluateVlmOptions, VlmProgressEvent } from './vlm/evaluate-vlm-options';
 
 // MMVP evaluation (a local pipeline, an endpoint or your own answerer), grading and POPE
-export { evaluateMllm, answerMmvpQuestions, PROMPT_STYLES } from './mmvp/evaluate-mllm';
+/** @public the workflow's options schema, for a caller's own validation (the CLI declares its flags from it) */
+export { evaluateMllm, answerMmvpQuestions, PROMPT_STYLES, evaluateMllmOptionsSchema } from './mmvp/evaluate-mllm';
 export type { EvaluateMllmOptions, MllmEvaluation, QuestionAnswerer } from './mmvp/evaluate-mllm';
 export type { PromptStyle } from './mmvp/mmvp-answer-record';
 export { askThroughEndpoint } from './mmvp/ask-endpoint';
 export type { EndpointAskResult } from './mmvp/ask-endpoint';
-export { gradeMllmAnswers, summaryLines, labelsApplied, GRADERS } from './mmvp/grade-mllm';
+/** @public the workflow's options schema, for a caller's own validation (the CLI declares its flags from it) */
+export { gradeMllmAnswers, summaryLines, labelsApplied, GRADERS, gradeMllmOptionsSchema } from './mmvp/grade-mllm';
 export type { GradeMllmOptions, GraderKind } from './mmvp/grade-mllm';
 export type { PatternRowWithIntervals, ScoresDocument } from './mmvp/scores-document';
 export { runIdentityHash } from './mmvp/run-identity';
 export type { RunIdentity } from './mmvp/run-identity';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
 /** @public the valid POPE splits, for a caller's own option checks */
-export { evaluatePope, popeSummaryLines, POPE_SPLITS } from './mmvp/evaluate-pope';
+export { evaluatePope, popeSummaryLines, POPE_SPLITS, evaluatePopeOptionsSchema } from './mmvp/evaluate-pope';
 export type { EvaluatePopeOptions, PopeEvaluation, PopeRunResult, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
 
 // A-MoF ratio sweep
@@ -66,6 +68,7 @@ export type { EmbedFeaturesOptions, EmbedFeaturesResult, ModelFamily } from './e
 /** @public the workflow's options schema, for a caller's own validation */
 export { exportMmvp, exportMmvpOptionsSchema } from './export/export-mmvp';
 export type { ExportMmvpOptions, ExportMmvpResult } from './export/export-mmvp';
+/** @public the valid export targets, for a caller's own option checks */
 export { EXPORT_TARGETS } from './export/field-formats';
 export type { ExportTarget } from './export/field-formats';
 

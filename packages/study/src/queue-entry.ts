@@ -28,6 +28,7 @@ export { coordinateRun } from './queue/coordinator';
 export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
 /** @public job internals, for a caller's own runner: how a job's result lines are hashed and checked */
 export { checkJobResult, hashResultLines } from './runner/result-hash';
+export { startWorkerOptionsSchema } from './queue/start-worker';
 export type { RunningWorker, StartWorkerOptions, WorkerEvent } from './queue/start-worker';
 export { queueSummaryLine } from './queue/queued-answers';
 export type { QueueRunSummary } from './queue/queued-answers';

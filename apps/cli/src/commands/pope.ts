@@ -1,72 +1,59 @@
 import { join } from 'node:path';
-import { InvalidArgumentError } from '@mmvp/core';
-import { evaluatePope, popeSummaryLines } from '@mmvp/study';
-import { POPE_SHARD_SIZE, parseRedisUrl } from '@mmvp/study/queue';
 import type { Command } from 'commander';
+import { evaluatePope, evaluatePopeOptionsSchema, popeSummaryLines, type EvaluatePopeOptions } from '@mmvp/study';
+import { POPE_SHARD_SIZE } from '@mmvp/study/queue';
+import { declareFlags } from '../flags/declare-flags';
+import { notAFlag, type FlagTable } from '../flags/flag-table';
+import { optionsFromFlags } from '../flags/options-from-flags';
+import { endpointFlags, jsonFlag, pipelineOrEndpoint, queueFlags, runtimeKeys } from '../flags/shared-flags';
 import { checkOutputFolder } from '../output-file';
-import { addEndpointOptions, endpointFromFlags, type EndpointFlags } from '../shared/endpoint-flags';
-import { printProgress, withInterrupt } from '../shared/print-progress';
-import { positiveIntegerOption } from '../shared/positive-integer-option';
+import { withInterrupt } from '../run/interrupt';
+import { createProgressPrinter } from '../run/progress-printer';
 import { cliVersion } from '../version';
 
-interface PopeFlags extends EndpointFlags {
-  pipeline?: string;
-  data: string;
-  images?: string;
-  out: string;
-  resume?: boolean;
-  strict?: boolean;
-  json?: boolean;
-  queue?: string;
-  queueName: string;
-  shardSize?: string;
-}
+/** evaluatePope's options as flags. */
+const popeFlags: FlagTable<EvaluatePopeOptions> = {
+  pipeline: {
+    flag: '--pipeline <config>',
+    description: 'pipeline config (JSON) with a decoder section, or an endpoint config ("kind": "endpoint"); or --endpoint. A config is code, like a plugin list: its encoders\' `use` modules run',
+  },
+  data: { flag: '--data <dir>', description: 'folder with the released question files (coco_pope_random.json, coco_pope_popular.json, coco_pope_adversarial.json: JSON lines)' },
+  images: { flag: '--images <dir>', description: 'the images the questions name (COCO val2014); default DATA/val2014, else DATA/images, else DATA' },
+  out: { flag: '--out <dir>', description: 'folder for pope-answers.jsonl, run-identity.json, pope-scores.json' },
+  resume: { flag: '--resume', description: 'continue DIR/pope-answers.jsonl, skipping the questions already answered (the settings must be the same)' },
+  strict: {
+    flag: '--strict',
+    description:
+      'fail on any problem in the question files or their images (missing, or not decodable; checked before the first model call); default: report it, skip that question and list it in pope-scores.json skippedQuestions',
+  },
+  queue: queueFlags('run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing', {
+    flag: '--shard-size <n>',
+    description: `questions per job with --queue (default: ${POPE_SHARD_SIZE})`,
+  }),
+  endpoint: endpointFlags,
+  answerer: notAFlag('a stand-in model for library tests'),
+  ...runtimeKeys,
+};
+const cliFlags: FlagTable<{ json?: boolean }> = { json: jsonFlag('print pope-scores.json on stdout') };
 
 /** `mmvp pope`: POPE accuracy, precision, recall, F1 and yes-ratio per split (evaluatePope of @mmvp/study). */
 export function registerPope(program: Command): void {
-  program
+  const command = program
     .command('pope')
     .description(
       'run a pipeline (or a model behind an OpenAI-compatible endpoint: --endpoint) on the POPE questions (random/popular/adversarial), appending each answer to DIR/pope-answers.jsonl as it is produced (--resume continues a killed run); accuracy, precision, recall, F1, yes-ratio per split',
-    )
-    .option('--pipeline <config>', 'pipeline config (JSON) with a decoder section, or an endpoint config ("kind": "endpoint"); or --endpoint. A config is code, like a plugin list: its encoders\' `use` modules run')
-    .requiredOption('--data <dir>', 'folder with the released question files (coco_pope_random.json, coco_pope_popular.json, coco_pope_adversarial.json: JSON lines)')
-    .option('--images <dir>', 'the images the questions name (COCO val2014); default DATA/val2014, else DATA/images, else DATA')
-    .requiredOption('--out <dir>', 'folder for pope-answers.jsonl, run-identity.json, pope-scores.json')
-    .option('--resume', 'continue DIR/pope-answers.jsonl, skipping the questions already answered (the settings must be the same)')
-    .option(
-      '--strict',
-      'fail on any problem in the question files or their images (missing, or not decodable; checked before the first model call); default: report it, skip that question and list it in pope-scores.json skippedQuestions',
-    )
-    .option('--json', 'print pope-scores.json on stdout')
-    .option('--queue <url>', 'run distributed: plan jobs on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s, commit their checked answers here; with --resume enqueues only what is missing')
-    .option('--queue-name <name>', 'BullMQ queue name with --queue (workers listen on the same)', 'mmvp')
-    .option('--shard-size <n>', 'questions per job with --queue', String(POPE_SHARD_SIZE))
-    .action(async (flags: PopeFlags) => {
-      const endpoint = endpointFromFlags(flags);
-      if ((endpoint === undefined) === (flags.pipeline === undefined)) throw new InvalidArgumentError('give either --pipeline CFG or --endpoint URL --endpoint-model NAME');
-      if (flags.queue !== undefined) parseRedisUrl(flags.queue);
-      const shardSize = positiveIntegerOption('--shard-size', flags.shardSize ?? String(POPE_SHARD_SIZE));
-      await checkOutputFolder(flags.out, '--out');
-      const progress = printProgress('pope');
-      const evaluation = await withInterrupt('interrupted; run again with --resume to continue', (signal) =>
-        evaluatePope({
-          ...(flags.pipeline === undefined ? {} : { pipeline: flags.pipeline }),
-          ...(endpoint === undefined ? {} : { endpoint }),
-          data: flags.data,
-          ...(flags.images === undefined ? {} : { images: flags.images }),
-          out: flags.out,
-          resume: flags.resume === true,
-          strict: flags.strict === true,
-          ...(flags.queue === undefined ? {} : { queue: { url: flags.queue, queueName: flags.queueName, shardSize } }),
-          tool: `mmvp ${cliVersion}`,
-          signal,
-          onProgress: progress.onProgress,
-        }).finally(() => progress.finish()),
-      );
-      if (evaluation.queueSummary !== undefined) process.stderr.write(`${evaluation.queueSummary}\n`);
-      if (flags.json) process.stdout.write(`${JSON.stringify(evaluation)}\n`);
-      else process.stdout.write(`${popeSummaryLines(evaluation).join('\n')}\n${evaluation.asked} question(s) asked in this run\nwrote ${join(flags.out, 'pope-answers.jsonl')}, ${join(flags.out, 'pope-scores.json')}\n`);
-    });
-  addEndpointOptions(program.commands.at(-1)!); // --endpoint, --endpoint-model, --api-key-env and the request limits
+    );
+  declareFlags(declareFlags(command, popeFlags, evaluatePopeOptionsSchema), cliFlags).action(async (values: Record<string, unknown>) => {
+    const options = optionsFromFlags(popeFlags, values) as EvaluatePopeOptions;
+    pipelineOrEndpoint(options);
+    await checkOutputFolder(options.out, '--out');
+    const printer = createProgressPrinter('mmvp pope', 'pope');
+    const evaluation = await withInterrupt('the answers so far are kept; run again with --resume to continue', (signal) =>
+      evaluatePope({ ...options, queue: options.queue && { shardSize: POPE_SHARD_SIZE, ...options.queue }, tool: `mmvp ${cliVersion}`, signal, onProgress: printer.study }),
+    ).finally(printer.finish);
+    if (evaluation.queueSummary !== undefined) process.stderr.write(`${evaluation.queueSummary}\n`);
+    if (values['json']) return void process.stdout.write(`${JSON.stringify(evaluation)}\n`);
+    const files = [join(options.out, 'pope-answers.jsonl'), join(options.out, 'pope-scores.json')];
+    process.stdout.write(`${popeSummaryLines(evaluation).join('\n')}\n${evaluation.asked} question(s) asked in this run\nwrote ${files.join(', ')}\n`);
+  });
 }

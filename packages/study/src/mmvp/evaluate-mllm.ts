@@ -32,6 +32,7 @@ import { sha256File, withRunFolderLock, writeFileAtomic, writeRunInfo } from '@m
 /** The question styles the decoder formats (original script, lmms-eval, Cambrian): one list, in @mmvp/decoder. */
 export const PROMPT_STYLES = QUESTION_STYLES as readonly [QuestionStyle, ...QuestionStyle[]];
 
+/** Options of {@link evaluateMllm}, checked with zod (the CLI declares its flags from it). */
 const optionsSchema = z
   .object({
     /** Pipeline config (JSON) with a decoder section, or an endpoint config (`"kind": "endpoint"`). */
@@ -57,6 +58,7 @@ const optionsSchema = z
     queue: queueSettingsSchema.optional(),
     tool: z.string().optional(),
     signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the progress events (typed in {@link EvaluateMllmOptions}). */
     onProgress: z.function().optional(),
   })
   .strict()
@@ -366,3 +368,5 @@ async function writeResultsFolder(out: string, run: { scores: ScoresDocument; da
     notes: [...summaryLines(scores), ...run.dataset.skippedPairs.map((pair) => `skipped pair ${pair.pairId}: ${pair.reason}`), `model files: ${run.modelFiles.length} (${RUN_IDENTITY_FILE})`],
   });
 }
+
+export { optionsSchema as evaluateMllmOptionsSchema };

@@ -31,6 +31,7 @@ export const POPE_SPLITS = ['random', 'popular', 'adversarial'] as const;
 /** One of POPE's three negative-sampling splits. */
 export type PopeSplit = (typeof POPE_SPLITS)[number];
 
+/** Options of {@link evaluatePope}, checked with zod (the CLI declares its flags from it). */
 const optionsSchema = z
   .object({
     /** Pipeline config (JSON), or an endpoint config (`"kind": "endpoint"`). */
@@ -50,6 +51,7 @@ const optionsSchema = z
     /** A stand-in for the pipeline (tests); the config is still read for the run's identity. */
     answerer: z.custom<QuestionAnswerer>((value) => value === undefined || typeof (value as QuestionAnswerer).ask === 'function').optional(),
     signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the progress events (typed in {@link EvaluatePopeOptions}). */
     onProgress: z.function().optional(),
   })
   .strict()
@@ -395,3 +397,5 @@ export function popeSummaryLines(evaluation: Pick<PopeEvaluation, 'splits'>): st
     ...evaluation.splits.map((s) => `${s.split.padEnd(11)} ${String(s.total).padStart(6)}     ${pct(s.accuracy)}      ${pct(s.precision)}   ${pct(s.recall)}  ${pct(s.f1)}      ${pct(s.yesRatio)}`),
   ];
 }
+
+export { optionsSchema as evaluatePopeOptionsSchema };

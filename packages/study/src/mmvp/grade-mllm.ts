@@ -15,6 +15,7 @@ export const GRADERS = ['rule', 'llm'] as const;
 /** One of {@link GRADERS}. */
 export type GraderKind = (typeof GRADERS)[number];
 
+/** Options of {@link gradeMllmAnswers}, checked with zod (the CLI declares its flags from it). */
 const gradeOptionsSchema = z
   .object({
     questionsFile: z.string().min(1),
@@ -37,6 +38,7 @@ const gradeOptionsSchema = z
     /** Name of the tool in provenance (`mmvp 0.1.0`). */
     tool: z.string().optional(),
     signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the progress events (typed in {@link GradeMllmOptions}). */
     onProgress: z.function().optional(),
   })
   .strict();
@@ -312,3 +314,5 @@ export async function fileExists(path: string): Promise<boolean> {
     () => false,
   );
 }
+
+export { gradeOptionsSchema as gradeMllmOptionsSchema };

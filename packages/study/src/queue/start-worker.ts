@@ -20,7 +20,8 @@ function unitsOf(data: JobData, definition: JobKindDefinition | undefined): numb
   return Array.isArray(questions) ? questions.length : 0;
 }
 
-const startWorkerOptionsSchema = z
+/** Options of {@link startWorker}, checked with zod (the CLI declares its flags from it). */
+export const startWorkerOptionsSchema = z
   .object({
     /** `redis://HOST:PORT[/DB]`, the coordinator's. */
     url: z.string().min(1),

@@ -1,28 +1,21 @@
 import { askThroughEndpoint } from '@mmvp/study';
-import type { QuestionStyle } from '@mmvp/decoder';
-import { endpointFromFlags, type EndpointFlags } from './endpoint-flags';
+import type { AskOptions } from '../schemas/ask-options';
 
 /** `mmvp ask --endpoint URL --endpoint-model NAME`: one answer from an endpoint model; what was sent to stderr, the answer (or --json) to stdout. */
-export async function askEndpointCommand(flags: EndpointFlags & { image: string; question: string; options?: string; prompt?: string; json?: boolean }): Promise<void> {
-  const endpoint = endpointFromFlags(flags)!;
-  const result = await askThroughEndpoint({
-    endpoint,
-    image: flags.image,
-    question: flags.question,
-    ...(flags.options === undefined ? {} : { options: flags.options }),
-    ...(flags.prompt === undefined ? {} : { prompt: flags.prompt as QuestionStyle }),
-  });
+export async function askEndpointCommand(options: AskOptions & { endpoint: NonNullable<AskOptions['endpoint']> }, json: boolean): Promise<void> {
+  const { endpoint, image, question, prompt } = options;
+  const result = await askThroughEndpoint({ endpoint, image, question, ...(options.options === undefined ? {} : { options: options.options }), ...(prompt === undefined ? {} : { prompt }) });
   const { reply } = result;
   process.stderr.write(
     `endpoint ${result.endpoint}, model ${result.model}: ${reply.outcome} in ${result.latencyMs} ms${reply.usage ? ` (${reply.usage.promptTokens} prompt + ${reply.usage.completionTokens} completion tokens)` : ''}\n`,
   );
-  if (flags.json === true) {
+  if (json) {
     const document = {
       endpoint: result.endpoint,
       model: result.model,
-      image: flags.image,
-      question: flags.question,
-      options: flags.options ?? null,
+      image,
+      question,
+      options: options.options ?? null,
       prompt: result.prompt,
       response: reply.text,
       outcome: reply.outcome,

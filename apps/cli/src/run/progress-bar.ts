@@ -1,5 +1,5 @@
 /** Progress on stderr: a bar with rate and ETA on a terminal, a plain line every ~5% otherwise. */
-export function createProgress(label: string, total: number, start = 0): { update(done: number): void; finish(): void } {
+export function createProgressBar(label: string, total: number, start = 0): { update(done: number): void; finish(): void } {
   const tty = process.stderr.isTTY === true;
   const began = Date.now();
   let lastPrinted = -1;
