@@ -27,7 +27,7 @@ export function registerServe(program: Command): void {
     .option('--api-key-env <name>', 'environment variable holding the bearer token clients must send (default: no token)')
     .option('--model-id <name>', "the model name /v1/models lists (default: the config file's name, or its folder's for pipeline.json)")
     .option('--max-batch-size <n>', 'questions per pipeline batch at most', '8')
-    .option('--batch-window-ms <n>', 'requests arriving within this window of the first are batched', '5')
+    .option('--batch-window-ms <n>', 'how long an idle pipeline waits for more requests before a batch (requests arriving during a batch always join the next)', '0')
     .option('--max-body-mb <n>', 'largest request body (HTTP 413 above)', '25')
     .option('--max-image-mb <n>', 'largest image (HTTP 413 above)', '20')
     .option('--allow-file-root <dir>', 'accept file: image URLs naming files inside this folder (default: data URLs only)')
