@@ -53,6 +53,9 @@ export interface EndpointClient {
 /** Connection errors that retrying cannot fix (fetch's `cause.code`): nothing listens there, or no such host. */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
 
+/** Where a request's RequestInit carries its `unreachable` controller to the shared fetch. */
+const ATTEMPT = Symbol('mmvp endpoint attempt');
+
 /** How errors name the endpoint and the flag that sets its URL (the LLM judge says `judge endpoint ...` and `--judge-url`). */
 export interface EndpointClientLabels {
   readonly label?: string;
@@ -77,7 +80,23 @@ export function createEndpointClient(settings: EndpointClientSettings, options: 
   const base = new URL(settings.url);
   const defaultQuery = Object.fromEntries(base.searchParams);
   base.search = '';
+  // One client for every request (building one per request cost about as much as the request
+  // itself); each request's fetch finds its own `unreachable` controller in its RequestInit, under
+  // ATTEMPT (the openai client passes a request's fetchOptions on to fetch).
+  const sharedFetch: typeof fetch = async (input, init) => {
+    const { [ATTEMPT]: unreachable, ...rest } = (init ?? {}) as RequestInit & { [ATTEMPT]?: AbortController };
+    attempts++;
+    try {
+      return await baseFetch(input, rest);
+    } catch (error) {
+      if (unreachable !== undefined && UNREACHABLE_CODES.has(causeCode(error) ?? '')) {
+        unreachable.abort(new EndpointRequestError(`${where} is unreachable (${redact(describeFetchFailure(error))}); check ${urlFlag} and that the server is running`, { cause: error, fatal: true }));
+      }
+      throw error;
+    }
+  };
   const client = new OpenAI({
+    fetch: sharedFetch,
     apiKey: options.apiKey ?? 'no-key',
     baseURL: base.href.replace(/\/+$/, ''),
     ...(Object.keys(defaultQuery).length === 0 ? {} : { defaultQuery }),
@@ -93,23 +112,12 @@ export function createEndpointClient(settings: EndpointClientSettings, options: 
   const keyFlag = options.keyFlag ?? '--api-key-env';
 
   async function once(body: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal | undefined): Promise<ChatReply> {
-    // One attempt's client: its fetch stops the retries at once when nothing listens at the URL.
+    // This request's fetch stops the retries at once when nothing listens at the URL.
     const unreachable = new AbortController();
-    const attemptFetch: typeof fetch = async (input, init) => {
-      attempts++;
-      try {
-        return await baseFetch(input, init);
-      } catch (error) {
-        if (UNREACHABLE_CODES.has(causeCode(error) ?? '')) {
-          unreachable.abort(new EndpointRequestError(`${where} is unreachable (${redact(describeFetchFailure(error))}); check ${urlFlag} and that the server is running`, { cause: error, fatal: true }));
-        }
-        throw error;
-      }
-    };
     const requestSignal = signal === undefined ? unreachable.signal : AbortSignal.any([signal, unreachable.signal]);
     let completion: Awaited<ReturnType<typeof client.chat.completions.create>>;
     try {
-      completion = await client.withOptions({ fetch: attemptFetch }).chat.completions.create(body, { signal: requestSignal });
+      completion = await client.chat.completions.create(body, { signal: requestSignal, fetchOptions: { [ATTEMPT]: unreachable } as NonNullable<OpenAI.RequestOptions['fetchOptions']> });
     } catch (error) {
       if (unreachable.signal.aborted) throw unreachable.signal.reason;
       throw error;

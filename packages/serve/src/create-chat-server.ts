@@ -1,9 +1,9 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { parseWithSchema } from '@mmvp/core';
+import { FileFormatError, parseWithSchema } from '@mmvp/core';
 import type { Pipeline } from '@mmvp/pipeline';
 import { parseChatRequest, pipelineQuestion } from './chat-request';
-import { imageBytes } from './image-url';
+import { imageBytes, undecodableImage } from './image-url';
 import { OpenAiHttpError, errorBody } from './openai-error';
 import { createRequestBatcher } from './request-batcher';
 import { serveOptionsSchema, type ServeOptions } from './serve-options';
@@ -64,7 +64,7 @@ export function createChatServer(pipeline: Pick<Pipeline, 'askMany'>, options: S
     const created = Math.floor(Date.now() / 1000);
     const common = { id, created, model: settings.modelId, ...(settings.systemFingerprint === undefined ? {} : { system_fingerprint: settings.systemFingerprint }) };
     if (!question.stream) {
-      const answer = await batcher.ask(ask);
+      const answer = await batcher.ask(ask).catch(imageError);
       return {
         ...common,
         object: 'chat.completion',
@@ -72,9 +72,14 @@ export function createChatServer(pipeline: Pick<Pipeline, 'askMany'>, options: S
         usage: { prompt_tokens: answer.promptLength, completion_tokens: answer.tokenIds.length, total_tokens: answer.promptLength + answer.tokenIds.length },
       };
     }
-    return streamAnswer(reply, common, (onToken) => batcher.ask(ask, onToken));
+    return streamAnswer(reply, common, (onToken) => batcher.ask(ask, onToken).catch(imageError));
   });
   return app;
+}
+
+/** An image the pipeline could not decode is the request's fault (400); anything else is the server's. */
+function imageError(error: unknown): never {
+  throw FileFormatError.isInstance(error) ? undecodableImage() : error;
 }
 
 /** Server-sent events as OpenAI streams them: a role chunk, one chunk per token, the finish chunk, `[DONE]`. */
@@ -89,8 +94,11 @@ async function streamAnswer(reply: FastifyReply, common: Record<string, unknown>
     const answer = await run((text) => send({ content: text }, null));
     send({}, FINISH_REASONS[answer.finishReason]);
   } catch (error) {
-    process.stderr.write(`mmvp serve: streamed request failed: ${(error as Error).message.split('\n')[0]}\n`);
-    raw.write(`data: ${JSON.stringify(errorBody(new OpenAiHttpError(500, 'the pipeline failed on this request; see the server log', { code: 'internal_error' })))}\n\n`);
+    if (error instanceof OpenAiHttpError) raw.write(`data: ${JSON.stringify(errorBody(error))}\n\n`);
+    else {
+      process.stderr.write(`mmvp serve: streamed request failed: ${(error as Error).message.split('\n')[0]}\n`);
+      raw.write(`data: ${JSON.stringify(errorBody(new OpenAiHttpError(500, 'the pipeline failed on this request; see the server log', { code: 'internal_error' })))}\n\n`);
+    }
   }
   raw.end('data: [DONE]\n\n');
   return reply;

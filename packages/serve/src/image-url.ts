@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeImage } from '@mmvp/image';
+import { supportedImageFormats } from '@mmvp/image';
+import { imageSignature } from './image-signature';
 import { OpenAiHttpError } from './openai-error';
 
 /**
  * The bytes of one `image_url`: a base64 data URL (`data:image/...;base64,...`), or a `file:` URL
  * inside `fileRoot` when the server allows one. http(s) URLs are refused: the server never fetches.
- * Checked to be an image (decoded once) and at most `maxImageBytes`.
+ * Checked to be at most `maxImageBytes` and to start as an image does (see imageSignature); the
+ * pipeline decodes it once, so a request is not decoded twice.
  */
 export async function imageBytes(url: string, limits: { maxImageBytes: number; fileRoot?: string | undefined }): Promise<Uint8Array> {
   let bytes: Uint8Array;
@@ -40,10 +42,11 @@ export async function imageBytes(url: string, limits: { maxImageBytes: number; f
     });
   }
   if (bytes.length === 0) throw new OpenAiHttpError(400, 'image_url holds no bytes', { param: 'messages', code: 'invalid_image_url' });
-  try {
-    await decodeImage(bytes);
-  } catch {
-    throw new OpenAiHttpError(400, 'image_url does not hold an image that can be decoded (JPEG, PNG, WebP, GIF, TIFF or AVIF)', { param: 'messages', code: 'invalid_image_url' });
-  }
+  if (imageSignature(bytes) === undefined) throw undecodableImage();
   return bytes;
+}
+
+/** The 400 of an image_url whose bytes are no image the pipeline decodes. */
+export function undecodableImage(): OpenAiHttpError {
+  return new OpenAiHttpError(400, `image_url does not hold an image that can be decoded; send ${supportedImageFormats}`, { param: 'messages', code: 'invalid_image_url' });
 }

@@ -28,38 +28,54 @@ describe('createRequestBatcher', () => {
     expect(pipeline.batches.flat()).toEqual(Array.from({ length: 10 }, (_, index) => `q${index}`));
   });
 
-  it('keeps one client waiting for the window only on its first request', async () => {
+  it('starts a request that finds the pipeline idle at once; those arriving meanwhile start together when the batch ends', async () => {
+    const pipeline = fakePipeline();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const askMany = pipeline.askMany;
+    const slow = { askMany: async (requests: readonly { question: string }[]) => (requests[0]!.question === 'a' ? gate.then(() => askMany(requests)) : askMany(requests)) };
+    const batcher = createRequestBatcher(slow, { windowMs: 0, maxBatchSize: 8 });
+    const first = batcher.ask(ask('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = ['b', 'c', 'd'].map((question) => batcher.ask(ask(question)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batcher.pending).toBe(4); // 'a' runs, three wait for it
+    release();
+    expect((await first).text).toBe('a');
+    expect((await Promise.all(later)).map((answer) => answer.text)).toEqual(['b', 'c', 'd']);
+    expect(pipeline.batches).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('with a window, an idle pipeline waits for it unless a whole batch is there first', async () => {
     vi.useFakeTimers();
     const pipeline = fakePipeline();
-    const batcher = createRequestBatcher(pipeline, { windowMs: 1000, maxBatchSize: 8 });
-    const first = batcher.ask(ask('a'));
+    const batcher = createRequestBatcher(pipeline, { windowMs: 1000, maxBatchSize: 3 });
+    const early = [batcher.ask(ask('a')), batcher.ask(ask('b'))];
     await vi.advanceTimersByTimeAsync(999);
     expect(pipeline.batches).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
-    expect((await first).text).toBe('a');
-    // the answer went out: the next question of the same client starts at once, no window
-    const second = batcher.ask(ask('b'));
+    await Promise.all(early);
+    const full = ['c', 'd', 'e'].map((question) => batcher.ask(ask(question)));
     await vi.advanceTimersByTimeAsync(0);
-    expect((await second).text).toBe('b');
-    expect(pipeline.batches).toEqual([['a'], ['b']]);
+    await Promise.all(full);
+    expect(pipeline.batches).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
   });
 
-  it('after a batch, waits (up to 4 windows) for the clients that just got answers', async () => {
-    vi.useFakeTimers();
-    const pipeline = fakePipeline();
-    const batcher = createRequestBatcher(pipeline, { windowMs: 10, maxBatchSize: 3 });
-    const round1 = Promise.all(['a', 'b', 'c'].map((question) => batcher.ask(ask(question))));
-    await vi.advanceTimersByTimeAsync(0);
-    await round1;
-    const round2 = [batcher.ask(ask('d')), batcher.ask(ask('e'))];
-    await vi.advanceTimersByTimeAsync(30);
-    expect(pipeline.batches).toHaveLength(1); // two of the three clients are back: still waiting for the third
-    round2.push(batcher.ask(ask('f')));
-    await vi.advanceTimersByTimeAsync(0);
-    await Promise.all(round2);
-    expect(pipeline.batches).toEqual([
-      ['a', 'b', 'c'],
-      ['d', 'e', 'f'],
-    ]);
+  it('runs a failed batch again one request at a time: only the bad request fails', async () => {
+    const batches: string[][] = [];
+    const picky = {
+      askMany: async (requests: readonly { question: string }[]) => {
+        batches.push(requests.map((request) => request.question));
+        if (requests.some((request) => request.question === 'bad')) throw new Error('cannot decode image bytes');
+        return fakePipeline().askMany(requests);
+      },
+    };
+    const batcher = createRequestBatcher(picky, { windowMs: 0, maxBatchSize: 3 });
+    const results = await Promise.allSettled(['x', 'bad', 'y'].map((question) => batcher.ask(ask(question))));
+    expect(results.map((result) => (result.status === 'fulfilled' ? result.value.text : (result.reason as Error).message))).toEqual(['x', 'cannot decode image bytes', 'y']);
+    expect(batches).toEqual([['x', 'bad', 'y'], ['x'], ['bad'], ['y']]);
   });
 });

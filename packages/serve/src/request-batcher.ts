@@ -18,46 +18,44 @@ export interface RequestBatcher {
 }
 
 /**
- * Requests go to the pipeline together, up to `maxBatchSize` (askMany groups them by generation
- * settings and decodes each group as left-padded batches); one batch runs at a time, as the ONNX
- * sessions are shared. A batch starts once as many requests wait as are expected, or when the
- * window ends: at first `maxBatchSize` are expected within `windowMs` of the first request; after a
- * batch, the requests that waited plus one per answer just sent (clients send their next question
- * when they get an answer) are expected within 4 x `windowMs`. One client is therefore never kept
- * waiting, and many clients fill whole batches.
+ * Continuous batching at the request level: one batch runs at a time (the ONNX sessions are shared),
+ * up to `maxBatchSize` requests (askMany groups them by generation settings and decodes each group as
+ * left-padded batches). The requests that arrive while a batch runs wait for it and start together
+ * the moment it ends; a request that finds the pipeline idle starts at once (after the requests read
+ * in the same turn of the event loop), or after `windowMs` when that is set. The pipeline is thus
+ * never idle while a request waits, and a lone client never waits for a window.
+ *
+ * A batch that fails before any token was streamed is run again one request at a time, so one bad
+ * request (say an image that cannot be decoded) fails alone and the others are answered.
  */
 export function createRequestBatcher(pipeline: Pick<Pipeline, 'askMany'>, options: { windowMs: number; maxBatchSize: number }): RequestBatcher {
   const queue: Waiting[] = [];
   let running = false;
-  let timer: NodeJS.Timeout | undefined;
-  /** Requests expected for the next batch. */
-  let expected = options.maxBatchSize;
-  /** When the next batch starts at the latest, once a request waits. */
-  let windowEnd: number | undefined;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
   const start = (): void => {
-    clearTimeout(timer);
+    clearTimeout(timer as NodeJS.Timeout | undefined);
+    clearImmediate(timer as NodeJS.Immediate | undefined);
     timer = undefined;
-    windowEnd = undefined;
     void runBatch();
   };
   const schedule = (): void => {
-    if (running || queue.length === 0) return;
-    if (queue.length >= Math.min(expected, options.maxBatchSize)) {
-      start();
-      return;
-    }
-    windowEnd ??= Date.now() + options.windowMs;
-    timer ??= setTimeout(start, Math.max(0, windowEnd - Date.now()));
+    if (running || timer !== undefined || queue.length === 0) return;
+    timer = options.windowMs > 0 ? setTimeout(start, options.windowMs) : setImmediate(start);
   };
 
-  const runBatch = async (): Promise<void> => {
-    if (running || queue.length === 0) return;
-    running = true;
-    const batch = queue.splice(0, options.maxBatchSize);
+  const answer = async (batch: readonly Waiting[]): Promise<void> => {
+    let streamed = false;
     const askOptions: AskOptions & { batchSize: number } = {
       batchSize: options.maxBatchSize,
-      ...(batch.some((item) => item.onToken !== undefined) ? { onToken: (event) => batch[event.request]?.onToken?.(event.text) } : {}),
+      ...(batch.some((item) => item.onToken !== undefined)
+        ? {
+            onToken: (event) => {
+              streamed = true;
+              batch[event.request]?.onToken?.(event.text);
+            },
+          }
+        : {}),
     };
     try {
       const answers = await pipeline.askMany(
@@ -66,12 +64,23 @@ export function createRequestBatcher(pipeline: Pick<Pipeline, 'askMany'>, option
       );
       batch.forEach((item, index) => item.resolve(answers[index]!));
     } catch (error) {
-      for (const item of batch) item.reject(error);
+      if (batch.length === 1 || streamed) {
+        for (const item of batch) item.reject(error);
+        return;
+      }
+      for (const item of batch) await answer([item]);
+    }
+  };
+
+  const runBatch = async (): Promise<void> => {
+    if (running || queue.length === 0) return;
+    running = true;
+    try {
+      await answer(queue.splice(0, options.maxBatchSize));
     } finally {
       running = false;
-      expected = queue.length + batch.length;
-      windowEnd = Date.now() + options.windowMs * 4;
-      schedule();
+      // the requests that came while this batch ran start now: they have waited already
+      if (queue.length > 0) start();
     }
   };
 
@@ -81,13 +90,9 @@ export function createRequestBatcher(pipeline: Pick<Pipeline, 'askMany'>, option
     },
     ask(request, onToken) {
       return new Promise<Answer>((resolve, reject) => {
-        if (!running && queue.length === 0 && windowEnd !== undefined && Date.now() > windowEnd) {
-          // the first request after a quiet spell: a new burst may be starting
-          expected = options.maxBatchSize;
-          windowEnd = undefined;
-        }
         queue.push({ request, resolve, reject, ...(onToken === undefined ? {} : { onToken }) });
-        schedule();
+        if (queue.length >= options.maxBatchSize && !running) start();
+        else schedule();
       });
     },
   };

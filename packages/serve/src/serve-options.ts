@@ -7,8 +7,8 @@ export const serveOptionsSchema = z
     modelId: z.string().min(1),
     /** When set, every request needs `Authorization: Bearer <token>`. */
     bearerToken: z.string().min(1).optional(),
-    /** Requests that arrive within this many milliseconds of the first are answered as one batch. */
-    batchWindowMs: z.number().min(0).default(5),
+    /** How long an idle pipeline waits for more requests before it starts a batch (0: at once; requests that come while a batch runs always join the next). */
+    batchWindowMs: z.number().min(0).default(0),
     /** Questions per pipeline batch at most. */
     maxBatchSize: z.number().int().positive().default(8),
     /** Largest request body in bytes (larger: HTTP 413). */

@@ -79,7 +79,7 @@ export async function servePipeline(options: ServePipelineOptions, load: (config
     modelId,
     describe: [
       ...pipeline.describe(),
-      `model '${modelId}' (system_fingerprint ${systemFingerprint}); ${bearerToken === undefined ? 'no token' : `bearer token from $${options.apiKeyEnv}`}; batches of up to ${options.maxBatchSize ?? 8}, window ${options.batchWindowMs ?? 5} ms`,
+      `model '${modelId}' (system_fingerprint ${systemFingerprint}); ${bearerToken === undefined ? 'no token' : `bearer token from $${options.apiKeyEnv}`}; batches of up to ${options.maxBatchSize ?? 8}, continuous batching${options.batchWindowMs ? `, window ${options.batchWindowMs} ms when idle` : ''}`,
     ],
     async close() {
       await app.close();

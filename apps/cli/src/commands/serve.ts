@@ -16,7 +16,7 @@ const serveFlags: FlagTable<ServePipelineOptions> = {
   apiKeyEnv: { flag: '--api-key-env <name>', description: 'environment variable holding the bearer token clients must send (default: no token)' },
   modelId: { flag: '--model-id <name>', required: false, description: "the model name /v1/models lists (default: the config file's name, or its folder's for pipeline.json)" },
   maxBatchSize: { flag: '--max-batch-size <n>', description: 'questions per pipeline batch at most' },
-  batchWindowMs: { flag: '--batch-window-ms <n>', description: 'requests arriving within this window of the first are batched' },
+  batchWindowMs: { flag: '--batch-window-ms <n>', description: 'how long an idle pipeline waits for more requests before a batch (requests arriving during a batch always join the next)' },
   maxBodyBytes: notAFlag('--max-body-mb, in MB'),
   maxImageBytes: notAFlag('--max-image-mb, in MB'),
   fileRoot: { flag: '--allow-file-root <dir>', description: 'accept file: image URLs naming files inside this folder (default: data URLs only)' },
