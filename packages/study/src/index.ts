@@ -29,7 +29,7 @@ export { vlmPairsCsv, vlmScoresMarkdown } from './vlm/vlm-outputs';
 // the demo: the study in miniature
 export { runDemo } from './demo/run-demo';
 export type { DemoResult } from './demo/run-demo';
-export { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
+export { DEMO_LLAVA_MODELS, DEMO_LLAVA_PAIRS_PER_PATTERN, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
 export type { DemoLlavaModel, DemoProgressEvent, RunDemoOptions, RunDemoOptionsInput } from './demo/demo-options';
 export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './demo/findings';
 export type { SeedSummaries } from './demo/seed-summaries';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '@mmvp/core';
 import { formatWithInterval } from '@mmvp/metrics';
 import { describeKernelBackend, resolveKernelBackend } from '@mmvp/kernels';
-import { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemo, type DemoProgressEvent } from '@mmvp/study';
+import { DEMO_LLAVA_MODELS, DEMO_LLAVA_PAIRS_PER_PATTERN, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemo, type DemoProgressEvent } from '@mmvp/study';
 import { checkOutputFolder } from '../output-file';
 import { cliVersion } from '../version';
 
@@ -12,7 +12,7 @@ interface DemoFlags {
   out: string;
   zoo?: string;
   seed: string;
-  pairsPerPattern: string;
+  pairsPerPattern?: string;
   llavaPairsPerPattern?: string;
   models?: string;
   clipMin?: string;
@@ -88,8 +88,11 @@ export function registerDemo(program: Command): void {
     .option('--out <dir>', 'results folder (report.html, JSON/CSV results, the generated eval set under data/)', 'mmvp-demo')
     .option('--zoo <dir>', 'trained zoo folder (default: models/zoo of this checkout)')
     .option('--seed <n>', 'seed of the generated MMVP-Synth evaluation set', '2024')
-    .option('--pairs-per-pattern <n>', 'evaluation pairs per visual pattern (15 = the MMVP-VLM layout)', '15')
-    .option('--llava-pairs-per-pattern <n>', "the LLaVA models' own evaluation pairs per pattern (findings 2-3; at least --pairs-per-pattern, which finding 1 keeps; default: --pairs-per-pattern)")
+    .option('--pairs-per-pattern <n>', 'evaluation pairs per visual pattern of finding 1 (default 15, the MMVP-VLM layout); given alone, also of findings 2-3')
+    .option(
+      '--llava-pairs-per-pattern <n>',
+      `the LLaVA models' own evaluation pairs per pattern (findings 2-3; at least --pairs-per-pattern; default ${DEMO_LLAVA_PAIRS_PER_PATTERN}, enough to resolve 3 points at 80% power, or --pairs-per-pattern when that is given)`,
+    )
     .option('--models <list>', `comma-separated LLaVA configurations to run (default: all: ${DEMO_LLAVA_MODELS.map((m) => m.name).join(', ')})`)
     .option('--clip-min <x>', `CLIP-blind pairs: CLIP cosine above this (default: the zoo's calibrated value from <zoo>/zoo.json, else the paper's ${PAPER_CLIP_MIN})`)
     .option('--dino-max <x>', `CLIP-blind pairs: SSL cosine below this (default: the zoo's calibrated value from <zoo>/zoo.json, else the paper's ${PAPER_DINO_MAX})`)
@@ -106,7 +109,7 @@ export function registerDemo(program: Command): void {
           zoo: flags.zoo ?? defaultZoo(),
           out,
           seed: integer('--seed', flags.seed, 0),
-          pairsPerPattern: integer('--pairs-per-pattern', flags.pairsPerPattern, 1),
+          ...(flags.pairsPerPattern !== undefined ? { pairsPerPattern: integer('--pairs-per-pattern', flags.pairsPerPattern, 1) } : {}),
           ...(flags.llavaPairsPerPattern !== undefined ? { llavaPairsPerPattern: integer('--llava-pairs-per-pattern', flags.llavaPairsPerPattern, 1) } : {}),
           ...(flags.models !== undefined
             ? {
@@ -119,7 +122,7 @@ export function registerDemo(program: Command): void {
           ...(flags.clipMin !== undefined ? { clipMin: fraction('--clip-min', flags.clipMin) } : {}),
           ...(flags.dinoMax !== undefined ? { dinoMax: fraction('--dino-max', flags.dinoMax) } : {}),
           report: flags.report,
-          command: `mmvp demo --out ${flags.out} --seed ${flags.seed} --pairs-per-pattern ${flags.pairsPerPattern}${flags.llavaPairsPerPattern === undefined ? '' : ` --llava-pairs-per-pattern ${flags.llavaPairsPerPattern}`}${flags.models ? ` --models ${flags.models}` : ''}`,
+          command: `mmvp demo --out ${flags.out} --seed ${flags.seed}${flags.pairsPerPattern === undefined ? '' : ` --pairs-per-pattern ${flags.pairsPerPattern}`}${flags.llavaPairsPerPattern === undefined ? '' : ` --llava-pairs-per-pattern ${flags.llavaPairsPerPattern}`}${flags.models ? ` --models ${flags.models}` : ''}`,
           signal: controller.signal,
           onProgress: (event) => {
             const line = progressLine(event);
