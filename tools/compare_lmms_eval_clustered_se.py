@@ -145,8 +145,9 @@ def main() -> None:
             f"| {fmt(our['question'])} ({our['designEffect']:.2f}) |"
         )
     print()
-    print("lmms-eval power_analysis (paired t-test, its defaults: sd 0.5 per model, correlation 0.5), pairs for a 3-point difference:")
-    print(f"  min_n = {theirs['power_analysis'](0.03)['min_n']}; at 1,800 pairs it detects {100 * theirs['power_analysis'](0.03, current_n=1800)['min_detectable_effect']:.1f} points")
+    analysis = theirs["power_analysis"]
+    print("lmms-eval power_analysis (paired t-test; its defaults: sd 0.5 per model, correlation 0.5; 80% power, two-sided 5%):")
+    print(f"  pairs for 3 points: {analysis(0.03)['min_n']}; for 3.3 points: {analysis(0.033)['min_n']}; 1,800 pairs detect {100 * analysis(0.03, current_n=1800)['min_detectable_effect']:.2f} points")
 
 
 if __name__ == "__main__":
