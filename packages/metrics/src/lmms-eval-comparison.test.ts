@@ -6,6 +6,8 @@ import { clusteredWilsonInterval } from './clustered-interval';
  * Miller 2024, arXiv 2411.00640), re-derived from its documented formula:
  * se^2 = Var(s) / n + (1 / n^2) sum_c sum_{i != j in c} (s_i - mean)(s_j - mean), Var with n - 1.
  * Its interval is the normal one, mean +- 1.96 se. Here: per-question scores, the pair as the cluster.
+ * tools/compare_lmms_eval_clustered_se.py runs lmms-eval's own function (Python, not in CI) on a demo's
+ * answers and on the all-wrong and one-right-per-pair cases below, and prints the same intervals.
  */
 function lmmsEvalClusteredInterval(clusters: readonly (readonly number[])[]): [number, number] {
   const scores = clusters.flat();
@@ -26,7 +28,7 @@ function lmmsEvalClusteredInterval(clusters: readonly (readonly number[])[]): [n
 const pairs = (pattern: (k: number) => [number, number]) => Array.from({ length: 150 }, (_, k) => pattern(k));
 const asClusters = (answers: readonly (readonly number[])[]) => answers.map((pair) => [pair.reduce((sum, s) => sum + s, 0), pair.length] as [number, number]);
 
-// The table in packages/metrics/README.md ("Compared with lmms-eval's standard errors") is these cases.
+// packages/metrics/README.md ("Compared with lmms-eval's standard errors") explains these cases, with the output of lmms-eval's own code.
 describe("per-question accuracy with the pair as the cluster: lmms-eval's clustered SE vs our clustered Wilson", () => {
   it('agree where answers vary within and between pairs (60% right, answers of a pair alike)', () => {
     const answers = pairs((k) => (k % 5 < 2 ? [1, 1] : k % 5 === 2 ? [1, 0] : k % 5 === 3 ? [0, 1] : [0, 0]));

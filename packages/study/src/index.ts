@@ -10,7 +10,7 @@
 export { runDemo } from './demo/run-demo';
 export type { DemoResult } from './demo/run-demo';
 /** @public the workflow's options schema, for a caller's own validation */
-export { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
+export { DEMO_LLAVA_MODELS, DEMO_LLAVA_PAIRS_PER_PATTERN, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
 export type { DemoLlavaModel, DemoProgressEvent, RunDemoOptions, RunDemoOptionsInput } from './demo/demo-options';
 export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './demo/findings';
 export type { SeedSummaries } from './demo/seed-summaries';

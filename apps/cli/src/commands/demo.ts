@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { describeKernelBackend, resolveKernelBackend } from '@mmvp/kernels';
-import { DEMO_LLAVA_MODELS, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemo, runDemoOptionsSchema, type RunDemoOptionsInput } from '@mmvp/study';
+import { DEMO_LLAVA_MODELS, DEMO_LLAVA_PAIRS_PER_PATTERN, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemo, runDemoOptionsSchema, type RunDemoOptionsInput } from '@mmvp/study';
 import { declareFlags } from '../flags/declare-flags';
 import { notAFlag, type FlagTable } from '../flags/flag-table';
 import { optionsFromFlags } from '../flags/options-from-flags';
@@ -19,10 +19,10 @@ const demoFlags: FlagTable<RunDemoOptionsInput> = {
   out: { flag: '--out <dir>', cliDefault: 'mmvp-demo', description: 'results folder (report.html, JSON/CSV results, the generated eval set under data/)' },
   zoo: { flag: '--zoo <dir>', required: false, description: 'trained zoo folder (default: models/zoo of this checkout)' },
   seed: { flag: '--seed <n>', description: 'seed of the generated MMVP-Synth evaluation set' },
-  pairsPerPattern: { flag: '--pairs-per-pattern <n>', description: 'evaluation pairs per visual pattern (15 = the MMVP-VLM layout)' },
+  pairsPerPattern: { flag: '--pairs-per-pattern <n>', description: 'evaluation pairs per visual pattern of finding 1 (15, the MMVP-VLM layout); given alone, also of findings 2-3' },
   llavaPairsPerPattern: {
     flag: '--llava-pairs-per-pattern <n>',
-    description: "the LLaVA models' own evaluation pairs per pattern (findings 2-3; at least --pairs-per-pattern, which finding 1 keeps; default: --pairs-per-pattern)",
+    description: `the LLaVA models' own evaluation pairs per pattern (findings 2-3; at least --pairs-per-pattern; default ${DEMO_LLAVA_PAIRS_PER_PATTERN}, enough to resolve 3 points at 80% power, or --pairs-per-pattern when that is given)`,
   },
   models: { flag: '--models <list>', description: `comma-separated LLaVA configurations to run (default: all: ${DEMO_LLAVA_MODELS.map((m) => m.name).join(', ')})` },
   clipMin: { flag: '--clip-min <x>', description: `CLIP-blind pairs: CLIP cosine above this (default: ${zooDefault} ${PAPER_CLIP_MIN})` },
@@ -49,13 +49,13 @@ export function registerDemo(program: Command): void {
     const out = await checkOutputFolder(given.out, '--out');
     const zoo = given.zoo ?? fileURLToPath(new URL('../../../models/zoo/', import.meta.url)); // models/zoo of the checkout this CLI was built in
     const kernels = describeKernelBackend(await resolveKernelBackend()); // the zoo's pipeline configs name no kernels: the default order
-    const { seed, pairsPerPattern, llavaPairsPerPattern: llava, models } = runDemoOptionsSchema.parse({ ...given, zoo }); // the defaults, for run.json's command line
+    const { seed, models } = runDemoOptionsSchema.parse({ ...given, zoo }); // the defaults, for run.json's command line
     const result = await withInterrupt('the demo stopped; run it again to start over', (signal) =>
       runDemo({
         ...given,
         zoo,
         out,
-        command: `mmvp demo --out ${given.out} --seed ${seed} --pairs-per-pattern ${pairsPerPattern}${llava === undefined ? '' : ` --llava-pairs-per-pattern ${llava}`}${models ? ` --models ${models.join(',')}` : ''}`,
+        command: `mmvp demo --out ${given.out} --seed ${seed}${given.pairsPerPattern === undefined ? '' : ` --pairs-per-pattern ${given.pairsPerPattern}`}${given.llavaPairsPerPattern === undefined ? '' : ` --llava-pairs-per-pattern ${given.llavaPairsPerPattern}`}${models ? ` --models ${models.join(',')}` : ''}`,
         signal,
         onProgress: (event) => {
           const line = demoLine(event);

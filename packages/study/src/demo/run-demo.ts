@@ -91,7 +91,7 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
     const data = join(out, 'data');
     const evalSet = await generateEvalSet(data, seed, pairsPerPattern);
     // findings 2-3 may answer a larger set of the same seed: its first pairsPerPattern pairs of each pattern are finding 1's scenes
-    const llavaPairsPerPattern = options.llavaPairsPerPattern ?? pairsPerPattern;
+    const { llavaPairsPerPattern } = options;
     const llavaSet = llavaPairsPerPattern === pairsPerPattern ? evalSet : await generateEvalSet(join(out, 'data-llava'), seed, llavaPairsPerPattern);
     emit({
       type: 'eval-set',
