@@ -9,7 +9,8 @@ import { mineJobKind, type MineModelsConfig } from './mine-job-kind';
 import { mineOnQueue } from './mine-on-queue';
 import type { ResolvedMineBlindPairsOptions } from './mine-options';
 import { mineCommitter, planMine } from './mine-plan';
-import { runShardsInProcess } from './run-shards-in-process';
+import { inProcessRunner } from '../runner/in-process-runner';
+import { runShards } from '../runner/run-shards';
 
 /**
  * Mining's embed step: the images the store lacks are planned as store shards (planMine), each shard
@@ -70,23 +71,32 @@ export async function embedStep(input: {
         },
       });
     };
-    await runShardsInProcess({
-      kind: mineJobKind,
-      shards: plan.shards,
-      isDone: () => false,
-      jobData: (shard) => plan.jobData(shard, { runId: 'in-process', pipeline, dataRoot }),
-      contextOf: () => ({
-        parts: { clip, dino, workers },
-        dataRoot,
-        modelsRoot: pipeline.modelsRoot,
-        ...(signal === undefined ? {} : { signal }),
-        onUnit: () => {
-          done++;
-          progress();
-        },
+    // the same plan, runShard and commit as the queue path (mineOnQueue); here on the models this process loaded
+    await runShards({
+      definition: mineJobKind,
+      plan: {
+        kind: 'mine',
+        runId: 'in-process',
+        runIdentity: plan.runIdentity,
+        shards: plan.shards,
+        keyOf: (path) => path,
+        recordKeyOf: (record) => String(record['path']),
+        done: new Set(),
+        jobData: (shard) => plan.jobData(shard, { runId: 'in-process', pipeline, dataRoot }),
+        commit: (lines, shard) => committer.commit(shard.shard, lines),
+      },
+      runner: inProcessRunner({
+        contextOf: () => ({
+          parts: { clip, dino, workers },
+          dataRoot,
+          modelsRoot: pipeline.modelsRoot,
+          onUnit: () => {
+            done++;
+            progress();
+          },
+        }),
       }),
-      commit: (lines, data) => committer.commit(data.shard, lines),
-      ...(signal === undefined ? {} : { signal }),
+      ...(signal === undefined ? {} : { abortSignal: signal }),
     });
   }
   return { ...committer.committed(), skipped: plan.skipped, seconds: (performance.now() - began) / 1000 };

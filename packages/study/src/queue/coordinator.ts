@@ -56,7 +56,7 @@ export async function coordinateRun<Item>(options: {
   readonly done: Set<string>;
   readonly jobData: (shard: PlannedShard<Item>) => JobData;
   /** Appends answer lines to the run folder (one call per job). */
-  readonly commit: (lines: readonly string[]) => Promise<void>;
+  readonly commit: (lines: readonly string[], shard: PlannedShard<Item>) => Promise<void>;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: CoordinatorEvent) => void;
 }): Promise<CoordinatedRun> {
@@ -119,7 +119,7 @@ export async function coordinateRun<Item>(options: {
       const key = options.keyOf(item);
       if (!options.done.has(key)) lines.push(byKey.get(key)!);
     }
-    await options.commit(lines);
+    await options.commit(lines, shard);
     for (const item of shard.items) options.done.add(options.keyOf(item));
     pending.delete(job.id!);
     const result = job.returnvalue as JobResult & { describe?: readonly string[] };

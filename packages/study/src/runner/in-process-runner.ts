@@ -12,6 +12,12 @@ export interface InProcessRunnerOptions {
    * identity, as a worker does (model files checked against the job's identity), and disposes them at the end.
    */
   readonly parts?: unknown;
+  /**
+   * What runShard gets for a job, when the workflow holds different parts per job (the sweep: each ratio's
+   * adapter and decoder over encoders it shares): parts, roots and config. The runner adds the signal and
+   * calls `onUnit` after its own progress event. Takes precedence over `parts`.
+   */
+  readonly contextOf?: (data: JobDataBase) => Omit<ShardContext<unknown>, 'signal'>;
   /** Components the runner may load (default: the built-in encoders). */
   readonly components?: WorkerComponents;
 }
@@ -31,7 +37,10 @@ export function inProcessRunner(options: InProcessRunnerOptions = {}): ShardRunn
       const total = plan.shards.reduce((sum, shard) => sum + shard.items.length, 0);
       const startedAt = plan.shards.reduce((sum, shard) => sum + shard.items.filter((item) => plan.done.has(plan.keyOf(item))).length, 0);
       let finished = startedAt;
-      const pool = options.parts === undefined && definition.load !== undefined ? warmPipelines({ maxModels: 1, ...(options.components === undefined ? {} : { components: options.components }) }) : undefined;
+      const pool =
+        options.parts === undefined && options.contextOf === undefined && definition.load !== undefined
+          ? warmPipelines({ maxModels: 1, ...(options.components === undefined ? {} : { components: options.components }) })
+          : undefined;
       let alreadyCommitted = 0;
       let describe: readonly string[] | undefined;
       run.onEvent?.({ kind: 'units', done: finished, total, startedAt });
@@ -53,12 +62,22 @@ export function inProcessRunner(options: InProcessRunnerOptions = {}): ShardRunn
             onUnit: () => run.onEvent?.({ kind: 'units', done: ++finished, total, startedAt }),
           });
           const load = definition.load;
+          const supplied = options.contextOf?.(data);
           const output =
-            pool !== undefined && load !== undefined
-              ? await pool.use(load.pipelineOf(data), load as unknown as { name: string; create: typeof load.create }, (parts: LoadedParts, modelsRoot, config) =>
-                  definition.runShard(data, context(parts, modelsRoot, config)),
-                )
-              : await definition.runShard(data, context(options.parts, load?.pipelineOf(data).modelsRoot ?? data.dataRoot));
+            supplied !== undefined
+              ? await definition.runShard(data, {
+                  ...supplied,
+                  ...(signal === undefined ? {} : { signal }),
+                  onUnit: () => {
+                    run.onEvent?.({ kind: 'units', done: ++finished, total, startedAt });
+                    supplied.onUnit?.();
+                  },
+                })
+              : pool !== undefined && load !== undefined
+                ? await pool.use(load.pipelineOf(data), load as unknown as { name: string; create: typeof load.create }, (parts: LoadedParts, modelsRoot, config) =>
+                    definition.runShard(data, context(parts, modelsRoot, config)),
+                  )
+                : await definition.runShard(data, context(options.parts, load?.pipelineOf(data).modelsRoot ?? data.dataRoot));
           const byKey = checkJobResult({
             id: `${plan.kind} shard ${shard.shard}`,
             result: { lines: output.lines, sha256: hashResultLines(output.lines), worker: 'in-process' },
@@ -66,7 +85,10 @@ export function inProcessRunner(options: InProcessRunnerOptions = {}): ShardRunn
             runIdentity: plan.runIdentity,
             keyOf: plan.recordKeyOf,
           });
-          await plan.commit(pending.map((item) => byKey.get(plan.keyOf(item))!));
+          await plan.commit(
+            pending.map((item) => byKey.get(plan.keyOf(item))!),
+            { shard: shard.shard, items: pending },
+          );
           for (const item of pending) plan.done.add(plan.keyOf(item));
           describe ??= output.describe;
         }

@@ -20,8 +20,8 @@ export interface ShardPlan<Item, Data extends JobDataBase = JobDataBase> {
   readonly done: Set<string>;
   /** The job data of a shard (the in-process runner passes only the shard's uncommitted items). */
   readonly jobData: (shard: PlannedShard<Item>) => Data;
-  /** Appends checked result lines (in the shard's item order, committed keys left out) to the run folder. */
-  readonly commit: (lines: readonly string[]) => Promise<void>;
+  /** Appends checked result lines (in the shard's item order, committed keys left out) to the run folder; `shard` holds the items they answer. */
+  readonly commit: (lines: readonly string[], shard: PlannedShard<Item>) => Promise<void>;
 }
 
 /** What a runner reports while it executes a plan. */

@@ -7,10 +7,11 @@ import { hashModelFiles, modelFilesSha256 } from '../provenance/model-files';
 import { commonFolder, jobPipeline } from '../queue/job-pipeline';
 import { queueSummaryLine } from '../queue/queued-answers';
 import type { JobPipeline } from '../runner/job-kind';
+import { inProcessRunner } from '../runner/in-process-runner';
+import { runShards } from '../runner/run-shards';
 import { withRunFolderLock } from '@mmvp/results';
 import { checkSameEncoders, createFolderHasher, type EncoderIdentity } from './encoder-identity';
 import { parseRatios, type SweepRatio } from './ratios';
-import { runShardsInProcess } from './run-shards-in-process';
 import { holmAdjustFamily, scoreSweepRatio } from './score-sweep';
 import { resolveRatioPlans, type RatioPlan } from './sweep-configs';
 import { loadSweepQuestions, type SweepQuestion, type SweepQuestionSet } from './sweep-data';
@@ -275,18 +276,27 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
       let answered = shards.filter(isDone).reduce((sum, shard) => sum + shard.items.length, 0);
       if (answered > 0) onProgress({ type: 'answered', ratio: ratioPlan.ratio.value, done: answered, total });
       const answerStarted = clock();
-      await runShardsInProcess({
-        kind: sweepJobKind,
-        shards,
-        isDone,
-        jobData: (shard) => plan.jobData(shard, { runId: 'in-process', runIdentity: work.runIdentity, dataRoot, pipelines }),
-        contextOf: () => ({ parts: { tokenizer: { encode: encodeOnce, mixture: tokenizer.mixture }, decoder: decoder! }, dataRoot, modelsRoot: pipelines[index]!.modelsRoot, config: ratioPlan.config, ...signalOption }),
-        commit: async (lines) => {
-          await commitSweepLines(journal, lines);
-          answered += lines.length;
-          onProgress({ type: 'answered', ratio: ratioPlan.ratio.value, done: answered, total });
+      // the same plan, runShard and commit as the queue path (sweepOnQueue); here on this ratio's parts
+      const parts: SweepParts = { tokenizer: { encode: encodeOnce, mixture: tokenizer.mixture }, decoder: decoder! };
+      await runShards({
+        definition: sweepJobKind,
+        plan: {
+          kind: 'sweep',
+          runId: 'in-process',
+          runIdentity: work.runIdentity,
+          shards,
+          keyOf: plan.keyOf,
+          recordKeyOf: plan.recordKeyOf,
+          done,
+          jobData: (shard) => plan.jobData(shard, { runId: 'in-process', runIdentity: work.runIdentity, dataRoot, pipelines }),
+          commit: async (lines) => {
+            await commitSweepLines(journal, lines);
+            answered += lines.length;
+            onProgress({ type: 'answered', ratio: ratioPlan.ratio.value, done: answered, total });
+          },
         },
-        ...signalOption,
+        runner: inProcessRunner({ contextOf: () => ({ parts, dataRoot, modelsRoot: pipelines[index]!.modelsRoot, config: ratioPlan.config }) }),
+        ...(signal === undefined ? {} : { abortSignal: signal }),
       });
       seconds.answer += (clock() - answerStarted) / 1000;
 
