@@ -5,6 +5,7 @@ import { jobId, jobIdPrefix, type JobData, type JobKind, type JobResult, type Pl
 import { parseRedisUrl, type ResolvedQueueSettings } from './queue-settings';
 import { checkRedisDatabase } from './redis-database';
 import { checkJobResult } from '../runner/result-hash';
+import type { ShardsRun } from '../runner/run-shards';
 
 /** A distributed run that cannot go on: Redis unreachable too long, a job failed for good, a result that does not check out. */
 export class DistributedRunError extends MmvpError {
@@ -21,21 +22,8 @@ export type CoordinatorEvent =
   /** Something to tell the user that does not stop the run (a refusing worker, Redis unreachable for a while). */
   | { readonly kind: 'warning'; readonly message: string };
 
-/** What one coordinated run did. */
-export interface CoordinatedRun {
-  /** Shards in the plan. */
-  readonly shards: number;
-  /** Shards whose answers were all in the run folder before this run. */
-  readonly alreadyCommitted: number;
-  /** Jobs this run added to the queue. */
-  readonly enqueued: number;
-  /** Jobs found in Redis from an earlier coordinator of the same run (waiting, active, finished, failed and retried). */
-  readonly adopted: number;
-  /** Workers (host:pid) whose results were committed. */
-  readonly workers: readonly string[];
-  /** The pipeline description a worker sent with its results (undefined when no job ran). */
-  readonly describe?: readonly string[];
-}
+/** What one coordinated run did: the runners' summary of an executed plan (shards, committed before, enqueued, adopted, workers). */
+export type CoordinatedRun = ShardsRun;
 
 /**
  * Plans, enqueues and follows one run's jobs on BullMQ, committing each job's answers (after
