@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMmvp } from '@mmvp/datasets';
-import { answerMmvpQuestions as answerQuestions, runIdentityHash, type QuestionAnswerer, type RunIdentity } from '@mmvp/study';
+import { runIdentityHash, type RunIdentity } from '@mmvp/results';
+import { answerMmvpQuestions as answerQuestions, type QuestionAnswerer } from '@mmvp/study';
 import { cliPath as cli, runCli } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 

@@ -33,3 +33,6 @@ export type { RunInfo, RunInfoInput, VlmScores as VlmScoresFile, MllmScores, Swe
 export { RESULT_FILES, type ResultFile, type ResultFileFormat } from './result-files';
 export { readResults } from './read-results';
 export { writeRunInfo, writeVlmScores, writeMllmScores, writeSweep, writeSeeds, writeBlindPairs, appendAnswers } from './write-results';
+// the run's identity (run-identity.json, refused on change) and the answer log (answers.jsonl appended as answers come)
+export { RUN_IDENTITY_FILE, runIdentityHash, readStoredIdentity, checkRunIdentity, decodingIdentity, pipelineModelId, type RunIdentity } from './run-identity';
+export { answerLog, prepareAnswerLog, type AnswerLog, type ExistingAnswer } from './answer-log';

@@ -35,8 +35,6 @@ export type { EndpointAskResult } from './mmvp/ask-endpoint';
 export { gradeMllmAnswers, summaryLines, labelsApplied, GRADERS, gradeMllmOptionsSchema } from './mmvp/grade-mllm';
 export type { GradeMllmOptions, GraderKind } from './mmvp/grade-mllm';
 export type { PatternRowWithIntervals, ScoresDocument } from './mmvp/scores-document';
-export { runIdentityHash } from './mmvp/run-identity';
-export type { RunIdentity } from './mmvp/run-identity';
 export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
 /** @public the valid POPE splits, for a caller's own option checks */
 export { evaluatePope, popeSummaryLines, POPE_SPLITS, evaluatePopeOptionsSchema } from './mmvp/evaluate-pope';

@@ -7,7 +7,7 @@ import type { JobDataBase, JobKindDefinition, JobPipeline, ShardContext, ShardOu
 import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
 import { popeAnswerRecord, popeQuestionText } from './pope-answer-record';
 import type { QuestionAnswerer } from './question-answerer';
-import { runIdentityHash, type RunIdentity } from './run-identity';
+import { runIdentityHash, type RunIdentity } from '@mmvp/results';
 
 /** One MMVP question of an eval-mllm job (image relative to the job's data root). */
 export interface MllmJobQuestion {

@@ -4,10 +4,8 @@ import { InvalidArgumentError } from '@mmvp/core';
 import { formatQuestion } from '@mmvp/decoder';
 import type { MmvpItem } from '@mmvp/datasets';
 import { EndpointRequestError, endpointAnswerFields, type ChatReply, type EndpointAnswerer } from '@mmvp/endpoint';
-import { answerLog } from './answer-log';
 import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
-import { runIdentityHash, type RunIdentity } from './run-identity';
-import { writeFileAtomic } from '@mmvp/results';
+import { writeFileAtomic, answerLog, runIdentityHash, type RunIdentity } from '@mmvp/results';
 
 /** Failed questions of an endpoint run, left for `--resume` (removed once a run completes). */
 const ENDPOINT_FAILURES_FILE = 'endpoint-failures.json';

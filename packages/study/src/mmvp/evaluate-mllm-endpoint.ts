@@ -14,8 +14,7 @@ import { answerMmvpThroughEndpoint, type EndpointAnswerCost } from './endpoint-a
 import { gradeMllmAnswers, summaryLines, type GradeMllmOptions, type GraderKind } from './grade-mllm';
 import type { ScoresDocument } from './scores-document';
 import type { ProgressListener } from './progress-events';
-import { RUN_IDENTITY_FILE, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
-import { sha256File, withRunFolderLock, writeFileAtomic, writeRunInfo } from '@mmvp/results';
+import { sha256File, withRunFolderLock, writeFileAtomic, writeRunInfo, RUN_IDENTITY_FILE, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from '@mmvp/results';
 
 /** The response cache of an endpoint run, in its run folder. */
 export const ENDPOINT_CACHE_FILE = 'endpoint-cache.jsonl';

@@ -7,7 +7,6 @@ import { LABEL_SETS, formatIssue, loadMmvp, readAnswers, type LabelSet, type Mmv
 import { decodeImage } from '@mmvp/image';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import { packageVersions } from '../provenance/package-versions';
-import { prepareAnswerLog, type ExistingAnswer } from './answer-log';
 import type { PromptStyle } from './mmvp-answer-record';
 import type { QuestionAnswerer } from './question-answerer';
 
@@ -16,7 +15,6 @@ import { GRADERS, checkGradeInputs, fileExists, gradeMllmAnswers, summaryLines }
 import type { ScoresDocument } from './scores-document';
 import { hashModelFiles, type ModelFile } from '../provenance/model-files';
 import type { ProgressListener } from './progress-events';
-import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, pipelineModelId, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import type { QueueRunSummary } from '../queue/queued-answers';
 import { queueRunner } from '../queue/queue-runner';
@@ -27,7 +25,21 @@ import { mllmJobKind, type MllmJobData } from './answer-job-kinds';
 import { jobPipeline } from '../queue/job-pipeline';
 import { endpointConfigSchema, parseEndpointConfig, readEndpointConfigFile } from '@mmvp/endpoint';
 import { evaluateMllmThroughEndpoint } from './evaluate-mllm-endpoint';
-import { sha256File, withRunFolderLock, writeFileAtomic, writeRunInfo } from '@mmvp/results';
+import {
+  sha256File,
+  withRunFolderLock,
+  writeFileAtomic,
+  writeRunInfo,
+  prepareAnswerLog,
+  type ExistingAnswer,
+  RUN_IDENTITY_FILE,
+  checkRunIdentity,
+  decodingIdentity,
+  pipelineModelId,
+  readStoredIdentity,
+  runIdentityHash,
+  type RunIdentity,
+} from '@mmvp/results';
 
 /** The question styles the decoder formats (original script, lmms-eval, Cambrian): one list, in @mmvp/decoder. */
 export const PROMPT_STYLES = QUESTION_STYLES as readonly [QuestionStyle, ...QuestionStyle[]];

@@ -8,7 +8,6 @@ import { formatIssue, loadPope, readJsonLines, type PopeQuestion } from '@mmvp/d
 import { pope, type PopeScores } from '@mmvp/metrics';
 import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import { packageVersions } from '../provenance/package-versions';
-import { prepareAnswerLog, type ExistingAnswer } from './answer-log';
 import { popeEndpointJobKind, popeJobKind } from './answer-job-kinds';
 import { answerShards } from './answer-shards';
 import { checkImageReadable, type QuestionAnswerer } from './evaluate-mllm';
@@ -23,8 +22,20 @@ import { inProcessRunner } from '../runner/in-process-runner';
 import { jobPipeline } from '../queue/job-pipeline';
 import { checkQueuedEndpointUrl, endpointIdentity, endpointRunRecord, fingerprintsInFile } from './evaluate-mllm-endpoint';
 import { answerPopeThroughEndpoint } from './evaluate-pope-endpoint';
-import { RUN_IDENTITY_FILE, checkRunIdentity, decodingIdentity, pipelineModelId, readStoredIdentity, runIdentityHash, type RunIdentity } from './run-identity';
-import { sha256File, withRunFolderLock, writeFileAtomic } from '@mmvp/results';
+import {
+  sha256File,
+  withRunFolderLock,
+  writeFileAtomic,
+  prepareAnswerLog,
+  type ExistingAnswer,
+  RUN_IDENTITY_FILE,
+  checkRunIdentity,
+  decodingIdentity,
+  pipelineModelId,
+  readStoredIdentity,
+  runIdentityHash,
+  type RunIdentity,
+} from '@mmvp/results';
 
 /** POPE's three negative-sampling settings, in the paper's order. */
 export const POPE_SPLITS = ['random', 'popular', 'adversarial'] as const;
