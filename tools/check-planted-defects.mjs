@@ -112,7 +112,7 @@ const checks = [
     { rule: 'no-circular', file: 'packages/core/src/tensor.ts', line: "import './index';", from: 'packages/core/src/' },
     { rule: 'package-layer-0', file: 'packages/core/src/tensor.ts', line: "import '@mmvp/onnx';", from: 'packages/core/src/tensor.ts' },
     { rule: 'study-folder-layer-0', file: 'packages/study/src/provenance/package-versions.ts', line: "import '../queue/job-plan';", from: 'packages/study/src/provenance/package-versions.ts' },
-    { rule: 'study-workflow-imports-no-workflow', file: 'packages/study/src/vlm/vlm-outputs.ts', line: "import '../mmvp/run-identity';", from: 'packages/study/src/vlm/vlm-outputs.ts' },
+    { rule: 'study-workflow-imports-no-workflow', file: 'packages/study/src/vlm/vlm-outputs.ts', line: "import '../mmvp/mmvp-answer-record';", from: 'packages/study/src/vlm/vlm-outputs.ts' },
     { rule: 'study-folder-layer-2', file: 'packages/study/src/queue/start-worker.ts', line: "import '../sweep/ratios';", from: 'packages/study/src/queue/start-worker.ts' },
     { rule: 'no-import-of-apps', file: 'packages/core/src/tensor.ts', line: "import '../../../apps/cli/src/version';", from: 'packages/core/src/tensor.ts' },
   ].map(({ rule, file, line, from }) => ({
