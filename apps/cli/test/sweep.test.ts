@@ -6,50 +6,10 @@ import { acquireRunFolderLock } from '@mmvp/results';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mmvp } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
+import { countingSweepConfigs, readSweepAnswers as readAnswers, writeProxyFolder, type CountingSweepConfigs } from '@mmvp/study/testing';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const amofConfig = join(repo, 'configs', 'pipelines', 'tiny-amof-0.75.json');
-
-interface Answer {
-  model: string;
-  question_id: number;
-  question: string;
-  options: string;
-  answer: string;
-  response: string;
-  choice?: string;
-  correct: boolean;
-}
-
-async function readAnswers(folder: string): Promise<Answer[]> {
-  return (await readFile(join(folder, 'answers.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Answer);
-}
-
-/** A second question set of our own in MMVP folder format: 4 pairs on copies of 8 of the synth images, gold answers mixed. */
-const proxyRows: { question: string; options: [string, string]; answer: 'a' | 'b' }[] = [
-  { question: 'Which option is the letter A?', options: ['A', 'B'], answer: 'a' },
-  { question: 'Which option is the letter A?', options: ['A', 'B'], answer: 'a' },
-  { question: 'Answer with the second option.', options: ['first', 'second'], answer: 'b' },
-  { question: 'Answer with the second option.', options: ['first', 'second'], answer: 'b' },
-  { question: 'Is there an image?', options: ['Yes', 'No'], answer: 'a' },
-  { question: 'Is there an image?', options: ['Yes', 'No'], answer: 'a' },
-  { question: 'Is the picture empty?', options: ['Yes', 'No'], answer: 'b' },
-  { question: 'Is the picture empty?', options: ['Yes', 'No'], answer: 'b' },
-];
-
-async function writeProxyFolder(folder: string, synthImages: string): Promise<void> {
-  await mkdir(join(folder, 'MMVP Images'), { recursive: true });
-  const lines = ['Index,Question,Options,Correct Answer'];
-  for (const [index, row] of proxyRows.entries()) {
-    const id = index + 1;
-    lines.push(`${id},${row.question},(a) ${row.options[0]} (b) ${row.options[1]},(${row.answer})`);
-    await copyFile(join(synthImages, `${18 - index}.png`), join(folder, 'MMVP Images', `${id}.png`)); // proxy 1 = synth 18, ...
-  }
-  await writeFile(join(folder, 'Questions.csv'), `${lines.join('\n')}\n`);
-}
 
 describe('mmvp sweep', () => {
   let scratch: string;
@@ -135,31 +95,9 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
   let counts: string;
   const ratios = ['0', '0.5', '1'];
 
-  /** The zoo's llava-amof-<r>/pipeline.json with absolute paths, its encoders wrapped to count the images they encode. */
-  async function writeConfig(ratio: string, change: (config: Record<string, any>) => void = () => {}): Promise<string> {
-    const folder = join(zoo, `llava-amof-${ratio}`);
-    const config = JSON.parse(await readFile(join(folder, 'pipeline.json'), 'utf8'));
-    for (const role of ['clip', 'dino'] as const) {
-      const encoder = config.encoders[role];
-      encoder.options = { wraps: role, countFile: counts };
-      encoder.use = './counting-encoder.mjs'; // a component file must lie inside the config's folder
-      encoder.model = join(folder, encoder.model);
-    }
-    config.adapters.additive.weights = join(folder, config.adapters.additive.weights);
-    config.decoder.modelPath = folder;
-    change(config);
-    const path = join(configs, `amof-${ratio}.json`);
-    await writeFile(path, JSON.stringify(config, null, 2));
-    return path;
-  }
-
-  /** Images encoded per encoder since the count file was last read (and emptied). */
-  async function takeCounts(): Promise<{ clip: number; dino: number; calls: number }> {
-    const lines = (await readFile(counts, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
-    await writeFile(counts, '');
-    const sum = (role: string) => lines.filter((line) => line.startsWith(`${role} `)).reduce((total, line) => total + Number(line.split(' ')[1]), 0);
-    return { clip: sum('clip'), dino: sum('dino'), calls: lines.length };
-  }
+  const counting = () => countingSweepConfigs({ zoo, configs, counts }); // configs and counts are set in beforeAll
+  const writeConfig: CountingSweepConfigs['writeConfig'] = (ratio, change) => counting().writeConfig(ratio, change);
+  const takeCounts = () => counting().takeCounts();
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-sweep-per-ratio-'));

@@ -7,3 +7,7 @@ export { startLocalRedisServer, freeLoopbackPort } from './queue/test-redis-serv
 export type { LocalRedisServer } from './queue/test-redis-server';
 export { planShards } from './queue/job-plan';
 export type { PlannedShard } from './queue/job-plan';
+
+// the sweep's test fixtures, shared by the library's and the CLI's sweep tests
+export { countingSweepConfigs, readSweepAnswers, writeProxyFolder } from './sweep/sweep-test-fixtures';
+export type { CountingSweepConfigs, SweepGradedAnswer, ZooPipelineConfig } from './sweep/sweep-test-fixtures';

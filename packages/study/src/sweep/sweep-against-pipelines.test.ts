@@ -3,7 +3,7 @@
  * set swept as data (moved from apps/cli/test/sweep.test.ts, same checks on the library: events and the
  * result instead of stderr and the stdout table; the CLI keeps its smoke run, flag errors and the lock).
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,50 +15,10 @@ import { writeSynth } from '@mmvp/synth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweep, type SweepOptions, type SweepProgressEvent } from './run-sweep';
 import { readResults } from '@mmvp/results';
+import { PROXY_QUESTION_ROWS as proxyRows, readSweepAnswers as readAnswers, writeProxyFolder } from './sweep-test-fixtures';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const amofConfig = join(repo, 'configs', 'pipelines', 'tiny-amof-0.75.json');
-
-interface Answer {
-  model: string;
-  question_id: number;
-  question: string;
-  options: string;
-  answer: string;
-  response: string;
-  choice?: string;
-  correct: boolean;
-}
-
-async function readAnswers(folder: string): Promise<Answer[]> {
-  return (await readFile(join(folder, 'answers.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Answer);
-}
-
-/** A second question set of our own in MMVP folder format: 4 pairs on copies of 8 of the synth images, gold answers mixed. */
-const proxyRows: { question: string; options: [string, string]; answer: 'a' | 'b' }[] = [
-  { question: 'Which option is the letter A?', options: ['A', 'B'], answer: 'a' },
-  { question: 'Which option is the letter A?', options: ['A', 'B'], answer: 'a' },
-  { question: 'Answer with the second option.', options: ['first', 'second'], answer: 'b' },
-  { question: 'Answer with the second option.', options: ['first', 'second'], answer: 'b' },
-  { question: 'Is there an image?', options: ['Yes', 'No'], answer: 'a' },
-  { question: 'Is there an image?', options: ['Yes', 'No'], answer: 'a' },
-  { question: 'Is the picture empty?', options: ['Yes', 'No'], answer: 'b' },
-  { question: 'Is the picture empty?', options: ['Yes', 'No'], answer: 'b' },
-];
-
-async function writeProxyFolder(folder: string, synthImages: string): Promise<void> {
-  await mkdir(join(folder, 'MMVP Images'), { recursive: true });
-  const lines = ['Index,Question,Options,Correct Answer'];
-  for (const [index, row] of proxyRows.entries()) {
-    const id = index + 1;
-    lines.push(`${id},${row.question},(a) ${row.options[0]} (b) ${row.options[1]},(${row.answer})`);
-    await copyFile(join(synthImages, `${18 - index}.png`), join(folder, 'MMVP Images', `${id}.png`)); // proxy 1 = synth 18, ...
-  }
-  await writeFile(join(folder, 'Questions.csv'), `${lines.join('\n')}\n`);
-}
 
 /** runSweep with its events kept. */
 async function sweep(options: Omit<SweepOptions, 'onProgress'>) {

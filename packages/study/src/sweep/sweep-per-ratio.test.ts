@@ -3,7 +3,7 @@
  * of each ratio's config, counting the images each encoder encodes (moved from apps/cli/test/sweep.test.ts,
  * same checks on runSweep; the CLI keeps the refusals of bad configs and --ratios, and the lock).
  */
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,26 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateMllm } from '../mmvp/evaluate-mllm';
 import { runSweep, type SweepProgressEvent } from './run-sweep';
 import { readResults } from '@mmvp/results';
+import { countingSweepConfigs, readSweepAnswers as readAnswers, type CountingSweepConfigs } from './sweep-test-fixtures';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-
-interface Answer {
-  model: string;
-  question_id: number;
-  question: string;
-  options: string;
-  answer: string;
-  response: string;
-  choice?: string;
-  correct: boolean;
-}
-
-async function readAnswers(folder: string): Promise<Answer[]> {
-  return (await readFile(join(folder, 'answers.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Answer);
-}
 
 describe('runSweep, per-ratio protocol (one trained model per ratio, a pipeline path with {r})', () => {
   const zoo = join(repo, 'models', 'zoo');
@@ -42,31 +25,9 @@ describe('runSweep, per-ratio protocol (one trained model per ratio, a pipeline 
   let counts: string;
   const ratios = ['0', '0.5', '1'];
 
-  /** The zoo's llava-amof-<r>/pipeline.json with absolute paths, its encoders wrapped to count the images they encode. */
-  async function writeConfig(ratio: string, change: (config: Record<string, any>) => void = () => {}): Promise<string> {
-    const folder = join(zoo, `llava-amof-${ratio}`);
-    const config = JSON.parse(await readFile(join(folder, 'pipeline.json'), 'utf8'));
-    for (const role of ['clip', 'dino'] as const) {
-      const encoder = config.encoders[role];
-      encoder.options = { wraps: role, countFile: counts };
-      encoder.use = './counting-encoder.mjs'; // a component file must lie inside the config's folder
-      encoder.model = join(folder, encoder.model);
-    }
-    config.adapters.additive.weights = join(folder, config.adapters.additive.weights);
-    config.decoder.modelPath = folder;
-    change(config);
-    const path = join(configs, `amof-${ratio}.json`);
-    await writeFile(path, JSON.stringify(config, null, 2));
-    return path;
-  }
-
-  /** Images encoded per encoder since the count file was last read (and emptied). */
-  async function takeCounts(): Promise<{ clip: number; dino: number; calls: number }> {
-    const lines = (await readFile(counts, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
-    await writeFile(counts, '');
-    const sum = (role: string) => lines.filter((line) => line.startsWith(`${role} `)).reduce((total, line) => total + Number(line.split(' ')[1]), 0);
-    return { clip: sum('clip'), dino: sum('dino'), calls: lines.length };
-  }
+  const counting = () => countingSweepConfigs({ zoo, configs, counts }); // configs and counts are set in beforeAll
+  const writeConfig: CountingSweepConfigs['writeConfig'] = (ratio, change) => counting().writeConfig(ratio, change);
+  const takeCounts = () => counting().takeCounts();
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'mmvp-study-sweep-per-ratio-'));
