@@ -49,31 +49,46 @@ export async function createEndpointAnswerer(options: { config: EndpointConfig; 
   const client = createEndpointClient(config, { ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }), ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
   const cache = options.cachePath === undefined ? undefined : await ResponseCache.open(options.cachePath);
   const inFlight = new Map<string, Promise<{ reply: ChatReply; latencyMs: number }>>();
+  // The same image path and text asked while an earlier call is still on its way (read, cache, request): shared
+  // in call order, before the image is read, so the later call is the one marked cached whatever order the reads end in.
+  const askedNow = new Map<string, ReturnType<EndpointAnswerer['ask']>>();
+  const answer: EndpointAnswerer['ask'] = async (request, askOptions = {}) => {
+    const image = await imageDataUrl(request.image);
+    const messages = questionMessages(request.text, image.url, config.system);
+    const key = responseCacheKey({ model: config.model, messages, decoding: config.decoding, imageSha256: new Map([[image.url, image.sha256]]) });
+    const known = cache?.get(key);
+    if (known !== undefined) return { reply: known.reply, cached: true, latencyMs: known.latencyMs };
+    // The same question asked again while its first request is in flight (POPE repeats questions
+    // across splits) waits for that request instead of paying twice.
+    const pending = inFlight.get(key);
+    if (pending !== undefined) return { ...(await pending), cached: true };
+    const sending = (async () => {
+      const started = performance.now();
+      const reply = await client.chat({ messages, decoding: config.decoding }, askOptions.signal === undefined ? {} : { signal: askOptions.signal });
+      const latencyMs = Math.round(performance.now() - started);
+      await cache?.set({ key, model: config.model, reply, latencyMs });
+      return { reply, latencyMs };
+    })();
+    inFlight.set(key, sending);
+    try {
+      return { ...(await sending), cached: false };
+    } finally {
+      inFlight.delete(key);
+    }
+  };
   return {
     client,
     cache,
     async ask(request, askOptions = {}) {
-      const image = await imageDataUrl(request.image);
-      const messages = questionMessages(request.text, image.url, config.system);
-      const key = responseCacheKey({ model: config.model, messages, decoding: config.decoding, imageSha256: new Map([[image.url, image.sha256]]) });
-      const known = cache?.get(key);
-      if (known !== undefined) return { reply: known.reply, cached: true, latencyMs: known.latencyMs };
-      // The same question asked again while its first request is in flight (POPE repeats questions
-      // across splits) waits for that request instead of paying twice.
-      const pending = inFlight.get(key);
-      if (pending !== undefined) return { ...(await pending), cached: true };
-      const sending = (async () => {
-        const started = performance.now();
-        const reply = await client.chat({ messages, decoding: config.decoding }, askOptions.signal === undefined ? {} : { signal: askOptions.signal });
-        const latencyMs = Math.round(performance.now() - started);
-        await cache?.set({ key, model: config.model, reply, latencyMs });
-        return { reply, latencyMs };
-      })();
-      inFlight.set(key, sending);
+      const requestKey = `${request.image}\n${request.text}`;
+      const earlier = askedNow.get(requestKey);
+      if (earlier !== undefined) return { ...(await earlier), cached: true };
+      const answering = answer(request, askOptions);
+      askedNow.set(requestKey, answering);
       try {
-        return { ...(await sending), cached: false };
+        return await answering;
       } finally {
-        inFlight.delete(key);
+        askedNow.delete(requestKey);
       }
     },
   };
