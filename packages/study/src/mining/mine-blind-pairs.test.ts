@@ -52,6 +52,13 @@ describe('mineBlindPairs (tiny CLIP and DINOv2)', () => {
     expect((await readFile(read.paths['pairs.csv']!, 'utf8')).trim().split('\n')).toHaveLength(result.pairs.length + 1);
   });
 
+  it('refuses a folder that already holds a store unless told to resume or rebuild; the store stays', async () => {
+    const out = join(root, 'plain'); // the store of the first test
+    const manifest = await readFile(join(out, 'store', 'manifest.json'), 'utf8');
+    await expect(mineBlindPairs({ clip, dino, images, out, ...setA })).rejects.toThrow(/store already holds an embedding store; pass --resume to continue it/);
+    expect(await readFile(join(out, 'store', 'manifest.json'), 'utf8')).toBe(manifest);
+  });
+
   it('checks its options: resume with rebuild, a bad cosine, an unknown key', async () => {
     const out = join(root, 'never-made');
     await expect(mineBlindPairs({ clip, dino, images, out, resume: true, rebuild: true })).rejects.toThrow(/resume and rebuild contradict each other/);
