@@ -11,3 +11,6 @@ export type { PlannedShard } from './queue/job-plan';
 // the sweep's test fixtures, shared by the library's and the CLI's sweep tests
 export { countingSweepConfigs, readSweepAnswers, writeProxyFolder } from './sweep/sweep-test-fixtures';
 export type { CountingSweepConfigs, SweepGradedAnswer, ZooPipelineConfig } from './sweep/sweep-test-fixtures';
+
+// the embed tests' helpers, shared by the library's and the CLI's embed tests
+export { hiddenStateLayer, maxAbsDiff, modelWithNanWeight } from './embed/embed-test-fixtures';

@@ -4,35 +4,20 @@
  * lines instead of stderr, the thrown error instead of the `mmvp:` line; the CLI keeps its smoke test,
  * flag errors, --out checks and one non-finite case).
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFloat32 } from '@mmvp/core';
-import { decodeModel, encodeModel } from '@mmvp/onnx';
 import { embedFeatures, type EmbedFeaturesOptions } from './embed-features';
+import { hiddenStateLayer, maxAbsDiff, modelWithNanWeight } from './embed-test-fixtures';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const clip = join(root, 'models', 'tiny-clip');
 const dino = join(root, 'models', 'tiny-dinov2');
 const images = [0, 1, 2].map((k) => join(clip, 'reference', 'images', `image-${k}.png`));
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
-
-/** hidden_states.npy [L+1, B, T, D] -> hidden_states[k], tokens from `first` on. */
-function hidden(all: { data: Float32Array; dims: readonly number[] }, k: number, first = 0): Float32Array {
-  const [, b, t, d] = all.dims as [number, number, number, number];
-  const out = new Float32Array(b * (t - first) * d);
-  for (let i = 0; i < b; i++) out.set(all.data.subarray(((k * b + i) * t + first) * d, ((k * b + i) * t + t) * d), i * (t - first) * d);
-  return out;
-}
 
 /** embedFeatures with its log lines kept (what `mmvp embed` prints on stderr). */
 async function embed(options: EmbedFeaturesOptions): Promise<{ data: Float32Array; dims: readonly number[]; log: string }> {
@@ -67,7 +52,7 @@ describe('embedFeatures', () => {
     for (const layer of [0, 1, 2, 3, 4, -2]) {
       const features = await embed({ model: clip, images, tap: { kind: 'layer', layer }, tokens: 'all', batchSize: 2, cacheDir });
       expect(features.dims).toEqual([3, 17, 64]);
-      expect(maxAbsDiff(features.data, hidden(reference, layer < 0 ? 5 + layer : layer))).toBeLessThan(1e-4);
+      expect(maxAbsDiff(features.data, hiddenStateLayer(reference, layer < 0 ? 5 + layer : layer))).toBeLessThan(1e-4);
     }
     for (const tap of ['prenorm', 'last'] as const) {
       const features = await embed({ model: clip, images, tap: { kind: tap }, tokens: 'all', cacheDir });
@@ -83,7 +68,7 @@ describe('embedFeatures', () => {
     expect(features.log).toMatch(/encoded 1\/1 images/);
     expect(features.dims).toEqual([1, 16, 64]);
     const reference = await readNpyFloat32(join(clip, 'reference', 'hidden_states.npy'));
-    expect(maxAbsDiff(features.data, hidden(reference, 3, 1).subarray(0, 16 * 64))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(features.data, hiddenStateLayer(reference, 3, 1).subarray(0, 16 * 64))).toBeLessThan(1e-4);
     const pooled = await embed({ model: clip, images, pooled: true });
     expect(pooled.dims).toEqual([3, 32]);
     expect(maxAbsDiff(pooled.data, (await readNpyFloat32(join(clip, 'reference', 'image_embeds.npy'))).data)).toBeLessThan(1e-4);
@@ -110,11 +95,11 @@ describe('embedFeatures', () => {
     expect(features.log).toMatch(/output: prenorm = hidden_states\[3\], tokens patch/);
     expect(features.dims).toEqual([3, 16, 48]);
     const referenceClip = await readNpyFloat32(join(dino, 'reference', 'hidden_states_clip.npy'));
-    expect(maxAbsDiff(features.data, hidden(referenceClip, 3, 1))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(features.data, hiddenStateLayer(referenceClip, 3, 1))).toBeLessThan(1e-4);
     const reference = await readNpyFloat32(join(dino, 'reference', 'hidden_states.npy'));
     for (const layer of [0, 1, 2, 3]) {
       const layerFeatures = await embed({ model: dino, images, tap: { kind: 'layer', layer }, tokens: 'all', cacheDir });
-      expect(maxAbsDiff(layerFeatures.data, hidden(reference, layer))).toBeLessThan(1e-4);
+      expect(maxAbsDiff(layerFeatures.data, hiddenStateLayer(reference, layer))).toBeLessThan(1e-4);
     }
     const pooled = await embed({ model: dino, images, pooled: true });
     expect(maxAbsDiff(pooled.data, (await readNpyFloat32(join(dino, 'reference', 'pooler_output.npy'))).data)).toBeLessThan(1e-4);
@@ -141,19 +126,7 @@ describe('embedFeatures: non-finite encoder outputs', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  /** A copy of a model folder with one weight of `file` set to NaN (through @mmvp/onnx's ONNX codec). */
-  async function poisoned(source: string, name: string, file: string, initializer: RegExp): Promise<string> {
-    const copy = join(scratch, name);
-    await cp(source, copy, { recursive: true });
-    const path = join(copy, 'onnx', file);
-    const model = decodeModel(await readFile(path));
-    const weight = model.graph!.initializer!.find((t) => initializer.test(t.name ?? ''))!;
-    const raw = new Float32Array(new Uint8Array(weight.raw_data!).buffer);
-    raw[0] = Number.NaN;
-    weight.raw_data = new Uint8Array(raw.buffer);
-    await writeFile(path, encodeModel(model));
-    return copy;
-  }
+  const poisoned = (source: string, name: string, file: string, initializer: RegExp) => modelWithNanWeight(source, scratch, name, file, initializer);
 
   it('a model with NaN weights fails with a NumericError naming the file, output and first bad index (#13.4)', async () => {
     const badClip = await poisoned(clip, 'nan-clip', 'vision_model.onnx', /patch_embedding\.weight$/);

@@ -194,7 +194,7 @@ describe('evaluateMllm on the tiny pipeline: nothing lost, nothing mixed (issue 
         .map(withoutIdentity),
     ).toEqual(kept.map(withoutIdentity));
     const strictOut = join(scratch, 'run-13-9-strict');
-    await expect(evaluateMllm({ pipeline: tinyPipeline, data: broken, out: strictOut, strict: true })).rejects.toThrow(/2 problem\(s\) \(strict mode\)[^]*3\.png cannot be read/);
+    await expect(evaluateMllm({ pipeline: tinyPipeline, data: broken, out: strictOut, strict: true })).rejects.toThrow(/2 problem\(s\) \(strict mode\)[\s\S]*3\.png cannot be read/);
     await expect(stat(join(strictOut, 'answers.jsonl'))).rejects.toThrow();
   });
 });
