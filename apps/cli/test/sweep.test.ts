@@ -1,4 +1,4 @@
-import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,27 +45,15 @@ describe('mmvp sweep', () => {
     expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('r=0.75 [proxy]');
   });
 
-  it('a missing or invalid --proxy-data folder fails in one line naming it and what is missing, before anything is encoded', async () => {
+  // The proxy folder's checks (missing, no Questions.csv, no image folder) are proved on runSweep in
+  // packages/study/src/sweep/run-sweep.test.ts; here, the flag name in the line and --proxy-limit's own rule.
+  it('a missing --proxy-data folder fails in one line naming the flag, before anything is encoded; --proxy-limit needs --proxy-data', async () => {
     const data = join(scratch, 'data');
-    const noQuestions = join(scratch, 'proxy-empty'); // exists, no Questions.csv
-    await mkdir(noQuestions, { recursive: true });
-    const noImages = join(scratch, 'proxy-no-images'); // Questions.csv but no 'MMVP Images/'
-    await mkdir(noImages, { recursive: true });
-    await writeFile(join(noImages, 'Questions.csv'), 'Index,Question,Options,Correct Answer\n1,Q?,(a) x (b) y,(a)\n2,Q?,(a) x (b) y,(b)\n');
-    const cases: [string, RegExp][] = [
-      [join(scratch, 'no-such-proxy'), /^mmvp: FileFormatError: --proxy-data \S*no-such-proxy: MMVP folder \S*no-such-proxy\/MMVP cannot be read .*expected a folder with Questions\.csv and 'MMVP Images\/'$/],
-      [noQuestions, /^mmvp: FileFormatError: --proxy-data \S*proxy-empty: MMVP folder \S*proxy-empty\/MMVP cannot be read .*expected a folder with Questions\.csv and 'MMVP Images\/'$/],
-      [noImages, /^mmvp: DatasetError: --proxy-data \S*proxy-no-images: \S*proxy-no-images has no image folder; expected 'MMVP Images\/'/],
-    ];
-    for (const [index, [folder, message]] of cases.entries()) {
-      const out = join(scratch, `bad-proxy-${index}`);
-      const result = await mmvp('sweep', '--pipeline', amofConfig, '--data', data, '--proxy-data', folder, '--out', out);
-      expect(result.code).toBe(1);
-      expect(result.stderr.trim().split('\n')).toHaveLength(1);
-      expect(result.stderr.trim()).toMatch(message);
-      expect(result.stderr).not.toContain('sweep:'); // no encoder or decoder loaded
-      expect(await readdir(out).catch(() => [])).toEqual([]); // not even the folder is created (m21)
-    }
+    const out = join(scratch, 'bad-proxy');
+    const result = await mmvp('sweep', '--pipeline', amofConfig, '--data', data, '--proxy-data', join(scratch, 'no-such-proxy'), '--out', out);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^mmvp: FileFormatError: --proxy-data \S*no-such-proxy: MMVP folder \S*no-such-proxy\/MMVP cannot be read .*expected a folder with Questions\.csv and 'MMVP Images\/'$/);
+    expect(await readdir(out).catch(() => [])).toEqual([]); // not even the folder is created (m21)
     const limitAlone = await mmvp('sweep', '--pipeline', amofConfig, '--data', data, '--proxy-limit', '2', '--out', join(scratch, 'bad-proxy-limit'));
     expect(limitAlone.code).toBe(1);
     expect(limitAlone.stderr.trim()).toBe('mmvp: InvalidArgumentError: --proxy-limit needs --proxy-data');
@@ -130,61 +118,10 @@ describe('mmvp sweep: the per-ratio protocol (one trained model per ratio, a --p
     expect(await takeCounts()).toMatchObject({ calls: 0 });
   }
 
-  it('refuses configs whose encoders differ, naming both configs and what differs', async () => {
-    const bad = join(scratch, 'bad-encoders');
-    await mkdir(bad, { recursive: true });
-    const template = join(bad, 'amof-{r}.json');
-    // r=0.5's config taps CLIP layer -1 instead of -2
-    for (const ratio of ['0', '0.5']) {
-      await writeConfig(ratio, (config) => {
-        if (ratio === '0.5') config.encoders.clip.tap = { kind: 'layer', layer: -1 };
-      });
-      await rename(join(configs, `amof-${ratio}.json`), join(bad, `amof-${ratio}.json`));
-    }
-    await expectRefused(
-      ['--pipeline', template, '--ratios', '0,0.5'],
-      new RegExp(
-        `^mmvp: InvalidConfigError: per-ratio sweep: the encoders of ${join(bad, 'amof-0.json')} and ${join(bad, 'amof-0.5.json')} differ: encoders\\.clip\\.tap \\{"kind":"layer","layer":-2\\} vs \\{"kind":"layer","layer":-1\\}\\. `,
-      ),
-    );
-    // r=0.5's SSL model is a copy of tiny-ssl whose config.json differs by one byte
-    const ssl = join(bad, 'tiny-ssl-copy');
-    await cp(join(zoo, 'tiny-ssl'), ssl, { recursive: true, filter: (source) => !source.includes('.mmvp-cache') });
-    await writeFile(join(ssl, 'config.json'), `${await readFile(join(ssl, 'config.json'), 'utf8')} `);
-    await writeConfig('0.5', (config) => {
-      config.encoders.dino.model = ssl;
-    });
-    await rename(join(configs, 'amof-0.5.json'), join(bad, 'amof-0.5.json'));
-    await expectRefused(
-      ['--pipeline', template, '--ratios', '0,0.5'],
-      /^mmvp: InvalidConfigError: per-ratio sweep: the encoders of \S+amof-0\.json and \S+amof-0\.5\.json differ: encoders\.dino\.model files differ \(\S+tiny-ssl vs \S+tiny-ssl-copy: config\.json sha256 [0-9a-f]{12} vs sha256 [0-9a-f]{12}\)\. Each image is encoded once/,
-    );
-    for (const ratio of ratios) await writeConfig(ratio); // restore
-  });
-
-  it('refuses a ratio without a config file, {r} without --ratios, and malformed --ratios, each in one line before any model is loaded', async () => {
-    const template = join(configs, 'amof-{r}.json');
-    await expectRefused(
-      ['--pipeline', template, '--ratios', '0,0.25'],
-      new RegExp(`^mmvp: InvalidConfigError: --pipeline ${template.replace(/[{}.]/g, '\\$&')}: r=0\\.25 has no config file: ${join(configs, 'amof-0.25.json').replace(/\./g, '\\.')} does not exist`),
-    );
-    // {r} as written: '0.50' selects amof-0.50.json, which does not exist (amof-0.5.json does)
-    await expectRefused(['--pipeline', template, '--ratios', '0,0.50'], /r=0\.50 has no config file: \S+amof-0\.50\.json does not exist/);
-    await expectRefused(['--pipeline', template], /^mmvp: InvalidArgumentError: --pipeline \S+amof-\{r\}\.json has \{r\} \(one config per ratio\), so --ratios is required/);
-    for (const [ratiosText, reason] of [
-      ['0.5,0.5', "0.5 is given twice (items 1 '0.5' and 2 '0.5')"],
-      ['0,0.5,0.50', "0.5 is given twice (items 2 '0.5' and 3 '0.50')"],
-      ['0x1', "'0x1' is not a plain decimal"],
-      ['0,,1', 'item 2 is empty'],
-      ['1e-1', "'1e-1' is not a plain decimal"],
-    ] as const) {
-      await expectRefused(
-        ['--pipeline', template, '--ratios', ratiosText],
-        new RegExp(
-          `^mmvp: InvalidArgumentError: --ratios must be a comma-separated list of DINOv2 ratios in \\[0, 1\\], each a plain decimal given once \\(e\\.g\\. 0,0\\.25,0\\.5,0\\.625,0\\.75,0\\.875,1\\); got '${ratiosText.replace(/\./g, '\\.')}': ${reason.replace(/[.()]/g, '\\$&')}$`,
-        ),
-      );
-    }
+  // A ratio without a config file and configs whose encoders differ are refused on runSweep
+  // (packages/study/src/sweep/sweep-per-ratio.test.ts), a malformed ratio list on parseRatios (ratios.test.ts).
+  it('refuses {r} without --ratios in one line before any model is loaded', async () => {
+    await expectRefused(['--pipeline', join(configs, 'amof-{r}.json')], /^mmvp: InvalidArgumentError: --pipeline \S+amof-\{r\}\.json has \{r\} \(one config per ratio\), so --ratios is required/);
   });
 
   it('holds the run folder lock: a folder locked by another live run is refused before any model is loaded', async () => {

@@ -79,6 +79,26 @@ describe('runSweep (library)', () => {
     await expect(runSweep({ pipeline: zooConfig('0.5'), ratios: '0.5', data, proxy: { data: empty } })).rejects.toThrow(/proxy data \S+empty: \S+empty\/Questions\.csv has a header but no question rows/);
   });
 
+  it('a missing or invalid proxy folder is refused naming it (with the name the caller gives) and what is missing; nothing is written', async () => {
+    const noQuestions = join(scratch, 'proxy-empty'); // exists, no Questions.csv
+    await mkdir(noQuestions, { recursive: true });
+    const noImages = join(scratch, 'proxy-no-images'); // Questions.csv but no 'MMVP Images/'
+    await mkdir(noImages, { recursive: true });
+    await writeFile(join(noImages, 'Questions.csv'), 'Index,Question,Options,Correct Answer\n1,Q?,(a) x (b) y,(a)\n2,Q?,(a) x (b) y,(b)\n');
+    const cases: [string, RegExp][] = [
+      [join(scratch, 'no-such-proxy'), /^--proxy-data \S*no-such-proxy: MMVP folder \S*no-such-proxy\/MMVP cannot be read .*expected a folder with Questions\.csv and 'MMVP Images\/'$/],
+      [noQuestions, /^--proxy-data \S*proxy-empty: MMVP folder \S*proxy-empty\/MMVP cannot be read .*expected a folder with Questions\.csv and 'MMVP Images\/'$/],
+      [noImages, /^--proxy-data \S*proxy-no-images: \S*proxy-no-images has no image folder; expected 'MMVP Images\/'/],
+    ];
+    for (const [index, [folder, message]] of cases.entries()) {
+      const out = join(scratch, `bad-proxy-${index}`);
+      const events: SweepProgressEvent[] = [];
+      await expect(runSweep({ pipeline: zooConfig('0.5'), ratios: '0.5', data, out, proxy: { data: folder }, inputNames: { proxy: '--proxy-data' }, onProgress: (event) => events.push(event) })).rejects.toThrow(message);
+      expect(events.filter((event) => event.type === 'resolved')).toEqual([]); // no encoder or decoder loaded
+      expect(await readdir(out).catch(() => [])).toEqual([]); // not even the folder is created (m21)
+    }
+  });
+
   it('needs exactly one of pipeline and pipelineFor, and checks its options', async () => {
     await expect(runSweep({ ratios: '0', data })).rejects.toThrow(/give exactly one of pipeline .* and pipelineFor/);
     await expect(runSweep({ pipeline: zooConfig('0'), pipelineFor: () => zooConfig('0'), ratios: '0', data })).rejects.toThrow(/give exactly one of pipeline/);

@@ -3,7 +3,7 @@
  * of each ratio's config, counting the images each encoder encodes (moved from apps/cli/test/sweep.test.ts,
  * same checks on runSweep; the CLI keeps the refusals of bad configs and --ratios, and the lock).
  */
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,5 +108,52 @@ describe('runSweep, per-ratio protocol (one trained model per ratio, a pipeline 
     expect(sweep.points.map((p) => p.ratio)).toEqual([0, 0.5, 1]);
     expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']); // the lock is gone, no scratch left; the journal stays for --resume
     await renderResults(await readResults(out)); // what `mmvp report` renders
+  });
+
+  /** A per-ratio sweep expected to fail before any model is loaded and before anything is written. */
+  async function expectRefused(pipeline: string, ratiosText: string, message: RegExp): Promise<void> {
+    const out = join(scratch, `refused-${Math.random().toString(36).slice(2)}`);
+    await takeCounts();
+    await expect(runSweep({ pipeline, ratios: ratiosText, data: join(scratch, 'data'), out })).rejects.toThrow(message);
+    expect(await readdir(out).catch(() => [])).toEqual([]);
+    expect(await takeCounts()).toMatchObject({ calls: 0 });
+  }
+
+  it('refuses configs whose encoders differ, naming both configs and what differs, before any model is loaded', async () => {
+    const bad = join(scratch, 'bad-encoders');
+    await mkdir(bad, { recursive: true });
+    const template = join(bad, 'amof-{r}.json');
+    // r=0.5's config taps CLIP layer -1 instead of -2
+    for (const ratio of ['0', '0.5']) {
+      await writeConfig(ratio, (config) => {
+        if (ratio === '0.5') config.encoders.clip.tap = { kind: 'layer', layer: -1 };
+      });
+      await rename(join(configs, `amof-${ratio}.json`), join(bad, `amof-${ratio}.json`));
+    }
+    await expectRefused(
+      template,
+      '0,0.5',
+      new RegExp(`per-ratio sweep: the encoders of ${join(bad, 'amof-0.json')} and ${join(bad, 'amof-0.5.json')} differ: encoders\\.clip\\.tap \\{"kind":"layer","layer":-2\\} vs \\{"kind":"layer","layer":-1\\}\\. `),
+    );
+    // r=0.5's SSL model is a copy of tiny-ssl whose config.json differs by one byte
+    const ssl = join(bad, 'tiny-ssl-copy');
+    await cp(join(zoo, 'tiny-ssl'), ssl, { recursive: true, filter: (source) => !source.includes('.mmvp-cache') });
+    await writeFile(join(ssl, 'config.json'), `${await readFile(join(ssl, 'config.json'), 'utf8')} `);
+    await writeConfig('0.5', (config) => {
+      config.encoders.dino.model = ssl;
+    });
+    await rename(join(configs, 'amof-0.5.json'), join(bad, 'amof-0.5.json'));
+    await expectRefused(
+      template,
+      '0,0.5',
+      /per-ratio sweep: the encoders of \S+amof-0\.json and \S+amof-0\.5\.json differ: encoders\.dino\.model files differ \(\S+tiny-ssl vs \S+tiny-ssl-copy: config\.json sha256 [0-9a-f]{12} vs sha256 [0-9a-f]{12}\)\. Each image is encoded once/,
+    );
+    for (const ratio of ratios) await writeConfig(ratio); // restore
+  });
+
+  it('refuses a ratio without a config file ({r} as written: 0.50 is not 0.5), before any model is loaded', async () => {
+    const template = join(configs, 'amof-{r}.json');
+    await expectRefused(template, '0,0.25', new RegExp(`r=0\\.25 has no config file: ${join(configs, 'amof-0.25.json').replace(/\./g, '\\.')} does not exist`));
+    await expectRefused(template, '0,0.50', /r=0\.50 has no config file: \S+amof-0\.50\.json does not exist/);
   });
 });
