@@ -52,7 +52,7 @@ describe('mmvp tokens', () => {
   // The backends' equal tokens, a CUDA provider that cannot start, a bad config, a missing image and NaN
   // adapter weights are checked on the library (packages/pipeline/src/config/visual-tokens-kernels.test.ts);
   // here, that the flags reach it and the errors are one line.
-  it('--kernels picks the backend (printed); bad --kernels and --device alone name the valid choices', async () => {
+  it('--kernels picks the backend (printed); --device alone names the flag it needs', async () => {
     const pipeline = join(root, 'configs', 'pipelines', 'tiny-amof-0.75.json');
     const out = join(scratch, 'amof-js.npy');
     const result = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', out, '--kernels', 'js');
@@ -60,8 +60,6 @@ describe('mmvp tokens', () => {
     expect(result.stderr).toMatch(/\nkernels: js \(/);
     expect((await readNpyFloat32(out)).dims).toEqual([16, 64]);
 
-    const unknown = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', join(scratch, 'x.npy'), '--kernels', 'metal');
-    expect(unknown.stderr).toBe("mmvp: InvalidArgumentError: --kernels 'metal' is not valid; valid choices: 'wasm', 'js', 'ort' or 'gpujs'\n");
     const deviceAlone = await mmvp('tokens', '--pipeline', pipeline, '--image', image(1), '--out', join(scratch, 'x.npy'), '--device', 'webgpu');
     expect(deviceAlone.stderr).toMatch(/--device webgpu runs the 'ort' kernels on that execution provider: add --kernels ort/);
   });

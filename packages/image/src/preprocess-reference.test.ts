@@ -4,32 +4,18 @@
  * one-line refusal of JSON that is not a preprocessor config; the CLI keeps its smoke run, --config
  * folder handling, flag errors and --out checks).
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
-import { decodeNpy } from '@mmvp/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CropRounding } from './center-crop';
 import { createImageProcessor } from './image-processor';
 import { loadPreprocessorConfig } from './preprocessor-config';
+import { maxAbsDifference, pillowFixtures, pillowReference } from './__fixtures__/pillow-reference';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const fixtures = `${root}packages/image/src/__fixtures__/pillow/`;
-
-/** Python's pixel_values (tools/make_image_fixtures.py, Pillow 9.4 + the HF processor steps in numpy). */
-function pillowReference(name: string): { data: Float32Array; dims: readonly number[] } {
-  const npy = decodeNpy(gunzipSync(readFileSync(`${fixtures}${name}`)), name);
-  return { data: npy.data as Float32Array, dims: npy.dims };
-}
-
-function maxAbsDifference(a: Float32Array, b: Float32Array): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
+const fixtures = pillowFixtures;
 
 /** pixel_values [1, 3, H, W] of one image, as `mmvp preprocess` computes them. */
 async function pixelValues(config: string, image: string, options: { padToSquare?: boolean; cropRounding?: CropRounding }) {
