@@ -31,13 +31,10 @@ beforeAll(async () => {
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 describe('flags that apply only with --queue (#31 minor)', () => {
-  it('--shard-size or --queue-name without --queue fails in one line before anything runs (pope, eval-mllm, sweep)', async () => {
+  it('--shard-size or --queue-name without --queue fails in one line before anything runs', async () => {
     const out = join(scratch, 'queue-only');
-    for (const [command, flag, value] of [
-      ['pope', '--shard-size', '10'],
-      ['eval-mllm', '--shard-size', '10'],
-      ['sweep', '--queue-name', 'team'],
-    ] as const) {
+    // the rule is the queue flag group's, one code path for every command (apps/cli/src/flags/flag-table.test.ts)
+    for (const [command, flag, value] of [['pope', '--shard-size', '10']] as const) {
       const result = await runCli([command, '--pipeline', tinyPipeline, '--data', scratch, '--out', out, flag, value]);
       expect(result.code, command).toBe(1);
       expect(result.stderr).toBe(`mmvp: InvalidArgumentError: ${flag} applies only with --queue (a distributed run's jobs); remove it, or add --queue redis://HOST:PORT\n`);
@@ -46,8 +43,11 @@ describe('flags that apply only with --queue (#31 minor)', () => {
   });
 });
 
+// The scores (a hand-checked confusion matrix), resume after a cut, and a folder without POPE files are checked on
+// evaluatePope (packages/study/src/mmvp/evaluate-pope.test.ts), two runs into one folder and kill/resume in
+// kill-resume.property.test.ts; here, what the command prints and its flag rules.
 describe('mmvp pope on the tiny pipeline', () => {
-  it('answers every split, reports accuracy/precision/recall/F1/yes-ratio per split, and --resume after a cut gives the same file', async () => {
+  it('smoke: answers every split, prints accuracy/precision/recall/F1/yes-ratio per split, writes the files', async () => {
     const data = join(scratch, 'pope');
     await popeFolder(data);
     const out = join(scratch, 'out');
@@ -58,56 +58,7 @@ describe('mmvp pope on the tiny pipeline', () => {
     expect(result.stdout).toMatch(/\nrandom +6 +\d+\.\d +\d+\.\d +\d+\.\d +\d+\.\d +\d+\.\d\n/);
     const scores = JSON.parse(await readFile(join(out, 'pope-scores.json'), 'utf8'));
     expect(scores.splits.map((s: { split: string }) => s.split)).toEqual(['random', 'popular', 'adversarial']);
-    // Every split's confusion matrix against the answers file, read by hand here: a reply is "no"
-    // when its first sentence has the word No, no or not (LLaVA eval_pope.py).
-    const answers = (await readFile(join(out, 'pope-answers.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(answers).toHaveLength(18);
-    for (const split of scores.splits) {
-      const mine = answers.filter((a) => a.category === split.split);
-      const saysYes = (text: string) =>
-        !text
-          .split('.')[0]!
-          .replace(/,/g, '')
-          .split(' ')
-          .some((word) => word === 'No' || word === 'no' || word === 'not');
-      const tp = mine.filter((a) => a.label === 'yes' && saysYes(a.text)).length;
-      const fp = mine.filter((a) => a.label === 'no' && saysYes(a.text)).length;
-      expect([split.truePositives, split.falsePositives, split.total]).toEqual([tp, fp, 6]);
-      expect(split.yesRatio).toBeCloseTo((tp + fp) / 6, 12);
-    }
-
-    const whole = await readFile(join(out, 'pope-answers.jsonl'), 'utf8');
-    await writeFile(join(out, 'pope-answers.jsonl'), whole.split('\n').slice(0, 7).join('\n') + '\n{"question_id": 2, "prom'); // 7 answers, then a cut line
-    const refused = await runCli(['pope', '--pipeline', tinyPipeline, '--data', data, '--out', out]);
-    expect(refused.stderr).toMatch(/already has answers; pass --resume/);
-    const resumed = await runCli(['pope', '--pipeline', tinyPipeline, '--data', data, '--out', out, '--resume', '--json']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout).asked).toBe(11);
-    expect(await readFile(join(out, 'pope-answers.jsonl'), 'utf8')).toBe(whole);
-  });
-
-  it('two runs into one --out: one fails at once with the lock message, the other completes', async () => {
-    const data = join(scratch, 'pope-lock');
-    await popeFolder(data);
-    const out = join(scratch, 'locked');
-    const run = () => runCli(['pope', '--pipeline', tinyPipeline, '--data', data, '--out', out, '--resume']);
-    const [a, b] = await Promise.all([run(), run()]);
-    const [winner, loser] = a.code === 0 ? [a, b] : [b, a];
-    expect(winner.code, winner.stderr).toBe(0);
-    expect(loser.code).toBe(1);
-    expect(loser.stderr).toMatch(/^mmvp: RunFolderLockedError: .*locked is in use by 'pope' \(pid \d+/m);
     expect((await readFile(join(out, 'pope-answers.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(18);
-  });
-
-  it('a folder without POPE files fails in one line naming the expected files', async () => {
-    const empty = join(scratch, 'empty');
-    await mkdir(empty);
-    const result = await runCli(['pope', '--pipeline', tinyPipeline, '--data', empty, '--out', join(scratch, 'o2')]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/has no POPE question file; expected the released names, e\.g\. coco_pope_random\.json/);
   });
 
   it('--out onto a file fails first', async () => {

@@ -157,4 +157,12 @@ describe('evaluatePope (fake answerer, hand-checked scores)', () => {
     });
     expect(categories).toEqual([expect.stringMatching(/coco_pope_popular\.json: 2 question\(s\) say category 'random' \(line 1\), but the file name makes them the popular split; scored as popular/)]);
   });
+
+  it('a folder without POPE files is refused naming the expected files; nothing is written', async () => {
+    const empty = join(scratch, 'empty');
+    await mkdir(empty);
+    const out = join(scratch, 'out-empty');
+    await expect(evaluatePope({ pipeline: tinyPipeline, data: empty, out })).rejects.toThrow(/has no POPE question file; expected the released names, e\.g\. coco_pope_random\.json/);
+    expect(await readdir(out).catch(() => [])).toEqual([]);
+  });
 });
