@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSynth } from '@mmvp/synth';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateMllm } from './evaluate-mllm';
+import { startFakeChatEndpoint, type FakeChatEndpoint } from './fake-chat-endpoint';
 
 const KEY_ENV = 'MMVP_ENDPOINT_TEST_KEY';
 const key = `sk-endpoint-test-${randomBytes(8).toString('hex')}`;
@@ -14,7 +13,7 @@ const key = `sk-endpoint-test-${randomBytes(8).toString('hex')}`;
 let scratch: string;
 let data: string;
 let url: string;
-let closeServer: () => Promise<void>;
+let server: FakeChatEndpoint;
 /** base64 of each image -> question id. */
 const imageIds = new Map<string, number>();
 /** Requests per question id, and what each question gets. */
@@ -23,48 +22,30 @@ let behaviour: (id: number) => { kind: 'answer' | 'refuse' | 'filter' | 'empty' 
 let fingerprint = 'fp_a';
 const authorizations = new Set<string | undefined>();
 
-function send(reply: ServerResponse, status: number, body: unknown) {
-  reply.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'mmvp-endpoint-eval-'));
   await writeSynth({ out: join(scratch, 'synth'), seed: 1, pairsPerPattern: 1, pairs: 3, contactSheets: false });
   data = join(scratch, 'synth', 'MMVP');
   for (const name of await readdir(join(data, 'MMVP Images'))) imageIds.set((await readFile(join(data, 'MMVP Images', name))).toString('base64'), Number.parseInt(name, 10));
-  const server = createServer((request, reply) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    request.on('end', () => {
-      authorizations.add(request.headers.authorization);
-      const body = JSON.parse(text) as { messages: { content: { type: string; text?: string; image_url?: { url: string } }[] }[] };
-      const parts = body.messages[0]!.content;
-      const image = parts.find((part) => part.type === 'image_url')!.image_url!.url;
-      const id = imageIds.get(image.slice(image.indexOf(',') + 1)) ?? -1;
+  server = await startFakeChatEndpoint({
+    model: 'fake-vlm',
+    fingerprint: () => fingerprint,
+    usage: { promptTokens: 20, completionTokens: 1 },
+    reply: (request) => {
+      authorizations.add(request.authorization);
+      const id = imageIds.get(request.imageBase64) ?? -1;
       asked.set(id, (asked.get(id) ?? 0) + 1);
       const { kind } = behaviour(id);
-      if (kind === 'fail') return send(reply, 400, { error: { message: `question ${id} is refused (test)` } });
-      const message =
-        kind === 'refuse' ? { role: 'assistant', content: null, refusal: 'I cannot help with that.' } : { role: 'assistant', content: kind === 'empty' ? '' : kind === 'filter' ? '' : id % 2 === 1 ? 'A' : 'B' };
-      send(reply, 200, {
-        id: 'c',
-        object: 'chat.completion',
-        created: 0,
-        model: 'fake-vlm',
-        system_fingerprint: fingerprint,
-        choices: [{ index: 0, message, finish_reason: kind === 'filter' ? 'content_filter' : 'stop' }],
-        usage: { prompt_tokens: 20, completion_tokens: 1, total_tokens: 21 },
-      });
-    });
+      if (kind === 'fail') return { kind, status: 400, message: `question ${id} is refused (test)` };
+      return kind === 'answer' ? { kind, text: id % 2 === 1 ? 'A' : 'B' } : { kind };
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  closeServer = () => new Promise((resolve) => server.close(() => resolve()));
+  url = server.url;
   process.env[KEY_ENV] = key;
 });
 
 afterAll(async () => {
-  await closeServer();
+  await server.close();
   delete process.env[KEY_ENV];
   await rm(scratch, { recursive: true, force: true });
 });

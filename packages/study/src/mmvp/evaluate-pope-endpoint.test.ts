@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePope } from './evaluate-pope';
+import { startFakeChatEndpoint, type FakeChatEndpoint } from './fake-chat-endpoint';
 
 const pngs = fileURLToPath(new URL('../../../metrics/src/__fixtures__/mmvp-vlm-tiny/MMVP_VLM_Images/Orientation/', import.meta.url));
 const KEY_ENV = 'MMVP_POPE_ENDPOINT_TEST_KEY';
@@ -17,41 +16,25 @@ const replies: Record<string, string> = { cat: 'Yes, there is a cat.', dog: 'No.
 const asked: string[] = [];
 let scratch: string;
 let url: string;
-let closeServer: () => Promise<void>;
-
-function send(reply: ServerResponse, body: unknown) {
-  reply.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
+let server: FakeChatEndpoint;
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'mmvp-pope-endpoint-'));
-  const server = createServer((request, reply) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    request.on('end', () => {
-      const body = JSON.parse(text) as { messages: { content: { type: string; text?: string }[] }[] };
-      const object = /Is there an? (\w+)/.exec(body.messages[0]!.content.find((part) => part.type === 'text')!.text!)![1]!;
+  server = await startFakeChatEndpoint({
+    usage: { promptTokens: 10, completionTokens: 2 },
+    reply: (request) => {
+      const object = /Is there an? (\w+)/.exec(request.text)![1]!;
       asked.push(object);
       const said = replies[object]!;
-      const message = said === 'REFUSE' ? { role: 'assistant', content: null, refusal: 'I cannot help with that.' } : { role: 'assistant', content: said === 'FILTER' || said === 'EMPTY' ? '' : said };
-      send(reply, {
-        id: 'c',
-        object: 'chat.completion',
-        created: 0,
-        model: 'fake',
-        choices: [{ index: 0, message, finish_reason: said === 'FILTER' ? 'content_filter' : 'stop' }],
-        usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
-      });
-    });
+      return said === 'REFUSE' ? { kind: 'refuse' } : said === 'FILTER' ? { kind: 'filter' } : said === 'EMPTY' ? { kind: 'empty' } : { kind: 'answer', text: said };
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  closeServer = () => new Promise((resolve) => server.close(() => resolve()));
+  url = server.url;
   process.env[KEY_ENV] = key;
 });
 
 afterAll(async () => {
-  await closeServer();
+  await server.close();
   delete process.env[KEY_ENV];
   await rm(scratch, { recursive: true, force: true });
 });

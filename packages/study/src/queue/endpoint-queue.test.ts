@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSynth } from '@mmvp/synth';
 import { evaluateMllm } from '../mmvp/evaluate-mllm';
 import { evaluatePope } from '../mmvp/evaluate-pope';
+import { startFakeChatEndpoint, type FakeChatEndpoint } from '../mmvp/fake-chat-endpoint';
 import { parseRedisUrl } from './queue-settings';
 import { startWorker } from '../study-job-kinds';
 import type { RunningWorker } from './start-worker';
@@ -24,16 +23,12 @@ let redis: LocalRedisServer;
 let scratch: string;
 let data: string;
 let url: string;
-let closeServer: () => Promise<void>;
+let server: FakeChatEndpoint;
 /** Chat requests the fake endpoint got, per (image, question) message, and the Authorization headers it saw. */
 const requests = new Map<string, number>();
 const authorizations = new Set<string | undefined>();
 /** How long the fake endpoint waits before replying. */
 let delayMs = 0;
-
-function send(reply: ServerResponse, body: unknown) {
-  reply.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
 
 beforeAll(async () => {
   redis = await startLocalRedisServer();
@@ -49,37 +44,26 @@ beforeAll(async () => {
     await writeFile(join(data, `coco_pope_${split}.json`), `${lines.join('\n')}\n`);
   }
   // A fake endpoint whose reply depends on the question and the image's bytes (so a wrong image shows).
-  const server = createServer((request, reply) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    request.on('end', async () => {
+  server = await startFakeChatEndpoint({
+    fingerprint: () => 'fp_q',
+    usage: { promptTokens: 9, completionTokens: 3 },
+    reply: async (request) => {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      authorizations.add(request.headers.authorization);
-      const parts = (JSON.parse(text) as { messages: { content: { type: string; text?: string; image_url?: { url: string } }[] }[] }).messages[0]!.content;
-      const question = parts.find((part) => part.type === 'text')!.text!;
-      const image = parts.find((part) => part.type === 'image_url')!.image_url!.url;
+      authorizations.add(request.authorization);
+      const question = request.text;
+      const image = request.imageUrl;
       const message = `${image.length % 97}\n${question}`;
       requests.set(message, (requests.get(message) ?? 0) + 1);
-      const said = (image.length + question.length) % 3 === 0 ? 'No, there is not.' : question.includes('bus') ? null : 'Yes.';
-      send(reply, {
-        id: 'c',
-        object: 'chat.completion',
-        created: 0,
-        model: 'fake',
-        system_fingerprint: 'fp_q',
-        choices: [{ index: 0, message: said === null ? { role: 'assistant', content: null, refusal: 'I cannot.' } : { role: 'assistant', content: said }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
-      });
-    });
+      if ((image.length + question.length) % 3 === 0) return { kind: 'answer', text: 'No, there is not.' };
+      return question.includes('bus') ? { kind: 'refuse' } : { kind: 'answer', text: 'Yes.' };
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  closeServer = () => new Promise((resolve) => server.close(() => resolve()));
+  url = server.url;
   process.env[KEY_ENV] = key;
 });
 
 afterAll(async () => {
-  await closeServer();
+  await server.close();
   await redis.stop();
   delete process.env[KEY_ENV];
   await rm(scratch, { recursive: true, force: true });
