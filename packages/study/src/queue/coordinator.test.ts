@@ -16,27 +16,63 @@ beforeAll(async () => {
 afterAll(() => redis.stop());
 
 const answer = (id: number, identity = 'run') => JSON.stringify({ question_id: id, run_identity: identity });
+/** The question ids of a job (the jobs here carry `{ questions: [{ id }] }`). */
+const questionIds = (data: JobData) => ((data as unknown as { questions?: { id: number }[] }).questions ?? []).map((question) => question.id);
+/** A worker's answerJob that answers each question of the job (in `order`, after `delayMs`). */
+const answering =
+  (order: (ids: number[]) => number[] = (ids) => ids, delayMs = 0) =>
+  async (data: JobData) => {
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return order(questionIds(data)).map((id) => answer(id));
+  };
+/** A BullMQ queue handle on the test's Redis, to look at the jobs a run left. */
+const queueOf = (name: string) => new Queue(name, { connection: parseRedisUrl(redis.url) });
 
-async function run(queueName: string, answerJob: (data: JobData) => Promise<string[]>, committed: string[][]) {
-  const workers: RunningWorker[] = await Promise.all([1, 2].map(() => startWorker({ url: redis.url, queueName, answerJob })));
+/** coordinateRun of an eval-mllm-kind run over `items` (run id `run<queueName>`), committing into `committed`. */
+function coordinate(options: {
+  readonly url: string;
+  readonly queueName: string;
+  readonly items: readonly number[];
+  readonly shardSize: number;
+  readonly settings?: Record<string, unknown>;
+  readonly done?: ReadonlySet<string>;
+  readonly committed?: string[][];
+  readonly afterCommit?: () => void;
+  readonly onEvent?: Parameters<typeof coordinateRun>[0]['onEvent'];
+  readonly signal?: AbortSignal;
+}) {
+  return coordinateRun({
+    settings: queueSettingsSchema.parse({ url: options.url, queueName: options.queueName, ...options.settings }),
+    runId: `run${options.queueName}`,
+    kind: 'eval-mllm',
+    shards: planShards(options.items, options.shardSize),
+    keyOf: String,
+    recordKeyOf: (record) => String(record['question_id']),
+    runIdentity: 'run',
+    done: new Set(options.done ?? []),
+    jobData: (shard) => ({ kind: 'eval-mllm', questions: shard.items.map((id) => ({ id })) }) as unknown as JobData,
+    commit: async (lines) => {
+      options.committed?.push([...lines]);
+      options.afterCommit?.();
+    },
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+}
+
+/** Runs `body` while `count` workers serve `queueName` on `url`, and closes them after. */
+async function withWorkers<T>(count: number, worker: Omit<Parameters<typeof startWorker>[0], 'queueName'> & { readonly queueName: string }, body: () => Promise<T>): Promise<T> {
+  const workers: RunningWorker[] = await Promise.all(Array.from({ length: count }, () => startWorker(worker)));
   try {
-    return await coordinateRun({
-      settings: queueSettingsSchema.parse({ url: redis.url, queueName, attempts: 1 }),
-      runId: `run${queueName}`,
-      kind: 'eval-mllm',
-      shards: planShards([1, 2, 3, 4, 5, 6, 7], 3),
-      keyOf: String,
-      recordKeyOf: (record) => String(record['question_id']),
-      runIdentity: 'run',
-      done: new Set(['5']),
-      jobData: (shard) => ({ kind: 'eval-mllm', questions: shard.items.map((id) => ({ id })) }) as unknown as JobData,
-      commit: async (lines) => {
-        committed.push([...lines]);
-      },
-    });
+    return await body();
   } finally {
-    await Promise.all(workers.map((worker) => worker.close()));
+    await Promise.all(workers.map((running) => running.close()));
   }
+}
+
+/** Two workers with `answerJob` and a run of questions 1-7 in shards of 3, question 5 already done. */
+function run(queueName: string, answerJob: (data: JobData) => Promise<string[]>, committed: string[][]) {
+  return withWorkers(2, { url: redis.url, queueName, answerJob }, () => coordinate({ url: redis.url, queueName, items: [1, 2, 3, 4, 5, 6, 7], shardSize: 3, settings: { attempts: 1 }, done: new Set(['5']), committed }));
 }
 
 describe('coordinateRun', () => {
@@ -44,19 +80,13 @@ describe('coordinateRun', () => {
     const url = `redis://127.0.0.1:${await freeLoopbackPort()}`; // nothing listens there
     const warnings: string[] = [];
     const committed: string[][] = [];
-    const error = await coordinateRun({
-      settings: queueSettingsSchema.parse({ url, queueName: 'nobody', unreachableTimeoutMs: 1 }),
-      runId: 'runnobody',
-      kind: 'eval-mllm',
-      shards: planShards([1, 2], 2),
-      keyOf: String,
-      recordKeyOf: (record) => String(record['question_id']),
-      runIdentity: 'run',
-      done: new Set(),
-      jobData: () => ({}) as unknown as JobData,
-      commit: async (lines) => {
-        committed.push([...lines]);
-      },
+    const error = await coordinate({
+      url,
+      queueName: 'nobody',
+      items: [1, 2],
+      shardSize: 2,
+      settings: { unreachableTimeoutMs: 1 },
+      committed,
       onEvent: (event) => {
         if (event.kind === 'warning') warnings.push(event.message);
       },
@@ -69,13 +99,9 @@ describe('coordinateRun', () => {
 
   it("commits every planned answer once, skipping keys already done, one commit per job in the job's order", async () => {
     const committed: string[][] = [];
-    const ids = (data: JobData) => ((data as unknown as { questions: unknown }).questions as { id: number }[]).map((question) => question.id);
     const result = await run(
       'happy',
-      async (data) =>
-        ids(data)
-          .reverse()
-          .map((id) => answer(id)),
+      answering((ids) => ids.reverse()),
       committed,
     );
     expect(result).toMatchObject({ shards: 3, alreadyCommitted: 0, enqueued: 3, adopted: 0 });
@@ -84,14 +110,12 @@ describe('coordinateRun', () => {
 
   it('never commits a job whose answers are not its questions: the run fails naming the job, which is removed from Redis', async () => {
     const committed: string[][] = [];
-    const error = await run('foreign', async (data) => ((data as unknown as { questions: unknown }).questions as { id: number }[]).map((question) => answer(question.id + 100)), committed).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await run('foreign', async (data) => questionIds(data).map((id) => answer(id + 100)), committed).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DistributedRunError);
     expect((error as Error).message).toMatch(/^job runforeign-eval-mllm-\d: answers 10\d, which is not one of its questions; nothing of it was committed; the job was removed from Redis/);
     expect(committed).toEqual([]);
     const refused = /^job (\S+?):/.exec((error as Error).message)![1]!;
-    const queue = new Queue('foreign', { connection: parseRedisUrl(redis.url) });
+    const queue = queueOf('foreign');
     expect(await queue.getJob(refused)).toBeUndefined();
     for (const shard of [0, 1, 2].map((index) => jobId('runforeign', 'eval-mllm', index)).filter((id) => id !== refused)) expect(await queue.getJob(shard)).toBeDefined(); // kept for --resume
     await queue.close();
@@ -99,42 +123,15 @@ describe('coordinateRun', () => {
 
   it('a DB index Redis refuses (redis://HOST:PORT/99) fails the coordinator and the worker in one line; nothing is enqueued in database 0 (#31.7)', async () => {
     const url = `${redis.url}/99`;
-    const error = await coordinateRun({
-      settings: queueSettingsSchema.parse({ url, queueName: 'db99' }),
-      runId: 'rundb99',
-      kind: 'eval-mllm',
-      shards: planShards([1, 2], 2),
-      keyOf: String,
-      recordKeyOf: (record) => String(record['question_id']),
-      runIdentity: 'run',
-      done: new Set(),
-      jobData: () => ({}) as unknown as JobData,
-      commit: async () => undefined,
-    }).catch((caught: unknown) => caught);
+    const error = await coordinate({ url, queueName: 'db99', items: [1, 2], shardSize: 2 }).catch((caught: unknown) => caught);
     expect((error as Error).message).toBe(`--queue ${url}: Redis refused database 99 (its connections stay on database 0); use an index below its 'databases' setting (16 by default), e.g. ${redis.url}/1`);
-    const queue = new Queue('db99', { connection: parseRedisUrl(redis.url) });
+    const queue = queueOf('db99');
     expect(await queue.getJobCounts('waiting', 'active', 'completed')).toMatchObject({ waiting: 0, active: 0, completed: 0 });
     await queue.close();
     await expect(startWorker({ url, queueName: 'db99', answerJob: async () => [] })).rejects.toThrow(/Redis refused database 99/);
     // a database Redis has is used as asked
     const committed: string[][] = [];
-    const workers = [await startWorker({ url: `${redis.url}/3`, queueName: 'db3', answerJob: async (data) => ((data as unknown as { questions: { id: number }[] }).questions ?? []).map((q) => answer(q.id)) })];
-    try {
-      await coordinateRun({
-        settings: queueSettingsSchema.parse({ url: `${redis.url}/3`, queueName: 'db3' }),
-        runId: 'rundb3',
-        kind: 'eval-mllm',
-        shards: planShards([1, 2], 2),
-        keyOf: String,
-        recordKeyOf: (record) => String(record['question_id']),
-        runIdentity: 'run',
-        done: new Set(),
-        jobData: (shard) => ({ kind: 'eval-mllm', questions: shard.items.map((id) => ({ id })) }) as unknown as JobData,
-        commit: async (lines) => void committed.push([...lines]),
-      });
-    } finally {
-      await Promise.all(workers.map((worker) => worker.close()));
-    }
+    await withWorkers(1, { url: `${redis.url}/3`, queueName: 'db3', answerJob: answering() }, () => coordinate({ url: `${redis.url}/3`, queueName: 'db3', items: [1, 2], shardSize: 2, committed }));
     expect(committed.flat()).toHaveLength(2);
   }, 30_000);
 
@@ -151,30 +148,21 @@ describe('coordinateRun', () => {
     const committed: string[][] = [];
     const warnings: string[] = [];
     let restarted: Promise<void> | undefined;
-    const answerJob = async (data: JobData) => {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      return ((data as unknown as { questions: { id: number }[] }).questions ?? []).map((question) => answer(question.id));
-    };
-    const workers = await Promise.all([1, 2].map(() => startWorker({ url: own.url, queueName: 'restart', answerJob, lockDuration: 2000, stalledInterval: 1000 })));
     try {
       const began = Date.now();
-      const result = await coordinateRun({
-        settings: queueSettingsSchema.parse({ url: own.url, queueName: 'restart', pollIntervalMs: 100, unreachableTimeoutMs: 20_000 }),
-        runId: 'runrestart',
-        kind: 'eval-mllm',
-        shards: planShards([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 2),
-        keyOf: String,
-        recordKeyOf: (record) => String(record['question_id']),
-        runIdentity: 'run',
-        done: new Set(),
-        jobData: (shard) => ({ kind: 'eval-mllm', questions: shard.items.map((id) => ({ id })) }) as unknown as JobData,
-        commit: async (lines) => {
-          committed.push([...lines]);
+      const result = await withWorkers(2, { url: own.url, queueName: 'restart', answerJob: answering(undefined, 200), lockDuration: 2000, stalledInterval: 1000 }, () =>
+        coordinate({
+          url: own.url,
+          queueName: 'restart',
+          items: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+          shardSize: 2,
+          settings: { pollIntervalMs: 100, unreachableTimeoutMs: 20_000 },
+          committed,
           // after the first commit, Redis goes down and comes back with nothing
-          restarted ??= own.kill().then(() => own.start());
-        },
-        onEvent: (event) => void (event.kind === 'warning' && warnings.push(event.message)),
-      });
+          afterCommit: () => void (restarted ??= own.kill().then(() => own.start())),
+          onEvent: (event) => void (event.kind === 'warning' && warnings.push(event.message)),
+        }),
+      );
       await restarted;
       expect(Date.now() - began).toBeLessThan(40_000);
       expect(result.shards).toBe(5);
@@ -182,7 +170,6 @@ describe('coordinateRun', () => {
       const ids = committed.flat().map((line) => (JSON.parse(line) as { question_id: number }).question_id);
       expect(ids.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]); // every answer, once
     } finally {
-      await Promise.all(workers.map((worker) => worker.close()));
       await own.stop();
     }
   }, 60_000);
@@ -190,37 +177,26 @@ describe('coordinateRun', () => {
   it("a run where no job finishes says so periodically, with the workers' refusals (#31 minor)", async () => {
     const warnings: string[] = [];
     const controller = new AbortController();
-    const refusing = await startWorker({
-      url: redis.url,
-      queueName: 'stuck',
-      refusalDelayMs: 0,
-      answerJob: async () => {
-        throw new ModelIdentityMismatch('model file x hashes to 000000000000... (1 bytes), the job recorded 111111111111... (1 bytes)');
-      },
-    });
-    try {
-      const run = coordinateRun({
-        settings: queueSettingsSchema.parse({ url: redis.url, queueName: 'stuck', noProgressWarningMs: 1000, pollIntervalMs: 100 }),
-        runId: 'runstuck',
-        kind: 'eval-mllm',
-        shards: planShards([1, 2], 2),
-        keyOf: String,
-        recordKeyOf: (record) => String(record['question_id']),
-        runIdentity: 'run',
-        done: new Set(),
-        jobData: (shard) => ({ kind: 'eval-mllm', questions: shard.items.map((id) => ({ id })) }) as unknown as JobData,
-        commit: async () => undefined,
-        signal: controller.signal,
-        onEvent: (event) => {
-          if (event.kind !== 'warning') return;
-          warnings.push(event.message);
-          if (warnings.filter((message) => message.startsWith('no job finished')).length >= 2) controller.abort(new Error('stopped by the test'));
-        },
-      });
-      await expect(run).rejects.toThrow('stopped by the test');
-    } finally {
-      await refusing.close();
-    }
+    const refuse = async (): Promise<string[]> => {
+      throw new ModelIdentityMismatch('model file x hashes to 000000000000... (1 bytes), the job recorded 111111111111... (1 bytes)');
+    };
+    await withWorkers(1, { url: redis.url, queueName: 'stuck', refusalDelayMs: 0, answerJob: refuse }, () =>
+      expect(
+        coordinate({
+          url: redis.url,
+          queueName: 'stuck',
+          items: [1, 2],
+          shardSize: 2,
+          settings: { noProgressWarningMs: 1000, pollIntervalMs: 100 },
+          signal: controller.signal,
+          onEvent: (event) => {
+            if (event.kind !== 'warning') return;
+            warnings.push(event.message);
+            if (warnings.filter((message) => message.startsWith('no job finished')).length >= 2) controller.abort(new Error('stopped by the test'));
+          },
+        }),
+      ).rejects.toThrow('stopped by the test'),
+    );
     const nags = warnings.filter((message) => message.startsWith('no job finished'));
     expect(nags).toHaveLength(2);
     expect(nags[0]).toMatch(/^no job finished in \d+ s \(\d+ waiting, \d+ active, 1 unfinished\); refused by 1 worker\(s\): \S+:\d+: model file x hashes to/);
