@@ -1,33 +1,31 @@
-import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { evaluatePope, type PopeRunResult } from '@mmvp/study';
 import { writeSynth } from '@mmvp/synth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { servePipeline, type RunningServer } from './serve-pipeline';
+import type { RunningServer } from './serve-pipeline';
+import { SERVED_PIPELINE, folderText, readJsonLines, startKeyedServer, type KeyedServer } from './testing/keyed-server';
 import { startFaultProxy, type Fault } from './testing/fault-proxy';
 
-const PIPELINE = fileURLToPath(new URL('../../../models/zoo/llava-clip/pipeline.json', import.meta.url));
+const PIPELINE = SERVED_PIPELINE;
 const KEY_ENV = 'MMVP_SERVE_POPE_PROOF_KEY';
-const key = `sk-mmvp-pope-${randomBytes(12).toString('hex')}`;
 const OBJECTS = ['dog', 'cup', 'car', 'bird'];
 
 let scratch: string;
 let data: string;
+let served: KeyedServer;
 let server: RunningServer;
+/** The API key the server wants (random per run). */
+let key: string;
 let inProcess: PopeRunResult;
 /** In-process answers (`evaluatePope({ pipeline })`), the reference: split:question_id -> text. */
 let reference: Map<string, string>;
 /** Distinct (image, question) pairs: POPE repeats questions across splits, and each is sent once. */
 let distinctQuestions: number;
 
-async function answersOf(out: string): Promise<Record<string, unknown>[]> {
-  return (await readFile(join(out, 'pope-answers.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+function answersOf(out: string): Promise<Record<string, unknown>[]> {
+  return readJsonLines(join(out, 'pope-answers.jsonl'));
 }
 const keyOf = (answer: Record<string, unknown>) => `${String(answer['category'])}:${String(answer['question_id'])}`;
 
@@ -56,13 +54,12 @@ beforeAll(async () => {
   inProcess = await evaluatePope({ pipeline: PIPELINE, data, out: join(scratch, 'in-process') });
   expect(inProcess.asked).toBe(16);
   reference = new Map((await answersOf(join(scratch, 'in-process'))).map((answer) => [keyOf(answer), String(answer['text'])]));
-  process.env[KEY_ENV] = key;
-  server = await servePipeline({ pipeline: PIPELINE, port: 0, apiKeyEnv: KEY_ENV });
+  served = await startKeyedServer(PIPELINE, KEY_ENV);
+  ({ server, key } = served);
 });
 
 afterAll(async () => {
-  await server?.close();
-  delete process.env[KEY_ENV];
+  await served?.close();
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -84,7 +81,7 @@ describe('mmvp serve + pope --endpoint', () => {
       expect(usage.totals).toMatchObject({ requestsSent: distinctQuestions, answers: 16, cacheHits: 16 - distinctQuestions });
       const identity = await readFile(join(out, 'run-identity.json'), 'utf8');
       expect(identity).toContain(proxy.url);
-      for (const name of await readdir(out)) expect(await readFile(join(out, name), 'utf8'), name).not.toContain(key);
+      expect(await folderText(out)).not.toContain(key);
     } finally {
       await proxy.close();
     }

@@ -1,35 +1,27 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { evaluateMllm } from '@mmvp/study';
 import { writeSynth } from '@mmvp/synth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { servePipeline, type RunningServer } from './serve-pipeline';
+import type { RunningServer } from './serve-pipeline';
+import { SERVED_PIPELINE, folderText, readJsonLines, startKeyedServer, type KeyedServer } from './testing/keyed-server';
 import { startFaultProxy, type Fault } from './testing/fault-proxy';
 
-const PIPELINE = fileURLToPath(new URL('../../../models/zoo/llava-clip/pipeline.json', import.meta.url));
+const PIPELINE = SERVED_PIPELINE;
 const KEY_ENV = 'MMVP_SERVE_PROOF_KEY';
-const key = `sk-mmvp-proof-${randomBytes(12).toString('hex')}`;
 
 let scratch: string;
 let data: string;
+let served: KeyedServer;
 let server: RunningServer;
+/** The API key the server wants (random per run). */
+let key: string;
 /** In-process answers (`evaluateMllm({ pipeline })`), the reference: question_id -> response. */
 let reference: Map<number, string>;
 
-async function answersOf(out: string): Promise<{ question_id: number; response: string }[]> {
-  return (await readFile(join(out, 'answers.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { question_id: number; response: string });
-}
-
-/** Every file of a folder, as text: the API key must appear in none. */
-async function folderText(folder: string): Promise<string> {
-  const names = await readdir(folder);
-  return (await Promise.all(names.map((name) => readFile(join(folder, name), 'utf8').catch(() => '')))).join('\n');
+function answersOf(out: string): Promise<{ question_id: number; response: string }[]> {
+  return readJsonLines(join(out, 'answers.jsonl'));
 }
 
 function endpointRun(url: string, out: string, extra: { resume?: boolean; timeoutMs?: number } = {}) {
@@ -49,13 +41,12 @@ beforeAll(async () => {
   const inProcess = await evaluateMllm({ pipeline: PIPELINE, data, out: join(scratch, 'in-process') });
   expect(inProcess.asked).toBe(12);
   reference = new Map((await answersOf(join(scratch, 'in-process'))).map((answer) => [answer.question_id, answer.response]));
-  process.env[KEY_ENV] = key;
-  server = await servePipeline({ pipeline: PIPELINE, port: 0, apiKeyEnv: KEY_ENV });
+  served = await startKeyedServer(PIPELINE, KEY_ENV);
+  ({ server, key } = served);
 });
 
 afterAll(async () => {
-  await server?.close();
-  delete process.env[KEY_ENV];
+  await served?.close();
   await rm(scratch, { recursive: true, force: true });
 });
 
