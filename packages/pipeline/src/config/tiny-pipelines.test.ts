@@ -5,9 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readNpyFloat32, type Tensor } from '@mmvp/core';
 import { createVisualTokenizer, loadPipelineConfig } from './index';
+import { createPipeline } from '../create-pipeline';
 
 // End to end against PyTorch: image file -> @mmvp/image processor -> tiny ONNX encoders -> adapters
-// -> strategy, compared with tools/make_mof_references.py's tokens (models/tiny-mof/reference).
+// -> strategy, compared with tools/make_mof_references.py's tokens (models/tiny-mof/reference, and
+// models/tiny-siglip/reference for the SigLIP pipelines).
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const configs = join(root, 'configs', 'pipelines');
 const reference = join(root, 'models', 'tiny-mof', 'reference');
@@ -49,6 +51,29 @@ describe('tiny pipelines (configs/pipelines/tiny-*.json) against PyTorch', () =>
     const direct = await tokenizer.visualTokens(images);
     expect(maxAbsDifference(direct, await readNpyFloat32(join(reference, 'tokens_additive_0_75.npy')))).toBeLessThan(1e-4);
     await tokenizer.dispose();
+  });
+
+  it('SigLIP + DINOv2 (additive 0.75 and interleaved): the tokens equal PyTorch, and the pipeline answers with them in place of <image>', async () => {
+    const siglipReference = join(root, 'models', 'tiny-siglip', 'reference');
+    for (const [config, file, count] of [
+      ['tiny-siglip-amof-0.75.json', 'tokens_siglip_amof_0_75.npy', 16],
+      ['tiny-siglip-imof.json', 'tokens_siglip_imof.npy', 32],
+    ] as const) {
+      const loaded = await loadPipelineConfig(join(configs, config));
+      const tokenizer = await createVisualTokenizer(loaded);
+      const tokens = await tokenizer.visualTokens(images); // [3, T, 64]
+      expect(tokens.dims, config).toEqual([3, count, 64]);
+      expect(maxAbsDifference(tokens, await readNpyFloat32(join(siglipReference, file))), config).toBeLessThan(1e-4);
+      await tokenizer.dispose();
+      const pipeline = await createPipeline(loaded);
+      try {
+        const answer = await pipeline.ask({ image: images[2]!, question: 'Is the door open?' });
+        expect(answer.visualTokenCount, config).toBe(count); // the SigLIP (+ DINOv2) tokens replaced <image>
+        expect(answer.tokenIds.length, config).toBeGreaterThan(0);
+      } finally {
+        await pipeline.dispose();
+      }
+    }
   });
 
   it('shares encoders given in options.encoders: same tokens as its own encoders, and leaves them open on dispose', async () => {

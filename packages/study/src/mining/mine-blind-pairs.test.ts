@@ -59,6 +59,14 @@ describe('mineBlindPairs (tiny CLIP and DINOv2)', () => {
     expect(await readFile(join(out, 'store', 'manifest.json'), 'utf8')).toBe(manifest);
   });
 
+  it('takes a SigLIP folder as the CLIP model: its pooled embedding (the attention-pooling head) is named in the run', async () => {
+    const out = join(root, 'siglip');
+    const events: string[] = [];
+    const result = await mineBlindPairs({ clip: join(repo, 'models/tiny-siglip'), dino, images, out, ...setA }, { onEvent: (event) => events.push(JSON.stringify(event)) });
+    expect(result.summary.pairs).toBe(result.pairs.length);
+    expect(`${events.join('\n')}${await readFile(join(out, 'mine.json'), 'utf8').catch(() => '')}`).toMatch(/SigLIP attention-pooling head/);
+  });
+
   it('checks its options: resume with rebuild, a bad cosine, an unknown key', async () => {
     const out = join(root, 'never-made');
     await expect(mineBlindPairs({ clip, dino, images, out, resume: true, rebuild: true })).rejects.toThrow(/resume and rebuild contradict each other/);
