@@ -168,6 +168,10 @@ describe('evaluateMllm on the tiny pipeline: nothing lost, nothing mixed (issue 
     const out = join(scratch, 'run-13-8-bad-patterns');
     await expect(evaluateMllm({ pipeline: tinyPipeline, data: badData, out })).rejects.toThrow(/patterns\.csv:3: expected a positive integer index and a pattern name/);
     await expect(stat(join(out, 'answers.jsonl'))).rejects.toThrow();
+    // A missing config and data folder: no out folder is created at all (QA m21).
+    const never = join(scratch, 'run-13-8-no-config');
+    await expect(evaluateMllm({ pipeline: join(scratch, 'no-such-config.json'), data: join(scratch, 'no-such-data'), out: never })).rejects.toThrow(/no-such/);
+    await expect(stat(never)).rejects.toThrow();
   });
 
   it('#13.9 a truncated image skips its pair like a missing one (skippedPairs); strict makes it fatal', async () => {

@@ -1,9 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mmvp } from './helpers/run-cli';
+import { gradeMllmAnswers } from './grade-mllm';
+import type { StudyProgressEvent } from './progress-events';
 
+// gradeMllmAnswers on the peers' per-sample outputs, on a hand-checked set (moved from apps/cli/test/grade-peers.test.ts:
+// the same files and figures, on the library; the CLI keeps mmvp grade's smoke test).
 // 4 pairs; gold: odd rows (a), even rows (b)
 const QUESTIONS = ['Index,Question,Options,Correct Answer', ...Array.from({ length: 8 }, (_, k) => `${k + 1},Is the dog facing left or right?,(a) Left (b) Right,(${k % 2 === 0 ? 'a' : 'b'})`)].join('\n');
 // responses by question id: pairs 1 and 3 fully right, pair 2 half right, pair 4 wrong (hand-checked: 2/4 pairs, 5/8 questions)
@@ -12,28 +15,33 @@ const RESPONSES: Record<number, string> = { 1: 'A', 2: 'B', 3: 'A', 4: 'A', 5: '
 let scratch: string;
 let questions: string;
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-grade-peers-'));
+  scratch = await mkdtemp(join(tmpdir(), 'mmvp-study-grade-peers-'));
   questions = join(scratch, 'Questions.csv');
   await writeFile(questions, `${QUESTIONS}\n`);
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
+/** Grades `answers` against the hand-checked questions, with the warnings it emitted. */
 async function grade(answers: string, out: string) {
-  const result = await mmvp('grade', '--questions', questions, '--answers', answers, '--out', join(scratch, out), '--json');
-  expect(result.code, result.stderr).toBe(0);
-  return { scores: JSON.parse(result.stdout), stderr: result.stderr };
+  const warnings: string[] = [];
+  const scores = await gradeMllmAnswers({
+    questionsFile: questions,
+    answersFile: answers,
+    out: join(scratch, out),
+    onProgress: (event: StudyProgressEvent) => void (event.kind === 'warning' && warnings.push(event.message)),
+  });
+  return { scores, warnings: warnings.join('\n') };
 }
 
-describe('mmvp grade reads the peers per-sample outputs', () => {
+describe("gradeMllmAnswers reads the peers' per-sample outputs", () => {
   it("lmms-eval's samples JSONL (question = doc.Index) gets our pair accuracy", async () => {
     const lines = Object.entries(RESPONSES).map(([id, text]) => JSON.stringify({ doc_id: Number(id) - 1, doc: { Index: Number(id), Question: 'q' }, target: 'A', resps: [[text]], filtered_resps: [text] }));
     const file = join(scratch, 'samples_mmvp_synth.jsonl');
     await writeFile(file, `${lines.join('\n')}\n`);
-    const { scores, stderr } = await grade(file, 'lmms');
+    const { scores } = await grade(file, 'lmms');
     expect([scores.correctPairs, scores.pairs, scores.pairAccuracy]).toEqual([2, 4, 50]);
     expect(scores.questionAccuracy).toBe(62.5);
     expect(scores.inputs.answers.format).toBe('lmms-eval-samples');
-    expect(stderr).toContain('(lmms-eval-samples)');
   });
 
   it("VLMEvalKit's prediction TSV (question = index, response = prediction)", async () => {
@@ -50,25 +58,18 @@ describe('mmvp grade reads the peers per-sample outputs', () => {
     const ids = [2, 1, 3, 4, 5, 6, 7, 8];
     const file = join(scratch, 'answers.jsonl');
     await writeFile(file, `${ids.map((id) => JSON.stringify({ question_id: id, response: RESPONSES[id] })).join('\n')}\n`);
-    const { scores, stderr } = await grade(file, 'ordered');
-    expect(stderr).toMatch(/answers\.jsonl:2: answers are not in question order \(question 1 after 2\).*gpt_grader\.py pairs them by line order/);
+    const { scores, warnings } = await grade(file, 'ordered');
+    expect(warnings).toMatch(/answers\.jsonl:2: answers are not in question order \(question 1 after 2\).*gpt_grader\.py pairs them by line order/);
     expect([scores.correctPairs, scores.pairs]).toEqual([2, 4]);
   });
-});
 
-describe('checks that fail leave nothing behind (QA m3, m21)', () => {
-  it('a header-only Questions.csv says it has no rows; grade and eval-mllm create no --out folder when an input is bad', async () => {
-    const { stat } = await import('node:fs/promises');
+  it('a header-only Questions.csv says it has no rows, and no out folder is created (QA m3, m21)', async () => {
     const empty = join(scratch, 'header-only.csv');
     await writeFile(empty, 'Index,Question,Options,Correct Answer\n');
     const answers = join(scratch, 'one.jsonl');
     await writeFile(answers, '{"question_id": 1, "response": "A"}\n');
-    const graded = await mmvp('grade', '--questions', empty, '--answers', answers, '--out', join(scratch, 'm21-grade'));
-    expect(graded.code).toBe(1);
-    expect(graded.stderr).toMatch(/header-only\.csv has a header but no question rows/);
-    await expect(stat(join(scratch, 'm21-grade'))).rejects.toThrow();
-    const evaluated = await mmvp('eval-mllm', '--pipeline', join(scratch, 'no-such-config.json'), '--data', join(scratch, 'no-such-data'), '--out', join(scratch, 'm21-eval'));
-    expect(evaluated.code).toBe(1);
-    await expect(stat(join(scratch, 'm21-eval'))).rejects.toThrow();
+    const out = join(scratch, 'm21-grade');
+    await expect(gradeMllmAnswers({ questionsFile: empty, answersFile: answers, out })).rejects.toThrow(/header-only\.csv has a header but no question rows/);
+    await expect(stat(out)).rejects.toThrow();
   });
 });
