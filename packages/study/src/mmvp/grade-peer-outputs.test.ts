@@ -41,7 +41,7 @@ describe("gradeMllmAnswers reads the peers' per-sample outputs", () => {
     const { scores } = await grade(file, 'lmms');
     expect([scores.correctPairs, scores.pairs, scores.pairAccuracy]).toEqual([2, 4, 50]);
     expect(scores.questionAccuracy).toBe(62.5);
-    expect(scores.inputs.answers.format).toBe('lmms-eval-samples');
+    expect((scores.inputs.answers as { format: string }).format).toBe('lmms-eval-samples');
   });
 
   it("VLMEvalKit's prediction TSV (question = index, response = prediction)", async () => {
@@ -51,7 +51,7 @@ describe("gradeMllmAnswers reads the peers' per-sample outputs", () => {
     await writeFile(file, `${[header, ...rows].map((row) => row.map((field) => `"${field}"`).join('\t')).join('\n')}\n`);
     const { scores } = await grade(file, 'vlmevalkit');
     expect([scores.correctPairs, scores.pairs, scores.questionAccuracy]).toEqual([2, 4, 62.5]);
-    expect(scores.inputs.answers.format).toBe('vlmevalkit-predictions');
+    expect((scores.inputs.answers as { format: string }).format).toBe('vlmevalkit-predictions');
   });
 
   it('warns when answers.jsonl is not in question order (gpt_grader.py pairs by line order), and grades by id all the same', async () => {
