@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateMllm } from '@mmvp/study';
+import { writeSynth } from '@mmvp/synth';
 import { startFaultProxy } from '../../../packages/serve/src/testing/fault-proxy';
 import { cliPath, runCli } from './helpers/run-cli';
 
@@ -30,10 +32,10 @@ async function answersOf(out: string): Promise<{ question_id: number; response: 
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'mmvp-cli-serve-'));
-  expect((await runCli(['synth', '--out', join(scratch, 'synth'), '--seed', '5', '--pairs-per-pattern', '1', '--pairs', '9', '--no-contact-sheets'])).code).toBe(0);
+  // the data and the in-process reference come from the library (what is under test is serve and --endpoint)
+  await writeSynth({ out: join(scratch, 'synth'), seed: 5, pairsPerPattern: 1, pairs: 9, contactSheets: false });
   data = join(scratch, 'synth', 'MMVP');
-  const inProcess = await runCli(['eval-mllm', '--pipeline', PIPELINE, '--data', data, '--out', join(scratch, 'in-process')]);
-  expect(inProcess.code, inProcess.stderr).toBe(0);
+  await evaluateMllm({ pipeline: PIPELINE, data, out: join(scratch, 'in-process') });
   reference = new Map((await answersOf(join(scratch, 'in-process'))).map((answer) => [answer.question_id, answer.response]));
   serve = spawn(process.execPath, [cliPath, 'serve', '--pipeline', PIPELINE, '--port', '0', '--api-key-env', KEY_ENV], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   serve.stdout!.on('data', (chunk: Buffer) => (serveLog += chunk.toString('utf8')));
