@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCollection } from '../../../packages/mining/src/__fixtures__/make-collection';
+import { readMineOutputs } from '@mmvp/study';
 import { runCli } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 
@@ -52,7 +53,9 @@ describe('mmvp mine (built CLI, tiny CLIP and DINOv2)', () => {
     expect(run.stderr).toMatch(/images\/s, ETA/);
     expect(run.stderr).toMatch(/usearch recall@5 against exact search on 10 sampled queries: [01]\.\d{4}/);
     expect(run.stdout.trim()).toBe(join(out, 'pairs.csv'));
-    const pairs = parseCsv(await readFile(join(out, 'pairs.csv'), 'utf8'));
+    const read = await readMineOutputs(out); // a complete result set: every file matches the run's manifest
+    expect(Object.keys(read.paths).sort()).toEqual(['contact-sheet.png', 'duplicates.csv', 'errors.csv', 'pairs.csv', 'summary.json']);
+    const pairs = parseCsv(await readFile(read.paths['pairs.csv']!, 'utf8'));
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { pairs: number; clipMin: number; dinoMax: number; k: number; index: string };
     expect(summary).toMatchObject({ pairs: pairs.length, clipMin: Number(clipMin), dinoMax: Number(dinoMax), k: 5, index: 'usearch' });
     expect(run.stderr).toContain(`${pairs.length} CLIP-blind pair(s) -> ${join(out, 'pairs.csv')}`);

@@ -41,5 +41,6 @@ export { POPE_SHARD_SIZE } from './mmvp/evaluate-pope';
 export { SWEEP_CHUNKS_PER_JOB } from './sweep/sweep-plan';
 
 // the single writer's commit of a mining run (a run interrupted inside it is completed by the next)
+/** @public a reader that finds a cut commit completes or discards it before reading (what the next run does first) */
 export { completeMineCommit } from './mining/mine-outputs';
 export type { MineCommitHooks, MineCommitStep } from './mining/mine-outputs';

@@ -14,7 +14,3 @@ export type { CountingSweepConfigs, SweepGradedAnswer, ZooPipelineConfig } from 
 
 // the embed tests' helpers, shared by the library's and the CLI's embed tests
 export { hiddenStateLayer, maxAbsDiff, modelWithNanWeight } from './embed/embed-test-fixtures';
-
-// a fake OpenAI-compatible chat endpoint, for the workflows' endpoint tests
-export { startFakeChatEndpoint } from './mmvp/fake-chat-endpoint';
-export type { FakeChatEndpoint, FakeChatEndpointOptions, FakeChatReply, FakeChatRequest } from './mmvp/fake-chat-endpoint';

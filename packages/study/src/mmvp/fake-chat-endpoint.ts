@@ -2,8 +2,8 @@ import { type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // A fake OpenAI-compatible chat-completions server on a free loopback port, for the tests of the workflows that
-// answer through an endpoint (evaluate-mllm-endpoint, evaluate-pope-endpoint, endpoint-queue); exported through
-// @mmvp/study/testing. It answers each request from the test's `reply` function.
+// answer through an endpoint (evaluate-mllm-endpoint, evaluate-pope-endpoint, endpoint-queue), imported by path
+// (only the study's own tests use it). It answers each request from the test's `reply` function.
 
 /** One chat request as the fake endpoint saw it. */
 export interface FakeChatRequest {
