@@ -1,30 +1,16 @@
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyMmvpFolder as mmvpFolder } from '@mmvp/study/testing';
 import { runCli } from './helpers/run-cli';
 import { expectOutFolderRefusedFirst } from './helpers/bad-out-folder';
 
 // What eval-mllm does (resume, refusals of other settings, skipped pairs, bad inputs of the data folder) is
 // checked on evaluateMllm in packages/study/src/mmvp/evaluate-mllm.test.ts, kill and resume of the process in
 // kill-resume.property.test.ts; here, what the command parses, prints and exits with.
-const pngs = fileURLToPath(new URL('../../../packages/metrics/src/__fixtures__/mmvp-vlm-tiny/MMVP_VLM_Images/', import.meta.url));
 const tinyPipeline = fileURLToPath(new URL('../../../configs/pipelines/tiny-clip.json', import.meta.url));
-
-/** An MMVP folder of `pairs` pairs whose images are small real PNGs. */
-async function mmvpFolder(dir: string, pairs: number): Promise<void> {
-  const sources: string[] = [];
-  for (const folder of (await readdir(pngs)).sort()) for (const name of (await readdir(join(pngs, folder))).sort()) sources.push(join(pngs, folder, name));
-  await mkdir(join(dir, 'MMVP Images'), { recursive: true });
-  const rows = ['Index,Question,Options,Correct Answer'];
-  for (let id = 1; id <= 2 * pairs; id++) {
-    const pair = Math.ceil(id / 2);
-    rows.push(`${id},"Is the thing in picture ${pair} facing left or right?",(a) Left (b) Right,(${id % 2 === 1 ? 'a' : 'b'})`);
-    await cp(sources[(id - 1) % sources.length]!, join(dir, 'MMVP Images', `${id}.png`));
-  }
-  await writeFile(join(dir, 'Questions.csv'), rows.join('\n') + '\n');
-}
 
 let scratch: string;
 let data: string;

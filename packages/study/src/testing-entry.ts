@@ -14,3 +14,6 @@ export type { CountingSweepConfigs, SweepGradedAnswer, ZooPipelineConfig } from 
 
 // the embed tests' helpers, shared by the library's and the CLI's embed tests
 export { hiddenStateLayer, maxAbsDiff, modelWithNanWeight } from './embed/embed-test-fixtures';
+
+// a small MMVP folder on real PNGs, shared by the library's and the CLI's eval-mllm tests
+export { writeTinyMmvpFolder } from './mmvp/mmvp-test-folder';

@@ -1,30 +1,16 @@
-import { appendFile, cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyMmvpFolder as mmvpFolder } from './mmvp-test-folder';
 import { loadMmvp } from '@mmvp/datasets';
 import { runIdentityHash, type RunIdentity } from '@mmvp/results';
 import { answerMmvpQuestions, evaluateMllm, type EvaluateMllmOptions, type QuestionAnswerer } from './evaluate-mllm';
 
 // The behaviour of eval-mllm (resume, refusals, skipped pairs, bad inputs), on the workflow function; the
 // CLI's tests (apps/cli/test/eval-mllm.test.ts) keep a smoke test and its flag and --out checks.
-const pngs = fileURLToPath(new URL('../../../metrics/src/__fixtures__/mmvp-vlm-tiny/MMVP_VLM_Images/', import.meta.url));
 const tinyPipeline = fileURLToPath(new URL('../../../../configs/pipelines/tiny-clip.json', import.meta.url));
-
-/** An MMVP folder of `pairs` pairs whose images are small real PNGs. */
-async function mmvpFolder(dir: string, pairs: number): Promise<void> {
-  const sources: string[] = [];
-  for (const folder of (await readdir(pngs)).sort()) for (const name of (await readdir(join(pngs, folder))).sort()) sources.push(join(pngs, folder, name));
-  await mkdir(join(dir, 'MMVP Images'), { recursive: true });
-  const rows = ['Index,Question,Options,Correct Answer'];
-  for (let id = 1; id <= 2 * pairs; id++) {
-    const pair = Math.ceil(id / 2);
-    rows.push(`${id},"Is the thing in picture ${pair} facing left or right?",(a) Left (b) Right,(${id % 2 === 1 ? 'a' : 'b'})`);
-    await cp(sources[(id - 1) % sources.length]!, join(dir, 'MMVP Images', `${id}.png`));
-  }
-  await writeFile(join(dir, 'Questions.csv'), rows.join('\n') + '\n');
-}
 
 /** A deterministic stand-in for a pipeline; `failAfter` simulates a run killed after that many answers. */
 function fakeAnswerer(asked: number[], failAfter = Number.POSITIVE_INFINITY): QuestionAnswerer {
