@@ -59,7 +59,9 @@ interface ExportRow {
  * unchanged: `vlmevalkit` = one TSV with base64 images (file bytes as they are, no re-encoding) plus a
  * `--config` JSON naming it a CustomMCQDataset; `hf` = a Hugging Face `imagefolder` dataset (images +
  * metadata.jsonl with an integer `Index`) plus an lmms-eval task YAML that points the stock `mmvp`
- * task at it. Rows whose pair was skipped by the loader are left out (whole pairs only).
+ * task at it. Rows whose pair was skipped by the loader are left out (whole pairs only). The options are
+ * checked first, before anything is read or written: a bad one is one InvalidArgumentError naming the key
+ * and the valid choices (as is an --out inside --data).
  */
 export async function exportMmvp(input: ExportMmvpOptions): Promise<ExportMmvpResult> {
   const options = parseWorkflowOptions('exportMmvp', exportMmvpOptionsSchema, input);

@@ -98,6 +98,7 @@ export interface RunningWorker {
  * kept warm across jobs, and returns the answer lines and their SHA-256 through Redis as the job's
  * return value. The coordinator checks and commits them; a worker never writes the run folder.
  * A job is run by the definition of its kind in `kinds` (a table lookup: the queue knows no workflow).
+ * The options are checked first, before Redis is reached: a bad one is one InvalidArgumentError naming the key.
  */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const settings = parseWorkflowOptions('startWorker', startWorkerOptionsSchema, options);

@@ -8,7 +8,10 @@ const schema = z
     data: z.string().min(1),
     to: z.enum(['vlmevalkit', 'hf']),
     batchSize: z.number().int().positive().default(8),
-    endpoint: z.object({ url: z.string().url(), model: z.string().min(1) }).strict().optional(),
+    endpoint: z
+      .object({ url: z.string().url(), model: z.string().min(1) })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((options) => options.data !== options.endpoint?.model, { path: ['endpoint', 'model'], message: 'must differ from data' });
@@ -36,9 +39,7 @@ describe('parseWorkflowOptions', () => {
   });
 
   it('lists the valid keys where an unknown key is found, nested objects included', () => {
-    expect(refusal({ data: 'MMVP', to: 'hf', colour: 'red' }).message).toBe(
-      "exportThing options are invalid: (top level): unknown key(s) 'colour' (valid keys: 'data', 'to', 'batchSize' or 'endpoint')",
-    );
+    expect(refusal({ data: 'MMVP', to: 'hf', colour: 'red' }).message).toBe("exportThing options are invalid: (top level): unknown key(s) 'colour' (valid keys: 'data', 'to', 'batchSize' or 'endpoint')");
     expect(refusal({ data: 'MMVP', to: 'hf', endpoint: { url: 'http://127.0.0.1:1/v1', model: 'm', key: 'secret' } }).message).toBe(
       "exportThing options are invalid: endpoint: unknown key(s) 'key' (valid keys: 'url' or 'model')",
     );

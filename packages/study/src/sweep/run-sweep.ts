@@ -55,7 +55,8 @@ export interface SweepResult {
  *   same taps); each image is encoded ONCE with the first config's encoders, and every ratio's
  *   mixture, adapter and decoder run on those features. Answers equal separate runs of each config.
  * - **fixed-adapter** (`pipeline` without `{r}`): one pipeline; only the mixing ratio changes.
- * Everything is checked before a model is loaded (ratios, configs, encoders, question sets). Ratios
+ * Everything is checked before a model is loaded (options first: a bad one is one InvalidArgumentError
+ * naming the key; then ratios, configs, encoders, question sets). Ratios
  * run one after another (one decoder in memory at a time); the encoder features of every image are
  * kept in memory meanwhile (images x tokens x (Dclip + Ddino) x 4 bytes). Each ratio's pair and
  * question accuracy carry 95% bootstrap intervals over pairs, and each ratio is compared with the

@@ -37,6 +37,7 @@ const RULES: Readonly<Record<ContrastiveFamily, string>> = {
  * pattern's pairs; average: stratified by pattern). A pair whose image is missing or cannot be decoded
  * is left out and listed in `skippedPairs` (strict: the run fails instead). With `out`, writes
  * vlm-eval-scores.json, vlm-pairs.csv and vlm-scores.md there (vlm-scores.json and pairs.csv before 0.2), holding the folder's lock.
+ * The options are checked first: a bad one is one InvalidArgumentError naming the key and the valid choices.
  *
  * @example
  * ```ts
