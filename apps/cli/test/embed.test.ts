@@ -99,10 +99,10 @@ describe('mmvp embed: bad flags name the flag and the valid choices, before the 
   const missingModel = join(tmpdir(), 'mmvp-no-such-model');
   it.each([
     [['--device', 'tpu'], /^mmvp: InvalidArgumentError: --device 'tpu' is not valid; valid choices: .*cpu.*webgpu.*cuda/],
-    [['--processor', 'clip'], /^mmvp: InvalidArgumentError: --processor clip needs --clip-model <dir>/],
-    [['--pooled', '--layer', '2'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --layer picks token features/],
-    [['--pooled', '--tap', 'last'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --tap picks token features/],
-    [['--pooled', '--tokens', 'cls'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --tokens picks token features/],
+    [['--processor', 'clip'], /^mmvp: InvalidArgumentError: embedFeatures options are invalid: clipModel: processor 'clip' needs clipModel \(the CLIP folder/],
+    [['--pooled', '--layer', '2'], /^mmvp: InvalidArgumentError: embedFeatures options are invalid: tap: pooled gives pooled embeddings \[B, E\]; tap picks token features/],
+    [['--pooled', '--tap', 'last'], /^mmvp: InvalidArgumentError: embedFeatures options are invalid: tap: pooled gives pooled embeddings \[B, E\]; tap picks token features/],
+    [['--pooled', '--tokens', 'cls'], /^mmvp: InvalidArgumentError: embedFeatures options are invalid: tokens: pooled gives pooled embeddings \[B, E\]; tokens picks token features/],
     [['--tokens', 'mean'], /^mmvp: InvalidArgumentError: --tokens 'mean' is not valid; valid choices: .*patch.*cls.*all/],
   ])('%j', async (flags, message) => {
     const result = await mmvp('embed', '--model', missingModel, '--image', 'x.png', '--out', join(tmpdir(), 'mmvp-embed-unused.npy'), ...flags);

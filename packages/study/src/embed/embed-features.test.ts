@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFloat32 } from '@mmvp/core';
 import { decodeModel, encodeModel } from '@mmvp/onnx';
-import { embedFeatures, type EmbedFeaturesOptions } from './embed-features';
+import { embedFeatures } from './embed-features';
+import type { EmbedFeaturesOptions } from './embed-features-options';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const clip = join(root, 'models', 'tiny-clip');

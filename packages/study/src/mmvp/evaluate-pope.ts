@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { DatasetError, InvalidArgumentError, listChoices, parseWithSchema } from '@mmvp/core';
+import { DatasetError, InvalidArgumentError, listChoices } from '@mmvp/core';
 import { endpointConfigSchema, parseEndpointConfig, readEndpointApiKey, readEndpointConfigFile } from '@mmvp/endpoint';
 import { formatIssue, loadPope, readJsonLines, type PopeQuestion } from '@mmvp/datasets';
 import { pope, type PopeScores } from '@mmvp/metrics';
@@ -22,6 +22,7 @@ import { inProcessRunner } from '../runner/in-process-runner';
 import { jobPipeline } from '../queue/job-pipeline';
 import { checkQueuedEndpointUrl, endpointIdentity, endpointRunRecord, fingerprintsInFile } from './evaluate-mllm-endpoint';
 import { answerPopeThroughEndpoint } from './evaluate-pope-endpoint';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 import {
   sha256File,
   withRunFolderLock,
@@ -172,7 +173,7 @@ async function imagesFolder(data: string, images: string | undefined): Promise<s
  * ```
  */
 export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRunResult> {
-  const settings = parseWithSchema(optionsSchema, options, 'pope options');
+  const settings = parseWorkflowOptions('evaluatePope', optionsSchema, options);
   const onProgress = options.onProgress;
   const splitFiles = await findSplitFiles(settings.data);
   const imagesDir = await imagesFolder(settings.data, settings.images);
