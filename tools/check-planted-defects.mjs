@@ -16,9 +16,9 @@
  * |                                | @mmvp/core importing @mmvp/onnx (a higher package layer)          |
  * |                                | study's provenance/ importing queue/ (a higher study folder)      |
  * |                                | study's vlm/ workflow importing the mmvp/ workflow                |
- * |                                | a known exception growing: queue/start-worker.ts importing sweep/ |
- * |                                | a new circle through a known one (vlm options -> evaluate-vlm)    |
+ * |                                | study's queue/ importing the sweep/ workflow (a higher folder)    |
  * |                                | @mmvp/core importing a file of apps/cli                           |
+ * | exports (`pnpm check:exports`) | @mmvp/core exporting `formatCsv`, a name @mmvp/results owns       |
  *
  * The copy holds the tracked and untracked-not-ignored files (without models/ and binary fixtures, which
  * no check reads), node_modules folders as symlinks to this checkout's (a workspace package's @mmvp/* links name the copy's packages), and @mmvp/core's built dist/
@@ -106,6 +106,12 @@ const checks = [
       },
     },
     caught: (output) => /Unused dependencies[\s\S]*left-pad\s+packages\/core\/package\.json/.test(output),
+  },
+  {
+    name: 'exports (a name exported by two packages)',
+    command: [process.execPath, ['tools/list-exports.mjs']],
+    plant: { file: 'packages/core/src/index.ts', edit: (text) => `${text}export const formatCsv = 0;\n` },
+    caught: (output) => output.includes('exported by 2 packages: formatCsv (@mmvp/core, @mmvp/results)'),
   },
   // dependency-cruiser (.dependency-cruiser.cjs): one planted import per kind of rule
   ...[

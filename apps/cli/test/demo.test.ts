@@ -308,7 +308,7 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     expect(mine?.pearsonCi95).toEqual(theirs?.pearsonCi95);
     // fewer LLaVA pairs than finding 1's are refused in one line
     const refused = await run(process.execPath, [cli, 'demo', '--out', join(scratch, 'out-fewer'), ...args, '--llava-pairs-per-pattern', '1']).catch((error: { code: number; stderr: string }) => error);
-    expect((refused as { stderr: string }).stderr).toContain('llavaPairsPerPattern (1) must be at least pairsPerPattern (2)');
+    expect((refused as { stderr: string }).stderr).toMatch(/^mmvp: InvalidArgumentError: runDemo options are invalid: llavaPairsPerPattern: must be at least pairsPerPattern \(2\).* \(given 1\)\n$/);
   });
 
   it('names the missing zoo folder and the valid configurations', async () => {
@@ -316,6 +316,6 @@ describe('mmvp demo (reduced, fixture zoo)', () => {
     expect((missing as { code: number }).code).toBe(1);
     expect((missing as { stderr: string }).stderr).toMatch(/the zoo has no .*nozoo.*tiny-clip; rebuild it with tools\/zoo/);
     const unknown = await run(process.execPath, [cli, 'demo', '--out', join(scratch, 'x'), '--zoo', join(scratch, 'zoo'), '--models', 'llava-foo']).catch((error: { code: number; stderr: string }) => error);
-    expect((unknown as { stderr: string }).stderr).toMatch(/--models: unknown configuration\(s\) llava-foo; choose from llava-clip, llava-clip-seed2, llava-clip-seed3, llava-amof-0,/);
+    expect((unknown as { stderr: string }).stderr).toMatch(/^mmvp: InvalidArgumentError: --models 'llava-foo' is not valid; valid choices: 'llava-clip', 'llava-clip-seed2', 'llava-clip-seed3', 'llava-amof-0',/);
   });
 });

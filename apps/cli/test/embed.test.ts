@@ -69,12 +69,14 @@ describe('mmvp embed: --out is checked before the model is loaded', () => {
   });
 });
 
+// The rules between embedFeatures' options (processor and clipModel, pooled with a tap or tokens) are checked in
+// process in packages/study/src/embed/embed-features-options.test.ts; here, two flags through the built CLI.
 describe('mmvp embed: bad flags name the flag and the valid choices, before the model is loaded', () => {
   const missingModel = join(tmpdir(), 'mmvp-no-such-model');
   it.each([
     [['--device', 'tpu'], /^mmvp: InvalidArgumentError: --device 'tpu' is not valid; valid choices: .*cpu.*webgpu.*cuda/],
     [['--tap', 'middle'], /^mmvp: InvalidArgumentError: --tap 'middle' is not valid; valid choices: 'prenorm' or 'last'/],
-    [['--pooled', '--layer', '2'], /^mmvp: InvalidArgumentError: --pooled gives pooled embeddings \[B, E\]; --layer picks token features/],
+    [['--pooled', '--layer', '2'], /^mmvp: InvalidArgumentError: embedFeatures options are invalid: tap: pooled gives pooled embeddings \[B, E\]; tap picks token features/],
   ])('%j', async (flags, message) => {
     const result = await mmvp('embed', '--model', missingModel, '--image', 'x.png', '--out', join(tmpdir(), 'mmvp-embed-unused.npy'), ...flags);
     expect(result.code).toBe(1);

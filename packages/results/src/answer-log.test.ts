@@ -38,3 +38,14 @@ describe('repairAnswerLogTail: the file ends in a newline before anything is app
     ]);
   });
 });
+
+describe('answerLog.appendLines: a committed shard, lines already written as JSON', () => {
+  it('appends them newline-terminated after the lines there, and nothing for none', async () => {
+    const file = join(scratch, 'append-lines.jsonl');
+    await writeFile(file, '{"question_id":1}\n');
+    const log = answerLog(file);
+    await log.appendLines(['{"question_id":2}', '{"question_id":3}']);
+    await log.appendLines([]);
+    expect(await readFile(file, 'utf8')).toBe('{"question_id":1}\n{"question_id":2}\n{"question_id":3}\n');
+  });
+});

@@ -10,6 +10,8 @@ export interface AnswerLog {
   readonly file: string;
   /** Appends one record as one line (one write: a kill cuts at most this line). */
   append(record: Readonly<Record<string, unknown>>): Promise<void>;
+  /** Appends lines already written as JSON (a committed shard's answers, no newline in them) in one write; none: nothing. */
+  appendLines(lines: readonly string[]): Promise<void>;
 }
 
 /** Whether the file holds answers (non-empty); without `resume` that is an error (nothing is overwritten). */
@@ -59,6 +61,9 @@ export function answerLog(file: string): AnswerLog {
     file,
     async append(record) {
       await appendFile(file, `${JSON.stringify(record)}\n`);
+    },
+    async appendLines(lines) {
+      if (lines.length > 0) await appendFile(file, `${lines.join('\n')}\n`);
     },
   };
 }

@@ -60,7 +60,10 @@ export type { MineManifest } from './mining/mine-outputs';
 
 // encoder features of images or texts (mmvp embed)
 export { embedFeatures } from './embed/embed-features';
-export type { EmbedFeaturesOptions, EmbedFeaturesResult, ModelFamily } from './embed/embed-features';
+export type { EmbedFeaturesResult, ModelFamily } from './embed/embed-features';
+/** @public the workflow's options schema, for a caller's own validation (the CLI declares its flags from it) */
+export { embedFeaturesOptionsSchema } from './embed/embed-features-options';
+export type { EmbedFeaturesOptions } from './embed/embed-features-options';
 
 // export to the field's tools (VLMEvalKit TSV, Hugging Face imagefolder + lmms-eval task)
 /** @public the workflow's options schema, for a caller's own validation */

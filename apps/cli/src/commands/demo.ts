@@ -49,7 +49,8 @@ export function registerDemo(program: Command): void {
     const out = await checkOutputFolder(given.out, '--out');
     const zoo = given.zoo ?? fileURLToPath(new URL('../../../models/zoo/', import.meta.url)); // models/zoo of the checkout this CLI was built in
     const kernels = describeKernelBackend(await resolveKernelBackend()); // the zoo's pipeline configs name no kernels: the default order
-    const { seed, models } = runDemoOptionsSchema.parse({ ...given, zoo }); // the defaults, for run.json's command line
+    const checked = runDemoOptionsSchema.safeParse({ ...given, zoo }); // the defaults, for run.json's command line (runDemo refuses bad options itself)
+    const { seed, models } = checked.success ? checked.data : given;
     const result = await withInterrupt('the demo stopped; run it again to start over', (signal) =>
       runDemo({
         ...given,

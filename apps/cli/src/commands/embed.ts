@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { formatShape, writeNpy } from '@mmvp/core';
-import { embedFeatures, type EmbedFeaturesOptions } from '@mmvp/study';
+import { embedFeatures, embedFeaturesOptionsSchema, type EmbedFeaturesOptions } from '@mmvp/study';
 import { declareFlags } from '../flags/declare-flags';
 import { notAFlag, type FlagTable } from '../flags/flag-table';
 import { optionsFromFlags } from '../flags/options-from-flags';
 import { tapFlags, tapOf, type TapFlags } from '../flags/tap-flags';
 import { checkOutputFile, prepareOutputFile } from '../output-file';
-import { embedOptionsSchema, parseEmbedOptions } from '../schemas/embed-options';
 
 /** embedFeatures' options as flags. */
 const embedFlags: FlagTable<EmbedFeaturesOptions> = {
@@ -34,13 +33,13 @@ const cliFlags: FlagTable<TapFlags & { out: string }> = { ...tapFlags(''), out: 
  */
 export function registerEmbed(program: Command): void {
   const command = program.command('embed').description('encoder features [B, T, D] or pooled embeddings [B, E] of images (CLIP, SigLIP, DINOv2), or CLIP / SigLIP text embeddings, as .npy');
-  declareFlags(declareFlags(command, embedFlags, embedOptionsSchema), cliFlags, embedOptionsSchema).action(async (values: Record<string, unknown>) => {
+  declareFlags(declareFlags(command, embedFlags, embedFeaturesOptionsSchema), cliFlags).action(async (values: Record<string, unknown>) => {
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     const flags = optionsFromFlags(cliFlags, values);
-    const { layer: _layer, tap: _tap, ...options } = parseEmbedOptions({ ...optionsFromFlags(embedFlags, values), ...flags });
+    const options = optionsFromFlags(embedFlags, values) as EmbedFeaturesOptions;
     const tap = tapOf(flags);
     const out = await checkOutputFile(String(flags.out), '--out', 'embeddings.npy'); // folders are made only when there is a result to write
-    const { tensor } = await embedFeatures({ ...options, ...(tap === undefined ? {} : { tap }), onLog: log });
+    const { tensor } = await embedFeatures({ ...options, ...(tap === undefined ? {} : { tap }), onLog: log }); // embedFeatures checks the options first
     await prepareOutputFile(out, '--out', 'embeddings.npy');
     await writeNpy(out, tensor.data, tensor.dims);
     log(`wrote ${formatShape(tensor.dims)} float32${options.texts !== undefined ? ' text embeddings' : ''}`);

@@ -14,6 +14,11 @@ export function parseFlagValue(field: ZodTypeAny, flag: string, text: string): u
   if (checked.success) return value; // the schema applies defaults and transforms itself
   if (shape.kind === 'number') throw new InvalidArgumentError(`${flag} must be ${describeNumber(shape.base)}, got '${text}'`);
   if (shape.kind === 'enum') throw new InvalidArgumentError(`${flag} '${text}' is not valid; valid choices: ${listChoices(shape.choices ?? [])}`);
+  const item = shape.kind === 'list' ? fieldShape((shape.base as unknown as { element: ZodTypeAny }).element) : undefined;
+  if (item?.kind === 'enum') {
+    const unknown = (value as string[]).filter((entry) => !item.choices?.includes(entry));
+    throw new InvalidArgumentError(`${flag} ${unknown.map((entry) => `'${entry}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not valid; valid choices: ${listChoices(item.choices ?? [])}`);
+  }
   throw new InvalidArgumentError(`${flag} ${JSON.stringify(text)} is not valid: ${checked.error.issues[0]?.message ?? 'refused'}`);
 }
 

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '@mmvp/core';
 import { z } from 'zod';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 
 /**
  * The trained zoo's LLaVA configurations (tools/zoo/build_zoo.py CONFIGS), in report order.
@@ -42,6 +42,9 @@ export const PAPER_CLIP_MIN = 0.95;
 /** The paper's DINOv2 ceiling for a CLIP-blind pair (cosine below this: DINOv2 sees two images). */
 export const PAPER_DINO_MAX = 0.6;
 
+/** The names of DEMO_LLAVA_MODELS, the valid values of the demo's `models` option. */
+const DEMO_LLAVA_MODEL_NAMES = DEMO_LLAVA_MODELS.map((model) => model.name) as unknown as readonly [DemoLlavaModel['name'], ...DemoLlavaModel['name'][]];
+
 const fraction = z.number().finite().min(-1).max(1);
 
 /** Options of {@link runDemo}, checked with zod (unknown keys are refused). */
@@ -62,8 +65,8 @@ export const runDemoOptionsSchema = z
      * (one set for everything, as a small test run wants).
      */
     llavaPairsPerPattern: z.number().int().positive().optional(),
-    /** LLaVA configurations to run (default: all of DEMO_LLAVA_MODELS). */
-    models: z.array(z.string().min(1)).optional(),
+    /** LLaVA configurations to run, by name (default: all of DEMO_LLAVA_MODELS). */
+    models: z.array(z.enum(DEMO_LLAVA_MODEL_NAMES)).optional(),
     /** CLIP-blind thresholds; default: the zoo's calibrated zoo.json values, else the paper's. */
     clipMin: fraction.optional(),
     dinoMax: fraction.optional(),
@@ -72,7 +75,16 @@ export const runDemoOptionsSchema = z
     /** The command line recorded in run.json (default: a description of this call). */
     command: z.string().optional(),
   })
-  .strict();
+  .strict()
+  // without an explicit llavaPairsPerPattern the LLaVA set is sized from pairsPerPattern (never smaller)
+  .superRefine(({ llavaPairsPerPattern, pairsPerPattern }, context) => {
+    if (llavaPairsPerPattern !== undefined && llavaPairsPerPattern < pairsPerPattern)
+      context.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['llavaPairsPerPattern'],
+        message: `must be at least pairsPerPattern (${pairsPerPattern}): the LLaVA set holds finding 1's scenes and more`,
+      });
+  });
 /** What a caller passes to {@link runDemo}: the schema's input plus an abort signal and a progress listener. */
 export type RunDemoOptionsInput = z.input<typeof runDemoOptionsSchema> & {
   readonly signal?: AbortSignal;
@@ -82,23 +94,15 @@ export type RunDemoOptionsInput = z.input<typeof runDemoOptionsSchema> & {
 /** The demo's options after defaults are applied. */
 export type RunDemoOptions = z.output<typeof runDemoOptionsSchema>;
 
-/** Checks runDemo's options: one line naming the option and the valid choices. */
+/** Checks runDemo's options through the workflows' one validation path (an InvalidArgumentError naming the key and the valid choices). */
 export function parseDemoOptions(input: RunDemoOptionsInput): RunDemoOptions & { llavaPairsPerPattern: number; selected: DemoLlavaModel[] } {
   const { signal: _signal, onProgress: _onProgress, ...rest } = input;
-  const parsed = runDemoOptionsSchema.safeParse(rest);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidArgumentError(`runDemo: ${issue.path.join('.') || 'options'}: ${issue.message}`);
-  }
-  const names = parsed.data.models ?? DEMO_LLAVA_MODELS.map((m) => m.name);
-  const unknown = names.filter((name) => !DEMO_LLAVA_MODELS.some((m) => m.name === name));
-  if (unknown.length > 0) throw new InvalidArgumentError(`--models: unknown configuration(s) ${unknown.join(', ')}; choose from ${DEMO_LLAVA_MODELS.map((m) => m.name).join(', ')}`);
-  const { pairsPerPattern } = parsed.data;
+  const options = parseWorkflowOptions('runDemo', runDemoOptionsSchema, rest);
+  const names: readonly string[] = options.models ?? DEMO_LLAVA_MODEL_NAMES;
+  const { pairsPerPattern } = options;
   // an explicit pairsPerPattern alone sizes every finding (as before); with neither given, the powered default
-  const llavaPairsPerPattern = parsed.data.llavaPairsPerPattern ?? (rest.pairsPerPattern === undefined ? Math.max(DEMO_LLAVA_PAIRS_PER_PATTERN, pairsPerPattern) : pairsPerPattern);
-  if (llavaPairsPerPattern < pairsPerPattern)
-    throw new InvalidArgumentError(`runDemo: llavaPairsPerPattern (${llavaPairsPerPattern}) must be at least pairsPerPattern (${pairsPerPattern}): the LLaVA set holds finding 1's scenes and more`);
-  return { ...parsed.data, llavaPairsPerPattern, selected: DEMO_LLAVA_MODELS.filter((m) => names.includes(m.name)) };
+  const llavaPairsPerPattern = options.llavaPairsPerPattern ?? (rest.pairsPerPattern === undefined ? Math.max(DEMO_LLAVA_PAIRS_PER_PATTERN, pairsPerPattern) : pairsPerPattern);
+  return { ...options, llavaPairsPerPattern, selected: DEMO_LLAVA_MODELS.filter((m) => names.includes(m.name)) };
 }
 
 type Interval = readonly [number, number];

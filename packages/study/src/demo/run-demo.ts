@@ -47,6 +47,8 @@ const mutableAll = (record: Record<string, readonly [number, number]>) => Object
  * tiny LLaVA configurations through the real pipeline (findings 2 and 3), every score with its 95%
  * bootstrap interval over pairs and the paired comparisons the findings state; writes the results
  * folder (and report.html) holding the folder's run lock.
+ * The options are checked first, before the zoo is read or `out` is created: a bad one is one
+ * InvalidArgumentError naming the key and the valid choices.
  *
  * @example
  * ```ts

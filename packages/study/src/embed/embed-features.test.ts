@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFloat32 } from '@mmvp/core';
-import { embedFeatures, type EmbedFeaturesOptions } from './embed-features';
+import { embedFeatures } from './embed-features';
+import type { EmbedFeaturesOptions } from './embed-features-options';
 import { hiddenStateLayer, maxAbsDiff, modelWithNanWeight } from './embed-test-fixtures';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));

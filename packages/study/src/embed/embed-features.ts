@@ -1,41 +1,17 @@
-import { InvalidArgumentError, ModelLoadError, concatBatch, listChoices, type FeatureTap, type Tensor, type TokenSelection, type VisionEncoderV1 } from '@mmvp/core';
+import { InvalidArgumentError, ModelLoadError, concatBatch, listChoices, type FeatureTap, type Tensor, type VisionEncoderV1 } from '@mmvp/core';
 import { createClipTextEncoder, createClipVisionEncoder, type ClipVisionEncoder } from '@mmvp/encoder-clip';
 import { createDinov2Encoder, type Dinov2Encoder } from '@mmvp/encoder-dinov2';
 import { createSiglipTextEncoder, createSiglipVisionEncoder, type SiglipVisionEncoder } from '@mmvp/encoder-siglip';
-import { resolveModelFolder, type ExecutionProvider, type ModelDtype } from '@mmvp/onnx';
+import { resolveModelFolder } from '@mmvp/onnx';
 import { packageVersion } from '../provenance/package-versions';
 import { contrastiveFamilyOf } from '../encoders/contrastive-family';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
+import { embedFeaturesOptionsSchema, type EmbedFeaturesOptions } from './embed-features-options';
 
 /** Which encoder family a model folder holds, read from its config.json. */
 export type ModelFamily = 'clip' | 'siglip' | 'dinov2';
 
 const PACKAGES: Readonly<Record<ModelFamily, string>> = { clip: '@mmvp/encoder-clip', siglip: '@mmvp/encoder-siglip', dinov2: '@mmvp/encoder-dinov2' };
-
-/** What to embed and how; the defaults are the study's (CLIP `hidden_states[-2]`, DINOv2 pre-LayerNorm). */
-export interface EmbedFeaturesOptions {
-  /** A Hugging Face model folder (config.json, preprocessor_config.json, onnx/). */
-  readonly model: string;
-  /** Image files, or texts (CLIP and SigLIP); exactly one of the two. */
-  readonly images?: readonly string[];
-  readonly texts?: readonly string[];
-  /** Token features at this tap (default: CLIP layer -2, DINOv2 prenorm); ignored with `pooled`. */
-  readonly tap?: FeatureTap;
-  readonly tokens?: TokenSelection;
-  /** Pooled, projected embeddings [B, E] (CLIP image_embeds, SigLIP and DINOv2 pooler_output) instead of token features. */
-  readonly pooled?: boolean;
-  readonly batchSize?: number;
-  /** DINOv2 only: its own processor, or the CLIP processor of `clipModel` (as MMVP's MoF). */
-  readonly processor?: 'own' | 'clip';
-  readonly clipModel?: string;
-  readonly padToSquare?: boolean;
-  readonly cropRounding?: 'floor' | 'round';
-  readonly executionProvider?: ExecutionProvider;
-  /** Image encoders' weight variant by file suffix ('fp32' = no suffix, 'fp16', 'int8', 'uint8', 'quantized', 'q4', ...). */
-  readonly dtype?: ModelDtype;
-  readonly cacheDir?: string;
-  /** What was resolved (one line each), warnings, and progress. */
-  readonly onLog?: (line: string) => void;
-}
 
 /** What {@link embedFeatures} wrote: the model family, the feature shape and the output files. */
 export interface EmbedFeaturesResult {
@@ -58,18 +34,20 @@ function describeTap(tap: FeatureTap): string {
 
 /**
  * Encoder features of images (CLIP or DINOv2, any tap, patch/CLS/all tokens, or pooled), or CLIP
- * text embeddings, from a model folder: the work behind `mmvp embed`. The encoder outputs pass the
- * encoders' numeric check (a NaN fails with the model file, output and index).
+ * text embeddings, from a model folder: the work behind `mmvp embed`. The options are checked first
+ * ({@link embedFeaturesOptionsSchema}: one InvalidArgumentError naming the key and the valid choices,
+ * before a file is read). The encoder outputs pass the encoders' numeric check (a NaN fails with the
+ * model file, output and index).
  */
-export async function embedFeatures(options: EmbedFeaturesOptions): Promise<EmbedFeaturesResult> {
-  const log = options.onLog ?? (() => {});
+export async function embedFeatures(input: EmbedFeaturesOptions): Promise<EmbedFeaturesResult> {
+  const options = parseWorkflowOptions('embedFeatures', embedFeaturesOptionsSchema, input);
+  const log = input.onLog ?? (() => {});
   const images = options.images ?? [];
   const texts = options.texts ?? [];
-  if ((images.length === 0) === (texts.length === 0)) throw new InvalidArgumentError('embedFeatures needs images or texts (one of the two)');
   const folder = await resolveModelFolder(options.model);
   const family = modelFamilyOf(folder.config, folder.configPath);
-  const batchSize = options.batchSize ?? 8;
-  const common = { modelPath: folder.dir, batchSize, executionProvider: options.executionProvider ?? 'cpu', cacheDir: options.cacheDir };
+  const batchSize = options.batchSize;
+  const common = { modelPath: folder.dir, batchSize, executionProvider: options.executionProvider, cacheDir: options.cacheDir };
   log(`onnxruntime-node ${packageVersion('onnxruntime-node')}, device ${common.executionProvider}`);
 
   if (texts.length > 0) {
@@ -77,7 +55,7 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
     if (family === 'siglip') {
       const siglip = await createSiglipTextEncoder(common);
       log(`model: SigLIP text (@mmvp/encoder-siglip@${packageVersion('@mmvp/encoder-siglip')}) ${siglip.onnxPath}, ${texts.length} texts, padded to ${siglip.maxLength} tokens`);
-      return { family, tensor: await siglip.encodeTexts([...texts]) }; // [B, E]
+      return { family, tensor: await siglip.encodeTexts(texts) }; // [B, E]
     }
     const encoder = await createClipTextEncoder(common);
     log(`model: CLIP text (@mmvp/encoder-clip@${packageVersion('@mmvp/encoder-clip')}) ${encoder.onnxPath}, ${texts.length} texts, ${encoder.maxLength} tokens each`);
@@ -88,13 +66,13 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
         log(`warning: --text ${i + 1} ("${shown}") is ${count} tokens with BOS/EOS; the model reads ${encoder.maxLength}, so the rest is cut (as Hugging Face's truncation=True does)`);
       }
     }
-    return { family, tensor: await encoder.encodeTexts([...texts]) }; // [B, E]
+    return { family, tensor: await encoder.encodeTexts(texts) }; // [B, E]
   }
 
-  const processor = options.processor ?? 'own';
-  const crop = { padToSquare: options.padToSquare ?? false, cropRounding: options.cropRounding ?? 'floor' };
+  const processor = options.processor;
+  const crop = { padToSquare: options.padToSquare ?? false, cropRounding: options.cropRounding };
   let encoder: (ClipVisionEncoder | SiglipVisionEncoder | Dinov2Encoder) & VisionEncoderV1;
-  const weights = { dtype: options.dtype ?? 'fp32', onWarning: (line: string) => log(`warning: ${line}`) };
+  const weights = { dtype: options.dtype, onWarning: (line: string) => log(`warning: ${line}`) };
   if (family !== 'dinov2' && processor !== 'own') throw new InvalidArgumentError('--processor applies to DINOv2 models only');
   if (family === 'clip') {
     encoder = await createClipVisionEncoder({ ...common, ...crop, ...weights });

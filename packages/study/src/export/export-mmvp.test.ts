@@ -90,7 +90,7 @@ describe('exportMmvp --to vlmevalkit', () => {
     await expect(exportMmvp({ data: synth, to: 'vlmevalkit', out: join(scratch, 'x') })).rejects.toThrow(/ending in \.tsv/);
     await writeFile(join(scratch, 'taken.tsv'), 'x');
     await expect(exportMmvp({ data: synth, to: 'vlmevalkit', out: join(scratch, 'taken.tsv') })).rejects.toThrow(/already exists; pass --force/);
-    await expect(exportMmvp({ data: synth, to: 'csv' as 'hf', out: join(scratch, 'y') })).rejects.toThrow(/^--to 'csv' is not valid; valid choices: 'vlmevalkit' or 'hf'$/);
+    await expect(exportMmvp({ data: synth, to: 'csv' as 'hf', out: join(scratch, 'y') })).rejects.toThrow(/^exportMmvp options are invalid: to: 'csv' is not valid; choose 'vlmevalkit', 'hf'$/);
     await expect(exportMmvp({ data: join(scratch, 'nothing'), to: 'hf', out: join(scratch, 'y') })).rejects.toThrow(/Questions\.csv/);
   });
 });
@@ -141,12 +141,12 @@ describe('exportMmvp --to hf', () => {
 });
 
 describe('exportMmvp bad options', () => {
-  it('names the flag, the value and what is valid, in one line without internal names', async () => {
+  it('names the key, the value and what is valid, in one line', async () => {
     const out = join(scratch, 'named');
     const refusal = exportMmvp({ data: synth, to: 'hf', out, name: 'my set' });
-    await expect(refusal).rejects.toThrow(/^--name "my set" is not valid: use letters, digits, _ \. - only$/);
-    await expect(exportMmvp({ data: synth, to: 'hf', out, labels: 'fixed' as 'original' })).rejects.toThrow(/^--labels 'fixed' is not valid; valid choices: 'original' or 'corrected'$/);
-    await expect(exportMmvp({ data: synth, to: 'hf', out, extra: 1 } as never)).rejects.toThrow(/^unknown option\(s\) 'extra'; valid options: /);
+    await expect(refusal).rejects.toThrow(/^exportMmvp options are invalid: name: use letters, digits, _ \. - only \(given "my set"\)$/);
+    await expect(exportMmvp({ data: synth, to: 'hf', out, labels: 'fixed' as 'original' })).rejects.toThrow(/^exportMmvp options are invalid: labels: 'fixed' is not valid; choose 'original', 'corrected'$/);
+    await expect(exportMmvp({ data: synth, to: 'hf', out, extra: 1 } as never)).rejects.toThrow(/^exportMmvp options are invalid: \(top level\): unknown key\(s\) 'extra' \(valid keys: 'data', 'to', 'out', /);
     await expect(readdir(out)).rejects.toThrow(/ENOENT/); // nothing written
   });
 });

@@ -1,10 +1,11 @@
 import { copyFile, mkdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { InvalidArgumentError, listChoices } from '@mmvp/core';
+import { InvalidArgumentError } from '@mmvp/core';
 import { LABEL_SETS, loadMmvp, readPatternMap, type LabelCorrection, type LabelSet } from '@mmvp/datasets';
 import { z } from 'zod';
 import { EXPORT_TARGETS, LMMS_EVAL_GOLD_OVERRIDE, VLMEVALKIT_COLUMNS, VLMEVALKIT_PAIR_DATASET, type ExportTarget } from './field-formats';
 import { formatCsv, withRunFolderLock, writeFileAtomic } from '@mmvp/results';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 
 /** Options of {@link exportMmvp}, checked with zod (unknown keys are refused). */
 export const exportMmvpOptionsSchema = z
@@ -58,12 +59,12 @@ interface ExportRow {
  * unchanged: `vlmevalkit` = one TSV with base64 images (file bytes as they are, no re-encoding) plus a
  * `--config` JSON naming it a CustomMCQDataset; `hf` = a Hugging Face `imagefolder` dataset (images +
  * metadata.jsonl with an integer `Index`) plus an lmms-eval task YAML that points the stock `mmvp`
- * task at it. Rows whose pair was skipped by the loader are left out (whole pairs only).
+ * task at it. Rows whose pair was skipped by the loader are left out (whole pairs only). The options are
+ * checked first, before anything is read or written: a bad one is one InvalidArgumentError naming the key
+ * and the valid choices (as is an --out inside --data).
  */
 export async function exportMmvp(input: ExportMmvpOptions): Promise<ExportMmvpResult> {
-  const parsed = exportMmvpOptionsSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidArgumentError(describeOptionIssue(parsed.error.issues[0]!, input));
-  const options = parsed.data;
+  const options = parseWorkflowOptions('exportMmvp', exportMmvpOptionsSchema, input);
   await refuseOutInsideData(options.out, options.data);
   const mmvpDir = (await stat(join(options.data, 'Questions.csv')).catch(() => undefined)) ? options.data : join(options.data, 'MMVP');
   const dataset = await loadMmvp(mmvpDir, { labels: options.labels });
@@ -89,17 +90,6 @@ function labelWarnings(labels: LabelSet, corrections: readonly LabelCorrection[]
   return [
     `--labels corrected: no correction applied (rows ${corrections.map((correction) => correction.rows.join('/')).join(' and ')} are not the known rows of the MMVP release in this set); the labels written are the file's own`,
   ];
-}
-
-/** One zod issue as the CLI user sees it: the flag (`--name`), the value given and what is valid. */
-function describeOptionIssue(issue: z.ZodIssue, input: ExportMmvpOptions): string {
-  if (issue.code === 'unrecognized_keys') return `unknown option(s) ${issue.keys.map((key) => `'${key}'`).join(', ')}; valid options: ${listChoices(Object.keys(exportMmvpOptionsSchema.shape))}`;
-  const key = String(issue.path[0] ?? 'options');
-  const flag = `--${key}`;
-  const given = (input as Record<string, unknown>)[key];
-  if (issue.code === 'invalid_enum_value') return `${flag} '${String(issue.received)}' is not valid; valid choices: ${listChoices(issue.options.map(String))}`;
-  if (given === undefined) return `${flag} is required`;
-  return `${flag} ${JSON.stringify(given)} is not valid: ${issue.message}`;
 }
 
 /**

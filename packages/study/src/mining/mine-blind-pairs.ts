@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, formatZodIssues } from '@mmvp/core';
+import { InvalidArgumentError } from '@mmvp/core';
 import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
 import {
   EmbeddingStore,
@@ -26,6 +26,7 @@ import { miningModel } from './mining-model';
 import { embedStep } from './mine-embed-step';
 import type { MineEvent } from './mine-events';
 import { withRunFolderLock } from '@mmvp/results';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 
 export type { MineEvent } from './mine-events';
 
@@ -94,9 +95,7 @@ export interface MineBlindPairsRun {
  * ```
  */
 export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBlindPairsRun = {}): Promise<MineBlindPairsResult> {
-  const parsed = mineBlindPairsOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new InvalidArgumentError(`mineBlindPairs options are invalid: ${formatZodIssues(parsed.error)}`, { cause: parsed.error });
-  const o = parsed.data;
+  const o = parseWorkflowOptions('mineBlindPairs', mineBlindPairsOptionsSchema, options);
   const emit = run.onEvent ?? (() => undefined);
   const out = resolve(o.out);
   const storeDir = join(out, 'store');

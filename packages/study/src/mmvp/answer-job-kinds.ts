@@ -1,7 +1,7 @@
 import { join, sep } from 'node:path';
 import type { MmvpItem } from '@mmvp/datasets';
 import { formatQuestion } from '@mmvp/decoder';
-import { createEndpointAnswerer, endpointAnswerFields, readEndpointApiKey, type ChatReply, type EndpointAnswer, type EndpointConfig } from '@mmvp/endpoint';
+import { createEndpointAnswerer, endpointAnswerFields, readEndpointApiKey, type ChatReply, type EndpointAnswer, type EndpointAnswerer, type EndpointConfig } from '@mmvp/endpoint';
 import { createPipeline } from '@mmvp/pipeline';
 import type { JobDataBase, JobKindDefinition, JobPipeline, ShardContext, ShardOutput } from '../runner/job-kind';
 import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
@@ -142,19 +142,30 @@ export const popeJobKind: JobKindDefinition<PopeJobData, AnsweringParts> = {
 };
 
 /**
- * Answers one endpoint shard: every question asked of the endpoint the job names (up to its
- * maxConcurrency at once; a question repeated in the job is sent once), with the API key read from
- * THIS machine's environment variable the job names. Returns the answer lines in the job's order,
- * built as the one-process endpoint run builds them. A request that fails for good fails the job
- * (BullMQ retries it; the coordinator commits nothing of it).
+ * What an endpoint shard asks through. In one process: the run's one answerer (the run folder's response cache,
+ * requests shared across shards) and `onAnswer`, which checks and records each answer (the resumed run's
+ * fingerprint check, the usage ledger). On a worker: an answerer of the job's endpoint, no cache, no hook.
  */
-async function answerEndpointShard(data: PopeEndpointJobData | MllmEndpointJobData, context: ShardContext<undefined>): Promise<ShardOutput> {
+export interface EndpointParts {
+  readonly answerer: EndpointAnswerer;
+  /** Each answer as it arrives, by the question's id in the usage and failures files; a throw fails the question. */
+  readonly onAnswer?: (questionId: number | string, answer: EndpointAnswer) => void;
+}
+
+/**
+ * Answers one endpoint shard: every question asked of the endpoint the job names (up to its
+ * maxConcurrency at once; a question repeated while it is asked is sent once, by the answerer), through
+ * the parts the runner holds or, on a worker, with the API key read from THIS machine's environment
+ * variable the job names. Returns the answer lines in the job's order, the same in one process and on a
+ * worker. A request that fails for good fails the shard (in one process the runner asks the rest and the
+ * run records the failure; on the queue BullMQ retries the job and the coordinator commits nothing of it).
+ */
+async function answerEndpointShard(data: PopeEndpointJobData | MllmEndpointJobData, context: ShardContext<EndpointParts | undefined>): Promise<ShardOutput> {
   const { signal, dataRoot } = context;
-  const apiKey = readEndpointApiKey(data.endpoint.apiKeyEnv);
-  const client = await createEndpointAnswerer({ config: data.endpoint, ...(apiKey === undefined ? {} : { apiKey }) });
+  const parts = context.parts ?? (await workerEndpointParts(data.endpoint));
   const runIdentity = runIdentityHash(data.identity);
   const modelId = data.identity.modelId;
-  // one request per question: its image (this machine's path), its text, and the answer record of its reply
+  // one request per question: its image (this machine's path), its text, its id, and the answer record of its reply
   const requests =
     data.kind === 'pope-endpoint'
       ? data.questions.map((question) => {
@@ -162,6 +173,7 @@ async function answerEndpointShard(data: PopeEndpointJobData | MllmEndpointJobDa
           return {
             image: join(dataRoot, question.image),
             text,
+            id: `${question.split}:${question.questionId}`,
             record: (reply: ChatReply) =>
               popeAnswerRecord({ item: { split: question.split, questionId: question.questionId, label: question.label, image: question.imageName }, answer: { text: reply.text, prompt: text }, modelId, runIdentity }),
           };
@@ -172,6 +184,7 @@ async function answerEndpointShard(data: PopeEndpointJobData | MllmEndpointJobDa
           return {
             image: join(dataRoot, question.image),
             text,
+            id: question.id,
             record: (reply: ChatReply) =>
               mmvpAnswerRecord({
                 // the record's image path is relative to the coordinator's data folder, whatever this machine's is
@@ -184,7 +197,6 @@ async function answerEndpointShard(data: PopeEndpointJobData | MllmEndpointJobDa
               }),
           };
         });
-  const asked = new Map<string, Promise<EndpointAnswer>>();
   const lines: string[] = new Array(requests.length);
   let next = 0;
   const worker = async () => {
@@ -192,11 +204,9 @@ async function answerEndpointShard(data: PopeEndpointJobData | MllmEndpointJobDa
       signal?.throwIfAborted();
       const index = next++;
       const request = requests[index]!;
-      const key = `${request.image}\n${request.text}`;
-      let answer = asked.get(key);
-      if (answer === undefined) asked.set(key, (answer = client.ask({ image: request.image, text: request.text }, signal === undefined ? {} : { signal })));
-      const { reply } = await answer;
-      lines[index] = JSON.stringify({ ...request.record(reply), ...endpointAnswerFields(reply) });
+      const answer = await parts.answerer.ask({ image: request.image, text: request.text }, signal === undefined ? {} : { signal });
+      parts.onAnswer?.(request.id, answer);
+      lines[index] = JSON.stringify({ ...request.record(answer.reply), ...endpointAnswerFields(answer.reply) });
       context.onUnit?.();
     }
   };
@@ -204,15 +214,21 @@ async function answerEndpointShard(data: PopeEndpointJobData | MllmEndpointJobDa
   return { lines };
 }
 
-/** pope through an endpoint: nothing to load (the endpoint answers), no response cache on a worker. */
-export const popeEndpointJobKind: JobKindDefinition<PopeEndpointJobData, undefined> = {
+/** A worker's parts for an endpoint job: an answerer of the job's endpoint with this machine's key (no response cache). */
+async function workerEndpointParts(endpoint: EndpointConfig): Promise<EndpointParts> {
+  const apiKey = readEndpointApiKey(endpoint.apiKeyEnv);
+  return { answerer: await createEndpointAnswerer({ config: endpoint, ...(apiKey === undefined ? {} : { apiKey }) }) };
+}
+
+/** pope through an endpoint: nothing to load (the endpoint answers; in one process the runner holds the run's answerer). */
+export const popeEndpointJobKind: JobKindDefinition<PopeEndpointJobData, EndpointParts | undefined> = {
   kind: 'pope-endpoint',
   unitsOf: (data) => data.questions.length,
   runShard: answerEndpointShard,
 };
 
 /** eval-mllm through an endpoint: as {@link popeEndpointJobKind}. */
-export const mllmEndpointJobKind: JobKindDefinition<MllmEndpointJobData, undefined> = {
+export const mllmEndpointJobKind: JobKindDefinition<MllmEndpointJobData, EndpointParts | undefined> = {
   kind: 'eval-mllm-endpoint',
   unitsOf: (data) => data.questions.length,
   runShard: answerEndpointShard,

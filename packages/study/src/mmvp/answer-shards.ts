@@ -1,9 +1,9 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { queueRunId } from '../queue/job-pipeline';
 import { planShards } from '../queue/job-plan';
 import type { JobDataBase, JobKindDefinition, PlannedShard } from '../runner/job-kind';
 import { runShards, type ShardRunner, type ShardsRun } from '../runner/run-shards';
-import { writeFileAtomic } from '@mmvp/results';
+import { answerLog, writeFileAtomic } from '@mmvp/results';
 import type { ProgressListener } from './progress-events';
 
 /**
@@ -36,6 +36,7 @@ export async function answerShards<Item, Data extends JobDataBase, Parts>(option
   const shards = planShards(options.items, options.runner.kind === 'queue' ? options.shardSize : 1, groupOf === undefined ? undefined : (item) => groupOf(item));
   const done = new Set(options.done);
   const before = done.size;
+  const log = answerLog(options.answersFile);
   const run = await runShards({
     definition: options.definition,
     runner: options.runner,
@@ -48,9 +49,7 @@ export async function answerShards<Item, Data extends JobDataBase, Parts>(option
       recordKeyOf: options.recordKeyOf,
       done,
       jobData: (shard) => options.jobData(runId, shard),
-      commit: async (lines) => {
-        if (lines.length > 0) await appendFile(options.answersFile, `${lines.join('\n')}\n`);
-      },
+      commit: (lines) => log.appendLines(lines),
     },
     ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
     onEvent: (event) => {

@@ -1,6 +1,24 @@
-import { formatQuestion, type QuestionStyle } from '@mmvp/decoder';
-import { createEndpointAnswerer, parseEndpointConfig, publicEndpointUrl, type ChatReply, type EndpointConfigInput } from '@mmvp/endpoint';
+import { QUESTION_STYLES, formatQuestion, type QuestionStyle } from '@mmvp/decoder';
+import { createEndpointAnswerer, endpointConfigSchema, publicEndpointUrl, type ChatReply, type EndpointConfigInput } from '@mmvp/endpoint';
 import { InvalidArgumentError } from '@mmvp/core';
+import { z } from 'zod';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
+
+/** Options of {@link askThroughEndpoint}, checked with zod (unknown keys are refused). */
+const askThroughEndpointOptionsSchema = z
+  .object({
+    /** The endpoint config without its `kind` (url, model, apiKeyEnv, ...). */
+    endpoint: endpointConfigSchema.omit({ kind: true }),
+    /** The image file, sent as a data URL of its own bytes. */
+    image: z.string().min(1),
+    question: z.string().min(1),
+    /** The answer options text, e.g. `(a) Open (b) Closed`. */
+    options: z.string().optional(),
+    /** Question style (default: the endpoint config's, else 'original'). */
+    prompt: z.enum(QUESTION_STYLES as [QuestionStyle, ...QuestionStyle[]]).optional(),
+    signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+  })
+  .strict();
 
 /** One answer of an endpoint model to one question (`mmvp ask --endpoint`). */
 export interface EndpointAskResult {
@@ -16,7 +34,8 @@ export interface EndpointAskResult {
 /**
  * Asks a model behind an OpenAI-compatible endpoint one question about one image: the question in
  * the chosen style as the user message, the image as a data URL of the file's own bytes. No cache.
- * The key comes from the environment variable `apiKeyEnv` names ('none': no key).
+ * The key comes from the environment variable `apiKeyEnv` names ('none': no key). The options are checked
+ * first, through the workflows' one validation path (an InvalidArgumentError naming the key).
  */
 export async function askThroughEndpoint(options: {
   readonly endpoint: Omit<EndpointConfigInput, 'kind'>;
@@ -26,7 +45,7 @@ export async function askThroughEndpoint(options: {
   readonly prompt?: QuestionStyle;
   readonly signal?: AbortSignal;
 }): Promise<EndpointAskResult> {
-  const config = parseEndpointConfig({ kind: 'endpoint', ...options.endpoint }, 'endpoint options');
+  const config = { kind: 'endpoint' as const, ...parseWorkflowOptions('askThroughEndpoint', askThroughEndpointOptionsSchema, options).endpoint };
   let apiKey: string | undefined;
   if (config.apiKeyEnv !== 'none') {
     apiKey = process.env[config.apiKeyEnv];

@@ -1,17 +1,24 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
-import { formatQuestion } from '@mmvp/decoder';
-import type { MmvpItem } from '@mmvp/datasets';
-import { EndpointRequestError, endpointAnswerFields, type ChatReply, type EndpointAnswerer } from '@mmvp/endpoint';
-import { mmvpAnswerRecord, type PromptStyle } from './mmvp-answer-record';
-import { writeFileAtomic, answerLog, runIdentityHash, type RunIdentity } from '@mmvp/results';
+import { EndpointRequestError, createEndpointAnswerer, publicEndpointUrl, type EndpointAnswerer, type EndpointConfig } from '@mmvp/endpoint';
+import { writeFileAtomic } from '@mmvp/results';
+import type { JobDataBase } from '../runner/job-kind';
+import { inProcessRunner } from '../runner/in-process-runner';
+import type { ShardRunner } from '../runner/run-shards';
+import { ShardsFailedError } from '../runner/shards-failed-error';
+import type { EndpointParts } from './answer-job-kinds';
+import { answerShards } from './answer-shards';
 
+/** The response cache of an endpoint run, in its run folder. */
+export const ENDPOINT_CACHE_FILE = 'endpoint-cache.jsonl';
+/** Usage and latency per answer and in total. */
+export const ENDPOINT_USAGE_FILE = 'endpoint-usage.json';
 /** Failed questions of an endpoint run, left for `--resume` (removed once a run completes). */
 const ENDPOINT_FAILURES_FILE = 'endpoint-failures.json';
 
 /** What one endpoint answer cost (usage as the endpoint reported it; latency of the original request). */
-export interface EndpointAnswerCost {
+interface EndpointAnswerCost {
   readonly questionId: number | string;
   readonly cached: boolean;
   readonly latencyMs: number;
@@ -20,155 +27,97 @@ export interface EndpointAnswerCost {
   readonly outcome: string;
 }
 
-/** What {@link answerMmvpThroughEndpoint} did. */
-export interface EndpointAnswering {
-  /** Answers written in this run (cache hits included). */
-  readonly asked: number;
-  /** Of them, answered from the run folder's response cache (nothing sent). */
-  readonly cacheHits: number;
-  readonly costs: readonly EndpointAnswerCost[];
-  /** Every `system_fingerprint` the endpoint answered with in this run. */
-  readonly systemFingerprints: readonly string[];
+/** What the in-process side of an endpoint run holds: the one answerer, the runner over it, and the usage it writes. */
+export interface InProcessEndpoint {
+  /** The run's answerer (its response cache is the run folder's endpoint-cache.jsonl). */
+  readonly answerer: EndpointAnswerer;
+  /** The in-process runner: every shard on this answerer, up to the endpoint's maxConcurrency questions at once. */
+  readonly runner: ShardRunner;
+  /** Writes endpoint-usage.json (after the answers are committed) and returns its totals. */
+  writeUsage(): Promise<ReturnType<typeof usageSummary>>;
 }
 
 /**
- * Answers every MMVP question not yet in answers.jsonl through an endpoint (see
- * {@link answerItemsThroughEndpoint}), one answers.jsonl record per question.
+ * The in-process side of an endpoint run (the queue's workers hold their own answerer): one answerer through the
+ * run folder's response cache, shared by every shard (so a question repeated while it is asked is sent once), and
+ * an answer hook that, on a resumed run, refuses a fresh reply whose `system_fingerprint` is not one the answers
+ * file's answers carry, and records each answer's cost for endpoint-usage.json. A request that failed for good
+ * lets the other questions go on (their replies are cached); any other failure (a wrong key, an unknown model)
+ * stops asking at once. The API key is handed to the client only.
  */
-export async function answerMmvpThroughEndpoint(options: {
-  readonly questions: readonly MmvpItem[];
-  readonly answerer: EndpointAnswerer;
-  readonly concurrency: number;
-  readonly answersFile: string;
+export async function inProcessEndpoint(options: {
+  readonly endpoint: EndpointConfig;
+  readonly apiKey: string | undefined;
   readonly out: string;
-  readonly dataDir: string;
-  readonly promptStyle: PromptStyle;
-  readonly identity: RunIdentity;
-  readonly done: ReadonlySet<string>;
+  readonly answersFile: string;
   /** Fingerprints of the answers already in the file (resume). */
   readonly knownFingerprints: ReadonlySet<string>;
-  readonly onProgress?: (done: number, total: number, startedAt: number) => void;
-  readonly signal?: AbortSignal;
-}): Promise<EndpointAnswering> {
-  const runIdentity = runIdentityHash(options.identity);
-  return answerItemsThroughEndpoint({
-    ...options,
-    items: options.questions,
-    keyOf: (question) => String(question.id),
-    costId: (question) => question.id,
-    request: (question) => ({ image: question.imagePath, text: formatQuestion(question.question, question.optionsText, options.promptStyle) }),
-    record: (question, reply, text) =>
-      mmvpAnswerRecord({
-        question,
-        answer: { text: reply.text, prompt: text, ...(reply.finishReason === undefined ? {} : { finishReason: reply.finishReason }) },
-        modelId: options.identity.modelId,
-        promptStyle: options.promptStyle,
-        dataDir: options.dataDir,
-        runIdentity,
-      }),
-  });
-}
-
-/**
- * Answers every item not yet in the answers file through an endpoint, up to `concurrency` at once,
- * and appends the answers in item order (an answer that arrives early waits for the ones before
- * it; its reply is already in the response cache). An item whose request fails for good stops the
- * file at that item: the rest are still asked and cached, then the run fails naming the failed
- * items (also in endpoint-failures.json), so `--resume` asks only those again and takes the rest
- * from the cache. A fatal failure (wrong key, unknown model) stops asking at once. On a resumed run, a
- * fresh reply whose `system_fingerprint` is not one the file's answers carry is refused. Each record
- * gets the reply's outcome (`endpoint_outcome`), refusal, usage and system fingerprint.
- */
-export async function answerItemsThroughEndpoint<Item>(options: {
-  readonly items: readonly Item[];
-  /** The item's key in the answers file (what `done` holds). */
-  readonly keyOf: (item: Item) => string;
-  /** The item's id in endpoint-usage.json and endpoint-failures.json. */
-  readonly costId: (item: Item) => number | string;
-  /** The image file and the question text (already in its prompt style) sent for the item. */
-  readonly request: (item: Item) => { image: string; text: string };
-  /** The answers-file record of an item's reply (the endpoint fields are added to it). */
-  readonly record: (item: Item, reply: ChatReply, text: string) => Record<string, unknown>;
-  readonly answerer: EndpointAnswerer;
-  readonly concurrency: number;
-  readonly answersFile: string;
-  readonly out: string;
-  readonly done: ReadonlySet<string>;
-  /** Fingerprints of the answers already in the file (resume). */
-  readonly knownFingerprints: ReadonlySet<string>;
-  readonly onProgress?: (done: number, total: number, startedAt: number) => void;
-  readonly signal?: AbortSignal;
-}): Promise<EndpointAnswering> {
-  const pending = options.items.filter((item) => !options.done.has(options.keyOf(item)));
-  const total = options.items.length;
-  const startedAt = total - pending.length;
-  const results: (Record<string, unknown> | Error | undefined)[] = new Array(pending.length);
+}): Promise<InProcessEndpoint> {
+  const { endpoint, knownFingerprints } = options;
+  const answerer = await createEndpointAnswerer({ config: endpoint, cachePath: join(options.out, ENDPOINT_CACHE_FILE), ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }) });
   const costs: EndpointAnswerCost[] = [];
   const fingerprints = new Set<string>();
-  const log = answerLog(options.answersFile);
-  let flushed = 0;
-  let fatal: Error | undefined;
-  let next = 0;
-  let writes = Promise.resolve();
-  options.onProgress?.(startedAt, total, startedAt);
-
-  const flush = async () => {
-    while (flushed < pending.length && results[flushed] !== undefined && !(results[flushed] instanceof Error)) {
-      await log.append(results[flushed] as Record<string, unknown>);
-      flushed++;
-      options.onProgress?.(startedAt + flushed, total, startedAt);
-    }
-  };
-
-  const ask = async (item: Item): Promise<Record<string, unknown>> => {
-    const { image, text } = options.request(item);
-    const answer = await options.answerer.ask({ image, text }, options.signal === undefined ? {} : { signal: options.signal });
-    const { reply } = answer;
-    if (reply.systemFingerprint !== undefined) {
-      if (!answer.cached && options.knownFingerprints.size > 0 && !options.knownFingerprints.has(reply.systemFingerprint)) {
-        throw new InvalidArgumentError(
-          `--resume: the endpoint now answers with system_fingerprint '${reply.systemFingerprint}', the answers in ${options.answersFile} carry ${[...options.knownFingerprints].map((value) => `'${value}'`).join(', ')}; the model behind the endpoint changed, so its answers must not be mixed; use another --out`,
-        );
+  const parts: EndpointParts = {
+    answerer,
+    onAnswer: (questionId, answer) => {
+      const { reply } = answer;
+      if (reply.systemFingerprint !== undefined) {
+        if (!answer.cached && knownFingerprints.size > 0 && !knownFingerprints.has(reply.systemFingerprint)) {
+          throw new InvalidArgumentError(
+            `--resume: the endpoint now answers with system_fingerprint '${reply.systemFingerprint}', the answers in ${options.answersFile} carry ${[...knownFingerprints].map((value) => `'${value}'`).join(', ')}; the model behind the endpoint changed, so its answers must not be mixed; use another --out`,
+          );
+        }
+        fingerprints.add(reply.systemFingerprint);
       }
-      fingerprints.add(reply.systemFingerprint);
-    }
-    costs.push({
-      questionId: options.costId(item),
-      cached: answer.cached,
-      latencyMs: answer.latencyMs,
-      outcome: reply.outcome,
-      ...(reply.usage === undefined ? {} : { promptTokens: reply.usage.promptTokens, completionTokens: reply.usage.completionTokens }),
-    });
-    return {
-      ...options.record(item, reply, text),
-      ...endpointAnswerFields(reply),
-    };
+      costs.push({
+        questionId,
+        cached: answer.cached,
+        latencyMs: answer.latencyMs,
+        outcome: reply.outcome,
+        ...(reply.usage === undefined ? {} : { promptTokens: reply.usage.promptTokens, completionTokens: reply.usage.completionTokens }),
+      });
+    },
   };
-
-  const worker = async () => {
-    while (next < pending.length && fatal === undefined && options.signal?.aborted !== true) {
-      const index = next++;
-      try {
-        results[index] = await ask(pending[index]!);
-      } catch (error) {
-        if (options.signal?.aborted) return;
-        results[index] = error as Error;
-        if (!EndpointRequestError.isInstance(error) || (error as EndpointRequestError).fatal) fatal ??= error as Error;
-      }
-      writes = writes.then(flush);
-    }
+  return {
+    answerer,
+    runner: inProcessRunner({ parts, concurrency: endpoint.maxConcurrency, keepGoing: (error) => EndpointRequestError.isInstance(error) && !(error as EndpointRequestError).fatal }),
+    async writeUsage() {
+      const usage = usageSummary(costs, answerer.client.attempts, costs.filter((cost) => cost.cached).length);
+      await writeFileAtomic(
+        join(options.out, ENDPOINT_USAGE_FILE),
+        `${JSON.stringify({ endpoint: endpointRunRecord(endpoint), systemFingerprints: [...new Set([...knownFingerprints, ...fingerprints])], totals: usage, answers: costs }, null, 2)}\n`,
+      );
+      return usage;
+    },
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, Math.max(1, pending.length)) }, worker));
-  await writes;
-  options.signal?.throwIfAborted();
+}
 
-  const failed = pending.flatMap((item, index) => (results[index] instanceof Error ? [{ question_id: options.costId(item), error: (results[index] as Error).message }] : []));
+/**
+ * An endpoint run's plan executed on a runner (answerShards with an endpoint kind), and what a failure leaves:
+ * the questions whose requests failed for good are recorded in endpoint-failures.json (with, when a fatal
+ * failure stopped the run, how many were not asked), the answers before the first failure stay in the answers
+ * file, and the run fails naming them, so `--resume` asks only those again and takes the rest from the cache.
+ * A completed run removes the failures file.
+ */
+export async function answerEndpointShards<Item, Data extends JobDataBase>(
+  options: Parameters<typeof answerShards<Item, Data, EndpointParts | undefined>>[0] & {
+    /** The question's id in endpoint-failures.json. */
+    readonly failureId: (item: Item) => number | string;
+  },
+): Promise<Awaited<ReturnType<typeof answerShards>>> {
   const failuresFile = join(options.out, ENDPOINT_FAILURES_FILE);
-  if (fatal !== undefined) {
-    await writeFileAtomic(failuresFile, `${JSON.stringify({ failed, notAsked: pending.length - flushed - failed.length }, null, 2)}\n`);
-    throw Object.assign(fatal, { message: `${fatal.message} (${flushed} answer(s) of this run kept in ${options.answersFile}; run again with --resume)` });
-  }
-  if (failed.length > 0) {
+  let run: Awaited<ReturnType<typeof answerShards>>;
+  try {
+    run = await answerShards(options);
+  } catch (error) {
+    if (!ShardsFailedError.isInstance(error)) throw error;
+    const { failed: shards, stoppedBy, committedUnits } = error as ShardsFailedError<Item>;
+    const failed = shards.flatMap(({ shard, error: cause }) => shard.items.map((item) => ({ question_id: options.failureId(item), error: (cause as Error).message })));
+    if (stoppedBy !== undefined) {
+      const pending = options.items.filter((item) => !options.done.has(options.keyOf(item))).length;
+      await writeFileAtomic(failuresFile, `${JSON.stringify({ failed, notAsked: pending - committedUnits - failed.length }, null, 2)}\n`);
+      throw Object.assign(stoppedBy as Error, { message: `${(stoppedBy as Error).message} (${committedUnits} answer(s) of this run kept in ${options.answersFile}; run again with --resume)` });
+    }
     await writeFileAtomic(failuresFile, `${JSON.stringify({ failed }, null, 2)}\n`);
     throw new EndpointRequestError(
       `${failed.length} question(s) failed for good (${failed
@@ -178,5 +127,55 @@ export async function answerItemsThroughEndpoint<Item>(options: {
     );
   }
   await rm(failuresFile, { force: true });
-  return { asked: flushed, cacheHits: costs.filter((cost) => cost.cached).length, costs, systemFingerprints: [...fingerprints] };
+  return run;
+}
+
+/** What a run folder records about its endpoint (no credentials: the URL without user, password or query). */
+export function endpointRunRecord(endpoint: EndpointConfig) {
+  return {
+    url: publicEndpointUrl(endpoint.url),
+    model: endpoint.model,
+    system: endpoint.system ?? null,
+    decoding: endpoint.decoding,
+    maxConcurrency: endpoint.maxConcurrency,
+    requestsPerMinute: endpoint.requestsPerMinute ?? null,
+    timeoutMs: endpoint.timeoutMs,
+    maxRetries: endpoint.maxRetries,
+  };
+}
+
+/** The system fingerprints the answers already in the file carry (resume). */
+export async function fingerprintsInFile(file: string, resuming: boolean): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (!resuming) return found;
+  for (const line of (await readFile(file, 'utf8').catch(() => '')).split('\n')) {
+    try {
+      const fingerprint = (JSON.parse(line) as { system_fingerprint?: unknown }).system_fingerprint;
+      if (typeof fingerprint === 'string') found.add(fingerprint);
+    } catch {
+      // blank or cut line
+    }
+  }
+  return found;
+}
+
+/** Totals over this run's answers: tokens, latency (mean, median, 95th percentile), requests sent, cache hits. */
+function usageSummary(costs: readonly EndpointAnswerCost[], requestsSent: number, cacheHits: number) {
+  const latencies = costs.map((cost) => cost.latencyMs).sort((a, b) => a - b);
+  const quantile = (q: number) => (latencies.length === 0 ? null : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
+  const promptTokens = costs.reduce((sum, cost) => sum + (cost.promptTokens ?? 0), 0);
+  const completionTokens = costs.reduce((sum, cost) => sum + (cost.completionTokens ?? 0), 0);
+  return {
+    answers: costs.length,
+    requestsSent,
+    cacheHits,
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    latencyMsTotal: latencies.reduce((sum, value) => sum + value, 0),
+    latencyMsMean: latencies.length === 0 ? null : Math.round(latencies.reduce((sum, value) => sum + value, 0) / latencies.length),
+    latencyMsMedian: quantile(0.5),
+    latencyMsP95: quantile(0.95),
+    outcomes: Object.fromEntries([...new Set(costs.map((cost) => cost.outcome))].map((outcome) => [outcome, costs.filter((cost) => cost.outcome === outcome).length])),
+  };
 }

@@ -120,6 +120,30 @@ describe('evaluateMllm with an endpoint model', () => {
     expect((await lines(out)).map((answer) => answer['question_id'])).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('a run killed after some answers, resumed, asks no committed question again and ends with the bytes of an uninterrupted run', async () => {
+    const whole = join(scratch, 'uninterrupted');
+    await evaluateMllm({ endpoint: endpoint(), data, out: whole });
+    const out = join(scratch, 'killed');
+    const controller = new AbortController();
+    asked.clear();
+    const killed = evaluateMllm({
+      endpoint: endpoint(),
+      data,
+      out,
+      signal: controller.signal,
+      onProgress: (event) => event.kind === 'progress' && event.stage === 'answers' && event.done === 3 && controller.abort(new Error('killed (test)')),
+    });
+    await expect(killed).rejects.toThrow(/killed \(test\)/);
+    const committed = (await lines(out)).map((answer) => answer['question_id'] as number);
+    expect(committed.length).toBeGreaterThanOrEqual(3);
+    expect(committed).toEqual([1, 2, 3, 4, 5, 6].slice(0, committed.length)); // a prefix, in question order
+    asked.clear();
+    const resumed = await evaluateMllm({ endpoint: endpoint(), data, out, resume: true });
+    expect(resumed.asked).toBe(6 - committed.length);
+    for (const id of committed) expect(asked.has(id), `question ${id} was committed before the kill`).toBe(false);
+    expect(await readFile(join(out, 'answers.jsonl'), 'utf8')).toBe(await readFile(join(whole, 'answers.jsonl'), 'utf8'));
+  });
+
   it('takes a pipeline config of kind endpoint, and names the file and the field of a bad one', async () => {
     const config = join(scratch, 'endpoint.json');
     await writeFile(config, JSON.stringify({ kind: 'endpoint', url, model: 'fake-vlm', apiKeyEnv: KEY_ENV, maxConcurrency: 3, decoding: { temperature: 0, maxTokens: 8 } }));

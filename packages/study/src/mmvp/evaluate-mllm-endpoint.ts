@@ -1,25 +1,18 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { InvalidArgumentError } from '@mmvp/core';
-import { formatIssue, loadMmvp, type LabelSet, type SkippedPair } from '@mmvp/datasets';
-import { createEndpointAnswerer, publicEndpointUrl, readEndpointApiKey, type EndpointAnswerer, type EndpointConfig } from '@mmvp/endpoint';
+import { formatIssue, loadMmvp, type LabelSet, type MmvpItem, type SkippedPair } from '@mmvp/datasets';
+import { publicEndpointUrl, readEndpointApiKey, type EndpointAnswerer, type EndpointConfig } from '@mmvp/endpoint';
 import { packageVersions } from '../provenance/package-versions';
 import type { ResolvedQueueSettings } from '../queue/queue-settings';
 import { queueSummaryLine, type QueueRunSummary } from '../queue/queued-answers';
 import { queueRunner } from '../queue/queue-runner';
 import { mllmEndpointJobKind } from './answer-job-kinds';
-import { answerShards } from './answer-shards';
-import { answerMmvpThroughEndpoint, type EndpointAnswerCost } from './endpoint-answers';
+import { ENDPOINT_CACHE_FILE, ENDPOINT_USAGE_FILE, answerEndpointShards, endpointRunRecord, fingerprintsInFile, inProcessEndpoint } from './endpoint-answers';
 import { gradeMllmAnswers, summaryLines, type GradeMllmOptions, type GraderKind } from './grade-mllm';
 import type { ScoresDocument } from './scores-document';
 import type { ProgressListener } from './progress-events';
 import { sha256File, withRunFolderLock, writeFileAtomic, writeRunInfo, RUN_IDENTITY_FILE, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from '@mmvp/results';
-
-/** The response cache of an endpoint run, in its run folder. */
-export const ENDPOINT_CACHE_FILE = 'endpoint-cache.jsonl';
-/** Usage and latency per answer and in total. */
-export const ENDPOINT_USAGE_FILE = 'endpoint-usage.json';
 
 /** What evaluateMllm passes on for an endpoint model (its checked options, the grading options it built). */
 export interface EndpointRunContext {
@@ -34,7 +27,7 @@ export interface EndpointRunContext {
   readonly gradeOptions: GradeMllmOptions;
   readonly checkImage: (path: string) => Promise<string | undefined>;
   readonly prepareAnswers: (options: {
-    questions: Parameters<typeof answerMmvpThroughEndpoint>[0]['questions'];
+    questions: readonly MmvpItem[];
     answersFile: string;
     resume: boolean;
     identity: RunIdentity;
@@ -100,74 +93,54 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
     await writeFileAtomic(join(context.out, RUN_IDENTITY_FILE), `${JSON.stringify({ identity, runIdentity: runIdentityHash(identity), endpoint: endpointRecord, systemFingerprints: [...knownFingerprints] }, null, 2)}\n`);
     const questionsLine = `${dataset.questions.length} questions (${dataset.questionsFile}, labels ${context.labels}), prompt style ${promptStyle}`;
     const identityLine = `run identity ${runIdentityHash(identity)}${done.size > 0 ? `; resuming after ${done.size} answer(s)` : ''}`;
-    let asked: number;
-    let usage: ReturnType<typeof usageSummary> | undefined;
-    let queueSummary: QueueRunSummary | undefined;
-    if (context.queue !== undefined) {
-      // Distributed: workers ask the endpoint, this process checks and commits (the only writer of the folder).
-      const queue = context.queue;
-      onProgress?.({
-        kind: 'resolved',
-        workflow: 'eval-mllm',
-        lines: [
-          questionsLine,
-          `queue ${queue.url} (${queue.queueName}): jobs of about ${queue.shardSize ?? context.defaultShardSize} questions, whole pairs; answered by mmvp workers through the endpoint ${publicUrl}, model ${endpoint.model} (each worker reads the key from its own $${endpoint.apiKeyEnv})`,
-          identityLine,
-        ],
-      });
-      const dataRoot = resolve(context.data);
-      const run = await answerShards({
-        definition: mllmEndpointJobKind,
-        runner: queueRunner(queue),
-        shardSize: queue.shardSize ?? context.defaultShardSize,
-        items: dataset.questions,
-        keyOf: (question) => String(question.id),
-        groupOf: (question) => String(question.pairId),
-        recordKeyOf: (record) => String(record['question_id']),
-        runIdentity: runIdentityHash(identity),
-        out: context.out,
-        answersFile,
-        done,
-        // the endpoint's settings and the NAME of its key's variable; never the key
-        jobData: (runId, shard) => ({
-          kind: 'eval-mllm-endpoint' as const,
-          runId,
-          shard: shard.shard,
-          endpoint,
-          dataRoot,
-          identity,
-          promptStyle,
-          questions: shard.items.map((question) => ({ id: question.id, image: relative(dataRoot, resolve(question.imagePath)), question: question.question, options: question.optionsText, answer: question.answer })),
-        }),
-        ...(context.signal === undefined ? {} : { signal: context.signal }),
-        ...(onProgress === undefined ? {} : { onProgress }),
-      });
-      asked = run.asked;
-      queueSummary = { runId: run.runId, shards: run.shards, alreadyCommitted: run.alreadyCommitted, enqueued: run.enqueued, adopted: run.adopted, workers: run.workers };
-    } else {
-      const answerer = await createEndpointAnswerer({ config: endpoint, cachePath: join(context.out, ENDPOINT_CACHE_FILE), ...(apiKey === undefined ? {} : { apiKey }) });
-      onProgress?.({ kind: 'resolved', workflow: 'eval-mllm', lines: [questionsLine, ...describeEndpoint(endpoint, answerer), identityLine] });
-      const answering = await answerMmvpThroughEndpoint({
-        questions: dataset.questions,
-        answerer,
-        concurrency: endpoint.maxConcurrency,
-        answersFile,
-        out: context.out,
-        dataDir: context.data,
-        promptStyle,
+    // One plan, one runShard (mllmEndpointJobKind), one commit: workers ask the endpoint (--queue; this process
+    // checks and commits, the only writer of the folder) or this process does, through the run folder's cache.
+    const queue = context.queue;
+    const local = queue === undefined ? await inProcessEndpoint({ endpoint, apiKey, out: context.out, answersFile, knownFingerprints }) : undefined;
+    onProgress?.({
+      kind: 'resolved',
+      workflow: 'eval-mllm',
+      lines:
+        queue === undefined
+          ? [questionsLine, ...describeEndpoint(endpoint, local!.answerer), identityLine]
+          : [
+              questionsLine,
+              `queue ${queue.url} (${queue.queueName}): jobs of about ${queue.shardSize ?? context.defaultShardSize} questions, whole pairs; answered by mmvp workers through the endpoint ${publicUrl}, model ${endpoint.model} (each worker reads the key from its own $${endpoint.apiKeyEnv})`,
+              identityLine,
+            ],
+    });
+    const dataRoot = resolve(context.data);
+    const run = await answerEndpointShards({
+      definition: mllmEndpointJobKind,
+      runner: local?.runner ?? queueRunner(queue!),
+      shardSize: queue?.shardSize ?? context.defaultShardSize,
+      items: dataset.questions,
+      keyOf: (question) => String(question.id),
+      groupOf: (question) => String(question.pairId),
+      recordKeyOf: (record) => String(record['question_id']),
+      failureId: (question) => question.id,
+      runIdentity: runIdentityHash(identity),
+      out: context.out,
+      answersFile,
+      done,
+      // the endpoint's settings and the NAME of its key's variable; never the key
+      jobData: (runId, shard) => ({
+        kind: 'eval-mllm-endpoint' as const,
+        runId,
+        shard: shard.shard,
+        endpoint,
+        dataRoot,
         identity,
-        done,
-        knownFingerprints,
-        ...(context.signal === undefined ? {} : { signal: context.signal }),
-        onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
-      });
-      usage = usageSummary(answering.costs, answerer.client.attempts, answering.cacheHits);
-      asked = answering.asked;
-      await writeFileAtomic(
-        join(context.out, ENDPOINT_USAGE_FILE),
-        `${JSON.stringify({ endpoint: endpointRecord, systemFingerprints: [...new Set([...knownFingerprints, ...answering.systemFingerprints])], totals: usage, answers: answering.costs }, null, 2)}\n`,
-      );
-    }
+        promptStyle,
+        questions: shard.items.map((question) => ({ id: question.id, image: relative(dataRoot, resolve(question.imagePath)), question: question.question, options: question.optionsText, answer: question.answer })),
+      }),
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
+      ...(onProgress === undefined ? {} : { onProgress }),
+    });
+    const { asked } = run;
+    const usage = await local?.writeUsage();
+    const queueSummary: QueueRunSummary | undefined =
+      queue === undefined ? undefined : { runId: run.runId, shards: run.shards, alreadyCommitted: run.alreadyCommitted, enqueued: run.enqueued, adopted: run.adopted, workers: run.workers };
     const scores = await gradeMllmAnswers({
       ...context.gradeOptions,
       allowMissing: dataset.skippedQuestionIds.length > 0,
@@ -207,20 +180,6 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
   });
 }
 
-/** What a run folder records about its endpoint (no credentials: the URL without user, password or query). */
-export function endpointRunRecord(endpoint: EndpointConfig) {
-  return {
-    url: publicEndpointUrl(endpoint.url),
-    model: endpoint.model,
-    system: endpoint.system ?? null,
-    decoding: endpoint.decoding,
-    maxConcurrency: endpoint.maxConcurrency,
-    requestsPerMinute: endpoint.requestsPerMinute ?? null,
-    timeoutMs: endpoint.timeoutMs,
-    maxRetries: endpoint.maxRetries,
-  };
-}
-
 /** The progress lines that say how an endpoint is asked (URL, model, key variable, decoding, limits, cache). */
 export function describeEndpoint(endpoint: EndpointConfig, answerer: EndpointAnswerer): string[] {
   const publicUrl = publicEndpointUrl(endpoint.url);
@@ -241,40 +200,4 @@ export function checkQueuedEndpointUrl(endpoint: EndpointConfig): void {
       `--queue: the endpoint URL carries a user, password, query or fragment; jobs go through Redis, which must never hold a key: give ${publicEndpointUrl(endpoint.url)} and the key in the variable named by --api-key-env`,
     );
   }
-}
-
-/** The system fingerprints the answers already in the file carry (resume). */
-export async function fingerprintsInFile(file: string, resuming: boolean): Promise<Set<string>> {
-  const found = new Set<string>();
-  if (!resuming) return found;
-  for (const line of (await readFile(file, 'utf8').catch(() => '')).split('\n')) {
-    try {
-      const fingerprint = (JSON.parse(line) as { system_fingerprint?: unknown }).system_fingerprint;
-      if (typeof fingerprint === 'string') found.add(fingerprint);
-    } catch {
-      // blank or cut line
-    }
-  }
-  return found;
-}
-
-/** Totals over this run's answers: tokens, latency (mean, median, 95th percentile), requests sent, cache hits. */
-export function usageSummary(costs: readonly EndpointAnswerCost[], requestsSent: number, cacheHits: number) {
-  const latencies = costs.map((cost) => cost.latencyMs).sort((a, b) => a - b);
-  const quantile = (q: number) => (latencies.length === 0 ? null : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
-  const promptTokens = costs.reduce((sum, cost) => sum + (cost.promptTokens ?? 0), 0);
-  const completionTokens = costs.reduce((sum, cost) => sum + (cost.completionTokens ?? 0), 0);
-  return {
-    answers: costs.length,
-    requestsSent,
-    cacheHits,
-    promptTokens,
-    completionTokens,
-    totalTokens: promptTokens + completionTokens,
-    latencyMsTotal: latencies.reduce((sum, value) => sum + value, 0),
-    latencyMsMean: latencies.length === 0 ? null : Math.round(latencies.reduce((sum, value) => sum + value, 0) / latencies.length),
-    latencyMsMedian: quantile(0.5),
-    latencyMsP95: quantile(0.95),
-    outcomes: Object.fromEntries([...new Set(costs.map((cost) => cost.outcome))].map((outcome) => [outcome, costs.filter((cost) => cost.outcome === outcome).length])),
-  };
 }

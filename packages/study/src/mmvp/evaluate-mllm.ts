@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { parseWithSchema } from '@mmvp/core';
 import { QUESTION_STYLES, type QuestionStyle } from '@mmvp/decoder';
 import { LABEL_SETS, formatIssue, loadMmvp, readAnswers, type LabelSet, type MmvpDataset, type MmvpItem, type SkippedPair } from '@mmvp/datasets';
 import { decodeImage } from '@mmvp/image';
@@ -25,6 +24,7 @@ import { mllmJobKind, type MllmJobData } from './answer-job-kinds';
 import { jobPipeline } from '../queue/job-pipeline';
 import { endpointConfigSchema, parseEndpointConfig, readEndpointConfigFile } from '@mmvp/endpoint';
 import { evaluateMllmThroughEndpoint } from './evaluate-mllm-endpoint';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 import {
   sha256File,
   withRunFolderLock,
@@ -129,7 +129,7 @@ export async function checkImageReadable(path: string): Promise<string | undefin
  * ```
  */
 export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEvaluation> {
-  const settings = parseWithSchema(optionsSchema, options, 'eval-mllm options');
+  const settings = parseWorkflowOptions('evaluateMllm', optionsSchema, options);
   const onProgress = options.onProgress;
   const warn = (message: string) => onProgress?.({ kind: 'warning', message });
   const patternsFile = settings.patternsFile ?? ((await fileExists(join(settings.data, 'patterns.csv'))) ? join(settings.data, 'patterns.csv') : undefined);

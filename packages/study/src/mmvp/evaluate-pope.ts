@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { DatasetError, InvalidArgumentError, listChoices, parseWithSchema } from '@mmvp/core';
+import { DatasetError, InvalidArgumentError, listChoices } from '@mmvp/core';
 import { endpointConfigSchema, parseEndpointConfig, readEndpointApiKey, readEndpointConfigFile } from '@mmvp/endpoint';
 import { formatIssue, loadPope, readJsonLines, type PopeQuestion } from '@mmvp/datasets';
 import { pope, type PopeScores } from '@mmvp/metrics';
@@ -11,7 +11,7 @@ import { packageVersions } from '../provenance/package-versions';
 import { popeEndpointJobKind, popeJobKind } from './answer-job-kinds';
 import { answerShards } from './answer-shards';
 import { checkImageReadable, type QuestionAnswerer } from './evaluate-mllm';
-import { POPE_INSTRUCTION, popeAnswerRecord, popeQuestionText } from './pope-answer-record';
+import { POPE_INSTRUCTION } from './pope-answer-record';
 
 import { hashModelFiles } from '../provenance/model-files';
 import type { ProgressListener } from './progress-events';
@@ -20,8 +20,9 @@ import { queueSummaryLine } from '../queue/queued-answers';
 import { queueRunner } from '../queue/queue-runner';
 import { inProcessRunner } from '../runner/in-process-runner';
 import { jobPipeline } from '../queue/job-pipeline';
-import { checkQueuedEndpointUrl, endpointIdentity, endpointRunRecord, fingerprintsInFile } from './evaluate-mllm-endpoint';
-import { answerPopeThroughEndpoint } from './evaluate-pope-endpoint';
+import { checkQueuedEndpointUrl, describeEndpoint, endpointIdentity } from './evaluate-mllm-endpoint';
+import { answerEndpointShards, endpointRunRecord, fingerprintsInFile, inProcessEndpoint } from './endpoint-answers';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 import {
   sha256File,
   withRunFolderLock,
@@ -172,7 +173,7 @@ async function imagesFolder(data: string, images: string | undefined): Promise<s
  * ```
  */
 export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRunResult> {
-  const settings = parseWithSchema(optionsSchema, options, 'pope options');
+  const settings = parseWorkflowOptions('evaluatePope', optionsSchema, options);
   const onProgress = options.onProgress;
   const splitFiles = await findSplitFiles(settings.data);
   const imagesDir = await imagesFolder(settings.data, settings.images);
@@ -261,38 +262,46 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     let asked: number;
     let queueSummary: string | undefined;
     let endpointUsage: Record<string, unknown> | undefined;
-    if (endpoint !== undefined && settings.queue === undefined) {
-      const answering = await answerPopeThroughEndpoint({
-        endpoint,
-        apiKey,
-        items,
-        keyOf,
-        questionText: (item) => popeQuestionText(item.text),
-        record: (item, answer) => popeAnswerRecord({ item, answer, modelId: identity.modelId, runIdentity }),
-        done,
-        knownFingerprints,
-        out: settings.out,
-        answersFile,
-        onDescribed: (lines) => onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, ...lines, identityLine] }),
-        onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      });
-      asked = answering.asked;
-      endpointUsage = answering.usage;
-    } else if (settings.queue !== undefined) {
-      // Distributed: workers answer, this process checks and commits (the only writer of the folder).
-      const queue = settings.queue;
+    const queue = settings.queue;
+    const queueLine = (throughEndpoint: string) => `queue ${queue!.url} (${queue!.queueName}): jobs of ${queue!.shardSize ?? POPE_SHARD_SIZE} questions; answered by mmvp workers${throughEndpoint}`;
+    if (endpoint !== undefined) {
+      // One plan, one runShard (popeEndpointJobKind), one commit: workers ask the endpoint (--queue; this process
+      // checks and commits, the only writer of the folder) or this process does, through the run folder's cache.
+      const local = queue === undefined ? await inProcessEndpoint({ endpoint, apiKey, out: settings.out, answersFile, knownFingerprints }) : undefined;
       onProgress?.({
         kind: 'resolved',
         workflow: 'pope',
         lines: [
           questionsLine,
-          `queue ${queue.url} (${queue.queueName}): jobs of ${queue.shardSize ?? POPE_SHARD_SIZE} questions; answered by mmvp workers` +
-            (endpoint === undefined ? '' : ` through the endpoint ${endpointRunRecord(endpoint).url}, model ${endpoint.model} (each worker reads the key from its own $${endpoint.apiKeyEnv})`),
+          ...(local !== undefined
+            ? describeEndpoint(endpoint, local.answerer)
+            : [queueLine(` through the endpoint ${endpointRunRecord(endpoint).url}, model ${endpoint.model} (each worker reads the key from its own $${endpoint.apiKeyEnv})`)]),
           identityLine,
         ],
       });
-      const plan = {
+      const run = await answerEndpointShards({
+        definition: popeEndpointJobKind,
+        runner: local?.runner ?? queueRunner(queue!),
+        shardSize: queue?.shardSize ?? POPE_SHARD_SIZE,
+        ...popePlan,
+        failureId: keyOf,
+        runIdentity,
+        out: settings.out,
+        answersFile,
+        done,
+        // the endpoint's settings and the NAME of its key's variable; never the key
+        jobData: (runId, shard) => ({ kind: 'pope-endpoint' as const, runId, shard: shard.shard, endpoint, dataRoot, identity, questions: jobQuestions(shard.items) }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(onProgress === undefined ? {} : { onProgress }),
+      });
+      asked = run.asked;
+      if (local !== undefined) endpointUsage = await local.writeUsage();
+      else queueSummary = queueSummaryLine(run);
+    } else if (queue !== undefined) {
+      // Distributed: workers answer, this process checks and commits (the only writer of the folder).
+      onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, queueLine(''), identityLine] });
+      const run = await answerShards({
+        definition: popeJobKind,
         runner: queueRunner(queue),
         shardSize: queue.shardSize ?? POPE_SHARD_SIZE,
         ...popePlan,
@@ -300,22 +309,10 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
         out: settings.out,
         answersFile,
         done,
+        jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(onProgress === undefined ? {} : { onProgress }),
-      };
-      const run =
-        endpoint === undefined
-          ? await answerShards({
-              ...plan,
-              definition: popeJobKind,
-              jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }),
-            })
-          : await answerShards({
-              ...plan,
-              definition: popeEndpointJobKind,
-              // the endpoint's settings and the NAME of its key's variable; never the key
-              jobData: (runId, shard) => ({ kind: 'pope-endpoint' as const, runId, shard: shard.shard, endpoint, dataRoot, identity, questions: jobQuestions(shard.items) }),
-            });
+      });
       asked = run.asked;
       queueSummary = queueSummaryLine(run);
     } else {

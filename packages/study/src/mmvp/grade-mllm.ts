@@ -1,7 +1,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DatasetError, InvalidArgumentError, MMVP_PATTERNS, parseWithSchema } from '@mmvp/core';
+import { DatasetError, InvalidArgumentError, MMVP_PATTERNS } from '@mmvp/core';
 import { LABEL_SETS, formatIssue, readAnswers, readMmvpQuestions, readPeerAnswers, readPatternMap, type AnswerLine, type LabelSet, type MmvpQuestion, type MmvpQuestionSet } from '@mmvp/datasets';
 import { ORIGINAL_JUDGE, accuracyWithIntervals, createLlmJudge, gradeAnswers, gradedCsv, summarizeMmvp, type GradedQuestion, type Grader, type LlmJudge, type MmvpScores } from '@mmvp/metrics';
 import { packageVersions } from '../provenance/package-versions';
@@ -9,6 +9,7 @@ import { mmvpScoresCsv, mmvpScoresMarkdown } from './scores-tables';
 import type { ScoresDocument } from './scores-document';
 import type { ProgressListener } from './progress-events';
 import { sha256File, writeFileAtomic, writeRunInfo } from '@mmvp/results';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 
 /** The graders `gradeMllmAnswers` offers: the rule grader, or an LLM judge with the paper's prompt. */
 export const GRADERS = ['rule', 'llm'] as const;
@@ -57,7 +58,7 @@ type GradeSettings = z.output<typeof gradeOptionsSchema> & { onProgress?: Progre
  * map, the questions file) and returns what was read. eval-mllm calls it before its first model call.
  */
 export async function checkGradeInputs(options: GradeMllmOptions): Promise<{ settings: GradeSettings; apiKey?: string; patternOf?: Map<number, string> }> {
-  const settings = parseWithSchema(gradeOptionsSchema, options, 'grading options') as GradeSettings;
+  const settings = parseWorkflowOptions('gradeMllmAnswers', gradeOptionsSchema, options) as GradeSettings;
   const apiKey = resolveJudgeKey(settings);
   const patternOf = settings.patternsFile === undefined ? undefined : await readPatternMap(settings.patternsFile);
   return { settings, ...(apiKey === undefined ? {} : { apiKey }), ...(patternOf === undefined ? {} : { patternOf }) };

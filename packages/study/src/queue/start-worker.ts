@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
-import { InvalidArgumentError, parseWithSchema } from '@mmvp/core';
+import { InvalidArgumentError } from '@mmvp/core';
 import type { JobKindDefinition, JobKindTable } from '../runner/job-kind';
 import { hashResultLines } from '../runner/result-hash';
 import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, warmPipelines, type LoadedFlavor, type WorkerComponents } from '../runner/warm-pipelines';
@@ -12,6 +12,7 @@ import { parseRedisUrl, queueNameSchema } from './queue-settings';
 import { checkRedisDatabase } from './redis-database';
 
 import { componentAllowlist, isComponentFile, loadPipelineConfig, resolveComponent } from '@mmvp/pipeline';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 
 /** Units a job holds, for the log: its kind's count, or the questions of a job run by a test's `answerJob`. */
 function unitsOf(data: JobData, definition: JobKindDefinition | undefined): number {
@@ -55,7 +56,11 @@ export const startWorkerOptionsSchema = z
     /** Called with the worker's events (job taken, refused, finished; typed in {@link StartWorkerOptions}). */
     onEvent: z.function().optional(),
   })
-  .strict();
+  .strict()
+  .refine((options) => options.kinds !== undefined || options.answerJob !== undefined, {
+    path: ['kinds'],
+    message: 'give the job kinds this worker runs (e.g. studyJobKinds of @mmvp/study/queue), or answerJob',
+  });
 
 /** Options of startWorker. */
 export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 'onEvent' | 'answerJob' | 'kinds'> & {
@@ -93,12 +98,12 @@ export interface RunningWorker {
  * kept warm across jobs, and returns the answer lines and their SHA-256 through Redis as the job's
  * return value. The coordinator checks and commits them; a worker never writes the run folder.
  * A job is run by the definition of its kind in `kinds` (a table lookup: the queue knows no workflow).
+ * The options are checked first, before Redis is reached: a bad one is one InvalidArgumentError naming the key.
  */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
-  const settings = parseWithSchema(startWorkerOptionsSchema, options, 'worker options');
+  const settings = parseWorkflowOptions('startWorker', startWorkerOptionsSchema, options);
   const onEvent = options.onEvent;
   const kinds = options.kinds;
-  if (kinds === undefined && options.answerJob === undefined) throw new InvalidArgumentError('worker options: give `kinds` (the job kinds this worker runs, e.g. studyJobKinds of @mmvp/study)');
   const name = processName();
   for (const [flag, folder] of [
     ['--models-root', settings.modelsRoot],

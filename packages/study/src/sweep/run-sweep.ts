@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { InvalidConfigError, parseWithSchema } from '@mmvp/core';
+import { InvalidArgumentError } from '@mmvp/core';
 import { loadDecoder, type Decoder } from '@mmvp/decoder';
 import type { MixtureFeatures } from '@mmvp/mof';
 import { createVisualTokenizer, type VisualTokenizer } from '@mmvp/pipeline';
@@ -22,6 +22,7 @@ import { sweepOptionsSchema, type SweepOptions, type SweepProgressEvent } from '
 import { SWEEP_CHUNKS_PER_JOB, commitSweepLines, planSweep } from './sweep-plan';
 import type { SweepProtocol, SweepRatioResult } from './sweep-results';
 import { sweepDocuments, writeSweepFiles, type SweepDocuments } from './write-sweep-files';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 
 export type { SweepProtocol, SweepRatioResult } from './sweep-results';
 export { sweepOptionsSchema } from './sweep-options';
@@ -54,7 +55,8 @@ export interface SweepResult {
  *   same taps); each image is encoded ONCE with the first config's encoders, and every ratio's
  *   mixture, adapter and decoder run on those features. Answers equal separate runs of each config.
  * - **fixed-adapter** (`pipeline` without `{r}`): one pipeline; only the mixing ratio changes.
- * Everything is checked before a model is loaded (ratios, configs, encoders, question sets). Ratios
+ * Everything is checked before a model is loaded (options first: a bad one is one InvalidArgumentError
+ * naming the key; then ratios, configs, encoders, question sets). Ratios
  * run one after another (one decoder in memory at a time); the encoder features of every image are
  * kept in memory meanwhile (images x tokens x (Dclip + Ddino) x 4 bytes). Each ratio's pair and
  * question accuracy carry 95% bootstrap intervals over pairs, and each ratio is compared with the
@@ -72,7 +74,7 @@ export interface SweepResult {
  */
 export async function runSweep(input: SweepOptions): Promise<SweepResult> {
   const checkStarted = performance.now();
-  const options = parseWithSchema(sweepOptionsSchema, input, 'sweep options');
+  const options = parseWorkflowOptions('runSweep', sweepOptionsSchema, input);
   const onProgress = input.onProgress ?? (() => {});
   const signal = options.signal;
   const names = { pipeline: options.inputNames.pipeline ?? 'pipeline', data: options.inputNames.data ?? 'data', proxy: options.inputNames.proxy ?? 'proxy data' };
@@ -80,7 +82,7 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
   const modelNameOf = (ratio: SweepRatio) => input.modelName?.(ratio.value, ratio.text) ?? `r=${ratio.value}`;
   const modelNames = ratios.map(modelNameOf);
   const repeated = modelNames.find((name, index) => modelNames.indexOf(name) !== index);
-  if (repeated !== undefined) throw new InvalidConfigError(`modelName gives '${repeated}' to two ratios; each ratio needs its own model name`);
+  if (repeated !== undefined) throw new InvalidArgumentError(`runSweep: modelName gives '${repeated}' to two ratios; each ratio needs its own model name`);
 
   // 1. configs, checked before anything is loaded
   const { template, protocol, plans } = await resolveRatioPlans({ pipeline: options.pipeline, pipelineFor: input.pipelineFor, ratios, label: names.pipeline, modelNameOf });

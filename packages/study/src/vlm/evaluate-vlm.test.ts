@@ -99,7 +99,7 @@ describe('evaluateVlm', () => {
   });
 
   it('checks its options before reading anything, naming the key', async () => {
-    await expect(evaluateVlm({ model, data, batchSize: 0 })).rejects.toThrow(/evaluateVlm options is invalid: .*batchSize/);
+    await expect(evaluateVlm({ model, data, batchSize: 0 })).rejects.toThrow(/evaluateVlm options are invalid: .*batchSize/);
     await expect(evaluateVlm({ model, data, executionProvider: 'tpu' as 'cpu' })).rejects.toThrow(/executionProvider/);
     await expect(evaluateVlm({ model, data, colour: 'red' } as never)).rejects.toThrow(/colour/);
   });

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { MMVP_PATTERNS, parseWithSchema } from '@mmvp/core';
+import { MMVP_PATTERNS } from '@mmvp/core';
 import { loadMmvpVlm } from '@mmvp/datasets';
 import { resolveModelFolder } from '@mmvp/onnx';
 import { contrastiveFamilyOf, contrastiveLogitParameters, contrastivePackages, createContrastiveTextEncoder, createContrastiveVisionEncoder, type ContrastiveFamily } from '../encoders/contrastive-family';
@@ -9,6 +9,7 @@ import { evaluateVlmOptionsSchema, type EvaluateVlmOptions } from './evaluate-vl
 import { vlmPairsCsv, vlmScoresMarkdown } from './vlm-outputs';
 import type { VlmPatternResult, VlmScoresDocument } from './vlm-scores-document';
 import { sha256File, withRunFolderLock, workflowFileNames, writeFileAtomic } from '@mmvp/results';
+import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 
 /** evaluateVlm's result: the scores document, the scored pairs, the Table 1 row, and the files written (when `out` was given). */
 export interface VlmEvaluationResult {
@@ -36,6 +37,7 @@ const RULES: Readonly<Record<ContrastiveFamily, string>> = {
  * pattern's pairs; average: stratified by pattern). A pair whose image is missing or cannot be decoded
  * is left out and listed in `skippedPairs` (strict: the run fails instead). With `out`, writes
  * vlm-eval-scores.json, vlm-pairs.csv and vlm-scores.md there (vlm-scores.json and pairs.csv before 0.2), holding the folder's lock.
+ * The options are checked first: a bad one is one InvalidArgumentError naming the key and the valid choices.
  *
  * @example
  * ```ts
@@ -47,7 +49,7 @@ const RULES: Readonly<Record<ContrastiveFamily, string>> = {
  * ```
  */
 export async function evaluateVlm(options: EvaluateVlmOptions): Promise<VlmEvaluationResult> {
-  const settings = parseWithSchema(evaluateVlmOptionsSchema, options, 'evaluateVlm options');
+  const settings = parseWorkflowOptions('evaluateVlm', evaluateVlmOptionsSchema, options);
   if (settings.out === undefined) return run(settings);
   const out = settings.out;
   return withRunFolderLock(out, 'eval-vlm', async () => {
