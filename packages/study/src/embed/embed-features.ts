@@ -5,6 +5,10 @@ import { createSiglipTextEncoder, createSiglipVisionEncoder, type SiglipVisionEn
 import { resolveModelFolder, type ExecutionProvider, type ModelDtype } from '@mmvp/onnx';
 import { packageVersion } from '../provenance/package-versions';
 import { contrastiveFamilyOf } from '../encoders/contrastive-family';
+import { workflowEmitter } from '../runner/workflow-events';
+import type { EmbedEvent } from './embed-events';
+
+export type { EmbedEvent } from './embed-events';
 
 /** Which encoder family a model folder holds, read from its config.json. */
 export type ModelFamily = 'clip' | 'siglip' | 'dinov2';
@@ -33,8 +37,10 @@ export interface EmbedFeaturesOptions {
   /** Image encoders' weight variant by file suffix ('fp32' = no suffix, 'fp16', 'int8', 'uint8', 'quantized', 'q4', ...). */
   readonly dtype?: ModelDtype;
   readonly cacheDir?: string;
-  /** What was resolved (one line each), warnings, and progress. */
-  readonly onLog?: (line: string) => void;
+  /** Stops before the next batch of images. */
+  readonly abortSignal?: AbortSignal;
+  /** Called with what was resolved (one line each), warnings, and images encoded. */
+  readonly onEvent?: (event: EmbedEvent) => void;
 }
 
 /** What {@link embedFeatures} wrote: the model family, the feature shape and the output files. */
@@ -62,7 +68,9 @@ function describeTap(tap: FeatureTap): string {
  * encoders' numeric check (a NaN fails with the model file, output and index).
  */
 export async function embedFeatures(options: EmbedFeaturesOptions): Promise<EmbedFeaturesResult> {
-  const log = options.onLog ?? (() => {});
+  const emit = workflowEmitter<EmbedEvent>('embed', options.onEvent);
+  const log = (line: string) => emit({ type: 'resolved', lines: [line] });
+  const warn = (message: string) => emit({ type: 'warning', message });
   const images = options.images ?? [];
   const texts = options.texts ?? [];
   if ((images.length === 0) === (texts.length === 0)) throw new InvalidArgumentError('embedFeatures needs images or texts (one of the two)');
@@ -85,7 +93,7 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
       const count = encoder.tokenCount(text);
       if (count > encoder.maxLength) {
         const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-        log(`warning: --text ${i + 1} ("${shown}") is ${count} tokens with BOS/EOS; the model reads ${encoder.maxLength}, so the rest is cut (as Hugging Face's truncation=True does)`);
+        warn(`--text ${i + 1} ("${shown}") is ${count} tokens with BOS/EOS; the model reads ${encoder.maxLength}, so the rest is cut (as Hugging Face's truncation=True does)`);
       }
     }
     return { family, tensor: await encoder.encodeTexts([...texts]) }; // [B, E]
@@ -94,7 +102,7 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
   const processor = options.processor ?? 'own';
   const crop = { padToSquare: options.padToSquare ?? false, cropRounding: options.cropRounding ?? 'floor' };
   let encoder: (ClipVisionEncoder | SiglipVisionEncoder | Dinov2Encoder) & VisionEncoderV1;
-  const weights = { dtype: options.dtype ?? 'fp32', onWarning: (line: string) => log(`warning: ${line}`) };
+  const weights = { dtype: options.dtype ?? 'fp32', onWarning: (line: string) => warn(line) };
   if (family !== 'dinov2' && processor !== 'own') throw new InvalidArgumentError('--processor applies to DINOv2 models only');
   if (family === 'clip') {
     encoder = await createClipVisionEncoder({ ...common, ...crop, ...weights });
@@ -120,11 +128,12 @@ export async function embedFeatures(options: EmbedFeaturesOptions): Promise<Embe
   const parts: Tensor[] = [];
   let done = 0;
   for (let start = 0; start < images.length; start += batchSize) {
+    options.abortSignal?.throwIfAborted();
     const chunk = images.slice(start, start + batchSize);
     const pixels = await encoder.preprocess(chunk); // [b, 3, H, W]
     parts.push(options.pooled ? await encoder.embedPixels(pixels) : await encoder.encodePixels(pixels, { tap, tokens }));
     done += chunk.length;
-    log(`encoded ${done}/${images.length} images`);
+    emit({ type: 'progress', stage: 'images', done, total: images.length, startedAt: 0 });
   }
   return { family, tensor: concatBatch(parts) }; // [B, T, D] or [B, E]
 }

@@ -24,7 +24,8 @@ export async function askThroughEndpoint(options: {
   readonly question: string;
   readonly options?: string;
   readonly prompt?: QuestionStyle;
-  readonly signal?: AbortSignal;
+  /** Cancels the request in flight. */
+  readonly abortSignal?: AbortSignal;
 }): Promise<EndpointAskResult> {
   const config = parseEndpointConfig({ kind: 'endpoint', ...options.endpoint }, 'endpoint options');
   let apiKey: string | undefined;
@@ -35,6 +36,6 @@ export async function askThroughEndpoint(options: {
   }
   const prompt = formatQuestion(options.question, options.options, options.prompt ?? config.prompt ?? 'original');
   const answerer = await createEndpointAnswerer({ config, ...(apiKey === undefined ? {} : { apiKey }) });
-  const answer = await answerer.ask({ image: options.image, text: prompt }, options.signal === undefined ? {} : { signal: options.signal });
+  const answer = await answerer.ask({ image: options.image, text: prompt }, options.abortSignal === undefined ? {} : { signal: options.abortSignal });
   return { prompt, reply: answer.reply, latencyMs: answer.latencyMs, endpoint: publicEndpointUrl(config.url), model: config.model };
 }

@@ -13,7 +13,8 @@ import { answerShards } from './answer-shards';
 import { answerMmvpThroughEndpoint, type EndpointAnswerCost } from './endpoint-answers';
 import { gradeMllmAnswers, summaryLines, type GradeMllmOptions, type GraderKind } from './grade-mllm';
 import type { ScoresDocument } from './scores-document';
-import type { ProgressListener } from './progress-events';
+import type { EvalMllmEvent, GradeEvent } from './mmvp-events';
+import { workflowEmitter } from '../runner/workflow-events';
 import { sha256File, withRunFolderLock, writeFileAtomic, writeRunInfo, RUN_IDENTITY_FILE, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from '@mmvp/results';
 
 /** The response cache of an endpoint run, in its run folder. */
@@ -45,8 +46,8 @@ export interface EndpointRunContext {
   readonly queue?: ResolvedQueueSettings | undefined;
   /** Questions per job when the queue settings name no shard size. */
   readonly defaultShardSize: number;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: ProgressListener;
+  readonly abortSignal?: AbortSignal;
+  readonly onEvent?: (event: EvalMllmEvent | GradeEvent) => void;
 }
 
 /** What an endpoint run returns (the fields of MllmEvaluation). */
@@ -82,12 +83,13 @@ export function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle
  * endpoint-usage.json. The API key is read from `endpoint.apiKeyEnv` here and handed to the client only.
  */
 export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): Promise<EndpointRunResult> {
-  const { endpoint, onProgress } = context;
+  const { endpoint } = context;
+  const emit = workflowEmitter<EvalMllmEvent>('eval-mllm', context.onEvent);
   // distributed, each worker reads the key from its own environment; this process sends nothing
   if (context.queue !== undefined) checkQueuedEndpointUrl(endpoint);
   const apiKey = context.queue === undefined ? readEndpointApiKey(endpoint.apiKeyEnv) : undefined;
   const promptStyle = context.promptStyle ?? endpoint.prompt ?? 'original';
-  const dataset = await loadMmvp(context.data, { labels: context.labels, strict: context.strict, checkImage: context.checkImage, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
+  const dataset = await loadMmvp(context.data, { labels: context.labels, strict: context.strict, checkImage: context.checkImage, onIssue: (issue) => emit({ type: 'warning', message: formatIssue(issue) }) });
   const identity = endpointIdentity(endpoint, { promptStyle, labels: context.labels, questionsSha256: await sha256File(dataset.questionsFile) });
   const publicUrl = publicEndpointUrl(endpoint.url);
   const answersFile = join(context.out, 'answers.jsonl');
@@ -106,9 +108,8 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
     if (context.queue !== undefined) {
       // Distributed: workers ask the endpoint, this process checks and commits (the only writer of the folder).
       const queue = context.queue;
-      onProgress?.({
-        kind: 'resolved',
-        workflow: 'eval-mllm',
+      emit({
+        type: 'resolved',
         lines: [
           questionsLine,
           `queue ${queue.url} (${queue.queueName}): jobs of about ${queue.shardSize ?? context.defaultShardSize} questions, whole pairs; answered by mmvp workers through the endpoint ${publicUrl}, model ${endpoint.model} (each worker reads the key from its own $${endpoint.apiKeyEnv})`,
@@ -139,14 +140,14 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
           promptStyle,
           questions: shard.items.map((question) => ({ id: question.id, image: relative(dataRoot, resolve(question.imagePath)), question: question.question, options: question.optionsText, answer: question.answer })),
         }),
-        ...(context.signal === undefined ? {} : { signal: context.signal }),
-        ...(onProgress === undefined ? {} : { onProgress }),
+        ...(context.abortSignal === undefined ? {} : { abortSignal: context.abortSignal }),
+        onEvent: emit,
       });
       asked = run.asked;
       queueSummary = { runId: run.runId, shards: run.shards, alreadyCommitted: run.alreadyCommitted, enqueued: run.enqueued, adopted: run.adopted, workers: run.workers };
     } else {
       const answerer = await createEndpointAnswerer({ config: endpoint, cachePath: join(context.out, ENDPOINT_CACHE_FILE), ...(apiKey === undefined ? {} : { apiKey }) });
-      onProgress?.({ kind: 'resolved', workflow: 'eval-mllm', lines: [questionsLine, ...describeEndpoint(endpoint, answerer), identityLine] });
+      emit({ type: 'resolved', lines: [questionsLine, ...describeEndpoint(endpoint, answerer), identityLine] });
       const answering = await answerMmvpThroughEndpoint({
         questions: dataset.questions,
         answerer,
@@ -158,8 +159,8 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
         identity,
         done,
         knownFingerprints,
-        ...(context.signal === undefined ? {} : { signal: context.signal }),
-        onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
+        ...(context.abortSignal === undefined ? {} : { signal: context.abortSignal }),
+        onProgress: (count, total, startedAt) => emit({ type: 'progress', stage: 'answers', done: count, total, startedAt }),
       });
       usage = usageSummary(answering.costs, answerer.client.attempts, answering.cacheHits);
       asked = answering.asked;
@@ -172,8 +173,8 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
       ...context.gradeOptions,
       allowMissing: dataset.skippedQuestionIds.length > 0,
       questionSet: dataset,
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
-      ...(onProgress === undefined ? {} : { onProgress }),
+      ...(context.abortSignal === undefined ? {} : { abortSignal: context.abortSignal }),
+      ...(context.onEvent === undefined ? {} : { onEvent: context.onEvent }),
       extraProvenance: {
         endpoint: endpointRecord,
         ...(usage === undefined ? { queue: queueSummary } : { endpointUsage: usage }),

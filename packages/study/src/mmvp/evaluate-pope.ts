@@ -14,7 +14,8 @@ import { checkImageReadable, type QuestionAnswerer } from './evaluate-mllm';
 import { POPE_INSTRUCTION, popeAnswerRecord, popeQuestionText } from './pope-answer-record';
 
 import { hashModelFiles } from '../provenance/model-files';
-import type { ProgressListener } from './progress-events';
+import type { PopeEvent } from './mmvp-events';
+import { workflowEmitter } from '../runner/workflow-events';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import { queueSummaryLine } from '../queue/queued-answers';
 import { queueRunner } from '../queue/queue-runner';
@@ -61,9 +62,9 @@ const optionsSchema = z
     tool: z.string().optional(),
     /** A stand-in for the pipeline (tests); the config is still read for the run's identity. */
     answerer: z.custom<QuestionAnswerer>((value) => value === undefined || typeof (value as QuestionAnswerer).ask === 'function').optional(),
-    signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
-    /** Receives the progress events (typed in {@link EvaluatePopeOptions}). */
-    onProgress: z.function().optional(),
+    abortSignal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the run's events (typed in {@link EvaluatePopeOptions}). */
+    onEvent: z.function().optional(),
   })
   .strict()
   .refine((value) => (value.pipeline === undefined) !== (value.endpoint === undefined), {
@@ -71,10 +72,12 @@ const optionsSchema = z
   });
 
 /** What a caller passes to {@link evaluatePope}: the POPE data, the pipeline, the splits and the run folder. */
-export type EvaluatePopeOptions = Omit<z.input<typeof optionsSchema>, 'onProgress' | 'signal' | 'answerer'> & {
+export type EvaluatePopeOptions = Omit<z.input<typeof optionsSchema>, 'onEvent' | 'abortSignal' | 'answerer'> & {
   readonly answerer?: QuestionAnswerer;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: ProgressListener;
+  /** Stops the run at its next answer; the answers so far stay in answers.jsonl (`resume` continues). */
+  readonly abortSignal?: AbortSignal;
+  /** Receives the run's events: what it resolved, answers (or queue jobs) done, warnings. */
+  readonly onEvent?: (event: PopeEvent) => void;
 };
 
 /** A question left out before any model call (its image is missing or does not decode), with its split and the reason. */
@@ -173,7 +176,7 @@ async function imagesFolder(data: string, images: string | undefined): Promise<s
  */
 export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRunResult> {
   const settings = parseWithSchema(optionsSchema, options, 'pope options');
-  const onProgress = options.onProgress;
+  const emit = workflowEmitter<PopeEvent>('pope', options.onEvent);
   const splitFiles = await findSplitFiles(settings.data);
   const imagesDir = await imagesFolder(settings.data, settings.images);
   // Every split file is read and every image decoded once before the first model call: a bad split
@@ -187,7 +190,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
   const items: PopeItem[] = [];
   const skippedQuestions: PopeSkippedQuestion[] = [];
   for (const { split, file } of splitFiles) {
-    const dataset = await loadPope(file, imagesDir, { strict: settings.strict, checkImage, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
+    const dataset = await loadPope(file, imagesDir, { strict: settings.strict, checkImage, onIssue: (issue) => emit({ type: 'warning', message: formatIssue(issue) }) });
     if (dataset.questions.length === 0) {
       const why =
         dataset.skippedQuestions.length > 0
@@ -199,8 +202,8 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     }
     const contradicting = dataset.questions.filter((question) => question.category !== undefined && question.category !== split);
     if (contradicting.length > 0) {
-      onProgress?.({
-        kind: 'warning',
+      emit({
+        type: 'warning',
         message: `${file}: ${contradicting.length} question(s) say category '${contradicting[0]!.category}' (line ${contradicting[0]!.line}), but the file name makes them the ${split} split; scored as ${split}`,
       });
     }
@@ -273,18 +276,17 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
         knownFingerprints,
         out: settings.out,
         answersFile,
-        onDescribed: (lines) => onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, ...lines, identityLine] }),
-        onProgress: (count, total, startedAt) => onProgress?.({ kind: 'progress', stage: 'answers', done: count, total, startedAt }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        onDescribed: (lines) => emit({ type: 'resolved', lines: [questionsLine, ...lines, identityLine] }),
+        onProgress: (count, total, startedAt) => emit({ type: 'progress', stage: 'answers', done: count, total, startedAt }),
+        ...(options.abortSignal === undefined ? {} : { signal: options.abortSignal }),
       });
       asked = answering.asked;
       endpointUsage = answering.usage;
     } else if (settings.queue !== undefined) {
       // Distributed: workers answer, this process checks and commits (the only writer of the folder).
       const queue = settings.queue;
-      onProgress?.({
-        kind: 'resolved',
-        workflow: 'pope',
+      emit({
+        type: 'resolved',
         lines: [
           questionsLine,
           `queue ${queue.url} (${queue.queueName}): jobs of ${queue.shardSize ?? POPE_SHARD_SIZE} questions; answered by mmvp workers` +
@@ -300,8 +302,8 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
         out: settings.out,
         answersFile,
         done,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        ...(onProgress === undefined ? {} : { onProgress }),
+        ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+        onEvent: emit,
       };
       const run =
         endpoint === undefined
@@ -321,7 +323,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     } else {
       const pipeline = settings.answerer === undefined ? await createPipeline(config!) : undefined;
       const answerer: QuestionAnswerer = settings.answerer ?? pipeline!;
-      onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, ...(pipeline?.describe() ?? ['(answerer given by the caller)']), identityLine] });
+      emit({ type: 'resolved', lines: [questionsLine, ...(pipeline?.describe() ?? ['(answerer given by the caller)']), identityLine] });
       try {
         ({ asked } = await answerShards({
           definition: popeJobKind,
@@ -333,8 +335,8 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
           answersFile,
           done,
           jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-          ...(onProgress === undefined ? {} : { onProgress }),
+          ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+          onEvent: emit,
         }));
       } finally {
         await pipeline?.dispose();

@@ -58,7 +58,7 @@ describe('coordinateRun', () => {
         committed.push([...lines]);
       },
       onEvent: (event) => {
-        if (event.kind === 'warning') warnings.push(event.message);
+        if (event.type === 'warning') warnings.push(event.message);
       },
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DistributedRunError);
@@ -173,7 +173,7 @@ describe('coordinateRun', () => {
           // after the first commit, Redis goes down and comes back with nothing
           restarted ??= own.kill().then(() => own.start());
         },
-        onEvent: (event) => void (event.kind === 'warning' && warnings.push(event.message)),
+        onEvent: (event) => void (event.type === 'warning' && warnings.push(event.message)),
       });
       await restarted;
       expect(Date.now() - began).toBeLessThan(40_000);
@@ -210,9 +210,9 @@ describe('coordinateRun', () => {
         done: new Set(),
         jobData: (shard) => ({ kind: 'eval-mllm', questions: shard.items.map((id) => ({ id })) }) as unknown as JobData,
         commit: async () => undefined,
-        signal: controller.signal,
+        abortSignal: controller.signal,
         onEvent: (event) => {
-          if (event.kind !== 'warning') return;
+          if (event.type !== 'warning') return;
           warnings.push(event.message);
           if (warnings.filter((message) => message.startsWith('no job finished')).length >= 2) controller.abort(new Error('stopped by the test'));
         },

@@ -6,6 +6,7 @@ import { InvalidArgumentError, parseWithSchema } from '@mmvp/core';
 import type { JobKindDefinition, JobKindTable } from '../runner/job-kind';
 import { hashResultLines } from '../runner/result-hash';
 import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, warmPipelines, type LoadedFlavor, type WorkerComponents } from '../runner/warm-pipelines';
+import { workflowEmitter } from '../runner/workflow-events';
 import { processName } from './coordinator';
 import type { JobData, JobResult } from './job-plan';
 import { parseRedisUrl, queueNameSchema } from './queue-settings';
@@ -67,16 +68,16 @@ export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 
   readonly answerJob?: (data: JobData, signal: AbortSignal | undefined) => Promise<string[]>;
 };
 
-/** What a worker reports (the `mmvp worker` command prints these). */
+/** What a worker reports (the `mmvp worker` command prints these): its slice of StudyEvent, `workflow: 'worker'`. */
 export type WorkerEvent =
-  | { readonly kind: 'ready'; readonly name: string; readonly queue: string }
+  | { readonly workflow: 'worker'; readonly type: 'ready'; readonly name: string; readonly queue: string }
   /** Redis has not answered for a while; the worker keeps trying (it waits for Redis, it does not exit). */
-  | { readonly kind: 'waiting-for-redis'; readonly url: string; readonly seconds: number }
-  | { readonly kind: 'job-started'; readonly id: string; readonly questions: number }
-  | { readonly kind: 'job-done'; readonly id: string; readonly questions: number; readonly ms: number; readonly pipelinesLoaded: number }
-  | { readonly kind: 'job-refused'; readonly id: string; readonly reason: string }
-  | { readonly kind: 'job-returned'; readonly id: string }
-  | { readonly kind: 'job-failed'; readonly id: string; readonly message: string };
+  | { readonly workflow: 'worker'; readonly type: 'waiting-for-redis'; readonly url: string; readonly seconds: number }
+  | { readonly workflow: 'worker'; readonly type: 'job-started'; readonly id: string; readonly questions: number }
+  | { readonly workflow: 'worker'; readonly type: 'job-done'; readonly id: string; readonly questions: number; readonly ms: number; readonly pipelinesLoaded: number }
+  | { readonly workflow: 'worker'; readonly type: 'job-refused'; readonly id: string; readonly reason: string }
+  | { readonly workflow: 'worker'; readonly type: 'job-returned'; readonly id: string }
+  | { readonly workflow: 'worker'; readonly type: 'job-failed'; readonly id: string; readonly message: string };
 
 /** A running worker. */
 export interface RunningWorker {
@@ -96,7 +97,7 @@ export interface RunningWorker {
  */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const settings = parseWithSchema(startWorkerOptionsSchema, options, 'worker options');
-  const onEvent = options.onEvent;
+  const emit = workflowEmitter<WorkerEvent>('worker', options.onEvent);
   const kinds = options.kinds;
   if (kinds === undefined && options.answerJob === undefined) throw new InvalidArgumentError('worker options: give `kinds` (the job kinds this worker runs, e.g. studyJobKinds of @mmvp/study)');
   const name = processName();
@@ -122,12 +123,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     if (definition === undefined && kinds !== undefined) {
       throw new Error(`job ${id} has kind '${String(data.kind)}'; this worker runs ${[...kinds.keys()].join(', ')} (update mmvp on this machine?)`);
     }
-    onEvent?.({ kind: 'job-started', id, questions: unitsOf(data, definition) });
+    emit({ type: 'job-started', id, questions: unitsOf(data, definition) });
     const began = Date.now();
     try {
       if (options.answerJob !== undefined) {
         const lines = await options.answerJob(data, signal);
-        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data, definition), ms: Date.now() - began, pipelinesLoaded: 0 });
+        emit({ type: 'job-done', id, questions: unitsOf(data, definition), ms: Date.now() - began, pipelinesLoaded: 0 });
         return { lines, sha256: hashResultLines(lines), worker: name };
       }
       const kind = definition!;
@@ -139,13 +140,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         load === undefined
           ? await kind.runShard(data, { ...context, parts: undefined, modelsRoot: settings.modelsRoot === undefined ? dataRoot : resolve(settings.modelsRoot) })
           : await pipelines.use(load.pipelineOf(data), load as LoadedFlavor<Awaited<ReturnType<typeof load.create>>>, (parts, modelsRoot, config) => kind.runShard(data, { ...context, parts, modelsRoot, config }));
-      onEvent?.({ kind: 'job-done', id, questions: unitsOf(data, definition), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
+      emit({ type: 'job-done', id, questions: unitsOf(data, definition), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
       refusalPause = settings.refusalDelayMs;
       return { lines: output.lines, sha256: hashResultLines(output.lines), worker: name, ...(output.describe === undefined ? {} : { describe: output.describe }) } as JobResult;
     } catch (error) {
       if (error instanceof ModelIdentityMismatch) {
         // Never answer with other weights: tell the coordinator, put the job back for another worker.
-        onEvent?.({ kind: 'job-refused', id, reason: error.message });
+        emit({ type: 'job-refused', id, reason: error.message });
         await job.updateProgress({ refusedBy: name, reason: error.message }).catch(() => undefined);
         await job.moveToDelayed(Date.now() + 250, token);
         await pause(refusalPause, stopping.signal);
@@ -154,10 +155,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       }
       if (returning && signal?.aborted === true) {
         await job.moveToWait(token);
-        onEvent?.({ kind: 'job-returned', id });
+        emit({ type: 'job-returned', id });
         throw new WaitingError();
       }
-      onEvent?.({ kind: 'job-failed', id, message: (error as Error).message });
+      emit({ type: 'job-failed', id, message: (error as Error).message });
       throw error;
     }
   };
@@ -172,7 +173,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   });
   worker.on('error', () => undefined); // reconnects on its own; jobs in hand are re-run by stalled-job detection if it was gone too long
   const began = Date.now();
-  const nag = setInterval(() => onEvent?.({ kind: 'waiting-for-redis', url: settings.url, seconds: Math.round((Date.now() - began) / 1000) }), 5000);
+  const nag = setInterval(() => emit({ type: 'waiting-for-redis', url: settings.url, seconds: Math.round((Date.now() - began) / 1000) }), 5000);
   try {
     await worker.waitUntilReady();
     await checkRedisDatabase(await worker.client, settings.url, parseRedisUrl(settings.url).db);
@@ -184,7 +185,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     clearInterval(nag);
   }
   void worker.run().catch(() => undefined); // resolves when closed
-  onEvent?.({ kind: 'ready', name, queue: settings.queueName });
+  emit({ type: 'ready', name, queue: settings.queueName });
   let closing: Promise<void> | undefined;
   const shutdown = async (force: boolean) => {
     stopping.abort();

@@ -43,7 +43,7 @@ export function inProcessRunner(options: InProcessRunnerOptions = {}): ShardRunn
           : undefined;
       let alreadyCommitted = 0;
       let describe: readonly string[] | undefined;
-      run.onEvent?.({ kind: 'units', done: finished, total, startedAt });
+      run.onEvent?.({ type: 'progress', stage: 'units', done: finished, total, startedAt });
       try {
         for (const shard of plan.shards) {
           const pending = shard.items.filter((item) => !plan.done.has(plan.keyOf(item)));
@@ -59,7 +59,7 @@ export function inProcessRunner(options: InProcessRunnerOptions = {}): ShardRunn
             modelsRoot,
             ...(config === undefined ? {} : { config }),
             ...(signal === undefined ? {} : { signal }),
-            onUnit: () => run.onEvent?.({ kind: 'units', done: ++finished, total, startedAt }),
+            onUnit: () => run.onEvent?.({ type: 'progress', stage: 'units', done: ++finished, total, startedAt }),
           });
           const load = definition.load;
           const supplied = options.contextOf?.(data);
@@ -69,7 +69,7 @@ export function inProcessRunner(options: InProcessRunnerOptions = {}): ShardRunn
                   ...supplied,
                   ...(signal === undefined ? {} : { signal }),
                   onUnit: () => {
-                    run.onEvent?.({ kind: 'units', done: ++finished, total, startedAt });
+                    run.onEvent?.({ type: 'progress', stage: 'units', done: ++finished, total, startedAt });
                     supplied.onUnit?.();
                   },
                 })
