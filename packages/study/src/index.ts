@@ -71,7 +71,7 @@ export { EXPORT_TARGETS } from './export/field-formats';
 export type { ExportTarget } from './export/field-formats';
 
 // the one event union of every workflow (each workflow's onEvent receives its slice), and its shared variants
-export type { StudyEvent, StudyWorkflowName } from './study-events';
+export type { StudyEvent } from './study-events';
 export type { ProgressEvent, QueueSummaryEvent, ResolvedEvent, WarningEvent, WrittenEvent } from './runner/workflow-events';
 export type { WorkerEvent } from './queue/start-worker';
 

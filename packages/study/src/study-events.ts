@@ -18,6 +18,3 @@ import type { EvalVlmEvent } from './vlm/evaluate-vlm-options';
  * workflow; the CLI prints them all through one printer.
  */
 export type StudyEvent = DemoEvent | EvalVlmEvent | EvalMllmEvent | PopeEvent | GradeEvent | SweepEvent | MineEvent | EmbedEvent | ExportEvent | WorkerEvent;
-
-/** The name of a study workflow, as its events carry it. */
-export type StudyWorkflowName = StudyEvent['workflow'];
