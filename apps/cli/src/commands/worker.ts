@@ -25,6 +25,7 @@ const workerFlags: FlagTable<StartWorkerOptions> = {
   refusalDelayMs: notAFlag('the idle time after a refused job: the default on the command line'),
   answerJob: notAFlag('a model-free answerer for queue benchmarks (library only)'),
   kinds: notAFlag("the study's job kinds: startWorker of @mmvp/study/queue uses them when none are given"),
+  abortSignal: notAFlag('SIGINT and SIGTERM stop the command (untilStopped)'),
   onEvent: notAFlag('the command prints each event on stderr'),
 };
 

@@ -53,6 +53,8 @@ export const startWorkerOptionsSchema = z
     kinds: z.custom<JobKindTable>((value) => value === undefined || value instanceof Map).optional(),
     /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. Default: the job kind's runShard. */
     answerJob: z.function().optional(),
+    /** Stops the worker as `close()` does (the jobs in hand finish, then it stops). */
+    abortSignal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
     /** Called with the worker's events (job taken, refused, finished; typed in {@link StartWorkerOptions}). */
     onEvent: z.function().optional(),
   })
@@ -196,6 +198,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     closing ??= worker.close().finally(() => pipelines.dispose());
     await closing;
   };
+  const abortSignal = options.abortSignal;
+  if (abortSignal?.aborted) await shutdown(false);
+  else abortSignal?.addEventListener('abort', () => void shutdown(false), { once: true });
   return { name, close: () => shutdown(false), returnJobsAndClose: () => shutdown(true) };
 }
 

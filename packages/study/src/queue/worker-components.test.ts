@@ -64,6 +64,24 @@ describe('a worker loads only the components it allows', () => {
     expect(existsSync(marker)).toBe(false);
   }, 40_000);
 
+  it('stops as close() does when its abortSignal fires: it leaves the queue', async () => {
+    const queueName = 'aborted';
+    const queue = new Queue(queueName, { connection: parseRedisUrl(redis.url) });
+    const controller = new AbortController();
+    const worker = await startWorker({ url: redis.url, queueName, abortSignal: controller.signal, answerJob: async () => [] });
+    try {
+      const names = async () => (await queue.getWorkers()).map((entry) => entry['name']);
+      expect(await names()).toHaveLength(1);
+      controller.abort();
+      const deadline = Date.now() + 10_000;
+      while ((await names()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await names()).toEqual([]);
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
+  }, 20_000);
+
   it('--allow-components: package names as given, a pipeline config allows its own files; paths and URLs are refused', async () => {
     const { root, evil } = await evilModule();
     expect(await workerComponents(undefined)).toEqual({ allow: ['@mmvp/encoder-clip', '@mmvp/encoder-siglip', '@mmvp/encoder-dinov2'] });
