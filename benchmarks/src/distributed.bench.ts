@@ -84,8 +84,8 @@ export default async function run(): Promise<void> {
       let last = started;
       await evaluateMllm({
         ...options,
-        onProgress: (event) => {
-          if (event.kind !== 'progress') return;
+        onEvent: (event) => {
+          if (event.type !== 'progress') return;
           first ??= performance.now();
           last = performance.now();
         },

@@ -1,6 +1,6 @@
-// @mmvp/study: the MMVP study's workflows as library functions. Each workflow takes typed options
-// (checked with zod), an AbortSignal and a progress callback, and returns a plain result object
-// that @mmvp/report renders and the CLI writes.
+// @mmvp/study: the MMVP study's workflows as library functions. Each workflow takes one options object
+// (checked with zod) with `abortSignal` and `onEvent` (its slice of the one event union, StudyEvent), and
+// returns a plain result object that @mmvp/report renders and the CLI writes.
 //
 // This entry holds what a researcher calls: the workflows, their option, result and event types, the
 // choices they accept and the errors they throw. Runners, workers and job internals are behind
@@ -11,7 +11,7 @@ export { runDemo } from './demo/run-demo';
 export type { DemoResult } from './demo/run-demo';
 /** @public the workflow's options schema, for a caller's own validation */
 export { DEMO_LLAVA_MODELS, DEMO_LLAVA_PAIRS_PER_PATTERN, PAPER_CLIP_MIN, PAPER_DINO_MAX, runDemoOptionsSchema } from './demo/demo-options';
-export type { DemoLlavaModel, DemoProgressEvent, RunDemoOptions, RunDemoOptionsInput } from './demo/demo-options';
+export type { DemoEvent, DemoLlavaModel, RunDemoOptions, RunDemoOptionsInput } from './demo/demo-options';
 export type { CorrelationWithInterval, DemoComparison, DemoFindings } from './demo/findings';
 export type { SeedSummaries } from './demo/seed-summaries';
 export type { SeedAveragedComparison, SeedRun, SeedSummary } from './demo/seed-summary';
@@ -22,7 +22,7 @@ export type { VlmEvaluationResult } from './vlm/evaluate-vlm';
 export type { VlmPatternResult, VlmScoresDocument, VlmSkippedPairRecord } from './vlm/vlm-scores-document';
 /** @public the workflow's options schema, for a caller's own validation */
 export { evaluateVlmOptionsSchema } from './vlm/evaluate-vlm-options';
-export type { EvaluateVlmOptions, VlmProgressEvent } from './vlm/evaluate-vlm-options';
+export type { EvalVlmEvent, EvaluateVlmOptions } from './vlm/evaluate-vlm-options';
 
 // MMVP evaluation (a local pipeline, an endpoint or your own answerer), grading and POPE
 /** @public the workflow's options schema, for a caller's own validation (the CLI declares its flags from it) */
@@ -35,7 +35,7 @@ export type { EndpointAskResult } from './mmvp/ask-endpoint';
 export { gradeMllmAnswers, summaryLines, labelsApplied, GRADERS, gradeMllmOptionsSchema } from './mmvp/grade-mllm';
 export type { GradeMllmOptions, GraderKind } from './mmvp/grade-mllm';
 export type { PatternRowWithIntervals, ScoresDocument } from './mmvp/scores-document';
-export type { ProgressListener, StudyProgressEvent } from './mmvp/progress-events';
+export type { EvalMllmEvent, GradeEvent, PopeEvent } from './mmvp/mmvp-events';
 /** @public the valid POPE splits, for a caller's own option checks */
 export { evaluatePope, popeSummaryLines, POPE_SPLITS, evaluatePopeOptionsSchema } from './mmvp/evaluate-pope';
 export type { EvaluatePopeOptions, PopeEvaluation, PopeRunResult, PopeSplit, PopeSplitScores } from './mmvp/evaluate-pope';
@@ -43,7 +43,7 @@ export type { EvaluatePopeOptions, PopeEvaluation, PopeRunResult, PopeSplit, Pop
 // A-MoF ratio sweep
 /** @public the workflow's options schema, for a caller's own validation */
 export { runSweep, sweepOptionsSchema } from './sweep/run-sweep';
-export type { SweepOptions, SweepProgressEvent, SweepProtocol, SweepRatioResult, SweepResult } from './sweep/run-sweep';
+export type { SweepEvent, SweepOptions, SweepProtocol, SweepRatioResult, SweepResult } from './sweep/run-sweep';
 export type { PipelineSource } from './sweep/sweep-options';
 export { PAPER_RATIOS, parseRatios } from './sweep/ratios';
 export type { SweepRatio } from './sweep/ratios';
@@ -51,7 +51,7 @@ export type { GradedAnswer, Interval, RatioScores } from './sweep/score-ratio';
 
 // CLIP-blind pair mining
 export { mineBlindPairs } from './mining/mine-blind-pairs';
-export type { MineBlindPairsResult, MineBlindPairsRun, MineEvent, MineSummary } from './mining/mine-blind-pairs';
+export type { MineBlindPairsResult, MineEvent, MineSummary } from './mining/mine-blind-pairs';
 /** @public the workflow's options schema, for a caller's own validation */
 export { mineBlindPairsOptionsSchema } from './mining/mine-options';
 export type { MineBlindPairsOptions } from './mining/mine-options';
@@ -61,6 +61,7 @@ export type { MineManifest } from './mining/mine-outputs';
 // encoder features of images or texts (mmvp embed)
 export { embedFeatures } from './embed/embed-features';
 export type { EmbedFeaturesResult, ModelFamily } from './embed/embed-features';
+export type { EmbedEvent } from './embed/embed-events';
 /** @public the workflow's options schema, for a caller's own validation (the CLI declares its flags from it) */
 export { embedFeaturesOptionsSchema } from './embed/embed-features-options';
 export type { EmbedFeaturesOptions } from './embed/embed-features-options';
@@ -68,10 +69,15 @@ export type { EmbedFeaturesOptions } from './embed/embed-features-options';
 // export to the field's tools (VLMEvalKit TSV, Hugging Face imagefolder + lmms-eval task)
 /** @public the workflow's options schema, for a caller's own validation */
 export { exportMmvp, exportMmvpOptionsSchema } from './export/export-mmvp';
-export type { ExportMmvpOptions, ExportMmvpResult } from './export/export-mmvp';
+export type { ExportEvent, ExportMmvpOptions, ExportMmvpResult } from './export/export-mmvp';
 /** @public the valid export targets, for a caller's own option checks */
 export { EXPORT_TARGETS } from './export/field-formats';
 export type { ExportTarget } from './export/field-formats';
+
+// the one event union of every workflow (each workflow's onEvent receives its slice), and its shared variants
+export type { StudyEvent } from './study-events';
+export type { ProgressEvent, QueueSummaryEvent, ResolvedEvent, WarningEvent, WrittenEvent } from './runner/workflow-events';
+export type { WorkerEvent } from './queue/start-worker';
 
 // run folders (lock, owner, atomic writes, schemas, reader): @mmvp/results owns them
 

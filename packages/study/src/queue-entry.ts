@@ -20,12 +20,13 @@ export type { JobKindDefinition, JobKindTable, ShardContext, ShardOutput } from 
 /** @public the runner contract, for a caller's own workflow: one plan, either runner */
 export { runShards } from './runner/run-shards';
 export type { ShardPlan, ShardRunner, ShardsRun, RunnerEvent } from './runner/run-shards';
+export type { QueueRunnerEvent, Unstamped } from './runner/workflow-events';
 /** @public the two runners */
 export { inProcessRunner } from './runner/in-process-runner';
 /** @public the two runners */
 export { queueRunner } from './queue/queue-runner';
 export { coordinateRun } from './queue/coordinator';
-export type { CoordinatedRun, CoordinatorEvent } from './queue/coordinator';
+export type { CoordinatedRun } from './queue/coordinator';
 /** @public job internals, for a caller's own runner: how a job's result lines are hashed and checked */
 export { checkJobResult, hashResultLines } from './runner/result-hash';
 export { startWorkerOptionsSchema } from './queue/start-worker';

@@ -8,7 +8,6 @@ import { notAFlag, type FlagTable } from '../flags/flag-table';
 import { optionsFromFlags } from '../flags/options-from-flags';
 import { runtimeKeys } from '../flags/shared-flags';
 import { checkOutputFolder } from '../output-file';
-import { demoLine } from '../print/demo-events';
 import { withInterrupt } from '../run/interrupt';
 import { createProgressPrinter } from '../run/progress-printer';
 
@@ -29,8 +28,8 @@ const demoFlags: FlagTable<RunDemoOptionsInput> = {
   dinoMax: { flag: '--dino-max <x>', description: `CLIP-blind pairs: SSL cosine below this (default: ${zooDefault} ${PAPER_DINO_MAX})` },
   report: { flag: '--no-report', description: 'skip report.html' },
   command: notAFlag('the command line, recorded in run.json by the command'),
-  signal: runtimeKeys.signal,
-  onProgress: runtimeKeys.onProgress,
+  abortSignal: runtimeKeys.abortSignal,
+  onEvent: runtimeKeys.onEvent,
 };
 
 /**
@@ -51,16 +50,15 @@ export function registerDemo(program: Command): void {
     const kernels = describeKernelBackend(await resolveKernelBackend()); // the zoo's pipeline configs name no kernels: the default order
     const checked = runDemoOptionsSchema.safeParse({ ...given, zoo }); // the defaults, for run.json's command line (runDemo refuses bad options itself)
     const { seed, models } = checked.success ? checked.data : given;
-    const result = await withInterrupt('the demo stopped; run it again to start over', (signal) =>
+    const result = await withInterrupt('the demo stopped; run it again to start over', (abortSignal) =>
       runDemo({
         ...given,
         zoo,
         out,
         command: `mmvp demo --out ${given.out} --seed ${seed}${given.pairsPerPattern === undefined ? '' : ` --pairs-per-pattern ${given.pairsPerPattern}`}${given.llavaPairsPerPattern === undefined ? '' : ` --llava-pairs-per-pattern ${given.llavaPairsPerPattern}`}${models ? ` --models ${models.join(',')}` : ''}`,
-        signal,
-        onProgress: (event) => {
-          const line = demoLine(event);
-          if (line !== undefined) printer.line(line);
+        abortSignal,
+        onEvent: (event) => {
+          printer.event(event);
           if (event.type === 'resolved') printer.line(kernels);
         },
       }),

@@ -6,6 +6,7 @@ import { notAFlag, type FlagTable } from '../flags/flag-table';
 import { optionsFromFlags } from '../flags/options-from-flags';
 import { tapFlags, tapOf, type TapFlags } from '../flags/tap-flags';
 import { checkOutputFile, prepareOutputFile } from '../output-file';
+import { createProgressPrinter } from '../run/progress-printer';
 
 /** embedFeatures' options as flags. */
 const embedFlags: FlagTable<EmbedFeaturesOptions> = {
@@ -23,7 +24,8 @@ const embedFlags: FlagTable<EmbedFeaturesOptions> = {
   executionProvider: { flag: '--device <ep>', description: 'onnxruntime execution provider' },
   dtype: { flag: '--dtype <variant>', description: 'image encoder weights by file suffix (int8 files: the format is printed, with a warning where this CPU saturates it)' },
   cacheDir: { flag: '--cache-dir <dir>', description: 'where tapped ONNX graphs are cached (default .mmvp-cache/ next to the ONNX file)' },
-  onLog: notAFlag('the command prints each line on stderr'),
+  abortSignal: notAFlag('the command runs to the end (Ctrl-C stops the process)'),
+  onEvent: notAFlag('the progress printer prints each event on stderr'),
 };
 const cliFlags: FlagTable<TapFlags & { out: string }> = { ...tapFlags(''), out: { flag: '--out <file>', required: true, description: 'output .npy (float32)' } };
 
@@ -34,15 +36,15 @@ const cliFlags: FlagTable<TapFlags & { out: string }> = { ...tapFlags(''), out: 
 export function registerEmbed(program: Command): void {
   const command = program.command('embed').description('encoder features [B, T, D] or pooled embeddings [B, E] of images (CLIP, SigLIP, DINOv2), or CLIP / SigLIP text embeddings, as .npy');
   declareFlags(declareFlags(command, embedFlags, embedFeaturesOptionsSchema), cliFlags).action(async (values: Record<string, unknown>) => {
-    const log = (line: string): void => void process.stderr.write(`${line}\n`);
+    const printer = createProgressPrinter('');
     const flags = optionsFromFlags(cliFlags, values);
     const options = optionsFromFlags(embedFlags, values) as EmbedFeaturesOptions;
     const tap = tapOf(flags);
     const out = await checkOutputFile(String(flags.out), '--out', 'embeddings.npy'); // folders are made only when there is a result to write
-    const { tensor } = await embedFeatures({ ...options, ...(tap === undefined ? {} : { tap }), onLog: log }); // embedFeatures checks the options first
+    const { tensor } = await embedFeatures({ ...options, ...(tap === undefined ? {} : { tap }), onEvent: printer.event }); // embedFeatures checks the options first
     await prepareOutputFile(out, '--out', 'embeddings.npy');
     await writeNpy(out, tensor.data, tensor.dims);
-    log(`wrote ${formatShape(tensor.dims)} float32${options.texts !== undefined ? ' text embeddings' : ''}`);
+    printer.line(`wrote ${formatShape(tensor.dims)} float32${options.texts !== undefined ? ' text embeddings' : ''}`);
     process.stdout.write(`${out}\n`);
   });
 }

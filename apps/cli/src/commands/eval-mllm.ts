@@ -47,8 +47,8 @@ export function registerEvalMllm(program: Command): void {
     pipelineOrEndpoint(options);
     await checkOutputFolder(options.out, '--out');
     const printer = createProgressPrinter('mmvp eval-mllm', 'eval-mllm');
-    const result = await withInterrupt('the answers so far are kept; run again with --resume to continue', (signal) =>
-      evaluateMllm({ ...options, queue: options.queue && { shardSize: MLLM_SHARD_SIZE, ...options.queue }, tool: `mmvp ${cliVersion}`, signal, onProgress: printer.study }),
+    const result = await withInterrupt('the answers so far are kept; run again with --resume to continue', (abortSignal) =>
+      evaluateMllm({ ...options, queue: options.queue && { shardSize: MLLM_SHARD_SIZE, ...options.queue }, tool: `mmvp ${cliVersion}`, abortSignal, onEvent: printer.event }),
     ).finally(printer.finish);
     if (result.queue !== undefined) process.stderr.write(`${queueSummaryLine(result.queue)}\n`);
     if (values['json']) return void process.stdout.write(`${JSON.stringify(result.scores)}\n`);

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import { formatIssue } from '@mmvp/datasets';
-import { evaluateVlm, evaluateVlmOptionsSchema, type EvaluateVlmOptions, type VlmProgressEvent } from '@mmvp/study';
+import { evaluateVlm, evaluateVlmOptionsSchema, type EvaluateVlmOptions } from '@mmvp/study';
 import { declareFlags } from '../flags/declare-flags';
 import type { FlagTable } from '../flags/flag-table';
 import { optionsFromFlags } from '../flags/options-from-flags';
 import { jsonFlag, runtimeKeys } from '../flags/shared-flags';
 import { checkOutputFolder } from '../output-file';
 import { withInterrupt } from '../run/interrupt';
-import { createProgressPrinter, type ProgressPrinter } from '../run/progress-printer';
+import { createProgressPrinter } from '../run/progress-printer';
 import { cliVersion } from '../version';
 
 /** evaluateVlm's options as flags. */
@@ -30,23 +29,6 @@ const evalVlmFlags: FlagTable<EvaluateVlmOptions> = {
 };
 const cliFlags: FlagTable<{ json?: boolean }> = { json: jsonFlag('print vlm-scores.json on stdout') };
 
-/** `mmvp eval-vlm`'s lines for evaluateVlm's events: what it resolved, data issues as warnings, a bar of pairs. */
-function vlmEvents(printer: ProgressPrinter): (event: VlmProgressEvent) => void {
-  let total = 0;
-  return (event) => {
-    if (event.type === 'issue') printer.warning(formatIssue(event.issue));
-    else if (event.type === 'skipped') printer.warning(`pair ${event.pairId} is skipped: ${event.reason}`);
-    else if (event.type === 'pairs') printer.bar('pairs', event.done, total);
-    else {
-      total = event.pairs;
-      printer.line(
-        `${event.pairs} pairs in ${event.patterns} patterns (${event.questionsFile}); model ${event.visionModel} + ${event.textModel}, ${event.imageSize[0]}px, ${event.executionProvider}; ` +
-          `family ${event.family} (logit scale ${event.logitScale}, bias ${event.logitBias}); ${event.encoderPackage} ${event.packages[event.encoderPackage]}, onnxruntime-node ${event.packages['onnxruntime-node']}`,
-      );
-    }
-  };
-}
-
 /** `mmvp eval-vlm`: flags in, one evaluateVlm call (@mmvp/study), progress on stderr, the table on stdout. */
 export function registerEvalVlm(program: Command): void {
   const command = program
@@ -56,7 +38,7 @@ export function registerEvalVlm(program: Command): void {
     const options = optionsFromFlags(evalVlmFlags, values) as EvaluateVlmOptions & { out: string };
     const out = await checkOutputFolder(options.out, '--out');
     const printer = createProgressPrinter('mmvp eval-vlm');
-    const result = await withInterrupt('nothing was written to --out', (signal) => evaluateVlm({ ...options, out, tool: `mmvp ${cliVersion}`, signal, onProgress: vlmEvents(printer) })).finally(printer.finish);
+    const result = await withInterrupt('nothing was written to --out', (abortSignal) => evaluateVlm({ ...options, out, tool: `mmvp ${cliVersion}`, abortSignal, onEvent: printer.event })).finally(printer.finish);
     const { document, files } = result;
     if (values['json']) process.stdout.write(`${JSON.stringify(document)}\n`);
     else process.stdout.write(`${result.markdown}${document.imagesPerSecond.toFixed(1)} images/s; wrote ${files!.json}, ${files!.csv}, ${files!.markdown}\n`);

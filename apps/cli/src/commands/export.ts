@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { exportMmvp, exportMmvpOptionsSchema, labelsApplied, type ExportMmvpOptions } from '@mmvp/study';
 import { declareFlags } from '../flags/declare-flags';
-import type { FlagTable } from '../flags/flag-table';
+import { notAFlag, type FlagTable } from '../flags/flag-table';
 import { optionsFromFlags } from '../flags/options-from-flags';
 import { jsonFlag } from '../flags/shared-flags';
 
@@ -17,6 +17,8 @@ const exportFlags: FlagTable<ExportMmvpOptions> = {
   labels: { flag: '--labels <set>', description: 'gold labels written' },
   name: { flag: '--name <name>', description: "dataset / task name (default: the TSV base name or the folder name); not MMVP / mmvp, the official set's names in VLMEvalKit and lmms-eval" },
   force: { flag: '--force', description: 'replace an existing export' },
+  abortSignal: notAFlag('the export runs to the end (Ctrl-C stops the process)'),
+  onEvent: notAFlag('the command prints the warnings and files of the result'),
 };
 const cliFlags: FlagTable<{ json?: boolean }> = { json: jsonFlag('print the result as one JSON document on stdout') };
 

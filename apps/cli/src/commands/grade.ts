@@ -51,7 +51,7 @@ export function registerGrade(program: Command): void {
     const options = optionsFromFlags(gradeFlags, values) as GradeMllmOptions;
     await checkOutputFolder(options.out, '--out');
     const printer = createProgressPrinter('mmvp grade', 'grade');
-    const grade = () => gradeMllmAnswers({ ...options, tool: `mmvp ${cliVersion}`, onProgress: printer.study }).finally(printer.finish);
+    const grade = () => gradeMllmAnswers({ ...options, tool: `mmvp ${cliVersion}`, onEvent: printer.event }).finally(printer.finish);
     // an existing folder may be a run in progress: grade holds its lock (without claiming it: scores go beside any run's answers)
     const document = existsSync(options.out) ? await withRunFolderLock(resolve(options.out), 'grade', grade, { claim: false }) : await grade();
     if (values['json']) process.stdout.write(`${JSON.stringify(document)}\n`);

@@ -4,9 +4,8 @@ import { mineBlindPairs, mineBlindPairsOptionsSchema, type MineBlindPairsOptions
 import { declareFlags } from '../flags/declare-flags';
 import { notAFlag, type FlagTable } from '../flags/flag-table';
 import { optionsFromFlags } from '../flags/options-from-flags';
-import { queueFlags } from '../flags/shared-flags';
+import { queueFlags, runtimeKeys } from '../flags/shared-flags';
 import { checkOutputFolder } from '../output-file';
-import { mineEvents } from '../print/mine-events';
 import { withInterrupt } from '../run/interrupt';
 import { createProgressPrinter } from '../run/progress-printer';
 
@@ -31,6 +30,8 @@ const mineFlags: FlagTable<MineBlindPairsOptions> = {
     'embed distributed: one job per store shard on Redis (redis://HOST:PORT[/DB]) for `mmvp worker`s (they need the images and the same model files); this process alone writes store/ and the results; with --resume enqueues only missing shards',
     notAFlag("mine's --shard-size sizes the store shards, one job each"),
   ),
+  abortSignal: runtimeKeys.abortSignal,
+  onEvent: runtimeKeys.onEvent,
 };
 
 /** `mmvp mine`: flags in, `mineBlindPairs` (@mmvp/study) does the work, progress lines out. */
@@ -41,7 +42,7 @@ export function registerMine(program: Command): void {
     const out = await checkOutputFolder(options.out, '--out'); // nothing created until the inputs are checked
     const printer = createProgressPrinter('mine');
     const kept = 'the shards written so far are kept, rerun with --resume';
-    const result = await withInterrupt(kept, (signal) => mineBlindPairs({ ...options, out }, { signal, onEvent: mineEvents(printer) })).finally(printer.finish);
+    const result = await withInterrupt(kept, (abortSignal) => mineBlindPairs({ ...options, out, abortSignal, onEvent: printer.event })).finally(printer.finish);
     const pairsCsv = join(result.out, 'pairs.csv');
     const sheet = result.contactSheetPairs > 0 ? `; contact sheet of the top ${result.contactSheetPairs}: ${join(result.out, 'contact-sheet.png')}` : '';
     printer.line(`${result.pairs.length} CLIP-blind pair(s) -> ${pairsCsv}${sheet}`);

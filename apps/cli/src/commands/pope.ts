@@ -48,8 +48,8 @@ export function registerPope(program: Command): void {
     pipelineOrEndpoint(options);
     await checkOutputFolder(options.out, '--out');
     const printer = createProgressPrinter('mmvp pope', 'pope');
-    const evaluation = await withInterrupt('the answers so far are kept; run again with --resume to continue', (signal) =>
-      evaluatePope({ ...options, queue: options.queue && { shardSize: POPE_SHARD_SIZE, ...options.queue }, tool: `mmvp ${cliVersion}`, signal, onProgress: printer.study }),
+    const evaluation = await withInterrupt('the answers so far are kept; run again with --resume to continue', (abortSignal) =>
+      evaluatePope({ ...options, queue: options.queue && { shardSize: POPE_SHARD_SIZE, ...options.queue }, tool: `mmvp ${cliVersion}`, abortSignal, onEvent: printer.event }),
     ).finally(printer.finish);
     if (evaluation.queueSummary !== undefined) process.stderr.write(`${evaluation.queueSummary}\n`);
     if (values['json']) return void process.stdout.write(`${JSON.stringify(evaluation)}\n`);

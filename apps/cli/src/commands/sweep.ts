@@ -8,7 +8,6 @@ import { group, notAFlag, type FlagTable } from '../flags/flag-table';
 import { optionsFromFlags } from '../flags/options-from-flags';
 import { queueFlags, runtimeKeys } from '../flags/shared-flags';
 import { checkOutputFolder } from '../output-file';
-import { sweepEvents } from '../print/sweep-events';
 import { sweepTable } from '../print/sweep-table';
 import { withInterrupt } from '../run/interrupt';
 import { createProgressPrinter } from '../run/progress-printer';
@@ -55,8 +54,8 @@ const sweepFlags: FlagTable<SweepOptions> = {
   command: notAFlag('the command line, recorded in run.json by the command'),
   inputNames: notAFlag('the command names its flags in errors'),
   modelName: inMemory,
-  signal: runtimeKeys.signal,
-  onProgress: runtimeKeys.onProgress,
+  abortSignal: runtimeKeys.abortSignal,
+  onEvent: runtimeKeys.onEvent,
 };
 
 /**
@@ -78,15 +77,15 @@ export function registerSweep(program: Command): void {
     const out = await checkOutputFolder(options.out, '--out');
     const proxy = options.proxy === undefined ? '' : ` --proxy-data ${options.proxy.data}${options.proxy.limit === undefined ? '' : ` --proxy-limit ${options.proxy.limit}`}`;
     const printer = createProgressPrinter('sweep');
-    const result = await withInterrupt(`the answers so far are in ${out}/sweep-journal.jsonl: run the same command with --resume to continue`, (signal) =>
+    const result = await withInterrupt(`the answers so far are in ${out}/sweep-journal.jsonl: run the same command with --resume to continue`, (abortSignal) =>
       runSweep({
         ...options,
         ratios,
         out,
         command: `mmvp sweep --pipeline ${options.pipeline} --ratios ${ratios.join(',')} --data ${String(options.data)} --out ${options.out}${proxy}`,
         inputNames: { pipeline: '--pipeline', data: '--data', proxy: '--proxy-data' },
-        signal,
-        onProgress: sweepEvents(printer, ratios.length),
+        abortSignal,
+        onEvent: printer.event,
       }),
     ).finally(printer.finish);
     process.stdout.write(`${sweepTable(result)}\n`);

@@ -30,7 +30,7 @@ const synthFlags: FlagTable<WriteSynthOptions> = {
   count: { flag: '--count <n>', description: 'train split: number of pairs (patterns round-robin; default 900)' },
   contactSheets: { flag: '--no-contact-sheets', description: 'skip DIR/contact-sheets/*.png' },
   overwrite: { flag: '--force', description: 'replace the outputs of this split in an existing non-empty output folder (the new set replaces the old one whole)' },
-  onProgress: runtimeKeys.onProgress,
+  onProgress: runtimeKeys.onEvent,
 };
 const cliFlags: FlagTable<{ json?: boolean }> = { json: jsonFlag('print the summary as one JSON document on stdout') };
 

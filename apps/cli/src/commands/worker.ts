@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { startWorker, startWorkerOptionsSchema, type StartWorkerOptions, type WorkerEvent } from '@mmvp/study/queue';
+import { startWorker, startWorkerOptionsSchema, type StartWorkerOptions } from '@mmvp/study/queue';
 import { declareFlags } from '../flags/declare-flags';
 import { notAFlag, type FlagTable } from '../flags/flag-table';
 import { optionsFromFlags } from '../flags/options-from-flags';
 import { untilStopped } from '../run/interrupt';
+import { createProgressPrinter } from '../run/progress-printer';
 
 /** startWorker's options as flags. */
 const workerFlags: FlagTable<StartWorkerOptions> = {
@@ -24,6 +25,7 @@ const workerFlags: FlagTable<StartWorkerOptions> = {
   refusalDelayMs: notAFlag('the idle time after a refused job: the default on the command line'),
   answerJob: notAFlag('a model-free answerer for queue benchmarks (library only)'),
   kinds: notAFlag("the study's job kinds: startWorker of @mmvp/study/queue uses them when none are given"),
+  abortSignal: notAFlag('SIGINT and SIGTERM stop the command (untilStopped)'),
   onEvent: notAFlag('the command prints each event on stderr'),
 };
 
@@ -41,31 +43,11 @@ export function registerWorker(program: Command): void {
     );
   declareFlags(command, workerFlags, startWorkerOptionsSchema).action(async (values: Record<string, unknown>) => {
     const say = (line: string) => process.stderr.write(`mmvp worker${line}\n`);
-    const worker = await startWorker({ ...(optionsFromFlags(workerFlags, values) as StartWorkerOptions), onEvent: (event) => say(describeEvent(event)) });
+    const worker = await startWorker({ ...(optionsFromFlags(workerFlags, values) as StartWorkerOptions), onEvent: createProgressPrinter('mmvp worker').event });
     await untilStopped({
       SIGINT: () => (say(': SIGINT: finishing the job in hand, then exiting'), worker.close()),
       SIGTERM: () => (say(': SIGTERM: returning the job in hand to the queue, then exiting'), worker.returnJobsAndClose()),
     });
     say(': stopped');
   });
-}
-
-/** A worker event as the rest of its `mmvp worker` line. */
-function describeEvent(event: WorkerEvent): string {
-  switch (event.kind) {
-    case 'ready':
-      return ` ${event.name}: waiting for jobs on queue '${event.queue}'`;
-    case 'waiting-for-redis':
-      return `: no answer from Redis at ${event.url} for ${event.seconds} s; still trying (is redis-server running and reachable?)`;
-    case 'job-started':
-      return `: ${event.id}: ${event.questions} question(s)`;
-    case 'job-done':
-      return `: ${event.id}: done in ${(event.ms / 1000).toFixed(2)} s (${event.pipelinesLoaded} pipeline(s) loaded)`;
-    case 'job-refused':
-      return `: refused ${event.id}: ${event.reason}`;
-    case 'job-returned':
-      return `: ${event.id}: returned to the queue`;
-    case 'job-failed':
-      return `: ${event.id}: failed: ${event.message}`;
-  }
 }

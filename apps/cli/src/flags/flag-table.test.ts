@@ -18,7 +18,7 @@ const schema = z
       .regex(/^[a-z]+$/, 'use letters only')
       .optional(),
     queue: z.object({ url: z.string().min(1), queueName: z.string().default('mmvp'), shardSize: z.number().int().positive().optional() }).optional(),
-    signal: z.instanceof(AbortSignal).optional(),
+    abortSignal: z.instanceof(AbortSignal).optional(),
   })
   .strict();
 type Options = z.input<typeof schema>;
@@ -39,7 +39,7 @@ const table: FlagTable<Options> = {
     },
     { anchor: 'url', hint: "(a distributed run's jobs)" },
   ),
-  signal: notAFlag('the interrupt handler passes it'),
+  abortSignal: notAFlag('the interrupt handler passes it'),
 };
 
 /** Parses argv with the table's flags and returns the options object, or throws the first error. */
@@ -54,8 +54,8 @@ function parse(...argv: string[]): Partial<Options> {
 
 describe('a flag table is checked by the compiler against the options it maps', () => {
   it('a missing key, a stray key or a flag for a nested object without a group are type errors', () => {
-    const { signal: _signal, ...missing } = table;
-    // @ts-expect-error: signal is an option of the workflow and has no entry (neither a flag nor notAFlag)
+    const { abortSignal: _abortSignal, ...missing } = table;
+    // @ts-expect-error: abortSignal is an option of the workflow and has no entry (neither a flag nor notAFlag)
     const incomplete: FlagTable<Options> = missing;
     // @ts-expect-error: stray is no option of the workflow
     const stray: FlagTable<Options> = { ...table, stray: { flag: '--stray', description: 'not an option' } };

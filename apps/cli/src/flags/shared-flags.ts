@@ -65,8 +65,8 @@ export const judgeFlags = {
 
 /** The keys every workflow has that are no flags: the command passes them. */
 export const runtimeKeys = {
-  signal: notAFlag('the interrupt handler (Ctrl-C) passes it'),
-  onProgress: notAFlag('the progress printer receives the events'),
+  abortSignal: notAFlag('the interrupt handler (Ctrl-C) passes it'),
+  onEvent: notAFlag('the progress printer receives the events'),
   tool: notAFlag('the command passes `mmvp <version>`'),
 } as const;
 

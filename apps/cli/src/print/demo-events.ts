@@ -1,9 +1,9 @@
 import { formatWithInterval as ci } from '@mmvp/metrics';
-import type { DemoProgressEvent } from '@mmvp/study';
+import type { DemoEvent } from '@mmvp/study';
 import { cliVersion } from '../version';
 
 /** One stderr line per demo progress event (plain lines: the demo is short); undefined: nothing to say. */
-export function demoLine(event: DemoProgressEvent): string | undefined {
+export function demoLine(event: DemoEvent): string | undefined {
   switch (event.type) {
     case 'resolved':
       return `mmvp ${cliVersion}; zoo ${event.zoo}: tiny-clip, tiny-ssl, ${event.models.join(', ')}\ndemo: results -> ${event.out}`;
@@ -11,7 +11,7 @@ export function demoLine(event: DemoProgressEvent): string | undefined {
       return `eval set: MMVP-Synth seed ${event.seed}, ${event.pairsPerPattern} pairs x ${event.patterns} patterns, ${event.questions} questions, ${event.imageSize} px${event.llava === undefined ? '' : `; LLaVA models: their own set of ${event.llava.pairsPerPattern} pairs x ${event.patterns} patterns, ${event.llava.questions} questions`}`;
     case 'encoders':
       return `encoders: ${event.clip} (CLIP ${event.clipImageSize.join('x')}), ${event.ssl} (SSL, own processor)`;
-    case 'vlm-pairs':
+    case 'progress':
       return event.done === event.total ? `MMVP-VLM: ${event.done}/${event.total} pairs` : undefined;
     case 'vlm-scores':
       return `tiny-clip MMVP-VLM average ${ci(event.clipAverage, event.clipAverageCi95)}; image-only probe: tiny-clip ${ci(event.clipProbeAverage, event.clipProbeAverageCi95)}, tiny-ssl ${ci(event.sslProbeAverage, event.sslProbeAverageCi95)}`;

@@ -1,9 +1,9 @@
 import { formatIdentity, type EmbedProgress } from '@mmvp/mining';
 import type { MineEvent } from '@mmvp/study';
-import type { ProgressPrinter } from '../run/progress-printer';
+import type { ProgressLines } from '../run/progress-lines';
 
 /** `mmvp mine`'s lines for mineBlindPairs' events (the queue's shard jobs as the other commands' --queue bar). */
-export function mineEvents(printer: ProgressPrinter): (event: MineEvent) => void {
+export function mineEvents(printer: ProgressLines): (event: MineEvent) => void {
   const log = printer.line;
   const embedding = embeddingLine(log);
   return (event) => {
@@ -26,13 +26,13 @@ export function mineEvents(printer: ProgressPrinter): (event: MineEvent) => void
         log(`${event.index} search over ${event.distinctImages} distinct images (${event.duplicates} identical copies collapsed) in ${event.seconds.toFixed(2)} s`);
         if (event.recall !== undefined) log(`usearch recall@${event.k} against exact search on ${event.recallQueries} sampled queries: ${event.recall.toFixed(4)}`);
         return;
-      case 'committed':
+      case 'written':
         return;
-      case 'jobs':
+      case 'progress':
         return printer.bar('store shards committed', event.done, event.total, event.startedAt);
       case 'warning':
         return log(`warning: ${event.message}`);
-      case 'queued':
+      case 'queue-summary':
         return log(event.line);
     }
   };

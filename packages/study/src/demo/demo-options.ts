@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWorkflowOptions } from '../runner/parse-workflow-options';
+import type { ProgressEvent } from '../runner/workflow-events';
 
 /**
  * The trained zoo's LLaVA configurations (tools/zoo/build_zoo.py CONFIGS), in report order.
@@ -85,18 +86,19 @@ export const runDemoOptionsSchema = z
         message: `must be at least pairsPerPattern (${pairsPerPattern}): the LLaVA set holds finding 1's scenes and more`,
       });
   });
-/** What a caller passes to {@link runDemo}: the schema's input plus an abort signal and a progress listener. */
+/** What a caller passes to {@link runDemo}: the schema's input plus an abort signal and an event callback. */
 export type RunDemoOptionsInput = z.input<typeof runDemoOptionsSchema> & {
-  readonly signal?: AbortSignal;
-  /** Called with each stage's progress (the CLI prints it). */
-  readonly onProgress?: (event: DemoProgressEvent) => void;
+  /** Stops the demo at its next step; run it again to start over. */
+  readonly abortSignal?: AbortSignal;
+  /** Called with each stage's results and progress (the CLI prints them). */
+  readonly onEvent?: (event: DemoEvent) => void;
 };
 /** The demo's options after defaults are applied. */
 export type RunDemoOptions = z.output<typeof runDemoOptionsSchema>;
 
 /** Checks runDemo's options through the workflows' one validation path (an InvalidArgumentError naming the key and the valid choices). */
 export function parseDemoOptions(input: RunDemoOptionsInput): RunDemoOptions & { llavaPairsPerPattern: number; selected: DemoLlavaModel[] } {
-  const { signal: _signal, onProgress: _onProgress, ...rest } = input;
+  const { abortSignal: _abortSignal, onEvent: _onEvent, ...rest } = input;
   const options = parseWorkflowOptions('runDemo', runDemoOptionsSchema, rest);
   const names: readonly string[] = options.models ?? DEMO_LLAVA_MODEL_NAMES;
   const { pairsPerPattern } = options;
@@ -107,10 +109,20 @@ export function parseDemoOptions(input: RunDemoOptionsInput): RunDemoOptions & {
 
 type Interval = readonly [number, number];
 
-/** What runDemo reports while it runs, in order. */
-export type DemoProgressEvent =
-  | { readonly type: 'resolved'; readonly zoo: string; readonly out: string; readonly models: readonly string[]; readonly clipMin: number; readonly dinoMax: number; readonly thresholdSource: string }
+/** What runDemo reports while it runs, in order: its slice of StudyEvent. */
+export type DemoEvent =
   | {
+      readonly workflow: 'demo';
+      readonly type: 'resolved';
+      readonly zoo: string;
+      readonly out: string;
+      readonly models: readonly string[];
+      readonly clipMin: number;
+      readonly dinoMax: number;
+      readonly thresholdSource: string;
+    }
+  | {
+      readonly workflow: 'demo';
       readonly type: 'eval-set';
       readonly seed: number;
       readonly pairsPerPattern: number;
@@ -120,9 +132,11 @@ export type DemoProgressEvent =
       /** Set when the LLaVA models answer their own, larger set: its pairs per pattern and questions. */
       readonly llava?: { readonly pairsPerPattern: number; readonly questions: number };
     }
-  | { readonly type: 'encoders'; readonly clip: string; readonly ssl: string; readonly clipImageSize: readonly number[] }
-  | { readonly type: 'vlm-pairs'; readonly done: number; readonly total: number }
+  | { readonly workflow: 'demo'; readonly type: 'encoders'; readonly clip: string; readonly ssl: string; readonly clipImageSize: readonly number[] }
+  /** MMVP-VLM pairs scored (stage `vlm-pairs`). */
+  | ProgressEvent<'demo', 'vlm-pairs'>
   | {
+      readonly workflow: 'demo';
       readonly type: 'vlm-scores';
       readonly clipAverage: number;
       readonly clipAverageCi95: Interval;
@@ -131,8 +145,18 @@ export type DemoProgressEvent =
       readonly sslProbeAverage: number;
       readonly sslProbeAverageCi95: Interval;
     }
-  | { readonly type: 'blind-pairs'; readonly found: number; readonly samePair: number; readonly pool: number; readonly clipMin: number; readonly dinoMax: number; readonly thresholdSource: string }
   | {
+      readonly workflow: 'demo';
+      readonly type: 'blind-pairs';
+      readonly found: number;
+      readonly samePair: number;
+      readonly pool: number;
+      readonly clipMin: number;
+      readonly dinoMax: number;
+      readonly thresholdSource: string;
+    }
+  | {
+      readonly workflow: 'demo';
       readonly type: 'model-done';
       readonly model: string;
       readonly pairAccuracy: number;
@@ -143,8 +167,19 @@ export type DemoProgressEvent =
       readonly instructionFollowingCi95: Interval;
       readonly seconds: number;
     }
-  | { readonly type: 'seeds'; readonly configuration: string; readonly seeds: number; readonly mean: number; readonly sd: number; readonly min: number; readonly max: number; readonly meanCi95: Interval }
   | {
+      readonly workflow: 'demo';
+      readonly type: 'seeds';
+      readonly configuration: string;
+      readonly seeds: number;
+      readonly mean: number;
+      readonly sd: number;
+      readonly min: number;
+      readonly max: number;
+      readonly meanCi95: Interval;
+    }
+  | {
+      readonly workflow: 'demo';
       readonly type: 'seed-comparison';
       readonly a: string;
       readonly b: string;
@@ -156,6 +191,6 @@ export type DemoProgressEvent =
       readonly seedsToResolve: number | null;
       readonly resolved: boolean;
     }
-  | { readonly type: 'correlation'; readonly x: string; readonly y: string; readonly pearson: number | null; readonly pearsonCi95: Interval | null }
-  | { readonly type: 'stage-done'; readonly stage: string; readonly seconds: number }
-  | { readonly type: 'report'; readonly path: string };
+  | { readonly workflow: 'demo'; readonly type: 'correlation'; readonly x: string; readonly y: string; readonly pearson: number | null; readonly pearsonCi95: Interval | null }
+  | { readonly workflow: 'demo'; readonly type: 'stage-done'; readonly stage: string; readonly seconds: number }
+  | { readonly workflow: 'demo'; readonly type: 'report'; readonly path: string };

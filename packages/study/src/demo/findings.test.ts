@@ -116,7 +116,7 @@ describe('the demo findings', () => {
       controller.abort(new Error('stop here'));
       const events: string[] = [];
       const out = join(scratch, 'out');
-      await expect(runDemo({ zoo, out, pairsPerPattern: 1, models: ['llava-clip'], signal: controller.signal, onProgress: (event) => events.push(event.type) })).rejects.toThrow('stop here');
+      await expect(runDemo({ zoo, out, pairsPerPattern: 1, models: ['llava-clip'], abortSignal: controller.signal, onEvent: (event) => events.push(event.type) })).rejects.toThrow('stop here');
       expect(events).toEqual(['resolved', 'eval-set', 'stage-done']);
       expect(await readdir(out)).not.toContain('.mmvp-lock');
       // a caller without types (JavaScript, a JSON file) can pass any name: the one validation path names the valid ones

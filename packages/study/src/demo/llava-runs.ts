@@ -123,7 +123,7 @@ async function sweepAdditiveModels(zoo: string, models: readonly DemoLlavaModel[
     proxy: { data: { questions: proxyData, path: 'caption questions' } },
     modelName: (_ratio, text) => byRatio.get(text)!.name,
     batchSize: 16,
-    ...(signal ? { signal } : {}),
+    ...(signal ? { abortSignal: signal } : {}),
   });
   const seconds = (performance.now() - started) / 1000 / additive.length;
   for (const ratio of result.ratios) {

@@ -7,7 +7,8 @@ import { createDinov2Encoder } from '@mmvp/encoder-dinov2';
 import { writeReport } from '@mmvp/report';
 import { PATTERNS } from '@mmvp/synth';
 import { mineEvalPool } from './blind-pairs';
-import { parseDemoOptions, type DemoProgressEvent, type RunDemoOptionsInput } from './demo-options';
+import { parseDemoOptions, type DemoEvent, type RunDemoOptionsInput } from './demo-options';
+import { workflowEmitter } from '../runner/workflow-events';
 import { correlationWithInterval, demoComparisons, demoFindings, type CorrelationWithInterval, type DemoComparison, type DemoFindings } from './findings';
 import { PROBE_CROP, PROBE_RENDER_SIZE, probeImages, runImageOnlyProbe, type ProbeResult } from './image-only-probe';
 import { PROXY_QUESTION, answerWithModels, proxyQuestions } from './llava-runs';
@@ -61,8 +62,8 @@ const mutableAll = (record: Record<string, readonly [number, number]>) => Object
  */
 export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
   const options = parseDemoOptions(input);
-  const { signal, onProgress } = input;
-  const emit = (event: DemoProgressEvent) => onProgress?.(event);
+  const signal = input.abortSignal;
+  const emit = workflowEmitter<DemoEvent>('demo', input.onEvent);
   const out = resolve(options.out);
   const zoo = resolve(options.zoo);
   const info = await stat(out).catch(() => undefined);
@@ -116,7 +117,7 @@ export async function runDemo(input: RunDemoOptionsInput): Promise<DemoResult> {
     let sslProbe: ProbeResult;
     try {
       emit({ type: 'encoders', clip: clipFolder, ssl: sslFolder, clipImageSize: clipVision.imageSize });
-      clip = await scoreClipOnMmvpVlm(evalSet.vlm, { vision: clipVision, text: clipText }, { signal, onProgress: (done, total) => emit({ type: 'vlm-pairs', done, total }) });
+      clip = await scoreClipOnMmvpVlm(evalSet.vlm, { vision: clipVision, text: clipText }, { signal, onProgress: (done, total) => emit({ type: 'progress', stage: 'vlm-pairs', done, total, startedAt: 0 }) });
       const images = probeImages(evalSet.vlm, seed, pairsPerPattern);
       clipProbe = await runImageOnlyProbe(clipVision, images, signal);
       sslProbe = await runImageOnlyProbe(ssl, images, signal);

@@ -16,7 +16,12 @@ describe('embedFeatures with dtype', () => {
     { folder: 'dinov2-int8-full-range', dtype: 'int8', format: /u8s8 .*per-tensor, weights in \[-127, 127\]: full range/, warns: true },
   ] as const)('$folder ($dtype): the int8 format line, and a warning only for full-range u8s8 on a CPU without VNNI', async ({ folder, dtype, format, warns }) => {
     const lines: string[] = [];
-    const { tensor } = await embedFeatures({ model: `${root}models/tap-variants/${folder}`, images: [photo], dtype, onLog: (line) => lines.push(line) });
+    const { tensor } = await embedFeatures({
+      model: `${root}models/tap-variants/${folder}`,
+      images: [photo],
+      dtype,
+      onEvent: (event) => lines.push(event.type === 'resolved' ? event.lines.join('\n') : event.type === 'warning' ? `warning: ${event.message}` : ''),
+    });
     expect(tensor.dims[0]).toBe(1);
     expect(lines.find((l) => l.startsWith('model: '))).toMatch(new RegExp(`_${dtype}\\.onnx`));
     expect(lines.filter((l) => l.startsWith('int8 format: '))).toEqual([expect.stringMatching(format)]);
@@ -26,7 +31,11 @@ describe('embedFeatures with dtype', () => {
 
   it('fp32 (the default): no int8 line', async () => {
     const lines: string[] = [];
-    await embedFeatures({ model: `${root}models/tap-variants/clip-shared-identity`, images: [photo], onLog: (line) => lines.push(line) });
+    await embedFeatures({
+      model: `${root}models/tap-variants/clip-shared-identity`,
+      images: [photo],
+      onEvent: (event) => lines.push(event.type === 'resolved' ? event.lines.join('\n') : event.type === 'warning' ? `warning: ${event.message}` : ''),
+    });
     expect(lines.some((l) => l.startsWith('int8 format: ') || l.startsWith('warning: '))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FeatureTap } from '@mmvp/core';
 import { executionProviders, modelDtypes } from '@mmvp/onnx';
+import type { EmbedEvent } from './embed-events';
 
 /** Where token features are read: a hidden_states index, DINOv2's pre-LayerNorm output, or last_hidden_state. */
 const featureTapSchema = z.discriminatedUnion('kind', [
@@ -40,8 +41,10 @@ export const embedFeaturesOptionsSchema = z
     dtype: z.enum(modelDtypes).default('fp32'),
     /** Where tapped ONNX graphs are cached (default .mmvp-cache/ next to the ONNX file). */
     cacheDir: z.string().min(1).optional(),
-    /** Receives what was resolved (one line each), warnings, and progress (typed in {@link EmbedFeaturesOptions}). */
-    onLog: z.function().optional(),
+    /** Stops before the next batch of images. */
+    abortSignal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives what was resolved (one line each), warnings, and images encoded (typed in {@link EmbedFeaturesOptions}). */
+    onEvent: z.function().optional(),
   })
   .strict()
   .superRefine((options, context) => {
@@ -55,13 +58,13 @@ export const embedFeaturesOptionsSchema = z
     if (options.pooled && tokenKey !== undefined) refuse(tokenKey, `pooled gives pooled embeddings [B, E]; ${tokenKey} picks token features [B, T, D]; give one or the other`);
   });
 
-/** What to embed and how: the schema's input, with read-only lists, a typed tap and a typed log callback. */
-export type EmbedFeaturesOptions = Omit<z.input<typeof embedFeaturesOptionsSchema>, 'images' | 'texts' | 'tap' | 'onLog'> & {
+/** What to embed and how: the schema's input, with read-only lists, a typed tap and a typed event callback. */
+export type EmbedFeaturesOptions = Omit<z.input<typeof embedFeaturesOptionsSchema>, 'images' | 'texts' | 'tap' | 'onEvent'> & {
   /** Image files, or texts (CLIP and SigLIP); exactly one of the two. */
   readonly images?: readonly string[];
   readonly texts?: readonly string[];
   /** Token features at this tap (default: CLIP layer -2, DINOv2 prenorm); not with `pooled`. */
   readonly tap?: FeatureTap;
-  /** What was resolved (one line each), warnings, and progress. */
-  readonly onLog?: (line: string) => void;
+  /** Called with what was resolved (one line each), warnings, and images encoded. */
+  readonly onEvent?: (event: EmbedEvent) => void;
 };

@@ -1,7 +1,7 @@
 /**
  * embedFeatures against the PyTorch references of the tiny fixture models (moved from
- * apps/cli/test/embed.test.ts, same checks on the library: the tensor instead of the .npy, the onLog
- * lines instead of stderr, the thrown error instead of the `mmvp:` line; the CLI keeps its smoke test,
+ * apps/cli/test/embed.test.ts, same checks on the library: the tensor instead of the .npy, the onEvent
+ * events as `mmvp embed` prints them instead of stderr, the thrown error instead of the `mmvp:` line; the CLI keeps its smoke test,
  * flag errors, --out checks and one non-finite case).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFloat32 } from '@mmvp/core';
 import { embedFeatures } from './embed-features';
+import type { EmbedEvent } from './embed-events';
 import type { EmbedFeaturesOptions } from './embed-features-options';
 import { hiddenStateLayer, maxAbsDiff, modelWithNanWeight } from './embed-test-fixtures';
 
@@ -20,10 +21,15 @@ const clip = join(root, 'models', 'tiny-clip');
 const dino = join(root, 'models', 'tiny-dinov2');
 const images = [0, 1, 2].map((k) => join(clip, 'reference', 'images', `image-${k}.png`));
 
-/** embedFeatures with its log lines kept (what `mmvp embed` prints on stderr). */
+/** An event as the line `mmvp embed` prints for it on stderr. */
+function eventLine(event: EmbedEvent): string {
+  return event.type === 'resolved' ? event.lines.join('\n') : event.type === 'warning' ? `warning: ${event.message}` : `encoded ${event.done}/${event.total} images`;
+}
+
+/** embedFeatures with its events kept as lines (what `mmvp embed` prints on stderr). */
 async function embed(options: EmbedFeaturesOptions): Promise<{ data: Float32Array; dims: readonly number[]; log: string }> {
   const lines: string[] = [];
-  const { tensor } = await embedFeatures({ ...options, onLog: (line) => lines.push(line) });
+  const { tensor } = await embedFeatures({ ...options, onEvent: (event) => lines.push(eventLine(event)) });
   return { data: tensor.data as Float32Array, dims: tensor.dims, log: lines.join('\n') };
 }
 

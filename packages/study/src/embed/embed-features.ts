@@ -6,6 +6,8 @@ import { resolveModelFolder } from '@mmvp/onnx';
 import { packageVersion } from '../provenance/package-versions';
 import { contrastiveFamilyOf } from '../encoders/contrastive-family';
 import { parseWorkflowOptions } from '../runner/parse-workflow-options';
+import { workflowEmitter } from '../runner/workflow-events';
+import type { EmbedEvent } from './embed-events';
 import { embedFeaturesOptionsSchema, type EmbedFeaturesOptions } from './embed-features-options';
 
 /** Which encoder family a model folder holds, read from its config.json. */
@@ -41,7 +43,9 @@ function describeTap(tap: FeatureTap): string {
  */
 export async function embedFeatures(input: EmbedFeaturesOptions): Promise<EmbedFeaturesResult> {
   const options = parseWorkflowOptions('embedFeatures', embedFeaturesOptionsSchema, input);
-  const log = input.onLog ?? (() => {});
+  const emit = workflowEmitter<EmbedEvent>('embed', input.onEvent);
+  const log = (line: string) => emit({ type: 'resolved', lines: [line] });
+  const warn = (message: string) => emit({ type: 'warning', message });
   const images = options.images ?? [];
   const texts = options.texts ?? [];
   const folder = await resolveModelFolder(options.model);
@@ -63,7 +67,7 @@ export async function embedFeatures(input: EmbedFeaturesOptions): Promise<EmbedF
       const count = encoder.tokenCount(text);
       if (count > encoder.maxLength) {
         const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-        log(`warning: --text ${i + 1} ("${shown}") is ${count} tokens with BOS/EOS; the model reads ${encoder.maxLength}, so the rest is cut (as Hugging Face's truncation=True does)`);
+        warn(`--text ${i + 1} ("${shown}") is ${count} tokens with BOS/EOS; the model reads ${encoder.maxLength}, so the rest is cut (as Hugging Face's truncation=True does)`);
       }
     }
     return { family, tensor: await encoder.encodeTexts(texts) }; // [B, E]
@@ -72,7 +76,7 @@ export async function embedFeatures(input: EmbedFeaturesOptions): Promise<EmbedF
   const processor = options.processor;
   const crop = { padToSquare: options.padToSquare ?? false, cropRounding: options.cropRounding };
   let encoder: (ClipVisionEncoder | SiglipVisionEncoder | Dinov2Encoder) & VisionEncoderV1;
-  const weights = { dtype: options.dtype, onWarning: (line: string) => log(`warning: ${line}`) };
+  const weights = { dtype: options.dtype, onWarning: (line: string) => warn(line) };
   if (family !== 'dinov2' && processor !== 'own') throw new InvalidArgumentError('--processor applies to DINOv2 models only');
   if (family === 'clip') {
     encoder = await createClipVisionEncoder({ ...common, ...crop, ...weights });
@@ -98,11 +102,12 @@ export async function embedFeatures(input: EmbedFeaturesOptions): Promise<EmbedF
   const parts: Tensor[] = [];
   let done = 0;
   for (let start = 0; start < images.length; start += batchSize) {
+    options.abortSignal?.throwIfAborted();
     const chunk = images.slice(start, start + batchSize);
     const pixels = await encoder.preprocess(chunk); // [b, 3, H, W]
     parts.push(options.pooled ? await encoder.embedPixels(pixels) : await encoder.encodePixels(pixels, { tap, tokens }));
     done += chunk.length;
-    log(`encoded ${done}/${images.length} images`);
+    emit({ type: 'progress', stage: 'images', done, total: images.length, startedAt: 0 });
   }
   return { family, tensor: concatBatch(parts) }; // [B, T, D] or [B, E]
 }

@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { EXPORT_TARGETS, LMMS_EVAL_GOLD_OVERRIDE, VLMEVALKIT_COLUMNS, VLMEVALKIT_PAIR_DATASET, type ExportTarget } from './field-formats';
 import { formatCsv, withRunFolderLock, writeFileAtomic } from '@mmvp/results';
 import { parseWorkflowOptions } from '../runner/parse-workflow-options';
+import { workflowEmitter } from '../runner/workflow-events';
+import type { ExportEvent } from './export-events';
+
+export type { ExportEvent } from './export-events';
 
 /** Options of {@link exportMmvp}, checked with zod (unknown keys are refused). */
 export const exportMmvpOptionsSchema = z
@@ -23,10 +27,17 @@ export const exportMmvpOptionsSchema = z
       .optional(),
     /** Replace an existing output. */
     force: z.boolean().default(false),
+    /** Stops before the next image is read or copied. */
+    abortSignal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the run's events (typed in {@link ExportMmvpOptions}). */
+    onEvent: z.function().optional(),
   })
   .strict();
 /** What a caller passes to {@link exportMmvp}: the MMVP folder, the target tool's format and the output folder. */
-export type ExportMmvpOptions = z.input<typeof exportMmvpOptionsSchema>;
+export type ExportMmvpOptions = Omit<z.input<typeof exportMmvpOptionsSchema>, 'onEvent'> & {
+  /** Called when the export is done: its warnings, then the files written. */
+  readonly onEvent?: (event: ExportEvent) => void;
+};
 
 /** What {@link exportMmvp} wrote: the target format, the files and how many questions. */
 export interface ExportMmvpResult {
@@ -81,7 +92,11 @@ export async function exportMmvp(input: ExportMmvpOptions): Promise<ExportMmvpRe
   }));
   if (rows.length === 0) throw new InvalidArgumentError(`${mmvpDir}: no question pairs to export`);
   const written = await (options.to === 'vlmevalkit' ? writeVlmEvalKit(rows, options) : writeHfImageFolder(rows, options));
-  return { ...written, labelCorrections: dataset.labelCorrections, warnings: [...labelWarnings(options.labels, dataset.labelCorrections), ...written.warnings] };
+  const warnings = [...labelWarnings(options.labels, dataset.labelCorrections), ...written.warnings];
+  const emit = workflowEmitter<ExportEvent>('export', input.onEvent);
+  for (const message of warnings) emit({ type: 'warning', message });
+  emit({ type: 'written', files: written.files });
+  return { ...written, labelCorrections: dataset.labelCorrections, warnings };
 }
 
 /** `--labels corrected` on a set where none of the known corrections applies: the file's own labels are written. */
@@ -154,6 +169,7 @@ async function writeVlmEvalKit(rows: readonly ExportRow[], options: z.output<typ
   await refuseExisting(lmuData, options.force);
   const table: (string | number)[][] = [[...VLMEVALKIT_COLUMNS]];
   for (const row of rows) {
+    options.abortSignal?.throwIfAborted();
     const image = (await readFile(row.imagePath)).toString('base64');
     table.push([row.index, image, row.question, row.options[0], row.options[1], row.answer.toUpperCase(), row.category]);
   }
@@ -197,6 +213,7 @@ async function writeHfImageFolder(rows: readonly ExportRow[], options: z.output<
     await mkdir(join(options.out, 'images'), { recursive: true });
     const metadata: string[] = [];
     for (const row of rows) {
+      options.abortSignal?.throwIfAborted();
       const fileName = `images/${row.index}${extname(row.imagePath).toLowerCase()}`;
       await copyFile(row.imagePath, join(options.out, fileName));
       // imagefolder: `file_name` names the image; every other key becomes a column (Index stays an int)

@@ -52,7 +52,7 @@ function cosine(a: Float32Array, b: Float32Array): number {
 /** Runs mineBlindPairs and keeps its events. */
 async function mine(options: Parameters<typeof mineBlindPairs>[0]): Promise<{ result: Awaited<ReturnType<typeof mineBlindPairs>>; events: MineEvent[] }> {
   const events: MineEvent[] = [];
-  const result = await mineBlindPairs(options, { onEvent: (event) => events.push(event) });
+  const result = await mineBlindPairs({ ...options, onEvent: (event) => events.push(event) });
   return { result, events };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCollection } from '../../../mining/src/__fixtures__/make-collection';
-import { mineBlindPairs, type MineEvent } from './mine-blind-pairs';
+import { mineBlindPairs, mineWithCommitHooks, type MineEvent } from './mine-blind-pairs';
 import { MINE_COMMIT_FOLDER, completeMineCommit, readMineOutputs, type MineCommitStep } from './mine-outputs';
 import { acquireRunFolderLock } from '@mmvp/results';
 
@@ -41,10 +41,10 @@ describe('mineBlindPairs (tiny CLIP and DINOv2)', () => {
   it('reports progress as events, returns a plain result and commits files that match their manifest', async () => {
     const out = join(root, 'plain');
     const events: MineEvent['type'][] = [];
-    const result = await mineBlindPairs({ clip, dino, images, out, ...setA, shardSize: 2 }, { onEvent: (event) => events.push(event.type) });
+    const result = await mineBlindPairs({ clip, dino, images, out, ...setA, shardSize: 2, onEvent: (event) => events.push(event.type) });
     expect(events[0]).toBe('resolved');
     expect(events).toContain('embedding');
-    expect(events.slice(-3)).toEqual(['embedded', 'searched', 'committed']);
+    expect(events.slice(-3)).toEqual(['embedded', 'searched', 'written']);
     expect(result.summary.pairs).toBe(result.pairs.length);
     expect(result.errors.map((e) => e.path.split('/').pop()).sort()).toEqual(['broken.png', 'truncated.jpg']);
     const read = await readMineOutputs(out);
@@ -62,7 +62,7 @@ describe('mineBlindPairs (tiny CLIP and DINOv2)', () => {
   it('takes a SigLIP folder as the CLIP model: its pooled embedding (the attention-pooling head) is named in the run', async () => {
     const out = join(root, 'siglip');
     const events: string[] = [];
-    const result = await mineBlindPairs({ clip: join(repo, 'models/tiny-siglip'), dino, images, out, ...setA }, { onEvent: (event) => events.push(JSON.stringify(event)) });
+    const result = await mineBlindPairs({ clip: join(repo, 'models/tiny-siglip'), dino, images, out, ...setA, onEvent: (event) => events.push(JSON.stringify(event)) });
     expect(result.summary.pairs).toBe(result.pairs.length);
     expect(`${events.join('\n')}${await readFile(join(out, 'mine.json'), 'utf8').catch(() => '')}`).toMatch(/SigLIP attention-pooling head/);
   });
@@ -102,14 +102,12 @@ describe('mineBlindPairs (tiny CLIP and DINOv2)', () => {
       const out = join(root, `cut-${n}`);
       await mineBlindPairs({ clip, dino, images, out, ...setA });
       const old = await resultFiles(out);
-      const cut = await mineBlindPairs(
+      const cut = await mineWithCommitHooks(
         { clip, dino, images, out, ...setB, resume: true },
         {
-          commitHooks: {
-            afterStep: (step) => {
-              seen.push(step);
-              if (step === killAt) throw new Error(`killed after ${step}`);
-            },
+          afterStep: (step) => {
+            seen.push(step);
+            if (step === killAt) throw new Error(`killed after ${step}`);
           },
         },
       ).catch((error: Error) => error);

@@ -25,6 +25,7 @@ import { openContrastiveVisionEncoder } from '../encoders/contrastive-family';
 import { miningModel } from './mining-model';
 import { embedStep } from './mine-embed-step';
 import type { MineEvent } from './mine-events';
+import { workflowEmitter } from '../runner/workflow-events';
 import { withRunFolderLock } from '@mmvp/results';
 import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 
@@ -66,15 +67,6 @@ export interface MineBlindPairsResult {
   readonly manifest: MineManifest;
 }
 
-/** How a mining run is driven: an abort signal, an event listener and test hooks. */
-export interface MineBlindPairsRun {
-  readonly signal?: AbortSignal;
-  /** Called with the run's events: images listed, shards embedded or committed, queue jobs, warnings. */
-  readonly onEvent?: (event: MineEvent) => void;
-  /** Test hooks into the result commit (kill points). */
-  readonly commitHooks?: MineCommitHooks;
-}
-
 /**
  * Mines CLIP-blind pairs from an image collection: embeds it with CLIP (pooled, projected
  * image_embeds) and DINOv2 (pooler_output: the layer-normed CLS token), both global embeddings as in
@@ -94,9 +86,18 @@ export interface MineBlindPairsRun {
  * // on N machines: add queue: { url: 'redis://127.0.0.1:6379' } and run `mmvp worker` on each
  * ```
  */
-export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBlindPairsRun = {}): Promise<MineBlindPairsResult> {
+export function mineBlindPairs(options: MineBlindPairsOptions): Promise<MineBlindPairsResult> {
+  return mineWithCommitHooks(options);
+}
+
+/**
+ * mineBlindPairs with test hooks into its result commit (kill points between the commit's steps): the tests of
+ * the commit call this; a caller never needs it.
+ */
+export async function mineWithCommitHooks(options: MineBlindPairsOptions, commitHooks?: MineCommitHooks): Promise<MineBlindPairsResult> {
   const o = parseWorkflowOptions('mineBlindPairs', mineBlindPairsOptionsSchema, options);
-  const emit = run.onEvent ?? (() => undefined);
+  const signal = o.abortSignal;
+  const emit = workflowEmitter<MineEvent>('mine', options.onEvent);
   const out = resolve(o.out);
   const storeDir = join(out, 'store');
   const workers = o.workers ?? defaultDecodeWorkers();
@@ -107,7 +108,7 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
   const dinoEncoder = await createDinov2Encoder({ modelPath: o.dino });
   const clip = await miningModel('clip', clipEncoder, clipEncoder.onnxPath, join(clipEncoder.modelId, 'preprocessor_config.json'), clipEmbedding);
   const dino = await miningModel('dino', dinoEncoder, dinoEncoder.onnxPath, dinoEncoder.preprocessorConfigPath, 'pooler_output (DINOv2 CLS after the final LayerNorm)');
-  run.signal?.throwIfAborted();
+  signal?.throwIfAborted();
 
   return withRunFolderLock(out, 'mine', async () => {
     await completeMineCommit(out); // a commit a killed run left half done
@@ -136,7 +137,7 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
     });
 
     // the embed step (through the mine job kind, in this process or on workers); mineCollection then finds every image in the store
-    const embedded = await embedStep({ options: o, out, storeDir, paths, clip, dino, workers, emit, ...(run.signal === undefined ? {} : { signal: run.signal }) });
+    const embedded = await embedStep({ options: o, out, storeDir, paths, clip, dino, workers, emit, ...(signal === undefined ? {} : { abortSignal: signal }) });
 
     const result = await mineCollection({
       paths,
@@ -153,7 +154,7 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
       batchSize: o.batchSize,
       shardSize: o.shardSize,
       onProgress: (progress) => emit({ type: 'embedding', progress }),
-      ...(run.signal === undefined ? {} : { signal: run.signal }),
+      ...(signal === undefined ? {} : { signal }),
     });
     const { search } = result;
     const embed = { ...result.embed, embedded: embedded.embedded, skipped: embedded.skipped, seconds: embedded.seconds };
@@ -167,7 +168,7 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
       seconds: search.seconds,
       ...(search.recall === undefined ? {} : { recall: search.recall, recallQueries: search.recallQueries! }),
     });
-    run.signal?.throwIfAborted();
+    signal?.throwIfAborted();
 
     const summary: MineSummary = {
       images: paths.length,
@@ -206,9 +207,9 @@ export async function mineBlindPairs(options: MineBlindPairsOptions, run: MineBl
     const { embedded: _embedded, skipped: _skipped, ...stored } = summary;
     await writeFile(join(staging, 'summary.json'), `${JSON.stringify(stored, null, 2)}\n`);
     names.push('summary.json');
-    const manifest = await commitMineOutputs(out, staging, names, run.commitHooks);
+    const manifest = await commitMineOutputs(out, staging, names, commitHooks);
     const files = Object.fromEntries(names.map((name) => [name, join(out, name)]));
-    emit({ type: 'committed', out, files: names });
+    emit({ type: 'written', out, files: names });
     return { out, summary, pairs: result.pairs, errors: result.errors, duplicates: result.duplicates, files, contactSheetPairs, manifest };
   });
 }

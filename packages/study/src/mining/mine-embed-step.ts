@@ -5,6 +5,7 @@ import { commonFolder, jobPipeline } from '../queue/job-pipeline';
 import { queueSummaryLine } from '../queue/queued-answers';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import type { MineEvent } from './mine-events';
+import type { Unstamped } from '../runner/workflow-events';
 import { mineJobKind, type MineModelsConfig } from './mine-job-kind';
 import { mineOnQueue } from './mine-on-queue';
 import type { ResolvedMineBlindPairsOptions } from './mine-options';
@@ -26,10 +27,10 @@ export async function embedStep(input: {
   readonly dino: MiningModel;
   /** Image decode worker threads in this process. */
   readonly workers: number;
-  readonly emit: (event: MineEvent) => void;
-  readonly signal?: AbortSignal;
+  readonly emit: (event: Unstamped<MineEvent>) => void;
+  readonly abortSignal?: AbortSignal;
 }): Promise<{ readonly embedded: number; readonly errors: number; readonly skipped: number; readonly seconds: number }> {
-  const { options, out, storeDir, paths, clip, dino, workers, emit, signal } = input;
+  const { options, out, storeDir, paths, clip, dino, workers, emit, abortSignal: signal } = input;
   const began = performance.now();
   const store = await EmbeddingStore.open(storeDir, { models: { clip: clip.identity, dino: dino.identity }, ...(options.rebuild ? { rebuild: true } : {}) });
   const plan = await planMine({ store, paths, clip, dino, batchSize: options.batchSize, shardSize: options.shardSize });
@@ -47,11 +48,10 @@ export async function embedStep(input: {
       pipeline,
       dataRoot,
       commit: committer.commit,
-      ...(signal === undefined ? {} : { signal }),
-      onEvent: (event) =>
-        emit(event.kind === 'warning' ? { type: 'warning', message: event.message } : { type: 'jobs', done: event.done, total: event.total, startedAt: event.startedAt, waiting: event.waiting, active: event.active }),
+      ...(signal === undefined ? {} : { abortSignal: signal }),
+      onEvent: emit,
     });
-    emit({ type: 'queued', line: queueSummaryLine(distributed) });
+    emit({ type: 'queue-summary', line: queueSummaryLine(distributed) });
   } else {
     let done = 0;
     const progress = () => {

@@ -1,8 +1,10 @@
 import type { EmbedProgress, ModelIdentity, SearchIndexKind } from '@mmvp/mining';
+import type { ProgressEvent, QueueSummaryEvent, WarningEvent, WrittenEvent } from '../runner/workflow-events';
 
-/** What `mineBlindPairs` reports while it runs, in order. */
+/** What `mineBlindPairs` reports while it runs, in order: its slice of StudyEvent. */
 export type MineEvent =
   | {
+      readonly workflow: 'mine';
       readonly type: 'resolved';
       readonly versions: { readonly mining: string; readonly usearch: string; readonly onnxruntime: string };
       readonly clip: ModelIdentity;
@@ -21,9 +23,10 @@ export type MineEvent =
       /** A hint worth printing (e.g. exact search over a large collection). */
       readonly notes: readonly string[];
     }
-  | { readonly type: 'embedding'; readonly progress: EmbedProgress }
-  | { readonly type: 'embedded'; readonly embedded: number; readonly skipped: number; readonly errors: number; readonly seconds: number }
+  | { readonly workflow: 'mine'; readonly type: 'embedding'; readonly progress: EmbedProgress }
+  | { readonly workflow: 'mine'; readonly type: 'embedded'; readonly embedded: number; readonly skipped: number; readonly errors: number; readonly seconds: number }
   | {
+      readonly workflow: 'mine';
       readonly type: 'searched';
       readonly index: SearchIndexKind;
       readonly k: number;
@@ -33,10 +36,11 @@ export type MineEvent =
       readonly recall?: number;
       readonly recallQueries?: number;
     }
-  | { readonly type: 'committed'; readonly out: string; readonly files: readonly string[] }
-  /** With `queue`: store shards committed of all planned (`startedAt`: those already in the store). */
-  | { readonly type: 'jobs'; readonly done: number; readonly total: number; readonly startedAt: number; readonly waiting: number; readonly active: number }
+  /** The result files, committed as one unit (names relative to `out`). */
+  | (WrittenEvent<'mine'> & { readonly out: string })
+  /** With `queue`: store shards committed of all planned (stage `jobs`; `startedAt`: those already in the store). */
+  | ProgressEvent<'mine', 'jobs'>
   /** With `queue`: something worth telling that does not stop the run (a refusing worker, Redis away for a while). */
-  | { readonly type: 'warning'; readonly message: string }
+  | WarningEvent<'mine'>
   /** With `queue`: the queue summary line (`queue run ID: N job(s): ...`). */
-  | { readonly type: 'queued'; readonly line: string };
+  | QueueSummaryEvent<'mine'>;

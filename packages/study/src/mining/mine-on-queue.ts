@@ -1,4 +1,5 @@
-import { coordinateRun, type CoordinatedRun, type CoordinatorEvent } from '../queue/coordinator';
+import { coordinateRun, type CoordinatedRun } from '../queue/coordinator';
+import type { QueueRunnerEvent } from '../runner/workflow-events';
 import { queueRunId } from '../queue/job-pipeline';
 import type { ResolvedQueueSettings } from '../queue/queue-settings';
 import type { JobPipeline } from '../runner/job-kind';
@@ -17,8 +18,8 @@ export async function mineOnQueue(options: {
   readonly pipeline: JobPipeline;
   readonly dataRoot: string;
   readonly commit: (shard: number, lines: readonly string[]) => Promise<void>;
-  readonly signal?: AbortSignal;
-  readonly onEvent?: (event: CoordinatorEvent) => void;
+  readonly abortSignal?: AbortSignal;
+  readonly onEvent?: (event: QueueRunnerEvent) => void;
 }): Promise<CoordinatedRun & { readonly runId: string }> {
   const { plan } = options;
   const runId = queueRunId(plan.runIdentity, options.out, options.shardSize);
@@ -35,7 +36,7 @@ export async function mineOnQueue(options: {
     done: new Set(),
     jobData: (shard) => plan.jobData(shard, { runId, pipeline: options.pipeline, dataRoot: options.dataRoot }),
     commit: (lines) => options.commit(shardOf.get(String((JSON.parse(lines[0]!) as { path: string }).path))!, lines),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
   return { ...run, runId };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { searchIndexKinds } from '@mmvp/mining';
 import { queueSettingsSchema } from '../queue/queue-settings';
+import type { MineEvent } from './mine-events';
 
 const cosine = (name: string) => z.number().finite().min(-1, `${name} must be a cosine between -1 and 1`).max(1, `${name} must be a cosine between -1 and 1`);
 const whole = (min: number) => z.number().int().min(min);
@@ -36,6 +37,10 @@ export const mineBlindPairsOptionsSchema = z
     contactSheet: whole(0).default(24),
     /** Embed on `mmvp worker`s through BullMQ: one job per store shard (`shardSize` images; the queue's own shardSize is not used). */
     queue: queueSettingsSchema.optional(),
+    /** Stops the run at its next shard; the store keeps what was embedded (`resume` continues). */
+    abortSignal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the run's events (typed in {@link MineBlindPairsOptions}). */
+    onEvent: z.function().optional(),
   })
   .strict()
   .refine((options) => !(options.resume && options.rebuild), {
@@ -43,7 +48,10 @@ export const mineBlindPairsOptionsSchema = z
   });
 
 /** What a caller passes to {@link mineBlindPairs}: model folders, images, output folder, thresholds and search settings. */
-export type MineBlindPairsOptions = z.input<typeof mineBlindPairsOptionsSchema>;
+export type MineBlindPairsOptions = Omit<z.input<typeof mineBlindPairsOptionsSchema>, 'onEvent'> & {
+  /** Called with the run's events: what it resolved, images embedded, the search, the files written; with `queue`, jobs and warnings. */
+  readonly onEvent?: (event: MineEvent) => void;
+};
 
 /** The mining options after defaults (what the embed step and the finish read). */
 export type ResolvedMineBlindPairsOptions = z.output<typeof mineBlindPairsOptionsSchema>;

@@ -4,7 +4,7 @@ import { planShards } from '../queue/job-plan';
 import type { JobDataBase, JobKindDefinition, PlannedShard } from '../runner/job-kind';
 import { runShards, type ShardRunner, type ShardsRun } from '../runner/run-shards';
 import { answerLog, writeFileAtomic } from '@mmvp/results';
-import type { ProgressListener } from './progress-events';
+import type { AnswerStepEvent } from './mmvp-events';
 
 /**
  * An answering workflow's plan executed on a runner (eval-mllm, pope and their endpoint twins): the
@@ -28,8 +28,9 @@ export async function answerShards<Item, Data extends JobDataBase, Parts>(option
   readonly answersFile: string;
   readonly done: ReadonlySet<string>;
   readonly jobData: (runId: string, shard: PlannedShard<Item>) => NoInfer<Data>;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: ProgressListener;
+  readonly abortSignal?: AbortSignal;
+  /** The runner's progress (units as `answers`, queue jobs as `jobs`) and warnings. */
+  readonly onEvent?: (event: AnswerStepEvent) => void;
 }): Promise<ShardsRun & { readonly asked: number; readonly runId: string }> {
   const runId = queueRunId(options.runIdentity, options.out, options.shardSize);
   const groupOf = options.runner.kind === 'queue' ? options.groupOf : undefined;
@@ -51,11 +52,8 @@ export async function answerShards<Item, Data extends JobDataBase, Parts>(option
       jobData: (shard) => options.jobData(runId, shard),
       commit: (lines) => log.appendLines(lines),
     },
-    ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
-    onEvent: (event) => {
-      if (event.kind === 'warning') options.onProgress?.(event);
-      else options.onProgress?.({ kind: 'progress', stage: event.kind === 'units' ? 'answers' : 'jobs', done: event.done, total: event.total, startedAt: event.startedAt });
-    },
+    ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+    onEvent: (event) => options.onEvent?.(event.type === 'warning' ? event : { ...event, stage: event.stage === 'units' ? 'answers' : 'jobs' }),
   });
   if (options.runner.kind === 'queue') await sortAnswerFile(options.answersFile, options.items.map(options.keyOf), options.recordKeyOf);
   return { ...run, asked: done.size - before, runId };

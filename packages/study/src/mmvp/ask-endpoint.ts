@@ -16,7 +16,7 @@ const askThroughEndpointOptionsSchema = z
     options: z.string().optional(),
     /** Question style (default: the endpoint config's, else 'original'). */
     prompt: z.enum(QUESTION_STYLES as [QuestionStyle, ...QuestionStyle[]]).optional(),
-    signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    abortSignal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
   })
   .strict();
 
@@ -43,7 +43,8 @@ export async function askThroughEndpoint(options: {
   readonly question: string;
   readonly options?: string;
   readonly prompt?: QuestionStyle;
-  readonly signal?: AbortSignal;
+  /** Cancels the request in flight. */
+  readonly abortSignal?: AbortSignal;
 }): Promise<EndpointAskResult> {
   const config = { kind: 'endpoint' as const, ...parseWorkflowOptions('askThroughEndpoint', askThroughEndpointOptionsSchema, options).endpoint };
   let apiKey: string | undefined;
@@ -54,6 +55,6 @@ export async function askThroughEndpoint(options: {
   }
   const prompt = formatQuestion(options.question, options.options, options.prompt ?? config.prompt ?? 'original');
   const answerer = await createEndpointAnswerer({ config, ...(apiKey === undefined ? {} : { apiKey }) });
-  const answer = await answerer.ask({ image: options.image, text: prompt }, options.signal === undefined ? {} : { signal: options.signal });
+  const answer = await answerer.ask({ image: options.image, text: prompt }, options.abortSignal === undefined ? {} : { signal: options.abortSignal });
   return { prompt, reply: answer.reply, latencyMs: answer.latencyMs, endpoint: publicEndpointUrl(config.url), model: config.model };
 }

@@ -130,8 +130,8 @@ describe('evaluateMllm with an endpoint model', () => {
       endpoint: endpoint(),
       data,
       out,
-      signal: controller.signal,
-      onProgress: (event) => event.kind === 'progress' && event.stage === 'answers' && event.done === 3 && controller.abort(new Error('killed (test)')),
+      abortSignal: controller.signal,
+      onEvent: (event) => event.type === 'progress' && event.stage === 'answers' && event.done === 3 && controller.abort(new Error('killed (test)')),
     });
     await expect(killed).rejects.toThrow(/killed \(test\)/);
     const committed = (await lines(out)).map((answer) => answer['question_id'] as number);

@@ -11,7 +11,8 @@ import { mllmEndpointJobKind } from './answer-job-kinds';
 import { ENDPOINT_CACHE_FILE, ENDPOINT_USAGE_FILE, answerEndpointShards, endpointRunRecord, fingerprintsInFile, inProcessEndpoint } from './endpoint-answers';
 import { gradeMllmAnswers, summaryLines, type GradeMllmOptions, type GraderKind } from './grade-mllm';
 import type { ScoresDocument } from './scores-document';
-import type { ProgressListener } from './progress-events';
+import type { EvalMllmEvent, GradeEvent } from './mmvp-events';
+import { workflowEmitter } from '../runner/workflow-events';
 import { sha256File, withRunFolderLock, writeFileAtomic, writeRunInfo, RUN_IDENTITY_FILE, decodingIdentity, readStoredIdentity, runIdentityHash, type RunIdentity } from '@mmvp/results';
 
 /** What evaluateMllm passes on for an endpoint model (its checked options, the grading options it built). */
@@ -38,8 +39,8 @@ export interface EndpointRunContext {
   readonly queue?: ResolvedQueueSettings | undefined;
   /** Questions per job when the queue settings name no shard size. */
   readonly defaultShardSize: number;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: ProgressListener;
+  readonly abortSignal?: AbortSignal;
+  readonly onEvent?: (event: EvalMllmEvent | GradeEvent) => void;
 }
 
 /** What an endpoint run returns (the fields of MllmEvaluation). */
@@ -75,12 +76,13 @@ export function endpointIdentity(endpoint: EndpointConfig, fields: { promptStyle
  * endpoint-usage.json. The API key is read from `endpoint.apiKeyEnv` here and handed to the client only.
  */
 export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): Promise<EndpointRunResult> {
-  const { endpoint, onProgress } = context;
+  const { endpoint } = context;
+  const emit = workflowEmitter<EvalMllmEvent>('eval-mllm', context.onEvent);
   // distributed, each worker reads the key from its own environment; this process sends nothing
   if (context.queue !== undefined) checkQueuedEndpointUrl(endpoint);
   const apiKey = context.queue === undefined ? readEndpointApiKey(endpoint.apiKeyEnv) : undefined;
   const promptStyle = context.promptStyle ?? endpoint.prompt ?? 'original';
-  const dataset = await loadMmvp(context.data, { labels: context.labels, strict: context.strict, checkImage: context.checkImage, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
+  const dataset = await loadMmvp(context.data, { labels: context.labels, strict: context.strict, checkImage: context.checkImage, onIssue: (issue) => emit({ type: 'warning', message: formatIssue(issue) }) });
   const identity = endpointIdentity(endpoint, { promptStyle, labels: context.labels, questionsSha256: await sha256File(dataset.questionsFile) });
   const publicUrl = publicEndpointUrl(endpoint.url);
   const answersFile = join(context.out, 'answers.jsonl');
@@ -97,9 +99,8 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
     // checks and commits, the only writer of the folder) or this process does, through the run folder's cache.
     const queue = context.queue;
     const local = queue === undefined ? await inProcessEndpoint({ endpoint, apiKey, out: context.out, answersFile, knownFingerprints }) : undefined;
-    onProgress?.({
-      kind: 'resolved',
-      workflow: 'eval-mllm',
+    emit({
+      type: 'resolved',
       lines:
         queue === undefined
           ? [questionsLine, ...describeEndpoint(endpoint, local!.answerer), identityLine]
@@ -134,8 +135,8 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
         promptStyle,
         questions: shard.items.map((question) => ({ id: question.id, image: relative(dataRoot, resolve(question.imagePath)), question: question.question, options: question.optionsText, answer: question.answer })),
       }),
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
-      ...(onProgress === undefined ? {} : { onProgress }),
+      ...(context.abortSignal === undefined ? {} : { abortSignal: context.abortSignal }),
+      onEvent: emit,
     });
     const { asked } = run;
     const usage = await local?.writeUsage();
@@ -145,8 +146,8 @@ export async function evaluateMllmThroughEndpoint(context: EndpointRunContext): 
       ...context.gradeOptions,
       allowMissing: dataset.skippedQuestionIds.length > 0,
       questionSet: dataset,
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
-      ...(onProgress === undefined ? {} : { onProgress }),
+      ...(context.abortSignal === undefined ? {} : { abortSignal: context.abortSignal }),
+      ...(context.onEvent === undefined ? {} : { onEvent: context.onEvent }),
       extraProvenance: {
         endpoint: endpointRecord,
         ...(usage === undefined ? { queue: queueSummary } : { endpointUsage: usage }),

@@ -76,7 +76,7 @@ describe('evaluateMllm on the tiny pipeline: nothing lost, nothing mixed (issue 
   let whole: string;
   let expected: string;
   /** The progress event kinds a run emitted (a 'resolved' event means the pipeline was loaded). */
-  const run = (out: string, extra: Partial<EvaluateMllmOptions> = {}, kinds: string[] = []) => evaluateMllm({ pipeline: tinyPipeline, data, out, ...extra, onProgress: (event) => kinds.push(event.kind) });
+  const run = (out: string, extra: Partial<EvaluateMllmOptions> = {}, kinds: string[] = []) => evaluateMllm({ pipeline: tinyPipeline, data, out, ...extra, onEvent: (event) => kinds.push(event.type) });
   beforeAll(async () => {
     data = join(scratch, 'data-13');
     await mmvpFolder(data, 6);

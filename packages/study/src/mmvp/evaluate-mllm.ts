@@ -13,7 +13,8 @@ export type { QuestionAnswerer } from './question-answerer';
 import { GRADERS, checkGradeInputs, fileExists, gradeMllmAnswers, summaryLines } from './grade-mllm';
 import type { ScoresDocument } from './scores-document';
 import { hashModelFiles, type ModelFile } from '../provenance/model-files';
-import type { ProgressListener } from './progress-events';
+import type { EvalMllmEvent, GradeEvent } from './mmvp-events';
+import { workflowEmitter } from '../runner/workflow-events';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import type { QueueRunSummary } from '../queue/queued-answers';
 import { queueRunner } from '../queue/queue-runner';
@@ -69,9 +70,9 @@ const optionsSchema = z
     /** Run distributed: jobs on BullMQ (Redis), answered by `mmvp worker`s; this process commits them. */
     queue: queueSettingsSchema.optional(),
     tool: z.string().optional(),
-    signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
-    /** Receives the progress events (typed in {@link EvaluateMllmOptions}). */
-    onProgress: z.function().optional(),
+    abortSignal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the run's events (typed in {@link EvaluateMllmOptions}). */
+    onEvent: z.function().optional(),
   })
   .strict()
   .refine((value) => (value.pipeline === undefined) !== (value.endpoint === undefined), {
@@ -79,9 +80,11 @@ const optionsSchema = z
   });
 
 /** What a caller passes to {@link evaluateMllm}: the MMVP folder, the pipeline, the prompt style and the run folder. */
-export type EvaluateMllmOptions = Omit<z.input<typeof optionsSchema>, 'onProgress' | 'signal'> & {
-  readonly signal?: AbortSignal;
-  readonly onProgress?: ProgressListener;
+export type EvaluateMllmOptions = Omit<z.input<typeof optionsSchema>, 'onEvent' | 'abortSignal'> & {
+  /** Stops the run at its next answer; the answers so far stay in answers.jsonl (`resume` continues). */
+  readonly abortSignal?: AbortSignal;
+  /** Receives the run's events: what it resolved, answers (or queue jobs) done, warnings, then those of its grading (`workflow: 'grade'`). */
+  readonly onEvent?: (event: EvalMllmEvent | GradeEvent) => void;
 };
 
 /** What evaluateMllm returns (and wrote into `out`). */
@@ -130,8 +133,8 @@ export async function checkImageReadable(path: string): Promise<string | undefin
  */
 export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEvaluation> {
   const settings = parseWorkflowOptions('evaluateMllm', optionsSchema, options);
-  const onProgress = options.onProgress;
-  const warn = (message: string) => onProgress?.({ kind: 'warning', message });
+  const emit = workflowEmitter<EvalMllmEvent>('eval-mllm', options.onEvent);
+  const warn = (message: string) => emit({ type: 'warning', message });
   const patternsFile = settings.patternsFile ?? ((await fileExists(join(settings.data, 'patterns.csv'))) ? join(settings.data, 'patterns.csv') : undefined);
   const answersFile = join(settings.out, 'answers.jsonl');
   const gradeOptions = {
@@ -164,8 +167,8 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
       prepareAnswers: prepareMmvpAnswers,
       queue: settings.queue,
       defaultShardSize: MLLM_SHARD_SIZE,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(onProgress === undefined ? {} : { onProgress }),
+      ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     });
   }
   const pipelinePath = settings.pipeline!;
@@ -217,9 +220,8 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
     const modelFilesLine = `model files: ${modelFiles.map((file) => basename(file.path)).join(', ')}`;
     let run: Awaited<ReturnType<typeof answerShards>>;
     try {
-      onProgress?.({
-        kind: 'resolved',
-        workflow: 'eval-mllm',
+      emit({
+        type: 'resolved',
         lines:
           queue === undefined
             ? [questionsLine, ...described!, modelFilesLine, identityLine]
@@ -240,8 +242,8 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
         out: settings.out,
         answersFile,
         done,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        ...(onProgress === undefined ? {} : { onProgress }),
+        ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+        onEvent: emit,
       });
     } finally {
       await pipeline?.dispose();
@@ -256,8 +258,8 @@ export async function evaluateMllm(options: EvaluateMllmOptions): Promise<MllmEv
       ...gradeOptions,
       allowMissing: dataset.skippedQuestionIds.length > 0,
       questionSet: dataset,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(onProgress === undefined ? {} : { onProgress }),
+      ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
       extraProvenance: { pipelineConfig, modelFiles, promptStyle, decoding, packages: versions, runIdentity: runIdentityHash(identity) },
       skippedPairs: dataset.skippedPairs.map((pair) => ({ ...pair })),
     });
@@ -344,13 +346,13 @@ export async function answerMmvpQuestions(options: {
   readonly identity: RunIdentity;
   readonly resume?: boolean;
   readonly done?: ReadonlySet<string>;
-  readonly onProgress?: (done: number, total: number, startedAt: number) => void;
-  readonly signal?: AbortSignal;
+  /** Receives the answers done (`type: 'progress'`, stage `answers`). */
+  readonly onEvent?: (event: EvalMllmEvent) => void;
+  readonly abortSignal?: AbortSignal;
 }): Promise<{ asked: number; skipped: number }> {
   const done = options.done ?? (await prepareMmvpAnswers({ questions: options.questions, answersFile: options.answersFile, resume: options.resume === true, identity: options.identity, out: options.dataDir }));
   // the answerer is given: nothing loads, so the job's pipeline names no model file
   const pipeline: JobPipeline = { config: {}, modelsRoot: sep, modelFiles: [], modelFilesSha256: options.identity.modelFilesSha256 };
-  const onProgress = options.onProgress;
   const run = await answerShards({
     definition: mllmJobKind,
     runner: inProcessRunner({ parts: options.answerer }),
@@ -360,8 +362,8 @@ export async function answerMmvpQuestions(options: {
     out: options.dataDir,
     answersFile: options.answersFile,
     done,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-    ...(onProgress === undefined ? {} : { onProgress: (event) => event.kind === 'progress' && onProgress(event.done, event.total, event.startedAt) }),
+    ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+    onEvent: workflowEmitter<EvalMllmEvent>('eval-mllm', options.onEvent),
   });
   return { asked: run.asked, skipped: options.questions.length - run.asked };
 }

@@ -105,7 +105,7 @@ describe('evaluatePope (fake answerer, hand-checked scores)', () => {
     const asked: string[] = [];
     const warnings: string[] = [];
     const out = join(scratch, 'corrupt-out');
-    const result = await evaluatePope({ pipeline: tinyPipeline, data, out, answerer: scripted({ cat: 'Yes', car: 'No' }, asked), onProgress: (event) => void (event.kind === 'warning' && warnings.push(event.message)) });
+    const result = await evaluatePope({ pipeline: tinyPipeline, data, out, answerer: scripted({ cat: 'Yes', car: 'No' }, asked), onEvent: (event) => void (event.type === 'warning' && warnings.push(event.message)) });
     expect(asked).toEqual(['cat', 'car']);
     expect(result.skippedQuestions).toEqual([{ split: 'random', questionId: '2', image: 'COCO_val2014_000000000009.png', reason: expect.stringMatching(/^image .*COCO_val2014_000000000009\.png cannot be read \(/) }]);
     expect(JSON.parse(await readFile(join(out, 'pope-scores.json'), 'utf8')).skippedQuestions).toEqual(result.skippedQuestions);
@@ -142,7 +142,7 @@ describe('evaluatePope (fake answerer, hand-checked scores)', () => {
       images: join(data, 'coco_pope_popular.json', '..'),
       out: join(scratch, 'wrong-images-out'),
       answerer: never,
-      onProgress: (event) => void (event.kind === 'warning' && warnings.push(event.message)),
+      onEvent: (event) => void (event.type === 'warning' && warnings.push(event.message)),
     }).catch((caught: unknown) => caught);
     expect((error as Error).message).toMatch(/has no usable question: all 2 question\(s\) skipped/);
     expect(warnings).toHaveLength(1);
@@ -153,7 +153,7 @@ describe('evaluatePope (fake answerer, hand-checked scores)', () => {
       data,
       out: join(scratch, 'category-out'),
       answerer: scripted({ cat: 'Yes', dog: 'No' }),
-      onProgress: (event) => void (event.kind === 'warning' && categories.push(event.message)),
+      onEvent: (event) => void (event.type === 'warning' && categories.push(event.message)),
     });
     expect(categories).toEqual([expect.stringMatching(/coco_pope_popular\.json: 2 question\(s\) say category 'random' \(line 1\), but the file name makes them the popular split; scored as popular/)]);
   });

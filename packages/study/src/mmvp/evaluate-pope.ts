@@ -14,7 +14,8 @@ import { checkImageReadable, type QuestionAnswerer } from './evaluate-mllm';
 import { POPE_INSTRUCTION } from './pope-answer-record';
 
 import { hashModelFiles } from '../provenance/model-files';
-import type { ProgressListener } from './progress-events';
+import type { PopeEvent } from './mmvp-events';
+import { workflowEmitter } from '../runner/workflow-events';
 import { queueSettingsSchema } from '../queue/queue-settings';
 import { queueSummaryLine } from '../queue/queued-answers';
 import { queueRunner } from '../queue/queue-runner';
@@ -62,9 +63,9 @@ const optionsSchema = z
     tool: z.string().optional(),
     /** A stand-in for the pipeline (tests); the config is still read for the run's identity. */
     answerer: z.custom<QuestionAnswerer>((value) => value === undefined || typeof (value as QuestionAnswerer).ask === 'function').optional(),
-    signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
-    /** Receives the progress events (typed in {@link EvaluatePopeOptions}). */
-    onProgress: z.function().optional(),
+    abortSignal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the run's events (typed in {@link EvaluatePopeOptions}). */
+    onEvent: z.function().optional(),
   })
   .strict()
   .refine((value) => (value.pipeline === undefined) !== (value.endpoint === undefined), {
@@ -72,10 +73,12 @@ const optionsSchema = z
   });
 
 /** What a caller passes to {@link evaluatePope}: the POPE data, the pipeline, the splits and the run folder. */
-export type EvaluatePopeOptions = Omit<z.input<typeof optionsSchema>, 'onProgress' | 'signal' | 'answerer'> & {
+export type EvaluatePopeOptions = Omit<z.input<typeof optionsSchema>, 'onEvent' | 'abortSignal' | 'answerer'> & {
   readonly answerer?: QuestionAnswerer;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: ProgressListener;
+  /** Stops the run at its next answer; the answers so far stay in answers.jsonl (`resume` continues). */
+  readonly abortSignal?: AbortSignal;
+  /** Receives the run's events: what it resolved, answers (or queue jobs) done, warnings. */
+  readonly onEvent?: (event: PopeEvent) => void;
 };
 
 /** A question left out before any model call (its image is missing or does not decode), with its split and the reason. */
@@ -174,7 +177,7 @@ async function imagesFolder(data: string, images: string | undefined): Promise<s
  */
 export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRunResult> {
   const settings = parseWorkflowOptions('evaluatePope', optionsSchema, options);
-  const onProgress = options.onProgress;
+  const emit = workflowEmitter<PopeEvent>('pope', options.onEvent);
   const splitFiles = await findSplitFiles(settings.data);
   const imagesDir = await imagesFolder(settings.data, settings.images);
   // Every split file is read and every image decoded once before the first model call: a bad split
@@ -188,7 +191,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
   const items: PopeItem[] = [];
   const skippedQuestions: PopeSkippedQuestion[] = [];
   for (const { split, file } of splitFiles) {
-    const dataset = await loadPope(file, imagesDir, { strict: settings.strict, checkImage, onIssue: (issue) => onProgress?.({ kind: 'warning', message: formatIssue(issue) }) });
+    const dataset = await loadPope(file, imagesDir, { strict: settings.strict, checkImage, onIssue: (issue) => emit({ type: 'warning', message: formatIssue(issue) }) });
     if (dataset.questions.length === 0) {
       const why =
         dataset.skippedQuestions.length > 0
@@ -200,8 +203,8 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     }
     const contradicting = dataset.questions.filter((question) => question.category !== undefined && question.category !== split);
     if (contradicting.length > 0) {
-      onProgress?.({
-        kind: 'warning',
+      emit({
+        type: 'warning',
         message: `${file}: ${contradicting.length} question(s) say category '${contradicting[0]!.category}' (line ${contradicting[0]!.line}), but the file name makes them the ${split} split; scored as ${split}`,
       });
     }
@@ -268,9 +271,8 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
       // One plan, one runShard (popeEndpointJobKind), one commit: workers ask the endpoint (--queue; this process
       // checks and commits, the only writer of the folder) or this process does, through the run folder's cache.
       const local = queue === undefined ? await inProcessEndpoint({ endpoint, apiKey, out: settings.out, answersFile, knownFingerprints }) : undefined;
-      onProgress?.({
-        kind: 'resolved',
-        workflow: 'pope',
+      emit({
+        type: 'resolved',
         lines: [
           questionsLine,
           ...(local !== undefined
@@ -291,15 +293,15 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
         done,
         // the endpoint's settings and the NAME of its key's variable; never the key
         jobData: (runId, shard) => ({ kind: 'pope-endpoint' as const, runId, shard: shard.shard, endpoint, dataRoot, identity, questions: jobQuestions(shard.items) }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        ...(onProgress === undefined ? {} : { onProgress }),
+        ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+        onEvent: emit,
       });
       asked = run.asked;
       if (local !== undefined) endpointUsage = await local.writeUsage();
       else queueSummary = queueSummaryLine(run);
     } else if (queue !== undefined) {
       // Distributed: workers answer, this process checks and commits (the only writer of the folder).
-      onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, queueLine(''), identityLine] });
+      emit({ type: 'resolved', lines: [questionsLine, queueLine(''), identityLine] });
       const run = await answerShards({
         definition: popeJobKind,
         runner: queueRunner(queue),
@@ -310,15 +312,15 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
         answersFile,
         done,
         jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        ...(onProgress === undefined ? {} : { onProgress }),
+        ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+        onEvent: emit,
       });
       asked = run.asked;
       queueSummary = queueSummaryLine(run);
     } else {
       const pipeline = settings.answerer === undefined ? await createPipeline(config!) : undefined;
       const answerer: QuestionAnswerer = settings.answerer ?? pipeline!;
-      onProgress?.({ kind: 'resolved', workflow: 'pope', lines: [questionsLine, ...(pipeline?.describe() ?? ['(answerer given by the caller)']), identityLine] });
+      emit({ type: 'resolved', lines: [questionsLine, ...(pipeline?.describe() ?? ['(answerer given by the caller)']), identityLine] });
       try {
         ({ asked } = await answerShards({
           definition: popeJobKind,
@@ -330,8 +332,8 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
           answersFile,
           done,
           jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-          ...(onProgress === undefined ? {} : { onProgress }),
+          ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+          onEvent: emit,
         }));
       } finally {
         await pipeline?.dispose();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportMmvp } from '../export/export-mmvp';
 import { gradeMllmAnswers } from './grade-mllm';
-import type { StudyProgressEvent } from './progress-events';
+import type { GradeEvent } from './mmvp-events';
 
 /**
  * Issue 29, item 1 (and the grade half of item 2), reproduced with lmms-eval's own code. The fixture
@@ -56,8 +56,8 @@ async function grade(file: string, out: string, allowMissing = true) {
     answersFile: file,
     out: join(scratch, out),
     allowMissing,
-    onProgress: (event: StudyProgressEvent) => {
-      if (event.kind === 'warning') warnings.push(event.message);
+    onEvent: (event: GradeEvent) => {
+      if (event.type === 'warning') warnings.push(event.message);
     },
   });
   return { scores, warnings };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { RESULT_FILES } from '@mmvp/results';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradeMllmAnswers, summaryLines, type GradeMllmOptions } from './grade-mllm';
-import type { StudyProgressEvent } from './progress-events';
+import type { GradeEvent } from './mmvp-events';
 import { PAIRS, fileAnswer, trueAnswer, questionsCsv, responseFor, answersJsonl } from './__fixtures__/hand-checked-answer-set';
 
 // Expected counts, derived from the design above (what each response says), not from the grader.
@@ -64,23 +64,21 @@ beforeAll(async () => {
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 /** Grades and keeps what `mmvp grade` prints: the resolved lines, the warnings, and summaryLines. */
-async function grade(
-  options: Omit<GradeMllmOptions, 'onProgress'>,
-): Promise<{ document: Awaited<ReturnType<typeof gradeMllmAnswers>>; resolved: string; warnings: string; summary: string; events: StudyProgressEvent[] }> {
-  const events: StudyProgressEvent[] = [];
-  const document = await gradeMllmAnswers({ ...options, onProgress: (event) => events.push(event) });
+async function grade(options: Omit<GradeMllmOptions, 'onEvent'>): Promise<{ document: Awaited<ReturnType<typeof gradeMllmAnswers>>; resolved: string; warnings: string; summary: string; events: GradeEvent[] }> {
+  const events: GradeEvent[] = [];
+  const document = await gradeMllmAnswers({ ...options, onEvent: (event) => events.push(event) });
   return {
     document,
     events,
-    resolved: events.flatMap((event) => (event.kind === 'resolved' ? event.lines : [])).join('\n'),
-    warnings: events.flatMap((event) => (event.kind === 'warning' ? [event.message] : [])).join('\n'),
+    resolved: events.flatMap((event) => (event.type === 'resolved' ? event.lines : [])).join('\n'),
+    warnings: events.flatMap((event) => (event.type === 'warning' ? [event.message] : [])).join('\n'),
     summary: summaryLines(document).join('\n'),
   };
 }
 
 /** The error a grading run rejects with (its name and message are the CLI's `mmvp: Name: message` line). */
-async function failure(options: Omit<GradeMllmOptions, 'onProgress'>, events: StudyProgressEvent[] = []): Promise<Error> {
-  const error = await gradeMllmAnswers({ ...options, onProgress: (event) => events.push(event) }).then(
+async function failure(options: Omit<GradeMllmOptions, 'onEvent'>, events: GradeEvent[] = []): Promise<Error> {
+  const error = await gradeMllmAnswers({ ...options, onEvent: (event) => events.push(event) }).then(
     () => undefined,
     (thrown: unknown) => thrown as Error,
   );

@@ -7,7 +7,8 @@ import { ORIGINAL_JUDGE, accuracyWithIntervals, createLlmJudge, gradeAnswers, gr
 import { packageVersions } from '../provenance/package-versions';
 import { mmvpScoresCsv, mmvpScoresMarkdown } from './scores-tables';
 import type { ScoresDocument } from './scores-document';
-import type { ProgressListener } from './progress-events';
+import type { GradeEvent } from './mmvp-events';
+import { workflowEmitter } from '../runner/workflow-events';
 import { sha256File, writeFileAtomic, writeRunInfo } from '@mmvp/results';
 import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 
@@ -38,20 +39,22 @@ const gradeOptionsSchema = z
     questionSet: z.custom<MmvpQuestionSet>().optional(),
     /** Name of the tool in provenance (`mmvp 0.1.0`). */
     tool: z.string().optional(),
-    signal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
-    /** Receives the progress events (typed in {@link GradeMllmOptions}). */
-    onProgress: z.function().optional(),
+    abortSignal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
+    /** Receives the run's events (typed in {@link GradeMllmOptions}). */
+    onEvent: z.function().optional(),
   })
   .strict();
 
 /** How `gradeMllmAnswers` grades (the options of `mmvp grade`, and of eval-mllm after answering). */
-export type GradeMllmOptions = Omit<z.input<typeof gradeOptionsSchema>, 'onProgress' | 'questionSet' | 'signal'> & {
+export type GradeMllmOptions = Omit<z.input<typeof gradeOptionsSchema>, 'onEvent' | 'questionSet' | 'abortSignal'> & {
   /** Questions already read (eval-mllm), else read from questionsFile. */
   readonly questionSet?: MmvpQuestionSet;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: ProgressListener;
+  /** Stops grading before the first judge call; nothing is written. */
+  readonly abortSignal?: AbortSignal;
+  /** Receives the run's events: what it resolved, replies judged (LLM judge), warnings. */
+  readonly onEvent?: (event: GradeEvent) => void;
 };
-type GradeSettings = z.output<typeof gradeOptionsSchema> & { onProgress?: ProgressListener };
+type GradeSettings = z.output<typeof gradeOptionsSchema> & { abortSignal?: AbortSignal; onEvent?: (event: GradeEvent) => void };
 
 /**
  * Checks every grading input that can be checked without grading (judge model and key, the pattern
@@ -72,7 +75,8 @@ export async function checkGradeInputs(options: GradeMllmOptions): Promise<{ set
  */
 export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<ScoresDocument> {
   const { settings, apiKey, patternOf } = await checkGradeInputs(options);
-  const warn = (message: string) => settings.onProgress?.({ kind: 'warning', message });
+  const emit = workflowEmitter<GradeEvent>('grade', settings.onEvent);
+  const warn = (message: string) => emit({ type: 'warning', message });
   const questionSet = settings.questionSet ?? (await readMmvpQuestions(settings.questionsFile, { labels: settings.labels, strict: settings.strict, onIssue: (issue) => warn(formatIssue(issue)) }));
   // the original script's answers.jsonl, or another harness's per-sample file (lmms-eval, VLMEvalKit)
   const peer = await readPeerAnswers(settings.answersFile);
@@ -81,7 +85,7 @@ export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<Score
   for (const message of peer?.warnings ?? []) warn(message);
   warnIfOutOfOrder(answers, settings.answersFile, warn);
   const items = joinAnswers(questionSet, answers, settings, warn, peer?.pairedBy ?? 'question_id');
-  settings.signal?.throwIfAborted();
+  settings.abortSignal?.throwIfAborted();
 
   let judge: LlmJudge | undefined;
   let grader: Grader = { kind: 'rule' };
@@ -92,16 +96,15 @@ export async function gradeMllmAnswers(options: GradeMllmOptions): Promise<Score
     grader = { kind: 'llm', judge, concurrency: settings.judgeConcurrency };
   }
   const versions = packageVersions(['@mmvp/datasets', '@mmvp/metrics', '@mmvp/study']);
-  settings.onProgress?.({
-    kind: 'resolved',
-    workflow: 'grade',
+  emit({
+    type: 'resolved',
     lines: [
       `${items.length} answers (${answersFormat}) of ${questionSet.questions.length} questions (${settings.questionsFile}, labels ${settings.labels}); ` +
         `grader ${settings.grader === 'rule' ? `rule (@mmvp/metrics ${versions['@mmvp/metrics']})` : `llm judge ${judge!.model} at ${judge!.endpoint}, cache ${judgeCache}`}`,
     ],
   });
   const graded = await gradeAnswers(items, grader, {
-    ...(settings.grader === 'llm' ? { onProgress: (done: number) => settings.onProgress?.({ kind: 'progress', stage: 'judged', done, total: items.length, startedAt: 0 }) } : {}),
+    ...(settings.grader === 'llm' ? { onProgress: (done: number) => emit({ type: 'progress', stage: 'judged', done, total: items.length, startedAt: 0 }) } : {}),
   });
 
   const scores = summarizeMmvp(graded, patternOf === undefined ? {} : { patternOf, order: MMVP_PATTERNS });

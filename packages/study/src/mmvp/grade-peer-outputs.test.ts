@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradeMllmAnswers } from './grade-mllm';
-import type { StudyProgressEvent } from './progress-events';
+import type { GradeEvent } from './mmvp-events';
 
 // gradeMllmAnswers on the peers' per-sample outputs, on a hand-checked set (moved from apps/cli/test/grade-peers.test.ts:
 // the same files and figures, on the library; the CLI keeps mmvp grade's smoke test).
@@ -28,7 +28,7 @@ async function grade(answers: string, out: string) {
     questionsFile: questions,
     answersFile: answers,
     out: join(scratch, out),
-    onProgress: (event: StudyProgressEvent) => void (event.kind === 'warning' && warnings.push(event.message)),
+    onEvent: (event: GradeEvent) => void (event.type === 'warning' && warnings.push(event.message)),
   });
   return { scores, warnings: warnings.join('\n') };
 }

@@ -39,7 +39,7 @@ function coordinate(options: {
   readonly committed?: string[][];
   readonly afterCommit?: () => void;
   readonly onEvent?: Parameters<typeof coordinateRun>[0]['onEvent'];
-  readonly signal?: AbortSignal;
+  readonly abortSignal?: AbortSignal;
 }) {
   return coordinateRun({
     settings: queueSettingsSchema.parse({ url: options.url, queueName: options.queueName, ...options.settings }),
@@ -56,7 +56,7 @@ function coordinate(options: {
       options.afterCommit?.();
     },
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
   });
 }
 
@@ -88,7 +88,7 @@ describe('coordinateRun', () => {
       settings: { unreachableTimeoutMs: 1 },
       committed,
       onEvent: (event) => {
-        if (event.kind === 'warning') warnings.push(event.message);
+        if (event.type === 'warning') warnings.push(event.message);
       },
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DistributedRunError);
@@ -160,7 +160,7 @@ describe('coordinateRun', () => {
           committed,
           // after the first commit, Redis goes down and comes back with nothing
           afterCommit: () => void (restarted ??= own.kill().then(() => own.start())),
-          onEvent: (event) => void (event.kind === 'warning' && warnings.push(event.message)),
+          onEvent: (event) => void (event.type === 'warning' && warnings.push(event.message)),
         }),
       );
       await restarted;
@@ -188,9 +188,9 @@ describe('coordinateRun', () => {
           items: [1, 2],
           shardSize: 2,
           settings: { noProgressWarningMs: 1000, pollIntervalMs: 100 },
-          signal: controller.signal,
+          abortSignal: controller.signal,
           onEvent: (event) => {
-            if (event.kind !== 'warning') return;
+            if (event.type !== 'warning') return;
             warnings.push(event.message);
             if (warnings.filter((message) => message.startsWith('no job finished')).length >= 2) controller.abort(new Error('stopped by the test'));
           },

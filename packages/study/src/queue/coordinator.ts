@@ -6,6 +6,7 @@ import { parseRedisUrl, type ResolvedQueueSettings } from './queue-settings';
 import { checkRedisDatabase } from './redis-database';
 import { checkJobResult } from '../runner/result-hash';
 import type { ShardsRun } from '../runner/run-shards';
+import type { QueueRunnerEvent } from '../runner/workflow-events';
 
 /** A distributed run that cannot go on: Redis unreachable too long, a job failed for good, a result that does not check out. */
 export class DistributedRunError extends MmvpError {
@@ -14,13 +15,6 @@ export class DistributedRunError extends MmvpError {
     super({ name: 'DistributedRunError', message, cause: options.cause });
   }
 }
-
-/** What the coordinator reports while it follows a run. */
-export type CoordinatorEvent =
-  /** Jobs committed of all planned (`startedAt`: shards already in the run folder before this run). */
-  | { readonly kind: 'jobs'; readonly done: number; readonly total: number; readonly startedAt: number; readonly waiting: number; readonly active: number }
-  /** Something to tell the user that does not stop the run (a refusing worker, Redis unreachable for a while). */
-  | { readonly kind: 'warning'; readonly message: string };
 
 /** What one coordinated run did: the runners' summary of an executed plan (shards, committed before, enqueued, adopted, workers). */
 export type CoordinatedRun = ShardsRun;
@@ -45,8 +39,9 @@ export async function coordinateRun<Item>(options: {
   readonly jobData: (shard: PlannedShard<Item>) => JobData;
   /** Appends answer lines to the run folder (one call per job). */
   readonly commit: (lines: readonly string[], shard: PlannedShard<Item>) => Promise<void>;
-  readonly signal?: AbortSignal;
-  readonly onEvent?: (event: CoordinatorEvent) => void;
+  readonly abortSignal?: AbortSignal;
+  /** Jobs committed of all planned (stage `jobs`, `startedAt`: shards already in the run folder before this run) and warnings (a refusing worker, Redis unreachable for a while). */
+  readonly onEvent?: (event: QueueRunnerEvent) => void;
 }): Promise<CoordinatedRun> {
   const { settings, runId, kind } = options;
   const connection = { ...parseRedisUrl(settings.url), enableOfflineQueue: false, connectTimeout: 5000 };
@@ -84,7 +79,7 @@ export async function coordinateRun<Item>(options: {
     following.on('progress', ({ jobId: id, data }) => {
       const refusal = data as { refusedBy?: string; reason?: string } | undefined;
       if (id.startsWith(prefix) && refusal?.refusedBy !== undefined) {
-        if (!refusals.has(refusal.refusedBy)) options.onEvent?.({ kind: 'warning', message: `worker ${refusal.refusedBy} refused job ${id}: ${refusal.reason ?? ''}` });
+        if (!refusals.has(refusal.refusedBy)) options.onEvent?.({ type: 'warning', message: `worker ${refusal.refusedBy} refused job ${id}: ${refusal.reason ?? ''}` });
         refusals.set(refusal.refusedBy, refusal.reason ?? '');
       }
     });
@@ -122,7 +117,7 @@ export async function coordinateRun<Item>(options: {
   const withRedis = async <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => {
     try {
       const value = await call();
-      if (unreachableSince !== undefined && warned) options.onEvent?.({ kind: 'warning', message: `Redis at ${settings.url} is reachable again` });
+      if (unreachableSince !== undefined && warned) options.onEvent?.({ type: 'warning', message: `Redis at ${settings.url} is reachable again` });
       unreachableSince = undefined;
       warned = false;
       return value;
@@ -130,7 +125,7 @@ export async function coordinateRun<Item>(options: {
       if (error instanceof DistributedRunError) throw error;
       if (!isConnectionError(error)) throw error;
       unreachableSince ??= Date.now();
-      if (!warned) options.onEvent?.({ kind: 'warning', message: `Redis at ${settings.url} is unreachable (${(error as Error).message}); retrying for up to ${Math.round(settings.unreachableTimeoutMs / 1000)} s` });
+      if (!warned) options.onEvent?.({ type: 'warning', message: `Redis at ${settings.url} is unreachable (${(error as Error).message}); retrying for up to ${Math.round(settings.unreachableTimeoutMs / 1000)} s` });
       warned = true;
       if (Date.now() - unreachableSince > settings.unreachableTimeoutMs) {
         throw new DistributedRunError(
@@ -152,9 +147,9 @@ export async function coordinateRun<Item>(options: {
         () => false,
       )) === false
     ) {
-      options.signal?.throwIfAborted();
+      options.abortSignal?.throwIfAborted();
       if (!warned)
-        options.onEvent?.({ kind: 'warning', message: `Redis at ${settings.url} does not answer (${lastConnectionError ?? 'no reply'}); retrying for up to ${Math.round(settings.unreachableTimeoutMs / 1000)} s` });
+        options.onEvent?.({ type: 'warning', message: `Redis at ${settings.url} does not answer (${lastConnectionError ?? 'no reply'}); retrying for up to ${Math.round(settings.unreachableTimeoutMs / 1000)} s` });
       warned = true;
       if (Date.now() - firstContact > settings.unreachableTimeoutMs) {
         throw new DistributedRunError(
@@ -162,7 +157,7 @@ export async function coordinateRun<Item>(options: {
         );
       }
     }
-    if (warned) options.onEvent?.({ kind: 'warning', message: `Redis at ${settings.url} answers now` });
+    if (warned) options.onEvent?.({ type: 'warning', message: `Redis at ${settings.url} answers now` });
     warned = false;
     await checkRedisDatabase(await queue.client, settings.url, parseRedisUrl(settings.url).db); // a refused DB index falls back to 0 silently
     events = followEvents();
@@ -172,7 +167,7 @@ export async function coordinateRun<Item>(options: {
     // Plan: adopt what an earlier coordinator of this run left in Redis, add the rest.
     let planned = false;
     while (!planned) {
-      options.signal?.throwIfAborted();
+      options.abortSignal?.throwIfAborted();
       planned =
         (await withRedis('enqueueing', async () => {
           const toAdd: { name: string; data: JobData; opts: { jobId: string; attempts: number; backoff: { type: 'exponential'; delay: number }; removeOnComplete: false; removeOnFail: false } }[] = [];
@@ -200,7 +195,7 @@ export async function coordinateRun<Item>(options: {
     let lastDone = pending.size;
     let lastNag = Date.now();
     while (pending.size > 0) {
-      options.signal?.throwIfAborted();
+      options.abortSignal?.throwIfAborted();
       await withRedis('following the run', async () => {
         const client = await queue.client;
         if ((await client.get(sentinel)) === null) {
@@ -211,7 +206,7 @@ export async function coordinateRun<Item>(options: {
           enqueued += lost.length;
           await client.set(sentinel, '1');
           options.onEvent?.({
-            kind: 'warning',
+            type: 'warning',
             message: `Redis at ${settings.url} lost this run's jobs (restarted without its data, or failed over); enqueued ${lost.length} unfinished job(s) again (${options.done.size} answer(s) are committed in the run folder)`,
           });
         }
@@ -232,14 +227,15 @@ export async function coordinateRun<Item>(options: {
           lastNag = Date.now();
           const refused = [...refusals.entries()].map(([worker, reason]) => `${worker}: ${reason}`);
           options.onEvent?.({
-            kind: 'warning',
+            type: 'warning',
             message:
               `no job finished in ${Math.round((Date.now() - lastProgress) / 1000)} s (${counts['waiting'] ?? 0} waiting, ${counts['active'] ?? 0} active, ${pending.size} unfinished); ` +
               (refused.length > 0 ? `refused by ${refused.length} worker(s): ${refused.join('; ')}` : `are mmvp workers running with --queue ${settings.url} --queue-name ${settings.queueName}?`),
           });
         }
         options.onEvent?.({
-          kind: 'jobs',
+          type: 'progress',
+          stage: 'jobs',
           done: options.shards.length - pending.size,
           total: options.shards.length,
           startedAt: alreadyCommitted,

@@ -23,8 +23,8 @@ export function queueRunner(settings: ResolvedQueueSettings): ShardRunner {
         done: plan.done,
         jobData: plan.jobData,
         commit: plan.commit,
-        ...(run.abortSignal === undefined ? {} : { signal: run.abortSignal }),
-        onEvent: (event) => run.onEvent?.(event.kind === 'jobs' ? { ...event, kind: 'shards' } : event),
+        ...(run.abortSignal === undefined ? {} : { abortSignal: run.abortSignal }),
+        ...(run.onEvent === undefined ? {} : { onEvent: run.onEvent }),
       });
     },
   };

@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '@mmvp/core';
 import type { JobKindDefinition, JobKindTable } from '../runner/job-kind';
 import { hashResultLines } from '../runner/result-hash';
 import { BUILT_IN_COMPONENTS, ModelIdentityMismatch, warmPipelines, type LoadedFlavor, type WorkerComponents } from '../runner/warm-pipelines';
+import { workflowEmitter } from '../runner/workflow-events';
 import { processName } from './coordinator';
 import type { JobData, JobResult } from './job-plan';
 import { parseRedisUrl, queueNameSchema } from './queue-settings';
@@ -53,6 +54,8 @@ export const startWorkerOptionsSchema = z
     kinds: z.custom<JobKindTable>((value) => value === undefined || value instanceof Map).optional(),
     /** Answers a job without a model (benchmarks of the queue itself): returns its answer lines. Default: the job kind's runShard. */
     answerJob: z.function().optional(),
+    /** Stops the worker as `close()` does (the jobs in hand finish, then it stops). */
+    abortSignal: z.custom<AbortSignal>((value) => value === undefined || value instanceof AbortSignal).optional(),
     /** Called with the worker's events (job taken, refused, finished; typed in {@link StartWorkerOptions}). */
     onEvent: z.function().optional(),
   })
@@ -72,16 +75,16 @@ export type StartWorkerOptions = Omit<z.input<typeof startWorkerOptionsSchema>, 
   readonly answerJob?: (data: JobData, signal: AbortSignal | undefined) => Promise<string[]>;
 };
 
-/** What a worker reports (the `mmvp worker` command prints these). */
+/** What a worker reports (the `mmvp worker` command prints these): its slice of StudyEvent, `workflow: 'worker'`. */
 export type WorkerEvent =
-  | { readonly kind: 'ready'; readonly name: string; readonly queue: string }
+  | { readonly workflow: 'worker'; readonly type: 'ready'; readonly name: string; readonly queue: string }
   /** Redis has not answered for a while; the worker keeps trying (it waits for Redis, it does not exit). */
-  | { readonly kind: 'waiting-for-redis'; readonly url: string; readonly seconds: number }
-  | { readonly kind: 'job-started'; readonly id: string; readonly questions: number }
-  | { readonly kind: 'job-done'; readonly id: string; readonly questions: number; readonly ms: number; readonly pipelinesLoaded: number }
-  | { readonly kind: 'job-refused'; readonly id: string; readonly reason: string }
-  | { readonly kind: 'job-returned'; readonly id: string }
-  | { readonly kind: 'job-failed'; readonly id: string; readonly message: string };
+  | { readonly workflow: 'worker'; readonly type: 'waiting-for-redis'; readonly url: string; readonly seconds: number }
+  | { readonly workflow: 'worker'; readonly type: 'job-started'; readonly id: string; readonly questions: number }
+  | { readonly workflow: 'worker'; readonly type: 'job-done'; readonly id: string; readonly questions: number; readonly ms: number; readonly pipelinesLoaded: number }
+  | { readonly workflow: 'worker'; readonly type: 'job-refused'; readonly id: string; readonly reason: string }
+  | { readonly workflow: 'worker'; readonly type: 'job-returned'; readonly id: string }
+  | { readonly workflow: 'worker'; readonly type: 'job-failed'; readonly id: string; readonly message: string };
 
 /** A running worker. */
 export interface RunningWorker {
@@ -102,7 +105,7 @@ export interface RunningWorker {
  */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const settings = parseWorkflowOptions('startWorker', startWorkerOptionsSchema, options);
-  const onEvent = options.onEvent;
+  const emit = workflowEmitter<WorkerEvent>('worker', options.onEvent);
   const kinds = options.kinds;
   const name = processName();
   for (const [flag, folder] of [
@@ -127,12 +130,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     if (definition === undefined && kinds !== undefined) {
       throw new Error(`job ${id} has kind '${String(data.kind)}'; this worker runs ${[...kinds.keys()].join(', ')} (update mmvp on this machine?)`);
     }
-    onEvent?.({ kind: 'job-started', id, questions: unitsOf(data, definition) });
+    emit({ type: 'job-started', id, questions: unitsOf(data, definition) });
     const began = Date.now();
     try {
       if (options.answerJob !== undefined) {
         const lines = await options.answerJob(data, signal);
-        onEvent?.({ kind: 'job-done', id, questions: unitsOf(data, definition), ms: Date.now() - began, pipelinesLoaded: 0 });
+        emit({ type: 'job-done', id, questions: unitsOf(data, definition), ms: Date.now() - began, pipelinesLoaded: 0 });
         return { lines, sha256: hashResultLines(lines), worker: name };
       }
       const kind = definition!;
@@ -144,13 +147,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         load === undefined
           ? await kind.runShard(data, { ...context, parts: undefined, modelsRoot: settings.modelsRoot === undefined ? dataRoot : resolve(settings.modelsRoot) })
           : await pipelines.use(load.pipelineOf(data), load as LoadedFlavor<Awaited<ReturnType<typeof load.create>>>, (parts, modelsRoot, config) => kind.runShard(data, { ...context, parts, modelsRoot, config }));
-      onEvent?.({ kind: 'job-done', id, questions: unitsOf(data, definition), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
+      emit({ type: 'job-done', id, questions: unitsOf(data, definition), ms: Date.now() - began, pipelinesLoaded: pipelines.loaded });
       refusalPause = settings.refusalDelayMs;
       return { lines: output.lines, sha256: hashResultLines(output.lines), worker: name, ...(output.describe === undefined ? {} : { describe: output.describe }) } as JobResult;
     } catch (error) {
       if (error instanceof ModelIdentityMismatch) {
         // Never answer with other weights: tell the coordinator, put the job back for another worker.
-        onEvent?.({ kind: 'job-refused', id, reason: error.message });
+        emit({ type: 'job-refused', id, reason: error.message });
         await job.updateProgress({ refusedBy: name, reason: error.message }).catch(() => undefined);
         await job.moveToDelayed(Date.now() + 250, token);
         await pause(refusalPause, stopping.signal);
@@ -159,10 +162,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       }
       if (returning && signal?.aborted === true) {
         await job.moveToWait(token);
-        onEvent?.({ kind: 'job-returned', id });
+        emit({ type: 'job-returned', id });
         throw new WaitingError();
       }
-      onEvent?.({ kind: 'job-failed', id, message: (error as Error).message });
+      emit({ type: 'job-failed', id, message: (error as Error).message });
       throw error;
     }
   };
@@ -177,7 +180,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   });
   worker.on('error', () => undefined); // reconnects on its own; jobs in hand are re-run by stalled-job detection if it was gone too long
   const began = Date.now();
-  const nag = setInterval(() => onEvent?.({ kind: 'waiting-for-redis', url: settings.url, seconds: Math.round((Date.now() - began) / 1000) }), 5000);
+  const nag = setInterval(() => emit({ type: 'waiting-for-redis', url: settings.url, seconds: Math.round((Date.now() - began) / 1000) }), 5000);
   try {
     await worker.waitUntilReady();
     await checkRedisDatabase(await worker.client, settings.url, parseRedisUrl(settings.url).db);
@@ -189,7 +192,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     clearInterval(nag);
   }
   void worker.run().catch(() => undefined); // resolves when closed
-  onEvent?.({ kind: 'ready', name, queue: settings.queueName });
+  emit({ type: 'ready', name, queue: settings.queueName });
   let closing: Promise<void> | undefined;
   const shutdown = async (force: boolean) => {
     stopping.abort();
@@ -200,6 +203,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     closing ??= worker.close().finally(() => pipelines.dispose());
     await closing;
   };
+  const abortSignal = options.abortSignal;
+  if (abortSignal?.aborted) await shutdown(false);
+  else abortSignal?.addEventListener('abort', () => void shutdown(false), { once: true });
   return { name, close: () => shutdown(false), returnJobsAndClose: () => shutdown(true) };
 }
 

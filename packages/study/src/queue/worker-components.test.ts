@@ -44,10 +44,10 @@ describe('a worker loads only the components it allows', () => {
         await queue.add('eval-mllm', { kind: 'eval-mllm', runId: 'attack', shard, pipeline, dataRoot: root, questions: [], promptStyle: 'lmms' } as never, { jobId: `attack-${shard}` });
       }
       const deadline = Date.now() + 20_000;
-      const refusedIds = () => new Set(events.flatMap((event) => (event.kind === 'job-refused' ? [event.id] : [])));
+      const refusedIds = () => new Set(events.flatMap((event) => (event.type === 'job-refused' ? [event.id] : [])));
       while (refusedIds().size < uses.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect([...refusedIds()].sort()).toEqual(uses.map((_, shard) => `attack-${shard}`).sort());
-      const reasons = [...new Map(events.flatMap((event) => (event.kind === 'job-refused' ? [[event.id, event.reason] as const] : []))).values()]; // a refused job comes back: first reason per job
+      const reasons = [...new Map(events.flatMap((event) => (event.type === 'job-refused' ? [[event.id, event.reason] as const] : []))).values()]; // a refused job comes back: first reason per job
       expect(reasons).toHaveLength(uses.length);
       for (const reason of reasons) {
         expect(reason).toMatch(
@@ -55,7 +55,7 @@ describe('a worker loads only the components it allows', () => {
         );
       }
       expect(reasons.filter((reason) => reason.includes('loads only the components it allows'))).toHaveLength(3); // the absolute path, ../ and the package
-      expect(events.some((event) => event.kind === 'job-done' || event.kind === 'job-failed')).toBe(false);
+      expect(events.some((event) => event.type === 'job-done' || event.type === 'job-failed')).toBe(false);
     } finally {
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
@@ -63,6 +63,24 @@ describe('a worker loads only the components it allows', () => {
     }
     expect(existsSync(marker)).toBe(false);
   }, 40_000);
+
+  it('stops as close() does when its abortSignal fires: it leaves the queue', async () => {
+    const queueName = 'aborted';
+    const queue = new Queue(queueName, { connection: parseRedisUrl(redis.url) });
+    const controller = new AbortController();
+    const worker = await startWorker({ url: redis.url, queueName, abortSignal: controller.signal, answerJob: async () => [] });
+    try {
+      const names = async () => (await queue.getWorkers()).map((entry) => entry['name']);
+      expect(await names()).toHaveLength(1);
+      controller.abort();
+      const deadline = Date.now() + 10_000;
+      while ((await names()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await names()).toEqual([]);
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
+  }, 20_000);
 
   it('--allow-components: package names as given, a pipeline config allows its own files; paths and URLs are refused', async () => {
     const { root, evil } = await evilModule();

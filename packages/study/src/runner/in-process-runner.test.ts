@@ -59,7 +59,7 @@ describe('inProcessRunner with concurrency', () => {
     await runShards({ definition: echoKind(seen), plan: echoPlan(committed), runner: inProcessRunner({ concurrency: 3 }), onEvent: (event) => events.push(event) });
     expect(committed).toEqual([[1], [2], [3], [4], [5], [6]]);
     expect(seen.most).toBe(3);
-    expect(events.map((event) => (event.kind === 'units' ? event.done : -1))).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(events.map((event) => (event.type === 'progress' && event.stage === 'units' ? event.done : -1))).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
   it('a failure it may keep going after: the other shards still run, nothing past it is committed, and every failed shard is reported in plan order', async () => {

@@ -52,7 +52,7 @@ export function inProcessRunner(options: InProcessRunnerOptions = {}): ShardRunn
       const total = plan.shards.reduce((sum, shard) => sum + shard.items.length, 0);
       const startedAt = plan.shards.reduce((sum, shard) => sum + shard.items.filter((item) => plan.done.has(plan.keyOf(item))).length, 0);
       let finished = startedAt;
-      const unitDone = () => run.onEvent?.({ kind: 'units', done: ++finished, total, startedAt });
+      const unitDone = () => run.onEvent?.({ type: 'progress', stage: 'units', done: ++finished, total, startedAt });
       // several shards at once finish out of order: progress counts what is committed
       const countPerUnit = concurrency === 1;
       const pool =
@@ -66,7 +66,7 @@ export function inProcessRunner(options: InProcessRunnerOptions = {}): ShardRunn
       }
       const alreadyCommitted = plan.shards.length - work.length;
       let describe: readonly string[] | undefined;
-      run.onEvent?.({ kind: 'units', done: finished, total, startedAt });
+      run.onEvent?.({ type: 'progress', stage: 'units', done: finished, total, startedAt });
 
       /** One shard's work, checked: its lines in item order. */
       const runOne = async (shard: PlannedShard<Item>): Promise<{ lines: string[]; describe?: readonly string[] }> => {
@@ -132,7 +132,7 @@ export function inProcessRunner(options: InProcessRunnerOptions = {}): ShardRunn
           committedUnits += shard.items.length;
           if (!countPerUnit) {
             finished += shard.items.length;
-            run.onEvent?.({ kind: 'units', done: finished, total, startedAt });
+            run.onEvent?.({ type: 'progress', stage: 'units', done: finished, total, startedAt });
           }
         }
       };

@@ -79,10 +79,10 @@ describe('runShards', () => {
     expect(created.count).toBe(1);
     expect([...done].sort()).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(events).toEqual([
-      { kind: 'units', done: 4, total: 7, startedAt: 4 },
-      { kind: 'units', done: 5, total: 7, startedAt: 4 },
-      { kind: 'units', done: 6, total: 7, startedAt: 4 },
-      { kind: 'units', done: 7, total: 7, startedAt: 4 },
+      { type: 'progress', stage: 'units', done: 4, total: 7, startedAt: 4 },
+      { type: 'progress', stage: 'units', done: 5, total: 7, startedAt: 4 },
+      { type: 'progress', stage: 'units', done: 6, total: 7, startedAt: 4 },
+      { type: 'progress', stage: 'units', done: 7, total: 7, startedAt: 4 },
     ]);
   });
 

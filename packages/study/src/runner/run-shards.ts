@@ -1,4 +1,7 @@
 import type { JobDataBase, JobKindDefinition, PlannedShard } from './job-kind';
+import type { RunnerEvent } from './workflow-events';
+
+export type { RunnerEvent } from './workflow-events';
 
 /**
  * A workflow's plan, as every runner executes it: the shards, how an item and a result line are keyed,
@@ -23,15 +26,6 @@ export interface ShardPlan<Item, Data extends JobDataBase = JobDataBase> {
   /** Appends checked result lines (in the shard's item order, committed keys left out) to the run folder; `shard` holds the items they answer. */
   readonly commit: (lines: readonly string[], shard: PlannedShard<Item>) => Promise<void>;
 }
-
-/** What a runner reports while it executes a plan. */
-export type RunnerEvent =
-  /** Units (answers, images) finished of all planned; `startedAt`: committed before this run (in-process runner, per unit). */
-  | { readonly kind: 'units'; readonly done: number; readonly total: number; readonly startedAt: number }
-  /** Shards committed of all planned, with the queue's counts (queue runner). */
-  | { readonly kind: 'shards'; readonly done: number; readonly total: number; readonly startedAt: number; readonly waiting: number; readonly active: number }
-  /** Something to tell the user that does not stop the run. */
-  | { readonly kind: 'warning'; readonly message: string };
 
 /** What one execution of a plan did. */
 export interface ShardsRun {

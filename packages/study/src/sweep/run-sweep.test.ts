@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { writeSynth } from '@mmvp/synth';
 import { loadPipelineConfig } from '@mmvp/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSweep, type SweepProgressEvent } from './run-sweep';
+import { runSweep, type SweepEvent } from './run-sweep';
 import type { SweepQuestion } from './sweep-data';
 
 const zoo = fileURLToPath(new URL('../../../../models/zoo/', import.meta.url));
@@ -24,7 +24,7 @@ describe('runSweep (library)', () => {
   });
 
   it('pipelineFor: one zoo model per ratio; events in order; intervals, comparisons vs r=0 (listed second) and documents', async () => {
-    const events: SweepProgressEvent['type'][] = [];
+    const events: SweepEvent['type'][] = [];
     const asked: [number, string][] = [];
     const result = await runSweep({
       pipelineFor: (ratio, text) => {
@@ -34,7 +34,7 @@ describe('runSweep (library)', () => {
       ratios: [1, 0],
       data,
       limit: 4,
-      onProgress: (event) => events.push(event.type),
+      onEvent: (event) => events.push(event.type),
     });
     expect(asked).toEqual([
       [1, '1'],
@@ -92,8 +92,8 @@ describe('runSweep (library)', () => {
     ];
     for (const [index, [folder, message]] of cases.entries()) {
       const out = join(scratch, `bad-proxy-${index}`);
-      const events: SweepProgressEvent[] = [];
-      await expect(runSweep({ pipeline: zooConfig('0.5'), ratios: '0.5', data, out, proxy: { data: folder }, inputNames: { proxy: '--proxy-data' }, onProgress: (event) => events.push(event) })).rejects.toThrow(message);
+      const events: SweepEvent[] = [];
+      await expect(runSweep({ pipeline: zooConfig('0.5'), ratios: '0.5', data, out, proxy: { data: folder }, inputNames: { proxy: '--proxy-data' }, onEvent: (event) => events.push(event) })).rejects.toThrow(message);
       expect(events.filter((event) => event.type === 'resolved')).toEqual([]); // no encoder or decoder loaded
       expect(await readdir(out).catch(() => [])).toEqual([]); // not even the folder is created (m21)
     }
@@ -113,8 +113,8 @@ describe('runSweep (library)', () => {
       ratios: '0,1',
       data,
       out,
-      signal: controller.signal,
-      onProgress: (event) => {
+      abortSignal: controller.signal,
+      onEvent: (event) => {
         if (event.type === 'ratio-started' && event.ratio === 1) controller.abort(new Error('stopped by the test'));
       },
     });
@@ -128,7 +128,7 @@ describe('runSweep (library)', () => {
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((answer: { ratio: string }) => answer.ratio === '0')).toBe(true); // r=1 was stopped before its first batch
     const events: string[] = [];
-    const resumed = await runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,1', data, out, resume: true, onProgress: (event) => events.push(event.type) });
+    const resumed = await runSweep({ pipeline: join(zoo, 'llava-amof-{r}', 'pipeline.json'), ratios: '0,1', data, out, resume: true, onEvent: (event) => events.push(event.type) });
     expect(events[0]).toBe('resumed'); // before the encoders load
     expect(resumed.ratios.map((ratio) => ratio.text)).toEqual(['0', '1']);
     expect((await readdir(out)).sort()).toEqual(['.mmvp-run.json', 'answers.jsonl', 'mllm-scores.json', 'run.json', 'sweep-journal.jsonl', 'sweep.json']);

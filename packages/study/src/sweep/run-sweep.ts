@@ -9,6 +9,7 @@ import { queueSummaryLine } from '../queue/queued-answers';
 import type { JobPipeline } from '../runner/job-kind';
 import { inProcessRunner } from '../runner/in-process-runner';
 import { runShards } from '../runner/run-shards';
+import { workflowEmitter, type Unstamped } from '../runner/workflow-events';
 import { withRunFolderLock } from '@mmvp/results';
 import { checkSameEncoders, createFolderHasher, type EncoderIdentity } from './encoder-identity';
 import { parseRatios, type SweepRatio } from './ratios';
@@ -18,7 +19,7 @@ import { loadSweepQuestions, type SweepQuestion, type SweepQuestionSet } from '.
 import { sweepJobKind, type SweepParts } from './sweep-job-kind';
 import { fingerprint, memorySweepJournal, openSweepJournal, sortSweepJournal, type SweepJournal } from './sweep-journal';
 import { sweepOnQueue } from './sweep-on-queue';
-import { sweepOptionsSchema, type SweepOptions, type SweepProgressEvent } from './sweep-options';
+import { sweepOptionsSchema, type SweepEvent, type SweepOptions } from './sweep-options';
 import { SWEEP_CHUNKS_PER_JOB, commitSweepLines, planSweep } from './sweep-plan';
 import type { SweepProtocol, SweepRatioResult } from './sweep-results';
 import { sweepDocuments, writeSweepFiles, type SweepDocuments } from './write-sweep-files';
@@ -26,7 +27,7 @@ import { parseWorkflowOptions } from '../runner/parse-workflow-options';
 
 export type { SweepProtocol, SweepRatioResult } from './sweep-results';
 export { sweepOptionsSchema } from './sweep-options';
-export type { SweepOptions, SweepProgressEvent } from './sweep-options';
+export type { SweepEvent, SweepOptions } from './sweep-options';
 
 /** What {@link runSweep} measured per ratio, the protocol it ran and the files it wrote. */
 export interface SweepResult {
@@ -75,8 +76,8 @@ export interface SweepResult {
 export async function runSweep(input: SweepOptions): Promise<SweepResult> {
   const checkStarted = performance.now();
   const options = parseWorkflowOptions('runSweep', sweepOptionsSchema, input);
-  const onProgress = input.onProgress ?? (() => {});
-  const signal = options.signal;
+  const emit = workflowEmitter<SweepEvent>('sweep', input.onEvent);
+  const signal = options.abortSignal;
   const names = { pipeline: options.inputNames.pipeline ?? 'pipeline', data: options.inputNames.data ?? 'data', proxy: options.inputNames.proxy ?? 'proxy data' };
   const ratios = parseRatios(options.ratios, 'ratios');
   const modelNameOf = (ratio: SweepRatio) => input.modelName?.(ratio.value, ratio.text) ?? `r=${ratio.value}`;
@@ -128,8 +129,8 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
   const pipelines = plans.map((plan, index) => jobPipeline(plan.config, modelFiles[index]!, modelFilesSha256(modelFiles[index]!)));
   const run = async () => {
     const journal = options.out === undefined ? memorySweepJournal() : await openSweepJournal(resolve(options.out), identity, options.resume);
-    if (journal.path !== undefined && journal.resumed > 0) onProgress({ type: 'resumed', journal: journal.path, answers: journal.resumed });
-    const work: SweepWork = { protocol, plans, pipelines, runIdentity, data: data.questions, proxyQuestions, batchSize: options.batchSize, baselineRatio, signal, onProgress, journal };
+    if (journal.path !== undefined && journal.resumed > 0) emit({ type: 'resumed', journal: journal.path, answers: journal.resumed });
+    const work: SweepWork = { protocol, plans, pipelines, runIdentity, data: data.questions, proxyQuestions, batchSize: options.batchSize, baselineRatio, signal, emit, journal };
     if (options.queue !== undefined) {
       // distributed: workers answer every shard of the plan (ratio x run of image chunks); the journal then holds every answer and the sweep below only scores
       const chunksPerShard = options.queue.shardSize ?? SWEEP_CHUNKS_PER_JOB;
@@ -143,10 +144,10 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
         pipelines,
         dataRoot: commonFolder(plan.images),
         journal,
-        ...(signal === undefined ? {} : { signal }),
-        onEvent: (event) => onProgress({ type: 'queue', event }),
+        ...(signal === undefined ? {} : { abortSignal: signal }),
+        onEvent: emit,
       });
-      onProgress({ type: 'queue-summary', line: queueSummaryLine(queued) });
+      emit({ type: 'queue-summary', line: queueSummaryLine(queued) });
     }
     const swept = await sweep(work);
     // the journal as an uninterrupted one-process sweep writes it (shards of a queue or a resumed run commit out of order)
@@ -170,7 +171,7 @@ export async function runSweep(input: SweepOptions): Promise<SweepResult> {
       command: options.command,
     });
     const files = options.out === undefined ? [] : await writeSweepFiles(resolve(options.out), documents);
-    if (files.length > 0) onProgress({ type: 'written', files });
+    if (files.length > 0) emit({ type: 'written', files });
     const result: SweepResult = {
       protocol,
       ratios: ratioResults,
@@ -201,7 +202,7 @@ interface SweepWork {
   readonly batchSize: number;
   readonly baselineRatio: number;
   readonly signal: AbortSignal | undefined;
-  readonly onProgress: (event: SweepProgressEvent) => void;
+  readonly emit: (event: Unstamped<SweepEvent>) => void;
   /** Answers already given (resume, or a queue's workers) and where new ones are committed, shard by shard. */
   readonly journal: SweepJournal;
 }
@@ -212,7 +213,7 @@ interface SweepWork {
  * encoded ONCE for every ratio (the features are kept by chunk). Then each ratio is scored from the journal.
  */
 async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; patterns: string[]; images: number; resolved: string[]; timings: { stage: string; seconds: number }[] }> {
-  const { protocol, plans, pipelines, data, proxyQuestions, batchSize, baselineRatio, signal, onProgress, journal } = work;
+  const { protocol, plans, pipelines, data, proxyQuestions, batchSize, baselineRatio, signal, emit, journal } = work;
   const signalOption = signal ? { signal } : {};
   const timings: { stage: string; seconds: number }[] = [];
   const seconds = { load: 0, answer: 0, score: 0 };
@@ -229,7 +230,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
       ...(protocol === 'per-ratio' ? plans.map((plan) => `r=${plan.ratio.text}: ${plan.name}`) : [`decoder: ${plans[0]!.config.decoder!.modelPath}`]),
       `questions: ${data.length}${proxyQuestions.length > 0 ? `; instruction-following proxy: ${proxyQuestions.length}` : ''}`,
     ];
-    onProgress({ type: 'resolved', protocol, lines: resolved });
+    emit({ type: 'resolved', protocol, ratios: plans.map((plan) => plan.ratio.text), lines: resolved });
     seconds.load += (clock() - started) / 1000;
 
     // the plan: one shard per ratio x image chunk, so a chunk's answers are committed in one write (a kill loses at most one chunk)
@@ -248,7 +249,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
       signal?.throwIfAborted();
       const chunk = images.slice(start, start + batchSize);
       features.set(chunkKey(chunk), await first.encode(chunk, signalOption)); // [B, N, D] per encoder
-      onProgress({ type: 'encoded', done: start + chunk.length, total: images.length });
+      emit({ type: 'progress', stage: 'images', done: start + chunk.length, total: images.length, startedAt: 0 });
     }
     timings.push({ stage: `encode ${images.length} images once`, seconds: (clock() - started) / 1000 });
     const encodeOnce: SweepParts['tokenizer']['encode'] = async (sources, options) =>
@@ -259,7 +260,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
     let decoder: Decoder | undefined;
     for (const [index, ratioPlan] of plans.entries()) {
       signal?.throwIfAborted();
-      onProgress({ type: 'ratio-started', ratio: ratioPlan.ratio.value, index, pipeline: ratioPlan.name });
+      emit({ type: 'ratio-started', ratio: ratioPlan.ratio.value, index, pipeline: ratioPlan.name });
       started = clock();
       const shards = plan.shards.filter((shard) => shard.items[0]!.ratioIndex === index);
       const pending = !shards.every(isDone);
@@ -276,7 +277,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
       seconds.load += (clock() - started) / 1000;
       const total = data.length + proxyQuestions.length;
       let answered = shards.filter(isDone).reduce((sum, shard) => sum + shard.items.length, 0);
-      if (answered > 0) onProgress({ type: 'answered', ratio: ratioPlan.ratio.value, done: answered, total });
+      if (answered > 0) emit({ type: 'answered', ratio: ratioPlan.ratio.value, done: answered, total });
       const answerStarted = clock();
       // the same plan, runShard and commit as the queue path (sweepOnQueue); here on this ratio's parts
       const parts: SweepParts = { tokenizer: { encode: encodeOnce, mixture: tokenizer.mixture }, decoder: decoder! };
@@ -294,7 +295,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
           commit: async (lines) => {
             await commitSweepLines(journal, lines);
             answered += lines.length;
-            onProgress({ type: 'answered', ratio: ratioPlan.ratio.value, done: answered, total });
+            emit({ type: 'answered', ratio: ratioPlan.ratio.value, done: answered, total });
           },
         },
         runner: inProcessRunner({ contextOf: () => ({ parts, dataRoot, modelsRoot: pipelines[index]!.modelsRoot, config: ratioPlan.config }) }),
@@ -305,7 +306,7 @@ async function sweep(work: SweepWork): Promise<{ results: SweepRatioResult[]; pa
       const scoreStarted = clock();
       const result = scoreSweepRatio({ plan: ratioPlan, journal, data, proxyQuestions, patterns, baselineRatio, results });
       seconds.score += (clock() - scoreStarted) / 1000;
-      onProgress({ type: 'ratio-finished', result });
+      emit({ type: 'ratio-finished', result });
       if (tokenizer !== first) {
         extraTokenizers.pop();
         await tokenizer.dispose();

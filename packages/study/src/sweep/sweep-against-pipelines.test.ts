@@ -13,7 +13,7 @@ import { createPipeline, loadPipelineConfig } from '@mmvp/pipeline';
 import { renderResults } from '@mmvp/report';
 import { writeSynth } from '@mmvp/synth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSweep, type SweepOptions, type SweepProgressEvent } from './run-sweep';
+import { runSweep, type SweepOptions, type SweepEvent } from './run-sweep';
 import { readResults } from '@mmvp/results';
 import { PROXY_QUESTION_ROWS as proxyRows, readSweepAnswers as readAnswers, writeProxyFolder } from './sweep-test-fixtures';
 
@@ -21,10 +21,10 @@ const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const amofConfig = join(repo, 'configs', 'pipelines', 'tiny-amof-0.75.json');
 
 /** runSweep with its events kept. */
-async function sweep(options: Omit<SweepOptions, 'onProgress'>) {
-  const events: SweepProgressEvent[] = [];
-  const result = await runSweep({ ...options, onProgress: (event) => events.push(event) });
-  const encoded = events.filter((event) => event.type === 'encoded').at(-1) as Extract<SweepProgressEvent, { type: 'encoded' }> | undefined;
+async function sweep(options: Omit<SweepOptions, 'onEvent'>) {
+  const events: SweepEvent[] = [];
+  const result = await runSweep({ ...options, onEvent: (event) => events.push(event) });
+  const encoded = events.filter((event) => event.type === 'progress' && event.stage === 'images').at(-1) as Extract<SweepEvent, { type: 'progress' }> | undefined;
   return { result, events, encoded };
 }
 

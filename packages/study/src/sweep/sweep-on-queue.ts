@@ -1,5 +1,6 @@
 import type { JobPipeline } from '../runner/job-kind';
-import { coordinateRun, type CoordinatedRun, type CoordinatorEvent } from '../queue/coordinator';
+import { coordinateRun, type CoordinatedRun } from '../queue/coordinator';
+import type { QueueRunnerEvent } from '../runner/workflow-events';
 import { queueRunId } from '../queue/job-pipeline';
 import type { ResolvedQueueSettings } from '../queue/queue-settings';
 import { commitSweepLines, type SweepPlan } from './sweep-plan';
@@ -21,8 +22,8 @@ export async function sweepOnQueue(options: {
   /** The folder that holds every image (a worker maps it to its --data-root). */
   readonly dataRoot: string;
   readonly journal: SweepJournal;
-  readonly signal?: AbortSignal;
-  readonly onEvent?: (event: CoordinatorEvent) => void;
+  readonly abortSignal?: AbortSignal;
+  readonly onEvent?: (event: QueueRunnerEvent) => void;
 }): Promise<CoordinatedRun & { readonly runId: string }> {
   const { plan, journal, runIdentity, pipelines, dataRoot } = options;
   const runId = queueRunId(runIdentity, options.out, options.chunksPerShard);
@@ -37,7 +38,7 @@ export async function sweepOnQueue(options: {
     done: plan.doneIn(journal),
     jobData: (shard) => plan.jobData(shard, { runId, runIdentity, dataRoot, pipelines }),
     commit: (lines) => commitSweepLines(journal, lines),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
   return { ...run, runId };

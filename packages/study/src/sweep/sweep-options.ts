@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PipelineConfig } from '@mmvp/pipeline';
-import type { CoordinatorEvent } from '../queue/coordinator';
 import { queueSettingsSchema } from '../queue/queue-settings';
+import type { ProgressEvent, QueueSummaryEvent, ResolvedEvent, WarningEvent, WrittenEvent } from '../runner/workflow-events';
 import type { SweepQuestionSet } from './sweep-data';
 import type { SweepProtocol, SweepRatioResult } from './sweep-results';
 
@@ -53,9 +53,10 @@ export const sweepOptionsSchema = z
     command: z.string().optional(),
     /** How to name the inputs in error messages (the CLI passes its flags, e.g. `--proxy-data DIR`). */
     inputNames: z.object({ pipeline: z.string(), data: z.string(), proxy: z.string() }).partial().strict().default({}),
-    signal: z.instanceof(AbortSignal).optional(),
-    /** Called with the sweep's progress events (typed in {@link SweepOptions}). */
-    onProgress: z.function().args(z.any()).returns(z.void()).optional(),
+    /** Stops the sweep at its next batch; the answers so far stay in the journal (`resume` continues). */
+    abortSignal: z.instanceof(AbortSignal).optional(),
+    /** Called with the sweep's events (typed in {@link SweepOptions}). */
+    onEvent: z.function().args(z.any()).returns(z.void()).optional(),
     /** Each ratio's model name in the results files (default `r=<ratio>`, e.g. the demo's `llava-amof-<r>`). */
     modelName: z.function().args(z.number(), z.string()).returns(z.string()).optional(),
   })
@@ -69,25 +70,28 @@ export const sweepOptionsSchema = z
   });
 
 /** What a caller passes to {@link runSweep}: the schema's input with the typed callbacks. */
-export type SweepOptions = Omit<z.input<typeof sweepOptionsSchema>, 'pipelineFor' | 'onProgress' | 'modelName'> & {
+export type SweepOptions = Omit<z.input<typeof sweepOptionsSchema>, 'pipelineFor' | 'onEvent' | 'modelName'> & {
   /** Each ratio's model name in the results files (default `r=<ratio>`). */
   readonly modelName?: (ratio: number, text: string) => string;
   /** Per-ratio protocol: the pipeline (config or config path) of each ratio. */
   readonly pipelineFor?: (ratio: number, text: string) => PipelineSource | Promise<PipelineSource>;
-  /** Called with the sweep's progress: encoding, each ratio started/answered/finished, queue events, files written. */
-  readonly onProgress?: (event: SweepProgressEvent) => void;
+  /** Called with the sweep's events: encoding, each ratio started/answered/finished, queue jobs and warnings, files written. */
+  readonly onEvent?: (event: SweepEvent) => void;
 };
 
-/** Progress of a sweep, in order: resolved, encoded (repeatedly), then per ratio started / answered / finished, then written. */
-export type SweepProgressEvent =
-  | { readonly type: 'resolved'; readonly protocol: SweepProtocol; readonly lines: readonly string[] }
-  | { readonly type: 'resumed'; readonly journal: string; readonly answers: number }
-  | { readonly type: 'encoded'; readonly done: number; readonly total: number }
-  | { readonly type: 'ratio-started'; readonly ratio: number; readonly index: number; readonly pipeline: string }
-  | { readonly type: 'answered'; readonly ratio: number; readonly done: number; readonly total: number }
-  | { readonly type: 'ratio-finished'; readonly result: SweepRatioResult }
-  | { readonly type: 'written'; readonly files: readonly string[] }
-  /** With `queue`: jobs committed of all planned, or a warning (a refusing worker, Redis away). */
-  | { readonly type: 'queue'; readonly event: CoordinatorEvent }
-  /** With `queue`: what the coordinator did, in one line. */
-  | { readonly type: 'queue-summary'; readonly line: string };
+/**
+ * What runSweep reports, in order: resolved, images encoded (stage `images`, repeatedly), then per ratio
+ * started / answered / finished, then written; with `queue`, jobs committed (stage `jobs`), warnings (a refusing
+ * worker, Redis away) and the coordinator's summary line first. Its slice of StudyEvent.
+ */
+export type SweepEvent =
+  /** What the sweep resolved (lines), its protocol and its ratios (as given, e.g. '0.25'), before any image is encoded. */
+  | (ResolvedEvent<'sweep'> & { readonly protocol: SweepProtocol; readonly ratios: readonly string[] })
+  | { readonly workflow: 'sweep'; readonly type: 'resumed'; readonly journal: string; readonly answers: number }
+  | ProgressEvent<'sweep', 'images' | 'jobs'>
+  | { readonly workflow: 'sweep'; readonly type: 'ratio-started'; readonly ratio: number; readonly index: number; readonly pipeline: string }
+  | { readonly workflow: 'sweep'; readonly type: 'answered'; readonly ratio: number; readonly done: number; readonly total: number }
+  | { readonly workflow: 'sweep'; readonly type: 'ratio-finished'; readonly result: SweepRatioResult }
+  | WrittenEvent<'sweep'>
+  | WarningEvent<'sweep'>
+  | QueueSummaryEvent<'sweep'>;

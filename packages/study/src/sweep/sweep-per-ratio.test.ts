@@ -11,7 +11,7 @@ import { renderResults } from '@mmvp/report';
 import { writeSynth } from '@mmvp/synth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateMllm } from '../mmvp/evaluate-mllm';
-import { runSweep, type SweepProgressEvent } from './run-sweep';
+import { runSweep, type SweepEvent } from './run-sweep';
 import { readResults } from '@mmvp/results';
 import { countingSweepConfigs, readSweepAnswers as readAnswers, type CountingSweepConfigs } from './sweep-test-fixtures';
 
@@ -47,8 +47,8 @@ describe('runSweep, per-ratio protocol (one trained model per ratio, a pipeline 
   it("answers exactly as separate evaluateMllm runs of each ratio's config (what `mmvp eval-mllm` runs), though each image is encoded once for all ratios", async () => {
     const out = join(scratch, 'out');
     await takeCounts();
-    const events: SweepProgressEvent[] = [];
-    const result = await runSweep({ pipeline: join(configs, 'amof-{r}.json'), ratios: ratios.join(','), data: join(scratch, 'data'), out, onProgress: (event) => events.push(event) });
+    const events: SweepEvent[] = [];
+    const result = await runSweep({ pipeline: join(configs, 'amof-{r}.json'), ratios: ratios.join(','), data: join(scratch, 'data'), out, onEvent: (event) => events.push(event) });
     // 18 images: each encoded once by each encoder for all three ratios (separate runs: 3 x 18 each, below)
     expect(await takeCounts()).toMatchObject({ clip: 18, dino: 18 });
     expect(result.protocol).toBe('per-ratio');

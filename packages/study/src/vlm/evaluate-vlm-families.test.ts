@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sigmoidChoices } from '@mmvp/metrics';
 import { evaluateVlm } from './evaluate-vlm';
-import type { VlmProgressEvent } from './evaluate-vlm-options';
+import type { EvalVlmEvent } from './evaluate-vlm-options';
 
 const data = fileURLToPath(new URL('../../../metrics/src/__fixtures__/mmvp-vlm-tiny/', import.meta.url));
 const modelsRoot = fileURLToPath(new URL('../../../../models/', import.meta.url));
@@ -28,8 +28,8 @@ describe.each([
   it('makes the same per-pair decisions and per-pattern scores, with logits within 1e-3', async () => {
     const folder = join(modelsRoot, model);
     const reference = JSON.parse(readFileSync(join(folder, 'reference', 'mmvp-vlm.json'), 'utf8')) as Reference;
-    const events: VlmProgressEvent[] = [];
-    const result = await evaluateVlm({ model: folder, data, batchSize: 8, onProgress: (event) => events.push(event) });
+    const events: EvalVlmEvent[] = [];
+    const result = await evaluateVlm({ model: folder, data, batchSize: 8, onEvent: (event) => events.push(event) });
     expect(result.document.family).toBe(family);
     expect(events[0]).toMatchObject({ type: 'resolved', family, encoderPackage: `@mmvp/encoder-${family}` });
     // SigLIP: the checkpoint's scale and bias (from onnx/model.onnx); CLIP: 100 and 0

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { executionProviders } from '@mmvp/onnx';
 import type { DatasetIssue } from '@mmvp/datasets';
+import type { ProgressEvent } from '../runner/workflow-events';
 
-/** What evaluateVlm reports while it runs (the CLI prints these; a library user may ignore them). */
-export type VlmProgressEvent =
+/** What evaluateVlm reports while it runs (the CLI prints these; a library user may ignore them): its slice of StudyEvent. */
+export type EvalVlmEvent =
   /** Everything resolved, before any encoding: what is about to run. */
   | {
+      readonly workflow: 'eval-vlm';
       readonly type: 'resolved';
       /** The encoder family from config.json's model_type, and the package that runs it. */
       readonly family: 'clip' | 'siglip';
@@ -23,11 +25,11 @@ export type VlmProgressEvent =
       readonly packages: Readonly<Record<string, string>>;
     }
   /** A problem in the benchmark folder (non-strict mode); the pairs it touches are left out. */
-  | { readonly type: 'issue'; readonly issue: DatasetIssue }
-  /** Pairs encoded so far. */
-  | { readonly type: 'pairs'; readonly done: number; readonly total: number }
+  | { readonly workflow: 'eval-vlm'; readonly type: 'issue'; readonly issue: DatasetIssue }
+  /** Pairs encoded so far (stage `pairs`). */
+  | ProgressEvent<'eval-vlm', 'pairs'>
   /** A pair left out because one of its images could not be decoded (non-strict mode). */
-  | { readonly type: 'skipped'; readonly pairId: number; readonly reason: string };
+  | { readonly workflow: 'eval-vlm'; readonly type: 'skipped'; readonly pairId: number; readonly reason: string };
 
 /** Options of evaluateVlm; checked with zod (unknown keys are errors). */
 export const evaluateVlmOptionsSchema = z
@@ -49,9 +51,10 @@ export const evaluateVlmOptionsSchema = z
     strict: z.boolean().default(false),
     /** Who made the results, for provenance (the CLI passes `mmvp <version>`). */
     tool: z.string().min(1).optional(),
-    signal: z.instanceof(AbortSignal).optional(),
-    /** Called with issues found in the data, pairs encoded so far and pairs left out. */
-    onProgress: z.function().args(z.custom<VlmProgressEvent>()).returns(z.unknown()).optional(),
+    /** Stops the run at its next batch; nothing is written. */
+    abortSignal: z.instanceof(AbortSignal).optional(),
+    /** Called with what the run resolved, issues found in the data, pairs encoded so far and pairs left out. */
+    onEvent: z.function().args(z.custom<EvalVlmEvent>()).returns(z.unknown()).optional(),
   })
   .strict();
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateVlm } from './evaluate-vlm';
-import type { VlmProgressEvent } from './evaluate-vlm-options';
+import type { EvalVlmEvent } from './evaluate-vlm-options';
 import { LOCK_FILE, RESULT_FILES } from '@mmvp/results';
 import { binaryAccuracyWithInterval } from '@mmvp/metrics';
 
@@ -21,15 +21,15 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 describe('evaluateVlm', () => {
   it('scores like the PyTorch reference, reports progress as events, and writes the three files under the lock only when out is given', async () => {
     const reference = JSON.parse(await readFile(join(data, 'reference.json'), 'utf8')) as { logitScale: number; pairs: { correct: boolean }[]; perPattern: Record<string, number>; average: number };
-    const events: VlmProgressEvent[] = [];
-    const result = await evaluateVlm({ model, data, batchSize: 8, logitScale: reference.logitScale, onProgress: (event) => events.push(event) });
+    const events: EvalVlmEvent[] = [];
+    const result = await evaluateVlm({ model, data, batchSize: 8, logitScale: reference.logitScale, onEvent: (event) => events.push(event) });
     expect(result.files).toBeUndefined();
     expect(Object.fromEntries(result.document.perPattern.map((row) => [row.pattern, row.score]))).toEqual(reference.perPattern);
     expect(result.document.average).toBeCloseTo(reference.average, 10);
     expect(result.document.correctPairs).toBe(reference.pairs.filter((pair) => pair.correct).length);
     expect(result.document.provenance.tool).toMatch(/^@mmvp\/study \d/);
     expect(events[0]).toMatchObject({ type: 'resolved', pairs: 18, patterns: 9, executionProvider: 'cpu' });
-    const done = events.filter((event) => event.type === 'pairs').map((event) => (event as { done: number }).done);
+    const done = events.filter((event) => event.type === 'progress').map((event) => (event as { done: number }).done);
     expect(done).toEqual([4, 8, 12, 16, 18]); // batch 8 = 4 pairs per step
 
     const out = join(scratch, 'out');
@@ -88,10 +88,10 @@ describe('evaluateVlm', () => {
     const broken = join(scratch, 'broken');
     await cp(data, broken, { recursive: true });
     await rm(join(broken, 'MMVP_VLM_Images', 'Color', '22.png'));
-    const events: VlmProgressEvent[] = [];
-    const { document: scores } = await evaluateVlm({ model, data: broken, onProgress: (event) => events.push(event) });
+    const events: EvalVlmEvent[] = [];
+    const { document: scores } = await evaluateVlm({ model, data: broken, onEvent: (event) => events.push(event) });
     expect(events.filter((event) => event.type === 'issue')).toEqual([
-      { type: 'issue', issue: { file: join(broken, 'Questions.csv'), line: 23, message: 'image MMVP_VLM_Images/Color/22.jpg (or .jpeg/.png) is missing; pair 11 is skipped' } },
+      { workflow: 'eval-vlm', type: 'issue', issue: { file: join(broken, 'Questions.csv'), line: 23, message: 'image MMVP_VLM_Images/Color/22.jpg (or .jpeg/.png) is missing; pair 11 is skipped' } },
     ]);
     expect(scores.pairs).toBe(17);
     expect(scores.skippedPairs).toEqual([{ pairId: 11, reason: expect.stringMatching(/image MMVP_VLM_Images\/Color\/22\.jpg \(or \.jpeg\/\.png\) is missing/) }]);
@@ -107,16 +107,16 @@ describe('evaluateVlm', () => {
   it('stops when its signal is aborted (before the start or midway) and writes nothing', async () => {
     const before = new AbortController();
     before.abort(new Error('stopped before the start'));
-    await expect(evaluateVlm({ model, data, out: join(scratch, 'aborted-1'), signal: before.signal })).rejects.toThrow('stopped before the start');
+    await expect(evaluateVlm({ model, data, out: join(scratch, 'aborted-1'), abortSignal: before.signal })).rejects.toThrow('stopped before the start');
     expect(await readdir(join(scratch, 'aborted-1'))).toEqual([]);
     const midway = new AbortController();
     const done: number[] = [];
-    const onProgress = (event: VlmProgressEvent) => {
-      if (event.type !== 'pairs') return;
+    const onEvent = (event: EvalVlmEvent) => {
+      if (event.type !== 'progress') return;
       done.push(event.done);
       midway.abort(new Error('stopped midway'));
     };
-    await expect(evaluateVlm({ model, data, out: join(scratch, 'aborted-2'), batchSize: 4, signal: midway.signal, onProgress })).rejects.toThrow('stopped midway');
+    await expect(evaluateVlm({ model, data, out: join(scratch, 'aborted-2'), batchSize: 4, abortSignal: midway.signal, onEvent })).rejects.toThrow('stopped midway');
     expect(done).toEqual([2]);
     expect(await readdir(join(scratch, 'aborted-2'))).toEqual([]);
   });

@@ -5,7 +5,8 @@ import { resolveModelFolder } from '@mmvp/onnx';
 import { contrastiveFamilyOf, contrastiveLogitParameters, contrastivePackages, createContrastiveTextEncoder, createContrastiveVisionEncoder, type ContrastiveFamily } from '../encoders/contrastive-family';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, binaryAccuracyWithInterval, evaluateMmvpVlm, meanOfGroupsWithInterval, type VlmPairRow } from '@mmvp/metrics';
 import { packageVersion, packageVersions } from '../provenance/package-versions';
-import { evaluateVlmOptionsSchema, type EvaluateVlmOptions } from './evaluate-vlm-options';
+import { evaluateVlmOptionsSchema, type EvalVlmEvent, type EvaluateVlmOptions } from './evaluate-vlm-options';
+import { workflowEmitter } from '../runner/workflow-events';
 import { vlmPairsCsv, vlmScoresMarkdown } from './vlm-outputs';
 import type { VlmPatternResult, VlmScoresDocument } from './vlm-scores-document';
 import { sha256File, withRunFolderLock, workflowFileNames, writeFileAtomic } from '@mmvp/results';
@@ -63,8 +64,8 @@ export async function evaluateVlm(options: EvaluateVlmOptions): Promise<VlmEvalu
 }
 
 async function run(settings: ReturnType<typeof evaluateVlmOptionsSchema.parse>): Promise<VlmEvaluationResult> {
-  const emit = settings.onProgress ?? (() => undefined);
-  settings.signal?.throwIfAborted();
+  const emit = workflowEmitter<EvalVlmEvent>('eval-vlm', settings.onEvent);
+  settings.abortSignal?.throwIfAborted();
   const data = await loadMmvpVlm(settings.data, { strict: settings.strict, onIssue: (issue) => emit({ type: 'issue', issue }) });
   const folder = await resolveModelFolder(settings.model);
   const family = contrastiveFamilyOf(folder.config, folder.configPath);
@@ -100,8 +101,8 @@ async function run(settings: ReturnType<typeof evaluateVlmOptionsSchema.parse>):
       pairsPerStep: Math.max(1, Math.floor(settings.batchSize / 2)),
       order: MMVP_PATTERNS,
       unreadableImages: settings.strict ? 'fail' : 'skip-pair',
-      onProgress: (done, total) => emit({ type: 'pairs', done, total }),
-      ...(settings.signal ? { signal: settings.signal } : {}),
+      onProgress: (done, total) => emit({ type: 'progress', stage: 'pairs', done, total, startedAt: 0 }),
+      ...(settings.abortSignal ? { signal: settings.abortSignal } : {}),
     });
     const unreadable = evaluation.skipped.map((pair) => ({ pairId: data.pairs[pair.index]!.position + 1, reason: pair.reason }));
     for (const pair of unreadable) emit({ type: 'skipped', ...pair });
