@@ -15,4 +15,4 @@ export { encodePng } from './png';
 export { renderContactSheet } from './contact-sheet';
 export { writeSynth, evalPair, pairsPerPatternOf, SYNTH_SPLITS, SYNTH_GENERATOR_VERSION, SYNTH_IMAGE_FORMATS } from './write-synth';
 export type { WriteSynthOptions, SynthSummary, SynthSplit, SynthImageFormat } from './write-synth';
-export { SYNTH_JPEG_QUALITY } from './jpeg';
+export { SYNTH_JPEG_QUALITY, encodeJpeg } from './jpeg';
