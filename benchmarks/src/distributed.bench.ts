@@ -165,9 +165,11 @@ export default async function run(): Promise<void> {
     await doomed.ready;
     const recovery = evaluateMllm({ pipeline, data, out: join(scratch, 'recovery'), queue: { url: redis.url } });
     let inHand: string | undefined;
+    const deadline = performance.now() + 60_000; // a bench that waits for a line that never comes fails instead of hanging
     while (inHand === undefined) {
       await new Promise((resolve) => setTimeout(resolve, 10));
-      inHand = /: (\S+:eval-mllm:\d+): \d+ question/.exec(doomed.stderr())?.[1];
+      inHand = /: (\S+-eval-mllm-\d+): \d+ question/.exec(doomed.stderr())?.[1]; // job ids are <run>-<kind>-<shard>
+      if (performance.now() > deadline) throw new Error(`distributed bench: no job-started line from the worker in 60 s; its stderr:\n${doomed.stderr()}`);
     }
     doomed.child.kill('SIGKILL');
     const killedAt = performance.now();
@@ -176,6 +178,7 @@ export default async function run(): Promise<void> {
     while (recoveredAfter === undefined) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (rescuer.stderr().includes(`${inHand}: done`)) recoveredAfter = seconds(killedAt);
+      if (seconds(killedAt) > 60) throw new Error(`distributed bench: job ${inHand} not re-done within 60 s of the kill; the rescuer's stderr:\n${rescuer.stderr()}`);
     }
     await recovery;
     await stopAll([rescuer]);
