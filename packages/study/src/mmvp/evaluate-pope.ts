@@ -256,7 +256,7 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
     const questionsLine =
       `${items.length} questions (${splitFiles.map(({ split, file }) => `${split}: ${basename(file)}`).join(', ')}), images ${imagesDir}` +
       (skippedQuestions.length > 0 ? `; ${skippedQuestions.length} question(s) skipped (missing or unreadable image; --strict makes this fatal)` : '');
-    // The plan of both runners: one shard per question in process, shards of POPE_SHARD_SIZE on the queue.
+    // The plan of both runners: shards of POPE_SHARD_SIZE questions (or the queue's shardSize).
     const spec = endpoint === undefined ? jobPipeline(config!, modelFiles, identity.modelFilesSha256) : undefined;
     const dataRoot = resolve(imagesDir);
     const jobQuestions = (shardItems: readonly PopeItem[]) =>
@@ -299,33 +299,19 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
       asked = run.asked;
       if (local !== undefined) endpointUsage = await local.writeUsage();
       else queueSummary = queueSummaryLine(run);
-    } else if (queue !== undefined) {
-      // Distributed: workers answer, this process checks and commits (the only writer of the folder).
-      emit({ type: 'resolved', lines: [questionsLine, queueLine(''), identityLine] });
-      const run = await answerShards({
-        definition: popeJobKind,
-        runner: queueRunner(queue),
-        shardSize: queue.shardSize ?? POPE_SHARD_SIZE,
-        ...popePlan,
-        runIdentity,
-        out: settings.out,
-        answersFile,
-        done,
-        jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }),
-        ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
-        onEvent: emit,
-      });
-      asked = run.asked;
-      queueSummary = queueSummaryLine(run);
     } else {
-      const pipeline = settings.answerer === undefined ? await createPipeline(config!) : undefined;
-      const answerer: QuestionAnswerer = settings.answerer ?? pipeline!;
-      emit({ type: 'resolved', lines: [questionsLine, ...(pipeline?.describe() ?? ['(answerer given by the caller)']), identityLine] });
+      // One plan, one runShard (popeJobKind), one commit: workers answer it (--queue; this process checks and commits,
+      // the only writer of the folder) or this process does, with the pipeline or the caller's answerer.
+      const pipeline = queue === undefined && settings.answerer === undefined ? await createPipeline(config!) : undefined;
+      emit({
+        type: 'resolved',
+        lines: [questionsLine, ...(queue !== undefined ? [queueLine('')] : (pipeline?.describe() ?? ['(answerer given by the caller)'])), identityLine],
+      });
       try {
-        ({ asked } = await answerShards({
+        const run = await answerShards({
           definition: popeJobKind,
-          runner: inProcessRunner({ parts: answerer }),
-          shardSize: POPE_SHARD_SIZE,
+          runner: queue === undefined ? inProcessRunner({ parts: settings.answerer ?? pipeline! }) : queueRunner(queue),
+          shardSize: queue?.shardSize ?? POPE_SHARD_SIZE,
           ...popePlan,
           runIdentity,
           out: settings.out,
@@ -334,7 +320,9 @@ export async function evaluatePope(options: EvaluatePopeOptions): Promise<PopeRu
           jobData: (runId, shard) => ({ kind: 'pope' as const, runId, shard: shard.shard, pipeline: spec!, dataRoot, identity, questions: jobQuestions(shard.items) }),
           ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
           onEvent: emit,
-        }));
+        });
+        asked = run.asked;
+        if (queue !== undefined) queueSummary = queueSummaryLine(run);
       } finally {
         await pipeline?.dispose();
       }
